@@ -1,0 +1,154 @@
+"""Input checks shared by the API layer (numpy only). Each raises a specific fastinno error.
+
+Kernels trust their inputs; every check happens once, here, before any kernel runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ._config import WEIGHT_SUM_RTOL
+from .errors import DegenerateDataError, InputError, SingularMatrixError, format_keys
+
+__all__ = [
+    "as_float_array",
+    "check_choice",
+    "check_finite",
+    "check_nonnegative",
+    "check_not_constant",
+    "check_weights",
+    "check_square",
+    "check_nonsingular",
+    "check_types",
+]
+
+
+def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
+    """Return ``value`` if it is one of ``choices``, else raise :class:`InputError`."""
+    if value not in choices:
+        raise InputError(
+            f"Unknown {name} {value!r}: choose one of {', '.join(repr(c) for c in choices)}."
+        )
+    return value  # type: ignore[return-value]
+
+
+def as_float_array(x: object, name: str = "x", ndim: int | None = None) -> np.ndarray:
+    """Copy ``x`` into a new C-contiguous float64 array (ints are accepted and cast).
+
+    The caller's array is never modified: kernels receive the copy.
+    """
+    try:
+        arr = np.array(x, dtype=np.float64, order="C", copy=True)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise InputError(f"{name} must be {ndim}-dimensional; got shape {arr.shape}.")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape}).")
+    return arr
+
+
+def check_finite(x: np.ndarray, name: str = "x") -> np.ndarray:
+    """Raise if ``x`` holds NaN or infinity, naming up to five positions."""
+    bad = ~np.isfinite(x)
+    if bad.any():
+        where = [tuple(int(i) for i in idx) for idx in np.argwhere(bad)]
+        raise InputError(
+            f"{name} has {len(where)} missing or infinite value(s) at {format_keys(where)}: "
+            "fill or drop them first (for panels: read_panel(..., missing='interpolate'))."
+        )
+    return x
+
+
+def check_nonnegative(x: np.ndarray, name: str = "x", why: str = "") -> np.ndarray:
+    """Raise :class:`DegenerateDataError` if ``x`` has negative entries."""
+    neg = x < 0
+    if neg.any():
+        where = [tuple(int(i) for i in idx) for idx in np.argwhere(neg)]
+        first = x[tuple(np.argwhere(neg)[0])]
+        raise DegenerateDataError(
+            f"{name} has {len(where)} negative value(s) at {format_keys(where)} (first: {first:g})"
+            f"{': ' + why if why else ''}. Normalise the data first (e.g. min-max) so values are >= 0."
+        )
+    return x
+
+
+def check_not_constant(x: np.ndarray, names: Sequence[str] | None = None, scope: str = "") -> None:
+    """Raise if a column of the 2-D array ``x`` is constant."""
+    span = x.max(axis=0) - x.min(axis=0)
+    const = np.flatnonzero(span == 0)
+    if const.size:
+        labels = [names[j] if names is not None else j for j in const]
+        where = f" {scope}" if scope else ""
+        raise DegenerateDataError(
+            f"Indicator(s) {format_keys(labels)} are constant{where} "
+            f"(value {x[0, const[0]]:g}): normalisation divides by max - min = 0. "
+            "Drop them or use constant='drop' / constant='zero'."
+        )
+
+
+def check_types(types: object, n: int) -> np.ndarray:
+    """Convert criterion types (1 benefit, -1 cost, or '+'/'-') to a bool ``is_cost`` array."""
+    arr = np.asarray(types)
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise InputError(f"types must be 1-D with one entry per indicator ({n}); got shape {arr.shape}.")
+    out = np.empty(n, dtype=np.bool_)
+    for j, t in enumerate(arr.tolist()):
+        if t in (1, "+", "benefit"):
+            out[j] = False
+        elif t in (-1, "-", "cost"):
+            out[j] = True
+        else:
+            raise InputError(
+                f"types[{j}] = {t!r} is not a criterion type: use 1 (benefit) or -1 (cost)."
+            )
+    return out
+
+
+def check_weights(
+    w: object, n: int, name: str = "weights", normalize: bool = False, labels: Sequence[str] | None = None
+) -> np.ndarray:
+    """Return weights as a new float64 array: 1-D, length ``n``, >= 0, summing to 1.
+
+    A sum off by more than ``WEIGHT_SUM_RTOL`` is an error unless ``normalize=True``, in which
+    case the weights are rescaled to sum to one.
+    """
+    arr = as_float_array(w, name, ndim=1)
+    if arr.shape[0] != n:
+        raise InputError(f"{name} has {arr.shape[0]} entries but there are {n} indicators.")
+    check_finite(arr, name)
+    neg = np.flatnonzero(arr < 0)
+    if neg.size:
+        keys = [labels[j] if labels is not None else j for j in neg]
+        raise InputError(
+            f"{name} must be >= 0; negative at {format_keys(keys)} (first: {arr[neg[0]]:g})."
+        )
+    total = arr.sum()
+    if total <= 0:
+        raise InputError(f"{name} sum to {total:g}; at least one weight must be positive.")
+    if normalize:
+        return arr / total
+    if abs(total - 1.0) > WEIGHT_SUM_RTOL:
+        raise InputError(
+            f"{name} sum to {total:.12g}, not 1. Rescale them (w / w.sum()) or pass normalize=True."
+        )
+    return arr
+
+
+def check_square(m: np.ndarray, name: str = "matrix") -> np.ndarray:
+    """Raise unless ``m`` is a square 2-D array."""
+    if m.ndim != 2 or m.shape[0] != m.shape[1]:
+        raise InputError(f"{name} must be square; got shape {m.shape}.")
+    return m
+
+
+def check_nonsingular(m: np.ndarray, name: str = "matrix", limit: float = 1e12, hint: str = "") -> None:
+    """Raise :class:`SingularMatrixError` when ``m`` is singular or its condition number > limit."""
+    cond = np.linalg.cond(m)
+    if not np.isfinite(cond) or cond > limit:
+        raise SingularMatrixError(
+            f"{name} is singular or ill-conditioned (condition number {cond:.3g} > {limit:.0e})"
+            f"{'. ' + hint if hint else '.'}"
+        )
