@@ -832,7 +832,7 @@ def read_panel(
     for policy in policies:
         cube, regions, system, changed = _apply_missing(cube, regions, years, system, policy, last=policy is policies[-1])
         report.extend(changed)
-    if report:
+    if any(not note.startswith("kept ") for note in report):
         warnings.warn("Missing-value policy changed the panel: " + "; ".join(report), FastinnoWarning, stacklevel=2)
     return Panel(cube, tuple(regions), tuple(years), system, tuple(report))
 
