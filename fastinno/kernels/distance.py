@@ -1,0 +1,315 @@
+"""Weighted ideal-solution distances, the index forms, the fused panel model and growth rates.
+
+Input already validated (float64, C-contiguous, finite, weights >= 0). Kernels trust their input.
+
+Distances (Wu, Wang & Chen, BTH innovation levels; Hwang & Yoon 1981):
+
+    d_pos = sqrt(sum_j w_j^2 (x_j - x_alpha_j)^2),  d_neg = sqrt(sum_j w_j^2 (x_j - x_beta_j)^2)
+
+Index forms (int constants):
+
+- ``RATIO2`` (the paper): F = 1 / (1 + (d_pos/d_neg)^2) = d_neg^2 / (d_pos^2 + d_neg^2)
+- ``CLOSENESS`` (classical TOPSIS): C = d_neg / (d_pos + d_neg)
+
+Edge conventions: d_neg = 0 < d_pos -> 0; d_pos = 0 < d_neg -> 1; both 0 -> NaN (the API layer
+warns and names the cells).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import normalize as kn
+
+RATIO2 = 0
+CLOSENESS = 1
+
+__all__ = [
+    "RATIO2",
+    "CLOSENESS",
+    "index_value",
+    "index_from_squared",
+    "weighted_squared_distances",
+    "weighted_distances",
+    "hew_index_cube",
+    "topsis_index_matrix",
+    "topsis_closeness_matrix",
+    "growth_rates",
+]
+
+
+@njit(cache=True, inline="always")
+def index_value(d_pos2, d_neg2, form):
+    """Index from one pair of *squared* distances (scalar; inlined into other kernels).
+
+    ``RATIO2``: d_neg^2 / (d_pos^2 + d_neg^2); ``CLOSENESS``: d_neg / (d_pos + d_neg).
+    Both squared distances 0 -> NaN; otherwise the formulas give 0 (d_neg = 0) and 1 (d_pos = 0).
+    """
+    if d_pos2 == 0.0 and d_neg2 == 0.0:
+        return np.nan
+    if form == RATIO2:
+        return d_neg2 / (d_pos2 + d_neg2)
+    dn = math.sqrt(d_neg2)
+    return dn / (math.sqrt(d_pos2) + dn)
+
+
+@njit(cache=True)
+def index_from_squared(d_pos2, d_neg2, form):
+    """Turn squared distances into the index, elementwise.
+
+    Parameters
+    ----------
+    d_pos2, d_neg2 : float64 arrays of the same shape (any ndim), C-contiguous, >= 0.
+    form : int, ``RATIO2`` or ``CLOSENESS``.
+
+    Returns
+    -------
+    float64 array of the same shape; NaN where both squared distances are 0.
+    """
+    out = np.empty_like(d_pos2)
+    fo = out.reshape(-1)
+    fp = d_pos2.reshape(-1)
+    fn = d_neg2.reshape(-1)
+    for i in range(fo.size):
+        fo[i] = index_value(fp[i], fn[i], form)
+    return out
+
+
+@njit(cache=True, parallel=True)
+def weighted_squared_distances(x, w, scope):
+    """Squared weighted distances of a standardized cube to its scope ideal / anti-ideal.
+
+    Parameters
+    ----------
+    x : float64 (n_regions, n_years, n_indicators), standardized (larger = better).
+    w : float64 (n_indicators,), weights >= 0.
+    scope : int, ``normalize.SCOPE_*``; ideal / anti-ideal = max / min of ``x`` over the cell.
+
+    Returns
+    -------
+    d_pos2, d_neg2 : float64 (n_regions, n_years)
+        sum_j w_j^2 (x_j - x_alpha_j)^2 and sum_j w_j^2 (x_j - x_beta_j)^2.
+    """
+    n_regions, n_years, n_ind = x.shape
+    mn, mx, _, _ = kn._minmax_sums(x, scope, False)
+    w2 = w * w
+    d_pos2 = np.empty((n_regions, n_years))
+    d_neg2 = np.empty((n_regions, n_years))
+    for r in prange(n_regions):
+        for y in range(n_years):
+            k = kn._cell(r, y, scope)
+            sp = 0.0
+            sn = 0.0
+            for j in range(n_ind):
+                v = x[r, y, j]
+                dp = v - mx[k, j]
+                dn = v - mn[k, j]
+                sp += w2[j] * dp * dp
+                sn += w2[j] * dn * dn
+            d_pos2[r, y] = sp
+            d_neg2[r, y] = sn
+    return d_pos2, d_neg2
+
+
+@njit(cache=True)
+def weighted_distances(x, w, scope):
+    """Weighted distances d_pos, d_neg (n_regions, n_years) of a standardized cube.
+
+    ``sqrt`` of :func:`weighted_squared_distances`; same parameters.
+    """
+    d_pos2, d_neg2 = weighted_squared_distances(x, w, scope)
+    return np.sqrt(d_pos2), np.sqrt(d_neg2)
+
+
+@njit(cache=True, parallel=True)
+def _hew_cells(cube, is_cost, method, scope, mn, mx, loc, scale, ideal, anti, ptr, idx, w2, form):
+    n_regions, n_years, n_ind = cube.shape
+    n_models = ptr.size - 1
+    out = np.empty((n_models, n_regions, n_years))
+    for r in prange(n_regions):
+        dp = np.empty(n_ind)
+        dn = np.empty(n_ind)
+        for y in range(n_years):
+            k = kn._cell(r, y, scope)
+            for j in range(n_ind):
+                if mn[k, j] == mx[k, j]:
+                    dp[j] = 0.0
+                    dn[j] = 0.0
+                else:
+                    v = kn._standardize_value(
+                        cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j]
+                    )
+                    a = v - ideal[k, j]
+                    b = v - anti[k, j]
+                    dp[j] = a * a
+                    dn[j] = b * b
+            for m in range(n_models):
+                sp = 0.0
+                sn = 0.0
+                for q in range(ptr[m], ptr[m + 1]):
+                    j = idx[q]
+                    sp += w2[q] * dp[j]
+                    sn += w2[q] * dn[j]
+                out[m, r, y] = index_value(sp, sn, form)
+    return out
+
+
+@njit(cache=True)
+def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, form):
+    """Fused ideal-solution model: standardize, ideal points and index for several weightings.
+
+    One pass over the raw cube for the scope statistics, one fused pass for everything else
+    (standardized values are never stored). Each "model" is a sparse weight vector, so the
+    overall index and every sub-index are computed from the same per-cell squared deviations.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), raw values, C-contiguous, validated.
+    is_cost : bool (n_indicators,)
+    method : int, ``normalize.MAX_RATIO | MINMAX | VECTOR | ZSCORE``.
+    scope : int, ``normalize.SCOPE_PANEL | SCOPE_REGION | SCOPE_YEAR``.
+    model_ptr : int64 (n_models + 1,), CSR row pointers into ``model_idx`` / ``model_w``.
+    model_idx : int64 (nnz,), indicator positions of each model.
+    model_w : float64 (nnz,), the model's weights (>= 0, typically summing to 1 per model).
+    form : int, ``RATIO2`` or ``CLOSENESS``.
+
+    Returns
+    -------
+    index : float64 (n_models, n_regions, n_years); NaN where both distances are 0.
+
+    Notes
+    -----
+    d_pos^2 = sum_{j in model} w_j^2 (x_ktj - x_alpha_j)^2 (and d_neg with x_beta), with x the
+    standardized value and x_alpha / x_beta the max / min of x over the scope cell; then
+    :func:`index_value`. Constant cells contribute 0 (see ``normalize``).
+    """
+    mn, mx, loc, scale = kn.scope_stats(cube, method, scope)
+    n_cells, n_ind = mn.shape
+    ideal = np.empty((n_cells, n_ind))
+    anti = np.empty((n_cells, n_ind))
+    for k in range(n_cells):
+        for j in range(n_ind):
+            a, b = kn._ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+            ideal[k, j] = a
+            anti[k, j] = b
+    w2 = model_w * model_w
+    return _hew_cells(
+        cube, is_cost, method, scope, mn, mx, loc, scale, ideal, anti,
+        model_ptr, model_idx, w2, form,
+    )
+
+
+@njit(cache=True)
+def topsis_index_matrix(p, w, form):
+    """2-D TOPSIS on a normalized matrix (larger = better) with column max / min ideals.
+
+    Parameters
+    ----------
+    p : float64 (n_objects, n_indicators), normalized (e.g. ``normalize.normalize_matrix``).
+    w : float64 (n_indicators,), weights >= 0.
+    form : int, ``RATIO2`` or ``CLOSENESS``.
+
+    Returns
+    -------
+    index, d_pos, d_neg : float64 (n_objects,)
+        Distances on the weighted matrix v = w * p: d_pos = sqrt(sum_j (v_ij - max_i v_ij)^2),
+        d_neg = sqrt(sum_j (v_ij - min_i v_ij)^2) (equal to sqrt(sum_j w_j^2 (p - p_alpha)^2)
+        for w >= 0), then the index form.
+    """
+    n, m = p.shape
+    hi = np.empty(m)
+    lo = np.empty(m)
+    for j in range(m):
+        hi[j] = -np.inf
+        lo[j] = np.inf
+        for i in range(n):
+            v = w[j] * p[i, j]
+            if v > hi[j]:
+                hi[j] = v
+            if v < lo[j]:
+                lo[j] = v
+    index = np.empty(n)
+    d_pos = np.empty(n)
+    d_neg = np.empty(n)
+    for i in range(n):
+        sp = 0.0
+        sn = 0.0
+        for j in range(m):
+            v = w[j] * p[i, j]
+            a = v - hi[j]
+            b = v - lo[j]
+            sp += a * a
+            sn += b * b
+        d_pos[i] = math.sqrt(sp)
+        d_neg[i] = math.sqrt(sn)
+        index[i] = index_value(sp, sn, form)
+    return index, d_pos, d_neg
+
+
+@njit(cache=True)
+def topsis_closeness_matrix(p, w):
+    """Classical TOPSIS closeness d_neg / (d_pos + d_neg) of a normalized 2-D matrix.
+
+    ``p`` float64 (n_objects, n_indicators) normalized (larger = better), ``w`` float64
+    (n_indicators,) >= 0. Returns float64 (n_objects,). See :func:`topsis_index_matrix`.
+    """
+    index, _, _ = topsis_index_matrix(p, w, CLOSENESS)
+    return index
+
+
+@njit(cache=True)
+def growth_rates(f, years):
+    """Growth of index series over the true year span.
+
+    Parameters
+    ----------
+    f : float64 (n_series, n_years), index values (e.g. regions x years).
+    years : float64 (n_years,), strictly increasing year values (gaps allowed).
+
+    Returns
+    -------
+    cagr : float64 (n_series,)
+        (f_last / f_first)^(1 / (year_last - year_first)) - 1.
+    mean_yoy : float64 (n_series,)
+        Mean of the annual rates over the span, each calendar year counted once: an interval of
+        dt years contributes its annualized rate dt times (the plain mean when there are no gaps).
+    yoy : float64 (n_series, n_years)
+        Annualized rate of the interval ending at each year,
+        (f_t / f_prev)^(1 / (year_t - year_prev)) - 1; NaN in the first year.
+
+    Notes
+    -----
+    A rate is NaN when its base value is <= 0 or NaN, or the end value is < 0 or NaN (the API
+    layer warns). Fewer than two years: all NaN.
+    """
+    n, n_years = f.shape
+    cagr = np.full(n, np.nan)
+    mean_yoy = np.full(n, np.nan)
+    yoy = np.full((n, n_years), np.nan)
+    if n_years < 2:
+        return cagr, mean_yoy, yoy
+    span = years[n_years - 1] - years[0]
+    for i in range(n):
+        acc = 0.0
+        for t in range(1, n_years):
+            prev = f[i, t - 1]
+            cur = f[i, t]
+            dt = years[t] - years[t - 1]
+            if prev > 0.0 and cur >= 0.0:
+                if dt == 1.0:
+                    yoy[i, t] = cur / prev - 1.0
+                else:
+                    yoy[i, t] = (cur / prev) ** (1.0 / dt) - 1.0
+            acc += dt * yoy[i, t]
+        mean_yoy[i] = acc / span
+        first = f[i, 0]
+        last = f[i, n_years - 1]
+        if first > 0.0 and last >= 0.0:
+            if span == 1.0:
+                cagr[i] = last / first - 1.0
+            else:
+                cagr[i] = (last / first) ** (1.0 / span) - 1.0
+    return cagr, mean_yoy, yoy

@@ -1,0 +1,426 @@
+"""Standardization kernels for (regions, years, indicators) cubes and 2-D decision matrices.
+
+Input already validated (float64, C-contiguous, finite; positivity for ``MAX_RATIO`` checked by
+the API layer). Kernels trust their input.
+
+Methods (int constants, chosen in the API layer), for a value ``c`` of indicator ``j`` with
+``mn``/``mx`` the minimum/maximum of ``j`` over the scope cell:
+
+========== ============================== ==============================
+method     benefit indicator              cost indicator
+========== ============================== ==============================
+MAX_RATIO  c / mx                         mn / c
+MINMAX     (c - mn) / (mx - mn)           (mx - c) / (mx - mn)
+VECTOR     c / sqrt(sum c^2)              1 - c / sqrt(sum c^2)
+ZSCORE     (c - mean) / sd                (mean - c) / sd
+========== ============================== ==============================
+
+``sd`` is the population standard deviation (ddof = 0). Every transform is monotone, so after
+standardization larger is always better and the ideal / anti-ideal points are the max / min of the
+standardized values over the scope. For ``VECTOR`` cost indicators ``1 - r`` gives exactly the
+classical TOPSIS distances (ideal = min of ``r``), see Hwang & Yoon (1981).
+
+Scopes: ``SCOPE_PANEL`` (one cell: all regions and years), ``SCOPE_REGION`` (one cell per region,
+over its years), ``SCOPE_YEAR`` (one cell per year, across regions).
+
+Convention for constant cells (max = min of an indicator within a scope cell): the standardized
+value is 0 and the ideal and anti-ideal are 0, so the indicator contributes nothing to either
+distance in that cell. The API raises on constant cells unless ``constant="zero"`` is asked for.
+
+Source: Wu, Wang & Chen, "Comparative Evaluation of Scientific and Technological Innovation Levels
+in the Beijing-Tianjin-Hebei Region" (max-ratio standardization and scope of the ideal points);
+Hwang & Yoon (1981) *Multiple Attribute Decision Making*, Springer (TOPSIS, vector normalization).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+MAX_RATIO = 0
+MINMAX = 1
+VECTOR = 2
+ZSCORE = 3
+
+SCOPE_PANEL = 0
+SCOPE_REGION = 1
+SCOPE_YEAR = 2
+
+__all__ = [
+    "MAX_RATIO",
+    "MINMAX",
+    "VECTOR",
+    "ZSCORE",
+    "SCOPE_PANEL",
+    "SCOPE_REGION",
+    "SCOPE_YEAR",
+    "n_scope_cells",
+    "scope_stats",
+    "constant_cells",
+    "standardize_cube",
+    "normalize_matrix",
+    "ideal_points",
+    "squared_deviations",
+]
+
+
+@njit(cache=True)
+def n_scope_cells(n_regions, n_years, scope):
+    """Number of scope cells: 1 (panel), ``n_regions`` (region) or ``n_years`` (year)."""
+    if scope == SCOPE_REGION:
+        return n_regions
+    if scope == SCOPE_YEAR:
+        return n_years
+    return 1
+
+
+@njit(cache=True, inline="always")
+def _cell(r, y, scope):
+    # int64 casts: a prange index may be typed uint64, and uint64/int64 unify to float64.
+    if scope == SCOPE_REGION:
+        return np.int64(r)
+    if scope == SCOPE_YEAR:
+        return np.int64(y)
+    return np.int64(0)
+
+
+@njit(cache=True, parallel=True)
+def _minmax_sums(cube, scope, want_sq):
+    # min, max, sum and sum of squares per (scope cell, indicator).
+    # Panel and region scopes: one partial per region (prange over regions); panel reduces them.
+    # Year scope: prange over years.
+    n_regions, n_years, n_ind = cube.shape
+    if scope == SCOPE_YEAR:
+        mn = np.empty((n_years, n_ind))
+        mx = np.empty((n_years, n_ind))
+        s1 = np.zeros((n_years, n_ind))
+        s2 = np.zeros((n_years, n_ind))
+        for y in prange(n_years):
+            for j in range(n_ind):
+                mn[y, j] = np.inf
+                mx[y, j] = -np.inf
+            for r in range(n_regions):
+                for j in range(n_ind):
+                    c = cube[r, y, j]
+                    if c < mn[y, j]:
+                        mn[y, j] = c
+                    if c > mx[y, j]:
+                        mx[y, j] = c
+                    s1[y, j] += c
+                    if want_sq:
+                        s2[y, j] += c * c
+        return mn, mx, s1, s2
+    mn = np.empty((n_regions, n_ind))
+    mx = np.empty((n_regions, n_ind))
+    s1 = np.zeros((n_regions, n_ind))
+    s2 = np.zeros((n_regions, n_ind))
+    for r in prange(n_regions):
+        for j in range(n_ind):
+            mn[r, j] = np.inf
+            mx[r, j] = -np.inf
+        for y in range(n_years):
+            for j in range(n_ind):
+                c = cube[r, y, j]
+                if c < mn[r, j]:
+                    mn[r, j] = c
+                if c > mx[r, j]:
+                    mx[r, j] = c
+                s1[r, j] += c
+                if want_sq:
+                    s2[r, j] += c * c
+    if scope == SCOPE_REGION:
+        return mn, mx, s1, s2
+    pmn = np.empty((1, n_ind))
+    pmx = np.empty((1, n_ind))
+    ps1 = np.zeros((1, n_ind))
+    ps2 = np.zeros((1, n_ind))
+    for j in range(n_ind):
+        pmn[0, j] = np.inf
+        pmx[0, j] = -np.inf
+    for r in range(n_regions):  # reduced in region order: thread-count independent
+        for j in range(n_ind):
+            if mn[r, j] < pmn[0, j]:
+                pmn[0, j] = mn[r, j]
+            if mx[r, j] > pmx[0, j]:
+                pmx[0, j] = mx[r, j]
+            ps1[0, j] += s1[r, j]
+            ps2[0, j] += s2[r, j]
+    return pmn, pmx, ps1, ps2
+
+
+@njit(cache=True, parallel=True)
+def _centered_sq(cube, scope, mean):
+    # Sum of (c - mean)^2 per (scope cell, indicator): the second pass of a two-pass variance.
+    n_regions, n_years, n_ind = cube.shape
+    if scope == SCOPE_YEAR:
+        out = np.zeros((n_years, n_ind))
+        for y in prange(n_years):
+            for r in range(n_regions):
+                for j in range(n_ind):
+                    d = cube[r, y, j] - mean[y, j]
+                    out[y, j] += d * d
+        return out
+    part = np.zeros((n_regions, n_ind))
+    for r in prange(n_regions):
+        cell = _cell(r, 0, scope)
+        for y in range(n_years):
+            for j in range(n_ind):
+                d = cube[r, y, j] - mean[cell, j]
+                part[r, j] += d * d
+    if scope == SCOPE_REGION:
+        return part
+    out = np.zeros((1, n_ind))
+    for r in range(n_regions):
+        for j in range(n_ind):
+            out[0, j] += part[r, j]
+    return out
+
+
+@njit(cache=True)
+def scope_stats(cube, method, scope):
+    """Per-scope statistics used by the standardization.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), C-contiguous, input already validated.
+    method : int, one of MAX_RATIO, MINMAX, VECTOR, ZSCORE.
+    scope : int, one of SCOPE_PANEL, SCOPE_REGION, SCOPE_YEAR.
+
+    Returns
+    -------
+    mn, mx, loc, scale : float64 (n_cells, n_indicators)
+        Minimum and maximum over the cell; ``loc`` = mean (ZSCORE) else 0; ``scale`` = population
+        standard deviation (ZSCORE), Euclidean norm sqrt(sum c^2) (VECTOR), else 1.
+    """
+    n_regions, n_years, n_ind = cube.shape
+    mn, mx, s1, s2 = _minmax_sums(cube, scope, method == VECTOR)
+    n_cells = mn.shape[0]
+    loc = np.zeros((n_cells, n_ind))
+    scale = np.ones((n_cells, n_ind))
+    if method == VECTOR:
+        for k in range(n_cells):
+            for j in range(n_ind):
+                scale[k, j] = math.sqrt(s2[k, j])
+    elif method == ZSCORE:
+        if scope == SCOPE_REGION:
+            n = n_years
+        elif scope == SCOPE_YEAR:
+            n = n_regions
+        else:
+            n = n_regions * n_years
+        for k in range(n_cells):
+            for j in range(n_ind):
+                loc[k, j] = s1[k, j] / n
+        ss = _centered_sq(cube, scope, loc)
+        for k in range(n_cells):
+            for j in range(n_ind):
+                scale[k, j] = math.sqrt(ss[k, j] / n)
+    return mn, mx, loc, scale
+
+
+@njit(cache=True)
+def constant_cells(cube, scope):
+    """Scope-aware constant detector: which indicators are constant within which scope cell.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), input already validated.
+    scope : int, one of SCOPE_PANEL, SCOPE_REGION, SCOPE_YEAR.
+
+    Returns
+    -------
+    bool (n_cells, n_indicators)
+        True where max == min of the indicator over the cell (cell = 0 for the panel scope, the
+        region index for the region scope, the year index for the year scope).
+    """
+    mn, mx, _, _ = _minmax_sums(cube, scope, False)
+    return mn == mx
+
+
+@njit(cache=True, inline="always")
+def _standardize_value(c, cost, method, mn, mx, loc, scale):
+    # One standardized value; the caller handles constant cells (mn == mx).
+    if method == MAX_RATIO:
+        if cost:
+            return mn / c
+        return c / mx
+    if method == MINMAX:
+        if cost:
+            return (mx - c) / (mx - mn)
+        return (c - mn) / (mx - mn)
+    if method == VECTOR:
+        if cost:
+            return 1.0 - c / scale
+        return c / scale
+    # ZSCORE
+    if cost:
+        return (loc - c) / scale
+    return (c - loc) / scale
+
+
+@njit(cache=True, inline="always")
+def _ideal_pair(cost, method, mn, mx, loc, scale):
+    # (ideal, anti-ideal) = (max, min) of the standardized values over the cell. Each transform is
+    # monotone and IEEE rounding is monotone, so these equal the max / min of the standardized
+    # values exactly. Constant cells: (0, 0).
+    if mn == mx:
+        return 0.0, 0.0
+    if cost:
+        return (
+            _standardize_value(mn, cost, method, mn, mx, loc, scale),
+            _standardize_value(mx, cost, method, mn, mx, loc, scale),
+        )
+    return (
+        _standardize_value(mx, cost, method, mn, mx, loc, scale),
+        _standardize_value(mn, cost, method, mn, mx, loc, scale),
+    )
+
+
+@njit(cache=True, parallel=True)
+def _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale):
+    n_regions, n_years, n_ind = cube.shape
+    out = np.empty_like(cube)
+    for r in prange(n_regions):
+        for y in range(n_years):
+            k = _cell(r, y, scope)
+            for j in range(n_ind):
+                if mn[k, j] == mx[k, j]:
+                    out[r, y, j] = 0.0
+                else:
+                    out[r, y, j] = _standardize_value(
+                        cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j]
+                    )
+    return out
+
+
+@njit(cache=True)
+def standardize_cube(cube, is_cost, method, scope):
+    """Standardize a (regions, years, indicators) cube over a scope.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), C-contiguous, input already validated.
+    is_cost : bool (n_indicators,)
+    method : int, MAX_RATIO, MINMAX, VECTOR or ZSCORE.
+    scope : int, SCOPE_PANEL, SCOPE_REGION or SCOPE_YEAR.
+
+    Returns
+    -------
+    x : float64 (n_regions, n_years, n_indicators), a new array.
+
+    Notes
+    -----
+    See the module docstring for the formulas. Values in constant cells are 0.
+    """
+    mn, mx, loc, scale = scope_stats(cube, method, scope)
+    return _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale)
+
+
+@njit(cache=True)
+def normalize_matrix(x, is_cost, method):
+    """Column-wise normalization of a 2-D decision matrix (serial kernel).
+
+    Parameters
+    ----------
+    x : float64 (n_objects, n_indicators), C-contiguous, input already validated.
+    is_cost : bool (n_indicators,)
+    method : int, MAX_RATIO, MINMAX (the efficacy coefficient), VECTOR or ZSCORE.
+
+    Returns
+    -------
+    p : float64 (n_objects, n_indicators), a new array; min/max/norm/mean/sd per column over the
+        objects. Constant columns give 0.
+    """
+    n, m = x.shape
+    p = np.empty_like(x)
+    for j in range(m):
+        mn = np.inf
+        mx = -np.inf
+        s1 = 0.0
+        s2 = 0.0
+        for i in range(n):
+            c = x[i, j]
+            if c < mn:
+                mn = c
+            if c > mx:
+                mx = c
+            s1 += c
+            s2 += c * c
+        loc = 0.0
+        scale = 1.0
+        if method == VECTOR:
+            scale = math.sqrt(s2)
+        elif method == ZSCORE:
+            loc = s1 / n
+            ss = 0.0
+            for i in range(n):
+                d = x[i, j] - loc
+                ss += d * d
+            scale = math.sqrt(ss / n)
+        for i in range(n):
+            if mn == mx:
+                p[i, j] = 0.0
+            else:
+                p[i, j] = _standardize_value(x[i, j], is_cost[j], method, mn, mx, loc, scale)
+    return p
+
+
+@njit(cache=True)
+def ideal_points(cube, is_cost, method, scope):
+    """Ideal and anti-ideal points of the standardized cube over a scope.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), the *raw* cube, input already validated.
+    is_cost, method, scope : as in :func:`standardize_cube`.
+
+    Returns
+    -------
+    ideal, anti_ideal : float64 (n_cells, n_indicators)
+        max / min over the scope cell of the standardized values (0 and 0 in constant cells).
+    """
+    mn, mx, loc, scale = scope_stats(cube, method, scope)
+    n_cells, n_ind = mn.shape
+    ideal = np.empty((n_cells, n_ind))
+    anti = np.empty((n_cells, n_ind))
+    for k in range(n_cells):
+        for j in range(n_ind):
+            a, b = _ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+            ideal[k, j] = a
+            anti[k, j] = b
+    return ideal, anti
+
+
+@njit(cache=True, parallel=True)
+def squared_deviations(x, scope):
+    """Squared deviations of a standardized cube from its ideal and anti-ideal points.
+
+    Parameters
+    ----------
+    x : float64 (n_regions, n_years, n_indicators), *standardized* values (larger = better),
+        C-contiguous, input already validated.
+    scope : int, SCOPE_PANEL, SCOPE_REGION or SCOPE_YEAR.
+
+    Returns
+    -------
+    a_pos, a_neg : float64 (n_regions, n_years, n_indicators)
+        ``(x - x_alpha)^2`` and ``(x - x_beta)^2`` with ``x_alpha`` / ``x_beta`` the max / min of
+        ``x`` over the scope cell. Weighted squared distances are then
+        ``d_pos^2 = a_pos @ w^2`` (one GEMM for many weight vectors).
+    """
+    n_regions, n_years, n_ind = x.shape
+    mn, mx, _, _ = _minmax_sums(x, scope, False)
+    a_pos = np.empty_like(x)
+    a_neg = np.empty_like(x)
+    for r in prange(n_regions):
+        for y in range(n_years):
+            k = _cell(r, y, scope)
+            for j in range(n_ind):
+                v = x[r, y, j]
+                dp = v - mx[k, j]
+                dn = v - mn[k, j]
+                a_pos[r, y, j] = dp * dp
+                a_neg[r, y, j] = dn * dn
+    return a_pos, a_neg
