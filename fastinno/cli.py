@@ -27,8 +27,14 @@ class FastinnoGroup(click.Group):
     """click group that turns fastinno errors into one readable line and exit status 2."""
 
     def invoke(self, ctx: click.Context):
+        from .errors import FastinnoWarning
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # fastinno warnings say what was changed: always show them, as one line each.
+                warnings.simplefilter("always", FastinnoWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stderr.close()
             raise SystemExit(0) from None
@@ -47,7 +53,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """fastinno: composite innovation indices, key factors and forecasts for region panels."""
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-    warnings.showwarning = _show_warning
 
 
 # --- shared options and output helpers (issue 2) ---

@@ -145,3 +145,22 @@ def test_hierarchical_weights_sum_to_one(sizes):
     for k, n in enumerate(sizes):  # every dimension gets an equal share
         assert s.group(f"d{k}").indices.size == n
         assert w[s.group(f"d{k}").indices].sum() == pytest.approx(1 / len(sizes), rel=1e-12)
+
+
+def test_readme_toml_example_parses(tmp_path):
+    """The indicator-system example in README.md is valid and means what the README says."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = re.search(r"```toml\n# system.toml\n(.*?)```", readme, re.S).group(1)
+    path = tmp_path / "system.toml"
+    path.write_text(block)
+    s = read_system(path)
+    assert s.dimensions == ("input", "output", "environment")
+    assert s.group("openness").level == 2
+    assert s.directions[s.index_of("energy_per_gdp")] == "-"
+    w = s.base_weights()
+    assert w[s.group("output").indices].sum() == pytest.approx(0.5)
+    assert w[s.group("input").indices].sum() == pytest.approx(0.25)
+    npt.assert_array_equal(s.limits[s.index_of("energy_per_gdp")], [0.2, 2.0])
