@@ -1,0 +1,822 @@
+"""Robustness engine: Monte Carlo weight perturbations, method-choice uncertainty, bootstrap.
+
+``simulate`` draws thousands of weight vectors (and optionally method choices), re-evaluates the
+model for each, ranks the regions of every year in every draw and reports how stable the index
+and the ranking are. ``bootstrap`` resamples regions (or blocks of years) and re-estimates the
+data-dependent parts of the model (standardization bounds, ideal points, objective weights).
+
+Streaming: draws run in chunks (a whole number of seeding blocks of ``_config.DRAW_BLOCK``
+draws). Each chunk folds into fixed-size accumulators, so memory is
+O(chunk x regions + regions^2 x years + regions x years x bins), independent of the number of
+draws:
+
+- rank-position counts ``(years, regions, regions)`` int32: every rank statistic (mean, median,
+  5 / 95 % quantiles, top-k probabilities, the acceptability matrix) is **exact**;
+- index histograms ``(years, regions, bins)`` on each cell's a-priori range ``[lo, hi]`` (the
+  index of a weighted model is a mediant of per-indicator terms, so it cannot leave the range
+  spanned by them): index quantiles are accurate to one bin, ``(hi - lo) / bins`` (reported as
+  ``RobustnessResult.index_resolution``; at most ``1 / bins`` for indices in [0, 1]), and are
+  clamped to the exact running min / max;
+- per-block float sums reduced in block order (means are bit-identical for any chunking);
+- Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``rho_p05`` accurate to
+  3.1e-5), exact running min and block-ordered sums.
+
+Seeding: block ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``; results are bit-identical for
+any ``chunk_size``, numba thread count and backend (local or Dask), on the same BLAS build.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from .. import _config
+from .._random import block_seeds, check_seed
+from ..errors import ConfigError, DegenerateDataError, InputError, format_keys
+from ..kernels import distance as kd
+from ..kernels import montecarlo as km
+from ..kernels import normalize as kn
+from ..kernels import relational as kgr
+from ..kernels import resample as kr
+from ..kernels import weights as kw
+from ..validate import check_choice, check_weights
+
+__all__ = ["simulate", "bootstrap", "MODELS", "SCHEMES"]
+
+MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum")
+SCHEMES = ("dirichlet", "uniform", "hierarchical", "simplex", "given")
+_STANDARDIZE = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
+_SCOPE = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
+_FORM = {"ratio2": km.RATIO2, "closeness": km.CLOSENESS}
+
+#: Memory allowed for the index histograms before the bin count is halved (bytes).
+HIST_MEMORY_BUDGET = 512 * 2**20
+#: Memory allowed for the rank-position counts (bytes).
+COUNTS_MEMORY_BUDGET = 1536 * 2**20
+#: Bins of the Spearman-rho histogram on [-1, 1].
+RHO_BINS = 2**16
+
+
+# ----------------------------------------------------------------------------------------------
+# model preparation: everything that does not depend on the weights
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Model:
+    """Weight-independent model state: index = f(W2 @ at1, W2 @ at2) or W @ at1."""
+
+    name: str
+    form: int  # km.RATIO2 / CLOSENESS / LINEAR
+    at1: np.ndarray  # (n_years, n_indicators, n_regions)
+    at2: np.ndarray | None
+    options: dict
+
+
+def _panel_parts(panel: Any):
+    from ..panel import Panel
+
+    if not isinstance(panel, Panel):
+        raise InputError(
+            f"panel must be a fastinno Panel (read_panel(...) or Panel.from_array(...)); got "
+            f"{type(panel).__name__}."
+        )
+    cube = np.ascontiguousarray(panel.cube, dtype=np.float64)
+    if not np.isfinite(cube).all():
+        bad = [(panel.regions[r], panel.years[y], panel.indicators[j]) for r, y, j in np.argwhere(~np.isfinite(cube))]
+        raise InputError(
+            f"panel has {len(bad)} missing value(s) at {format_keys(bad)}: load it with "
+            "missing='interpolate' or 'drop-region' first."
+        )
+    return cube, np.ascontiguousarray(panel.is_cost, dtype=np.bool_)
+
+
+def _standardized(cube, is_cost, panel, standardize, scope, constant):
+    method = _STANDARDIZE[check_choice("standardize", standardize, tuple(_STANDARDIZE))]
+    sc = _SCOPE[check_choice("scope", scope, tuple(_SCOPE))]
+    check_choice("constant", constant, ("error", "zero"))
+    if method == kn.MAX_RATIO and (cube <= 0).any():
+        bad = [(panel.regions[r], panel.years[y], panel.indicators[j]) for r, y, j in np.argwhere(cube <= 0)]
+        raise DegenerateDataError(
+            f"standardize='max_ratio' divides by the values, but {len(bad)} cell(s) are <= 0: "
+            f"{format_keys(bad)}. Use standardize='minmax' or shift the indicator."
+        )
+    const = np.asarray(kn.constant_cells(cube, sc))
+    if constant == "error" and const.any():
+        k, j = np.argwhere(const)[0]
+        where = {kn.SCOPE_PANEL: "over the whole panel", kn.SCOPE_REGION: f"in region {panel.regions[k]!r}",
+                 kn.SCOPE_YEAR: f"in year {panel.years[k]}"}[sc]
+        names = sorted({panel.indicators[j] for _, j in np.argwhere(const)})
+        raise DegenerateDataError(
+            f"Indicator(s) {format_keys(names)} are constant {where} (first: {panel.indicators[j]!r}): "
+            f"standardization divides by max - min = 0. Drop them, use another scope, or pass "
+            f"model_options={{'constant': 'zero'}}."
+        )
+    return np.ascontiguousarray(kn.standardize_cube(cube, is_cost, method, sc)), sc
+
+
+def _transpose_cube(a):
+    # (R, Y, J) -> (Y, J, R), C-contiguous: each year's GEMM operand
+    return np.ascontiguousarray(np.transpose(a, (1, 2, 0)))
+
+
+_DEFAULT_OPTIONS = {
+    "hew-topsis": {"scope": "panel", "standardize": "max_ratio", "form": "ratio2", "constant": "error"},
+    "topsis": {"scope": "year", "standardize": "minmax", "form": "closeness", "constant": "error"},
+    "gra": {"scope": "year", "standardize": "minmax", "rho": 0.5, "constant": "error"},
+    "weighted-sum": {"scope": "year", "standardize": "minmax", "constant": "error"},
+}
+
+
+def _prepare_model(panel, model: str, options: Mapping | None) -> tuple[_Model, np.ndarray]:
+    """Standardized operands of the model and the model's base weights."""
+    check_choice("model", model, MODELS)
+    opts = dict(_DEFAULT_OPTIONS[model])
+    options = dict(options or {})
+    weights = options.pop("weights", None)
+    unknown = sorted(set(options) - set(opts))
+    if unknown:
+        raise InputError(
+            f"Unknown model_options {format_keys(unknown)} for model {model!r}: allowed are "
+            f"{', '.join(repr(k) for k in [*opts, 'weights'])}."
+        )
+    opts.update(options)
+    cube, is_cost = _panel_parts(panel)
+    x, sc = _standardized(cube, is_cost, panel, opts["standardize"], opts["scope"], opts["constant"])
+    if model in ("hew-topsis", "topsis"):
+        form = _FORM[check_choice("form", opts["form"], tuple(_FORM))]
+        a_pos, a_neg = kn.squared_deviations(x, sc)
+        m = _Model(model, form, _transpose_cube(a_pos), _transpose_cube(a_neg), opts)
+    elif model == "weighted-sum":
+        m = _Model(model, km.LINEAR, _transpose_cube(x), None, opts)
+    else:  # gra: coefficients per scope cell (the year cross-section by default)
+        rho = float(opts["rho"])
+        if not 0.0 < rho <= 1.0:
+            raise InputError(f"gra distinguishing coefficient rho must be in (0, 1]; got {rho}.")
+        if sc != kn.SCOPE_YEAR:
+            raise InputError("model 'gra' compares regions within a year: use scope='year'.")
+        xi = np.empty_like(x)
+        for y in range(x.shape[1]):
+            xi[:, y, :] = kgr.grey_relational_coefficients(np.ascontiguousarray(x[:, y, :]), rho)
+        m = _Model(model, km.LINEAR, _transpose_cube(xi), None, opts)
+    base = _base_weights(panel, weights, x)
+    return m, base
+
+
+def _base_weights(panel, weights, x) -> np.ndarray:
+    n = panel.system.n_indicators
+    if weights is None or (isinstance(weights, str) and weights == "equal-hierarchical"):
+        return np.ascontiguousarray(panel.system.base_weights(), dtype=np.float64)
+    if isinstance(weights, str):
+        check_choice("weights", weights, ("equal-hierarchical", "equal", "entropy", "max_deviation"))
+        if weights == "equal":
+            return np.full(n, 1.0 / n)
+        flat = np.ascontiguousarray(x.reshape(-1, n))
+        if weights == "entropy":
+            if (flat < 0).any():
+                raise DegenerateDataError(
+                    "entropy weights need non-negative standardized values; use standardize="
+                    "'minmax' or 'max_ratio'."
+                )
+            return np.asarray(kw.entropy_weights(flat))
+        return np.asarray(kw.max_deviation_weights(flat))
+    if isinstance(weights, Mapping):
+        missing = [k for k in panel.indicators if k not in weights]
+        extra = [k for k in weights if k not in panel.indicators]
+        if missing or extra:
+            raise InputError(
+                f"weights mapping must name every indicator exactly: missing {format_keys(missing)}, "
+                f"unknown {format_keys(extra)}."
+            )
+        weights = [weights[k] for k in panel.indicators]
+    return check_weights(weights, n, labels=panel.indicators)
+
+
+def _dot(w, a):
+    """Row-wise deterministic GEMM: a single-row product is padded (BLAS's gemv sums differently)."""
+    if w.shape[0] == 1:
+        return np.dot(np.vstack([w, w]), a)[:1]
+    return np.dot(w, a)
+
+
+def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
+    """Index of every region in year ``y`` for each weight row: (n_draws, n_regions)."""
+    if model.form == km.LINEAR:
+        return _dot(w, model.at1[y])
+    w2 = w * w
+    g1 = _dot(w2, model.at1[y])
+    g2 = _dot(w2, model.at2[y])
+    return kd.index_from_squared(g1, g2, model.form)
+
+
+def _hist_bounds(model: _Model, support: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A-priori [lo, hi] of each (year, region) index over all weights supported on ``support``.
+
+    LINEAR: sum_j w_j a_j lies between min_j and max_j of a_j. RATIO2: d_neg^2 / (d_pos^2 +
+    d_neg^2) = sum v_j n_j / sum v_j (p_j + n_j) (v = w^2) is a mediant of t_j = n_j / (p_j + n_j);
+    CLOSENESS is an increasing function of it, 1 / (1 + sqrt(1 / F - 1)).
+    """
+    a1 = model.at1[:, support, :]
+    if model.form == km.LINEAR:
+        return a1.min(axis=1), a1.max(axis=1)
+    a2 = model.at2[:, support, :]
+    den = a1 + a2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(den > 0, a2 / np.where(den > 0, den, 1.0), np.nan)
+    all_nan = np.isnan(t).all(axis=1)
+    t = np.where(np.isnan(t).all(axis=1, keepdims=True), 0.0, t)
+    lo = np.nanmin(t, axis=1)
+    hi = np.nanmax(t, axis=1)
+    lo[all_nan] = 0.0
+    hi[all_nan] = 0.0
+    if model.form == km.CLOSENESS:
+        def h(f):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out = 1.0 / (1.0 + np.sqrt(np.maximum(1.0 / f - 1.0, 0.0)))
+            return np.where(f > 0, out, 0.0)
+
+        lo, hi = h(lo), h(hi)
+    return lo, hi
+
+
+# ----------------------------------------------------------------------------------------------
+# weight sampling
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sampler:
+    scheme: str
+    base: np.ndarray
+    concentration: float = 100.0
+    spread: float = 0.2
+    given: np.ndarray | None = None
+    hier: tuple | None = None
+
+    def support(self) -> np.ndarray:
+        if self.scheme == "simplex":
+            return np.ones(self.base.shape[0], dtype=bool)
+        if self.scheme == "given":
+            return (self.given > 0).any(axis=0)
+        if self.scheme == "hierarchical":
+            return self.hier[3] > 0  # indicator shares (zero-share groups covered via product)
+        return self.base > 0
+
+    def draw(self, seed: int, first_block: int, n_blocks: int, first: int, n: int) -> np.ndarray:
+        """Weights of draws ``first .. first + n - 1`` (blocks ``first_block ..``)."""
+        block = _config.DRAW_BLOCK
+        if self.scheme == "given":
+            return np.ascontiguousarray(self.given[first : first + n])
+        seeds = block_seeds(seed, first_block, n_blocks)
+        if self.scheme == "dirichlet":
+            w = kr.dirichlet_weights(self.base, self.concentration, seeds, block)
+        elif self.scheme == "uniform":
+            w = kr.uniform_weights(self.base, self.spread, seeds, block)
+        elif self.scheme == "simplex":
+            w = kr.simplex_weights(self.base.shape[0], seeds, block)
+        else:
+            gp, gs, ip, ish = self.hier
+            w = kr.hierarchical_weights(gp, gs, ip, ish, self.concentration, seeds, block)
+        return np.ascontiguousarray(w[:n])
+
+
+def _make_sampler(panel, scheme, base, concentration, spread, weights) -> tuple[_Sampler, int | None]:
+    check_choice("scheme", scheme, SCHEMES)
+    n = base.shape[0]
+    if scheme in ("dirichlet", "hierarchical"):
+        if not (isinstance(concentration, (int, float)) and concentration > 0 and math.isfinite(concentration)):
+            if not (isinstance(concentration, float) and concentration == math.inf):
+                raise InputError(f"concentration must be a positive number; got {concentration!r}.")
+    if scheme == "uniform" and not (isinstance(spread, (int, float)) and 0.0 <= spread <= 1.0):
+        raise InputError(f"spread must be in [0, 1] (weights stay >= 0); got {spread!r}.")
+    if scheme == "given":
+        if weights is None:
+            raise InputError("scheme='given' needs weights=<array of shape (draws, indicators)>.")
+        arr = np.array(weights, dtype=np.float64, order="C", copy=True)
+        if arr.ndim != 2 or arr.shape[1] != n:
+            raise InputError(f"given weights must have shape (draws, {n}); got {arr.shape}.")
+        if not np.isfinite(arr).all() or (arr < 0).any():
+            raise InputError("given weights must be finite and >= 0.")
+        sums = arr.sum(axis=1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > _config.WEIGHT_SUM_RTOL)
+        if bad.size:
+            raise InputError(
+                f"given weight rows must sum to 1; rows {format_keys(bad.tolist())} sum to "
+                f"{sums[bad[0]]:.12g}. Divide each row by its sum."
+            )
+        return _Sampler("given", base, given=arr), arr.shape[0]
+    if weights is not None:
+        raise InputError("weights= is only used with scheme='given'; base weights go in model_options.")
+    kappa = float(concentration)
+    if scheme in ("dirichlet", "hierarchical") and math.isinf(kappa):
+        # the limit kappa -> infinity: every draw is the base
+        return _Sampler("uniform", base, spread=0.0), None
+    hier = None
+    if scheme == "hierarchical":
+        s = panel.system
+        gp = np.array([g.parent for g in s.groups], dtype=np.int64)
+        gs = np.array([g.share for g in s.groups], dtype=np.float64)
+        hier = (gp, gs, np.ascontiguousarray(s.indicator_parent, dtype=np.int64),
+                np.ascontiguousarray(s.indicator_share, dtype=np.float64))
+    return _Sampler(scheme, base, concentration=kappa, spread=float(spread), hier=hier), None
+
+
+# ----------------------------------------------------------------------------------------------
+# accumulators
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Acc:
+    """Order-free integer / min-max accumulators plus per-block float sums (merged in order)."""
+
+    counts: np.ndarray  # int32 (Y, R, R)
+    hist: np.ndarray  # int32 (Y, R, B)
+    vmin: np.ndarray  # (Y, R)
+    vmax: np.ndarray
+    rho_hist: np.ndarray  # int64 (Y, RHO_BINS)
+    rho_min: np.ndarray  # (Y,)
+    rho_n: np.ndarray  # int64 (Y,) non-NaN rho
+    shift: np.ndarray  # int64 (Y,)
+    outranks: np.ndarray  # int64 (Y, P)
+    n: int = 0
+    # per-block float sums, first block number -> arrays; merged into totals in block order
+    index_blocks: list = field(default_factory=list)  # (first_block, (nb, Y, R))
+    rho_blocks: list = field(default_factory=list)  # (first_block, (nb, Y))
+
+    @classmethod
+    def empty(cls, n_years, n_regions, n_bins, n_pairs):
+        return cls(
+            counts=np.zeros((n_years, n_regions, n_regions), dtype=np.int32),
+            hist=np.zeros((n_years, n_regions, n_bins), dtype=np.int32),
+            vmin=np.full((n_years, n_regions), np.inf),
+            vmax=np.full((n_years, n_regions), -np.inf),
+            rho_hist=np.zeros((n_years, RHO_BINS), dtype=np.int64),
+            rho_min=np.full(n_years, np.inf),
+            rho_n=np.zeros(n_years, dtype=np.int64),
+            shift=np.zeros(n_years, dtype=np.int64),
+            outranks=np.zeros((n_years, n_pairs), dtype=np.int64),
+        )
+
+    def merge(self, other: _Acc) -> None:
+        """Add another chunk's order-free accumulators (exact) and keep its block sums."""
+        self.counts += other.counts
+        self.hist += other.hist
+        np.minimum(self.vmin, other.vmin, out=self.vmin)
+        np.maximum(self.vmax, other.vmax, out=self.vmax)
+        self.rho_hist += other.rho_hist
+        np.fmin(self.rho_min, other.rho_min, out=self.rho_min)
+        self.rho_n += other.rho_n
+        self.shift += other.shift
+        self.outranks += other.outranks
+        self.n += other.n
+        self.index_blocks.extend(other.index_blocks)
+        self.rho_blocks.extend(other.rho_blocks)
+
+
+@dataclass
+class _Ctx:
+    """Everything a chunk needs (shipped once to each Dask worker)."""
+
+    model: _Model
+    sampler: _Sampler
+    seed: int
+    base_cavg: np.ndarray  # (Y, R)
+    base_ss: np.ndarray  # (Y,)
+    base_min: np.ndarray  # (Y, R) int64
+    lo: np.ndarray  # (Y, R)
+    inv_width: np.ndarray  # (Y, R)
+    n_bins: int
+    pairs: np.ndarray  # (P, 2) int64
+
+
+def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _Acc | None = None) -> _Acc:
+    """Draws ``first_block * DRAW_BLOCK`` .. (+ n_draws) folded into ``acc`` (new when None)."""
+    block = _config.DRAW_BLOCK
+    m = ctx.model
+    n_years, _, n_regions = m.at1.shape
+    if acc is None:
+        acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+    w = ctx.sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
+    linear = m.form == km.LINEAR
+    wk = w if linear else w * w
+    nb = (n_draws + block - 1) // block
+    index_sums = np.empty((nb, n_years, n_regions))
+    rho_sums = np.empty((nb, n_years))
+    for y in range(n_years):
+        g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
+        g2 = g1 if linear else np.ascontiguousarray(_dot(wk, m.at2[y]))
+        sums, rho, shift, outr = km.rank_chunk(
+            g1, g2, m.form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
+            ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
+            acc.vmin[y], acc.vmax[y],
+        )
+        index_sums[:, y, :] = sums
+        ok = ~np.isnan(rho)
+        rho0 = np.where(ok, rho, 0.0)
+        rho_sums[:, y] = km.block_sums(rho0, block)[:, 0]
+        if ok.any():
+            acc.rho_min[y] = np.fmin(acc.rho_min[y], rho[ok].min())
+            bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
+            acc.rho_hist[y] += np.bincount(bins, minlength=RHO_BINS)
+        acc.rho_n[y] += int(ok.sum())
+        acc.shift[y] += int(shift.sum())
+        acc.outranks[y] += outr
+    acc.n += n_draws
+    acc.index_blocks.append((first_block, index_sums))
+    acc.rho_blocks.append((first_block, rho_sums))
+    return acc
+
+
+def _block_total(blocks: list, shape) -> np.ndarray:
+    """Sum per-block float sums strictly in block order (bit-identical for any chunking)."""
+    total = np.zeros(shape)
+    for _, arr in sorted(blocks, key=lambda t: t[0]):
+        for b in range(arr.shape[0]):
+            total += arr[b]
+    return total
+
+
+def _warm(ctx: _Ctx) -> bool:
+    """Compile / load every kernel a chunk needs (run once per Dask worker)."""
+    _run_chunk(ctx, 0, 1, 1)
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# statistics from the accumulators
+# ----------------------------------------------------------------------------------------------
+
+
+def _order_stat_counts(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Value (1-based position) of the k-th smallest (0-based) draw for each row of counts."""
+    cum = np.cumsum(counts, axis=-1)
+    return (cum <= k[..., None]).sum(axis=-1) + 1
+
+
+def _rank_quantile(counts: np.ndarray, n: int, q: float) -> np.ndarray:
+    """numpy's default ('linear') quantile of the ranks, exactly, from rank-position counts."""
+    h = (n - 1) * q
+    k = math.floor(h)
+    frac = h - k
+    lo = _order_stat_counts(counts, np.full(counts.shape[:-1], k))
+    if frac == 0.0:
+        return lo.astype(np.float64)
+    hi = _order_stat_counts(counts, np.full(counts.shape[:-1], min(k + 1, n - 1)))
+    return lo + frac * (hi - lo)
+
+
+def _hist_quantile(hist, n_ok, lo, width, vmin, vmax, q: float) -> np.ndarray:
+    """Quantile of the index from fixed histograms: within one bin of numpy's linear quantile."""
+    cum = np.cumsum(hist, axis=-1)
+    out = np.full(hist.shape[:-1], np.nan)
+    ok = n_ok > 0
+    h = (n_ok - 1) * q
+    k = np.floor(h)
+    frac = h - k
+
+    def order_stat(kk):
+        b = (cum <= kk[..., None]).sum(axis=-1)
+        b = np.minimum(b, hist.shape[-1] - 1)
+        before = np.where(b > 0, np.take_along_axis(cum, np.maximum(b - 1, 0)[..., None], -1)[..., 0], 0)
+        cnt = np.take_along_axis(hist, b[..., None], -1)[..., 0]
+        pos = (kk - before + 0.5) / np.maximum(cnt, 1)
+        return lo + (b + pos) * width
+
+    kk = np.where(ok, k, 0).astype(np.int64)
+    k2 = np.minimum(kk + 1, np.maximum(n_ok - 1, 0))
+    v = order_stat(kk) * (1 - frac) + order_stat(k2) * frac
+    v = np.clip(v, vmin, vmax)
+    out[ok] = v[ok]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# public API
+# ----------------------------------------------------------------------------------------------
+
+
+def simulate(
+    panel: Any,
+    *,
+    model: Literal["hew-topsis", "topsis", "gra", "weighted-sum"] = "hew-topsis",
+    model_options: Mapping[str, Any] | None = None,
+    draws: int = 10_000,
+    scheme: Literal["dirichlet", "uniform", "hierarchical", "simplex", "given"] = "dirichlet",
+    concentration: float = 100.0,
+    spread: float = 0.2,
+    weights: np.ndarray | None = None,
+    top_k: Sequence[int] = (1, 3, 10),
+    pairs: Sequence[tuple[str, str]] | None = None,
+    acceptability: bool = False,
+    seed: int | None = None,
+    backend: Literal["local", "dask"] = "local",
+    scheduler: Any = None,
+    n_workers: int | None = None,
+    chunk_size: int | None = None,
+    index_bins: int | None = None,
+    progress: bool = True,
+):
+    """Monte Carlo weight perturbations: how stable are the index and the ranking?
+
+    Parameters
+    ----------
+    panel : Panel
+    model : {"hew-topsis", "topsis", "gra", "weighted-sum"}
+        ``hew-topsis``: the ideal-solution model (options ``scope``, ``standardize``, ``form``,
+        ``constant``; defaults panel / max_ratio / ratio2). ``topsis``: min-max per year,
+        closeness (classical TOPSIS, ideal = column max / min of the weighted matrix).
+        ``gra``: grey relational grade per year (option ``rho``). ``weighted-sum``: sum_j w_j x_j of
+        the standardized values.
+    model_options : mapping, optional
+        Model options, plus ``weights``: the base weights (None = the system's hierarchical equal
+        weights; "equal"; "entropy" / "max_deviation" on the pooled standardized panel; an array
+        or a mapping indicator -> weight).
+    draws : int
+        Number of weight draws (ignored for ``scheme="given"``: the array's row count).
+    scheme : {"dirichlet", "uniform", "hierarchical", "simplex", "given"}
+        ``dirichlet``: Dirichlet(kappa * base). ``uniform``: base * U(1 - spread, 1 + spread),
+        renormalised. ``hierarchical``: Dirichlet(kappa * shares) at every level of the system.
+        ``simplex``: uniform on the simplex. ``given``: ``weights`` (draws, indicators).
+    concentration : float
+        kappa (``math.inf`` = no perturbation).
+    spread : float
+        delta in [0, 1] of the uniform scheme.
+    top_k : sequence of int
+        Report ``p_top_k`` = P(rank <= k) for each k.
+    pairs : sequence of (region_a, region_b), optional
+        Report P(a ranks better than b) per year in ``.outranks``.
+    acceptability : bool
+        Also return the rank acceptability matrix (region, year, rank, share).
+    seed : int, optional
+        Same seed -> bit-identical results for any chunk size, thread count and backend.
+    backend : {"local", "dask"}
+        ``dask`` runs chunks as tasks on ``scheduler`` (address or Client) or on a LocalCluster
+        of ``n_workers`` workers.
+    chunk_size : int, optional
+        Draws per chunk, rounded up to a multiple of ``_config.DRAW_BLOCK``.
+    index_bins : int, optional
+        Bins of the index histograms (default ``_config.INDEX_HIST_BINS``, halved until they fit
+        ``HIST_MEMORY_BUDGET``).
+    progress : bool
+        Show a tqdm progress bar with draws/s.
+
+    Returns
+    -------
+    RobustnessResult
+        ``.summary`` (region, year, base_index, base_rank, mean_index, median_index, index_p05,
+        index_p95, mean_rank, median_rank, rank_p05, rank_p95, p_top_k...), ``.agreement`` (year,
+        rho_mean, rho_p05, rho_min, mean_abs_rank_shift), optional ``.acceptability`` and
+        ``.outranks``.
+
+    Notes
+    -----
+    Ideal points do not depend on positive weights, so d_pos^2 = A_pos @ (w^2)^T for all draws
+    at once (one GEMM per chunk and year); the grey relational grade and the weighted sum are
+    linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
+    Rank statistics are exact; index quantiles are accurate to ``index_resolution``. Sources:
+    OECD/JRC (2008) Handbook on Constructing Composite Indicators, sec. 7 (uncertainty analysis);
+    Saisana, Saltelli & Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
+    """
+    t0 = time.perf_counter()
+    mdl, base = _prepare_model(panel, model, model_options)
+    sampler, n_given = _make_sampler(panel, scheme, base, concentration, spread, weights)
+    n_draws = n_given if n_given is not None else _check_int("draws", draws, 1)
+    top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
+    seed = check_seed(seed)
+    n_years, _, n_regions = mdl.at1.shape
+    pair_idx = _pair_indices(panel, pairs)
+    ctx, base_index, base_rank = _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins)
+    acc = _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress)
+    return _result(
+        panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed,
+        dict(model=model, model_options=dict(mdl.options), scheme=sampler.scheme if n_given is None else "given",
+             concentration=concentration, spread=spread, draws=n_draws, backend=backend,
+             seconds=time.perf_counter() - t0),
+    )
+
+
+def _check_int(name, v, lo):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < lo:
+        raise InputError(f"{name} must be an integer >= {lo}; got {v!r}.")
+    return int(v)
+
+
+def _pair_indices(panel, pairs) -> np.ndarray:
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    pos = {r: i for i, r in enumerate(panel.regions)}
+    bad = [r for p in pairs for r in p if r not in pos]
+    if bad:
+        raise InputError(f"pairs name unknown region(s) {format_keys(bad)}.")
+    return np.array([[pos[a], pos[b]] for a, b in pairs], dtype=np.int64).reshape(-1, 2)
+
+
+def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins):
+    # base ranking per year (same GEMM path as the draws)
+    base_index = np.empty((n_years, n_regions))
+    base_rank = np.empty((n_years, n_regions), dtype=np.int64)
+    base_cavg = np.empty((n_years, n_regions))
+    for y in range(n_years):
+        v = _index_of(mdl, base[None, :], y)[0]
+        base_index[y] = v
+        rmin, ravg = km.ranks_of_row(np.ascontiguousarray(v))
+        base_rank[y] = rmin
+        base_cavg[y] = ravg - 0.5 * (n_regions + 1)
+    base_ss = (base_cavg**2).sum(axis=1)
+    counts_bytes = 4 * n_years * n_regions * n_regions
+    if counts_bytes > COUNTS_MEMORY_BUDGET:
+        raise ConfigError(
+            f"exact rank counts for {n_regions} regions x {n_years} years need "
+            f"{counts_bytes / 2**30:.1f} GiB (> {COUNTS_MEMORY_BUDGET / 2**30:.1f} GiB): run fewer "
+            "years or regions at a time (panel.select(...))."
+        )
+    n_bins = _config.INDEX_HIST_BINS if index_bins is None else _check_int("index_bins", index_bins, 1)
+    if index_bins is None:
+        while n_bins > 256 and 4 * n_years * n_regions * n_bins > HIST_MEMORY_BUDGET:
+            n_bins //= 2
+    lo, hi = _hist_bounds(mdl, sampler.support())
+    width = (hi - lo) / n_bins
+    with np.errstate(divide="ignore"):
+        inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
+    ctx = _Ctx(mdl, sampler, seed, np.ascontiguousarray(base_cavg), base_ss, base_rank,
+               np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx)
+    return ctx, base_index, base_rank
+
+
+def _chunks(n_draws: int, chunk_size: int | None):
+    block = _config.DRAW_BLOCK
+    cs = _config.CHUNK_SIZE if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
+    cb = -(-cs // block)  # blocks per chunk
+    total_blocks = -(-n_draws // block)
+    out = []
+    for fb in range(0, total_blocks, cb):
+        nb = min(cb, total_blocks - fb)
+        nd = min(nb * block, n_draws - fb * block)
+        out.append((fb, nb, nd))
+    return out
+
+
+def _progress_bar(total, progress):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="draw", unit_scale=True, disable=not progress, leave=False,
+                desc="fastinno simulate")
+
+
+def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress) -> _Acc:
+    check_choice("backend", backend, ("local", "dask"))
+    chunks = _chunks(n_draws, chunk_size)
+    if backend == "dask":
+        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws)
+    if scheduler is not None or n_workers is not None:
+        raise InputError("scheduler= and n_workers= need backend='dask'.")
+    n_years, _, n_regions = ctx.model.at1.shape
+    acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+    with _progress_bar(n_draws, progress) as bar:
+        for fb, nb, nd in chunks:
+            _run_chunk(ctx, fb, nb, nd, acc)
+            bar.update(nd)
+    return acc
+
+
+def _dask_client(scheduler, n_workers):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover
+        raise ConfigError(
+            "backend='dask' needs dask.distributed: pip install 'fastinno[distributed]'."
+        ) from None
+    if scheduler is not None and n_workers is not None:
+        raise InputError("give either scheduler= (an existing cluster) or n_workers= (a LocalCluster), not both.")
+    if scheduler is not None:
+        if isinstance(scheduler, Client):
+            return scheduler, None, False
+        return Client(scheduler), None, True
+    cluster = LocalCluster(n_workers=n_workers or 2, threads_per_worker=1, processes=True,
+                           dashboard_address=None)
+    return Client(cluster), cluster, True
+
+
+def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws) -> _Acc:
+    client, cluster, own = _dask_client(scheduler, n_workers)
+    try:
+        ctx_f = client.scatter(ctx, broadcast=True)
+        # warm the JIT once per worker
+        workers = list(client.scheduler_info()["workers"])
+        warm = [client.submit(_warm, ctx_f, workers=[w], pure=False, allow_other_workers=False) for w in workers]
+        client.gather(warm)
+        futures = [client.submit(_run_chunk, ctx_f, fb, nb, nd, pure=False) for fb, nb, nd in chunks]
+        n_years, _, n_regions = ctx.model.at1.shape
+        acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+        from distributed import as_completed
+
+        with _progress_bar(n_draws, progress) as bar:
+            for fut in as_completed(futures):
+                part = fut.result()
+                acc.merge(part)  # integer parts exact; float block sums re-ordered by block later
+                bar.update(part.n)
+                fut.release()
+        return acc
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta):
+    from ..results import RobustnessResult
+
+    n_years, _, n_regions = ctx.model.at1.shape
+    n = acc.n
+    counts = acc.counts.astype(np.int64)
+    ranks = np.arange(1, n_regions + 1, dtype=np.float64)
+    mean_rank = (counts * ranks).sum(axis=-1) / n
+    med_rank = _rank_quantile(counts, n, 0.5)
+    r05 = _rank_quantile(counts, n, 0.05)
+    r95 = _rank_quantile(counts, n, 0.95)
+    cum = np.cumsum(counts, axis=-1)
+    p_top = {k: cum[..., min(k, n_regions) - 1] / n for k in top_k}
+    hist = acc.hist
+    n_ok = hist.sum(axis=-1, dtype=np.int64)
+    total = _block_total(acc.index_blocks, (n_years, n_regions))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_index = np.where(n_ok > 0, total / np.maximum(n_ok, 1), np.nan)
+    width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
+    q = {p: _hist_quantile(hist, n_ok, ctx.lo, width, acc.vmin, acc.vmax, p) for p in (0.05, 0.5, 0.95)}
+    yrs = np.repeat(np.array(panel.years, dtype=np.int64), n_regions)
+    regs = list(panel.regions) * n_years
+    cols = {
+        "region": regs,
+        "year": yrs,
+        "base_index": base_index.ravel(),
+        "base_rank": base_rank.ravel(),
+        "mean_index": mean_index.ravel(),
+        "median_index": q[0.5].ravel(),
+        "index_p05": q[0.05].ravel(),
+        "index_p95": q[0.95].ravel(),
+        "mean_rank": mean_rank.ravel(),
+        "median_rank": med_rank.ravel(),
+        "rank_p05": r05.ravel(),
+        "rank_p95": r95.ravel(),
+    }
+    for k in top_k:
+        cols[f"p_top_{k}"] = p_top[k].ravel()
+    summary = pl.DataFrame(cols).sort(["year", "base_rank", "region"])
+    # agreement
+    rho_total = _block_total(acc.rho_blocks, (n_years,))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho_mean = np.where(acc.rho_n > 0, rho_total / np.maximum(acc.rho_n, 1), np.nan)
+    rho_p05 = np.full(n_years, np.nan)
+    centers_w = 2.0 / RHO_BINS
+    for y in range(n_years):
+        if acc.rho_n[y] > 0:
+            rho_p05[y] = _hist_quantile(acc.rho_hist[y][None], np.array([acc.rho_n[y]]), np.array([-1.0]),
+                                        np.array([centers_w]), np.array([acc.rho_min[y]]), np.array([1.0]), 0.05)[0]
+    agreement = pl.DataFrame({
+        "year": np.array(panel.years, dtype=np.int64),
+        "rho_mean": rho_mean,
+        "rho_p05": rho_p05,
+        "rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
+        "mean_abs_rank_shift": acc.shift / (n * n_regions),
+    })
+    acc_frame = None
+    if acceptability:
+        y_i, r_i, k_i = np.nonzero(counts)
+        acc_frame = pl.DataFrame({
+            "region": [panel.regions[i] for i in r_i],
+            "year": np.array(panel.years, dtype=np.int64)[y_i],
+            "rank": (k_i + 1).astype(np.int64),
+            "share": counts[y_i, r_i, k_i] / n,
+        }).sort(["year", "region", "rank"])
+    outranks = None
+    if pair_idx.shape[0]:
+        P = pair_idx.shape[0]
+        outranks = pl.DataFrame({
+            "year": np.repeat(np.array(panel.years, dtype=np.int64), P),
+            "region_a": [panel.regions[a] for a in pair_idx[:, 0]] * n_years,
+            "region_b": [panel.regions[b] for b in pair_idx[:, 1]] * n_years,
+            "p_outranks": (acc.outranks / n).ravel(),
+        })
+    res_width = float(np.max(width)) if width.size else 0.0
+    return RobustnessResult(
+        summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
+        variance_shares=None, weights=None, index_resolution=res_width, seed=seed,
+        options=meta,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# bootstrap
+# ----------------------------------------------------------------------------------------------
+
+
+def bootstrap(*args, **kwargs):  # replaced below
+    raise NotImplementedError
