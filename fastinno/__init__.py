@@ -28,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     "read_system": "fastinno.panel",
     "datasets": "fastinno.datasets",
     # --- ideal-solution model (issue 3) ---
+    "hew_topsis": "fastinno.methods.ideal_solution",
+    "IndexResult": "fastinno.results",
+    "array": "fastinno.array",
     # --- combined evaluation (issue 4) ---
     # --- DEMATEL and GM(1,1) (issue 5) ---
     # --- robustness (issue 6) ---

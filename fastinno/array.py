@@ -1,0 +1,201 @@
+"""Array-level API of the ideal-solution model, for power users with raw NumPy cubes.
+
+Thin, validated wrappers over :mod:`fastinno.kernels.normalize` and
+:mod:`fastinno.kernels.distance`: string options, a copy of every input (never mutated), checks
+once, then the kernel. A *cube* is float64 ``(n_regions, n_years, n_indicators)``; a *matrix*
+is ``(n_objects, n_indicators)``; ``is_cost`` is a bool vector (``None`` = all benefit) or
+criterion types (1 benefit, -1 cost).
+
+Example
+-------
+>>> import numpy as np
+>>> from fastinno import array as fa
+>>> cube = np.random.default_rng(0).uniform(1, 2, (50, 10, 6))
+>>> f = fa.hew_topsis(cube, weights=np.full(6, 1 / 6))            # (1, 50, 10): one model
+>>> f = fa.hew_topsis(cube, groups=[[0, 1, 2], [3, 4, 5]])          # (3, 50, 10): index + 2 sub-indices
+>>> x = fa.standardize(cube, method="minmax", scope="year")
+>>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
+>>> c = fa.index(d_pos, d_neg, form="closeness")
+>>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
+
+Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API; the
+NaN edge case of the index (d+ = d- = 0) is returned as NaN without a warning here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import DegenerateDataError, InputError, format_keys
+from .kernels import distance as kd
+from .kernels import normalize as kn
+from .validate import as_float_array, check_choice, check_finite, check_types, check_weights
+
+__all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
+
+_SCOPES = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
+_METHODS = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
+_FORMS = {"ratio2": kd.RATIO2, "closeness": kd.CLOSENESS}
+
+
+def _cube(cube, name="cube"):
+    return check_finite(as_float_array(cube, name, ndim=3), name)
+
+
+def _is_cost(is_cost, n):
+    if is_cost is None:
+        return np.zeros(n, dtype=np.bool_)
+    arr = np.asarray(is_cost)
+    if arr.dtype == np.bool_:
+        if arr.shape != (n,):
+            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
+        return np.ascontiguousarray(arr)
+    return check_types(arr, n)
+
+
+def _choice(name, value, table):
+    return table[check_choice(name, value, tuple(table))]
+
+
+def _check_method_data(x, is_cost, method):
+    if method == kn.MAX_RATIO:
+        bad = np.where(is_cost, x <= 0, x < 0)
+        if bad.any():
+            where = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)]
+            raise DegenerateDataError(
+                f"method='max_ratio' needs positive values; {len(where)} zero or negative value(s) at "
+                f"{format_keys(where)}. Use method='minmax' or 'zscore'."
+            )
+
+
+def standardize(cube, is_cost=None, *, method="max_ratio", scope="panel"):
+    """Standardized cube (larger = better); constant scope cells give 0.
+
+    ``method`` in {"max_ratio", "minmax", "vector", "zscore"}; ``scope`` in {"panel", "region",
+    "year"}. See :func:`fastinno.kernels.normalize.standardize_cube`.
+    """
+    x = _cube(cube)
+    cost = _is_cost(is_cost, x.shape[2])
+    m = _choice("method", method, _METHODS)
+    _check_method_data(x, cost, m)
+    return kn.standardize_cube(x, cost, m, _choice("scope", scope, _SCOPES))
+
+
+def ideal_points(cube, is_cost=None, *, method="max_ratio", scope="panel"):
+    """``(ideal, anti_ideal)``, each (n_cells, n_indicators): max / min of the standardized cube."""
+    x = _cube(cube)
+    cost = _is_cost(is_cost, x.shape[2])
+    m = _choice("method", method, _METHODS)
+    _check_method_data(x, cost, m)
+    return kn.ideal_points(x, cost, m, _choice("scope", scope, _SCOPES))
+
+
+def distances(x, weights, *, scope="panel"):
+    """Weighted distances ``(d_pos, d_neg)``, each (n_regions, n_years), of a standardized cube.
+
+    d+- = sqrt(sum_j w_j^2 (x - x_alpha/beta)^2) with the ideal points = max / min of ``x`` over
+    the scope. ``weights`` >= 0 summing to 1.
+    """
+    xx = _cube(x, "x")
+    w = check_weights(weights, xx.shape[2])
+    return kd.weighted_distances(xx, w, _choice("scope", scope, _SCOPES))
+
+
+def index(d_pos, d_neg, *, form="ratio2"):
+    """Index from distances: ratio2 d-^2/(d+^2 + d-^2) or closeness d-/(d+ + d-); both 0 -> NaN."""
+    dp = check_finite(as_float_array(d_pos, "d_pos"), "d_pos")
+    dn = check_finite(as_float_array(d_neg, "d_neg"), "d_neg")
+    if dp.shape != dn.shape:
+        raise InputError(f"d_pos and d_neg must have the same shape; got {dp.shape} and {dn.shape}.")
+    if (dp < 0).any() or (dn < 0).any():
+        raise InputError("distances must be >= 0.")
+    return kd.index_from_squared(dp * dp, dn * dn, _choice("form", form, _FORMS))
+
+
+def hew_topsis(
+    cube,
+    is_cost=None,
+    *,
+    weights=None,
+    groups: Sequence[Sequence[int]] | None = None,
+    scope="panel",
+    standardize="max_ratio",
+    form="ratio2",
+):
+    """The whole model on a raw cube: index and sub-indices, shape (1 + n_groups, R, Y).
+
+    Parameters
+    ----------
+    cube : array (n_regions, n_years, n_indicators), raw values.
+    is_cost : bool array or criterion types, optional (default all benefit).
+    weights : array (n_indicators,), >= 0 summing to 1; default equal weights.
+    groups : list of index lists, optional; each gives a sub-index with ``weights`` renormalised
+        over the group.
+    scope, standardize, form : as in :func:`fastinno.hew_topsis`.
+
+    Notes
+    -----
+    Constant scope cells contribute 0 (no error at this level; see
+    :func:`fastinno.kernels.normalize.constant_cells`).
+    """
+    x = _cube(cube)
+    n = x.shape[2]
+    cost = _is_cost(is_cost, n)
+    m = _choice("standardize", standardize, _METHODS)
+    _check_method_data(x, cost, m)
+    w = np.full(n, 1.0 / n) if weights is None else check_weights(weights, n)
+    idx = [np.arange(n)]
+    ww = [w]
+    for k, g in enumerate(groups or ()):
+        gi = np.asarray(g, dtype=np.int64)
+        if gi.ndim != 1 or gi.size == 0 or gi.min() < 0 or gi.max() >= n:
+            raise InputError(f"groups[{k}] must be a non-empty list of indicator positions in 0..{n - 1}.")
+        if w[gi].sum() <= 0:
+            raise InputError(f"groups[{k}] has zero total weight.")
+        idx.append(gi)
+        ww.append(w[gi] / w[gi].sum())
+    ptr = np.concatenate([[0], np.cumsum([a.size for a in idx])]).astype(np.int64)
+    return kd.hew_index_cube(
+        x, cost, m, _choice("scope", scope, _SCOPES), ptr,
+        np.ascontiguousarray(np.concatenate(idx)), np.ascontiguousarray(np.concatenate(ww)),
+        _choice("form", form, _FORMS),
+    )
+
+
+def topsis(matrix, weights, is_cost=None, *, standardize="vector", form="closeness"):
+    """2-D TOPSIS: normalize columns, weight, column max / min ideals; ``(index, d_pos, d_neg)``.
+
+    ``standardize="vector", form="closeness"`` is classical TOPSIS (Hwang & Yoon 1981);
+    ``standardize="minmax", form="ratio2"`` is the F variant of the BTH paper.
+    """
+    x = check_finite(as_float_array(matrix, "matrix", ndim=2), "matrix")
+    cost = _is_cost(is_cost, x.shape[1])
+    w = check_weights(weights, x.shape[1])
+    m = _choice("standardize", standardize, _METHODS)
+    _check_method_data(x, cost, m)
+    p = kn.normalize_matrix(x, cost, m)
+    return kd.topsis_index_matrix(p, w, _choice("form", form, _FORMS))
+
+
+def growth(f, years=None):
+    """``(cagr, mean_yoy, yoy)`` of index series ``f`` (n_series, n_years) or (n_years,).
+
+    CAGR over the true year span; y-o-y rates annualised over gaps; NaN where a base is <= 0.
+    """
+    arr = as_float_array(f, "f")
+    one = arr.ndim == 1
+    if one:
+        arr = arr[None, :]
+    if arr.ndim != 2:
+        raise InputError(f"f must be 1-D or 2-D (series x years); got shape {arr.shape}.")
+    yrs = np.arange(arr.shape[1], dtype=np.float64) if years is None else as_float_array(list(years), "years", ndim=1)
+    if yrs.shape[0] != arr.shape[1]:
+        raise InputError(f"years has {yrs.shape[0]} entries but f has {arr.shape[1]} columns.")
+    if np.any(np.diff(yrs) <= 0):
+        raise InputError("years must be strictly increasing.")
+    cagr, mean_yoy, yoy = kd.growth_rates(np.ascontiguousarray(arr), yrs)
+    if one:
+        return cagr[0], mean_yoy[0], yoy[0]
+    return cagr, mean_yoy, yoy

@@ -1,0 +1,353 @@
+"""Hierarchical equal-weight ideal-solution model (dynamic TOPSIS) on a region x year panel.
+
+Validate -> convert -> one fused kernel for the index and every sub-index -> growth kernel ->
+polars frames in an :class:`fastinno.results.IndexResult`.
+
+Source: Wu, Wang & Chen, "Comparative Evaluation of Scientific and Technological Innovation
+Levels in the Beijing-Tianjin-Hebei Region" (hierarchical equal weights, max-ratio
+standardization, F = 1 / (1 + (d+/d-)^2), compound growth rate); Hwang & Yoon (1981) for TOPSIS.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import polars as pl
+
+from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
+from ..kernels import distance as kd
+from ..kernels import normalize as kn
+from ..panel import Panel
+from ..results import IndexResult
+from ..validate import check_choice, check_weights
+
+__all__ = ["hew_topsis", "SCOPES", "STANDARDIZATIONS", "FORMS", "CONSTANT_POLICIES"]
+
+SCOPES = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
+STANDARDIZATIONS = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
+FORMS = {"ratio2": kd.RATIO2, "closeness": kd.CLOSENESS}
+CONSTANT_POLICIES = ("error", "drop", "zero")
+_RESERVED = ("region", "year", "index")
+
+
+def _option(name: str, value: object, choices) -> str:
+    if isinstance(value, str):
+        value = value.replace("-", "_") if name != "scope" else value
+    return check_choice(name, value, tuple(choices))
+
+
+def hew_topsis(
+    panel: Panel,
+    *,
+    scope: Literal["panel", "region", "year"] = "panel",
+    standardize: Literal["max_ratio", "minmax", "vector", "zscore"] = "max_ratio",
+    form: Literal["ratio2", "closeness"] = "ratio2",
+    weights: Mapping[str, float] | np.ndarray | list[float] | None = None,
+    constant: Literal["error", "drop", "zero"] = "error",
+) -> IndexResult:
+    """Hierarchical equal-weight ideal-solution index with sub-indices and growth.
+
+    Parameters
+    ----------
+    panel : Panel
+        A complete panel (see :func:`fastinno.read_panel`), raw indicator values.
+    scope : {"panel", "region", "year"}
+        Where the max / min of the standardization and the ideal / anti-ideal points are taken:
+        all regions and years (comparable across space and time; default), each region over its
+        own years (the formula as printed in the paper), or each year across regions (classic
+        cross-sectional TOPSIS).
+    standardize : {"max_ratio", "minmax", "vector", "zscore"}
+        ``max_ratio`` (paper): benefit c / max, cost min / c (needs positive values);
+        ``minmax``: the efficacy coefficient; ``vector`` and ``zscore`` for comparison.
+    form : {"ratio2", "closeness"}
+        ``ratio2`` (paper): F = d-^2 / (d+^2 + d-^2); ``closeness``: d- / (d+ + d-).
+    weights : mapping or array, optional
+        Indicator weights (>= 0, summing to 1), overriding ``panel.system.base_weights()``
+        (hierarchical equal weights). A mapping must name every indicator.
+    constant : {"error", "drop", "zero"}
+        An indicator constant within a scope cell is an error by default; ``"drop"`` removes it
+        (weights renormalised), ``"zero"`` lets it contribute nothing in the constant cells.
+        Both are reported with a :class:`FastinnoWarning`.
+
+    Returns
+    -------
+    IndexResult
+        ``.scores`` (region, year, index, one column per dimension), ``.weights``,
+        ``.growth`` (cagr, mean_yoy), ``.yoy`` and ``.options``.
+
+    Notes
+    -----
+    d+ = sqrt(sum_j w_j^2 (x_ktj - x_alpha_j)^2), d- likewise with x_beta, x_alpha / x_beta the
+    max / min of the standardized values over the scope. Sub-indices run the same model on each
+    dimension's indicators with the weights renormalised within the dimension. Edge conventions:
+    d- = 0 < d+ gives 0, d+ = 0 < d- gives 1, both 0 gives NaN (warned, with the cells named).
+    Growth: CAGR = (F_last / F_first)^(1 / (year_last - year_first)) - 1; y-o-y rates are
+    annualised over gaps and ``mean_yoy`` counts each calendar year once.
+    """
+    if not isinstance(panel, Panel):
+        raise InputError(
+            f"hew_topsis needs a fastinno Panel, got {type(panel).__name__}. Load one with "
+            "fastinno.read_panel(...) or wrap a cube with Panel.from_array(cube, system); "
+            "fastinno.array.hew_topsis works on raw arrays."
+        )
+    scope = _option("scope", scope, SCOPES)
+    standardize = _option("standardize", standardize, STANDARDIZATIONS)
+    form = _option("form", form, FORMS)
+    constant = _option("constant", constant, CONSTANT_POLICIES)
+    panel.require_complete("hew_topsis")
+
+    report: list[str] = []
+    system = panel.system
+    w_all = _resolve_weights(weights, system)
+    is_cost = np.ascontiguousarray(system.is_cost, dtype=np.bool_)
+    cube = panel.cube
+    scope_id, method_id, form_id = SCOPES[scope], STANDARDIZATIONS[standardize], FORMS[form]
+
+    if method_id == kn.MAX_RATIO:
+        _check_max_ratio(cube, is_cost, panel)
+
+    dropped: list[str] = []
+    const = kn.constant_cells(cube, scope_id)
+    if const.any():
+        cells = _constant_keys(const, panel, scope, cube)
+        if constant == "error":
+            first_j = int(np.argwhere(const)[0][1])
+            names = [system.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
+            raise DegenerateDataError(
+                f"Indicator(s) {format_keys(names)} are constant within a scope cell "
+                f"(scope={scope!r}): {format_keys(cells)} (e.g. value {_constant_value(const, cube, scope_id, first_j):g}). "
+                "The standardization divides by max - min = 0 and the indicator cannot tell regions apart. "
+                "Drop the indicator, pass constant='drop' or constant='zero', or use another scope."
+            )
+        if constant == "drop":
+            dropped = [system.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
+            keep = [j for j in range(system.n_indicators) if system.indicators[j] not in dropped]
+            if not keep:
+                raise DegenerateDataError(
+                    f"Every indicator is constant within some scope cell (scope={scope!r}): "
+                    "constant='drop' leaves nothing to evaluate. Use constant='zero' or another scope."
+                )
+            user_weights = weights is not None
+            w_keep = w_all[keep]
+            system = system.subset([system.indicators[j] for j in keep])
+            if user_weights:
+                if w_keep.sum() <= 0:
+                    raise InputError("After dropping constant indicators every remaining weight is 0.")
+                w_all = w_keep / w_keep.sum()
+            else:
+                w_all = system.base_weights()
+            is_cost = np.ascontiguousarray(system.is_cost, dtype=np.bool_)
+            cube = np.ascontiguousarray(panel.cube[:, :, keep])
+            report.append(
+                f"dropped constant indicator(s) {format_keys(dropped)} (scope={scope!r}: constant in "
+                f"{format_keys(cells)}); weights renormalised over the remaining {len(keep)}."
+            )
+        else:
+            report.append(
+                f"indicator(s) constant within a scope cell contribute 0 there (constant='zero', "
+                f"scope={scope!r}): {format_keys(cells)}."
+            )
+
+    columns, ptr, idx, ww, empty = _models(system, w_all)
+    for g in empty:
+        report.append(f"sub-index {g!r} has zero total weight: its column is NaN.")
+    index = kd.hew_index_cube(cube, is_cost, method_id, scope_id, ptr, idx, ww, form_id)
+    for m in range(len(columns)):
+        if columns[m] in empty:
+            index[m] = np.nan
+
+    regions, years = panel.regions, panel.years
+    nan_cells = [
+        (regions[r], years[t], columns[m])
+        for m, r, t in np.argwhere(np.isnan(index))
+        if columns[m] not in empty
+    ]
+    if nan_cells:
+        report.append(
+            f"index undefined (d+ = d- = 0: every weighted indicator at both ideal and anti-ideal) "
+            f"in {len(nan_cells)} cell(s) {format_keys(nan_cells)}: set to NaN."
+        )
+
+    n_models, n_regions, n_years = index.shape
+    series = index.reshape(n_models * n_regions, n_years)
+    cagr, mean_yoy, yoy = kd.growth_rates(series, np.asarray(years, dtype=np.float64))
+    report.extend(_growth_notes(series, cagr, yoy, columns, regions, years, empty))
+
+    for note in report:
+        warnings.warn(note, FastinnoWarning, stacklevel=2)
+
+    reg_col = np.repeat(np.asarray(regions, dtype=object), n_years)
+    year_col = np.tile(np.asarray(years, dtype=np.int64), n_regions)
+    scores = pl.DataFrame(
+        {"region": reg_col.tolist(), "year": year_col, **{c: index[m].ravel() for m, c in enumerate(columns)}},
+        schema_overrides={"region": pl.String, "year": pl.Int64},
+    )
+    yoy_frame = pl.DataFrame(
+        {
+            "region": reg_col.tolist(),
+            "year": year_col,
+            **{c: yoy[m * n_regions : (m + 1) * n_regions].ravel() for m, c in enumerate(columns)},
+        },
+        schema_overrides={"region": pl.String, "year": pl.Int64},
+    )
+    # growth rows: region-major, then column order
+    order = np.arange(n_models * n_regions).reshape(n_models, n_regions).T.ravel()
+    growth = pl.DataFrame(
+        {
+            "region": np.repeat(np.asarray(regions, dtype=object), n_models).tolist(),
+            "column": list(columns) * n_regions,
+            "cagr": cagr[order],
+            "mean_yoy": mean_yoy[order],
+            "first_year": np.full(n_models * n_regions, years[0], dtype=np.int64),
+            "last_year": np.full(n_models * n_regions, years[-1], dtype=np.int64),
+        },
+        schema_overrides={"region": pl.String, "column": pl.String},
+    )
+    weight_frame = pl.DataFrame(
+        {
+            "indicator": list(system.indicators),
+            "dimension": [system.dimension_of(name) for name in system.indicators],
+            "weight": w_all,
+        },
+        schema_overrides={"dimension": pl.String},
+    )
+    options = {
+        "model": "hew-topsis",
+        "scope": scope,
+        "standardize": standardize,
+        "form": form,
+        "constant": constant,
+        "weights": "system" if weights is None else "user",
+        "dropped": tuple(dropped),
+    }
+    return IndexResult(
+        scores=scores,
+        weights=weight_frame,
+        growth=growth,
+        yoy=yoy_frame,
+        options=options,
+        columns=tuple(columns),
+        report=tuple(report),
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------
+
+
+def _resolve_weights(weights, system) -> np.ndarray:
+    names = system.indicators
+    if weights is None:
+        return np.ascontiguousarray(system.base_weights(), dtype=np.float64)
+    if isinstance(weights, Mapping):
+        unknown = [k for k in weights if k not in names]
+        if unknown:
+            raise SchemaError(
+                f"Unknown indicator(s) in weights: {format_keys(unknown)}; the system has {format_keys(names)}."
+            )
+        missing = [k for k in names if k not in weights]
+        if missing:
+            raise SchemaError(
+                f"weights has no entry for indicator(s) {format_keys(missing)}: give a weight for every "
+                "indicator (0 to leave one out)."
+            )
+        weights = [weights[k] for k in names]
+    return check_weights(weights, len(names), "weights", labels=list(names))
+
+
+def _models(system, w_all):
+    """CSR weight vectors: the overall index, then every dimension (weights renormalised)."""
+    columns = ["index"]
+    ptr = [0]
+    idx: list[np.ndarray] = [np.arange(system.n_indicators)]
+    ww: list[np.ndarray] = [w_all]
+    ptr.append(system.n_indicators)
+    empty = []
+    for g in system.groups:
+        if g.name in _RESERVED:
+            raise SchemaError(
+                f"Dimension name {g.name!r} clashes with a result column ({', '.join(_RESERVED)}): rename it."
+            )
+        gi = np.asarray(g.indices, dtype=np.int64)
+        wg = w_all[gi]
+        total = wg.sum()
+        if total <= 0:
+            empty.append(g.name)
+            wg = np.zeros_like(wg)
+        else:
+            wg = wg / total
+        columns.append(g.name)
+        idx.append(gi)
+        ww.append(wg)
+        ptr.append(ptr[-1] + gi.size)
+    return (
+        columns,
+        np.asarray(ptr, dtype=np.int64),
+        np.ascontiguousarray(np.concatenate(idx), dtype=np.int64),
+        np.ascontiguousarray(np.concatenate(ww), dtype=np.float64),
+        empty,
+    )
+
+
+def _check_max_ratio(cube, is_cost, panel) -> None:
+    bad = np.where(is_cost[None, None, :], cube <= 0, cube < 0)
+    if bad.any():
+        where = np.argwhere(bad)
+        cells = [(panel.regions[r], panel.years[t], panel.indicators[j]) for r, t, j in where]
+        r, t, j = where[0]
+        raise DegenerateDataError(
+            f"standardize='max_ratio' needs positive values (cost indicators are standardized as "
+            f"min / c, benefit ones as c / max), but {len(cells)} cell(s) are zero or negative: "
+            f"{format_keys(cells)} (first: {cube[r, t, j]:g}). Fix the data or use "
+            "standardize='minmax' or 'zscore'."
+        )
+    # A benefit indicator that is 0 in a whole scope cell is constant there: reported as such.
+
+
+def _cell_label(k: int, panel: Panel, scope: str):
+    if scope == "region":
+        return f"region {panel.regions[k]}"
+    if scope == "year":
+        return f"year {panel.years[k]}"
+    return "the whole panel"
+
+
+def _constant_keys(const, panel, scope, cube):
+    return [(panel.indicators[j], _cell_label(int(k), panel, scope)) for k, j in np.argwhere(const)]
+
+
+def _constant_value(const, cube, scope_id, j) -> float:
+    k = int(np.argwhere(const[:, j])[0][0])
+    if scope_id == kn.SCOPE_REGION:
+        return float(cube[k, 0, j])
+    if scope_id == kn.SCOPE_YEAR:
+        return float(cube[0, k, j])
+    return float(cube[0, 0, j])
+
+
+def _growth_notes(series, cagr, yoy, columns, regions, years, empty):
+    notes = []
+    n_regions = len(regions)
+    if len(years) < 2:
+        notes.append(f"growth needs at least two years; the panel has {len(years)}: growth is NaN.")
+        return notes
+    finite = ~np.isnan(series)
+    # undefined because of a zero/negative base (the index itself was finite there)
+    bad_cagr = np.isnan(cagr) & finite[:, 0] & finite[:, -1]
+    bad_yoy = np.isnan(yoy[:, 1:]) & finite[:, 1:] & finite[:, :-1]
+    keys = []
+    for s in np.flatnonzero(bad_cagr | bad_yoy.any(axis=1)):
+        m, r = divmod(int(s), n_regions)
+        if columns[m] in empty:
+            continue
+        keys.append((regions[r], columns[m]))
+    if keys:
+        notes.append(
+            f"growth rate undefined (zero or negative base value) for {len(keys)} series "
+            f"{format_keys(keys)}: set to NaN."
+        )
+    return notes
