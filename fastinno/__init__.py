@@ -26,27 +26,58 @@ _EXPORTS: dict[str, str] = {
     "Panel": "fastinno.panel",
     "read_panel": "fastinno.panel",
     "read_system": "fastinno.panel",
-    "datasets": "fastinno.datasets",
     # --- ideal-solution model (issue 3) ---
     "hew_topsis": "fastinno.methods.ideal_solution",
     "IndexResult": "fastinno.results",
-    "array": "fastinno.array",
     # --- combined evaluation (issue 4) ---
+    "normalize": "fastinno.methods.combined",
+    "entropy_weights": "fastinno.methods.combined",
+    "max_deviation_weights": "fastinno.methods.combined",
+    "topsis": "fastinno.methods.combined",
+    "grey_relational": "fastinno.methods.combined",
+    "rankdata": "fastinno.methods.combined",
+    "spearman": "fastinno.methods.combined",
+    "spearman_many": "fastinno.methods.combined",
+    "kendall": "fastinno.methods.combined",
+    "drift_combination": "fastinno.methods.combined",
+    "combined_evaluation": "fastinno.methods.combined",
+    "CombinedResult": "fastinno.results",
     # --- DEMATEL and GM(1,1) (issue 5) ---
+    "grey_dematel": "fastinno.keyfactors",
+    "dematel": "fastinno.keyfactors",
+    "read_survey": "fastinno.keyfactors",
+    "read_factors": "fastinno.keyfactors",
+    "linguistic_scale": "fastinno.keyfactors",
+    "expert_weights": "fastinno.keyfactors",
+    "LinguisticScale": "fastinno.keyfactors",
+    "Survey": "fastinno.keyfactors",
+    "gm11": "fastinno.keyfactors",
+    "forecast": "fastinno.keyfactors",
+    "DematelResult": "fastinno.results",
+    "GM11Result": "fastinno.results",
+    "cause_effect_diagram": "fastinno.plots_dematel",
+    "gm11_plot": "fastinno.plots_dematel",
     # --- robustness (issue 6) ---
+    "simulate": "fastinno.methods.robustness",
+    "bootstrap": "fastinno.methods.robustness",
+    "RobustnessResult": "fastinno.results",
     # --- pipeline (issue 7) ---
+    "run": "fastinno.pipeline",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+# Sub-modules exposed as attributes (fastinno.datasets.six_triangles()).
+_MODULES: dict[str, str] = {"datasets": "fastinno.datasets", "array": "fastinno.array"}
+
+__all__ = ["__version__", *_EXPORTS, *_MODULES]
 
 
 def __getattr__(name: str) -> Any:
-    try:
-        module = _EXPORTS[name]
-    except KeyError:
-        raise AttributeError(f"module 'fastinno' has no attribute {name!r}") from None
-    mod = importlib.import_module(module)
-    value = mod if module.endswith("." + name) else getattr(mod, name)
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+    elif name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    else:
+        raise AttributeError(f"module 'fastinno' has no attribute {name!r}")
     globals()[name] = value
     return value
 
