@@ -60,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     # --- robustness (issue 6) ---
     "simulate": "fastinno.methods.robustness",
     "bootstrap": "fastinno.methods.robustness",
+    "simulate_weights": "fastinno.methods.robustness",
     "RobustnessResult": "fastinno.results",
     # --- pipeline (issue 7) ---
     "run": "fastinno.pipeline",

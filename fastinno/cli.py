@@ -204,11 +204,334 @@ def inspect(panel) -> None:
 
 # --- combine (issue 4) ---
 
+
+@cli.command()
+@panel_options()
+@click.option(
+    "--methods",
+    default="entropy,max_deviation,topsis,gra",
+    show_default=True,
+    help="Comma-separated single methods: entropy, max_deviation, topsis, gra.",
+)
+@click.option("--by", type=click.Choice(["year", "panel"]), default="year", show_default=True,
+              help="Each year's cross-section, or all region-years pooled.")
+@click.option("--alpha", type=float, default=0.05, show_default=True, help="Significance level of the compatibility test.")
+@click.option("--rho", type=float, default=0.5, show_default=True, help="Grey distinguishing coefficient.")
+@click.option("--weights", type=click.Choice(["entropy", "max_deviation", "equal"]), default="entropy",
+              show_default=True, help="Indicator weights used by TOPSIS and GRA.")
+@click.option("--spearman", "spearman_method", type=click.Choice(["pearson", "d2"]), default="pearson",
+              show_default=True, help="Spearman variant: Pearson on average ranks, or 1 - 6 sum d^2/(n(n^2-1)).")
+@click.option("--constant", type=click.Choice(["error", "drop", "zero"]), default="error", show_default=True,
+              help="What to do with an indicator constant within a period.")
+@click.option("--top", type=int, default=5, show_default=True, help="Regions shown per period.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the scores table (.csv, .parquet or .xlsx); method weights, compatibility and "
+              "Kendall's W go next to it with suffixes _method_weights, _compatibility, _kendall_w.")
+def combine(panel, methods, by, alpha, rho, weights, spearman_method, constant, top, out_path) -> None:
+    """Combined evaluation (entropy, maximum deviation, TOPSIS, GRA -> drift-degree combination).
+
+    Runs per period for the whole index and every dimension, tests the methods' compatibility
+    (Spearman, Kendall's W) and prints the method weights, excluded methods and top regions.
+    """
+    from pathlib import Path
+
+    import polars as pl
+
+    from .methods.combined import combined_evaluation
+
+    names = tuple(m.strip() for m in methods.split(",") if m.strip())
+    res = combined_evaluation(
+        panel, methods=names, by=by, alpha=alpha, rho=rho, weights=weights,
+        spearman_method=spearman_method, constant=constant,
+    )
+    click.echo(click.style(repr(panel), bold=True))
+    click.echo(f"Methods: {', '.join(names)}; by={by}; alpha={alpha:g}; Spearman={spearman_method}")
+    mw = (
+        res.method_weights.filter(pl.col("dimension") == "index")
+        .pivot(on="method", index="year", values="weight")
+    )
+    echo_table(mw, max_rows=60, title="Drift-degree method weights (whole index)")
+    kw = res.kendall_w.filter(pl.col("dimension") == "index").select("year", "w", "chi2", "p_value")
+    echo_table(kw, max_rows=60, title="Kendall's W of the methods (whole index)")
+    excl = res.excluded_methods
+    if excl.height:
+        echo_table(excl, max_rows=60, title="Excluded methods (not compatible)")
+    else:
+        click.echo("Excluded methods: none (every method passed the compatibility test)")
+    other = res.excluded.filter(~pl.col("reason").str.starts_with("not compatible"))
+    if other.height:
+        echo_table(other, max_rows=30, title="Other exclusions")
+    top_df = res.summary(top=top)
+    click.echo(click.style(f"Top {top} regions on the combined score (whole index)", bold=True))
+    if by == "year":
+        for (year,), grp in top_df.group_by("year", maintain_order=True):
+            click.echo(f"  {year}: " + ", ".join(f"{r} ({v:.3f})" for r, v in zip(grp["region"], grp["combined"])))
+    else:
+        for row in top_df.iter_rows(named=True):
+            click.echo(f"  {row['rank']}. {row['region']} {row['year']} ({row['combined']:.3f})")
+    if out_path:
+        path = Path(out_path)
+        write_table(res.scores, path)
+        for name in ("method_weights", "compatibility", "kendall_w"):
+            write_table(getattr(res, name), path.with_name(f"{path.stem}_{name}{path.suffix}"))
+
+
 # --- dematel, forecast (issue 5) ---
+
+
+def _demo_survey_dir():
+    from pathlib import Path
+
+    return Path(__file__).parent / "data" / "survey"
+
+
+def _cli_expert_weights(value):
+    """--expert-weights: a file, 'equal', or comma-separated labels/numbers in survey order."""
+    from pathlib import Path
+
+    if value is None or value.strip().lower() == "equal":
+        return None
+    if Path(value).exists():
+        return value
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    out = []
+    for v in items:
+        try:
+            out.append(float(v))
+        except ValueError:
+            out.append(v)
+    return out
+
+
+def _remember_inputs(*paths) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.obj is not None:
+        ctx.obj.setdefault("inputs", []).extend(str(p) for p in paths if p)
+
+
+@cli.command()
+@click.argument("survey", required=False, type=click.Path(exists=True))
+@click.option("--factors", type=click.Path(exists=True, dir_okay=False), help="Factor table: code, name, group.")
+@click.option(
+    "--expert-weights",
+    "weights",
+    default=None,
+    help="Weights file (expert,weight with numbers or NI/LI/I/MI/VI; or expert,lower,upper), "
+    "'equal', or comma-separated labels/numbers in survey order.  [default: equal]",
+)
+@click.option("--scale", default="paper", show_default=True, help="paper (codes 1-5 / N,VL,L,H,VH), 0-4, or a TOML file.")
+@click.option("--cfcs-scope", type=click.Choice(["global", "row"]), default="global", show_default=True)
+@click.option(
+    "--aggregation",
+    type=click.Choice(["cfcs_then_mean", "grey_mean_then_cfcs"]),
+    default="cfcs_then_mean",
+    show_default=True,
+)
+@click.option("--normalization", type=click.Choice(["row", "max"]), default="row", show_default=True)
+@click.option("--threshold", default="mean", show_default=True, help="mean, mean+<k>sd, or a number.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=0, show_default=True, help="Expert resamples.")
+@click.option("--seed", type=click.IntRange(min=0), default=None, help="Bootstrap seed.")
+@click.option("--crisp", is_flag=True, help="Plain DEMATEL: numeric matrices averaged, no grey scale.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the tables into this folder.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]), default="csv", show_default=True)
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Cause-effect diagram (.png/.svg/.pdf).")
+@click.option("--demo", is_flag=True, help="Use the bundled illustrative survey (synthetic, 6 experts x 12 factors).")
+def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalization, threshold,
+            bootstrap, seed, crisp, out_dir, fmt, plot_path, demo) -> None:
+    """Grey-DEMATEL key factors from an expert SURVEY (or plain DEMATEL with --crisp).
+
+    SURVEY is a long table (expert, from, to, score) as CSV/Parquet/Excel, a folder of per-expert
+    matrix CSVs, or an Excel workbook with one sheet per expert.
+    """
+    from pathlib import Path
+
+    from .keyfactors import dematel as crisp_dematel
+    from .keyfactors import grey_dematel
+    from .plots_dematel import cause_effect_diagram, save_figure
+
+    if demo:
+        if survey:
+            raise click.UsageError("--demo uses the bundled survey: give either SURVEY or --demo, not both.")
+        d = _demo_survey_dir()
+        survey = str(d / "survey_long.csv")
+        factors = factors or str(d / "factors.csv")
+        weights = weights or str(d / "expert_weights.csv")
+        click.echo("Demo: illustrative synthetic survey (not published data), 6 experts x 12 factors.", err=True)
+    if not survey:
+        raise click.UsageError("Missing argument 'SURVEY' (a survey table, a folder of matrices), or use --demo.")
+    _remember_inputs(survey, factors, weights if weights and Path(weights).exists() else None,
+                     scale if Path(scale).exists() else None)
+    try:
+        threshold_value = float(threshold)
+    except ValueError:
+        threshold_value = threshold
+    common = dict(factors=factors, normalization=normalization, threshold=threshold_value,
+                  bootstrap=bootstrap, seed=seed)
+    if crisp:
+        res = crisp_dematel(survey, weights=_cli_expert_weights(weights), **common)
+    else:
+        res = grey_dematel(survey, scale=scale, expert_weights=_cli_expert_weights(weights),
+                           cfcs_scope=cfcs_scope, aggregation=aggregation, **common)
+    show = [c for c in ("code", "name", "R", "C", "prominence", "relation", "role", "p_cause")
+            if c in res.factors.columns]
+    echo_table(res.factors.select(show), max_rows=100, title=f"DEMATEL factors ({len(res.experts)} experts)")
+    for key, label in (("prominence", "Prominence R+C"), ("relation", "Relation R-C"), ("R", "Influence R"),
+                       ("C", "Influenced C")):
+        click.echo(f"{label}: {res.orderings[key]}")
+    n_above = int(res.relations["above_threshold"].sum())
+    click.echo(f"Threshold {res.threshold:.6g}: {n_above} of {res.relations.height} relations above it.")
+    if "seed" in res.options:
+        click.echo(f"Bootstrap: {res.options['n_valid_resamples']} resamples, seed {res.options['seed']}.")
+    if out_dir:
+        import json
+
+        import polars as pl
+
+        from ._io import write_text
+
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        orderings = pl.DataFrame({"measure": list(res.orderings), "ordering": list(res.orderings.values())})
+        for name, df in (("dematel_factors", res.factors), ("dematel_relations", res.relations),
+                         ("dematel_total_relation", res.total_relation), ("dematel_orderings", orderings)):
+            write_table(df, out / f"{name}.{fmt}")
+        opts = {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
+                for k, v in res.options.items()}
+        opts["experts"] = list(res.experts)
+        opts["expert_weights"] = [float(w) for w in res.expert_weights]
+        write_text(out / "dematel_options.json", json.dumps(opts, indent=2) + "\n", inputs=cli_inputs())
+        click.echo(f"Wrote {out / 'dematel_options.json'}", err=True)
+    if plot_path:
+        ax = cause_effect_diagram(res)
+        save_figure(ax, plot_path, inputs=cli_inputs())
+        click.echo(f"Wrote {plot_path}", err=True)
+
+
+def _read_scores_table(path):
+    from pathlib import Path
+
+    import polars as pl
+
+    from .errors import SchemaError
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(p)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        return pl.read_excel(p)
+    if suffix in (".csv", ".txt"):
+        return pl.read_csv(p)
+    raise SchemaError(f"Scores {str(p)!r}: unsupported file type {suffix!r}; use .csv, .parquet or .xlsx.")
+
+
+@cli.command()
+@click.argument("scores", type=click.Path(exists=True, dir_okay=False))
+@click.option("--column", default="index", show_default=True, help="Score column to forecast.")
+@click.option("--horizon", type=click.IntRange(min=0), default=3, show_default=True)
+@click.option("--by", default="region", show_default=True, help="Group column.")
+@click.option("--year-col", "year", default="year", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Table file (.csv/.parquet/.xlsx/.json).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Plot one group (--region) to .png/.svg.")
+@click.option("--region", default=None, help="Group to plot (default: the first).")
+def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> None:
+    """GM(1,1) fit and forecast of a score COLUMN for every region of a SCORES table."""
+    import polars as pl
+
+    from .keyfactors import forecast as gm_forecast
+    from .plots_dematel import gm11_plot, save_figure
+
+    _remember_inputs(scores)
+    df = _read_scores_table(scores)
+    res = gm_forecast(df, column=column, horizon=horizon, by=by, year=year)
+    fits = res.group_by(by, maintain_order=True).agg(
+        pl.col("a", "b", "C", "P", "grade", "mean_relative_error", "class_ratio_ok").first(),
+        pl.col("value").filter(pl.col("kind") == "forecast").alias("forecast"),
+    )
+    fits = fits.with_columns(pl.col("forecast").list.eval(pl.element().round(4)).cast(pl.List(pl.String)).list.join(", "))
+    echo_table(fits, max_rows=200, title=f"GM(1,1) forecasts of {column!r}, horizon {horizon}")
+    if out_path:
+        write_table(res, out_path)
+    if plot_path:
+        groups = res[by].unique(maintain_order=True).to_list()
+        ax = gm11_plot(res, region=region if region is not None else groups[0], by=by)
+        save_figure(ax, plot_path, inputs=cli_inputs())
+        click.echo(f"Wrote {plot_path}", err=True)
 
 # --- simulate, bootstrap (issue 6) ---
 
 # --- run, demo, report (issue 7) ---
+
+
+def _figure_formats(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    fmts = [v.strip().lower() for v in value.split(",") if v.strip()]
+    bad = [f for f in fmts if f not in ("png", "svg")]
+    if bad or not fmts:
+        raise click.BadParameter(f"use png, svg or png,svg; got {value!r}", param_hint="--figures")
+    return fmts
+
+
+def _main_job_options(func):
+    func = click.option("--quiet", "-q", is_flag=True, help="No step lines or progress bars.")(func)
+    func = click.option("--figures", "figures", default=None, metavar="png|svg|png,svg",
+                        help="Figure format(s); default from the config (PNG).")(func)
+    func = click.option("--excel", is_flag=True, default=False,
+                        help="Also write tables.xlsx with one sheet per table.")(func)
+    func = click.option("--force", is_flag=True,
+                        help="Replace an existing output folder (built completely first).")(func)
+    return func
+
+
+def _run_main_job(config, *, out, force, excel, figures, quiet, skip_unavailable=False):
+    from .pipeline import run as run_pipeline
+
+    result = run_pipeline(
+        config, out=out, force=force, excel=True if excel else None,
+        figure_format=_figure_formats(figures), progress=not quiet,
+        echo=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
+        skip_unavailable=skip_unavailable, command="fastinno " + " ".join(sys.argv[1:]),
+    )
+    click.echo(f"Report: {result.report}")
+    return result
+
+
+@cli.command("run")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the config's `out`, else ./fastinno-run).")
+@_main_job_options
+def run_cmd(config, out, force, excel, figures, quiet) -> None:
+    """Run the main job described by CONFIG (TOML): indices, combined evaluation, robustness,
+    forecasts, DEMATEL, tables, figures, run.json and report.html in one output folder."""
+    _run_main_job(config, out=out, force=force, excel=excel, figures=figures, quiet=quiet)
+
+
+@cli.command("demo")
+@click.option("--out", type=click.Path(file_okay=False), default="fastinno-demo",
+              show_default=True, help="Output folder.")
+@_main_job_options
+def demo_cmd(out, force, excel, figures, quiet) -> None:
+    """Run the main job on the bundled six-triangles panel with the bundled config
+    (fastinno/data/demo.toml) and print where the report is."""
+    from .pipeline import demo_config_path
+
+    _run_main_job(demo_config_path(), out=out, force=force, excel=excel, figures=figures,
+                  quiet=quiet, skip_unavailable=True)
+
+
+@cli.command("report")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+def report_cmd(folder) -> None:
+    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run."""
+    from pathlib import Path
+
+    from .report import render_report
+
+    figs = render_report(folder)
+    click.echo(f"{len(figs)} figures", err=True)
+    click.echo(f"Report: {Path(folder).resolve() / 'report.html'}")
 
 
 def main(argv: list[str] | None = None) -> None:

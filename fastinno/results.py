@@ -73,6 +73,280 @@ class IndexResult:
 
 # --- CombinedResult (issue 4) ---
 
+
+@dataclass(frozen=True)
+class CombinedResult:
+    """Result of :func:`fastinno.combined_evaluation` (Xia, Li, Yin 2020).
+
+    Attributes
+    ----------
+    scores : pl.DataFrame
+        ``region``, ``year``, ``dimension`` (``"index"`` = all indicators, then each dimension),
+        one column per single method (``entropy``, ``max_deviation``, ``topsis``, ``gra``),
+        ``combined`` (drift-degree) and ``rank`` (1 = best within period and dimension; ties min).
+    method_weights : pl.DataFrame
+        ``year``, ``dimension``, ``method``, ``compatible``, ``spearman_r`` (with the reference),
+        ``drift`` (1 - r), ``weight`` (0 for methods left out of the compatible set).
+    compatibility : pl.DataFrame
+        ``year``, ``dimension``, ``method_a``, ``method_b``, ``rho`` (Spearman), ``p_value``
+        (two-sided, t approximation as scipy).
+    kendall_w : pl.DataFrame
+        ``year``, ``dimension``, ``n_methods``, ``w``, ``chi2`` = k (n - 1) W, ``df``, ``p_value``.
+    excluded : pl.DataFrame
+        ``year``, ``dimension``, ``item`` (method or indicator), ``reason``: everything left out.
+    indicator_weights : pl.DataFrame
+        ``year``, ``dimension``, ``indicator``, ``entropy``, ``max_deviation``.
+    options : dict
+        The options the evaluation ran with.
+
+    ``year`` is null in the per-period frames when ``by="panel"``.
+    """
+
+    scores: pl.DataFrame
+    method_weights: pl.DataFrame
+    compatibility: pl.DataFrame
+    kendall_w: pl.DataFrame
+    excluded: pl.DataFrame
+    indicator_weights: pl.DataFrame
+    options: dict = field(default_factory=dict)
+
+    def to_polars(self) -> pl.DataFrame:
+        """The scores frame."""
+        return self.scores
+
+    @property
+    def excluded_methods(self) -> pl.DataFrame:
+        """Rows of :attr:`excluded` naming a method left out of the compatible set."""
+        return self.excluded.filter(pl.col("reason").str.starts_with("not compatible"))
+
+    def summary(self, top: int = 5, dimension: str = "index") -> pl.DataFrame:
+        """The ``top`` regions of each period on the combined score of ``dimension``."""
+        return (
+            self.scores.filter((pl.col("dimension") == dimension) & (pl.col("rank") <= top))
+            .select("year", "rank", "region", "combined")
+        )
+
+    def __repr__(self) -> str:
+        n_r = self.scores["region"].n_unique()
+        n_y = self.scores["year"].n_unique()
+        dims = self.scores["dimension"].unique(maintain_order=True).to_list()
+        return (
+            f"CombinedResult({n_r} regions x {n_y} years; methods {list(self.options.get('methods', ()))}; "
+            f"by={self.options.get('by')!r}; dimensions {dims})"
+        )
+
 # --- DematelResult, GM11Result (issue 5) ---
 
+
+@dataclass(frozen=True)
+class DematelResult:
+    """Result of :func:`fastinno.grey_dematel` / :func:`fastinno.dematel`.
+
+    Attributes
+    ----------
+    total_relation : pl.DataFrame
+        T as a frame: column ``factor`` (row factor code), then one column per factor code.
+    T : np.ndarray
+        Total-relation matrix T = N (I - N)^{-1}, float64 (n, n).
+    factors : pl.DataFrame
+        One row per factor in factor order: ``code``, ``name``, ``group``, ``R`` (influence
+        given, row sums of T), ``C`` (influence received, column sums), ``prominence`` (R + C),
+        ``relation`` (R - C), ``role`` ("cause" if R - C > 0 else "effect"); after a bootstrap
+        also ``R_lower``, ``R_upper``, ``C_lower``, ``C_upper``, ``prominence_lower``,
+        ``prominence_upper``, ``relation_lower``, ``relation_upper`` (percentile interval at
+        ``options["ci"]``) and ``p_cause`` (share of resamples with R - C > 0).
+    relations : pl.DataFrame
+        Off-diagonal pairs ``from``, ``to``, ``t`` (t_ij) and ``above_threshold``
+        (t_ij > threshold): the influence map.
+    orderings : dict[str, str]
+        ``{"R", "C", "prominence", "relation"}`` -> "C16 > C17 > ..." (descending; "=" for ties).
+    threshold : float
+        The influence-map threshold applied to T.
+    direct : np.ndarray
+        Aggregated crisp direct-relation matrix Z (zero diagonal).
+    normalized : np.ndarray
+        N = Z / s.
+    scale_factor : float
+        s (max row sum, or max of max row/column sums).
+    experts : tuple[str, ...]
+        Expert ids in survey order (("matrix1", ...) for plain DEMATEL).
+    expert_weights : np.ndarray
+        Normalised expert weights (sum 1) used in the aggregation.
+    options : dict
+        Every option used (normalization, cfcs_scope, aggregation, scale, threshold, bootstrap,
+        seed, ci, n_valid_resamples, ...).
+    """
+
+    total_relation: pl.DataFrame
+    T: object
+    factors: pl.DataFrame
+    relations: pl.DataFrame
+    orderings: dict
+    threshold: float
+    direct: object
+    normalized: object
+    scale_factor: float
+    experts: tuple
+    expert_weights: object
+    options: dict = field(default_factory=dict)
+
+    @property
+    def codes(self) -> tuple:
+        """Factor codes in factor order."""
+        return tuple(self.factors["code"].to_list())
+
+    @property
+    def causes(self) -> tuple:
+        """Codes of the cause factors (R - C > 0), in factor order."""
+        return tuple(self.factors.filter(pl.col("role") == "cause")["code"].to_list())
+
+    def to_polars(self) -> pl.DataFrame:
+        """The factor table (``.factors``)."""
+        return self.factors
+
+    def plot(self, ax=None, **kwargs):
+        """Cause-effect diagram (:func:`fastinno.plots_dematel.cause_effect_diagram`)."""
+        from .plots_dematel import cause_effect_diagram
+
+        return cause_effect_diagram(self, ax=ax, **kwargs)
+
+
+@dataclass(frozen=True)
+class GM11Result:
+    """Result of :func:`fastinno.gm11`.
+
+    Attributes
+    ----------
+    x0 : np.ndarray
+        The observed series (length n).
+    a, b : float
+        Development coefficient and grey input of x0(k) + a z(k) = b.
+    fitted : np.ndarray
+        Restored fitted values x0hat(1..n) (x0hat(1) = x0(1)).
+    forecast : np.ndarray
+        x0hat(n+1 .. n+horizon).
+    residuals, relative_errors : np.ndarray
+        e(k) = x0(k) - x0hat(k) and |e(k)| / x0(k), k = 1..n (both 0 at k = 1).
+    mean_relative_error : float
+        Mean of the relative errors over k = 2..n.
+    C : float
+        Posterior variance ratio S2 / S1 (population standard deviations of residuals and x0).
+    P : float
+        Small error probability: share of k with |e(k) - mean e| < 0.6745 S1.
+    grade : str
+        "good" (C <= 0.35, P >= 0.95), "qualified" (<= 0.5, >= 0.8), "barely qualified"
+        (<= 0.65, >= 0.7) or "unqualified".
+    class_ratios : np.ndarray
+        lambda(k) = x0(k-1) / x0(k), k = 2..n.
+    class_ratio_ok : bool
+        Every lambda(k) lies in (e^{-2/(n+1)}, e^{2/(n+1)}).
+    """
+
+    x0: object
+    a: float
+    b: float
+    fitted: object
+    forecast: object
+    residuals: object
+    relative_errors: object
+    mean_relative_error: float
+    C: float
+    P: float
+    grade: str
+    class_ratios: object
+    class_ratio_ok: bool
+
+    @property
+    def horizon(self) -> int:
+        """Number of forecast steps."""
+        return len(self.forecast)
+
+    def to_polars(self) -> pl.DataFrame:
+        """Long frame: ``step`` (1..n+horizon), ``kind`` (fitted|forecast), ``observed``,
+        ``value``, ``residual``, ``relative_error`` (nulls for forecast steps)."""
+        n = len(self.x0)
+        h = len(self.forecast)
+        return pl.DataFrame(
+            {
+                "step": list(range(1, n + h + 1)),
+                "kind": ["fitted"] * n + ["forecast"] * h,
+                "observed": [float(v) for v in self.x0] + [None] * h,
+                "value": [float(v) for v in self.fitted] + [float(v) for v in self.forecast],
+                "residual": [float(v) for v in self.residuals] + [None] * h,
+                "relative_error": [float(v) for v in self.relative_errors] + [None] * h,
+            },
+            schema={
+                "step": pl.Int64,
+                "kind": pl.String,
+                "observed": pl.Float64,
+                "value": pl.Float64,
+                "residual": pl.Float64,
+                "relative_error": pl.Float64,
+            },
+        )
+
 # --- RobustnessResult (issue 6) ---
+
+
+@dataclass(frozen=True)
+class RobustnessResult:
+    """Result of :func:`fastinno.simulate` / :func:`fastinno.bootstrap`: index and rank stability.
+
+    Attributes
+    ----------
+    summary : pl.DataFrame
+        Per region and year: ``region``, ``year``, ``base_index``, ``base_rank``, ``mean_index``,
+        ``median_index``, ``index_p05``, ``index_p95``, ``mean_rank``, ``median_rank``,
+        ``rank_p05``, ``rank_p95``, ``p_top_<k>`` for each requested k (rank 1 = best in its
+        year). Rank statistics are exact; index quantiles are within ``index_resolution``.
+    agreement : pl.DataFrame
+        Per year: ``rho_mean``, ``rho_p05``, ``rho_min`` (Spearman's rho of each draw's ranking
+        against the base ranking) and ``mean_abs_rank_shift``.
+    acceptability : pl.DataFrame or None
+        ``region``, ``year``, ``rank``, ``share``: rank acceptability matrix (non-zero entries).
+    outranks : pl.DataFrame or None
+        ``year``, ``region_a``, ``region_b``, ``p_outranks`` = P(rank of a < rank of b).
+    variance_shares : pl.DataFrame or None
+        Method-choice runs: ``choice``, ``first_order``, ``total`` (shares of rank variance).
+    weights : pl.DataFrame or None
+        Bootstrap runs: ``indicator``, ``base_weight``, ``mean_weight``, ``weight_p05``,
+        ``weight_p95``.
+    index_resolution : float
+        Largest histogram bin width of the index quantiles (0 when exact).
+    seed : int
+        The seed used (drawn from fresh entropy when ``seed=None`` was given).
+    options : dict
+        Model, scheme and run options (draws, backend, seconds).
+    """
+
+    summary: pl.DataFrame
+    agreement: pl.DataFrame
+    acceptability: pl.DataFrame | None = None
+    outranks: pl.DataFrame | None = None
+    variance_shares: pl.DataFrame | None = None
+    weights: pl.DataFrame | None = None
+    index_resolution: float = 0.0
+    seed: int = 0
+    options: dict = field(default_factory=dict)
+
+    def to_polars(self) -> pl.DataFrame:
+        """The per region-year summary (what ``fastinno simulate --out`` writes)."""
+        return self.summary
+
+    def most_stable(self, n: int = 5) -> pl.DataFrame:
+        """Regions with the narrowest 90 % rank interval (mean over years)."""
+        return self._stability().sort(["rank_width", "region"]).head(n)
+
+    def least_stable(self, n: int = 5) -> pl.DataFrame:
+        """Regions with the widest 90 % rank interval (mean over years)."""
+        return self._stability().sort(["rank_width", "region"], descending=[True, False]).head(n)
+
+    def _stability(self) -> pl.DataFrame:
+        return (
+            self.summary.group_by("region")
+            .agg(
+                (pl.col("rank_p95") - pl.col("rank_p05")).mean().alias("rank_width"),
+                pl.col("base_rank").mean().alias("base_rank"),
+                pl.col("mean_rank").mean().alias("mean_rank"),
+            )
+        )

@@ -133,6 +133,289 @@ def topsis_matrix(p, w, form):
 
 # --- combined evaluation (issue 4) ---
 
+
+def column_entropy(p):
+    """h_j = -(1/ln n) sum_i f_ij ln f_ij, f = p / column sum, 0 ln 0 = 0 (zero column: h = 1)."""
+    p = np.asarray(p, dtype=float)
+    n, m = p.shape
+    h = np.empty(m)
+    for j in range(m):
+        s = sum(p[i, j] for i in range(n))
+        if s == 0.0:
+            h[j] = 1.0
+            continue
+        acc = 0.0
+        for i in range(n):
+            f = p[i, j] / s
+            if f > 0.0:
+                acc += f * math.log(f)
+        h[j] = -acc / math.log(n)
+    return h
+
+
+def entropy_weights(p):
+    """w_j = (1 - h_j) / (m - sum h)."""
+    h = column_entropy(p)
+    m = len(h)
+    return np.array([(1.0 - h[j]) / (m - sum(h)) for j in range(m)])
+
+
+def max_deviation_weights(v):
+    """w_j = D_j / sum D, D_j = sum_i sum_k |v_ij - v_kj| by the O(n^2) double loop."""
+    v = np.asarray(v, dtype=float)
+    n, m = v.shape
+    d = np.zeros(m)
+    for j in range(m):
+        for i in range(n):
+            for k in range(n):
+                d[j] += abs(v[i, j] - v[k, j])
+    return d / d.sum()
+
+
+def average_ranks(x, descending=False):
+    """Mid-ranks by counting: rank_i = #(strictly better) + (#equal + 1) / 2."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    out = np.empty(n)
+    for i in range(n):
+        better = 0
+        equal = 0
+        for k in range(n):
+            if x[k] == x[i]:
+                equal += 1
+            elif (x[k] > x[i]) if descending else (x[k] < x[i]):
+                better += 1
+        out[i] = better + (equal + 1) / 2.0
+    return out
+
+
+def pearson(a, b):
+    """Textbook Pearson correlation."""
+    n = len(a)
+    ma = sum(a) / n
+    mb = sum(b) / n
+    sab = sum((a[i] - ma) * (b[i] - mb) for i in range(n))
+    saa = sum((a[i] - ma) ** 2 for i in range(n))
+    sbb = sum((b[i] - mb) ** 2 for i in range(n))
+    return sab / math.sqrt(saa * sbb)
+
+
+def spearman(a, b, method="pearson"):
+    """Spearman's rho: Pearson on average ranks, or 1 - 6 sum d^2 / (n (n^2 - 1))."""
+    ra = average_ranks(a)
+    rb = average_ranks(b)
+    if method == "pearson":
+        return pearson(ra, rb)
+    n = len(ra)
+    return 1.0 - 6.0 * sum((ra[i] - rb[i]) ** 2 for i in range(n)) / (n * (n * n - 1))
+
+
+def kendall_tau_b(x, y):
+    """tau_b = (nc - nd) / sqrt((n0 - n1)(n0 - n2)) by counting all pairs."""
+    n = len(x)
+    nc = nd = tx = ty = 0
+    for i in range(n):
+        for k in range(i + 1, n):
+            dx = x[i] - x[k]
+            dy = y[i] - y[k]
+            if dx == 0 and dy == 0:
+                continue
+            if dx == 0:
+                tx += 1
+            elif dy == 0:
+                ty += 1
+            elif (dx > 0) == (dy > 0):
+                nc += 1
+            else:
+                nd += 1
+    # n0 - n1 = pairs not tied in x = nc + nd + ty; n0 - n2 = nc + nd + tx
+    return (nc - nd) / math.sqrt((nc + nd + ty) * (nc + nd + tx))
+
+
+def kendall_w(ranks):
+    """Kendall's W with tie correction, straight from the formula."""
+    ranks = np.asarray(ranks, dtype=float)
+    k, n = ranks.shape
+    rs = [sum(ranks[j, i] for j in range(k)) for i in range(n)]
+    mean = sum(rs) / n
+    s = sum((r - mean) ** 2 for r in rs)
+    tsum = 0.0
+    for j in range(k):
+        for v in set(ranks[j].tolist()):
+            t = float(sum(1 for i in range(n) if ranks[j, i] == v))
+            tsum += t**3 - t
+    return 12.0 * s / (k * k * (n**3 - n) - k * tsum)
+
+
+def grey_relational_coefficients(p, rho=0.5):
+    """xi_ij = (Dmin + rho Dmax) / (D_ij + rho Dmax), D_ij = |max_i p_ij - p_ij|, global Dmin/Dmax."""
+    p = np.asarray(p, dtype=float)
+    n, m = p.shape
+    ref = [max(p[i, j] for i in range(n)) for j in range(m)]
+    delta = [[abs(ref[j] - p[i, j]) for j in range(m)] for i in range(n)]
+    dmin = min(min(r) for r in delta)
+    dmax = max(max(r) for r in delta)
+    return np.array(
+        [[(dmin + rho * dmax) / (delta[i][j] + rho * dmax) for j in range(m)] for i in range(n)]
+    )
+
+
+def grey_relational_grades(p, w, rho=0.5):
+    """gamma_i = sum_j w_j xi_ij."""
+    xi = grey_relational_coefficients(p, rho)
+    n, m = xi.shape
+    return np.array([sum(w[j] * xi[i, j] for j in range(m)) for i in range(n)])
+
+
+def weighted_sum(p, w):
+    """s_i = sum_j w_j p_ij."""
+    p = np.asarray(p, dtype=float)
+    n, m = p.shape
+    return np.array([sum(w[j] * p[i, j] for j in range(m)) for i in range(n)])
+
+
+def topsis_closeness(p, w):
+    """r = w p; ideal = column max, anti = column min; C = d- / (d+ + d-)."""
+    p = np.asarray(p, dtype=float)
+    n, m = p.shape
+    r = [[w[j] * p[i, j] for j in range(m)] for i in range(n)]
+    hi = [max(r[i][j] for i in range(n)) for j in range(m)]
+    lo = [min(r[i][j] for i in range(n)) for j in range(m)]
+    out = np.empty(n)
+    for i in range(n):
+        dp = math.sqrt(sum((r[i][j] - hi[j]) ** 2 for j in range(m)))
+        dn = math.sqrt(sum((r[i][j] - lo[j]) ** 2 for j in range(m)))
+        out[i] = dn / (dp + dn)
+    return out
+
+
+def drift_combination(scores):
+    """Drift-degree combination: reference = row mean; r_j = Spearman(u_j, ref); p_j = 1 - r_j;
+    w_j = (min p + max p - p_j) / sum(...); combined = scores @ w."""
+    s = np.asarray(scores, dtype=float)
+    n, k = s.shape
+    ref = [sum(s[i, j] for j in range(k)) / k for i in range(n)]
+    r = [spearman(s[:, j], ref) for j in range(k)]
+    p = [1.0 - v for v in r]
+    g = [min(p) + max(p) - v for v in p]
+    w = np.array([v / sum(g) for v in g])
+    combined = np.array([sum(s[i, j] * w[j] for j in range(k)) for i in range(n)])
+    return w, combined
+
 # --- DEMATEL and GM(1,1) (issue 5) ---
+
+
+def cfcs_crisp(lower, upper, scope="global"):
+    """CFCS of one grey matrix (Bai & Sarkis 2013), scalar loops; scope "global" or "row"."""
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    n_rows, n_cols = lower.shape
+    out = np.zeros((n_rows, n_cols))
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if scope == "global":
+                mn = min(lower[p, q] for p in range(n_rows) for q in range(n_cols))
+                mx = max(upper[p, q] for p in range(n_rows) for q in range(n_cols))
+            else:
+                mn = min(lower[i, q] for q in range(n_cols))
+                mx = max(upper[i, q] for q in range(n_cols))
+            d = mx - mn
+            if d == 0:
+                out[i, j] = mn
+                continue
+            lt = (lower[i, j] - mn) / d
+            ut = (upper[i, j] - mn) / d
+            y = (lt * (1 - lt) + ut * ut) / (1 - lt + ut)
+            out[i, j] = mn + y * d
+    return out
+
+
+def dematel(z, normalization="row"):
+    """Classic DEMATEL from a crisp direct-relation matrix: dict with s, N, T, R, C, prom, rel.
+
+    T = N (I - N)^-1 computed literally with an inverse and a product (reference only).
+    """
+    z = np.asarray(z, dtype=float)
+    n = z.shape[0]
+    row = max(sum(z[i, j] for j in range(n)) for i in range(n))
+    col = max(sum(z[i, j] for i in range(n)) for j in range(n))
+    s = row if normalization == "row" else max(row, col)
+    nm = z / s
+    t = nm @ np.linalg.inv(np.eye(n) - nm)
+    r = np.array([sum(t[i, j] for j in range(n)) for i in range(n)])
+    c = np.array([sum(t[i, j] for i in range(n)) for j in range(n)])
+    return {"s": s, "N": nm, "T": t, "R": r, "C": c, "prominence": r + c, "relation": r - c}
+
+
+def grey_dematel(lower, upper, weights, scope="global", aggregation="cfcs_then_mean",
+                 normalization="row"):
+    """Grey-DEMATEL: per-expert grey bounds (K, n, n) and weights (K,) -> dematel() dict + Z."""
+    lower = np.asarray(lower, dtype=float)
+    upper = np.asarray(upper, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    k, n, _ = lower.shape
+    if aggregation == "cfcs_then_mean":
+        z = np.zeros((n, n))
+        for e in range(k):
+            z += w[e] * cfcs_crisp(lower[e], upper[e], scope)
+    else:
+        lo = sum(w[e] * lower[e] for e in range(k))
+        up = sum(w[e] * upper[e] for e in range(k))
+        z = cfcs_crisp(lo, up, scope)
+    for i in range(n):
+        z[i, i] = 0.0
+    out = dematel(z, normalization)
+    out["Z"] = z
+    return out
+
+
+def gm11(x0, horizon=0):
+    """GM(1,1) straight from the textbook: AGO, background values, lstsq, time response."""
+    x0 = np.asarray(x0, dtype=float)
+    n = len(x0)
+    x1 = np.cumsum(x0)
+    z = np.array([0.5 * x1[k] + 0.5 * x1[k - 1] for k in range(1, n)])
+    bmat = np.column_stack([-z, np.ones(n - 1)])
+    a, b = np.linalg.lstsq(bmat, x0[1:], rcond=None)[0]
+    x1hat = np.array([(x0[0] - b / a) * math.exp(-a * k) + b / a for k in range(n + horizon)])
+    x0hat = np.empty(n + horizon)
+    x0hat[0] = x0[0]
+    for k in range(1, n + horizon):
+        x0hat[k] = x1hat[k] - x1hat[k - 1]
+    fitted = x0hat[:n]
+    res = x0 - fitted
+    rel = np.abs(res) / x0
+    s1 = math.sqrt(sum((v - x0.mean()) ** 2 for v in x0) / n)
+    s2 = math.sqrt(sum((e - res.mean()) ** 2 for e in res) / n)
+    c = s2 / s1
+    p = sum(1 for e in res if abs(e - res.mean()) < 0.6745 * s1) / n
+    lam = [x0[k - 1] / x0[k] for k in range(1, n)]
+    ok = all(math.exp(-2 / (n + 1)) < v < math.exp(2 / (n + 1)) for v in lam)
+    if c <= 0.35 and p >= 0.95:
+        grade = "good"
+    elif c <= 0.5 and p >= 0.8:
+        grade = "qualified"
+    elif c <= 0.65 and p >= 0.7:
+        grade = "barely qualified"
+    else:
+        grade = "unqualified"
+    return {"a": a, "b": b, "x1hat": x1hat, "fitted": fitted, "forecast": x0hat[n:],
+            "residuals": res, "relative_errors": rel, "mean_relative_error": rel[1:].mean(),
+            "C": c, "P": p, "grade": grade, "class_ratio_ok": ok}
+
+
+def bootstrap_experts_rc(a, w, draws, normalization="row"):
+    """R and C for given resamples ``draws`` (B, K) of crisp expert matrices ``a`` (K, n, n)."""
+    out_r, out_c = [], []
+    for idx in draws:
+        ww = np.asarray([w[e] for e in idx])
+        z = sum(ww[q] * a[e] for q, e in enumerate(idx)) / ww.sum()
+        np.fill_diagonal(z, 0.0)
+        d = dematel(z, normalization)
+        out_r.append(d["R"])
+        out_c.append(d["C"])
+    return np.array(out_r), np.array(out_c)
+
 
 # --- robustness (issue 6) ---

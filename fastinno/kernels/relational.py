@@ -1,0 +1,162 @@
+"""Grey relational analysis and weighted-sum scores on a normalised matrix.
+
+TOPSIS closeness lives in :mod:`fastinno.kernels.distance` (``topsis_closeness_matrix``).
+
+Kernels: numba + numpy only. Inputs float64, C-contiguous, already validated
+(rows = objects/regions, columns = indicators, larger = better after normalisation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from . import distance as kd
+
+__all__ = [
+    "grey_relational_coefficients",
+    "grey_relational_grades",
+    "weighted_sum",
+    "cell_scores",
+    "M_ENTROPY",
+    "M_MAX_DEVIATION",
+    "M_TOPSIS",
+    "M_GRA",
+]
+
+
+@njit(cache=True)
+def _deltas(p):
+    """Column maxima of p and the global min / max of |max_j - p_ij|."""
+    n, m = p.shape
+    ref = p[0].copy()
+    for i in range(1, n):
+        for j in range(m):
+            if p[i, j] > ref[j]:
+                ref[j] = p[i, j]
+    dmin = np.inf
+    dmax = -np.inf
+    for i in range(n):
+        for j in range(m):
+            d = ref[j] - p[i, j]
+            if d < dmin:
+                dmin = d
+            if d > dmax:
+                dmax = d
+    return ref, dmin, dmax
+
+
+@njit(cache=True)
+def grey_relational_coefficients(p, rho):
+    """Grey relational coefficients against the column ideal.
+
+    Parameters
+    ----------
+    p : float64 (n, m), normalised (larger = better); not all of it equal to its column maxima.
+    rho : float, distinguishing coefficient in (0, 1].
+
+    Returns
+    -------
+    xi : float64 (n, m)
+
+    Notes
+    -----
+    Reference x0_j = max_i p_ij; D_ij = |x0_j - p_ij|; D_min, D_max global over the matrix;
+    xi_ij = (D_min + rho D_max) / (D_ij + rho D_max). Deng (1982); Xia, Li, Yin (2020) sec. 3.1.1.
+    """
+    n, m = p.shape
+    ref, dmin, dmax = _deltas(p)
+    a = dmin + rho * dmax
+    b = rho * dmax
+    xi = np.empty((n, m))
+    for i in range(n):
+        for j in range(m):
+            xi[i, j] = a / ((ref[j] - p[i, j]) + b)
+    return xi
+
+
+@njit(cache=True)
+def grey_relational_grades(p, w, rho):
+    """Grey relational grades gamma_i = sum_j w_j xi_ij: p (n, m), w (m,) -> (n,).
+
+    See :func:`grey_relational_coefficients`; w >= 0 summing to 1.
+    """
+    n, m = p.shape
+    ref, dmin, dmax = _deltas(p)
+    a = dmin + rho * dmax
+    b = rho * dmax
+    out = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(m):
+            acc += w[j] * (a / ((ref[j] - p[i, j]) + b))
+        out[i] = acc
+    return out
+
+
+@njit(cache=True)
+def weighted_sum(p, w):
+    """Weighted sum scores s_i = sum_j w_j p_ij: p (n, m), w (m,) -> (n,)."""
+    n, m = p.shape
+    out = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(m):
+            acc += w[j] * p[i, j]
+        out[i] = acc
+    return out
+
+
+#: Method codes of :func:`cell_scores`.
+M_ENTROPY = 0
+M_MAX_DEVIATION = 1
+M_TOPSIS = 2
+M_GRA = 3
+
+
+@njit(cache=True, parallel=True)
+def cell_scores(p, cell_year, cell_ptr, cell_idx, w_entropy, w_maxdev, w_method, methods, rho):
+    """Scores of several single evaluation methods on many (year, indicator-subset) cells.
+
+    Parameters
+    ----------
+    p : float64 (n, t, m) normalised cube (larger = better).
+    cell_year : int64 (c,) year index of each cell.
+    cell_ptr : int64 (c + 1,); cell_idx : int64 (nnz,) indicators of cell c are
+        ``cell_idx[cell_ptr[c]:cell_ptr[c + 1]]``.
+    w_entropy, w_maxdev, w_method : float64 (nnz,) weights aligned with ``cell_idx`` (each cell's
+        slice sums to 1): entropy weights, max-deviation weights, and the weights TOPSIS and GRA use.
+    methods : int64 (k,) method codes M_ENTROPY, M_MAX_DEVIATION, M_TOPSIS, M_GRA.
+    rho : float, grey distinguishing coefficient.
+
+    Returns
+    -------
+    scores : float64 (c, k, n)
+        entropy: sum_j we_j p_ij; max deviation: sum_j wm_j p_ij; TOPSIS closeness on w * p
+        (:func:`fastinno.kernels.distance.topsis_closeness_matrix`); GRA grades
+        (:func:`grey_relational_grades`). Xia, Li, Yin (2020) sec. 3.1.1.
+    """
+    n = p.shape[0]
+    c = cell_year.shape[0]
+    k = methods.shape[0]
+    out = np.empty((c, k, n))
+    for q in prange(c):
+        t = cell_year[q]
+        a = cell_ptr[q]
+        b = cell_ptr[q + 1]
+        md = b - a
+        sub = np.empty((n, md))
+        for i in range(n):
+            for jj in range(md):
+                sub[i, jj] = p[i, t, cell_idx[a + jj]]
+        for mi in range(k):
+            code = methods[mi]
+            if code == M_ENTROPY:
+                out[q, mi] = weighted_sum(sub, w_entropy[a:b])
+            elif code == M_MAX_DEVIATION:
+                out[q, mi] = weighted_sum(sub, w_maxdev[a:b])
+            elif code == M_TOPSIS:
+                out[q, mi] = kd.topsis_closeness_matrix(sub, w_method[a:b])
+            else:
+                out[q, mi] = grey_relational_grades(sub, w_method[a:b], rho)
+    return out

@@ -1,0 +1,228 @@
+"""Objective indicator weights: entropy weight method and maximum deviation method.
+
+Kernels: numba + numpy only. Inputs are float64, C-contiguous, already validated by the API
+layer (rows = objects/regions, columns = indicators).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "column_entropy",
+    "entropy_weights",
+    "entropy_weights_cube",
+    "pairwise_abs_sums",
+    "pairwise_abs_sums_sorted",
+    "max_deviation_weights",
+    "max_deviation_weights_sorted",
+    "max_deviation_weights_cube",
+    "column_entropy_cube",
+    "pairwise_abs_sums_cube",
+]
+
+
+@njit(cache=True)
+def column_entropy(p):
+    """Normalised Shannon entropy of every column.
+
+    Parameters
+    ----------
+    p : float64 (n, m), non-negative, n >= 2; input already validated.
+
+    Returns
+    -------
+    h : float64 (m,)
+
+    Notes
+    -----
+    f_ij = p_ij / sum_i p_ij, h_j = -(1/ln n) sum_i f_ij ln f_ij with 0 ln 0 = 0.
+    A column summing to zero (a constant indicator after min-max) carries no information and gets
+    h_j = 1 by definition. Source: Xia, Li, Yin (2020) Sustainability 12(7) 2739, sec. 3.1.1.
+    """
+    n, m = p.shape
+    s = np.zeros(m)
+    for i in range(n):
+        for j in range(m):
+            s[j] += p[i, j]
+    acc = np.zeros(m)
+    for i in range(n):
+        for j in range(m):
+            v = p[i, j]
+            if v > 0.0:
+                f = v / s[j]
+                acc[j] += f * math.log(f)
+    k = 1.0 / math.log(n)
+    h = np.empty(m)
+    for j in range(m):
+        h[j] = 1.0 if s[j] == 0.0 else -k * acc[j]
+    return h
+
+
+@njit(cache=True)
+def entropy_weights(p):
+    """Entropy weights w_j = (1 - h_j) / (m - sum_j h_j).
+
+    Parameters
+    ----------
+    p : float64 (n, m), non-negative, n >= 2, not every column uniform; input already validated.
+
+    Returns
+    -------
+    w : float64 (m,), w >= 0, sum 1.
+
+    Notes
+    -----
+    h_j from :func:`column_entropy`. Source: Xia, Li, Yin (2020) sec. 3.1.1; Zavadskas &
+    Podvezko (2016) IJITDM 15(2) 267-283.
+    """
+    h = column_entropy(p)
+    m = h.shape[0]
+    d = np.empty(m)
+    total = 0.0
+    for j in range(m):
+        v = 1.0 - h[j]
+        # rounding can leave -1e-16 for a perfectly uniform column
+        d[j] = v if v > 0.0 else 0.0
+        total += d[j]
+    for j in range(m):
+        d[j] /= total
+    return d
+
+
+@njit(cache=True, parallel=True)
+def entropy_weights_cube(cube):
+    """Entropy weights of every year of a cube: (n_regions, n_years, m) -> (n_years, m).
+
+    Each year's slice must satisfy the conditions of :func:`entropy_weights`.
+    """
+    n, t, m = cube.shape
+    out = np.empty((t, m))
+    for k in prange(t):
+        out[k] = entropy_weights(np.ascontiguousarray(cube[:, k, :]))
+    return out
+
+
+@njit(cache=True)
+def pairwise_abs_sums_sorted(s):
+    """Sum over ordered pairs of absolute differences, from sorted rows.
+
+    Parameters
+    ----------
+    s : float64 (m, n); every row sorted ascending; input already validated.
+
+    Returns
+    -------
+    d : float64 (m,), d_j = sum_i sum_k |s_ji - s_jk|.
+
+    Notes
+    -----
+    With v_(0) <= ... <= v_(n-1): sum_i sum_k |v_i - v_k| = 2 sum_i (2i - n + 1) v_(i)
+    (0-based i), O(n) after the O(n log n) sort.
+    """
+    m, n = s.shape
+    d = np.empty(m)
+    for j in range(m):
+        acc = 0.0
+        for i in range(n):
+            acc += (2.0 * i - n + 1.0) * s[j, i]
+        d[j] = 2.0 * acc
+    return d
+
+
+@njit(cache=True)
+def pairwise_abs_sums(v):
+    """Sum over ordered pairs of absolute differences per column: (n, m) -> (m,).
+
+    Sorts each column (O(n log n)) then applies :func:`pairwise_abs_sums_sorted`.
+    """
+    n, m = v.shape
+    s = np.empty((m, n))
+    for j in range(m):
+        col = np.empty(n)
+        for i in range(n):
+            col[i] = v[i, j]
+        s[j] = np.sort(col)
+    return pairwise_abs_sums_sorted(s)
+
+
+@njit(cache=True)
+def _normalise_sums(d):
+    total = 0.0
+    for j in range(d.shape[0]):
+        total += d[j]
+    out = np.empty_like(d)
+    for j in range(d.shape[0]):
+        out[j] = d[j] / total
+    return out
+
+
+@njit(cache=True)
+def max_deviation_weights(v):
+    """Maximum deviation weights w_j = D_j / sum_j D_j, D_j = sum_i sum_k |v_ij - v_kj|.
+
+    Parameters
+    ----------
+    v : float64 (n, m); not every column constant; input already validated.
+
+    Returns
+    -------
+    w : float64 (m,), w >= 0, sum 1.
+
+    Notes
+    -----
+    Wang Yingming (1998) maximising-deviation method, as used by Xia, Li, Yin (2020) sec. 3.1.1.
+    D_j in O(n log n) by the sorted prefix formula (:func:`pairwise_abs_sums_sorted`).
+    """
+    return _normalise_sums(pairwise_abs_sums(v))
+
+
+@njit(cache=True)
+def max_deviation_weights_sorted(s):
+    """Maximum deviation weights from column-sorted data given as rows: s (m, n) -> (m,)."""
+    return _normalise_sums(pairwise_abs_sums_sorted(s))
+
+
+@njit(cache=True, parallel=True)
+def max_deviation_weights_cube(cube):
+    """Maximum deviation weights of every year of a cube: (n, t, m) -> (t, m)."""
+    n, t, m = cube.shape
+    out = np.empty((t, m))
+    for k in prange(t):
+        out[k] = max_deviation_weights(np.ascontiguousarray(cube[:, k, :]))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def column_entropy_cube(cube):
+    """Column entropy of every year of a cube: (n, t, m) -> (t, m); see :func:`column_entropy`."""
+    n, t, m = cube.shape
+    out = np.empty((t, m))
+    for k in prange(t):
+        out[k] = column_entropy(np.ascontiguousarray(cube[:, k, :]))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def pairwise_abs_sums_cube(cube):
+    """D_kj = sum_i sum_l |x_ikj - x_lkj| for every year k and indicator j: (n, t, m) -> (t, m).
+
+    O(n log n) per (year, indicator) by the sorted prefix formula; parallel over the pairs.
+    """
+    n, t, m = cube.shape
+    out = np.empty((t, m))
+    for q in prange(t * m):
+        k = q // m
+        j = q % m
+        col = np.empty(n)
+        for i in range(n):
+            col[i] = cube[i, k, j]
+        col.sort()
+        acc = 0.0
+        for i in range(n):
+            acc += (2.0 * i - n + 1.0) * col[i]
+        out[k, j] = 2.0 * acc
+    return out
