@@ -1,0 +1,663 @@
+"""Figures for the main job: index trajectories, rank heatmap, rank stability, method agreement,
+method weights and GM(1,1) forecasts.
+
+Every function takes the tidy polars frame a result exposes (or the table the pipeline saved), an
+optional matplotlib ``ax`` (or ``fig`` for multi-panel figures), and returns the
+:class:`matplotlib.figure.Figure`, so notebook users can restyle or save it. matplotlib is
+imported inside the functions (``import fastinno`` stays cheap) and figures are built with the
+object-oriented API on the Agg canvas, never through pyplot's global state.
+
+Colours are consistent across figures: :func:`region_colors` assigns each region a colour from
+its name alone (sorted position for up to 20 regions, a stable hash beyond), so Beijing is the same
+colour in the trajectories, the stability plot and the forecasts.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .errors import InputError, SchemaError, format_keys
+
+__all__ = [
+    "region_colors",
+    "index_trajectories",
+    "rank_heatmap",
+    "rank_stability",
+    "rho_distribution",
+    "method_agreement",
+    "method_weights",
+    "forecast_fits",
+    "save_figure",
+]
+
+#: 20 distinguishable colours: tab10 first, then tab20's lighter partners (colour-blind aware
+#: ordering of matplotlib's tab palettes).
+_PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#393b79", "#dbdb8d", "#9edae5",
+)
+
+#: Sizes chosen to stay legible when a 7-inch-wide figure is printed at column width.
+_RC = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 8.5,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
+    "figure.dpi": 100,
+    "savefig.bbox": "tight",
+    "svg.fonttype": "none",
+}
+
+INDEX_LABEL = "Index"
+RANK_LABEL = "Rank (1 = best)"
+
+
+@contextmanager
+def _style():
+    import matplotlib
+
+    with matplotlib.rc_context(_RC):
+        yield
+
+
+def _new_figure(figsize: tuple[float, float]):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=figsize, layout="constrained")
+
+
+def _axes(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    fig = _new_figure(figsize)
+    return fig, fig.add_subplot()
+
+
+def _frame(df: Any, name: str, required: Iterable[str]) -> pl.DataFrame:
+    if isinstance(df, pl.LazyFrame):
+        df = df.collect()
+    if not isinstance(df, pl.DataFrame):
+        raise InputError(f"{name} must be a polars DataFrame; got {type(df).__name__}.")
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{name} lacks column(s) {format_keys(missing)}; it has {format_keys(df.columns)}. "
+            "Pass the frame the matching result exposes."
+        )
+    if df.height == 0:
+        raise InputError(f"{name} has no rows: nothing to plot.")
+    return df
+
+
+def region_colors(regions: Iterable[str]) -> dict[str, str]:
+    """Map each region to a colour that depends only on the region set and its name.
+
+    Up to 20 regions get distinct colours by sorted name; beyond that each region's colour comes
+    from a stable hash of its name (CRC-32), so it is the same in every figure of a run.
+    """
+    names = sorted({str(r) for r in regions})
+    if len(names) <= len(_PALETTE):
+        return {r: _PALETTE[i] for i, r in enumerate(names)}
+    return {r: _PALETTE[zlib.crc32(r.encode()) % len(_PALETTE)] for r in names}
+
+
+def _colors_for(regions: Iterable[str], colors: Mapping[str, str] | None) -> dict[str, str]:
+    regions = list(regions)
+    if colors is None:
+        return region_colors(regions)
+    base = region_colors(regions)
+    return {r: colors.get(r, base[r]) for r in base}
+
+
+def _label(column: str) -> str:
+    if column == "index":
+        return "Overall index"
+    return column.replace("_", " ").capitalize()
+
+
+def index_trajectories(
+    scores: pl.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    top_n: int | None = None,
+    colors: Mapping[str, str] | None = None,
+    ncols: int = 2,
+    fig=None,
+):
+    """Index trajectories per region over the years, one panel per index level.
+
+    Parameters
+    ----------
+    scores : polars.DataFrame
+        ``region, year, index`` and one column per dimension (``IndexResult.scores``).
+    columns : sequence of str, optional
+        Index columns to draw, one panel each; default ``index`` then every other numeric column.
+    top_n : int, optional
+        Draw only the ``top_n`` regions by each panel's last-year value, plus a grey band (5-95 %
+        of all regions) and a dashed median line. Default: every region when there are at most 20,
+        else the top 10. Use it for county panels with thousands of regions.
+    colors : mapping, optional
+        Region -> colour; default :func:`region_colors`.
+    ncols : int
+        Panels per row.
+    fig : matplotlib.figure.Figure, optional
+        Figure to draw on (must be empty).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per column with x label ``Year`` and y label ``Index``; each holds one line per
+        drawn region (plus one median line in top-N mode).
+    """
+    scores = _frame(scores, "scores", ("region", "year"))
+    if columns is None:
+        numeric = [
+            c for c in scores.columns
+            if c not in ("region", "year", "rank") and scores.schema[c].is_numeric()
+        ]
+        columns = (["index"] if "index" in numeric else []) + [c for c in numeric if c != "index"]
+    columns = list(columns)
+    bad = [c for c in columns if c not in scores.columns]
+    if bad or not columns:
+        raise SchemaError(f"scores has no column(s) {format_keys(bad or ['<any index column>'])}.")
+    regions = list(dict.fromkeys(scores["region"].to_list()))
+    if top_n is None and len(regions) > 20:
+        top_n = 10
+    if top_n is not None and top_n < 1:
+        raise InputError(f"top_n must be a positive integer; got {top_n}.")
+    cmap = _colors_for(regions, colors)
+    if top_n is not None and colors is None and len(regions) > len(_PALETTE):
+        cmap = None  # thousands of regions: distinct colours by position among the drawn ones
+    years = np.array(sorted(set(scores["year"].to_list())))
+    n_panels = len(columns)
+    ncols = max(1, min(ncols, n_panels))
+    nrows = -(-n_panels // ncols)
+    with _style():
+        if fig is None:
+            fig = _new_figure((3.6 * ncols + 1.6, 2.8 * nrows + 0.4))
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        wide = {
+            col: scores.pivot(on="year", index="region", values=col, aggregate_function="first")
+            .select(["region", *[str(y) for y in years]])
+            for col in columns
+        }
+        legend_regions: list[str] = []
+        local: dict[str, str] = {}
+        for ax, col in zip(axes, columns):
+            w = wide[col]
+            names = w["region"].to_list()
+            vals = w.drop("region").to_numpy().astype(float)
+            order = np.argsort(-np.nan_to_num(vals[:, -1], nan=-np.inf), kind="stable")
+            chosen = order if top_n is None else order[:top_n]
+            if top_n is not None:
+                lo, med, hi = np.nanpercentile(vals, [5, 50, 95], axis=0)
+                ax.fill_between(years, lo, hi, color="0.85", lw=0, label="5-95 % of all regions")
+                ax.plot(years, med, color="0.45", ls="--", lw=1.2, label="median of all regions")
+            for i in chosen:
+                if cmap is None:
+                    pos = len(legend_regions) if names[i] not in legend_regions else legend_regions.index(names[i])
+                    local[names[i]] = _PALETTE[pos % len(_PALETTE)]
+                col_r = (cmap or local)[names[i]]
+                ax.plot(years, vals[i], color=col_r, lw=1.5, marker="o", ms=2.5,
+                        label=names[i])
+                if names[i] not in legend_regions:
+                    legend_regions.append(names[i])
+            ax.set_title(_label(col))
+            ax.set_xlabel("Year")
+            ax.set_ylabel(INDEX_LABEL)
+            ax.tick_params(axis="x", labelbottom=True)
+            if len(years) <= 12:
+                ax.set_xticks(years)
+                ax.set_xticklabels([str(y) for y in years], rotation=45)
+        for ax in axes[n_panels:]:
+            ax.set_visible(False)
+        # one shared legend, ordered as in the first panel (best last-year value first)
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=(cmap or local)[r], lw=2, marker="o", ms=3)
+                   for r in legend_regions]
+        labels = list(legend_regions)
+        if top_n is not None:
+            from matplotlib.patches import Patch
+
+            handles += [Line2D([], [], color="0.45", ls="--"), Patch(color="0.85")]
+            labels += ["median of all regions", "5-95 % of all regions"]
+        fig.legend(handles, labels, loc="outside right upper", frameon=False,
+                   ncols=1 if len(labels) <= 24 else 2)
+    return fig
+
+
+def _ranks_within_year(scores: pl.DataFrame, column: str) -> pl.DataFrame:
+    return scores.with_columns(
+        pl.col(column).rank(method="min", descending=True).over("year").cast(pl.Int64).alias("_rank")
+    )
+
+
+def rank_heatmap(
+    scores: pl.DataFrame,
+    *,
+    column: str = "index",
+    rank: str | None = None,
+    annotate: bool | None = None,
+    ax=None,
+):
+    """Rank heatmap region x year (rank 1 = best within its year).
+
+    Parameters
+    ----------
+    scores : polars.DataFrame
+        ``region, year`` and ``column`` (ranks computed within each year, highest value = 1), or a
+        ready ``rank`` column named by ``rank``.
+    column : str
+        Score column to rank when ``rank`` is not given.
+    rank : str, optional
+        Name of a rank column to use as is (e.g. ``"rank"`` of ``CombinedResult.scores``).
+    annotate : bool, optional
+        Print the rank in each cell; default when there are at most 40 regions.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Rows = regions sorted by last-year rank, columns = years; x label ``Year``, y label
+        ``Region``, a colour bar labelled ``Rank (1 = best)``.
+    """
+    need = ("region", "year", rank) if rank else ("region", "year", column)
+    scores = _frame(scores, "scores", need)
+    df = scores.rename({rank: "_rank"}) if rank else _ranks_within_year(scores, column)
+    years = sorted(set(df["year"].to_list()))
+    w = df.pivot(on="year", index="region", values="_rank", aggregate_function="first").select(
+        ["region", *[str(y) for y in years]]
+    )
+    vals = w.drop("region").to_numpy().astype(float)
+    order = np.lexsort((np.nanmean(vals, axis=1), np.nan_to_num(vals[:, -1], nan=np.inf)))
+    vals = vals[order]
+    names = [w["region"][int(i)] for i in order]
+    n = len(names)
+    if annotate is None:
+        annotate = n <= 40
+    with _style():
+        fig, ax = _axes(ax, (1.2 + 0.55 * len(years) + 1.4, 1.2 + 0.28 * min(n, 120)))
+        im = ax.imshow(vals, aspect="auto", cmap="viridis_r", interpolation="nearest",
+                       vmin=1, vmax=max(np.nanmax(vals), 2))
+        ax.grid(False)
+        ax.set_xticks(range(len(years)))
+        ax.set_xticklabels([str(y) for y in years], rotation=45)
+        if n <= 120:
+            ax.set_yticks(range(n))
+            ax.set_yticklabels(names)
+        ax.set_xlabel("Year")
+        ax.set_ylabel("Region")
+        what = _label(column).lower() if column != "combined" else "combined score"
+        ax.set_title(f"Rank by {what}")
+        if annotate:
+            top = np.nanmax(vals)
+            for i in range(n):
+                for j in range(len(years)):
+                    v = vals[i, j]
+                    if np.isfinite(v):
+                        ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7.5,
+                                color="white" if v > 0.55 * top else "black")
+        cb = fig.colorbar(im, ax=ax, shrink=0.8)
+        cb.set_label(RANK_LABEL)
+        cb.ax.invert_yaxis()
+    return fig
+
+
+def rank_stability(
+    summary: pl.DataFrame,
+    *,
+    year: int | None = None,
+    top_n: int | None = None,
+    colors: Mapping[str, str] | None = None,
+    ax=None,
+):
+    """Median rank with its 5-95 % interval per region under perturbation, sorted.
+
+    Parameters
+    ----------
+    summary : polars.DataFrame
+        ``RobustnessResult.summary``: ``region, year, base_rank, median_rank, rank_p05, rank_p95``.
+    year : int, optional
+        Year to show; default the last year.
+    top_n : int, optional
+        Show only the best ``top_n`` regions by median rank (default all up to 60, else 40).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Regions on y (best at the top), rank on x (label ``Rank (1 = best)``); one interval line
+        and one median marker per region, base ranks as open diamonds.
+    """
+    summary = _frame(summary, "summary", ("region", "year", "median_rank", "rank_p05", "rank_p95"))
+    years = sorted(set(summary["year"].to_list()))
+    year = years[-1] if year is None else year
+    if year not in years:
+        raise InputError(f"year {year} is not in the summary; years are {format_keys(years)}.")
+    s = summary.filter(pl.col("year") == year)
+    sort_cols = ["median_rank"] + (["base_rank"] if "base_rank" in s.columns else []) + ["region"]
+    s = s.sort(sort_cols)
+    if top_n is None and s.height > 60:
+        top_n = 40
+    if top_n is not None:
+        s = s.head(top_n)
+    cmap = _colors_for(summary["region"].unique().to_list(), colors)
+    n = s.height
+    own = ax is None
+    with _style():
+        fig, ax = _axes(ax, (6.4, 1.4 + 0.3 * n))
+        y = np.arange(n)
+        for i, row in enumerate(s.iter_rows(named=True)):
+            c = cmap[row["region"]]
+            ax.plot([row["rank_p05"], row["rank_p95"]], [i, i], color=c, lw=3.5, alpha=0.8,
+                    solid_capstyle="round")
+            ax.plot([row["median_rank"]], [i], marker="o", color=c, ms=6, ls="none")
+        if "base_rank" in s.columns:
+            ax.plot(s["base_rank"].to_numpy(), y, marker="D", mfc="none", mec="black", ms=5,
+                    ls="none", label="base rank", zorder=3)
+        ax.set_yticks(y)
+        ax.set_yticklabels(s["region"].to_list())
+        ax.invert_yaxis()
+        ax.set_xlabel(RANK_LABEL)
+        ax.set_ylabel("Region")
+        ax.set_title(f"Rank stability, {year}: median and 5-95 % interval")
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color="0.3", lw=3.5, alpha=0.8), Line2D([], [], color="0.3",
+                   marker="o", ls="none")]
+        labels = ["5-95 % interval", "median rank"]
+        if "base_rank" in s.columns:
+            handles.append(Line2D([], [], marker="D", mfc="none", mec="black", ls="none"))
+            labels.append("base rank")
+        if own:
+            fig.legend(handles, labels, loc="outside lower center", ncols=len(labels),
+                       frameon=False)
+        else:
+            ax.legend(handles, labels, loc="best", frameon=True, framealpha=0.9)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    return fig
+
+
+def rho_distribution(agreement: pl.DataFrame, *, rho: pl.DataFrame | None = None, ax=None):
+    """Spearman rho between each perturbed ranking and the base ranking, per year.
+
+    Parameters
+    ----------
+    agreement : polars.DataFrame
+        ``RobustnessResult.agreement``: ``year, rho_mean, rho_p05, rho_min`` (and optionally
+        ``mean_abs_rank_shift``).
+    rho : polars.DataFrame, optional
+        Per-draw values ``year, rho`` when available: drawn as one box per year.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        x label ``Year``, y label ``Spearman rho with base ranking``; three lines (mean, 5th
+        percentile, minimum), or the boxes when ``rho`` is given.
+    """
+    agreement = _frame(agreement, "agreement", ("year", "rho_mean", "rho_p05", "rho_min"))
+    a = agreement.sort("year")
+    years = a["year"].to_numpy()
+    with _style():
+        fig, ax = _axes(ax, (6.4, 3.4))
+        if rho is not None:
+            rho = _frame(rho, "rho", ("year", "rho"))
+            data = [rho.filter(pl.col("year") == y)["rho"].to_numpy() for y in years]
+            ax.boxplot(data, positions=years, widths=0.6, showfliers=False)
+        else:
+            ax.fill_between(years, a["rho_min"].to_numpy(), a["rho_p05"].to_numpy(),
+                            color="#d62728", alpha=0.12, lw=0)
+            ax.plot(years, a["rho_mean"].to_numpy(), "-o", color="#1f77b4", label="mean")
+            ax.plot(years, a["rho_p05"].to_numpy(), "--s", color="#ff7f0e", ms=4,
+                    label="5th percentile")
+            ax.plot(years, a["rho_min"].to_numpy(), ":v", color="#d62728", ms=4, label="minimum")
+            ax.legend(loc="lower left", frameon=True, framealpha=0.9)
+        lo = float(np.nanmin(a["rho_min"].to_numpy()))
+        ax.set_ylim(min(lo - 0.05, 0.8), 1.01)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=45)
+        ax.set_xlabel("Year")
+        ax.set_ylabel("Spearman rho with base ranking")
+        ax.set_title("Agreement of perturbed rankings with the base ranking")
+    return fig
+
+
+def method_agreement(
+    compatibility: pl.DataFrame,
+    *,
+    year: int | None = None,
+    dimension: str = "index",
+    ax=None,
+):
+    """Spearman correlation matrix between the single methods' rankings.
+
+    Parameters
+    ----------
+    compatibility : polars.DataFrame
+        ``CombinedResult.compatibility``: ``year, dimension, method_a, method_b, rho`` (each pair
+        once or both ways).
+    year : int, optional
+        One year; default the mean rho over all years.
+    dimension : str
+        Which index level (``"index"`` = the whole system).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A methods x methods heatmap with x label ``Method`` and y label ``Method``, cells
+        annotated with rho, a colour bar labelled ``Spearman rho``.
+    """
+    c = _frame(compatibility, "compatibility", ("year", "method_a", "method_b", "rho"))
+    if "dimension" in c.columns:
+        dims = c["dimension"].unique().to_list()
+        if dimension not in dims:
+            raise InputError(f"dimension {dimension!r} not in compatibility; have {format_keys(dims)}.")
+        c = c.filter(pl.col("dimension") == dimension)
+    if year is not None:
+        c = c.filter(pl.col("year") == year)
+        if c.height == 0:
+            raise InputError(f"year {year} is not in compatibility.")
+    methods = list(dict.fromkeys(c["method_a"].to_list() + c["method_b"].to_list()))
+    k = len(methods)
+    idx = {m: i for i, m in enumerate(methods)}
+    acc = np.zeros((k, k))
+    cnt = np.zeros((k, k))
+    for a, b, r in c.select("method_a", "method_b", "rho").iter_rows():
+        if r is None or not np.isfinite(r):
+            continue
+        i, j = idx[a], idx[b]
+        acc[i, j] += r
+        cnt[i, j] += 1
+        if i != j:
+            acc[j, i] += r
+            cnt[j, i] += 1
+    with np.errstate(invalid="ignore"):
+        mat = acc / cnt
+    np.fill_diagonal(mat, 1.0)
+    with _style():
+        fig, ax = _axes(ax, (1.8 + 0.9 * k, 1.2 + 0.8 * k))
+        im = ax.imshow(mat, cmap="RdYlBu", vmin=-1, vmax=1)
+        ax.grid(False)
+        labels = [m.replace("_", " ") for m in methods]
+        ax.set_xticks(range(k))
+        ax.set_xticklabels(labels, rotation=30, ha="right")
+        ax.set_yticks(range(k))
+        ax.set_yticklabels(labels)
+        for i in range(k):
+            for j in range(k):
+                if np.isfinite(mat[i, j]):
+                    ax.text(j, i, f"{mat[i, j]:.2f}", ha="center", va="center", fontsize=9,
+                            color="white" if abs(mat[i, j]) > 0.75 else "black")
+        ax.set_xlabel("Method")
+        ax.set_ylabel("Method")
+        what = f"{year}" if year is not None else "mean over years"
+        ax.set_title(f"Agreement of method rankings ({what})")
+        cb = fig.colorbar(im, ax=ax, shrink=0.85)
+        cb.set_label("Spearman rho")
+    return fig
+
+
+_METHOD_COLORS = {"entropy": "#1f77b4", "max_deviation": "#ff7f0e", "topsis": "#2ca02c",
+                  "gra": "#9467bd"}
+
+
+def method_weights(method_weights: pl.DataFrame, *, dimension: str = "index", ax=None):
+    """Drift-degree weight of each method per year.
+
+    Parameters
+    ----------
+    method_weights : polars.DataFrame
+        ``CombinedResult.method_weights``: ``year, dimension, method, weight``.
+    dimension : str
+        Which index level (``"index"`` = the whole system).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        x label ``Year``, y label ``Method weight``; one line per method.
+    """
+    mw = _frame(method_weights, "method_weights", ("year", "method", "weight"))
+    if "dimension" in mw.columns:
+        mw = mw.filter(pl.col("dimension") == dimension)
+        if mw.height == 0:
+            raise InputError(f"dimension {dimension!r} not in method_weights.")
+    methods = list(dict.fromkeys(mw["method"].to_list()))
+    years = sorted(set(mw["year"].to_list()))
+    fallback = iter(_PALETTE[4:])
+    with _style():
+        fig, ax = _axes(ax, (6.4, 3.4))
+        for m in methods:
+            d = mw.filter(pl.col("method") == m).sort("year")
+            ax.plot(d["year"].to_numpy(), d["weight"].to_numpy(), "-o", ms=4,
+                    color=_METHOD_COLORS.get(m) or next(fallback), label=m.replace("_", " "))
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=45)
+        ax.set_xlabel("Year")
+        ax.set_ylabel("Method weight")
+        ax.set_title("Drift-degree weights of the single methods")
+        ax.legend(loc="best", frameon=True, framealpha=0.9)
+    return fig
+
+
+def forecast_fits(
+    forecast: pl.DataFrame,
+    fit: pl.DataFrame | None = None,
+    *,
+    regions: Sequence[str] | None = None,
+    max_regions: int = 6,
+    colors: Mapping[str, str] | None = None,
+    ncols: int = 3,
+    fig=None,
+):
+    """GM(1,1) fit and forecast per selected region, with the accuracy grade in the legend.
+
+    Parameters
+    ----------
+    forecast : polars.DataFrame
+        ``region, year, observed, fitted, forecast`` (nulls where a value does not apply), as
+        saved by the pipeline's forecast step.
+    fit : polars.DataFrame, optional
+        ``region, grade`` (and optionally ``C``, ``P``, ``mean_rel_error``) for the legend.
+    regions : sequence of str, optional
+        Regions to draw; default the first ``max_regions`` by last observed value.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per region with x label ``Year`` and y label ``Index``, each holding three lines
+        (observed, fitted, forecast).
+    """
+    f = _frame(forecast, "forecast", ("region", "year", "observed", "fitted", "forecast"))
+    all_regions = list(dict.fromkeys(f["region"].to_list()))
+    if regions is None:
+        last = (
+            f.filter(pl.col("observed").is_not_null())
+            .sort("year")
+            .group_by("region", maintain_order=True)
+            .agg(pl.col("observed").last())
+            .sort(["observed", "region"], descending=[True, False])
+        )
+        regions = last["region"].head(max_regions).to_list()
+    bad = [r for r in regions if r not in all_regions]
+    if bad:
+        raise InputError(f"region(s) {format_keys(bad)} not in the forecast table.")
+    grades: dict[str, str] = {}
+    if fit is not None and "grade" in fit.columns:
+        for row in fit.iter_rows(named=True):
+            extra = ""
+            if row.get("C") is not None and row.get("P") is not None:
+                extra = f", C={row['C']:.2f}, P={row['P']:.2f}"
+            grades[row["region"]] = f"{row['grade']}{extra}"
+    cmap = _colors_for(all_regions, colors)
+    n = len(regions)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    with _style():
+        if fig is None:
+            fig = _new_figure((3.3 * ncols, 2.7 * nrows + 0.3))
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+        for ax, r in zip(axes, regions):
+            d = f.filter(pl.col("region") == r).sort("year")
+            yrs = d["year"].to_numpy()
+            c = cmap[r]
+            obs = d["observed"].to_numpy().astype(float)
+            fitted = d["fitted"].to_numpy().astype(float)
+            fc = d["forecast"].to_numpy().astype(float)
+            ax.plot(yrs, obs, "o", color=c, ms=4.5, label="observed")
+            grade = grades.get(r)
+            ax.plot(yrs, fitted, "-", color="0.25", lw=1.3,
+                    label="GM(1,1) fit" + (f" ({grade})" if grade else ""))
+            # connect the forecast to the last fitted point
+            has_fc = np.isfinite(fc)
+            if has_fc.any():
+                last_fit = np.flatnonzero(np.isfinite(fitted))
+                xs, ys = yrs[has_fc], fc[has_fc]
+                if last_fit.size:
+                    k = last_fit[-1]
+                    xs = np.r_[yrs[k], xs]
+                    ys = np.r_[fitted[k], ys]
+                ax.plot(xs, ys, "--", color=c, lw=1.8, label="forecast")
+            ax.set_title(r)
+            ax.set_xlabel("Year")
+            ax.set_ylabel(INDEX_LABEL)
+            ax.legend(loc="best", frameon=True, framealpha=0.85, fontsize=7.5)
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        for ax in axes[n:]:
+            ax.set_visible(False)
+    return fig
+
+
+def save_figure(fig, path: str | os.PathLike, *, dpi: int = 150) -> Path:
+    """Save ``fig`` atomically (temporary file in the target folder, then ``os.replace``).
+
+    The format follows the suffix (``.png``, ``.svg``, ``.pdf``).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png",
+                    metadata={"Software": None} if path.suffix == ".png" else None)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

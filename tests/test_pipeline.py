@@ -1,0 +1,357 @@
+"""The main job (issue 7): config validation, every expected file, run.json round trip, atomic
+output folders, CLI run/demo/report."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from _mainjob import EXPECTED_FIGURES, EXPECTED_TABLES, small_config
+from click.testing import CliRunner
+from polars.testing import assert_frame_equal
+
+import fastinno
+from fastinno import pipeline
+from fastinno.cli import cli
+from fastinno.errors import ConfigError, FastinnoError, InputError
+
+# the small panel triggers two documented warnings (equal drifts, GM(1,1) class-ratio test); the
+# pipeline records them in run.json instead of letting them escape
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("mainjob")
+    cfg = small_config(folder)
+    result = fastinno.run(cfg, out=folder / "out", excel=True, progress=False)
+    return folder, cfg, result
+
+
+# ------------------------------------------------------------------------------------------
+# files
+# ------------------------------------------------------------------------------------------
+
+
+def test_run_writes_every_expected_file(small_run):
+    folder, _cfg, res = small_run
+    out = res.out
+    assert out == (folder / "out").resolve()
+    assert (out / "run.json").is_file()
+    assert (out / "report.html").is_file()
+    for name in EXPECTED_TABLES:
+        for ext in ("csv", "parquet"):
+            p = out / "tables" / f"{name}.{ext}"
+            assert p.is_file(), p
+        assert pl.read_parquet(out / "tables" / f"{name}.parquet").height > 0, name
+    for name in EXPECTED_FIGURES:
+        assert (out / "figures" / f"{name}.png").is_file(), name
+    # one xlsx, one sheet per table
+    import fastexcel
+
+    sheets = fastexcel.read_excel(str(out / "tables.xlsx")).sheet_names
+    assert sorted(sheets) == sorted(n[:31] for n in res.info["tables"])
+    # every table listed in run.json is on disk and nothing else is
+    on_disk = {p.stem for p in (out / "tables").glob("*.parquet")}
+    assert on_disk == set(res.info["tables"])
+    # no temporary folders or files left beside the target or inside it
+    assert not [p for p in folder.iterdir() if p.name.startswith(".out.")]
+    assert not [p for p in out.rglob(".*")]
+
+
+def test_tables_match_the_step_results(small_run):
+    _folder, _cfg, res = small_run
+    scores = res.results["ideal_solution"].scores
+    assert_frame_equal(res.tables["index_scores"], scores)
+    assert_frame_equal(pl.read_csv(res.out / "tables" / "index_scores.csv"), scores,
+                       check_dtypes=False)
+    fc = res.tables["forecast"]
+    assert fc.columns == ["column", "region", "year", "observed", "fitted", "forecast"]
+    # every region: observed years fitted, then `horizon` forecast years
+    for _region, g in fc.group_by("region"):
+        assert g["forecast"].drop_nulls().len() == 2
+        assert g["observed"].drop_nulls().len() == 6
+        assert g["fitted"].drop_nulls().len() == 6
+    assert set(res.tables["forecast_fit"]["grade"].unique()) <= {
+        "good", "qualified", "barely", "unqualified"}
+
+
+def test_run_json_records_what_is_needed_to_reproduce(small_run):
+    folder, cfg, res = small_run
+    info = json.loads((res.out / "run.json").read_text())
+    assert info["seed"] == 11
+    assert info["fastinno_version"] == fastinno.__version__
+    for pkg in ("python", "numpy", "numba", "polars", "scipy", "matplotlib"):
+        assert pkg in info["versions"]
+    # input hashes
+    by_role = {i["role"]: i for i in info["inputs"]}
+    panel_file = Path(cfg["panel"]["path"])
+    assert by_role["panel"]["sha256"] == hashlib.sha256(panel_file.read_bytes()).hexdigest()
+    assert by_role["system"]["path"] == str(Path(cfg["panel"]["system"]).resolve())
+    assert "dematel.survey" in by_role and "dematel.factors" in by_role
+    # timings for every step and the total; one entry per step with its exact options
+    steps = {s["step"]: s for s in info["steps"]}
+    assert list(steps) == ["panel", "ideal_solution", "combined", "simulate", "forecast",
+                           "dematel"]
+    assert all(s["status"] == "ok" for s in steps.values())
+    for name in ("panel", "ideal_solution", "combined", "simulate", "forecast", "dematel",
+                 "report", "total"):
+        assert info["timings"][name] >= 0
+    sim = steps["simulate"]["options"]
+    assert sim["draws"] == 128 and sim["seed"] == 11 and sim["concentration"] == 50
+    assert sim["model_options"] == {"scope": "panel"}  # the ideal-solution options
+    assert steps["forecast"]["options"]["horizon"] == 2
+    # documented warnings are recorded with their step
+    assert any("class-ratio" in w for w in steps["forecast"]["warnings"])
+    assert sorted(info["figures"]) == sorted(f"figures/{n}.png" for n in EXPECTED_FIGURES)
+
+
+def test_run_json_round_trips(small_run, tmp_path):
+    _folder, _cfg, res = small_run
+    info = json.loads((res.out / "run.json").read_text())
+    # the stored config validates to the same normalised config ...
+    again = pipeline.validate_config(info["config"])
+    assert pipeline.config_as_toml_tables(again) == info["config"]
+    # ... and reproduces the run: identical tables
+    res2 = fastinno.run(info["config"], out=tmp_path / "again", progress=False)
+    assert res2.info["tables"] == info["tables"]
+    for name in info["tables"]:
+        assert_frame_equal(res2.tables[name], res.tables[name])
+    info2 = json.loads((res2.out / "run.json").read_text())
+    assert info2["config"]["seed"] == info["config"]["seed"]
+    assert info2["inputs"][0]["sha256"] == info["inputs"][0]["sha256"]
+
+
+# ------------------------------------------------------------------------------------------
+# output folder safety
+# ------------------------------------------------------------------------------------------
+
+
+def test_existing_output_folder_is_refused_without_force(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"already exists.*--force"):
+        fastinno.run(cfg, out=target, progress=False)
+    assert (target / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_force_replaces_the_folder_atomically(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    target = tmp_path / "replace"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    cfg = {**cfg, "simulate": {"draws": 64}}
+    res = fastinno.run(cfg, out=target, force=True, progress=False)
+    assert not (target / "old.txt").exists()
+    assert (target / "report.html").is_file()
+    assert res.info["steps"][3]["options"]["draws"] == 64
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["replace"]
+
+
+def test_failed_run_leaves_nothing_behind(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    cfg = {**cfg, "forecast": {"horizon": 2, "columns": ["no_such_index"]}}
+    with pytest.raises(ConfigError, match="'no_such_index'"):
+        fastinno.run(cfg, out=tmp_path / "never", progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------------------------------
+# config validation
+# ------------------------------------------------------------------------------------------
+
+
+def _base(tmp_path):
+    return small_config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("patch", "pattern"),
+    [
+        ({"sed": 1}, r"Unknown key 'sed' in the top level.*Did you mean 'seed'"),
+        ({"ideal_solution": {"scop": "panel"}},
+         r"Unknown key 'scop' in \[ideal_solution\].*Did you mean 'scope'"),
+        ({"simulate": {"drwas": 10}}, r"Unknown key 'drwas' in \[simulate\]"),
+        ({"combined": {"method": ["entropy"]}}, r"Unknown key 'method' in \[combined\]"),
+        ({"figures": {"fromat": "svg"}}, r"Unknown key 'fromat' in \[figures\]"),
+        ({"output": {"xlsx": True}}, r"Unknown key 'xlsx' in \[output\]"),
+        ({"seed": -3}, r"'seed'.*non-negative.*-3"),
+        ({"seed": "abc"}, r"'seed'.*non-negative integer.*'abc'"),
+        ({"figures": {"format": "jpeg"}}, r"'format' in \[figures\].*'jpeg'"),
+        ({"forecast": {"horizon": 0}}, r"'horizon' in \[forecast\].*>= 1"),
+        ({"forecast": {"column": "index"}}, r"'column' in \[forecast\].*set by the pipeline"),
+        ({"output": {"excel": "yes"}}, r"'excel' in \[output\].*true or false"),
+    ],
+)
+def test_bad_config_key_names_the_key(tmp_path, patch, pattern):
+    cfg = _base(tmp_path)
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(cfg.get(k), dict):
+            cfg[k] = {**cfg[k], **v}
+        else:
+            cfg[k] = v
+    with pytest.raises(ConfigError, match=pattern):
+        pipeline.validate_config(cfg)
+
+
+def test_bad_panel_sections(tmp_path):
+    cfg = _base(tmp_path)
+    with pytest.raises(ConfigError, match=r"Unknown key 'pth' in \[panel\].*Did you mean 'path'"):
+        pipeline.validate_config({**cfg, "panel": {"pth": "x.csv"}})
+    with pytest.raises(ConfigError, match="exactly one of 'path'"):
+        pipeline.validate_config({**cfg, "panel": {"path": "x.csv", "dataset": "six_triangles"}})
+    with pytest.raises(ConfigError, match="no \\[panel\\] section"):
+        pipeline.validate_config({k: v for k, v in cfg.items() if k != "panel"})
+    with pytest.raises(ConfigError, match=r"'missing' in \[panel\].*'sometimes'"):
+        pipeline.validate_config({**cfg, "panel": {**cfg["panel"], "missing": "sometimes"}})
+    with pytest.raises(ConfigError, match=r"'dataset'.*'nine_squares'"):
+        pipeline.validate_config({**cfg, "panel": {"dataset": "nine_squares"}})
+
+
+def test_forecast_needs_its_source_step(tmp_path):
+    cfg = _base(tmp_path)
+    del cfg["ideal_solution"]
+    with pytest.raises(ConfigError, match=r"\[forecast\].*\[ideal_solution\].*not in the config"):
+        pipeline.validate_config(cfg)
+
+
+def test_toml_config_relative_paths_and_errors(tmp_path):
+    cfg = _base(tmp_path)
+    text = """
+title = "From TOML"
+seed = 3
+out = "results"
+
+[panel]
+path = "panel.csv"
+system = "system.toml"
+
+[ideal_solution]
+form = "closeness"
+
+[figures]
+format = ["png", "svg"]
+"""
+    (tmp_path / "run.toml").write_text(text)
+    loaded = pipeline.load_config(tmp_path / "run.toml")
+    assert loaded["panel"]["path"] == str((tmp_path / "panel.csv").resolve())
+    assert loaded["out"] == str((tmp_path / "results").resolve())
+    assert loaded["figures"]["format"] == ["png", "svg"]
+    assert cfg  # the small panel files exist in tmp_path
+    (tmp_path / "bad.toml").write_text(text.replace("form =", "fromm ="))
+    with pytest.raises(ConfigError, match=r"Unknown key 'fromm' in \[ideal_solution\] of bad.toml"):
+        pipeline.load_config(tmp_path / "bad.toml")
+    (tmp_path / "broken.toml").write_text("title = ")
+    with pytest.raises(ConfigError, match="broken.toml is not valid TOML"):
+        pipeline.load_config(tmp_path / "broken.toml")
+    with pytest.raises(ConfigError, match="does not exist"):
+        pipeline.load_config(tmp_path / "missing.toml")
+
+
+def test_config_errors_are_value_errors():
+    assert issubclass(ConfigError, FastinnoError) and issubclass(ConfigError, ValueError)
+
+
+def test_unavailable_step_is_never_silent(small_run, tmp_path, monkeypatch):
+    _folder, cfg, _res = small_run
+    real = pipeline._api
+    monkeypatch.setattr(pipeline, "_api", lambda name: None if name == "grey_dematel" else real(name))
+    cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "combined")}
+    with pytest.raises(ConfigError, match=r"lacks the API for step\(s\) 'dematel'.*grey_dematel"):
+        fastinno.run(cfg, out=tmp_path / "a", progress=False)
+    lines: list[str] = []
+    res = fastinno.run(cfg, out=tmp_path / "b", progress=True, echo=lines.append,
+                       skip_unavailable=True)
+    assert any("dematel" in ln and "UNAVAILABLE" in ln for ln in lines)
+    step = next(s for s in res.info["steps"] if s["step"] == "dematel")
+    assert step["status"] == "unavailable"
+    assert "Steps not run" in (res.out / "report.html").read_text()
+
+
+def test_step_lines_and_timing(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "combined", "dematel")}
+    lines: list[str] = []
+    fastinno.run(cfg, out=tmp_path / "o", echo=lines.append)
+    steps = [ln for ln in lines if ln.startswith("[")]
+    assert [ln.split()[1] for ln in steps] == ["panel", "ideal_solution", "forecast", "report"]
+    assert all(" s " in ln or ln.rstrip().endswith(" s") for ln in steps)
+    assert steps[0].startswith("[1/4] panel")
+
+
+# ------------------------------------------------------------------------------------------
+# CLI
+# ------------------------------------------------------------------------------------------
+
+
+def _toml(cfg: dict) -> str:
+    out = [f'title = "{cfg["title"]}"', f"seed = {cfg['seed']}"]
+    for sec in ("panel", "ideal_solution", "forecast"):
+        out.append(f"[{sec}]")
+        for k, v in cfg[sec].items():
+            out.append(f"{k} = {json.dumps(v)}")
+    return "\n".join(out) + "\n"
+
+
+def test_cli_run_and_report(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    conf = tmp_path / "c.toml"
+    conf.write_text(_toml(cfg))
+    runner = CliRunner()
+    r = runner.invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o"), "--figures", "svg",
+                            "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert f"Report: {(tmp_path / 'o' / 'report.html').resolve()}" in r.output
+    assert (tmp_path / "o" / "figures" / "index_trajectories.svg").is_file()
+    assert not (tmp_path / "o" / "figures" / "index_trajectories.png").exists()
+    info = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert info["command"].startswith("fastinno ")
+    assert info["inputs"][0]["role"] == "config"
+    # again without --force: one error line, exit 2
+    r = runner.invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "Error:" in r.output and "--force" in r.output and "Traceback" not in r.output
+    # re-render the report from the saved tables
+    (tmp_path / "o" / "report.html").unlink()
+    r = runner.invoke(cli, ["report", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "o" / "report.html").is_file()
+
+
+def test_cli_bad_key_is_one_error_line(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    conf = tmp_path / "c.toml"
+    conf.write_text(_toml(cfg).replace("horizon", "horizn"))
+    r = CliRunner().invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "Error: Unknown key 'horizn' in [forecast] of c.toml" in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_demo_config_is_valid_and_complete():
+    cfg = pipeline.load_config(pipeline.demo_config_path())
+    assert set(cfg["steps"]) == {"ideal_solution", "combined", "simulate", "forecast", "dematel"}
+    assert cfg["steps"]["simulate"]["options"]["draws"] == 2000
+    assert cfg["steps"]["forecast"]["options"]["horizon"] == 3
+    assert cfg["panel"]["dataset"] == "six_triangles"
+    assert Path(cfg["steps"]["dematel"]["options"]["survey"]).is_file()
+
+
+def test_cli_demo(tmp_path):
+    r = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo"), "--quiet"])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "demo"
+    assert f"Report: {(out / 'report.html').resolve()}" in r.output
+    info = json.loads((out / "run.json").read_text())
+    assert [s["status"] for s in info["steps"]] == ["ok"] * 6
+    assert len(info["panel"]["regions"]) == 15
+    assert {"index_scores", "combined_scores", "simulate_summary", "forecast",
+            "dematel_factors"} <= set(info["tables"])
+    fc = pl.read_parquet(out / "tables" / "forecast.parquet")
+    assert fc.filter(pl.col("forecast").is_not_null())["region"].n_unique() == 15
