@@ -345,8 +345,8 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
     """
     from pathlib import Path
 
-    from .keyfactors import dematel as crisp_dematel
-    from .keyfactors import grey_dematel
+    from .methods.dematel import dematel as crisp_dematel
+    from .methods.dematel import grey_dematel
     from .plots_dematel import cause_effect_diagram, save_figure
 
     if demo:
@@ -438,7 +438,7 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
     """GM(1,1) fit and forecast of a score COLUMN for every region of a SCORES table."""
     import polars as pl
 
-    from .keyfactors import forecast as gm_forecast
+    from .methods.forecast import forecast as gm_forecast
     from .plots_dematel import gm11_plot, save_figure
 
     _remember_inputs(scores)

@@ -1,0 +1,710 @@
+"""Grey-DEMATEL and plain DEMATEL: kernels vs naive, refvectors, properties, readers, CLI."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import naive
+import numba
+import numpy as np
+import numpy.testing as npt
+import polars as pl
+import pytest
+from click.testing import CliRunner
+from conftest import load_refvectors
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import fastinno as fi
+from fastinno import _config
+from fastinno._random import block_seeds
+from fastinno.cli import cli
+from fastinno.errors import (
+    ConfigError,
+    FastinnoWarning,
+    InputError,
+    SchemaError,
+    SingularMatrixError,
+)
+from fastinno.kernels import dematel as kd
+from fastinno.kernels import grey as kg
+from fastinno.methods import dematel as md
+
+GREY_LO = np.array([0.0, 0.0, 0.25, 0.5, 0.75])
+GREY_UP = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _random_levels(rng, k, n):
+    lv = rng.integers(0, 5, size=(k, n, n))
+    for e in range(k):
+        np.fill_diagonal(lv[e], 0)
+    return lv
+
+
+# ---------------------------------------------------------------------------------------------
+# Published / computed reference vectors
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", load_refvectors("dematel"), ids=lambda c: c["id"])
+def test_dematel_refvectors(case):
+    # source: see case["source"] (JMcDM test matrix; pyDEMATEL-verified max normalisation)
+    tol = case["tolerance"]
+    res = fi.dematel(np.array(case["inputs"]["direct_matrix"]), normalization=case["inputs"]["normalization"])
+    exp = case["expected"]
+    assert res.scale_factor == pytest.approx(exp["s"], abs=tol)
+    npt.assert_allclose(res.normalized, exp["N"], rtol=0, atol=tol)
+    npt.assert_allclose(res.T, exp["T"], rtol=0, atol=tol)
+    for key in ("R", "C", "prominence", "relation"):
+        npt.assert_allclose(res.factors[key].to_numpy(), exp[key], rtol=0, atol=tol)
+    if "published_N" in exp:  # printed to 3 decimals
+        npt.assert_allclose(res.normalized, exp["published_N"], rtol=0, atol=0.5e-3)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in load_refvectors("grey_dematel") if c["method"] == "cfcs"], ids=lambda c: c["id"]
+)
+def test_cfcs_refvectors(case):
+    # source: case["source"] (pyDecision demo matrix through the Bai & Sarkis 2013 grey scale)
+    scope = md._SCOPES[case["inputs"]["cfcs_scope"]]
+    lo = np.array(case["inputs"]["lower"])
+    up = np.array(case["inputs"]["upper"])
+    npt.assert_allclose(kg.cfcs_crisp(lo, up, scope), case["expected"]["crisp"], rtol=0, atol=case["tolerance"])
+    npt.assert_allclose(
+        naive.cfcs_crisp(lo, up, case["inputs"]["cfcs_scope"]), case["expected"]["crisp"], rtol=0, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in load_refvectors("grey_dematel") if c["method"] == "grey_dematel"], ids=lambda c: c["id"]
+)
+def test_grey_dematel_refvectors(case):
+    # source: case["source"] (expert matrices from pyDecision, JMcDM, onlineoutput; Bai & Sarkis scale)
+    inp = case["inputs"]
+    exp = case["expected"]
+    tol = case["tolerance"]
+    res = fi.grey_dematel(
+        np.array(inp["experts_linguistic"]),
+        scale="0-4",
+        expert_weights=inp["expert_grey_weights"],
+        cfcs_scope=inp["cfcs_scope"],
+        aggregation=inp["aggregation"],
+        normalization=inp["dematel_normalization"],
+    )
+    npt.assert_allclose(res.expert_weights, exp["lambda"], rtol=0, atol=tol)
+    npt.assert_allclose(res.direct, exp["Z"], rtol=0, atol=tol)
+    npt.assert_allclose(res.T, exp["T"], rtol=0, atol=tol)
+    for key in ("R", "C", "prominence", "relation"):
+        npt.assert_allclose(res.factors[key].to_numpy(), exp[key], rtol=0, atol=tol)
+
+
+def test_grey_dematel_refvector_row_scope_matches_naive():
+    # the same experts with the row CFCS scope (Bai & Sarkis' literal min_j/max_j reading)
+    case = [c for c in load_refvectors("grey_dematel") if c["id"] == "grey-dematel-02"][0]
+    lv = np.array(case["inputs"]["experts_linguistic"])
+    w = np.array(case["inputs"]["expert_grey_weights"]).mean(axis=1)
+    res = fi.grey_dematel(lv, scale="0-4", expert_weights=case["inputs"]["expert_grey_weights"], cfcs_scope="row")
+    ref = naive.grey_dematel(GREY_LO[lv], GREY_UP[lv], w, scope="row")
+    npt.assert_allclose(res.direct, ref["Z"], rtol=1e-12)
+    npt.assert_allclose(res.T, ref["T"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# Kernels vs naive references (rtol 1e-12)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scope", ["global", "row"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cfcs_kernel_vs_naive(scope, seed):
+    rng = np.random.default_rng(seed)
+    n = rng.integers(2, 9)
+    lo = rng.uniform(0, 1, size=(n, n))
+    up = lo + rng.uniform(0, 0.5, size=(n, n))
+    npt.assert_allclose(kg.cfcs_crisp(lo, up, md._SCOPES[scope]), naive.cfcs_crisp(lo, up, scope), rtol=1e-12)
+
+
+def test_cfcs_degenerate_scope_returns_the_white_number():
+    lo = np.full((3, 3), 0.5)
+    npt.assert_array_equal(kg.cfcs_crisp(lo, lo, kg.SCOPE_GLOBAL), lo)
+    lo2 = np.zeros((2, 2))
+    up2 = np.array([[0.0, 0.0], [0.25, 0.5]])
+    out = kg.cfcs_crisp(lo2, up2, kg.SCOPE_ROW)
+    npt.assert_array_equal(out[0], [0.0, 0.0])  # row 0 is all [0, 0]
+
+
+@pytest.mark.parametrize("normalization", ["row", "max"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_dematel_kernels_vs_naive(normalization, seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 15))
+    z = rng.uniform(0, 4, size=(n, n))
+    np.fill_diagonal(z, 0.0)
+    ref = naive.dematel(z, normalization)
+    s = kd.normalization_scale(z, md._NORMS[normalization])
+    assert s == pytest.approx(ref["s"], rel=1e-12)
+    t = kd.total_relation_matrix(z / s)
+    npt.assert_allclose(t, ref["T"], rtol=1e-12, atol=1e-15)
+    r, c, p, rel = kd.influence_sums(t)
+    npt.assert_allclose(r, ref["R"], rtol=1e-12)
+    npt.assert_allclose(c, ref["C"], rtol=1e-12)
+    npt.assert_allclose(p, ref["prominence"], rtol=1e-12)
+    npt.assert_allclose(rel, ref["relation"], rtol=1e-12, atol=1e-14)
+    cond = kd.condition_number_1(z / s, t)
+    assert cond == pytest.approx(np.linalg.cond(np.eye(n) - z / s, 1), rel=1e-10)
+
+
+@pytest.mark.parametrize("aggregation", ["cfcs_then_mean", "grey_mean_then_cfcs"])
+@pytest.mark.parametrize("scope", ["global", "row"])
+@pytest.mark.parametrize("normalization", ["row", "max"])
+def test_grey_dematel_vs_naive(aggregation, scope, normalization):
+    rng = np.random.default_rng(5)
+    lv = _random_levels(rng, 4, 7)
+    w = np.array([0.85, 0.7, 0.55, 0.4])
+    res = fi.grey_dematel(
+        lv, scale="0-4", expert_weights=["VI", "MI", "I", "LI"], cfcs_scope=scope,
+        aggregation=aggregation, normalization=normalization,
+    )
+    ref = naive.grey_dematel(GREY_LO[lv], GREY_UP[lv], w, scope, aggregation, normalization)
+    npt.assert_allclose(res.direct, ref["Z"], rtol=1e-12)
+    npt.assert_allclose(res.T, ref["T"], rtol=1e-12)
+    npt.assert_allclose(res.factors["relation"].to_numpy(), ref["relation"], rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("normalization", ["row", "max"])
+def test_bootstrap_kernel_vs_naive(normalization):
+    rng = np.random.default_rng(3)
+    k, n, b_count = 5, 6, 300
+    crisp = rng.uniform(0, 1, size=(k, n, n))
+    for e in range(k):
+        np.fill_diagonal(crisp[e], 0.0)
+    w = rng.uniform(0.2, 1.0, size=k)
+    seeds = block_seeds(11, 0, -(-b_count // _config.DRAW_BLOCK))
+    norm = md._NORMS[normalization]
+    r, c = kd.bootstrap_experts(crisp, crisp, w, kd.AGG_CFCS_THEN_MEAN, 0, norm, seeds, b_count, _config.DRAW_BLOCK)
+    draws = kd.bootstrap_draws(k, seeds, b_count, _config.DRAW_BLOCK)
+    counts = kd.bootstrap_counts(k, seeds, b_count, _config.DRAW_BLOCK)
+    npt.assert_array_equal(counts, np.array([np.bincount(d, minlength=k) for d in draws]))
+    r_ref, c_ref = naive.bootstrap_experts_rc(crisp, w, draws, normalization)
+    npt.assert_allclose(r, r_ref, rtol=1e-12)
+    npt.assert_allclose(c, c_ref, rtol=1e-12)
+
+
+def test_bootstrap_grey_mean_then_cfcs_vs_naive():
+    rng = np.random.default_rng(4)
+    lv = _random_levels(rng, 4, 5)
+    lo, up = GREY_LO[lv], GREY_UP[lv]
+    w = np.array([0.4, 0.3, 0.2, 0.1])
+    seeds = block_seeds(2, 0, 1)
+    r, c = kd.bootstrap_experts(lo, up, w, kd.AGG_GREY_MEAN_THEN_CFCS, kg.SCOPE_ROW, kd.NORM_ROW, seeds, 40, 64)
+    draws = kd.bootstrap_draws(4, seeds, 40, 64)
+    for q in range(40):
+        idx = draws[q]
+        ref = naive.grey_dematel(lo[idx], up[idx], w[idx], "row", "grey_mean_then_cfcs", "row")
+        npt.assert_allclose(r[q], ref["R"], rtol=1e-12)
+        npt.assert_allclose(c[q], ref["C"], rtol=1e-12)
+
+
+def test_bootstrap_is_thread_count_independent():
+    rng = np.random.default_rng(8)
+    lv = _random_levels(rng, 6, 8)
+    default = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=42)
+    finally:
+        numba.set_num_threads(default)
+    many = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=42)
+    assert one.factors.equals(many.factors)
+    other = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=43)
+    assert not other.factors.equals(many.factors)
+    assert many.options["seed"] == 42 and many.options["n_valid_resamples"] == 500
+
+
+def test_bootstrap_columns_and_identical_experts():
+    rng = np.random.default_rng(9)
+    one = _random_levels(rng, 1, 6)
+    lv = np.repeat(one, 4, axis=0)  # identical experts: every resample is the point estimate
+    res = fi.grey_dematel(lv, scale="0-4", bootstrap=200, seed=1, ci=0.9)
+    f = res.factors
+    for key in ("R", "C", "prominence", "relation"):
+        npt.assert_allclose(f[f"{key}_lower"].to_numpy(), f[key].to_numpy(), rtol=1e-12)
+        npt.assert_allclose(f[f"{key}_upper"].to_numpy(), f[key].to_numpy(), rtol=1e-12)
+    npt.assert_array_equal(f["p_cause"].to_numpy(), (f["relation"].to_numpy() > 0).astype(float))
+    with pytest.raises(InputError, match="at least 2 experts"):
+        fi.grey_dematel(one, scale="0-4", bootstrap=10)
+    with pytest.raises(InputError, match="ci must be"):
+        fi.grey_dematel(lv, scale="0-4", bootstrap=10, ci=1.5)
+
+
+def test_bootstrap_percentiles_match_numpy_on_the_resamples():
+    rng = np.random.default_rng(10)
+    lv = _random_levels(rng, 5, 6)
+    res = fi.grey_dematel(lv, scale="0-4", bootstrap=256, seed=5)
+    seeds = block_seeds(5, 0, 4)
+    crisp = kg.cfcs_experts(GREY_LO[lv], GREY_UP[lv], kg.SCOPE_GLOBAL)
+    w = np.full(5, 0.2)
+    r, c = kd.bootstrap_experts(crisp, crisp, w, 0, 0, 0, seeds, 256, 64)
+    npt.assert_allclose(res.factors["relation_lower"].to_numpy(), np.percentile(r - c, 2.5, axis=0), rtol=1e-12)
+    npt.assert_allclose(res.factors["p_cause"].to_numpy(), ((r - c) > 0).mean(axis=0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def direct_matrices(draw):
+    n = draw(st.integers(2, 7))
+    vals = draw(st.lists(st.integers(0, 4), min_size=n * n, max_size=n * n))
+    z = np.array(vals, dtype=float).reshape(n, n)
+    np.fill_diagonal(z, 0.0)
+    if z.sum() == 0:
+        z[0, 1] = 1.0
+    return z
+
+
+def _solvable(z, normalization):
+    try:
+        return fi.dematel(z, normalization=normalization)
+    except SingularMatrixError:
+        return None
+
+
+@HYP
+@given(z=direct_matrices(), normalization=st.sampled_from(["row", "max"]))
+def test_property_identities(z, normalization):
+    res = _solvable(z, normalization)
+    if res is None:
+        return
+    f = res.factors
+    r, c = f["R"].to_numpy(), f["C"].to_numpy()
+    npt.assert_allclose(f["prominence"].to_numpy(), r + c, rtol=1e-13)
+    npt.assert_allclose(f["relation"].to_numpy(), r - c, rtol=1e-13, atol=1e-15)
+    assert r.sum() == pytest.approx(c.sum(), rel=1e-12)
+    assert f["relation"].sum() == pytest.approx(0.0, abs=1e-10 * max(1.0, r.sum()))
+    t, n_mat = res.T, res.normalized
+    npt.assert_allclose(t, n_mat + n_mat @ t, rtol=1e-9, atol=1e-12 * np.abs(t).max())
+    assert (t >= -1e-12).all()
+    assert ((f["role"] == "cause").to_numpy() == (f["relation"].to_numpy() > 0)).all()
+
+
+@HYP
+@given(z=direct_matrices(), scale=st.floats(0.01, 100.0), normalization=st.sampled_from(["row", "max"]))
+def test_property_roles_invariant_to_scaling(z, scale, normalization):
+    a = _solvable(z, normalization)
+    if a is None:
+        return
+    b = fi.dematel(z * scale, normalization=normalization)
+    npt.assert_allclose(b.T, a.T, rtol=1e-10, atol=1e-13)
+    rel = a.factors["relation"].to_numpy()
+    clear = np.abs(rel) > 1e-9
+    assert (a.factors["role"].to_numpy()[clear] == b.factors["role"].to_numpy()[clear]).all()
+
+
+@HYP
+@given(seed=st.integers(0, 10_000), factor=st.floats(0.1, 10.0))
+def test_property_grey_roles_invariant_to_scaling_the_scale(seed, factor):
+    # multiplying every grey bound of the scale by c scales each CFCS value by c (global scope)
+    rng = np.random.default_rng(seed)
+    lv = _random_levels(rng, 3, 5)
+    levels = [
+        {"code": i, "label": lab, "lower": lo * factor, "upper": up * factor}
+        for i, (lab, lo, up) in enumerate(zip(md._PAPER_LABELS, GREY_LO, GREY_UP))
+    ]
+    try:
+        a = fi.grey_dematel(lv, scale="0-4")
+    except (SingularMatrixError, fi.DegenerateDataError):
+        return
+    b = fi.grey_dematel(lv, scale={"name": "scaled", "levels": levels})
+    npt.assert_allclose(b.direct, a.direct * factor, rtol=1e-12, atol=1e-15)
+    npt.assert_allclose(b.T, a.T, rtol=1e-10, atol=1e-13)
+    clear = np.abs(a.factors["relation"].to_numpy()) > 1e-9
+    assert (a.factors["role"].to_numpy()[clear] == b.factors["role"].to_numpy()[clear]).all()
+
+
+@HYP
+@given(z=direct_matrices())
+def test_property_permuting_factors_permutes_results(z):
+    res = _solvable(z, "row")
+    if res is None:
+        return
+    n = z.shape[0]
+    perm = np.random.default_rng(n).permutation(n)
+    res_p = fi.dematel(z[perm][:, perm])
+    npt.assert_allclose(res_p.T, res.T[perm][:, perm], rtol=1e-10, atol=1e-13)
+
+
+# ---------------------------------------------------------------------------------------------
+# API: results, thresholds, orderings, errors
+# ---------------------------------------------------------------------------------------------
+
+
+def test_result_frames_and_orderings():
+    z = np.array([[0, 3, 1], [1, 0, 0], [2, 2, 0]], dtype=float)
+    res = fi.dematel(z, factors=["A", "B", "X"])
+    assert res.factors.columns == ["code", "name", "group", "R", "C", "prominence", "relation", "role"]
+    assert res.total_relation.columns == ["factor", "A", "B", "X"]
+    npt.assert_array_equal(res.total_relation.drop("factor").to_numpy(), res.T)
+    assert res.relations.columns == ["from", "to", "t", "above_threshold"]
+    assert res.relations.height == 6  # off-diagonal pairs
+    assert res.threshold == pytest.approx(res.T.mean())
+    assert (res.relations["above_threshold"] == (res.relations["t"] > res.T.mean())).all()
+    order = sorted(range(3), key=lambda i: -res.factors["prominence"][i])
+    assert res.orderings["prominence"] == " > ".join(["A", "B", "X"][i] for i in order)
+    assert set(res.orderings) == {"R", "C", "prominence", "relation"}
+    assert res.codes == ("A", "B", "X")
+    assert set(res.causes) == set(res.factors.filter(pl.col("relation") > 0)["code"])
+    assert res.to_polars() is res.factors
+
+
+def test_orderings_mark_ties():
+    z = np.array([[0, 1, 1, 1], [1, 0, 1, 1], [1, 1, 0, 1], [0, 0, 0, 0]], dtype=float)
+    res = fi.dematel(z, normalization="max", threshold=0.5)
+    assert res.orderings["R"] == "C1 = C2 = C3 > C4"
+
+
+def test_thresholds():
+    z = np.array([[0, 3, 1, 0], [1, 0, 0, 2], [2, 2, 0, 1], [0, 1, 3, 0]], dtype=float)
+    t = fi.dematel(z).T
+    assert fi.dematel(z, threshold="mean+1sd").threshold == pytest.approx(t.mean() + t.std())
+    assert fi.dematel(z, threshold="mean + 0.5 sd").threshold == pytest.approx(t.mean() + 0.5 * t.std())
+    assert fi.dematel(z, threshold=0.2).threshold == 0.2
+    with pytest.raises(InputError, match="threshold must be"):
+        fi.dematel(z, threshold="median")
+    with pytest.raises(InputError, match="threshold must be"):
+        fi.dematel(z, threshold=True)
+
+
+def test_singular_matrix_error_suggests_max():
+    # rows 1 and 2 reach the max row sum and pass all influence between each other: rho(N) = 1
+    z = np.array([[0, 2, 0], [2, 0, 0], [1, 1, 0]], dtype=float)
+    with pytest.raises(SingularMatrixError, match="normalization='max'") as info:
+        fi.dematel(z)
+    assert isinstance(info.value, ValueError)
+    assert "spectral radius of N" in str(info.value)
+    res = fi.dematel(z, normalization="max")
+    assert np.isfinite(res.T).all()
+
+
+def test_all_zero_and_bad_matrices():
+    with pytest.raises(fi.DegenerateDataError, match="every influence score is zero"):
+        fi.dematel(np.zeros((3, 3)))
+    with pytest.raises(SchemaError, match="square"):
+        fi.dematel(np.zeros((3, 4)))
+    with pytest.raises(InputError, match="finite and >= 0"):
+        fi.dematel(np.array([[0, -1.0], [1, 0]]))
+    with pytest.raises(InputError, match="normalization must be one of"):
+        fi.dematel(np.eye(2), normalization="col")
+
+
+def test_nonzero_diagonal_warns_and_is_zeroed():
+    z = np.array([[5, 1, 2], [1, 0, 1], [2, 1, 0]], dtype=float)
+    with pytest.warns(FastinnoWarning, match="non-zero diagonal"):
+        res = fi.dematel(z)
+    z0 = z.copy()
+    z0[0, 0] = 0
+    npt.assert_allclose(res.T, fi.dematel(z0).T)
+    assert z[0, 0] == 5  # input not mutated
+
+
+def test_several_matrices_are_averaged_with_weights():
+    rng = np.random.default_rng(0)
+    mats = rng.uniform(0, 4, size=(3, 4, 4))
+    for m in mats:
+        np.fill_diagonal(m, 0)
+    res = fi.dematel(list(mats), weights=[1, 2, 1])
+    npt.assert_allclose(res.direct, (mats[0] + 2 * mats[1] + mats[2]) / 4, rtol=1e-14)
+    assert res.experts == ("matrix1", "matrix2", "matrix3")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scales and weights
+# ---------------------------------------------------------------------------------------------
+
+
+def test_paper_scale_codes_labels_and_0_4_agree():
+    rng = np.random.default_rng(1)
+    lv = _random_levels(rng, 3, 5)
+    a = fi.grey_dematel(lv + 1)  # paper codes 1..5
+    b = fi.grey_dematel(lv, scale="0-4")
+    labels = np.array(md._PAPER_LABELS, dtype=object)[lv]
+    c = fi.grey_dematel(labels)
+    names = np.array([s.upper() for s in md._PAPER_NAMES], dtype=object)[lv]
+    d = fi.grey_dematel(names)
+    for other in (b, c, d):
+        npt.assert_array_equal(a.T, other.T)
+    assert a.options["scale"] == "paper"
+
+
+def test_custom_toml_scale(tmp_path):
+    toml = tmp_path / "scale.toml"
+    lines = ['name = "bai-sarkis"']
+    for i, (lab, lo, up) in enumerate(zip(md._PAPER_LABELS, GREY_LO, GREY_UP)):
+        lines += ["[[levels]]", f"code = {i + 10}", f'label = "{lab}"', f"lower = {lo}", f"upper = {up}"]
+    toml.write_text("\n".join(lines))
+    sc = fi.linguistic_scale(toml)
+    assert sc.codes == (10, 11, 12, 13, 14) and sc.name == "bai-sarkis"
+    rng = np.random.default_rng(2)
+    lv = _random_levels(rng, 2, 4)
+    npt.assert_array_equal(fi.grey_dematel(lv + 10, scale=toml).T, fi.grey_dematel(lv, scale="0-4").T)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[levels]]\ncode = 1\nlower = 0.5\nupper = 0.2\n')
+    with pytest.raises(ConfigError, match="lower <= upper"):
+        fi.linguistic_scale(bad)
+    bad.write_text('[[levels]]\ncode = 1\nlow = 0.5\nupper = 0.2\n')
+    with pytest.raises(ConfigError, match="unknown key"):
+        fi.linguistic_scale(bad)
+    with pytest.raises(ConfigError, match="Unknown scale"):
+        fi.linguistic_scale("likert")
+
+
+def test_expert_weight_forms(tmp_path):
+    experts = ["E1", "E2", "E3"]
+    mids = np.array([0.85, 0.7, 0.15])
+    npt.assert_allclose(fi.expert_weights(["VI", "MI", "NI"], experts), mids / mids.sum(), rtol=1e-15)
+    npt.assert_allclose(
+        fi.expert_weights(["very important", "More Important", "not important"], experts), mids / mids.sum()
+    )
+    npt.assert_allclose(fi.expert_weights([[0.7, 1], [0.5, 0.9], [0, 0.3]], experts), mids / mids.sum())
+    npt.assert_allclose(fi.expert_weights({"E3": "NI", "E1": "VI", "E2": "MI"}, experts), mids / mids.sum())
+    npt.assert_allclose(fi.expert_weights([2, 1, 1], experts), [0.5, 0.25, 0.25])
+    npt.assert_allclose(fi.expert_weights(None, experts), [1 / 3] * 3)
+    npt.assert_allclose(fi.expert_weights([[0.7, 1]] * 3, experts, whitening=0.0), [1 / 3] * 3)
+    p = tmp_path / "w.csv"
+    pl.DataFrame({"expert": ["E2", "E1", "E3"], "lower": [0.5, 0.7, 0.0], "upper": [0.9, 1.0, 0.3]}).write_csv(p)
+    npt.assert_allclose(fi.expert_weights(p, experts), mids / mids.sum())
+    p2 = tmp_path / "w2.csv"
+    pl.DataFrame({"expert": ["E1", "E2", "E3"], "weight": ["VI", "0.7", "NI"]}).write_csv(p2)
+    npt.assert_allclose(fi.expert_weights(p2, experts), mids / mids.sum())
+    with pytest.raises(InputError, match="Got 2 expert weight"):
+        fi.expert_weights([1, 2], experts)
+    with pytest.raises(InputError, match="unknown weight label 'XI'"):
+        fi.expert_weights(["VI", "XI", "I"], experts)
+    with pytest.raises(SchemaError, match="in the weights only: 'E9'"):
+        fi.expert_weights({"E1": 1, "E2": 1, "E9": 1}, experts)
+    with pytest.raises(fi.DegenerateDataError, match="not positive"):
+        fi.expert_weights([1, 0, 1], experts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey readers
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def survey_levels():
+    rng = np.random.default_rng(12)
+    return _random_levels(rng, 3, 4) + 1  # paper codes 1..5
+
+
+def _long_frame(levels, labels=False):
+    k, n, _ = levels.shape
+    rows = []
+    for e in range(k):
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    v = md._PAPER_LABELS[levels[e, i, j] - 1] if labels else int(levels[e, i, j])
+                    rows.append((f"E{e + 1}", f"C{i + 1}", f"C{j + 1}", v))
+    return pl.DataFrame(rows, schema=["expert", "from", "to", "score"], orient="row")
+
+
+def test_readers_agree(tmp_path, survey_levels):
+    ref = fi.grey_dematel(survey_levels)
+    long = _long_frame(survey_levels)
+    long.write_csv(tmp_path / "long.csv")
+    long.write_parquet(tmp_path / "long.parquet")
+    _long_frame(survey_levels, labels=True).write_excel(tmp_path / "long.xlsx")
+    mdir = tmp_path / "matrices"
+    mdir.mkdir()
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(tmp_path / "sheets.xlsx"))
+    n = survey_levels.shape[1]
+    codes = [f"C{i + 1}" for i in range(n)]
+    for e, mat in enumerate(survey_levels):
+        df = pl.DataFrame({"factor": codes, **{c: mat[:, j].tolist() for j, c in enumerate(codes)}})
+        df.write_csv(mdir / f"E{e + 1}.csv")
+        ws = wb.add_worksheet(f"E{e + 1}")
+        ws.write_row(0, 0, ["", *codes])
+        for i in range(n):
+            ws.write_row(i + 1, 0, [codes[i], *[md._PAPER_LABELS[v - 1] if i != j else None for j, v in enumerate(mat[i])]])
+    wb.close()
+    # a matrix CSV without row labels, rows in header order
+    nolab = tmp_path / "E1_nolabels.csv"
+    pl.DataFrame({c: survey_levels[0][:, j].tolist() for j, c in enumerate(codes)}).write_csv(nolab)
+    sources = [
+        tmp_path / "long.csv", tmp_path / "long.parquet", tmp_path / "long.xlsx", mdir,
+        sorted(mdir.glob("*.csv")), tmp_path / "sheets.xlsx", long, long.lazy(),
+    ]
+    for src in sources:
+        res = fi.grey_dematel(src)
+        npt.assert_array_equal(res.T, ref.T, err_msg=str(src))
+        assert res.experts == ("E1", "E2", "E3")
+    one = fi.grey_dematel(nolab)
+    npt.assert_array_equal(one.T, fi.grey_dematel(survey_levels[0]).T)
+
+
+def test_dataframe_input_not_mutated(survey_levels):
+    long = _long_frame(survey_levels)
+    before = long.clone()
+    fi.grey_dematel(long)
+    assert long.equals(before)
+
+
+def test_factor_table_orders_and_names(tmp_path, survey_levels):
+    table = pl.DataFrame(
+        {"code": ["C3", "C1", "C2", "C4"], "name": ["c", "a", "b", "d"], "group": ["in", "out", "out", "in"]}
+    )
+    table.write_csv(tmp_path / "factors.csv")
+    res = fi.grey_dematel(_long_frame(survey_levels), factors=tmp_path / "factors.csv")
+    assert res.factors["code"].to_list() == ["C3", "C1", "C2", "C4"]
+    assert res.factors["group"].to_list() == ["in", "out", "out", "in"]
+    ref = fi.grey_dematel(survey_levels)
+    perm = [2, 0, 1, 3]
+    npt.assert_allclose(res.T, ref.T[perm][:, perm], rtol=1e-13)
+    with pytest.raises(SchemaError, match="in the table only: 'C9'"):
+        fi.grey_dematel(_long_frame(survey_levels), factors=["C1", "C2", "C3", "C4", "C9"])
+
+
+def test_survey_errors_name_expert_and_cell(tmp_path, survey_levels):
+    long = _long_frame(survey_levels)
+    bad = long.with_columns(
+        pl.when((pl.col("expert") == "E2") & (pl.col("from") == "C1") & (pl.col("to") == "C3"))
+        .then(7)
+        .otherwise(pl.col("score"))
+        .alias("score")
+    )
+    with pytest.raises(InputError, match=r"outside the scale 'paper'.*\('E2', 'C1 -> C3', 7\)"):
+        fi.grey_dematel(bad)
+    missing = long.filter(~((pl.col("expert") == "E3") & (pl.col("from") == "C2") & (pl.col("to") == "C4")))
+    with pytest.raises(SchemaError, match=r"missing score.*\('E3', 'C2 -> C4'\)"):
+        fi.grey_dematel(missing)
+    dup = pl.concat([long, long.head(1)])
+    with pytest.raises(SchemaError, match="duplicate"):
+        fi.grey_dematel(dup)
+    extra = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C1"], "to": ["C9"], "score": [2]})])
+    with pytest.raises(SchemaError, match="expert 'E2' scores no pair involving factor\\(s\\) 'C9'"):
+        fi.grey_dematel(extra)
+    with pytest.raises(SchemaError, match="lacks column"):
+        fi.grey_dematel(long.drop("score"))
+    d = tmp_path / "m"
+    d.mkdir()
+    pl.DataFrame({"factor": ["A", "B"], "A": [1, 2], "B": [2, 1]}).write_csv(d / "x1.csv")
+    pl.DataFrame({"factor": ["A", "C"], "A": [1, 2], "C": [2, 1]}).write_csv(d / "x2.csv")
+    with pytest.raises(SchemaError, match="expert 'x2' has factor set differing"):
+        fi.grey_dematel(d)
+    pl.DataFrame({"A": [1, 2, 3], "B": [2, 1, 1]}).write_csv(d / "x2.csv")
+    with pytest.raises(SchemaError, match="not square"):
+        fi.grey_dematel(d)
+    with pytest.raises(SchemaError, match="does not exist"):
+        fi.grey_dematel(tmp_path / "nope.csv")
+
+
+def test_survey_diagonal_warning(survey_levels):
+    long = _long_frame(survey_levels)
+    diag = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C2"], "to": ["C2"], "score": [4]})])
+    with pytest.warns(FastinnoWarning, match=r"self-influence.*\('E1', 'C2'\)"):
+        res = fi.grey_dematel(diag)
+    npt.assert_array_equal(res.T, fi.grey_dematel(long).T)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # a diagonal scored "N" (no influence) is fine
+        ok = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C2"], "to": ["C2"], "score": ["N"]})],
+                       how="vertical_relaxed")
+        fi.grey_dematel(ok.with_columns(pl.col("score").cast(pl.String)))
+
+
+def test_example_survey_runs():
+    from pathlib import Path
+
+    d = Path(fi.__file__).parent / "data" / "survey"
+    res = fi.grey_dematel(d / "survey_long.csv", factors=d / "factors.csv", expert_weights=d / "expert_weights.csv")
+    assert res.factors.height == 12 and len(res.experts) == 6
+    assert res.factors["name"][0] == "Degree of marketization"
+    assert res.factors["group"].n_unique() == 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Plot and CLI
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cause_effect_diagram(tmp_path):
+    from fastinno.plots_dematel import cause_effect_diagram, save_figure
+
+    rng = np.random.default_rng(3)
+    lv = _random_levels(rng, 4, 5)
+    res = fi.grey_dematel(lv, scale="0-4", bootstrap=64, seed=1)
+    ax = cause_effect_diagram(res)
+    assert ax.get_xlabel() == "Prominence R + C"
+    assert {t.get_text() for t in ax.texts} >= {"C1", "C5", "core causes"}
+    import matplotlib.figure
+
+    fig = matplotlib.figure.Figure()
+    ax2 = fig.add_subplot()
+    assert cause_effect_diagram(res.factors, ax=ax2, errorbars=False, label="name") is ax2
+    save_figure(ax, tmp_path / "ce.svg")
+    assert (tmp_path / "ce.svg").read_text().lstrip().startswith("<?xml")
+    with pytest.raises(InputError, match="bootstrapped"):
+        cause_effect_diagram(fi.dematel(np.ones((3, 3)) - np.eye(3) + np.diag([1.0, 0], 1)), errorbars=True)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_cli_demo_writes_tables_and_plot(runner, tmp_path):
+    out = tmp_path / "out"
+    r = runner.invoke(cli, ["dematel", "--demo", "--bootstrap", "128", "--seed", "3", "--out", str(out),
+                            "--plot", str(out / "ce.png")])
+    assert r.exit_code == 0, r.output
+    assert "Prominence R+C: C1 >" in r.output
+    for name in ("dematel_factors.csv", "dematel_relations.csv", "dematel_total_relation.csv",
+                 "dematel_orderings.csv", "dematel_options.json", "ce.png"):
+        assert (out / name).exists(), name
+    opts = json.loads((out / "dematel_options.json").read_text())
+    assert opts["seed"] == 3 and opts["bootstrap"] == 128 and len(opts["expert_weights"]) == 6
+    f = pl.read_csv(out / "dematel_factors.csv")
+    assert "p_cause" in f.columns and f.height == 12
+    assert not list(out.glob(".*tmp"))
+
+
+def test_cli_options_match_api(runner, tmp_path, survey_levels):
+    p = tmp_path / "s.csv"
+    _long_frame(survey_levels).write_csv(p)
+    r = runner.invoke(cli, ["dematel", str(p), "--normalization", "max", "--cfcs-scope", "row",
+                            "--expert-weights", "VI,I,LI", "--out", str(tmp_path / "o"), "--format", "parquet"])
+    assert r.exit_code == 0, r.output
+    got = pl.read_parquet(tmp_path / "o" / "dematel_factors.parquet")
+    ref = fi.grey_dematel(p, normalization="max", cfcs_scope="row", expert_weights=["VI", "I", "LI"])
+    npt.assert_allclose(got["R"].to_numpy(), ref.factors["R"].to_numpy(), rtol=1e-15)
+    r = runner.invoke(cli, ["dematel", str(p), "--crisp"])
+    assert r.exit_code == 0, r.output
+
+
+def test_cli_errors_exit_2_one_line(runner, tmp_path, survey_levels):
+    p = tmp_path / "s.csv"
+    _long_frame(survey_levels).with_columns(pl.lit(9).alias("score")).write_csv(p)
+    r = runner.invoke(cli, ["dematel", str(p)])
+    assert r.exit_code == 2
+    assert "Traceback" not in r.output
+    assert [ln for ln in r.output.splitlines() if ln.startswith("Error:")]
+    r = runner.invoke(cli, ["dematel"])
+    assert r.exit_code == 2 and "--demo" in r.output
+
+
+def test_cli_never_overwrites_input(runner, tmp_path, survey_levels):
+    d = tmp_path / "o"
+    d.mkdir()
+    p = d / "dematel_factors.csv"
+    _long_frame(survey_levels).write_csv(p)
+    before = p.read_bytes()
+    r = runner.invoke(cli, ["dematel", str(p), "--out", str(d)])
+    assert r.exit_code == 2 and "Refusing to write" in r.output
+    assert p.read_bytes() == before
