@@ -35,6 +35,7 @@ __all__ = [
     "weighted_squared_distances",
     "weighted_distances",
     "hew_index_cube",
+    "hew_index_from_stats",
     "topsis_index_matrix",
     "topsis_closeness_matrix",
     "growth_rates",
@@ -124,37 +125,147 @@ def weighted_distances(x, w, scope):
     return np.sqrt(d_pos2), np.sqrt(d_neg2)
 
 
-@njit(cache=True, parallel=True)
-def _hew_cells(cube, is_cost, method, scope, mn, mx, loc, scale, ideal, anti, ptr, idx, w2, form):
+@njit(cache=True)
+def _coefficients(is_cost, method, mn, mx, loc, scale):
+    # Per (cell, indicator): x = (c - shift) / div + add (or x = shift / c when recip), written so
+    # that the rounding is exactly that of the textbook formulas in ``normalize``; plus the ideal /
+    # anti-ideal, stored (indicator, cell). Constant cells: shift 0, div inf, add 0, ideal = anti = 0, so x = 0 there.
+    n_cells, n_ind = mn.shape
+    shift = np.zeros((n_ind, n_cells))
+    div = np.ones((n_ind, n_cells))
+    add = np.zeros((n_ind, n_cells))
+    ideal = np.zeros((n_ind, n_cells))
+    anti = np.zeros((n_ind, n_cells))
+    recip = np.zeros(n_ind, dtype=np.bool_)
+    for j in range(n_ind):
+        recip[j] = method == kn.MAX_RATIO and is_cost[j]
+    for k in range(n_cells):
+        for j in range(n_ind):
+            lo = mn[k, j]
+            hi = mx[k, j]
+            if lo == hi:
+                div[j, k] = np.inf
+                continue
+            cost = is_cost[j]
+            if method == kn.MAX_RATIO:
+                if cost:
+                    shift[j, k] = lo  # x = mn / c
+                else:
+                    div[j, k] = hi  # x = c / mx
+            elif method == kn.MINMAX:
+                if cost:  # (mx - c)/(mx - mn) == (c - mx)/(-(mx - mn)) exactly
+                    shift[j, k] = hi
+                    div[j, k] = -(hi - lo)
+                else:
+                    shift[j, k] = lo
+                    div[j, k] = hi - lo
+            elif method == kn.VECTOR:
+                if cost:  # 1 - c/norm == (c/(-norm)) + 1 exactly
+                    div[j, k] = -scale[k, j]
+                    add[j, k] = 1.0
+                else:
+                    div[j, k] = scale[k, j]
+            else:
+                shift[j, k] = loc[k, j]
+                div[j, k] = -scale[k, j] if cost else scale[k, j]
+            a, b = kn._ideal_pair(cost, method, lo, hi, loc[k, j], scale[k, j])
+            ideal[j, k] = a
+            anti[j, k] = b
+    return shift, div, add, ideal, anti, recip
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, ptr, idx, w2, form):
+    # prange over regions; per region the squared deviations are held as (indicator, year) so
+    # every inner loop runs over years: independent lanes (SIMD without reassociation) and the
+    # per-(model, year) sums keep the indicator order of the naive formula.
     n_regions, n_years, n_ind = cube.shape
     n_models = ptr.size - 1
     out = np.empty((n_models, n_regions, n_years))
-    for r in prange(n_regions):
-        dp = np.empty(n_ind)
-        dn = np.empty(n_ind)
-        for y in range(n_years):
-            k = kn._cell(r, y, scope)
-            for j in range(n_ind):
-                if mn[k, j] == mx[k, j]:
-                    dp[j] = 0.0
-                    dn[j] = 0.0
-                else:
-                    v = kn._standardize_value(
-                        cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j]
-                    )
-                    a = v - ideal[k, j]
-                    b = v - anti[k, j]
-                    dp[j] = a * a
-                    dn[j] = b * b
-            for m in range(n_models):
-                sp = 0.0
-                sn = 0.0
-                for q in range(ptr[m], ptr[m + 1]):
-                    j = idx[q]
-                    sp += w2[q] * dp[j]
-                    sn += w2[q] * dn[j]
-                out[m, r, y] = index_value(sp, sn, form)
+    per_year = scope == kn.SCOPE_YEAR
+    # Work in chunks of regions so the scratch buffers are allocated once per chunk, not once
+    # per region (allocation inside a prange body serialises the threads on the allocator).
+    n_chunks = min(n_regions, 64)
+    for c in prange(n_chunks):
+        ct = np.empty((n_ind, n_years))
+        dp = np.empty((n_ind, n_years))
+        dn = np.empty((n_ind, n_years))
+        sp = np.empty(n_years)
+        sn = np.empty(n_years)
+        for r in range(c * n_regions // n_chunks, (c + 1) * n_regions // n_chunks):
+            _hew_region(cube, r, scope, per_year, shift, div, add, ideal, anti, recip, ptr, idx, w2, form, ct, dp, dn, sp, sn, out)
     return out
+
+
+@njit(cache=True, error_model="numpy", inline="always")
+def _hew_region(cube, r, scope, per_year, shift, div, add, ideal, anti, recip, ptr, idx, w2, form, ct, dp, dn, sp, sn, out):
+    n_years = cube.shape[1]
+    n_ind = cube.shape[2]
+    n_models = ptr.size - 1
+    k0 = kn._cell(r, 0, scope)
+    for y in range(n_years):  # transpose the region's block: every loop below runs over years
+        for j in range(n_ind):
+            ct[j, y] = cube[r, y, j]
+    for j in range(n_ind):
+        if per_year:
+            if recip[j]:
+                for y in range(n_years):
+                    v = shift[j, y] / ct[j, y] + add[j, y]
+                    a = v - ideal[j, y]
+                    b = v - anti[j, y]
+                    dp[j, y] = a * a
+                    dn[j, y] = b * b
+            else:
+                for y in range(n_years):
+                    v = (ct[j, y] - shift[j, y]) / div[j, y] + add[j, y]
+                    a = v - ideal[j, y]
+                    b = v - anti[j, y]
+                    dp[j, y] = a * a
+                    dn[j, y] = b * b
+        else:
+            s0 = shift[j, k0]
+            d0 = div[j, k0]
+            a0 = add[j, k0]
+            i0 = ideal[j, k0]
+            n0 = anti[j, k0]
+            if recip[j]:
+                for y in range(n_years):
+                    v = s0 / ct[j, y] + a0
+                    a = v - i0
+                    b = v - n0
+                    dp[j, y] = a * a
+                    dn[j, y] = b * b
+            else:
+                for y in range(n_years):
+                    v = (ct[j, y] - s0) / d0 + a0
+                    a = v - i0
+                    b = v - n0
+                    dp[j, y] = a * a
+                    dn[j, y] = b * b
+    for m in range(n_models):
+        for y in range(n_years):
+            sp[y] = 0.0
+            sn[y] = 0.0
+        for q in range(ptr[m], ptr[m + 1]):
+            j = idx[q]
+            w = w2[q]
+            for y in range(n_years):
+                sp[y] += w * dp[j, y]
+                sn[y] += w * dn[j, y]
+        for y in range(n_years):
+            out[m, r, y] = index_value(sp[y], sn[y], form)
+
+
+@njit(cache=True)
+def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, model_ptr, model_idx, model_w, form):
+    """:func:`hew_index_cube` with the scope statistics given (``normalize.scope_stats``).
+
+    Lets the API layer validate on the statistics (positivity, constant cells) and reuse them,
+    so the cube is read once for the statistics and once for the model.
+    """
+    shift, div, add, ideal, anti, recip = _coefficients(is_cost, method, mn, mx, loc, scale)
+    w2 = model_w * model_w
+    return _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, model_ptr, model_idx, w2, form)
 
 
 @njit(cache=True)
@@ -167,7 +278,8 @@ def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, 
 
     Parameters
     ----------
-    cube : float64 (n_regions, n_years, n_indicators), raw values, C-contiguous, validated.
+    cube : float64 (n_regions, n_years, n_indicators), raw values, C-contiguous, validated
+        (positive where ``MAX_RATIO`` divides by it).
     is_cost : bool (n_indicators,)
     method : int, ``normalize.MAX_RATIO | MINMAX | VECTOR | ZSCORE``.
     scope : int, ``normalize.SCOPE_PANEL | SCOPE_REGION | SCOPE_YEAR``.
@@ -184,22 +296,11 @@ def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, 
     -----
     d_pos^2 = sum_{j in model} w_j^2 (x_ktj - x_alpha_j)^2 (and d_neg with x_beta), with x the
     standardized value and x_alpha / x_beta the max / min of x over the scope cell; then
-    :func:`index_value`. Constant cells contribute 0 (see ``normalize``).
+    :func:`index_value`. Standardized values are computed with the same floating-point
+    operations as ``normalize.standardize_cube``. Constant cells contribute 0.
     """
     mn, mx, loc, scale = kn.scope_stats(cube, method, scope)
-    n_cells, n_ind = mn.shape
-    ideal = np.empty((n_cells, n_ind))
-    anti = np.empty((n_cells, n_ind))
-    for k in range(n_cells):
-        for j in range(n_ind):
-            a, b = kn._ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
-            ideal[k, j] = a
-            anti[k, j] = b
-    w2 = model_w * model_w
-    return _hew_cells(
-        cube, is_cost, method, scope, mn, mx, loc, scale, ideal, anti,
-        model_ptr, model_idx, w2, form,
-    )
+    return hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, model_ptr, model_idx, model_w, form)
 
 
 @njit(cache=True)

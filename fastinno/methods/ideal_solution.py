@@ -97,7 +97,9 @@ def hew_topsis(
     standardize = _option("standardize", standardize, STANDARDIZATIONS)
     form = _option("form", form, FORMS)
     constant = _option("constant", constant, CONSTANT_POLICIES)
-    panel.require_complete("hew_topsis")
+    if not np.isfinite(panel.cube).all():
+        panel.require_complete("hew_topsis")
+        raise InputError("The panel has infinite values: fix them before evaluating.")
 
     report: list[str] = []
     system = panel.system
@@ -106,11 +108,15 @@ def hew_topsis(
     cube = panel.cube
     scope_id, method_id, form_id = SCOPES[scope], STANDARDIZATIONS[standardize], FORMS[form]
 
+    # One pass for the scope statistics; positivity and constant cells are read off them.
+    stats = kn.scope_stats(cube, method_id, scope_id)
     if method_id == kn.MAX_RATIO:
-        _check_max_ratio(cube, is_cost, panel)
+        lowest = stats[0].min(axis=0)
+        if np.any(np.where(is_cost, lowest <= 0, lowest < 0)):
+            _check_max_ratio(cube, is_cost, panel)
 
     dropped: list[str] = []
-    const = kn.constant_cells(cube, scope_id)
+    const = stats[0] == stats[1]
     if const.any():
         cells = _constant_keys(const, panel, scope, cube)
         if constant == "error":
@@ -141,6 +147,7 @@ def hew_topsis(
                 w_all = system.base_weights()
             is_cost = np.ascontiguousarray(system.is_cost, dtype=np.bool_)
             cube = np.ascontiguousarray(panel.cube[:, :, keep])
+            stats = kn.scope_stats(cube, method_id, scope_id)
             report.append(
                 f"dropped constant indicator(s) {format_keys(dropped)} (scope={scope!r}: constant in "
                 f"{format_keys(cells)}); weights renormalised over the remaining {len(keep)}."
@@ -154,7 +161,7 @@ def hew_topsis(
     columns, ptr, idx, ww, empty = _models(system, w_all)
     for g in empty:
         report.append(f"sub-index {g!r} has zero total weight: its column is NaN.")
-    index = kd.hew_index_cube(cube, is_cost, method_id, scope_id, ptr, idx, ww, form_id)
+    index = kd.hew_index_from_stats(cube, is_cost, method_id, scope_id, *stats, ptr, idx, ww, form_id)
     for m in range(len(columns)):
         if columns[m] in empty:
             index[m] = np.nan
@@ -179,26 +186,20 @@ def hew_topsis(
     for note in report:
         warnings.warn(note, FastinnoWarning, stacklevel=2)
 
-    reg_col = np.repeat(np.asarray(regions, dtype=object), n_years)
+    region_names = pl.Series("region", list(regions), dtype=pl.String)
+    reg_col = region_names.gather(np.repeat(np.arange(n_regions), n_years))
     year_col = np.tile(np.asarray(years, dtype=np.int64), n_regions)
-    scores = pl.DataFrame(
-        {"region": reg_col.tolist(), "year": year_col, **{c: index[m].ravel() for m, c in enumerate(columns)}},
-        schema_overrides={"region": pl.String, "year": pl.Int64},
-    )
+    scores = pl.DataFrame([reg_col, pl.Series("year", year_col)] + [pl.Series(c, index[m].ravel()) for m, c in enumerate(columns)])
     yoy_frame = pl.DataFrame(
-        {
-            "region": reg_col.tolist(),
-            "year": year_col,
-            **{c: yoy[m * n_regions : (m + 1) * n_regions].ravel() for m, c in enumerate(columns)},
-        },
-        schema_overrides={"region": pl.String, "year": pl.Int64},
+        [reg_col, pl.Series("year", year_col)]
+        + [pl.Series(c, yoy[m * n_regions : (m + 1) * n_regions].ravel()) for m, c in enumerate(columns)]
     )
     # growth rows: region-major, then column order
     order = np.arange(n_models * n_regions).reshape(n_models, n_regions).T.ravel()
     growth = pl.DataFrame(
         {
-            "region": np.repeat(np.asarray(regions, dtype=object), n_models).tolist(),
-            "column": list(columns) * n_regions,
+            "region": region_names.gather(np.repeat(np.arange(n_regions), n_models)),
+            "column": pl.Series(list(columns), dtype=pl.String).gather(np.tile(np.arange(n_models), n_regions)),
             "cagr": cagr[order],
             "mean_yoy": mean_yoy[order],
             "first_year": np.full(n_models * n_regions, years[0], dtype=np.int64),
