@@ -25,6 +25,8 @@ import numpy as np
 from numba import njit, prange
 
 from . import distance as kd
+from . import normalize as kn
+from . import weights as kw
 
 #: Index forms: the two ideal-solution forms of ``distance`` plus a linear score (g1 is the index).
 RATIO2 = kd.RATIO2
@@ -42,6 +44,10 @@ __all__ = [
     "rank_rows",
     "rank_chunk",
     "block_sums",
+    "bootstrap_index",
+    "W_FIXED",
+    "W_ENTROPY",
+    "W_MAX_DEVIATION",
 ]
 
 
@@ -64,9 +70,16 @@ def _radix_order(v, keys, tmp_keys, order, tmp_order, hist):
             vmin = x
         if x > vmax:
             vmax = x
-    if not vmax > vmin:  # all equal (or all NaN): any order, ties handled by the caller
+    if not vmax > vmin:  # all equal (or NaN): the values first, then the NaNs
+        k = 0
         for i in range(n):
-            order[i] = i
+            if v[i] == v[i]:
+                order[k] = i
+                k += 1
+        for i in range(n):
+            if v[i] != v[i]:
+                order[k] = i
+                k += 1
         return
     scale = (_KEY_MAX - 1) / (vmax - vmin)
     for i in range(n):
@@ -349,3 +362,255 @@ def rank_chunk(
                 c += 1
         outranks[p] = c
     return sums, rho, shift, outranks
+
+
+# ----------------------------------------------------------------------------------------------
+# bootstrap: re-estimate the ideal-solution model on a resample, score every original cell
+# ----------------------------------------------------------------------------------------------
+
+#: Weight modes of :func:`bootstrap_index`.
+W_FIXED = 0
+W_ENTROPY = 1
+W_MAX_DEVIATION = 2
+
+
+@njit(cache=True)
+def _sample_stats(cube, scope, method, mr, my, mn, mx, loc, scale, cnt):
+    # min / max over sampled cells (multiplicity irrelevant), weighted sums for vector / z-score
+    n_regions, n_years, n_ind = cube.shape
+    n_cells = mn.shape[0]
+    for k in range(n_cells):
+        for j in range(n_ind):
+            mn[k, j] = np.inf
+            mx[k, j] = -np.inf
+            loc[k, j] = 0.0
+            scale[k, j] = 0.0
+        cnt[k] = 0.0
+    for r in range(n_regions):
+        if mr[r] == 0:
+            continue
+        for y in range(n_years):
+            m = mr[r] * my[y]
+            if m == 0:
+                continue
+            k = kn._cell(r, y, scope)
+            cnt[k] += m
+            for j in range(n_ind):
+                c = cube[r, y, j]
+                if c < mn[k, j]:
+                    mn[k, j] = c
+                if c > mx[k, j]:
+                    mx[k, j] = c
+                if method == kn.VECTOR:
+                    scale[k, j] += m * c * c
+                elif method == kn.ZSCORE:
+                    loc[k, j] += m * c
+    if method == kn.VECTOR:
+        for k in range(n_cells):
+            for j in range(n_ind):
+                scale[k, j] = math.sqrt(scale[k, j])
+    elif method == kn.ZSCORE:
+        for k in range(n_cells):
+            for j in range(n_ind):
+                loc[k, j] = loc[k, j] / cnt[k] if cnt[k] > 0 else 0.0
+        for r in range(n_regions):
+            if mr[r] == 0:
+                continue
+            for y in range(n_years):
+                m = mr[r] * my[y]
+                if m == 0:
+                    continue
+                k = kn._cell(r, y, scope)
+                for j in range(n_ind):
+                    d = cube[r, y, j] - loc[k, j]
+                    scale[k, j] += m * d * d
+        for k in range(n_cells):
+            for j in range(n_ind):
+                scale[k, j] = math.sqrt(scale[k, j] / cnt[k]) if cnt[k] > 0 else 1.0
+    else:
+        for k in range(n_cells):
+            for j in range(n_ind):
+                scale[k, j] = 1.0
+
+
+@njit(cache=True)
+def _std(c, cost, method, mn, mx, loc, scale):
+    if not (mn < mx):  # constant (or unsampled) cell: contributes nothing
+        return 0.0
+    return kn._standardize_value(c, cost, method, mn, mx, loc, scale)
+
+
+@njit(cache=True)
+def _entropy_from_sums(x_sum, xlogx_sum, n_total, w):
+    # sum f ln f = (1/X) sum x ln x - ln X, f = x / X; h = -(1/ln n) sum f ln f; w = (1-h)/sum(1-h)
+    n_ind = w.shape[0]
+    k = 1.0 / math.log(n_total)
+    total = 0.0
+    for j in range(n_ind):
+        X = x_sum[j]
+        if X > 0.0:
+            h = -k * (xlogx_sum[j] / X - math.log(X))
+        else:
+            h = 1.0
+        v = 1.0 - h
+        w[j] = v if v > 0.0 else 0.0
+        total += w[j]
+    if total > 0.0:
+        for j in range(n_ind):
+            w[j] /= total
+    else:
+        for j in range(n_ind):
+            w[j] = 1.0 / n_ind
+
+
+@njit(cache=True, parallel=True)
+def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, fixed_w, cprime, cplogc):
+    """Ideal-solution index of every original cell under models estimated on resamples.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), raw values (validated; > 0 for max-ratio).
+    is_cost : bool (n_indicators,)
+    method, scope : ``normalize`` constants; form : RATIO2 or CLOSENESS.
+    mult_r : int64 (n_rep, n_regions), multiplicity of each region in each resample.
+    mult_y : int64 (n_rep, n_years), multiplicity of each year in each resample.
+    wmode : W_FIXED (``fixed_w``), W_ENTROPY or W_MAX_DEVIATION (pooled over the resample's
+        standardized cells, with multiplicity).
+    fixed_w : float64 (n_indicators,)
+    cprime, cplogc : float64 cubes c' (c for benefit, 1 / c for cost) and c' ln c' (used by the
+        max-ratio entropy shortcut; any array of the right shape otherwise).
+
+    Returns
+    -------
+    index : float64 (n_years, n_rep, n_regions)
+    weights : float64 (n_rep, n_indicators)
+
+    Notes
+    -----
+    For each resample: scope statistics (min, max, norm, mean, sd) over the sampled cells,
+    standardization of every original cell with them (ideal / anti-ideal = the standardized
+    sample max / min, as ``normalize._ideal_pair``), objective weights on the resample, then
+    d_pos^2 = sum w^2 (x - ideal)^2 etc. and the index form. Max-ratio entropy without logarithms
+    of the data: with x = c' / M_k in scope cell k, sum x = sum_k S1_k / M_k and sum x ln x =
+    sum_k (S2_k - ln M_k S1_k) / M_k, where S1, S2 are multiplicity-weighted sums of c' and
+    c' ln c' (precomputed).
+    """
+    n_regions, n_years, n_ind = cube.shape
+    n_rep = mult_r.shape[0]
+    n_cells = kn.n_scope_cells(n_regions, n_years, scope)
+    out = np.empty((n_years, n_rep, n_regions))
+    wout = np.empty((n_rep, n_ind))
+    for b in prange(n_rep):
+        mr = mult_r[b]
+        my = mult_y[b]
+        mn = np.empty((n_cells, n_ind))
+        mx = np.empty((n_cells, n_ind))
+        loc = np.empty((n_cells, n_ind))
+        scale = np.empty((n_cells, n_ind))
+        cnt = np.empty(n_cells)
+        # a scope cell's statistics come from its own cells in the resample; when the resampled
+        # axis is the scope's own axis (region bootstrap, region scope) the cell keeps all its data
+        er = mr
+        ey = my
+        if scope == kn.SCOPE_REGION:
+            er = np.ones(n_regions, dtype=np.int64)
+        elif scope == kn.SCOPE_YEAR:
+            ey = np.ones(n_years, dtype=np.int64)
+        _sample_stats(cube, scope, method, er, ey, mn, mx, loc, scale, cnt)
+        w = np.empty(n_ind)
+        if wmode == W_FIXED:
+            for j in range(n_ind):
+                w[j] = fixed_w[j]
+        elif wmode == W_ENTROPY:
+            n_total = 0.0
+            for r in range(n_regions):
+                for y in range(n_years):
+                    n_total += mr[r] * my[y]
+            xs = np.zeros(n_ind)
+            xl = np.zeros(n_ind)
+            if method == kn.MAX_RATIO:
+                s1 = np.zeros((n_cells, n_ind))
+                s2 = np.zeros((n_cells, n_ind))
+                for r in range(n_regions):
+                    if mr[r] == 0:
+                        continue
+                    for y in range(n_years):
+                        m = mr[r] * my[y]
+                        if m == 0:
+                            continue
+                        k = kn._cell(r, y, scope)
+                        for j in range(n_ind):
+                            s1[k, j] += m * cprime[r, y, j]
+                            s2[k, j] += m * cplogc[r, y, j]
+                for k in range(n_cells):
+                    for j in range(n_ind):
+                        if not (mn[k, j] < mx[k, j]):
+                            continue  # constant cell: standardized 0, contributes nothing
+                        big_m = 1.0 / mn[k, j] if is_cost[j] else mx[k, j]
+                        xs[j] += s1[k, j] / big_m
+                        xl[j] += (s2[k, j] - math.log(big_m) * s1[k, j]) / big_m
+            else:
+                for r in range(n_regions):
+                    if mr[r] == 0:
+                        continue
+                    for y in range(n_years):
+                        m = mr[r] * my[y]
+                        if m == 0:
+                            continue
+                        k = kn._cell(r, y, scope)
+                        for j in range(n_ind):
+                            x = _std(cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+                            if x > 0.0:
+                                xs[j] += m * x
+                                xl[j] += m * x * math.log(x)
+            _entropy_from_sums(xs, xl, n_total, w)
+        else:
+            n_total = 0
+            for r in range(n_regions):
+                for y in range(n_years):
+                    n_total += mr[r] * my[y]
+            v = np.empty((n_total, n_ind))
+            i = 0
+            for r in range(n_regions):
+                if mr[r] == 0:
+                    continue
+                for y in range(n_years):
+                    m = mr[r] * my[y]
+                    if m == 0:
+                        continue
+                    k = kn._cell(r, y, scope)
+                    for _ in range(m):
+                        for j in range(n_ind):
+                            v[i, j] = _std(cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+                        i += 1
+            wd = kw.max_deviation_weights(v)
+            for j in range(n_ind):
+                w[j] = wd[j]
+        for j in range(n_ind):
+            wout[b, j] = w[j]
+        # ideal points of the resample, then every original cell
+        ideal = np.empty((n_cells, n_ind))
+        anti = np.empty((n_cells, n_ind))
+        for k in range(n_cells):
+            for j in range(n_ind):
+                if mn[k, j] < mx[k, j]:
+                    a, c = kn._ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+                    ideal[k, j] = a
+                    anti[k, j] = c
+                else:
+                    ideal[k, j] = 0.0
+                    anti[k, j] = 0.0
+        for r in range(n_regions):
+            for y in range(n_years):
+                k = kn._cell(r, y, scope)
+                sp = 0.0
+                sn = 0.0
+                for j in range(n_ind):
+                    x = _std(cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+                    ww = w[j] * w[j]
+                    dp = x - ideal[k, j]
+                    dn = x - anti[k, j]
+                    sp += ww * dp * dp
+                    sn += ww * dn * dn
+                out[y, b, r] = kd.index_value(sp, sn, form)
+    return out, wout

@@ -47,7 +47,7 @@ from ..kernels import resample as kr
 from ..kernels import weights as kw
 from ..validate import check_choice, check_weights
 
-__all__ = ["simulate", "bootstrap", "MODELS", "SCHEMES"]
+__all__ = ["simulate", "bootstrap", "simulate_weights", "MODELS", "SCHEMES"]
 
 MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum")
 SCHEMES = ("dirichlet", "uniform", "hierarchical", "simplex", "given")
@@ -349,6 +349,10 @@ class _Acc:
     # per-block float sums, first block number -> arrays; merged into totals in block order
     index_blocks: list = field(default_factory=list)  # (first_block, (nb, Y, R))
     rho_blocks: list = field(default_factory=list)  # (first_block, (nb, Y))
+    w_hist: np.ndarray | None = None  # bootstrap: int64 (J, W_BINS) weight histograms
+    w_min: np.ndarray | None = None
+    w_max: np.ndarray | None = None
+    w_blocks: list = field(default_factory=list)  # (first_block, (nb, J))
 
     @classmethod
     def empty(cls, n_years, n_regions, n_bins, n_pairs):
@@ -378,6 +382,15 @@ class _Acc:
         self.n += other.n
         self.index_blocks.extend(other.index_blocks)
         self.rho_blocks.extend(other.rho_blocks)
+        if other.w_hist is not None:
+            if self.w_hist is None:
+                self.w_hist = np.zeros_like(other.w_hist)
+                self.w_min = np.full_like(other.w_min, np.inf)
+                self.w_max = np.full_like(other.w_max, -np.inf)
+            self.w_hist += other.w_hist
+            np.minimum(self.w_min, other.w_min, out=self.w_min)
+            np.maximum(self.w_max, other.w_max, out=self.w_max)
+            self.w_blocks.extend(other.w_blocks)
 
 
 @dataclass
@@ -406,14 +419,27 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
     w = ctx.sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
     linear = m.form == km.LINEAR
     wk = w if linear else w * w
+
+    def year_rows(y):
+        g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
+        g2 = g1 if linear else np.ascontiguousarray(_dot(wk, m.at2[y]))
+        return g1, g2, m.form
+
+    _fold(ctx, acc, first_block, n_draws, year_rows)
+    return acc
+
+
+def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
+    """Rank every year's rows (``year_rows(y) -> g1, g2, form``) and fold them into ``acc``."""
+    block = _config.DRAW_BLOCK
+    n_years, n_regions = ctx.lo.shape
     nb = (n_draws + block - 1) // block
     index_sums = np.empty((nb, n_years, n_regions))
     rho_sums = np.empty((nb, n_years))
     for y in range(n_years):
-        g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
-        g2 = g1 if linear else np.ascontiguousarray(_dot(wk, m.at2[y]))
+        g1, g2, form = year_rows(y)
         sums, rho, shift, outr = km.rank_chunk(
-            g1, g2, m.form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
+            g1, g2, form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
             ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
             acc.vmin[y], acc.vmax[y],
         )
@@ -431,7 +457,6 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
     acc.n += n_draws
     acc.index_blocks.append((first_block, index_sums))
     acc.rho_blocks.append((first_block, rho_sums))
-    return acc
 
 
 def _block_total(blocks: list, shape) -> np.ndarray:
@@ -443,9 +468,9 @@ def _block_total(blocks: list, shape) -> np.ndarray:
     return total
 
 
-def _warm(ctx: _Ctx) -> bool:
+def _warm(ctx, run) -> bool:
     """Compile / load every kernel a chunk needs (run once per Dask worker)."""
-    _run_chunk(ctx, 0, 1, 1)
+    run(ctx, 0, 1, 1)
     return True
 
 
@@ -464,12 +489,18 @@ def _rank_quantile(counts: np.ndarray, n: int, q: float) -> np.ndarray:
     """numpy's default ('linear') quantile of the ranks, exactly, from rank-position counts."""
     h = (n - 1) * q
     k = math.floor(h)
-    frac = h - k
-    lo = _order_stat_counts(counts, np.full(counts.shape[:-1], k))
-    if frac == 0.0:
-        return lo.astype(np.float64)
-    hi = _order_stat_counts(counts, np.full(counts.shape[:-1], min(k + 1, n - 1)))
-    return lo + frac * (hi - lo)
+    t = h - k
+    a = _order_stat_counts(counts, np.full(counts.shape[:-1], k)).astype(np.float64)
+    b = _order_stat_counts(counts, np.full(counts.shape[:-1], min(k + 1, n - 1))).astype(np.float64)
+    return _lerp(a, b, t)
+
+
+def _lerp(a, b, t):
+    # numpy's quantile interpolation, operation for operation (so results match np.quantile)
+    d = b - a
+    if t >= 0.5:
+        return b - d * (1 - t)
+    return a + d * t
 
 
 def _hist_quantile(hist, n_ok, lo, width, vmin, vmax, q: float) -> np.ndarray:
@@ -670,18 +701,19 @@ def _progress_bar(total, progress):
                 desc="fastinno simulate")
 
 
-def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress) -> _Acc:
+def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None) -> _Acc:
+    run = _run_chunk if run is None else run
     check_choice("backend", backend, ("local", "dask"))
     chunks = _chunks(n_draws, chunk_size)
     if backend == "dask":
-        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws)
+        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run)
     if scheduler is not None or n_workers is not None:
         raise InputError("scheduler= and n_workers= need backend='dask'.")
-    n_years, _, n_regions = ctx.model.at1.shape
+    n_years, n_regions = ctx.lo.shape
     acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
     with _progress_bar(n_draws, progress) as bar:
         for fb, nb, nd in chunks:
-            _run_chunk(ctx, fb, nb, nd, acc)
+            run(ctx, fb, nb, nd, acc)
             bar.update(nd)
     return acc
 
@@ -704,16 +736,17 @@ def _dask_client(scheduler, n_workers):
     return Client(cluster), cluster, True
 
 
-def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws) -> _Acc:
+def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> _Acc:
     client, cluster, own = _dask_client(scheduler, n_workers)
     try:
         ctx_f = client.scatter(ctx, broadcast=True)
         # warm the JIT once per worker
         workers = list(client.scheduler_info()["workers"])
-        warm = [client.submit(_warm, ctx_f, workers=[w], pure=False, allow_other_workers=False) for w in workers]
+        warm = [client.submit(_warm, ctx_f, run, workers=[w], pure=False, allow_other_workers=False)
+                for w in workers]
         client.gather(warm)
-        futures = [client.submit(_run_chunk, ctx_f, fb, nb, nd, pure=False) for fb, nb, nd in chunks]
-        n_years, _, n_regions = ctx.model.at1.shape
+        futures = [client.submit(run, ctx_f, fb, nb, nd, pure=False) for fb, nb, nd in chunks]
+        n_years, n_regions = ctx.lo.shape
         acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
         from distributed import as_completed
 
@@ -731,10 +764,11 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws) -> _Acc:
                 cluster.close()
 
 
-def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta):
+def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
+            weights_frame=None):
     from ..results import RobustnessResult
 
-    n_years, _, n_regions = ctx.model.at1.shape
+    n_years, n_regions = ctx.lo.shape
     n = acc.n
     counts = acc.counts.astype(np.int64)
     ranks = np.arange(1, n_regions + 1, dtype=np.float64)
@@ -808,7 +842,7 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     res_width = float(np.max(width)) if width.size else 0.0
     return RobustnessResult(
         summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
-        variance_shares=None, weights=None, index_resolution=res_width, seed=seed,
+        variance_shares=None, weights=weights_frame, index_resolution=res_width, seed=seed,
         options=meta,
     )
 
@@ -818,5 +852,230 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
 # ----------------------------------------------------------------------------------------------
 
 
-def bootstrap(*args, **kwargs):  # replaced below
-    raise NotImplementedError
+W_BINS = 2**14
+
+
+@dataclass
+class _BootCtx(_Ctx):
+    """Bootstrap state: the raw cube and the model options instead of GEMM operands."""
+
+    cube: np.ndarray = None
+    is_cost: np.ndarray = None
+    method: int = 0
+    scope: int = 0
+    form: int = 0
+    over: str = "regions"
+    block_length: int = 1
+    wmode: int = 0
+    fixed_w: np.ndarray = None
+    cprime: np.ndarray = None
+    cplogc: np.ndarray = None
+
+
+def _boot_multiplicities(bctx: _BootCtx, first_block: int, n_blocks: int, n: int):
+    block = _config.DRAW_BLOCK
+    n_regions, n_years, _ = bctx.cube.shape
+    seeds = block_seeds(bctx.seed, first_block, n_blocks)
+    if bctx.over == "regions":
+        idx = kr.bootstrap_indices(n_regions, seeds, block)[:n]
+        mr = np.zeros((n, n_regions), dtype=np.int64)
+        np.add.at(mr, (np.repeat(np.arange(n), n_regions), idx.ravel()), 1)
+        my = np.ones((n, n_years), dtype=np.int64)
+    else:
+        idx = kr.block_bootstrap_indices(n_years, bctx.block_length, seeds, block)[:n]
+        my = np.zeros((n, n_years), dtype=np.int64)
+        np.add.at(my, (np.repeat(np.arange(n), n_years), idx.ravel()), 1)
+        mr = np.ones((n, n_regions), dtype=np.int64)
+    return mr, my
+
+
+def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc: _Acc | None = None) -> _Acc:
+    """Replicates ``first_block * DRAW_BLOCK`` .. (+ n) folded into ``acc``."""
+    block = _config.DRAW_BLOCK
+    n_years, n_regions = bctx.lo.shape
+    if acc is None:
+        acc = _Acc.empty(n_years, n_regions, bctx.n_bins, bctx.pairs.shape[0])
+    mr, my = _boot_multiplicities(bctx, first_block, n_blocks, n)
+    index, w = km.bootstrap_index(
+        bctx.cube, bctx.is_cost, bctx.method, bctx.scope, bctx.form, mr, my, bctx.wmode,
+        bctx.fixed_w, bctx.cprime, bctx.cplogc,
+    )
+    _fold(bctx, acc, first_block, n, lambda y: (index[y], index[y], km.LINEAR))
+    # weight statistics: histogram on [0, 1], exact min / max, block-ordered sums
+    n_ind = w.shape[1]
+    if acc.w_hist is None:
+        acc.w_hist = np.zeros((n_ind, W_BINS), dtype=np.int64)
+        acc.w_min = np.full(n_ind, np.inf)
+        acc.w_max = np.full(n_ind, -np.inf)
+    bins = np.clip((w * W_BINS).astype(np.int64), 0, W_BINS - 1)
+    for j in range(n_ind):
+        acc.w_hist[j] += np.bincount(bins[:, j], minlength=W_BINS)
+    np.minimum(acc.w_min, w.min(axis=0), out=acc.w_min)
+    np.maximum(acc.w_max, w.max(axis=0), out=acc.w_max)
+    acc.w_blocks.append((first_block, km.block_sums(np.ascontiguousarray(w), block)))
+    return acc
+
+
+def bootstrap(
+    panel: Any,
+    *,
+    model: Literal["hew-topsis", "topsis"] = "hew-topsis",
+    model_options: Mapping[str, Any] | None = None,
+    replicates: int = 1000,
+    over: Literal["regions", "years"] = "regions",
+    block_length: int | None = None,
+    top_k: Sequence[int] = (1, 3, 10),
+    pairs: Sequence[tuple[str, str]] | None = None,
+    acceptability: bool = False,
+    seed: int | None = None,
+    backend: Literal["local", "dask"] = "local",
+    scheduler: Any = None,
+    n_workers: int | None = None,
+    chunk_size: int | None = None,
+    progress: bool = True,
+):
+    """Bootstrap the ideal-solution model: resample regions (or blocks of years), re-estimate.
+
+    Parameters
+    ----------
+    panel : Panel
+    model : {"hew-topsis", "topsis"}
+        The ideal-solution model (options ``scope``, ``standardize``, ``form``, ``constant`` as in
+        :func:`simulate`) or TOPSIS (min-max per year, closeness).
+    model_options : mapping, optional
+        Model options plus ``weights``: ``"entropy"`` (default) or ``"max_deviation"`` (objective
+        weights recomputed on every replicate, pooled over its standardized cells), ``None`` /
+        ``"equal-hierarchical"`` (the system's weights, fixed), ``"equal"``, an array or a mapping
+        (fixed).
+    replicates : int
+    over : {"regions", "years"}
+        ``regions``: regions drawn with replacement. ``years``: moving-block bootstrap of years
+        (``block_length``, default ``max(1, round(n_years ** (1/3)))``).
+    top_k, pairs, acceptability, seed, backend, scheduler, n_workers, chunk_size, progress
+        As in :func:`simulate` (chunks are whole blocks of replicates).
+
+    Returns
+    -------
+    RobustnessResult
+        ``.summary`` and ``.agreement`` as in :func:`simulate` (the base = the model on the full
+        panel), ``.weights`` (indicator, base_weight, mean_weight, weight_p05, weight_p95).
+
+    Notes
+    -----
+    Each replicate estimates the model's data-dependent parts on the resample (scope min / max /
+    norm / mean / sd, hence the ideal and anti-ideal points, and the objective weights; a scope
+    cell on the resampled axis keeps all its data) and applies them to every original region and
+    year, so every cell gets an index and a rank in every replicate. Index quantiles come from
+    2^12-bin histograms on [0, 1]; weight quantiles from 2^14-bin histograms on [0, 1]. Sources:
+    Efron & Tibshirani (1993) An Introduction to the Bootstrap; Kuensch (1989) Ann. Statist. 17,
+    1217-1241 (moving blocks).
+    """
+    t0 = time.perf_counter()
+    check_choice("model", model, ("hew-topsis", "topsis"))
+    check_choice("over", over, ("regions", "years"))
+    opts = dict(_DEFAULT_OPTIONS[model])
+    options = dict(model_options or {})
+    weights = options.pop("weights", "entropy")
+    unknown = sorted(set(options) - set(opts))
+    if unknown:
+        raise InputError(f"Unknown model_options {format_keys(unknown)} for model {model!r}.")
+    opts.update(options)
+    cube, is_cost = _panel_parts(panel)
+    x, sc = _standardized(cube, is_cost, panel, opts["standardize"], opts["scope"], opts["constant"])
+    method = _STANDARDIZE[opts["standardize"]]
+    form = _FORM[check_choice("form", opts["form"], tuple(_FORM))]
+    n_regions, n_years, n_ind = cube.shape
+    fixed = np.full(n_ind, 1.0 / n_ind)
+    if isinstance(weights, str) and weights in ("entropy", "max_deviation"):
+        wmode = km.W_ENTROPY if weights == "entropy" else km.W_MAX_DEVIATION
+        if method == kn.ZSCORE:
+            raise InputError(f"{weights} weights need non-negative standardized values: use another standardize.")
+    else:
+        wmode = km.W_FIXED
+        fixed = _base_weights(panel, weights, x)
+    n_rep = _check_int("replicates", replicates, 1)
+    if over == "years":
+        L = block_length if block_length is not None else max(1, round(n_years ** (1 / 3)))
+        L = _check_int("block_length", L, 1)
+        if L > n_years:
+            raise InputError(f"block_length {L} exceeds the number of years ({n_years}).")
+    else:
+        if block_length is not None:
+            raise InputError("block_length is only used with over='years'.")
+        L = 1
+    top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
+    seed = check_seed(seed)
+    if method == kn.MAX_RATIO:
+        cprime = np.where(is_cost[None, None, :], 1.0 / cube, cube)
+        cplogc = cprime * np.log(cprime)
+    else:
+        cprime = cplogc = np.zeros((1, 1, 1))
+    pair_idx = _pair_indices(panel, pairs)
+    # base: the model on the full panel (multiplicity one everywhere)
+    base_idx, base_w = km.bootstrap_index(
+        cube, is_cost, method, sc, form, np.ones((1, n_regions), dtype=np.int64),
+        np.ones((1, n_years), dtype=np.int64), wmode, fixed, cprime, cplogc,
+    )
+    base_index = base_idx[:, 0, :]
+    base_rank = np.empty((n_years, n_regions), dtype=np.int64)
+    base_cavg = np.empty((n_years, n_regions))
+    for y in range(n_years):
+        rmin, ravg = km.ranks_of_row(np.ascontiguousarray(base_index[y]))
+        base_rank[y] = rmin
+        base_cavg[y] = ravg - 0.5 * (n_regions + 1)
+    n_bins = _config.INDEX_HIST_BINS
+    while n_bins > 256 and 4 * n_years * n_regions * n_bins > HIST_MEMORY_BUDGET:
+        n_bins //= 2
+    bctx = _BootCtx(
+        model=None, sampler=None, seed=seed, base_cavg=base_cavg, base_ss=(base_cavg**2).sum(axis=1),
+        base_min=base_rank, lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
+        n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
+        over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
+    )
+    cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
+    acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
+    w_total = _block_total(acc.w_blocks, (n_ind,))
+    w_q = {
+        p: _hist_quantile(acc.w_hist, np.full(n_ind, acc.n), np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS),
+                          acc.w_min, acc.w_max, p)
+        for p in (0.05, 0.95)
+    }
+    wf = pl.DataFrame({
+        "indicator": list(panel.indicators),
+        "base_weight": base_w[0],
+        "mean_weight": w_total / acc.n,
+        "weight_p05": w_q[0.05],
+        "weight_p95": w_q[0.95],
+    })
+    meta = dict(model=model, model_options=opts, weights=weights if isinstance(weights, str) or weights is None else "given",
+                replicates=n_rep, over=over, block_length=L, backend=backend, seconds=time.perf_counter() - t0)
+    return _result(panel, bctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
+                   weights_frame=wf)
+
+
+def simulate_weights(
+    panel: Any,
+    *,
+    draws: int = 1000,
+    scheme: Literal["dirichlet", "uniform", "hierarchical", "simplex"] = "dirichlet",
+    concentration: float = 100.0,
+    spread: float = 0.2,
+    base_weights: Any = None,
+    seed: int | None = None,
+) -> np.ndarray:
+    """The weight draws :func:`simulate` uses for the same options and seed: (draws, indicators).
+
+    ``base_weights`` as ``model_options["weights"]`` of :func:`simulate` (None = the system's
+    hierarchical equal weights; "entropy" / "max_deviation" are not accepted here). Every row is
+    >= 0 and sums to 1. Draw ``i`` is the same whatever the number of draws asked for.
+    """
+    n = panel.system.n_indicators
+    if isinstance(base_weights, str) and base_weights in ("entropy", "max_deviation"):
+        raise InputError("simulate_weights needs explicit base weights (not 'entropy' / 'max_deviation').")
+    base = _base_weights(panel, base_weights, np.zeros((1, 1, n)))
+    sampler, _ = _make_sampler(panel, scheme, base, concentration, spread, None)
+    n_draws = _check_int("draws", draws, 1)
+    seed = check_seed(seed)
+    block = _config.DRAW_BLOCK
+    nb = -(-n_draws // block)
+    return sampler.draw(seed, 0, nb, 0, n_draws)

@@ -1,0 +1,357 @@
+"""Robustness engine (issue 6): simulate / bootstrap against the naive loops, determinism, limits."""
+
+from __future__ import annotations
+
+import naive
+import numba
+import numpy as np
+import numpy.testing as npt
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import fastinno
+from fastinno import _config
+from fastinno._random import block_seeds
+from fastinno.errors import ConfigError, DegenerateDataError, InputError
+from fastinno.kernels import montecarlo as km
+from fastinno.kernels import resample as kr
+from fastinno.methods import robustness as rb
+from fastinno.panel import IndicatorSystem, Panel
+
+SYSTEM = {
+    "input": {"x1": "+", "x2": "-", "x3": "+"},
+    "output": {"x4": "+", "sub": {"x5": "+", "x6": "-"}},
+}
+RANK_COLS = ["base_rank", "mean_rank", "median_rank", "rank_p05", "rank_p95", "p_top_1", "p_top_3", "p_top_10"]
+STD = {"max_ratio": 0, "minmax": 1, "vector": 2, "zscore": 3}
+SCOPE = {"panel": 0, "region": 1, "year": 2}
+FORM = {"ratio2": 0, "closeness": 1}
+
+
+def _panel(n_regions=12, n_years=3, seed=0):
+    rng = np.random.default_rng(seed)
+    sysm = IndicatorSystem.from_dict(SYSTEM)
+    cube = rng.lognormal(0.0, 0.5, (n_regions, n_years, sysm.n_indicators))
+    return Panel.from_array(cube, sysm)
+
+
+def _grid(res: fastinno.RobustnessResult, col, panel):
+    """Summary column as (years, regions) in panel order."""
+    df = res.summary.with_columns(
+        pl.col("region").replace_strict({r: i for i, r in enumerate(panel.regions)}, return_dtype=pl.Int64).alias("_r")
+    ).sort(["year", "_r"])
+    return df[col].to_numpy().reshape(len(panel.years), len(panel.regions))
+
+
+def _check_against_naive(res, ref, panel, pairs=()):
+    for c in RANK_COLS:
+        npt.assert_array_equal(_grid(res, c, panel), ref[c], err_msg=c)
+    npt.assert_allclose(_grid(res, "base_index", panel), ref["base_index"], rtol=1e-12)
+    npt.assert_allclose(_grid(res, "mean_index", panel), ref["mean_index"], rtol=1e-12)
+    tol = res.index_resolution + 1e-12
+    for c in ("median_index", "index_p05", "index_p95"):
+        npt.assert_allclose(_grid(res, c, panel), ref[c], rtol=0, atol=tol, err_msg=c)
+    ag = res.agreement.sort("year")
+    npt.assert_allclose(ag["rho_mean"].to_numpy(), ref["rho_mean"], rtol=1e-12)
+    npt.assert_allclose(ag["rho_min"].to_numpy(), ref["rho_min"], rtol=1e-12)
+    npt.assert_allclose(ag["rho_p05"].to_numpy(), ref["rho_p05"], rtol=0, atol=2.0 / rb.RHO_BINS + 1e-12)
+    npt.assert_allclose(ag["mean_abs_rank_shift"].to_numpy(), ref["mean_abs_rank_shift"], rtol=1e-14)
+    if pairs:
+        npt.assert_array_equal(res.outranks["p_outranks"].to_numpy().reshape(len(panel.years), -1), ref["outranks"])
+
+
+# --- against the naive loop: every model x scheme ------------------------------------------
+
+
+MODEL_CASES = [
+    ("hew-topsis", {}),
+    ("hew-topsis", {"scope": "region", "form": "closeness"}),
+    ("hew-topsis", {"scope": "year", "standardize": "minmax"}),
+    ("hew-topsis", {"scope": "panel", "standardize": "vector", "form": "closeness"}),
+    ("hew-topsis", {"scope": "year", "standardize": "zscore"}),
+    ("topsis", {}),
+    ("weighted-sum", {}),
+    ("weighted-sum", {"standardize": "zscore", "scope": "panel"}),
+    ("gra", {}),
+    ("gra", {"rho": 0.3}),
+]
+SCHEMES = ["dirichlet", "uniform", "hierarchical", "simplex", "given"]
+
+
+def _naive_index_fn(panel, model, options):
+    opts = dict(rb._DEFAULT_OPTIONS[model])
+    opts.update(options)
+    cube = np.asarray(panel.cube)
+    is_cost = panel.is_cost
+
+    def fn(w):
+        return naive.robustness_model_index(
+            cube, is_cost, w, model, STD[opts["standardize"]], SCOPE[opts["scope"]],
+            FORM.get(opts.get("form", "ratio2"), 0), opts.get("rho", 0.5),
+        )
+
+    return fn
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("model,options", MODEL_CASES)
+def test_simulate_matches_naive(model, options, scheme):
+    panel = _panel()
+    draws = 150  # two full blocks and a partial one
+    kw = dict(scheme=scheme, concentration=30.0, spread=0.4, seed=9)
+    if scheme == "given":
+        w = np.random.default_rng(1).dirichlet(np.ones(6), draws)
+        w = w / w.sum(axis=1, keepdims=True)
+        kw = dict(scheme="given", weights=w, seed=9)
+    else:
+        w = fastinno.simulate_weights(panel, draws=draws, scheme=scheme, concentration=30.0, spread=0.4, seed=9)
+    pairs = [("R1", "R2"), ("R5", "R3")]
+    res = fastinno.simulate(panel, model=model, model_options=options, draws=draws, pairs=pairs,
+                            progress=False, chunk_size=64, **kw)
+    fn = _naive_index_fn(panel, model, options)
+    base = fn(panel.system.base_weights())
+    ref = naive.monte_carlo_summary(fn, w, base, pairs=[(0, 1), (4, 2)])
+    _check_against_naive(res, ref, panel, pairs)
+    assert res.options["draws"] == draws
+
+
+def test_acceptability_matrix_matches_naive():
+    panel = _panel(n_regions=6, n_years=2)
+    w = fastinno.simulate_weights(panel, draws=200, concentration=5.0, seed=2)
+    res = fastinno.simulate(panel, draws=200, concentration=5.0, seed=2, acceptability=True, progress=False)
+    fn = _naive_index_fn(panel, "hew-topsis", {})
+    ranks = np.array([[naive.rank_min(fn(x)[:, y]) for y in range(2)] for x in w])  # (n, Y, R)
+    acc = res.acceptability
+    for y_i, year in enumerate(panel.years):
+        for r_i, region in enumerate(panel.regions):
+            sub = acc.filter((pl.col("year") == year) & (pl.col("region") == region))
+            expect = {k: np.mean(ranks[:, y_i, r_i] == k) for k in range(1, 7)}
+            got = dict(zip(sub["rank"].to_list(), sub["share"].to_list()))
+            assert got == {k: v for k, v in expect.items() if v > 0}
+            assert abs(sum(got.values()) - 1.0) < 1e-12
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kw", [dict(scheme="dirichlet", concentration=float("inf")),
+                                dict(scheme="uniform", spread=0.0),
+                                dict(scheme="hierarchical", concentration=float("inf"))])
+@pytest.mark.parametrize("model", ["hew-topsis", "topsis", "gra", "weighted-sum"])
+def test_no_perturbation_reproduces_base(model, kw):
+    panel = _panel()
+    res = fastinno.simulate(panel, model=model, draws=100, seed=1, progress=False, **kw)
+    s = res.summary
+    for c in ("mean_rank", "median_rank", "rank_p05", "rank_p95"):
+        npt.assert_array_equal(s[c].to_numpy(), s["base_rank"].to_numpy().astype(float), err_msg=c)
+    for c in ("mean_index", "median_index", "index_p05", "index_p95"):
+        npt.assert_allclose(s[c].to_numpy(), s["base_index"].to_numpy(), rtol=1e-9, err_msg=c)
+    npt.assert_array_equal(s["index_p05"].to_numpy(), s["index_p95"].to_numpy())
+    npt.assert_allclose(res.agreement["rho_mean"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
+    assert (res.agreement["mean_abs_rank_shift"] == 0).all()
+
+
+def test_huge_concentration_converges_to_base():
+    panel = _panel()
+    res = fastinno.simulate(panel, scheme="hierarchical", concentration=1e24, draws=100, seed=1, progress=False)
+    s = res.summary
+    npt.assert_array_equal(s["rank_p05"].to_numpy(), s["rank_p95"].to_numpy())
+    npt.assert_allclose(s["index_p05"].to_numpy(), s["base_index"].to_numpy(), rtol=1e-9)
+    npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
+
+
+def test_more_concentration_more_agreement():
+    panel = _panel(n_regions=30)
+    lo = fastinno.simulate(panel, draws=256, concentration=5.0, seed=3, progress=False)
+    hi = fastinno.simulate(panel, draws=256, concentration=500.0, seed=3, progress=False)
+    assert (hi.agreement["rho_mean"].to_numpy() > lo.agreement["rho_mean"].to_numpy()).all()
+
+
+# --- determinism --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["hew-topsis", "gra"])
+def test_identical_for_any_chunk_size_and_thread_count(model):
+    panel = _panel(n_regions=20)
+    kw = dict(model=model, draws=300, seed=17, progress=False, pairs=[("R1", "R2")], acceptability=True)
+    ref = fastinno.simulate(panel, chunk_size=64, **kw)
+    others = [fastinno.simulate(panel, chunk_size=cs, **kw) for cs in (1, 100, 1024)]
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        others.append(fastinno.simulate(panel, chunk_size=128, **kw))
+    finally:
+        numba.set_num_threads(old)
+    for other in others:
+        for name in ("summary", "agreement", "acceptability", "outranks"):
+            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
+
+
+def test_seed_none_is_reported_and_reproducible():
+    panel = _panel()
+    res = fastinno.simulate(panel, draws=64, progress=False)
+    again = fastinno.simulate(panel, draws=64, seed=res.seed, progress=False)
+    assert_frame_equal(res.summary, again.summary, check_exact=True)
+
+
+def test_accumulators_do_not_grow_with_draws():
+    panel = _panel()
+    mdl, base = rb._prepare_model(panel, "hew-topsis", None)
+    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
+    ctx, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+    sizes = []
+    for draws in (64, 640):
+        acc = rb._execute(ctx, draws, 64, "local", None, None, False)
+        sizes.append(acc.counts.nbytes + acc.hist.nbytes + acc.rho_hist.nbytes)
+    assert sizes[0] == sizes[1]
+
+
+def test_progress_bar_runs(capsys):
+    fastinno.simulate(_panel(), draws=64, seed=1, progress=True)
+
+
+# --- ranking kernel -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 17, 300, 3000])
+def test_rank_rows_match_naive(n):
+    rng = np.random.default_rng(n)
+    v = rng.random((20, n))
+    v[::3] = np.round(v[::3], 1)  # ties
+    v[1, : n // 2] = np.nan
+    v[2] = 0.5  # all equal
+    v[4] = v[4] * 1e-300  # tiny, close values
+    got = km.rank_rows(v)
+    for d in range(20):
+        npt.assert_array_equal(got[d], naive.rank_min(v[d]))
+        rmin, ravg = km.ranks_of_row(v[d])
+        npt.assert_array_equal(rmin, naive.rank_min(v[d]))
+        npt.assert_array_equal(ravg, naive.rank_average(v[d]))
+
+
+def test_rank_rows_resolves_key_collisions():
+    # values closer than the 24-bit key resolution: order decided by the exact values
+    base = np.linspace(0, 1, 50)
+    v = np.concatenate([base, base[10] + np.arange(1, 40) * 1e-12])[None, :]
+    npt.assert_array_equal(km.rank_rows(v)[0], naive.rank_min(v[0]))
+
+
+# --- bootstrap ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("over", ["regions", "years"])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"weights": "max_deviation"}, {"weights": None}, {"scope": "year"}, {"scope": "region", "form": "closeness"},
+     {"standardize": "minmax", "scope": "year"}, {"standardize": "vector"}],
+)
+def test_bootstrap_matches_naive(over, options):
+    panel = _panel(n_regions=8, n_years=4)
+    reps = 70
+    res = fastinno.bootstrap(panel, model_options=options, replicates=reps, over=over, seed=5,
+                             progress=False, chunk_size=64)
+    opts = dict(rb._DEFAULT_OPTIONS["hew-topsis"])
+    opts.update({k: v for k, v in options.items() if k != "weights"})
+    wopt = options.get("weights", "entropy")
+    wfix = panel.system.base_weights() if wopt is None else wopt
+    cube, is_cost = np.asarray(panel.cube), panel.is_cost
+    args = (STD[opts["standardize"]], SCOPE[opts["scope"]], FORM[opts["form"]], wfix)
+    L = max(1, round(4 ** (1 / 3)))
+    seeds = block_seeds(5, 0, 2)
+    if over == "regions":
+        idx = kr.bootstrap_indices(8, seeds, _config.DRAW_BLOCK)[:reps]
+        mults = [(np.bincount(i, minlength=8), np.ones(4, int)) for i in idx]
+    else:
+        idx = kr.block_bootstrap_indices(4, L, seeds, _config.DRAW_BLOCK)[:reps]
+        mults = [(np.ones(8, int), np.bincount(i, minlength=4)) for i in idx]
+    base, base_w = naive.bootstrap_model_index(cube, is_cost, np.ones(8, int), np.ones(4, int), *args)
+    ref = naive.monte_carlo_summary(lambda m: naive.bootstrap_model_index(cube, is_cost, *m, *args)[0], mults, base)
+    _check_against_naive(res, ref, panel)
+    ws = np.array([naive.bootstrap_model_index(cube, is_cost, *m, *args)[1] for m in mults])
+    npt.assert_allclose(res.weights["base_weight"].to_numpy(), base_w, rtol=1e-10)
+    npt.assert_allclose(res.weights["mean_weight"].to_numpy(), ws.mean(axis=0), rtol=1e-10)
+    for q, c in ((0.05, "weight_p05"), (0.95, "weight_p95")):
+        npt.assert_allclose(res.weights[c].to_numpy(), np.quantile(ws, q, axis=0), atol=1.0 / rb.W_BINS)
+
+
+def test_bootstrap_chunking_and_threads():
+    panel = _panel(n_regions=15, n_years=3)
+    kw = dict(replicates=150, seed=8, progress=False)
+    ref = fastinno.bootstrap(panel, chunk_size=64, **kw)
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = fastinno.bootstrap(panel, chunk_size=192, **kw)
+    finally:
+        numba.set_num_threads(old)
+    for name in ("summary", "agreement", "weights"):
+        assert_frame_equal(getattr(ref, name), getattr(one, name), check_exact=True)
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def test_errors():
+    panel = _panel()
+    with pytest.raises(InputError, match="Unknown model"):
+        fastinno.simulate(panel, model="vikor", progress=False)
+    with pytest.raises(InputError, match="Unknown model_options 'scop'"):
+        fastinno.simulate(panel, model_options={"scop": "year"}, progress=False)
+    with pytest.raises(InputError, match="scheme='given' needs weights"):
+        fastinno.simulate(panel, scheme="given", progress=False)
+    with pytest.raises(InputError, match="given weight rows must sum to 1; rows 0"):
+        fastinno.simulate(panel, scheme="given", weights=np.full((3, 6), 0.2), progress=False)
+    with pytest.raises(InputError, match=r"given weights must have shape \(draws, 6\)"):
+        fastinno.simulate(panel, scheme="given", weights=np.full((3, 5), 0.2), progress=False)
+    with pytest.raises(InputError, match="draws must be an integer >= 1"):
+        fastinno.simulate(panel, draws=0, progress=False)
+    with pytest.raises(InputError, match="pairs name unknown region"):
+        fastinno.simulate(panel, pairs=[("R1", "Atlantis")], progress=False)
+    with pytest.raises(InputError, match="weights= is only used with scheme='given'"):
+        fastinno.simulate(panel, weights=np.ones((2, 6)) / 6, progress=False)
+    with pytest.raises(InputError, match="need backend='dask'"):
+        fastinno.simulate(panel, n_workers=2, progress=False)
+    with pytest.raises(InputError, match="panel must be a fastinno Panel"):
+        fastinno.simulate(np.ones((3, 3, 3)), progress=False)
+    with pytest.raises(InputError, match="seed must be a non-negative integer"):
+        fastinno.simulate(panel, seed=-1, progress=False)
+    with pytest.raises(InputError, match="block_length is only used with over='years'"):
+        fastinno.bootstrap(panel, block_length=2, progress=False)
+    with pytest.raises(InputError, match="block_length 9 exceeds the number of years"):
+        fastinno.bootstrap(panel, over="years", block_length=9, progress=False)
+    cube = np.array(panel.cube)
+    cube[2, 1, 0] = -1.0
+    with pytest.raises(DegenerateDataError, match=r"max_ratio.*1 cell\(s\) are <= 0: \('R3', 2, 'x1'\)"):
+        fastinno.simulate(Panel.from_array(cube, panel.system), progress=False)
+    cube = np.array(panel.cube)
+    cube[:, 0, 3] = 2.0
+    with pytest.raises(DegenerateDataError, match="'x4' are constant in year 1"):
+        fastinno.simulate(Panel.from_array(cube, panel.system), model="topsis", progress=False)
+    fastinno.simulate(Panel.from_array(cube, panel.system), model="topsis", progress=False, draws=64,
+                      model_options={"constant": "zero"})
+
+
+def test_counts_memory_guard(monkeypatch):
+    monkeypatch.setattr(rb, "COUNTS_MEMORY_BUDGET", 100)
+    with pytest.raises(ConfigError, match="exact rank counts for 12 regions x 3 years need"):
+        fastinno.simulate(_panel(), draws=64, progress=False)
+
+
+# --- Dask ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.dask
+def test_dask_local_cluster_identical_to_local():
+    pytest.importorskip("distributed")
+    panel = _panel(n_regions=10, n_years=2)
+    kw = dict(draws=200, seed=21, progress=False, chunk_size=64, pairs=[("R1", "R2")])
+    local = fastinno.simulate(panel, **kw)
+    dask = fastinno.simulate(panel, backend="dask", n_workers=2, **kw)
+    for name in ("summary", "agreement", "outranks"):
+        assert_frame_equal(getattr(local, name), getattr(dask, name), check_exact=True)
+    bl = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64)
+    bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, backend="dask", n_workers=2)
+    for name in ("summary", "agreement", "weights"):
+        assert_frame_equal(getattr(bl, name), getattr(bd, name), check_exact=True)
