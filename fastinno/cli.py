@@ -202,6 +202,67 @@ def inspect(panel) -> None:
 
 # --- evaluate (issue 3) ---
 
+
+def _dash_to_underscore(ctx, param, value):  # noqa: ARG001
+    return value.replace("-", "_") if isinstance(value, str) else value
+
+
+@cli.command()
+@panel_options()
+@click.option("--model", type=click.Choice(["hew-topsis"]), default="hew-topsis", show_default=True,
+              help="Evaluation model: hierarchical equal-weight ideal-solution model (dynamic TOPSIS).")
+@click.option("--scope", type=click.Choice(["panel", "region", "year"]), default="panel", show_default=True,
+              help="Where max/min and the ideal points are taken: whole panel, each region, each year.")
+@click.option("--standardize", type=click.Choice(["max_ratio", "max-ratio", "minmax", "vector", "zscore"]),
+              default="max_ratio", show_default=True, callback=_dash_to_underscore,
+              help="max_ratio (c/max, min/c), minmax (efficacy coefficient), vector or zscore.")
+@click.option("--form", type=click.Choice(["ratio2", "closeness"]), default="ratio2", show_default=True,
+              help="ratio2: F = d-^2/(d+^2 + d-^2) (the paper); closeness: d-/(d+ + d-).")
+@click.option("--constant", type=click.Choice(["error", "drop", "zero"]), default="error", show_default=True,
+              help="What to do with an indicator constant within a scope cell.")
+@click.option("--top", type=int, default=5, show_default=True, help="Regions shown per year.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the scores table (.csv, .parquet or .xlsx); growth, year-on-year rates and "
+              "weights go next to it with suffixes _growth, _yoy, _weights.")
+def evaluate(panel, model, scope, standardize, form, constant, top, out_path) -> None:  # noqa: ARG001
+    """Composite index per region and year with sub-indices per dimension and growth rates.
+
+    Runs the hierarchical equal-weight ideal-solution model (weights split equally at every level
+    of the indicator system unless the system fixes them), prints the top regions of each year
+    and the compound annual growth of the index, and writes the tables with --out.
+    """
+    from pathlib import Path
+
+    import polars as pl
+
+    from .methods.ideal_solution import hew_topsis
+
+    res = hew_topsis(panel, scope=scope, standardize=standardize, form=form, constant=constant)
+    click.echo(click.style(repr(panel), bold=True))
+    click.echo(f"Model: {model}; scope={scope}; standardize={standardize}; form={form}; "
+               f"sub-indices: {', '.join(res.columns[1:]) or 'none'}")
+    top_df = res.summary(top=top)
+    click.echo(click.style(f"Top {top} regions by year (index)", bold=True))
+    for (year,), grp in top_df.group_by("year", maintain_order=True):
+        click.echo(f"  {year}: " + ", ".join(f"{r} ({v:.3f})" for r, v in zip(grp["region"], grp["index"])))
+    growth = (
+        res.growth.pivot(on="column", index="region", values="cagr")
+        .sort("index", descending=True, nulls_last=True)
+    )
+    first, last = panel.years[0], panel.years[-1]
+    echo_table(
+        growth.with_columns(pl.exclude("region") * 100.0),
+        max_rows=30,
+        title=f"Compound annual growth {first}-{last}, % (index and sub-indices; best first)",
+        float_precision=2,
+    )
+    if out_path:
+        path = Path(out_path)
+        write_table(res.scores, path)
+        for name in ("growth", "yoy", "weights"):
+            write_table(getattr(res, name), path.with_name(f"{path.stem}_{name}{path.suffix}"))
+
+
 # --- combine (issue 4) ---
 
 
