@@ -12,6 +12,57 @@ import numpy as np  # noqa: F401
 
 # --- ideal-solution model (issue 3) ---
 
+
+def hew_topsis(cube, is_cost, weights, groups, *, scope=0, method=0, form=0, years=None):
+    """Vectorised numpy hierarchical ideal-solution model: index + sub-indices + growth.
+
+    Standardize once over the scope (0 panel, 1 region, 2 year), squared deviations from the
+    scope ideal / anti-ideal, one matmul with the squared weights of every model (overall + each
+    group, weights renormalised in the group), the index form, then CAGR / y-o-y over ``years``.
+    Returns ``(index (n_models, R, Y), cagr (n_models, R), mean_yoy (n_models, R))``.
+    """
+    axes = {0: (0, 1), 1: (1,), 2: (0,)}[scope]
+    mn = cube.min(axis=axes, keepdims=True)
+    mx = cube.max(axis=axes, keepdims=True)
+    const = mn == mx
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == 0:
+            x = np.where(is_cost, mn / cube, cube / mx)
+        elif method == 1:
+            x = np.where(is_cost, (mx - cube) / (mx - mn), (cube - mn) / (mx - mn))
+        elif method == 2:
+            norm = np.sqrt((cube * cube).sum(axis=axes, keepdims=True))
+            x = np.where(is_cost, 1.0 - cube / norm, cube / norm)
+        else:
+            mean = cube.mean(axis=axes, keepdims=True)
+            sd = cube.std(axis=axes, keepdims=True)
+            x = np.where(is_cost, (mean - cube) / sd, (cube - mean) / sd)
+    x = np.where(const, 0.0, x)
+    a_pos = (x - x.max(axis=axes, keepdims=True)) ** 2
+    a_neg = (x - x.min(axis=axes, keepdims=True)) ** 2
+    n_ind = cube.shape[2]
+    w2 = np.zeros((n_ind, 1 + len(groups)))
+    w2[:, 0] = weights**2
+    for m, g in enumerate(groups, start=1):
+        w2[g, m] = (weights[g] / weights[g].sum()) ** 2
+    d_pos2 = np.moveaxis(a_pos @ w2, 2, 0)
+    d_neg2 = np.moveaxis(a_neg @ w2, 2, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if form == 0:
+            f = d_neg2 / (d_pos2 + d_neg2)
+        else:
+            dn = np.sqrt(d_neg2)
+            f = dn / (np.sqrt(d_pos2) + dn)
+        years = np.arange(cube.shape[1], dtype=float) if years is None else np.asarray(years, dtype=float)
+        dt = np.diff(years)
+        span = years[-1] - years[0]
+        base = np.where(f > 0, f, np.nan)  # zero base: growth undefined (NaN), as in fastinno
+        cagr = (f[..., -1] / base[..., 0]) ** (1.0 / span) - 1.0
+        yoy = (f[..., 1:] / base[..., :-1]) ** (1.0 / dt) - 1.0
+        mean_yoy = (yoy * dt).sum(axis=-1) / span
+    return f, cagr, mean_yoy
+
+
 # --- combined evaluation (issue 4) ---
 
 # --- DEMATEL and GM(1,1) (issue 5) ---
