@@ -114,8 +114,15 @@ def _fig_forecast(t, info, figcfg):
 def _fig_cause_effect(t, info, figcfg):
     from . import plots_dematel
 
-    out = plots_dematel.cause_effect_diagram(t["dematel_factors"])
-    return getattr(out, "figure", out)  # it returns the Axes
+    ax = plots_dematel.cause_effect_diagram(t["dematel_factors"])
+    fig = getattr(ax, "figure", ax)  # it returns the Axes
+    legend = ax.get_legend() if hasattr(ax, "get_legend") else None
+    if legend is not None:  # keep the quadrant labels free: legend below the axes
+        handles, labels = ax.get_legend_handles_labels()
+        legend.remove()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=4,
+                  frameon=False)
+    return fig
 
 
 #: figure name -> (tables it needs, function(tables, info, figure config) -> Figure, caption)
@@ -195,9 +202,9 @@ def _fmt(v: Any, col: str = "") -> str:
         if math.isnan(v):
             return '<span class="na">NaN</span>'
         if _is_percent(col):
-            return f"{100 * v:.2f}&nbsp;%"
-        if "rank" in col and v == int(v):
-            return str(int(v))
+            return f"{100 * v:.1f}&nbsp;%" if col.startswith("p_top_") else f"{100 * v:.2f}&nbsp;%"
+        if "rank" in col:
+            return str(int(v)) if v == int(v) else f"{v:.2f}"
         a = abs(v)
         if a >= 1e5:
             return f"{v:,.0f}"
@@ -235,10 +242,12 @@ def table_html(df: pl.DataFrame, *, max_rows: int = _MAX_ROWS, source: str | Non
     parts.append("<thead><tr>" + "".join(
         f'<th class="{"num" if c in numeric else "txt"}">{_head(c)}</th>' for c in df.columns
     ) + "</tr></thead><tbody>")
+    long = {c for c, t in df.schema.items()
+            if t == pl.String and (shown[c].str.len_chars().max() or 0) > 60}
+    cls = {c: "num" if c in numeric else ("txt long" if c in long else "txt") for c in df.columns}
     for row in shown.iter_rows():
         parts.append("<tr>" + "".join(
-            f'<td class="{"num" if c in numeric else "txt"}">{_fmt(v, c)}</td>'
-            for c, v in zip(df.columns, row)
+            f'<td class="{cls[c]}">{_fmt(v, c)}</td>' for c, v in zip(df.columns, row)
         ) + "</tr>")
     parts.append("</tbody></table></div>")
     note = []
@@ -504,7 +513,13 @@ def _sections(folder: Path, t: Mapping[str, pl.DataFrame], info: Mapping[str, An
                 if sort:
                     s = s.sort(sort)
                 body.append(f"<h3>Rank and index intervals in {last}</h3>")
-            body.append(table_html(s, source=src + f"{prefix}_summary"))
+            # the most telling columns; the full table is linked
+            keep = [c for c in ("region", "base_rank", "median_rank", "rank_p05", "rank_p95")
+                    if c in s.columns]
+            keep += [c for c in s.columns if c.startswith("p_top_")]
+            keep += [c for c in ("base_index", "index_p05", "index_p95") if c in s.columns]
+            body.append(table_html(s.select(keep) if len(keep) > 3 else s,
+                                   source=src + f"{prefix}_summary"))
         for extra in ("variance_shares", "weights_summary", "intervals"):
             name = f"{prefix}_{extra}"
             if name in t and t[name].height:
@@ -517,12 +532,18 @@ def _sections(folder: Path, t: Mapping[str, pl.DataFrame], info: Mapping[str, An
         body = [_options_line(_step(info, "forecast"))]
         body += _figs(folder, figures, ["forecast"], primary)
         fit = t.get("forecast_fit")
+        single = fc["column"].n_unique() == 1 if "column" in fc.columns else False
+        if single:
+            fc = fc.drop("column")
+            if fit is not None and "column" in fit.columns:
+                fit = fit.drop("column")
         if fit is not None:
             body.append("<h3>Fit accuracy</h3>")
             body.append(table_html(fit, source=src + "forecast_fit"))
         future = fc.filter(pl.col("forecast").is_not_null() & pl.col("observed").is_null())
         if future.height:
-            wide = future.pivot(on="year", index=["column", "region"], values="forecast",
+            idx = ["region"] if single else ["column", "region"]
+            wide = future.pivot(on="year", index=idx, values="forecast",
                                 aggregate_function="first")
             body.append("<h3>Forecasts</h3>")
             body.append(table_html(wide, source=src + "forecast"))
@@ -541,11 +562,11 @@ def _sections(folder: Path, t: Mapping[str, pl.DataFrame], info: Mapping[str, An
         if "dematel_relations" in t:
             r = t["dematel_relations"]
             if "above_threshold" in r.columns:
-                r = r.filter(pl.col("above_threshold"))
+                r = r.filter(pl.col("above_threshold")).drop("above_threshold")
             if "t" in r.columns:
                 r = r.sort("t", descending=True)
             body.append("<h3>Influence map: relations above the threshold</h3>"
-                        + table_html(r, max_rows=30, source=src + "dematel_relations"))
+                        + table_html(r, max_rows=20, source=src + "dematel_relations"))
         out.append(_section("dematel", "Grey-DEMATEL key factors", body))
     return out
 
@@ -767,6 +788,7 @@ text-align:left;white-space:nowrap;font-weight:600}
 table.t td{border-bottom:1px solid var(--line);padding:4px 10px;white-space:nowrap}
 table.t tr:nth-child(even) td{background:#fbfcfd}
 table.t .num{text-align:right}
+table.t td.long{white-space:normal;min-width:320px;word-break:break-word}
 .na{color:#9aa5ae}
 .tnote,.opts{font-size:12.5px;color:var(--mut);margin:2px 0 10px}
 .opts code{white-space:normal;word-break:break-word}
