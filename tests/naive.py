@@ -419,3 +419,169 @@ def bootstrap_experts_rc(a, w, draws, normalization="row"):
 
 
 # --- robustness (issue 6) ---
+
+
+def rank_min(v):
+    """Competition ranks, rank 1 = largest: 1 + number of strictly larger values; NaN last, tied."""
+    v = [(-math.inf if x != x else x) for x in np.asarray(v, dtype=float)]
+    nan = [x == -math.inf for x in v]
+    n = len(v)
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        if nan[i]:
+            out[i] = 1 + sum(1 for k in range(n) if not nan[k])
+        else:
+            out[i] = 1 + sum(1 for k in range(n) if not nan[k] and v[k] > v[i])
+    return out
+
+
+def rank_average(v):
+    """Average ranks of ties, rank 1 = largest; NaN last, tied."""
+    rmin = rank_min(v)
+    n = len(rmin)
+    return np.array([rmin[i] + (sum(1 for k in range(n) if rmin[k] == rmin[i]) - 1) / 2.0 for i in range(n)])
+
+
+def spearman_pearson_ranks(ra, rb):
+    """Pearson correlation of two rank vectors (Spearman's rho with ties); NaN if one is constant."""
+    n = len(ra)
+    ma = sum(ra) / n
+    mb = sum(rb) / n
+    sab = sum((ra[i] - ma) * (rb[i] - mb) for i in range(n))
+    saa = sum((ra[i] - ma) ** 2 for i in range(n))
+    sbb = sum((rb[i] - mb) ** 2 for i in range(n))
+    if saa == 0 or sbb == 0:
+        return math.nan
+    return sab / math.sqrt(saa * sbb)
+
+
+def robustness_model_index(cube, is_cost, w, model, standardize=0, scope=0, form=0, rho=0.5):
+    """One draw of a weighted model, straight from the formulas: (regions, years).
+
+    model: "hew-topsis" / "topsis" (ideal-solution, any standardize / scope / form),
+    "weighted-sum" (sum_j w_j x_j), "gra" (grey relational grade per year).
+    """
+    if model in ("hew-topsis", "topsis"):
+        return hew_topsis_cube(cube, is_cost, standardize, scope, w, form)
+    x = standardize_cube(cube, is_cost, standardize, scope)
+    n_regions, n_years, n_ind = x.shape
+    out = np.empty((n_regions, n_years))
+    for y in range(n_years):
+        if model == "weighted-sum":
+            out[:, y] = weighted_sum(x[:, y, :], w)
+        else:
+            out[:, y] = grey_relational_grades(x[:, y, :], w, rho)
+    return out
+
+
+def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
+    """Loop over draws calling the single-draw model; every statistic from the full draw matrix.
+
+    index_fn(d) -> (regions, years) index of draw ``d`` (``d`` = an item of ``draws``);
+    ``base`` = the base (regions, years) index. Returns a dict of (years, regions) arrays
+    (summary columns) and (years,) arrays (agreement columns); ``outranks`` (years, pairs).
+    """
+    vals = np.array([index_fn(d) for d in draws])  # (n, R, Y)
+    n, n_regions, n_years = vals.shape
+    out = {k: np.empty((n_years, n_regions)) for k in (
+        "base_index", "base_rank", "mean_index", "median_index", "index_p05", "index_p95",
+        "mean_rank", "median_rank", "rank_p05", "rank_p95")}
+    for k in top_k:
+        out[f"p_top_{k}"] = np.empty((n_years, n_regions))
+    for k in ("rho_mean", "rho_p05", "rho_min", "mean_abs_rank_shift"):
+        out[k] = np.empty(n_years)
+    out["outranks"] = np.empty((n_years, len(pairs)))
+    for y in range(n_years):
+        b_min = rank_min(base[:, y])
+        b_avg = rank_average(base[:, y])
+        ranks = np.array([rank_min(vals[d, :, y]) for d in range(n)])  # (n, R)
+        rhos = np.array([spearman_pearson_ranks(rank_average(vals[d, :, y]), b_avg) for d in range(n)])
+        out["base_index"][y] = base[:, y]
+        out["base_rank"][y] = b_min
+        for i in range(n_regions):
+            v = vals[:, i, y]
+            v = v[~np.isnan(v)]
+            out["mean_index"][y, i] = np.mean(v) if v.size else np.nan
+            out["median_index"][y, i] = np.quantile(v, 0.5) if v.size else np.nan
+            out["index_p05"][y, i] = np.quantile(v, 0.05) if v.size else np.nan
+            out["index_p95"][y, i] = np.quantile(v, 0.95) if v.size else np.nan
+            r = ranks[:, i]
+            out["mean_rank"][y, i] = np.mean(r)
+            out["median_rank"][y, i] = np.quantile(r, 0.5)
+            out["rank_p05"][y, i] = np.quantile(r, 0.05)
+            out["rank_p95"][y, i] = np.quantile(r, 0.95)
+            for k in top_k:
+                out[f"p_top_{k}"][y, i] = np.mean(r <= k)
+        ok = rhos[~np.isnan(rhos)]
+        out["rho_mean"][y] = np.mean(ok) if ok.size else np.nan
+        out["rho_p05"][y] = np.quantile(ok, 0.05) if ok.size else np.nan
+        out["rho_min"][y] = np.min(ok) if ok.size else np.nan
+        out["mean_abs_rank_shift"][y] = np.mean(np.abs(ranks - b_min[None, :]))
+        for p, (a, b) in enumerate(pairs):
+            out["outranks"][y, p] = np.mean(ranks[:, a] < ranks[:, b])
+    return out
+
+
+def bootstrap_model_index(cube, is_cost, mult_r, mult_y, method, scope, form, weights):
+    """One bootstrap replicate of the ideal-solution model, from the formulas.
+
+    The resample = region r repeated mult_r[r] times x year y repeated mult_y[y] times. Scope
+    statistics (min, max, norm, mean, sd) over the resample's cells of each scope cell (a cell on
+    the resampled axis keeps all its own data), objective weights (``weights`` = "entropy" /
+    "max_deviation" on the pooled standardized resample, or an array), ideal / anti-ideal = max /
+    min of the standardized resample; every original cell is then scored. Returns
+    (index (regions, years), weights).
+    """
+    cube = np.asarray(cube, dtype=float)
+    n_regions, n_years, n_ind = cube.shape
+    rs = [r for r in range(n_regions) for _ in range(mult_r[r])]
+    ys = [y for y in range(n_years) for _ in range(mult_y[y])]
+
+    def cell_members(r, y):
+        if scope == 1:  # region scope: the region's own sampled years
+            return [(r, t) for t in ys]
+        if scope == 2:  # year scope: the year's sampled regions
+            return [(q, y) for q in rs]
+        return [(q, t) for q in rs for t in ys]
+
+    def stats(r, y, j):
+        vals = [cube[q, t, j] for q, t in cell_members(r, y)]
+        mn, mx = min(vals), max(vals)
+        norm = math.sqrt(sum(v * v for v in vals))
+        mean = sum(vals) / len(vals)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in vals) / len(vals))
+        return mn, mx, norm, mean, sd
+
+    def std(c, j, st):
+        mn, mx, norm, mean, sd = st
+        if mn == mx:
+            return 0.0
+        if method == 0:
+            return mn / c if is_cost[j] else c / mx
+        if method == 1:
+            return (mx - c) / (mx - mn) if is_cost[j] else (c - mn) / (mx - mn)
+        if method == 2:
+            return 1 - c / norm if is_cost[j] else c / norm
+        return (mean - c) / sd if is_cost[j] else (c - mean) / sd
+
+    st = {(r, y, j): stats(r, y, j) for r in range(n_regions) for y in range(n_years) for j in range(n_ind)}
+    if isinstance(weights, str):
+        sample = np.array([[std(cube[q, t, j], j, st[q, t, j]) for j in range(n_ind)] for q in rs for t in ys])
+        w = entropy_weights(sample) if weights == "entropy" else max_deviation_weights(sample)
+    else:
+        w = np.asarray(weights, dtype=float)
+    d_pos = np.empty((n_regions, n_years))
+    d_neg = np.empty((n_regions, n_years))
+    for r in range(n_regions):
+        for y in range(n_years):
+            sp = 0.0
+            sn = 0.0
+            for j in range(n_ind):
+                members = cell_members(r, y)
+                xs = [std(cube[q, t, j], j, st[r, y, j]) for q, t in members]
+                x = std(cube[r, y, j], j, st[r, y, j])
+                sp += w[j] ** 2 * (x - max(xs)) ** 2
+                sn += w[j] ** 2 * (x - min(xs)) ** 2
+            d_pos[r, y] = math.sqrt(sp)
+            d_neg[r, y] = math.sqrt(sn)
+    return ideal_solution_index(d_pos, d_neg, form), w

@@ -215,7 +215,21 @@ def test_progress_bar_runs(capsys):
 # --- ranking kernel -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 17, 300, 3000])
+def test_rank_rows_large_rows_match_scipy():
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(3)
+    v = rng.random((8, 3000))
+    v[::2] = np.round(v[::2], 3)  # many ties
+    v[3, ::7] = np.nan
+    got = km.rank_rows(v)
+    for d in range(8):
+        key = np.where(np.isnan(v[d]), -np.inf, v[d])
+        npt.assert_array_equal(got[d], rankdata(-key, method="min"))
+        npt.assert_array_equal(km.ranks_of_row(v[d])[1], rankdata(-key, method="average"))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 17, 300])
 def test_rank_rows_match_naive(n):
     rng = np.random.default_rng(n)
     v = rng.random((20, n))
@@ -276,6 +290,22 @@ def test_bootstrap_matches_naive(over, options):
         npt.assert_allclose(res.weights[c].to_numpy(), np.quantile(ws, q, axis=0), atol=1.0 / rb.W_BINS)
 
 
+def test_zero_benefit_values_allowed_with_max_ratio():
+    panel = _panel(n_regions=10, n_years=2)
+    cube = np.array(panel.cube)
+    cube[0, :, 0] = 0.0  # x1 is a benefit indicator: c / max is defined
+    p0 = Panel.from_array(cube, panel.system)
+    res = fastinno.simulate(p0, draws=64, seed=1, progress=False)
+    assert res.summary["mean_index"].is_finite().all()
+    b = fastinno.bootstrap(p0, replicates=64, seed=1, progress=False)
+    assert b.weights["mean_weight"].is_finite().all()
+    reps = 64
+    idx = kr.bootstrap_indices(10, block_seeds(1, 0, 1), _config.DRAW_BLOCK)[:reps]
+    ws = [naive.bootstrap_model_index(cube, panel.is_cost, np.bincount(i, minlength=10), np.ones(2, int),
+                                      0, 0, 0, "entropy")[1] for i in idx]
+    npt.assert_allclose(b.weights["mean_weight"].to_numpy(), np.mean(ws, axis=0), rtol=1e-10)
+
+
 def test_bootstrap_chunking_and_threads():
     panel = _panel(n_regions=15, n_years=3)
     kw = dict(replicates=150, seed=8, progress=False)
@@ -323,8 +353,10 @@ def test_errors():
         fastinno.bootstrap(panel, over="years", block_length=9, progress=False)
     cube = np.array(panel.cube)
     cube[2, 1, 0] = -1.0
-    with pytest.raises(DegenerateDataError, match=r"max_ratio.*1 cell\(s\) are <= 0: \('R3', 2, 'x1'\)"):
+    with pytest.raises(DegenerateDataError, match=r"max_ratio.*1 cell\(s\) are zero or negative: \('R3', 2, 'x1'\)"):
         fastinno.simulate(Panel.from_array(cube, panel.system), progress=False)
+    with pytest.raises(DegenerateDataError, match=r"max_ratio.*1 cell\(s\) are zero or negative"):
+        fastinno.bootstrap(Panel.from_array(cube, panel.system), progress=False)
     cube = np.array(panel.cube)
     cube[:, 0, 3] = 2.0
     with pytest.raises(DegenerateDataError, match="'x4' are constant in year 1"):

@@ -101,12 +101,10 @@ def _standardized(cube, is_cost, panel, standardize, scope, constant):
     method = _STANDARDIZE[check_choice("standardize", standardize, tuple(_STANDARDIZE))]
     sc = _SCOPE[check_choice("scope", scope, tuple(_SCOPE))]
     check_choice("constant", constant, ("error", "zero"))
-    if method == kn.MAX_RATIO and (cube <= 0).any():
-        bad = [(panel.regions[r], panel.years[y], panel.indicators[j]) for r, y, j in np.argwhere(cube <= 0)]
-        raise DegenerateDataError(
-            f"standardize='max_ratio' divides by the values, but {len(bad)} cell(s) are <= 0: "
-            f"{format_keys(bad)}. Use standardize='minmax' or shift the indicator."
-        )
+    if method == kn.MAX_RATIO:
+        from .ideal_solution import _check_max_ratio  # the ideal-solution model's own rule
+
+        _check_max_ratio(cube, is_cost, panel)
     const = np.asarray(kn.constant_cells(cube, sc))
     if constant == "error" and const.any():
         k, j = np.argwhere(const)[0]
@@ -1006,8 +1004,9 @@ def bootstrap(
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
     if method == kn.MAX_RATIO:
-        cprime = np.where(is_cost[None, None, :], 1.0 / cube, cube)
-        cplogc = cprime * np.log(cprime)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cprime = np.where(is_cost[None, None, :], 1.0 / cube, cube)
+            cplogc = np.where(cprime > 0, cprime * np.log(cprime), 0.0)  # 0 ln 0 = 0
     else:
         cprime = cplogc = np.zeros((1, 1, 1))
     pair_idx = _pair_indices(panel, pairs)
