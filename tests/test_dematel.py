@@ -192,6 +192,38 @@ def test_bootstrap_kernel_vs_naive(normalization):
     npt.assert_allclose(c, c_ref, rtol=1e-12)
 
 
+@pytest.mark.parametrize("k", [2, 6, 17])  # 17 experts: count vectors keyed by bytes, not int64
+def test_bootstrap_distinct_equals_full_resamples(k):
+    rng = np.random.default_rng(k)
+    n, b_count = 4, 700
+    crisp = rng.uniform(0, 1, size=(k, n, n))
+    w = rng.uniform(0.2, 1.0, size=k)
+    seeds = block_seeds(k, 0, -(-b_count // 64))
+    r_full, c_full = kd.bootstrap_experts(crisp, crisp, w, 0, 0, 0, seeds, b_count, 64)
+    counts = kd.bootstrap_counts(k, seeds, b_count, 64)
+    for chunk in (1, 3, 64):  # results do not depend on how the draws are chunked
+        uniq, mult, r, c = kd.bootstrap_distinct(crisp, crisp, w, 0, 0, 0, seeds, b_count, 64, chunk_blocks=chunk)
+        assert mult.sum() == b_count and len(np.unique(uniq, axis=0)) == len(uniq)
+        assert (uniq.sum(axis=1) == k).all()
+        npt.assert_array_equal(np.sort(np.repeat(r, mult, axis=0), axis=0), np.sort(r_full, axis=0))
+        npt.assert_array_equal(np.sort(np.repeat(c, mult, axis=0), axis=0), np.sort(c_full, axis=0))
+        # each distinct count vector occurs as often as its multiplicity says
+        for row, m in zip(uniq[:20], mult[:20]):
+            assert (counts == row).all(axis=1).sum() == m
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_weighted_percentile_equals_expanded_numpy(seed):
+    rng = np.random.default_rng(seed)
+    u = int(rng.integers(1, 30))
+    values = rng.normal(size=(u, 3))
+    values[: u // 2, 0] = 1.5  # ties
+    mult = rng.integers(1, 9, size=u)
+    q = [0, 2.5, 25, 50, 97.5, 100]
+    got = kd.weighted_percentile(values, mult, q)
+    npt.assert_allclose(got, np.percentile(np.repeat(values, mult, axis=0), q, axis=0), rtol=1e-14, atol=1e-15)
+
+
 def test_bootstrap_grey_mean_then_cfcs_vs_naive():
     rng = np.random.default_rng(4)
     lv = _random_levels(rng, 4, 5)

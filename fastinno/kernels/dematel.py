@@ -253,15 +253,15 @@ def bootstrap_draws(k_exp, seeds, n_boot, block):
     return out
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def bootstrap_counts(k_exp, seeds, n_boot, block):
     """How often each expert is drawn in each resample: int64 (n_boot, k_exp).
 
-    Same draws as :func:`bootstrap_draws` (block ``blk`` reseeds numba's per-thread generator
-    with seeds[blk]), so the counts do not depend on the thread count.
+    Same draws as :func:`bootstrap_draws` (block ``blk`` reseeds numba's generator with
+    seeds[blk]). Serial on purpose: the draws are ~0.1 us each, less than a parallel region.
     """
     counts = np.zeros((n_boot, k_exp), dtype=np.int64)
-    for blk in prange(seeds.shape[0]):
+    for blk in range(seeds.shape[0]):
         np.random.seed(seeds[blk])
         idx = np.empty(k_exp, dtype=np.int64)
         for q in range(blk * block, min(blk * block + block, n_boot)):
@@ -271,7 +271,49 @@ def bootstrap_counts(k_exp, seeds, n_boot, block):
     return counts
 
 
+@njit(cache=True)
+def _resample_one(a, b, w, counts_q, agg, scope, norm_mode, r_q, c_q):
+    """R and C (into r_q, c_q) of the resample with expert counts ``counts_q``."""
+    n = a.shape[1]
+    z = np.empty((n, n))
+    lo = np.empty((n, n))
+    up = np.empty((n, n))
+    m = np.empty((n, n))
+    lu = np.empty((n, n))
+    piv = np.empty(n, dtype=np.int64)
+    x = np.empty(n)
+    y = np.empty(n)
+    _aggregate(a, b, w, counts_q, agg, scope, z, lo, up)
+    s = normalization_scale(z, norm_mode)
+    ok = s > 0.0
+    if ok:
+        inv_s = 1.0 / s
+        for i in range(n):
+            for j in range(n):
+                m[i, j] = -z[i, j] * inv_s
+            m[i, i] += 1.0
+        ok = _lu_row_col_sums(m, lu, piv, x, y)
+    for i in range(n):
+        r_q[i] = x[i] if ok else np.nan
+        c_q[i] = y[i] if ok else np.nan
+
+
 @njit(cache=True, parallel=True)
+def _resample_rows_parallel(a, b, w, counts, agg, scope, norm_mode, r, c):
+    for q in prange(counts.shape[0]):
+        _resample_one(a, b, w, counts[q], agg, scope, norm_mode, r[q], c[q])
+
+
+@njit(cache=True)
+def _resample_rows_serial(a, b, w, counts, agg, scope, norm_mode, r, c):
+    for q in range(counts.shape[0]):
+        _resample_one(a, b, w, counts[q], agg, scope, norm_mode, r[q], c[q])
+
+
+#: Serial below this much work (resamples x n^3): a parallel region costs more than it saves.
+PARALLEL_MIN_WORK = 1e7
+
+
 def resample_row_col_sums(a, b, w, counts, agg, scope, norm_mode):
     """R and C of the DEMATEL of each resample given by a row of expert ``counts``.
 
@@ -292,34 +334,17 @@ def resample_row_col_sums(a, b, w, counts, agg, scope, norm_mode):
     -----
     Each resample aggregates, normalises, factorises I - N once (LU with partial pivoting) and
     gets R = (I - N)^{-1} 1 - 1 and C = (I - N)^{-T} 1 - 1 from two pairs of triangular solves,
-    without forming T. Work space O(n^2) per resample.
+    without forming T. Work space O(n^2) per resample. Rows run in parallel (prange) when
+    m n^3 >= PARALLEL_MIN_WORK, else serially; each row's numbers are the same either way.
     """
     m_count = counts.shape[0]
     n = a.shape[1]
     r = np.empty((m_count, n))
     c = np.empty((m_count, n))
-    for q in prange(m_count):
-        z = np.empty((n, n))
-        lo = np.empty((n, n))
-        up = np.empty((n, n))
-        m = np.empty((n, n))
-        lu = np.empty((n, n))
-        piv = np.empty(n, dtype=np.int64)
-        x = np.empty(n)
-        y = np.empty(n)
-        _aggregate(a, b, w, counts[q], agg, scope, z, lo, up)
-        s = normalization_scale(z, norm_mode)
-        ok = s > 0.0
-        if ok:
-            inv_s = 1.0 / s
-            for i in range(n):
-                for j in range(n):
-                    m[i, j] = -z[i, j] * inv_s
-                m[i, i] += 1.0
-            ok = _lu_row_col_sums(m, lu, piv, x, y)
-        for i in range(n):
-            r[q, i] = x[i] if ok else np.nan
-            c[q, i] = y[i] if ok else np.nan
+    if m_count * float(n) ** 3 >= PARALLEL_MIN_WORK:
+        _resample_rows_parallel(a, b, w, counts, agg, scope, norm_mode, r, c)
+    else:
+        _resample_rows_serial(a, b, w, counts, agg, scope, norm_mode, r, c)
     return r, c
 
 
@@ -359,3 +384,91 @@ def bootstrap_experts(a, b, w, agg, scope, norm_mode, seeds, n_boot, block):
     r_u, c_u = resample_row_col_sums(a, b, w, uniq, agg, scope, norm_mode)
     inverse = inverse.reshape(-1)
     return r_u[inverse], c_u[inverse]
+
+
+def bootstrap_distinct(a, b, w, agg, scope, norm_mode, seeds, n_boot, block, chunk_blocks=64):
+    """Expert bootstrap summarised by its distinct resamples: memory independent of ``n_boot``.
+
+    Parameters
+    ----------
+    a, b, w, agg, scope, norm_mode, seeds, n_boot, block
+        As in :func:`bootstrap_experts`.
+    chunk_blocks : int
+        Seed blocks drawn per chunk (draw memory O(chunk_blocks * block * K)).
+
+    Returns
+    -------
+    counts : int64 (U, K)
+        The distinct count vectors (how often each expert was drawn).
+    multiplicity : int64 (U,)
+        How many of the ``n_boot`` resamples had each count vector (sums to n_boot).
+    r, c : float64 (U, n)
+        R and C of each distinct resample (NaN rows for degenerate resamples).
+
+    Notes
+    -----
+    The draws are those of :func:`bootstrap_counts` (identical for any chunking and thread
+    count). Chunks of draws are reduced to (count vector -> multiplicity) as they come, so the
+    memory is O(U (K + n)) with U <= min(n_boot, C(2K - 1, K)) distinct resamples (462 for
+    K = 6), not O(n_boot). Percentiles over the n_boot resamples are then exact weighted
+    percentiles of the U results (:func:`weighted_percentile`).
+    """
+    k_exp = a.shape[0]
+    n_blocks = seeds.shape[0]
+    # a count vector as one int64 in base K + 1 when it fits, else as raw bytes
+    int_keys = (k_exp + 1) ** k_exp < 2**62
+    powers = (k_exp + 1) ** np.arange(k_exp, dtype=np.int64)
+    mult: dict = {}
+    for c0 in range(0, n_blocks, chunk_blocks):
+        c1 = min(c0 + chunk_blocks, n_blocks)
+        n_chunk = min(c1 * block, n_boot) - c0 * block
+        counts = bootstrap_counts(k_exp, seeds[c0:c1], n_chunk, block)
+        if int_keys:
+            keys, freq = np.unique(counts @ powers, return_counts=True)
+            items = zip(keys.tolist(), freq.tolist())
+        else:
+            rows, freq = np.unique(counts, axis=0, return_counts=True)
+            items = zip((r.tobytes() for r in rows), freq.tolist())
+        for key, f in items:
+            mult[key] = mult.get(key, 0) + f
+    keys = sorted(mult)
+    if int_keys:
+        uniq = (np.array(keys, dtype=np.int64)[:, None] // powers) % (k_exp + 1)
+    else:
+        uniq = np.array([np.frombuffer(k, dtype=np.int64) for k in keys], dtype=np.int64)
+    uniq = np.ascontiguousarray(uniq.reshape(len(keys), k_exp))
+    multiplicity = np.array([mult[k] for k in keys], dtype=np.int64)
+    r_u, c_u = resample_row_col_sums(a, b, w, uniq, agg, scope, norm_mode)
+    return uniq, multiplicity, r_u, c_u
+
+
+def weighted_percentile(values, weights, q):
+    """Percentiles of a sample given as distinct rows with integer multiplicities.
+
+    Parameters
+    ----------
+    values : float64 (U, n); weights : int64 (U,) > 0; q : sequence of percentiles in [0, 100].
+
+    Returns
+    -------
+    float64 (len(q), n): for each column, ``np.percentile(np.repeat(values[:, j], weights), q)``
+    (linear interpolation between order statistics at (N - 1) q / 100) without expanding.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.int64)
+    total = int(weights.sum())
+    q = np.asarray(q, dtype=np.float64)
+    h = (total - 1) * q / 100.0
+    lo = np.floor(h).astype(np.int64)
+    hi = np.minimum(lo + 1, total - 1)
+    frac = h - lo
+    out = np.empty((q.shape[0], values.shape[1]))
+    for j in range(values.shape[1]):
+        order = np.argsort(values[:, j], kind="stable")
+        v = values[order, j]
+        cum = np.cumsum(weights[order])
+        v_lo = v[np.searchsorted(cum, lo, side="right")]
+        v_hi = v[np.searchsorted(cum, hi, side="right")]
+        diff = v_hi - v_lo
+        out[:, j] = np.where(frac < 0.5, v_lo + diff * frac, v_hi - diff * (1.0 - frac))
+    return out

@@ -203,7 +203,36 @@ def _gm11_one(x0, horizon, fitted, forecast, residuals, rel_err):
     return a, b, mre, c, p, grade, ok
 
 
+@njit(cache=True)
+def _gm11_row(x0, horizon, s, params, grade, ok, fitted, residuals, rel_err, forecast):
+    a, b, mre, c, p, g, r_ok = _gm11_one(
+        x0[s], horizon, fitted[s], forecast[s], residuals[s], rel_err[s]
+    )
+    params[s, 0] = a
+    params[s, 1] = b
+    params[s, 2] = mre
+    params[s, 3] = c
+    params[s, 4] = p
+    grade[s] = g
+    ok[s] = r_ok
+
+
 @njit(cache=True, parallel=True)
+def _gm11_rows_parallel(x0, horizon, params, grade, ok, fitted, residuals, rel_err, forecast):
+    for s in prange(x0.shape[0]):
+        _gm11_row(x0, horizon, s, params, grade, ok, fitted, residuals, rel_err, forecast)
+
+
+@njit(cache=True)
+def _gm11_rows_serial(x0, horizon, params, grade, ok, fitted, residuals, rel_err, forecast):
+    for s in range(x0.shape[0]):
+        _gm11_row(x0, horizon, s, params, grade, ok, fitted, residuals, rel_err, forecast)
+
+
+#: Serial below this many cells (series x length): a parallel region costs more than it saves.
+PARALLEL_MIN_CELLS = 200_000
+
+
 def gm11_batch(x0, horizon):
     """Fit GM(1,1) to many series of equal length at once.
 
@@ -229,6 +258,8 @@ def gm11_batch(x0, horizon):
     x0hat(k+1) = x1hat(k+1) - x1hat(k). S1, S2: population standard deviations of x0 and of the
     residuals (k = 1..n); P = share of |e(k) - mean e| < 0.6745 S1. Class ratio
     x0(k-1)/x0(k) must lie in (e^{-2/(n+1)}, e^{2/(n+1)}). Liu Sifeng et al., ch. 7.
+    Series run in parallel (prange) when n_series * n >= PARALLEL_MIN_CELLS, else serially;
+    each series' numbers are the same either way.
     """
     n_series, n = x0.shape
     params = np.empty((n_series, 5))
@@ -238,15 +269,6 @@ def gm11_batch(x0, horizon):
     residuals = np.empty((n_series, n))
     rel_err = np.empty((n_series, n))
     forecast = np.empty((n_series, horizon))
-    for s in prange(n_series):
-        a, b, mre, c, p, g, r_ok = _gm11_one(
-            x0[s], horizon, fitted[s], forecast[s], residuals[s], rel_err[s]
-        )
-        params[s, 0] = a
-        params[s, 1] = b
-        params[s, 2] = mre
-        params[s, 3] = c
-        params[s, 4] = p
-        grade[s] = g
-        ok[s] = r_ok
+    run = _gm11_rows_parallel if n_series * n >= PARALLEL_MIN_CELLS else _gm11_rows_serial
+    run(x0, int(horizon), params, grade, ok, fitted, residuals, rel_err, forecast)
     return params, grade, ok, fitted, residuals, rel_err, forecast

@@ -1042,9 +1042,11 @@ def _bootstrap(a, b, w, agg, scope, norm_code, n_boot, seed, ci):
     block = _config.DRAW_BLOCK
     n_blocks = -(-int(n_boot) // block)
     seeds = block_seeds(seed, 0, n_blocks)
-    r, c = kd.bootstrap_experts(a, b, w, agg, scope, norm_code, seeds, int(n_boot), block)
+    _, mult, r, c = kd.bootstrap_distinct(a, b, w, agg, scope, norm_code, seeds, int(n_boot), block)
+    # T >= 0 entrywise when rho(N) < 1, so R, C >= 0; anything else is a degenerate resample
     valid = np.isfinite(r).all(axis=1) & np.isfinite(c).all(axis=1)
-    n_valid = int(valid.sum())
+    valid &= (r > -1e-9).all(axis=1) & (c > -1e-9).all(axis=1)
+    n_valid = int(mult[valid].sum())
     if n_valid < n_boot:
         warnings.warn(
             f"{n_boot - n_valid} of {n_boot} bootstrap resamples had an all-zero or singular "
@@ -1054,13 +1056,13 @@ def _bootstrap(a, b, w, agg, scope, norm_code, n_boot, seed, ci):
         )
     if n_valid == 0:
         raise DegenerateDataError("Every bootstrap resample was degenerate; no intervals.")
-    r, c = r[valid], c[valid]
+    r, c, mult = r[valid], c[valid], mult[valid]
     q = [50 * (1 - ci), 50 * (1 + ci)]
     cols = []
     for name, v in (("R", r), ("C", c), ("prominence", r + c), ("relation", r - c)):
-        lo, hi = np.percentile(v, q, axis=0)
+        lo, hi = kd.weighted_percentile(v, mult, q)
         cols += [pl.Series(f"{name}_lower", lo), pl.Series(f"{name}_upper", hi)]
-    cols.append(pl.Series("p_cause", ((r - c) > 0).mean(axis=0)))
+    cols.append(pl.Series("p_cause", (mult[:, None] * ((r - c) > 0)).sum(axis=0) / n_valid))
     return cols, n_valid, seed
 
 
@@ -1128,8 +1130,13 @@ def grey_dematel(
     CFCS: l~ = (l - mn)/D, u~ = (u - mn)/D, Y = (l~(1 - l~) + u~ u~)/(1 - l~ + u~),
     z = mn + Y D (Bai & Sarkis 2013). Z = sum_k w_k Z^k; N = Z / s; T = N (I - N)^{-1} solved as
     (I - N) X = I, T = X - I; R = T 1, C = 1^T T. Xia, Li & Yin (2020), section 3.1.2.
-    Bootstrap: percentile intervals (numpy linear interpolation) over the resamples' R and C
-    held as (B, n) arrays, i.e. memory O(B n), never O(B n^2).
+    Bootstrap: B resamples of experts with replacement, drawn in seed blocks (identical for any
+    thread count). A resample's result depends only on how often each expert was drawn, so
+    only the distinct resamples are solved (at most C(2K - 1, K), e.g. 462 for K = 6) and kept
+    with their multiplicities: memory O(U (K + n)), independent of B for small panels of
+    experts. Intervals are exact percentiles of the B resamples (numpy's linear interpolation)
+    computed from the weighted distinct values; ``p_cause`` is the share of resamples with
+    R - C > 0.
     """
     scope_code = _choice("cfcs_scope", cfcs_scope, _SCOPES)
     agg_code = _choice("aggregation", aggregation, _AGGS)
