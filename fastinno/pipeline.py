@@ -623,8 +623,8 @@ def _robustness_options(ctx: _Context, opts: dict[str, Any], func) -> dict[str, 
 
 def _robustness_tables(res: Any, prefix: str) -> dict[str, pl.DataFrame]:
     out = {}
-    for attr in ("summary", "agreement", "variance_shares", "acceptability", "rho",
-                 "weights_summary", "intervals"):
+    for attr in ("summary", "agreement", "variance_shares", "weights", "outranks",
+                 "acceptability"):
         df = _frame_attr(res, attr)
         if df is not None:
             out[f"{prefix}_{attr}"] = df

@@ -520,11 +520,16 @@ def _sections(folder: Path, t: Mapping[str, pl.DataFrame], info: Mapping[str, An
             keep += [c for c in ("base_index", "index_p05", "index_p95") if c in s.columns]
             body.append(table_html(s.select(keep) if len(keep) > 3 else s,
                                    source=src + f"{prefix}_summary"))
-        for extra in ("variance_shares", "weights_summary", "intervals"):
+        for extra, sub in (("weights", "Indicator weights across replicates"),
+                           ("variance_shares", "Share of rank variance explained by each choice"),
+                           ("outranks", "Probability that one region outranks another"),
+                           ("acceptability", "Rank acceptability (share of draws at each rank)")):
             name = f"{prefix}_{extra}"
             if name in t and t[name].height:
-                body.append(f"<h3>{extra.replace('_', ' ').capitalize()}</h3>"
-                            + table_html(t[name], source=src + name))
+                e = t[name]
+                if "year" in e.columns and extra in ("outranks", "acceptability"):
+                    e = e.filter(pl.col("year") == e["year"].max())
+                body.append(f"<h3>{sub}</h3>" + table_html(e, source=src + name))
         out.append(_section(prefix, title, body))
 
     if "forecast" in t:

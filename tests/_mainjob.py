@@ -58,6 +58,7 @@ def small_config(folder: Path, *, draws: int = 128) -> dict:
         "ideal_solution": {"scope": "panel"},
         "combined": {"methods": ["entropy", "max_deviation", "topsis", "gra"]},
         "simulate": {"draws": draws, "concentration": 50, "top_k": [1, 3]},
+        "bootstrap": {"replicates": 64, "over": "regions"},
         "forecast": {"horizon": 2},
         "dematel": {
             "survey": str(SURVEY / "survey_long.csv"),
@@ -73,11 +74,13 @@ EXPECTED_TABLES = (
     "panel", "index_scores", "index_growth", "index_weights",
     "combined_scores", "combined_method_weights", "combined_compatibility",
     "combined_indicator_weights", "simulate_summary", "simulate_agreement",
+    "bootstrap_summary", "bootstrap_agreement",
     "forecast", "forecast_fit", "dematel_factors", "dematel_relations",
 )
 #: Figures the report must draw for ``small_config``.
 EXPECTED_FIGURES = (
     "index_trajectories", "index_rank_heatmap", "combined_rank_heatmap",
     "combined_method_agreement", "combined_method_weights", "simulate_rank_stability",
-    "simulate_rho", "forecast", "dematel_cause_effect",
+    "simulate_rho", "bootstrap_rank_stability", "bootstrap_rho", "forecast",
+    "dematel_cause_effect",
 )

@@ -93,16 +93,18 @@ def test_run_json_records_what_is_needed_to_reproduce(small_run):
     assert "dematel.survey" in by_role and "dematel.factors" in by_role
     # timings for every step and the total; one entry per step with its exact options
     steps = {s["step"]: s for s in info["steps"]}
-    assert list(steps) == ["panel", "ideal_solution", "combined", "simulate", "forecast",
-                           "dematel"]
+    assert list(steps) == ["panel", "ideal_solution", "combined", "simulate", "bootstrap",
+                           "forecast", "dematel"]
     assert all(s["status"] == "ok" for s in steps.values())
-    for name in ("panel", "ideal_solution", "combined", "simulate", "forecast", "dematel",
-                 "report", "total"):
+    for name in ("panel", "ideal_solution", "combined", "simulate", "bootstrap", "forecast",
+                 "dematel", "report", "total"):
         assert info["timings"][name] >= 0
     sim = steps["simulate"]["options"]
     assert sim["draws"] == 128 and sim["seed"] == 11 and sim["concentration"] == 50
     assert sim["model_options"] == {"scope": "panel"}  # the ideal-solution options
     assert steps["forecast"]["options"]["horizon"] == 2
+    boot = steps["bootstrap"]["options"]
+    assert boot["replicates"] == 64 and boot["seed"] == 11 and boot["over"] == "regions"
     # documented warnings are recorded with their step
     assert any("class-ratio" in w for w in steps["forecast"]["warnings"])
     assert sorted(info["figures"]) == sorted(f"figures/{n}.png" for n in EXPECTED_FIGURES)
@@ -145,11 +147,12 @@ def test_force_replaces_the_folder_atomically(small_run, tmp_path):
     target = tmp_path / "replace"
     target.mkdir()
     (target / "old.txt").write_text("old")
-    cfg = {**cfg, "simulate": {"draws": 64}}
+    cfg = {k: cfg[k] for k in ("title", "seed", "panel", "ideal_solution")}
+    cfg["simulate"] = {"draws": 64}
     res = fastinno.run(cfg, out=target, force=True, progress=False)
     assert not (target / "old.txt").exists()
     assert (target / "report.html").is_file()
-    assert res.info["steps"][3]["options"]["draws"] == 64
+    assert res.info["steps"][2]["options"]["draws"] == 64
     assert sorted(p.name for p in tmp_path.iterdir()) == ["replace"]
 
 
@@ -261,7 +264,7 @@ def test_unavailable_step_is_never_silent(small_run, tmp_path, monkeypatch):
     _folder, cfg, _res = small_run
     real = pipeline._api
     monkeypatch.setattr(pipeline, "_api", lambda name: None if name == "grey_dematel" else real(name))
-    cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "combined")}
+    cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "bootstrap", "combined")}
     with pytest.raises(ConfigError, match=r"lacks the API for step\(s\) 'dematel'.*grey_dematel"):
         fastinno.run(cfg, out=tmp_path / "a", progress=False)
     lines: list[str] = []
@@ -275,7 +278,8 @@ def test_unavailable_step_is_never_silent(small_run, tmp_path, monkeypatch):
 
 def test_step_lines_and_timing(small_run, tmp_path):
     _folder, cfg, _res = small_run
-    cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "combined", "dematel")}
+    cfg = {k: v for k, v in cfg.items()
+           if k not in ("simulate", "bootstrap", "combined", "dematel")}
     lines: list[str] = []
     fastinno.run(cfg, out=tmp_path / "o", echo=lines.append)
     steps = [ln for ln in lines if ln.startswith("[")]

@@ -92,7 +92,7 @@ def _check_page(out: Path) -> _Page:
 def test_report_images_exist_and_tables_have_rows(run_dir):
     page = _check_page(run_dir)
     assert page.sections == ["summary", "panel", "ideal-solution", "combined", "simulate",
-                             "forecast", "dematel", "methods", "reproducibility"]
+                             "bootstrap", "forecast", "dematel", "methods", "reproducibility"]
 
 
 def test_summary_methods_and_sources(run_dir):
