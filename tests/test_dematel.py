@@ -740,3 +740,49 @@ def test_cli_never_overwrites_input(runner, tmp_path, survey_levels):
     r = runner.invoke(cli, ["dematel", str(p), "--out", str(d)])
     assert r.exit_code == 2 and "Refusing to write" in r.output
     assert p.read_bytes() == before
+
+
+def test_bundled_survey_is_a_copy_of_the_example():
+    from pathlib import Path
+
+    repo = Path(__file__).parent.parent / "examples" / "survey"
+    bundled = Path(fi.__file__).parent / "data" / "survey"
+    if not repo.exists():  # pragma: no cover - installed package without the repository
+        pytest.skip("examples/ not present")
+    for name in ("survey_long.csv", "factors.csv", "expert_weights.csv", "README.md"):
+        assert (repo / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+def test_numeric_array_survey_checks():
+    rng = np.random.default_rng(21)
+    lv = _random_levels(rng, 2, 4).astype(float) + 1
+    bad = lv.copy()
+    bad[1, 0, 2] = 6
+    with pytest.raises(InputError, match=r"outside the scale 'paper'.*\('E2', 'C1 -> C3', 6\)"):
+        fi.grey_dematel(bad)
+    bad[1, 0, 2] = 2.5
+    with pytest.raises(InputError, match=r"\('E2', 'C1 -> C3', 2.5\)"):
+        fi.grey_dematel(bad)
+    miss = lv.copy()
+    miss[0, 3, 1] = np.nan
+    with pytest.raises(SchemaError, match=r"missing score.*\('E1', 'C4 -> C2'\)"):
+        fi.grey_dematel(miss)
+    diag = lv.copy()
+    diag[0, 1, 1] = 5
+    with pytest.warns(FastinnoWarning, match=r"self-influence.*\('E1', 'C2'\)"):
+        res = fi.grey_dematel(diag)
+    npt.assert_array_equal(res.T, fi.grey_dematel(lv).T)
+    nan_diag = lv.copy()
+    nan_diag[:, 0, 0] = np.nan  # a blank diagonal is fine
+    npt.assert_array_equal(fi.grey_dematel(nan_diag).T, fi.grey_dematel(lv).T)
+    # object array (labels) and numeric array agree, also with a factor table reordering
+    labels = np.array(md._PAPER_LABELS, dtype=object)[lv.astype(int) - 1]
+    a = fi.grey_dematel(lv, factors=["C2", "C1", "C4", "C3"])
+    b = fi.grey_dematel(labels, factors=["C2", "C1", "C4", "C3"])
+    npt.assert_array_equal(a.T, b.T)
+    assert a.codes == ("C2", "C1", "C4", "C3")
+    named = fi.grey_dematel(lv, factors=pl.DataFrame({"code": ["A", "B", "C", "D"]}))
+    npt.assert_array_equal(named.T, fi.grey_dematel(lv).T)
+    assert named.codes == ("A", "B", "C", "D")
+    named_labels = fi.grey_dematel(labels, factors=["A", "B", "C", "D"])
+    npt.assert_array_equal(named_labels.T, named.T)

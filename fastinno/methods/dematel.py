@@ -601,6 +601,13 @@ def _apply_factor_table(survey: Survey, factors) -> tuple[Survey, pl.DataFrame]:
         return survey, table
     table = read_factors(factors)
     codes = table["code"].to_list()
+    if (
+        survey.source == "<array>"
+        and len(codes) == len(survey.factors)
+        and set(codes) != set(survey.factors)
+    ):
+        # an array has no factor codes of its own: the table names its rows in order
+        survey = Survey(survey.experts, tuple(codes), survey.cells, survey.source)
     extra = [f for f in survey.factors if f not in codes]
     lack = [c for c in codes if c not in survey.factors]
     if extra or lack:
@@ -677,6 +684,91 @@ def _grey_bounds(survey: Survey, scale: LinguisticScale) -> tuple[np.ndarray, np
             stacklevel=3,
         )
     return np.ascontiguousarray(lower), np.ascontiguousarray(upper)
+
+
+def _numeric_array(x) -> bool:
+    return isinstance(x, np.ndarray) and x.dtype.kind in "biuf"
+
+
+def _grey_bounds_array(arr: np.ndarray, scale: LinguisticScale):
+    """Vectorised :func:`_grey_bounds` for a numeric array of scale codes (K, n, n) or (n, n)."""
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1] != arr.shape[2] or arr.shape[1] < 2:
+        raise SchemaError(
+            f"Survey array must have shape (n_experts, n, n) or (n, n) with n >= 2; got "
+            f"{arr.shape}."
+        )
+    k, n, _ = arr.shape
+    experts = tuple(f"E{e + 1}" for e in range(k))
+    codes = tuple(f"C{i + 1}" for i in range(n))
+    order = np.argsort(np.asarray(scale.codes))
+    sorted_codes = np.asarray(scale.codes, dtype=np.float64)[order]
+    nan = np.isnan(arr)
+    diag = np.eye(n, dtype=bool)[None]
+    missing = nan & ~diag
+    if missing.any():
+        keys = [(experts[e], f"{codes[i]} -> {codes[j]}") for e, i, j in np.argwhere(missing)[:6]]
+        raise SchemaError(
+            f"Survey <array>: {int(missing.sum())} missing score(s) at (expert, from -> to) "
+            f"{format_keys(keys)}. Every off-diagonal pair needs a score."
+        )
+    pos = np.clip(
+        np.searchsorted(sorted_codes, np.where(nan, sorted_codes[0], arr)), 0, len(order) - 1
+    )
+    bad = ~nan & (sorted_codes[pos] != arr)
+    if bad.any():
+        keys = [
+            (experts[e], f"{codes[i]} -> {codes[j]}", _cell(arr[e, i, j]))
+            for e, i, j in np.argwhere(bad)[:6]
+        ]
+        allowed = ", ".join(f"{c}/{lab}" for c, lab in zip(scale.codes, scale.labels))
+        raise InputError(
+            f"Survey <array>: {int(bad.sum())} score(s) outside the scale {scale.name!r} at "
+            f"(expert, from -> to, score) {format_keys(keys)}. Allowed: {allowed}; pass "
+            "scale='0-4' for 0-4 codes or a TOML scale file."
+        )
+    level = order[pos]
+    lower = np.asarray(scale.lower, dtype=np.float64)[level]
+    upper = np.asarray(scale.upper, dtype=np.float64)[level]
+    lower[nan] = 0.0
+    upper[nan] = 0.0
+    d_lo = np.einsum("kii->ki", lower)
+    d_up = np.einsum("kii->ki", upper)
+    nonzero = (d_lo != 0) | (d_up != 0)
+    if nonzero.any():
+        keys = [(experts[e], codes[i]) for e, i in np.argwhere(nonzero)]
+        warnings.warn(
+            f"Survey <array>: {len(keys)} non-zero self-influence score(s) at (expert, factor) "
+            f"{format_keys(keys)} were set to zero (a factor does not influence itself in "
+            "DEMATEL).",
+            FastinnoWarning,
+            stacklevel=3,
+        )
+        for e in range(k):
+            np.fill_diagonal(lower[e], 0.0)
+            np.fill_diagonal(upper[e], 0.0)
+    return np.ascontiguousarray(lower), np.ascontiguousarray(upper), experts, codes
+
+
+def _array_factor_table(codes: tuple, factors):
+    """Factor table for an array input: default codes C1..Cn, or a table that either uses those
+    codes in another order (-> permutation) or names the rows in order (-> renaming)."""
+    n = len(codes)
+    if factors is None:
+        table = pl.DataFrame(
+            {"code": list(codes), "name": list(codes), "group": [None] * n},
+            schema={"code": pl.String, "name": pl.String, "group": pl.String},
+        )
+        return table, None
+    table = read_factors(factors)
+    tcodes = table["code"].to_list()
+    if len(tcodes) != n:
+        raise SchemaError(f"Factor table has {len(tcodes)} codes for {n} factors in the array.")
+    if set(tcodes) == set(codes):
+        return table, [codes.index(c) for c in tcodes]
+    return table, None
 
 
 def _crisp_matrices(survey: Survey) -> np.ndarray:
@@ -1142,10 +1234,19 @@ def grey_dematel(
     agg_code = _choice("aggregation", aggregation, _AGGS)
     norm_code = _choice("normalization", normalization, _NORMS)
     sc = linguistic_scale(scale)
-    sv = read_survey(survey)
-    sv, table = _apply_factor_table(sv, factors)
-    w = _weights_of(expert_weights, sv.experts, whitening=weight_whitening)
-    lower, upper = _grey_bounds(sv, sc)
+    if _numeric_array(survey):
+        lower, upper, experts, codes = _grey_bounds_array(survey, sc)
+        table, perm = _array_factor_table(codes, factors)
+        if perm is not None:
+            lower = np.ascontiguousarray(lower[:, perm][:, :, perm])
+            upper = np.ascontiguousarray(upper[:, perm][:, :, perm])
+        source = "<array>"
+    else:
+        sv = read_survey(survey)
+        sv, table = _apply_factor_table(sv, factors)
+        lower, upper = _grey_bounds(sv, sc)
+        experts, source = sv.experts, sv.source
+    w = _weights_of(expert_weights, experts, whitening=weight_whitening)
     if agg_code == kd.AGG_CFCS_THEN_MEAN:
         crisp = kg.cfcs_experts(lower, upper, scope_code)
         z = np.tensordot(w, crisp, axes=1)
@@ -1165,7 +1266,7 @@ def grey_dematel(
         "weight_whitening": weight_whitening,
         "bootstrap": int(bootstrap),
         "ci": ci,
-        "source": sv.source,
+        "source": source,
     }
     boot = None
     if bootstrap:
@@ -1173,9 +1274,7 @@ def grey_dematel(
             a_in, b_in, w, agg_code, scope_code, norm_code, bootstrap, seed, ci
         )
         options.update(seed=seed_used, n_valid_resamples=n_valid)
-    return _build_result(
-        z, norm_code, normalization, threshold, table, sv.experts, w, options, boot
-    )
+    return _build_result(z, norm_code, normalization, threshold, table, experts, w, options, boot)
 
 
 def dematel(
@@ -1250,24 +1349,9 @@ def dematel(
             arr = arr.copy()
             for e in range(k):
                 np.fill_diagonal(arr[e], 0.0)
-        sv = Survey(experts, codes, np.empty((k, 0, 0), dtype=object), "<array>")
-        if factors is not None:
-            table = read_factors(factors)
-            tcodes = table["code"].to_list()
-            if len(tcodes) != n:
-                raise SchemaError(f"Factor table has {len(tcodes)} codes for a {n} x {n} matrix.")
-            if set(tcodes) != set(codes):
-                # codes name the matrix rows in order
-                codes = tuple(tcodes)
-            else:
-                pos = [codes.index(c) for c in tcodes]
-                arr = arr[:, pos][:, :, pos]
-                codes = tuple(tcodes)
-        else:
-            table = pl.DataFrame(
-                {"code": list(codes), "name": list(codes), "group": [None] * n},
-                schema={"code": pl.String, "name": pl.String, "group": pl.String},
-            )
+        table, perm = _array_factor_table(codes, factors)
+        if perm is not None:
+            arr = arr[:, perm][:, :, perm]
         source = "<array>"
     else:
         sv = read_survey(matrix_or_matrices)
