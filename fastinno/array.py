@@ -147,7 +147,6 @@ def hew_topsis(
     _check_method_data(x, cost, m)
     w = np.full(n, 1.0 / n) if weights is None else check_weights(weights, n)
     idx = [np.arange(n)]
-    ww = [w]
     for k, g in enumerate(groups or ()):
         gi = np.asarray(g, dtype=np.int64)
         if gi.ndim != 1 or gi.size == 0 or gi.min() < 0 or gi.max() >= n:
@@ -155,11 +154,11 @@ def hew_topsis(
         if w[gi].sum() <= 0:
             raise InputError(f"groups[{k}] has zero total weight.")
         idx.append(gi)
-        ww.append(w[gi] / w[gi].sum())
     ptr = np.concatenate([[0], np.cumsum([a.size for a in idx])]).astype(np.int64)
+    no_children = np.zeros(len(idx) + 1, dtype=np.int64)
     return kd.hew_index_cube(
-        x, cost, m, _choice("scope", scope, _SCOPES), ptr,
-        np.ascontiguousarray(np.concatenate(idx)), np.ascontiguousarray(np.concatenate(ww)),
+        x, cost, m, _choice("scope", scope, _SCOPES), w, ptr,
+        np.ascontiguousarray(np.concatenate(idx)), no_children, np.zeros(0, dtype=np.int64),
         _choice("form", form, _FORMS),
     )
 

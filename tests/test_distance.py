@@ -27,14 +27,14 @@ def random_cube(rng, shape=(7, 5, 6)):
     return cube, is_cost
 
 
-def models(n_ind, w, groups):
-    """CSR arrays: model 0 = all indicators with w, then each group with w renormalised."""
-    ptr, idx, ww = [0], [], []
+def models(n_ind, groups):
+    """CSR arrays: model 0 = all indicators, then each group (own indicators, no children)."""
+    ptr, idx = [0], []
     for g in [np.arange(n_ind), *groups]:
         idx.extend(g)
-        ww.extend(w[g] / w[g].sum())
         ptr.append(len(idx))
-    return np.array(ptr, dtype=np.int64), np.array(idx, dtype=np.int64), np.array(ww)
+    n = len(ptr) - 1
+    return np.array(ptr, dtype=np.int64), np.array(idx, dtype=np.int64), np.zeros(n + 1, np.int64), np.zeros(0, np.int64)
 
 
 def test_form_constants():
@@ -47,14 +47,37 @@ def test_hew_index_cube_matches_naive(method, scope, form):
     cube, is_cost = random_cube(rng)
     w = rng.dirichlet(np.ones(6))
     groups = [np.array([0, 1, 2]), np.array([3, 4, 5]), np.array([3, 4])]  # two levels
-    ptr, idx, ww = models(6, w, groups)
-    got = kd.hew_index_cube(cube, is_cost, method, scope, ptr, idx, ww, form)
+    got = kd.hew_index_cube(cube, is_cost, method, scope, w, *models(6, groups), form)
     assert got.shape == (4, 7, 5)
     for m, g in enumerate([np.arange(6), *groups]):
         wm = np.zeros(6)
         wm[g] = w[g] / w[g].sum()
         want = naive.hew_topsis_cube(cube, is_cost, method, scope, wm, form)
         npt.assert_allclose(got[m], want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_hew_index_cube_child_models_equal_flat_models(form):
+    # A two-level hierarchy given as child links (each indicator summed once) equals every model
+    # spelled out with its own indicator list, and the naive model with renormalised weights.
+    rng = np.random.default_rng(8)
+    cube, is_cost = random_cube(rng)
+    w = rng.dirichlet(np.ones(6))
+    # models: 0 = group {3, 4}, 1 = group {3, 4, 5} = child 0 + indicator 5,
+    #         2 = group {0, 1, 2}, 3 = whole = children 1 and 2
+    ptr = np.array([0, 2, 3, 6, 6])
+    idx = np.array([3, 4, 5, 0, 1, 2])
+    cptr = np.array([0, 0, 1, 1, 3])
+    cidx = np.array([0, 1, 2])
+    tree = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_REGION, w, ptr, idx, cptr, cidx, form)
+    sets = [[3, 4], [3, 4, 5], [0, 1, 2], list(range(6))]
+    flat = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_REGION, w, *models(6, sets[:3]), form)
+    npt.assert_allclose(tree[3], flat[0], rtol=1e-13)
+    npt.assert_allclose(tree[:3], flat[1:], rtol=1e-13)
+    for m, g in enumerate(sets):
+        wm = np.zeros(6)
+        wm[g] = w[g] / w[g].sum()
+        npt.assert_allclose(tree[m], naive.hew_topsis_cube(cube, is_cost, 1, 1, wm, form), rtol=1e-12)
 
 
 @pytest.mark.parametrize(("scope", "form"), list(itertools.product(SCOPES, FORMS)))
@@ -102,10 +125,11 @@ def test_hand_worked_case():
     #   B1: d+^2 = (0.5^2 + 0.5^2)/4  = 0.125,    d-^2 = (0.25^2 + 0.25^2)/4 = 0.03125 -> F = 1/5
     cube = np.array([[[2.0, 4.0], [4.0, 8.0]], [[8.0, 2.0], [4.0, 4.0]]])
     is_cost = np.zeros(2, dtype=np.bool_)
-    ptr, idx, w = np.array([0, 2]), np.array([0, 1]), np.array([0.5, 0.5])
-    f = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, ptr, idx, w, kd.RATIO2)[0]
+    w = np.array([0.5, 0.5])
+    csr = models(2, [])
+    f = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.RATIO2)[0]
     npt.assert_allclose(f, [[1 / 14, 5 / 7], [0.5, 0.2]], rtol=1e-14)
-    c = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, ptr, idx, w, kd.CLOSENESS)[0]
+    c = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)[0]
     dp2 = np.array([[0.203125, 0.0625], [0.140625, 0.125]])
     dn2 = np.array([[0.015625, 0.15625], [0.140625, 0.03125]])
     npt.assert_allclose(c, np.sqrt(dn2) / (np.sqrt(dp2) + np.sqrt(dn2)), rtol=1e-14)
@@ -173,8 +197,7 @@ def test_topsis_F_01_minmax_ratio2():
     npt.assert_allclose(c, case["expected"]["standard_closeness_same_distances"], rtol=0, atol=tol)
     # the same case through the cube kernels: (objects, 1 year, indicators), year scope
     cube = np.ascontiguousarray(x[:, None, :])
-    ptr, idx = np.array([0, 3]), np.arange(3)
-    g = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_YEAR, ptr, idx, w, kd.RATIO2)
+    g = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_YEAR, w, *models(3, []), kd.RATIO2)
     npt.assert_allclose(g[0, :, 0], case["expected"]["F"], rtol=0, atol=tol)
 
 
@@ -187,3 +210,21 @@ def test_topsis_matrix_matches_naive(form):
     want = naive.topsis_matrix(p, w, form)
     for g, v in zip(got, want):
         npt.assert_allclose(g, v, rtol=1e-12)
+
+
+def test_thread_count_does_not_change_results():
+    import numba
+
+    cube, is_cost = random_cube(np.random.default_rng(9), (70, 6, 6))
+    w = np.full(6, 1 / 6)
+    csr = models(6, [np.array([0, 1, 2]), np.array([3, 4, 5])])
+    default = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = kd.hew_index_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
+        s1 = kn.standardize_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL)
+    finally:
+        numba.set_num_threads(default)
+    many = kd.hew_index_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
+    npt.assert_array_equal(one, many)
+    npt.assert_array_equal(s1, kn.standardize_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL))

@@ -175,53 +175,55 @@ def _coefficients(is_cost, method, mn, mx, loc, scale):
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, ptr, idx, w2, form):
-    # prange over regions; per region the squared deviations are held as (indicator, year) so
-    # every inner loop runs over years: independent lanes (SIMD without reassociation) and the
-    # per-(model, year) sums keep the indicator order of the naive formula.
+def _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, w2, ptr, idx, cptr, cidx, form):
+    # prange over chunks of regions (scratch buffers allocated once per chunk, not per region:
+    # allocation inside a prange body serialises the threads on the allocator).
     n_regions, n_years, n_ind = cube.shape
     n_models = ptr.size - 1
     out = np.empty((n_models, n_regions, n_years))
-    per_year = scope == kn.SCOPE_YEAR
-    # Work in chunks of regions so the scratch buffers are allocated once per chunk, not once
-    # per region (allocation inside a prange body serialises the threads on the allocator).
     n_chunks = min(n_regions, 64)
     for c in prange(n_chunks):
         ct = np.empty((n_ind, n_years))
         dp = np.empty((n_ind, n_years))
         dn = np.empty((n_ind, n_years))
-        sp = np.empty(n_years)
-        sn = np.empty(n_years)
+        sp = np.empty((n_models, n_years))
+        sn = np.empty((n_models, n_years))
         for r in range(c * n_regions // n_chunks, (c + 1) * n_regions // n_chunks):
-            _hew_region(cube, r, scope, per_year, shift, div, add, ideal, anti, recip, ptr, idx, w2, form, ct, dp, dn, sp, sn, out)
+            _hew_region(cube, r, scope, shift, div, add, ideal, anti, recip, w2, ptr, idx, cptr, cidx,
+                        form, ct, dp, dn, sp, sn, out)
     return out
 
 
 @njit(cache=True, error_model="numpy", inline="always")
-def _hew_region(cube, r, scope, per_year, shift, div, add, ideal, anti, recip, ptr, idx, w2, form, ct, dp, dn, sp, sn, out):
+def _hew_region(cube, r, scope, shift, div, add, ideal, anti, recip, w2, ptr, idx, cptr, cidx,
+                form, ct, dp, dn, sp, sn, out):
+    # The region's block is held as (indicator, year), so every inner loop runs over years:
+    # independent lanes (SIMD without reassociation), sums in the model's indicator order.
     n_years = cube.shape[1]
     n_ind = cube.shape[2]
     n_models = ptr.size - 1
     k0 = kn._cell(r, 0, scope)
-    for y in range(n_years):  # transpose the region's block: every loop below runs over years
+    per_year = scope == kn.SCOPE_YEAR
+    for y in range(n_years):
         for j in range(n_ind):
             ct[j, y] = cube[r, y, j]
     for j in range(n_ind):
+        wj = w2[j]
         if per_year:
             if recip[j]:
                 for y in range(n_years):
                     v = shift[j, y] / ct[j, y] + add[j, y]
                     a = v - ideal[j, y]
                     b = v - anti[j, y]
-                    dp[j, y] = a * a
-                    dn[j, y] = b * b
+                    dp[j, y] = wj * (a * a)
+                    dn[j, y] = wj * (b * b)
             else:
                 for y in range(n_years):
                     v = (ct[j, y] - shift[j, y]) / div[j, y] + add[j, y]
                     a = v - ideal[j, y]
                     b = v - anti[j, y]
-                    dp[j, y] = a * a
-                    dn[j, y] = b * b
+                    dp[j, y] = wj * (a * a)
+                    dn[j, y] = wj * (b * b)
         else:
             s0 = shift[j, k0]
             d0 = div[j, k0]
@@ -233,48 +235,55 @@ def _hew_region(cube, r, scope, per_year, shift, div, add, ideal, anti, recip, p
                     v = s0 / ct[j, y] + a0
                     a = v - i0
                     b = v - n0
-                    dp[j, y] = a * a
-                    dn[j, y] = b * b
+                    dp[j, y] = wj * (a * a)
+                    dn[j, y] = wj * (b * b)
             else:
                 for y in range(n_years):
                     v = (ct[j, y] - s0) / d0 + a0
                     a = v - i0
                     b = v - n0
-                    dp[j, y] = a * a
-                    dn[j, y] = b * b
+                    dp[j, y] = wj * (a * a)
+                    dn[j, y] = wj * (b * b)
     for m in range(n_models):
         for y in range(n_years):
-            sp[y] = 0.0
-            sn[y] = 0.0
+            sp[m, y] = 0.0
+            sn[m, y] = 0.0
+        for q in range(cptr[m], cptr[m + 1]):
+            ch = cidx[q]
+            for y in range(n_years):
+                sp[m, y] += sp[ch, y]
+                sn[m, y] += sn[ch, y]
         for q in range(ptr[m], ptr[m + 1]):
             j = idx[q]
-            w = w2[q]
             for y in range(n_years):
-                sp[y] += w * dp[j, y]
-                sn[y] += w * dn[j, y]
+                sp[m, y] += dp[j, y]
+                sn[m, y] += dn[j, y]
         for y in range(n_years):
-            out[m, r, y] = index_value(sp[y], sn[y], form)
+            out[m, r, y] = index_value(sp[m, y], sn[m, y], form)
 
 
 @njit(cache=True)
-def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, model_ptr, model_idx, model_w, form):
+def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
+                         model_ptr, model_idx, child_ptr, child_idx, form):
     """:func:`hew_index_cube` with the scope statistics given (``normalize.scope_stats``).
 
     Lets the API layer validate on the statistics (positivity, constant cells) and reuse them,
     so the cube is read once for the statistics and once for the model.
     """
     shift, div, add, ideal, anti, recip = _coefficients(is_cost, method, mn, mx, loc, scale)
-    w2 = model_w * model_w
-    return _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, model_ptr, model_idx, w2, form)
+    w2 = w * w
+    return _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, w2,
+                      model_ptr, model_idx, child_ptr, child_idx, form)
 
 
 @njit(cache=True)
-def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, form):
-    """Fused ideal-solution model: standardize, ideal points and index for several weightings.
+def hew_index_cube(cube, is_cost, method, scope, w, model_ptr, model_idx, child_ptr, child_idx, form):
+    """Fused ideal-solution model: standardize, ideal points, index and sub-indices in one pass.
 
     One pass over the raw cube for the scope statistics, one fused pass for everything else
-    (standardized values are never stored). Each "model" is a sparse weight vector, so the
-    overall index and every sub-index are computed from the same per-cell squared deviations.
+    (standardized values are never stored). A "model" (the whole index or a sub-index) sums the
+    weighted squared deviations of its own indicators plus the sums of its child models, so a
+    hierarchy costs one pass over the indicators whatever its depth.
 
     Parameters
     ----------
@@ -283,9 +292,10 @@ def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, 
     is_cost : bool (n_indicators,)
     method : int, ``normalize.MAX_RATIO | MINMAX | VECTOR | ZSCORE``.
     scope : int, ``normalize.SCOPE_PANEL | SCOPE_REGION | SCOPE_YEAR``.
-    model_ptr : int64 (n_models + 1,), CSR row pointers into ``model_idx`` / ``model_w``.
-    model_idx : int64 (nnz,), indicator positions of each model.
-    model_w : float64 (nnz,), the model's weights (>= 0, typically summing to 1 per model).
+    w : float64 (n_indicators,), indicator weights >= 0 (the whole index's weights).
+    model_ptr, model_idx : int64 CSR (n_models + 1,), (nnz,): each model's own indicators.
+    child_ptr, child_idx : int64 CSR (n_models + 1,), (n_links,): each model's child models,
+        which must come before it (children have smaller model numbers).
     form : int, ``RATIO2`` or ``CLOSENESS``.
 
     Returns
@@ -294,13 +304,16 @@ def hew_index_cube(cube, is_cost, method, scope, model_ptr, model_idx, model_w, 
 
     Notes
     -----
-    d_pos^2 = sum_{j in model} w_j^2 (x_ktj - x_alpha_j)^2 (and d_neg with x_beta), with x the
-    standardized value and x_alpha / x_beta the max / min of x over the scope cell; then
-    :func:`index_value`. Standardized values are computed with the same floating-point
+    For model g with indicator set J_g: S+_g = sum_{j in J_g} w_j^2 (x_ktj - x_alpha_j)^2 and
+    S-_g likewise with x_beta (x standardized, x_alpha / x_beta the max / min of x over the scope
+    cell), then :func:`index_value` (S+_g, S-_g). Both forms are invariant to scaling all the
+    weights of a model, so this equals the model with its weights renormalised to sum 1 within
+    the group (the sub-index definition). Standardized values use the same floating-point
     operations as ``normalize.standardize_cube``. Constant cells contribute 0.
     """
     mn, mx, loc, scale = kn.scope_stats(cube, method, scope)
-    return hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, model_ptr, model_idx, model_w, form)
+    return hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
+                                model_ptr, model_idx, child_ptr, child_idx, form)
 
 
 @njit(cache=True)
@@ -361,7 +374,7 @@ def topsis_closeness_matrix(p, w):
     return index
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def growth_rates(f, years):
     """Growth of index series over the true year span.
 
@@ -393,7 +406,7 @@ def growth_rates(f, years):
     if n_years < 2:
         return cagr, mean_yoy, yoy
     span = years[n_years - 1] - years[0]
-    for i in range(n):
+    for i in range(n):  # serial: ~1 ms on a county panel, not worth a parallel region
         acc = 0.0
         for t in range(1, n_years):
             prev = f[i, t - 1]

@@ -57,6 +57,7 @@ __all__ = [
     "SCOPE_REGION",
     "SCOPE_YEAR",
     "n_scope_cells",
+    "count_nonfinite",
     "scope_stats",
     "constant_cells",
     "standardize_cube",
@@ -74,6 +75,21 @@ def n_scope_cells(n_regions, n_years, scope):
     if scope == SCOPE_YEAR:
         return n_years
     return 1
+
+
+@njit(cache=True)
+def count_nonfinite(cube):
+    """Number of NaN or infinite values in a (regions, years, indicators) cube.
+
+    Serial on purpose: memory-bound and ~0.5 ms on a county panel, so a parallel region would
+    cost more than it saves on a busy machine.
+    """
+    flat = cube.reshape(-1)
+    k = 0
+    for i in range(flat.size):
+        v = flat[i]
+        k += (v - v) != 0.0  # NaN for NaN and +-inf, 0 otherwise: branch-free, SIMD
+    return k
 
 
 @njit(cache=True, inline="always")

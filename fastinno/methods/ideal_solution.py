@@ -97,7 +97,7 @@ def hew_topsis(
     standardize = _option("standardize", standardize, STANDARDIZATIONS)
     form = _option("form", form, FORMS)
     constant = _option("constant", constant, CONSTANT_POLICIES)
-    if not np.isfinite(panel.cube).all():
+    if kn.count_nonfinite(panel.cube):
         panel.require_complete("hew_topsis")
         raise InputError("The panel has infinite values: fix them before evaluating.")
 
@@ -158,20 +158,23 @@ def hew_topsis(
                 f"scope={scope!r}): {format_keys(cells)}."
             )
 
-    columns, ptr, idx, ww, empty = _models(system, w_all)
+    columns, order, ptr, idx, cptr, cidx, empty = _models(system, w_all)
     for g in empty:
         report.append(f"sub-index {g!r} has zero total weight: its column is NaN.")
-    index = kd.hew_index_from_stats(cube, is_cost, method_id, scope_id, *stats, ptr, idx, ww, form_id)
-    for m in range(len(columns)):
-        if columns[m] in empty:
-            index[m] = np.nan
+    rows = kd.hew_index_from_stats(
+        cube, is_cost, method_id, scope_id, *stats, np.ascontiguousarray(w_all, dtype=np.float64),
+        ptr, idx, cptr, cidx, form_id,
+    )
+    index = rows[order]  # columns order: index, then dimensions depth-first
 
     regions, years = panel.regions, panel.years
-    nan_cells = [
-        (regions[r], years[t], columns[m])
-        for m, r, t in np.argwhere(np.isnan(index))
-        if columns[m] not in empty
-    ]
+    nan_cells = []
+    if np.isnan(index.sum()):
+        nan_cells = [
+            (regions[r], years[t], columns[m])
+            for m, r, t in np.argwhere(np.isnan(index))
+            if columns[m] not in empty
+        ]
     if nan_cells:
         report.append(
             f"index undefined (d+ = d- = 0: every weighted indicator at both ideal and anti-ideal) "
@@ -261,37 +264,36 @@ def _resolve_weights(weights, system) -> np.ndarray:
 
 
 def _models(system, w_all):
-    """CSR weight vectors: the overall index, then every dimension (weights renormalised)."""
-    columns = ["index"]
-    ptr = [0]
-    idx: list[np.ndarray] = [np.arange(system.n_indicators)]
-    ww: list[np.ndarray] = [w_all]
-    ptr.append(system.n_indicators)
-    empty = []
-    for g in system.groups:
+    """Model CSR arrays in evaluation order (children before parents) for the fused kernel.
+
+    Columns are ``index`` then every dimension in system (depth-first) order; the kernel sees
+    the dimensions in reverse depth-first order (so every child precedes its parent), then the
+    whole index. Each model lists its own indicators and its child dimensions, so every
+    indicator is summed once. Returns ``(columns, order, ptr, idx, cptr, cidx, empty)``, where
+    ``order[c]`` is the kernel row of column ``c``.
+    """
+    groups = system.groups
+    n_groups = len(groups)
+    for g in groups:
         if g.name in _RESERVED:
             raise SchemaError(
                 f"Dimension name {g.name!r} clashes with a result column ({', '.join(_RESERVED)}): rename it."
             )
-        gi = np.asarray(g.indices, dtype=np.int64)
-        wg = w_all[gi]
-        total = wg.sum()
-        if total <= 0:
-            empty.append(g.name)
-            wg = np.zeros_like(wg)
-        else:
-            wg = wg / total
-        columns.append(g.name)
-        idx.append(gi)
-        ww.append(wg)
-        ptr.append(ptr[-1] + gi.size)
-    return (
-        columns,
-        np.asarray(ptr, dtype=np.int64),
-        np.ascontiguousarray(np.concatenate(idx), dtype=np.int64),
-        np.ascontiguousarray(np.concatenate(ww), dtype=np.float64),
-        empty,
-    )
+    parent = np.asarray(system.indicator_parent, dtype=np.int64)
+    # kernel row of group k: n_groups - 1 - k; whole index: n_groups
+    row = {k: n_groups - 1 - k for k in range(n_groups)}
+    row[-1] = n_groups
+    ptr, idx, cptr, cidx = [0], [], [0], []
+    for k in [*range(n_groups - 1, -1, -1), -1]:
+        idx.extend(np.flatnonzero(parent == k).tolist())
+        cidx.extend(row[c] for c in range(n_groups) if groups[c].parent == k)
+        ptr.append(len(idx))
+        cptr.append(len(cidx))
+    columns = ["index", *(g.name for g in groups)]
+    order = [n_groups, *(row[k] for k in range(n_groups))]
+    empty = [g.name for g in groups if w_all[np.asarray(g.indices)].sum() <= 0]
+    as64 = lambda a: np.asarray(a, dtype=np.int64)  # noqa: E731
+    return columns, order, as64(ptr), as64(idx), as64(cptr), as64(cidx), empty
 
 
 def _check_max_ratio(cube, is_cost, panel) -> None:
@@ -335,6 +337,8 @@ def _growth_notes(series, cagr, yoy, columns, regions, years, empty):
     n_regions = len(regions)
     if len(years) < 2:
         notes.append(f"growth needs at least two years; the panel has {len(years)}: growth is NaN.")
+        return notes
+    if not (np.isnan(cagr.sum()) or np.isnan(yoy[:, 1:].sum())):
         return notes
     finite = ~np.isnan(series)
     # undefined because of a zero/negative base (the index itself was finite there)
