@@ -225,3 +225,8 @@ def test_cli_forecast(tmp_path, scores):
     assert (tmp_path / "fc.png").stat().st_size > 0
     r = runner.invoke(cli, ["forecast", str(p), "--column", "nope"])
     assert r.exit_code == 2 and "Traceback" not in r.output and "Error:" in r.output
+
+
+def test_forecast_lazyframe_missing_column(scores):
+    with pytest.raises(SchemaError, match="lacks column\\(s\\) 'score'"):
+        fi.forecast(scores.lazy(), column="score")

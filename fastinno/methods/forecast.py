@@ -181,20 +181,24 @@ def forecast(
     call; the numbers equal :func:`gm11` on each series.
     """
     h = _check_horizon(horizon)
-    if isinstance(scores_frame, pl.LazyFrame):
-        df = scores_frame.select(by, year, column).collect()
-    elif isinstance(scores_frame, pl.DataFrame):
-        missing = [c for c in (by, year, column) if c not in scores_frame.columns]
-        if missing:
-            raise SchemaError(
-                f"Scores frame lacks column(s) {format_keys(missing)}; has "
-                f"{format_keys(scores_frame.columns)}. Set column=/by=/year= accordingly."
-            )
-        df = scores_frame.select(by, year, column)
-    else:
+    if not isinstance(scores_frame, (pl.DataFrame, pl.LazyFrame)):
         raise InputError(
             f"forecast() needs a polars DataFrame or LazyFrame; got {type(scores_frame).__name__}."
         )
+    names = (
+        scores_frame.collect_schema().names()
+        if isinstance(scores_frame, pl.LazyFrame)
+        else scores_frame.columns
+    )
+    missing = [c for c in (by, year, column) if c not in names]
+    if missing:
+        raise SchemaError(
+            f"Scores frame lacks column(s) {format_keys(missing)}; has {format_keys(names)}. Set "
+            "column=/by=/year= accordingly."
+        )
+    df = scores_frame.select(by, year, column)
+    if isinstance(df, pl.LazyFrame):
+        df = df.collect()
     if df.height == 0:
         raise DegenerateDataError("Scores frame is empty: nothing to forecast.")
     if not df[year].dtype.is_integer():
