@@ -786,3 +786,11 @@ def test_numeric_array_survey_checks():
     assert named.codes == ("A", "B", "C", "D")
     named_labels = fi.grey_dematel(labels, factors=["A", "B", "C", "D"])
     npt.assert_array_equal(named_labels.T, named.T)
+
+
+def test_long_table_blank_expert_is_an_error(survey_levels):
+    long = _long_frame(survey_levels).with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(" ")).otherwise(pl.col("expert")).alias("expert")
+    )
+    with pytest.raises(SchemaError, match="empty expert/from/to in data row\\(s\\) 4"):
+        fi.grey_dematel(long)

@@ -392,6 +392,12 @@ def _cell(v):
     return v
 
 
+def _key(v):
+    """An expert id or factor code as a string (integral numbers without '.0'); None if blank."""
+    v = _cell(v) if not isinstance(v, str) else (v.strip() or None)
+    return None if v is None else str(v)
+
+
 def _survey_from_long(df: pl.DataFrame, where: str) -> Survey:
     rename = {c: c.strip().lower() for c in df.columns}
     df = df.rename(rename)
@@ -401,9 +407,9 @@ def _survey_from_long(df: pl.DataFrame, where: str) -> Survey:
             f"Survey {where}: long table lacks column(s) {format_keys(missing)}; expected "
             f"{format_keys(_LONG_COLUMNS)} (or one square matrix per expert)."
         )
-    experts_col = [str(_cell(v)) if v is not None else None for v in df["expert"].to_list()]
-    frm = [str(v).strip() if v is not None else None for v in df["from"].to_list()]
-    to = [str(v).strip() if v is not None else None for v in df["to"].to_list()]
+    experts_col = [_key(v) for v in df["expert"].to_list()]
+    frm = [_key(v) for v in df["from"].to_list()]
+    to = [_key(v) for v in df["to"].to_list()]
     scores = [_cell(v) for v in df["score"].to_list()]
     null_rows = [
         i + 1 for i, (e, f, t) in enumerate(zip(experts_col, frm, to)) if None in (e, f, t)
