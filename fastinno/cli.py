@@ -390,7 +390,15 @@ def _remember_inputs(*paths) -> None:
 )
 @click.option("--normalization", type=click.Choice(["row", "max"]), default="row", show_default=True)
 @click.option("--threshold", default="mean", show_default=True, help="mean, mean+<k>sd, or a number.")
-@click.option("--bootstrap", type=click.IntRange(min=0), default=0, show_default=True, help="Expert resamples.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=0,
+    is_flag=False,
+    flag_value=2000,
+    show_default=True,
+    help="Expert resamples (--bootstrap alone: 2000).",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=None, help="Bootstrap seed.")
 @click.option("--crisp", is_flag=True, help="Plain DEMATEL: numeric matrices averaged, no grey scale.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Write the tables into this folder.")

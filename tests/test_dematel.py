@@ -794,3 +794,16 @@ def test_long_table_blank_expert_is_an_error(survey_levels):
     )
     with pytest.raises(SchemaError, match="empty expert/from/to in data row\\(s\\) 4"):
         fi.grey_dematel(long)
+
+
+def test_bootstrap_option_forms():
+    rng = np.random.default_rng(30)
+    lv = _random_levels(rng, 3, 4)
+    res = fi.grey_dematel(lv, scale="0-4", bootstrap=True, seed=0)
+    assert res.options["bootstrap"] == md.DEFAULT_BOOTSTRAP == 2000
+    assert res.options["n_valid_resamples"] == 2000
+    assert "p_cause" not in fi.grey_dematel(lv, scale="0-4", bootstrap=False).factors.columns
+    with pytest.raises(InputError, match="bootstrap must be"):
+        fi.grey_dematel(lv, scale="0-4", bootstrap=-5)
+    with pytest.raises(InputError, match="bootstrap must be"):
+        fi.dematel(np.ones((3, 3)), bootstrap="many")

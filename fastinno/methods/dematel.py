@@ -1125,10 +1125,26 @@ def _build_result(
     )
 
 
+#: Resamples used by ``bootstrap=True``.
+DEFAULT_BOOTSTRAP = 2000
+
+
+def _check_bootstrap(n_boot) -> int:
+    """bootstrap option -> number of resamples (True = DEFAULT_BOOTSTRAP, False/None = 0)."""
+    if n_boot is None or n_boot is False:
+        return 0
+    if n_boot is True:
+        return DEFAULT_BOOTSTRAP
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise InputError(
+            f"bootstrap must be a non-negative integer (or True for {DEFAULT_BOOTSTRAP}); got "
+            f"{n_boot!r}."
+        )
+    return int(n_boot)
+
+
 def _bootstrap(a, b, w, agg, scope, norm_code, n_boot, seed, ci):
     """Run the expert bootstrap; return (polars columns, n_valid, seed used)."""
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
-        raise InputError(f"bootstrap must be a non-negative integer; got {n_boot!r}.")
     if not 0 < ci < 1:
         raise InputError(f"ci must be in (0, 1); got {ci!r}.")
     if a.shape[0] < 2:
@@ -1210,8 +1226,8 @@ def grey_dematel(
     threshold : "mean" | "mean+<k>sd" | float
         Influence-map threshold on T: its mean (default), mean + k standard deviations
         (population sd over all n^2 entries), or a value.
-    bootstrap : int
-        Number of expert resamples (0 = none; 2,000 is a good default for intervals).
+    bootstrap : int or bool
+        Number of expert resamples (0 = none; True = 2,000, the default size for intervals).
     seed : int, optional
         Seed of the bootstrap (drawn and reported in ``options["seed"]`` when None).
     ci : float
@@ -1239,6 +1255,7 @@ def grey_dematel(
     scope_code = _choice("cfcs_scope", cfcs_scope, _SCOPES)
     agg_code = _choice("aggregation", aggregation, _AGGS)
     norm_code = _choice("normalization", normalization, _NORMS)
+    bootstrap = _check_bootstrap(bootstrap)
     sc = linguistic_scale(scale)
     if _numeric_array(survey):
         lower, upper, experts, codes = _grey_bounds_array(survey, sc)
@@ -1270,7 +1287,7 @@ def grey_dematel(
         "cfcs_scope": cfcs_scope,
         "aggregation": aggregation,
         "weight_whitening": weight_whitening,
-        "bootstrap": int(bootstrap),
+        "bootstrap": bootstrap,
         "ci": ci,
         "source": source,
     }
@@ -1319,6 +1336,7 @@ def dematel(
     prominence R + C, relation R - C (Xia et al. 2020, section 3.1.2).
     """
     norm_code = _choice("normalization", normalization, _NORMS)
+    bootstrap = _check_bootstrap(bootstrap)
     if (
         isinstance(matrix_or_matrices, (list, tuple))
         and matrix_or_matrices
@@ -1368,7 +1386,7 @@ def dematel(
     arr = np.ascontiguousarray(arr)
     w = _weights_of(weights, experts)
     z = np.ascontiguousarray(np.tensordot(w, arr, axes=1)) if arr.shape[0] > 1 else arr[0].copy()
-    options = {"method": "dematel", "bootstrap": int(bootstrap), "ci": ci, "source": source}
+    options = {"method": "dematel", "bootstrap": bootstrap, "ci": ci, "source": source}
     boot = None
     if bootstrap:
         boot, n_valid, seed_used = _bootstrap(
