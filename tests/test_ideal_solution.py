@@ -383,3 +383,15 @@ def test_property_hierarchical_weights_sum_to_one(data):
     assert (r.weights["weight"].to_numpy() > 0).all()
     for g in system.groups:
         assert system.group_weights(g).sum() == pytest.approx(1.0, abs=1e-12)
+
+
+def test_missing_and_infinite_values_are_errors():
+    cube = np.array(make_panel().cube)
+    cube[1, 1, 1] = np.nan
+    panel = Panel.from_array(cube, IndicatorSystem.from_dict(SPEC), years=(2011, 2012, 2013, 2015))
+    with pytest.raises(SchemaError, match=r"hew_topsis needs a complete panel.*\('R2', 2012, 'rd_spend'\)"):
+        fastinno.hew_topsis(panel)
+    cube[1, 1, 1] = np.inf
+    panel = Panel.from_array(cube, IndicatorSystem.from_dict(SPEC), years=(2011, 2012, 2013, 2015))
+    with pytest.raises(InputError, match="infinite values"):
+        fastinno.hew_topsis(panel)

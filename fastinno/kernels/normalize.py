@@ -207,28 +207,30 @@ def scope_stats(cube, method, scope):
     Returns
     -------
     mn, mx, loc, scale : float64 (n_cells, n_indicators)
-        Minimum and maximum over the cell; ``loc`` = mean (ZSCORE) else 0; ``scale`` = population
-        standard deviation (ZSCORE), Euclidean norm sqrt(sum c^2) (VECTOR), else 1.
+        Minimum and maximum over the cell; ``loc`` = mean over the cell (every method; NaN or
+        infinite if the cell holds a NaN or infinite value, so it doubles as a finiteness check);
+        ``scale`` = population standard deviation (ZSCORE), Euclidean norm sqrt(sum c^2)
+        (VECTOR), else 1.
     """
     n_regions, n_years, n_ind = cube.shape
     mn, mx, s1, s2 = _minmax_sums(cube, scope, method == VECTOR)
     n_cells = mn.shape[0]
-    loc = np.zeros((n_cells, n_ind))
+    if scope == SCOPE_REGION:
+        n = n_years
+    elif scope == SCOPE_YEAR:
+        n = n_regions
+    else:
+        n = n_regions * n_years
+    loc = np.empty((n_cells, n_ind))
     scale = np.ones((n_cells, n_ind))
+    for k in range(n_cells):
+        for j in range(n_ind):
+            loc[k, j] = s1[k, j] / n
     if method == VECTOR:
         for k in range(n_cells):
             for j in range(n_ind):
                 scale[k, j] = math.sqrt(s2[k, j])
     elif method == ZSCORE:
-        if scope == SCOPE_REGION:
-            n = n_years
-        elif scope == SCOPE_YEAR:
-            n = n_regions
-        else:
-            n = n_regions * n_years
-        for k in range(n_cells):
-            for j in range(n_ind):
-                loc[k, j] = s1[k, j] / n
         ss = _centered_sq(cube, scope, loc)
         for k in range(n_cells):
             for j in range(n_ind):

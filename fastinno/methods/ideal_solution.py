@@ -97,10 +97,6 @@ def hew_topsis(
     standardize = _option("standardize", standardize, STANDARDIZATIONS)
     form = _option("form", form, FORMS)
     constant = _option("constant", constant, CONSTANT_POLICIES)
-    if kn.count_nonfinite(panel.cube):
-        panel.require_complete("hew_topsis")
-        raise InputError("The panel has infinite values: fix them before evaluating.")
-
     report: list[str] = []
     system = panel.system
     w_all = _resolve_weights(weights, system)
@@ -108,8 +104,12 @@ def hew_topsis(
     cube = panel.cube
     scope_id, method_id, form_id = SCOPES[scope], STANDARDIZATIONS[standardize], FORMS[form]
 
-    # One pass for the scope statistics; positivity and constant cells are read off them.
+    # One pass for the scope statistics; finiteness (the means), positivity and constant cells
+    # are read off them.
     stats = kn.scope_stats(cube, method_id, scope_id)
+    if not np.isfinite(stats[2]).all() and kn.count_nonfinite(cube):
+        panel.require_complete("hew_topsis")
+        raise InputError("The panel has infinite values: fix them before evaluating.")
     if method_id == kn.MAX_RATIO:
         lowest = stats[0].min(axis=0)
         if np.any(np.where(is_cost, lowest <= 0, lowest < 0)):
@@ -213,7 +213,7 @@ def hew_topsis(
     weight_frame = pl.DataFrame(
         {
             "indicator": list(system.indicators),
-            "dimension": [system.dimension_of(name) for name in system.indicators],
+            "dimension": [system.groups[k].name if k >= 0 else None for k in system.indicator_parent.tolist()],
             "weight": w_all,
         },
         schema_overrides={"dimension": pl.String},
