@@ -8,11 +8,12 @@ BLAS GEMM each), or ``g1 = W @ X.T`` for linear models (weighted sum, grey relat
 and folds the result into fixed-size accumulators whose size does not depend on the number of
 draws.
 
-Ranking: an LSD radix sort on a 24-bit key (the index quantised monotonically on the row's
-[min, max]), carrying the region number, then a fix-up pass that orders runs of equal keys by the
-exact index value. The ranks are therefore exact (ties = equal index values, competition ranking
-"min"); the sort costs 3 passes of 8-bit digits, which beats both numba's ``argsort`` and numpy's
-SIMD ``argsort`` on rows of a few thousand (see ``benches/bench_robustness.py``).
+Ranking: an LSD radix sort on a 22-bit key (the index quantised monotonically on the row's
+[min, max]), two stable 11-bit counting passes carrying the region number, then a fix-up pass
+that orders runs of equal keys by the exact index value. The ranks are therefore exact (ties =
+equal index values, competition ranking "min"). The sort is O(n) per row and runs in parallel
+over draws inside the kernel; measured against numba's ``argsort`` and numpy's SIMD sorts in
+``benches/bench_robustness.py``.
 
 Input already validated (float64 / int64, C-contiguous). Kernels trust their input.
 """
@@ -33,7 +34,10 @@ RATIO2 = kd.RATIO2
 CLOSENESS = kd.CLOSENESS
 LINEAR = 2
 
-_KEY_BITS = 24
+_RADIX_BITS = 11
+_RADIX = 1 << _RADIX_BITS
+_RADIX_MASK = _RADIX - 1
+_KEY_BITS = 2 * _RADIX_BITS
 _KEY_MAX = (1 << _KEY_BITS) - 1
 
 __all__ = [
@@ -44,6 +48,8 @@ __all__ = [
     "rank_rows",
     "rank_chunk",
     "block_sums",
+    "rank_stats",
+    "hist_quantiles",
     "bootstrap_index",
     "W_FIXED",
     "W_ENTROPY",
@@ -52,121 +58,123 @@ __all__ = [
 
 
 @njit(cache=True, inline="always")
-def _index(a, b, form):
-    if form == LINEAR:
-        return a
-    return kd.index_value(a, b, form)
-
-
-@njit(cache=True)
-def _radix_order(v, keys, tmp_keys, order, tmp_order, hist):
-    """Order of ``v`` descending (NaN last), exact: radix on a quantised key + fix-up."""
-    n = v.shape[0]
-    vmin = np.inf
-    vmax = -np.inf
-    for i in range(n):
-        x = v[i]
-        if x < vmin:
-            vmin = x
-        if x > vmax:
-            vmax = x
-    if not vmax > vmin:  # all equal (or NaN): the values first, then the NaNs
-        k = 0
-        for i in range(n):
-            if v[i] == v[i]:
-                order[k] = i
-                k += 1
-        for i in range(n):
-            if v[i] != v[i]:
-                order[k] = i
-                k += 1
-        return
-    scale = (_KEY_MAX - 1) / (vmax - vmin)
-    for i in range(n):
-        x = v[i]
-        if x == x:
-            q = np.int64((vmax - x) * scale)  # monotone: larger value -> smaller key
-            if q > _KEY_MAX - 1:
-                q = _KEY_MAX - 1
-            keys[i] = q
-        else:
-            keys[i] = _KEY_MAX
-        order[i] = i
-    # one counting pass for the three 8-bit digits
-    for k in range(3 * 256):
-        hist[k] = 0
-    for i in range(n):
-        q = keys[i]
-        hist[q & 255] += 1
-        hist[256 + ((q >> 8) & 255)] += 1
-        hist[512 + (q >> 16)] += 1
-    src_k = keys
-    src_o = order
-    dst_k = tmp_keys
-    dst_o = tmp_order
-    swapped = False
-    for p in range(3):
-        off = 256 * p
-        shift = 8 * p
-        if hist[off + ((src_k[0] >> shift) & 255)] == n:  # one bucket: pass is a no-op
-            continue
-        total = 0
-        for k in range(256):
-            c = hist[off + k]
-            hist[off + k] = total
-            total += c
-        for i in range(n):
-            q = src_k[i]
-            d = (q >> shift) & 255
-            pos = hist[off + d]
-            hist[off + d] = pos + 1
-            dst_k[pos] = q
-            dst_o[pos] = src_o[i]
-        src_k, dst_k = dst_k, src_k
-        src_o, dst_o = dst_o, src_o
-        swapped = not swapped
-    if swapped:
-        for i in range(n):
-            order[i] = src_o[i]
-            keys[i] = src_k[i]
-    # fix-up: runs of equal keys ordered by exact value, descending (insertion sort, runs are short)
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and keys[j] == keys[i]:
-            j += 1
-        if j - i > 1 and keys[i] != _KEY_MAX:
-            for a in range(i + 1, j):
-                o = order[a]
-                x = v[o]
-                b = a - 1
-                while b >= i and v[order[b]] < x:
-                    order[b + 1] = order[b]
-                    b -= 1
-                order[b + 1] = o
-        i = j
-
-
-@njit(cache=True, inline="always")
 def _same(a, b):
     return a == b or (a != a and b != b)
 
 
 @njit(cache=True)
-def _ranks_from_order(v, order, rank_min, rank_avg):
+def _sort_row(v, vmin, vmax, keys, tmp_keys, order, tmp_order, hist):
+    """Order of ``v`` descending (NaN last), exact, into ``order``; sorted keys into ``keys``.
+
+    ``vmin`` / ``vmax``: min / max of the non-NaN values. Keys: the value quantised monotonically
+    to 22 bits on [vmin, vmax] (larger value -> smaller key; NaN -> the largest key). Two stable
+    11-bit LSD counting passes carry the region number; runs of equal keys are then put in exact
+    descending order by insertion sort (values closer than the key resolution; rare and short).
+    """
+    n = v.shape[0]
+    scale = 0.0
+    if vmax > vmin:
+        scale = (_KEY_MAX - 1) / (vmax - vmin)
+    for k in range(2 * _RADIX):
+        hist[k] = 0
+    for i in range(n):
+        x = v[i]
+        if x == x:
+            q = np.int32((vmax - x) * scale)  # monotone non-increasing in x
+            if q > _KEY_MAX - 1:
+                q = _KEY_MAX - 1
+        else:
+            q = _KEY_MAX
+        tmp_keys[i] = q
+        hist[q & _RADIX_MASK] += 1
+        hist[_RADIX + (q >> _RADIX_BITS)] += 1
+    # prefix sums of both digit histograms
+    t0 = 0
+    t1 = 0
+    for k in range(_RADIX):
+        c0 = hist[k]
+        hist[k] = t0
+        t0 += c0
+        c1 = hist[_RADIX + k]
+        hist[_RADIX + k] = t1
+        t1 += c1
+    # pass 1: low digit, (tmp_keys, identity) -> (keys, tmp_order)
+    for i in range(n):
+        q = tmp_keys[i]
+        d = q & _RADIX_MASK
+        pos = hist[d]
+        hist[d] = pos + 1
+        keys[pos] = q
+        tmp_order[pos] = i
+    # pass 2: high digit, (keys, tmp_order) -> (tmp_keys, order)
+    for i in range(n):
+        q = keys[i]
+        d = _RADIX + (q >> _RADIX_BITS)
+        pos = hist[d]
+        hist[d] = pos + 1
+        tmp_keys[pos] = q
+        order[pos] = tmp_order[i]
+    for i in range(n):
+        keys[i] = tmp_keys[i]
+    # fix-up: runs of equal keys ordered by exact value, descending
+    i = 0
+    while i < n - 1:
+        if keys[i + 1] != keys[i] or keys[i] == _KEY_MAX:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and keys[j] == keys[i]:
+            j += 1
+        for a in range(i + 1, j):
+            o = order[a]
+            x = v[o]
+            b = a - 1
+            while b >= i and v[order[b]] < x:
+                order[b + 1] = order[b]
+                b -= 1
+            order[b + 1] = o
+        i = j
+
+
+@njit(cache=True, inline="always")
+def _minmax(v):
+    vmin = np.inf
+    vmax = -np.inf
+    for i in range(v.shape[0]):
+        x = v[i]
+        if x < vmin:
+            vmin = x
+        if x > vmax:
+            vmax = x
+    return vmin, vmax
+
+
+@njit(cache=True)
+def _scratch(n):
+    return (
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(n, dtype=np.int32),
+        np.empty(2 * _RADIX, dtype=np.int32),
+    )
+
+
+@njit(cache=True)
+def _ranks_from_order(v, keys, order, rank_min, rank_avg):
     """Competition ("min") ranks and average ranks, rank 1 = largest; NaN ranked last (tied)."""
     n = v.shape[0]
-    i = 0
-    while i < n:
-        x = v[order[i]]
-        j = i + 1
-        while j < n and _same(v[order[j]], x):
-            j += 1
-        ravg = 0.5 * (i + j + 1)
-        for k in range(i, j):
-            rank_min[order[k]] = i + 1
-            rank_avg[order[k]] = ravg
-        i = j
+    p = 0
+    while p < n:
+        i0 = order[p]
+        q = p + 1
+        while q < n and keys[q] == keys[p] and _same(v[order[q]], v[i0]):
+            q += 1
+        ravg = 0.5 * (p + q + 1)
+        for t in range(p, q):
+            rank_min[order[t]] = p + 1
+            rank_avg[order[t]] = ravg
+        p = q
 
 
 @njit(cache=True)
@@ -183,15 +191,12 @@ def ranks_of_row(v):
     rank_avg : float64 (n,), average ranks of ties (for Spearman's rho).
     """
     n = v.shape[0]
-    keys = np.empty(n, dtype=np.int64)
-    tk = np.empty(n, dtype=np.int64)
-    order = np.empty(n, dtype=np.int64)
-    to = np.empty(n, dtype=np.int64)
-    hist = np.empty(3 * 256, dtype=np.int64)
-    _radix_order(v, keys, tk, order, to, hist)
+    keys, tk, order, to, hist = _scratch(n)
+    vmin, vmax = _minmax(v)
+    _sort_row(v, vmin, vmax, keys, tk, order, to, hist)
     rank_min = np.empty(n, dtype=np.int64)
     rank_avg = np.empty(n)
-    _ranks_from_order(v, order, rank_min, rank_avg)
+    _ranks_from_order(v, keys, order, rank_min, rank_avg)
     return rank_min, rank_avg
 
 
@@ -202,16 +207,14 @@ def rank_rows(v):
     out = np.empty((k, n), dtype=np.int32)
     n_tasks = min(k, 64)
     for t in prange(n_tasks):
-        keys = np.empty(n, dtype=np.int64)
-        tk = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
-        to = np.empty(n, dtype=np.int64)
-        hist = np.empty(3 * 256, dtype=np.int64)
+        keys, tk, order, to, hist = _scratch(n)
         rmin = np.empty(n, dtype=np.int64)
         ravg = np.empty(n)
         for d in range(t * k // n_tasks, (t + 1) * k // n_tasks):
-            _radix_order(v[d], keys, tk, order, to, hist)
-            _ranks_from_order(v[d], order, rmin, ravg)
+            row = v[d]
+            vmin, vmax = _minmax(row)
+            _sort_row(row, vmin, vmax, keys, tk, order, to, hist)
+            _ranks_from_order(row, keys, order, rmin, ravg)
             for i in range(n):
                 out[d, i] = rmin[i]
     return out
@@ -294,39 +297,53 @@ def rank_chunk(
     rank_buf = np.empty((n_draws, n), dtype=np.int32)
     rho = np.empty(n_draws)
     shift = np.empty(n_draws, dtype=np.int64)
-    n_tasks = min(n_draws, 256)
-    # phase A: per draw (independent rows) index, sort, ranks, rho, shift
+    group = 16
+    n_tasks = (n_draws + group - 1) // group
+    c = 0.5 * (n + 1)
+    # phase A: per draw (independent rows) index (in place in g1), sort, ranks, rho, shift
     for t in prange(n_tasks):
-        keys = np.empty(n, dtype=np.int64)
-        tk = np.empty(n, dtype=np.int64)
-        order = np.empty(n, dtype=np.int64)
-        to = np.empty(n, dtype=np.int64)
-        hbuf = np.empty(3 * 256, dtype=np.int64)
-        rmin = np.empty(n, dtype=np.int64)
-        ravg = np.empty(n)
-        for d in range(t * n_draws // n_tasks, (t + 1) * n_draws // n_tasks):
+        keys, tk, order, to, hbuf = _scratch(n)
+        for d in range(t * group, min(n_draws, (t + 1) * group)):
             row = g1[d]
-            if form != LINEAR:
-                for i in range(n):
-                    row[i] = kd.index_value(row[i], g2[d, i], form)
-            _radix_order(row, keys, tk, order, to, hbuf)
-            _ranks_from_order(row, order, rmin, ravg)
-            c = 0.5 * (n + 1)
+            lo_v = np.inf
+            hi_v = -np.inf
+            for i in range(n):
+                x = row[i]
+                if form != LINEAR:
+                    x = kd.index_value(x, g2[d, i], form)
+                    row[i] = x
+                if x < lo_v:
+                    lo_v = x
+                if x > hi_v:
+                    hi_v = x
+            _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
             sxy = 0.0
             sxx = 0.0
             s = 0
-            for i in range(n):
-                a = ravg[i] - c
-                sxy += a * base_cavg[i]
-                sxx += a * a
-                rank_buf[d, i] = rmin[i]
-                s += abs(rmin[i] - base_min[i])
+            rb = rank_buf[d]
+            p = 0
+            while p < n:
+                i0 = order[p]
+                q = p + 1
+                while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
+                    q += 1
+                a = 0.5 * (p + q + 1) - c
+                r = p + 1
+                for k in range(p, q):
+                    i = order[k]
+                    rb[i] = r
+                    sxy += a * base_cavg[i]
+                    sxx += a * a
+                    s += abs(r - base_min[i])
+                p = q
             shift[d] = s
             if sxx > 0.0 and base_ss > 0.0:
                 rho[d] = sxy / math.sqrt(sxx * base_ss)
             else:
                 rho[d] = np.nan
-    # phase B: per slab of regions (disjoint accumulator rows), all draws
+    # phase B: per slab of regions (disjoint accumulator rows). The slab is first transposed into
+    # a small region-major tile, then each region streams its draws, so its rows of ``counts`` and
+    # ``hist`` (where consecutive draws land close together) stay in cache.
     n_blocks = (n_draws + block - 1) // block
     sums = np.zeros((n_blocks, n))
     slab = 16
@@ -334,34 +351,169 @@ def rank_chunk(
     for sl in prange(n_slabs):
         i0 = sl * slab
         i1 = min(n, i0 + slab)
+        w = i1 - i0
+        tr = np.empty((slab, n_draws), dtype=np.int32)
+        tx = np.empty((slab, n_draws))
         for d in range(n_draws):
-            b = d // block
-            for i in range(i0, i1):
-                counts[i, rank_buf[d, i] - 1] += 1
-                x = g1[d, i]
-                if x == x:
-                    sums[b, i] += x
-                    if x < vmin[i]:
-                        vmin[i] = x
-                    if x > vmax[i]:
-                        vmax[i] = x
-                    k = np.int64((x - lo[i]) * inv_width[i])
-                    if k < 0:
-                        k = 0
-                    elif k >= n_bins:
-                        k = n_bins - 1
-                    hist[i, k] += 1
+            for k in range(w):
+                tr[k, d] = rank_buf[d, i0 + k]
+                tx[k, d] = g1[d, i0 + k]
+        for k in range(w):
+            i = i0 + k
+            ci = counts[i]
+            hi_ = hist[i]
+            lo_i = lo[i]
+            iw = inv_width[i]
+            mn_i = vmin[i]
+            mx_i = vmax[i]
+            for b in range(n_blocks):
+                acc = 0.0
+                for d in range(b * block, min(n_draws, (b + 1) * block)):
+                    ci[tr[k, d] - 1] += 1
+                    x = tx[k, d]
+                    if x == x:
+                        acc += x
+                        if x < mn_i:
+                            mn_i = x
+                        if x > mx_i:
+                            mx_i = x
+                        kk = np.int64((x - lo_i) * iw)
+                        if kk < 0:
+                            kk = 0
+                        elif kk >= n_bins:
+                            kk = n_bins - 1
+                        hi_[kk] += 1
+                sums[b, i] = acc
+            vmin[i] = mn_i
+            vmax[i] = mx_i
     n_pairs = pairs.shape[0]
     outranks = np.zeros(n_pairs, dtype=np.int64)
     for p in prange(n_pairs):
         a = pairs[p, 0]
         bb = pairs[p, 1]
-        c = 0
+        cnt = 0
         for d in range(n_draws):
             if rank_buf[d, a] < rank_buf[d, bb]:
-                c += 1
-        outranks[p] = c
+                cnt += 1
+        outranks[p] = cnt
     return sums, rho, shift, outranks
+
+
+@njit(cache=True, inline="always")
+def _lerp(a, b, t):
+    # numpy's quantile interpolation, operation for operation (results match np.quantile)
+    d = b - a
+    if t >= 0.5:
+        return b - d * (1.0 - t)
+    return a + d * t
+
+
+@njit(cache=True, parallel=True)
+def rank_stats(counts, n, qs, top_k):
+    """Mean, quantiles and top-k shares of ranks from rank-position counts, exactly.
+
+    Parameters
+    ----------
+    counts : int32 (n_rows, n_ranks), ``counts[i, r - 1]`` = draws with rank r; each row sums
+        to ``n``.
+    n : int, number of draws.
+    qs : float64 (n_q,), probabilities; numpy's default ("linear") quantile definition.
+    top_k : int64 (n_k,)
+
+    Returns
+    -------
+    mean : float64 (n_rows,); quant : float64 (n_rows, n_q); top : float64 (n_rows, n_k)
+        (share of draws with rank <= k).
+    """
+    n_rows, n_ranks = counts.shape
+    n_q = qs.shape[0]
+    mean = np.empty(n_rows)
+    quant = np.empty((n_rows, n_q))
+    top = np.empty((n_rows, top_k.shape[0]))
+    for i in prange(n_rows):
+        row = counts[i]
+        s = 0
+        for r in range(n_ranks):
+            s += (r + 1) * np.int64(row[r])
+        mean[i] = s / n
+        for k in range(top_k.shape[0]):
+            c = 0
+            for r in range(min(top_k[k], n_ranks)):
+                c += row[r]
+            top[i, k] = c / n
+        for qi in range(n_q):
+            h = (n - 1) * qs[qi]
+            lo_k = np.int64(math.floor(h))
+            t = h - lo_k
+            hi_k = min(lo_k + 1, n - 1)
+            a = -1
+            b = -1
+            cum = 0
+            for r in range(n_ranks):
+                cum += row[r]
+                if a < 0 and cum > lo_k:
+                    a = r + 1
+                if cum > hi_k:
+                    b = r + 1
+                    break
+            quant[i, qi] = _lerp(float(a), float(b), t)
+    return mean, quant, top
+
+
+@njit(cache=True, parallel=True)
+def hist_quantiles(hist, lo, width, vmin, vmax, qs):
+    """Quantiles from fixed histograms, within one bin width of numpy's linear quantile.
+
+    Parameters
+    ----------
+    hist : int32 or int64 (n_rows, n_bins); bin k covers [lo + k width, lo + (k + 1) width).
+    lo, width : float64 (n_rows,)
+    vmin, vmax : float64 (n_rows,), exact min / max of the values (results are clamped to them).
+    qs : float64 (n_q,)
+
+    Returns
+    -------
+    quant : float64 (n_rows, n_q), NaN for empty rows.
+
+    Notes
+    -----
+    The k-th order statistic is placed at ``lo + (b + (k - before + 0.5) / count_b) width`` in
+    its bin b (values spread evenly inside the bin), then numpy's linear interpolation between
+    order statistics. Both order statistics lie in their bins, so the error is below one bin.
+    """
+    n_rows, n_bins = hist.shape
+    n_q = qs.shape[0]
+    out = np.empty((n_rows, n_q))
+    for i in prange(n_rows):
+        row = hist[i]
+        n = 0
+        for k in range(n_bins):
+            n += row[k]
+        for qi in range(n_q):
+            if n == 0:
+                out[i, qi] = np.nan
+                continue
+            h = (n - 1) * qs[qi]
+            ks0 = np.int64(math.floor(h))
+            t = h - ks0
+            ks1 = min(ks0 + 1, n - 1)
+            vals = np.empty(2)
+            for m in range(2):
+                kk = ks0 if m == 0 else ks1
+                cum = 0
+                for b in range(n_bins):
+                    c = np.int64(row[b])
+                    if cum + c > kk:
+                        vals[m] = lo[i] + (b + (kk - cum + 0.5) / c) * width[i]
+                        break
+                    cum += c
+            v = _lerp(vals[0], vals[1], t)
+            if v < vmin[i]:
+                v = vmin[i]
+            if v > vmax[i]:
+                v = vmax[i]
+            out[i, qi] = v
+    return out
 
 
 # ----------------------------------------------------------------------------------------------

@@ -477,55 +477,6 @@ def _warm(ctx, run) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 
-def _order_stat_counts(counts: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Value (1-based position) of the k-th smallest (0-based) draw for each row of counts."""
-    cum = np.cumsum(counts, axis=-1)
-    return (cum <= k[..., None]).sum(axis=-1) + 1
-
-
-def _rank_quantile(counts: np.ndarray, n: int, q: float) -> np.ndarray:
-    """numpy's default ('linear') quantile of the ranks, exactly, from rank-position counts."""
-    h = (n - 1) * q
-    k = math.floor(h)
-    t = h - k
-    a = _order_stat_counts(counts, np.full(counts.shape[:-1], k)).astype(np.float64)
-    b = _order_stat_counts(counts, np.full(counts.shape[:-1], min(k + 1, n - 1))).astype(np.float64)
-    return _lerp(a, b, t)
-
-
-def _lerp(a, b, t):
-    # numpy's quantile interpolation, operation for operation (so results match np.quantile)
-    d = b - a
-    if t >= 0.5:
-        return b - d * (1 - t)
-    return a + d * t
-
-
-def _hist_quantile(hist, n_ok, lo, width, vmin, vmax, q: float) -> np.ndarray:
-    """Quantile of the index from fixed histograms: within one bin of numpy's linear quantile."""
-    cum = np.cumsum(hist, axis=-1)
-    out = np.full(hist.shape[:-1], np.nan)
-    ok = n_ok > 0
-    h = (n_ok - 1) * q
-    k = np.floor(h)
-    frac = h - k
-
-    def order_stat(kk):
-        b = (cum <= kk[..., None]).sum(axis=-1)
-        b = np.minimum(b, hist.shape[-1] - 1)
-        before = np.where(b > 0, np.take_along_axis(cum, np.maximum(b - 1, 0)[..., None], -1)[..., 0], 0)
-        cnt = np.take_along_axis(hist, b[..., None], -1)[..., 0]
-        pos = (kk - before + 0.5) / np.maximum(cnt, 1)
-        return lo + (b + pos) * width
-
-    kk = np.where(ok, k, 0).astype(np.int64)
-    k2 = np.minimum(kk + 1, np.maximum(n_ok - 1, 0))
-    v = order_stat(kk) * (1 - frac) + order_stat(k2) * frac
-    v = np.clip(v, vmin, vmax)
-    out[ok] = v[ok]
-    return out
-
-
 # ----------------------------------------------------------------------------------------------
 # public API
 # ----------------------------------------------------------------------------------------------
@@ -768,21 +719,21 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
 
     n_years, n_regions = ctx.lo.shape
     n = acc.n
-    counts = acc.counts.astype(np.int64)
-    ranks = np.arange(1, n_regions + 1, dtype=np.float64)
-    mean_rank = (counts * ranks).sum(axis=-1) / n
-    med_rank = _rank_quantile(counts, n, 0.5)
-    r05 = _rank_quantile(counts, n, 0.05)
-    r95 = _rank_quantile(counts, n, 0.95)
-    cum = np.cumsum(counts, axis=-1)
-    p_top = {k: cum[..., min(k, n_regions) - 1] / n for k in top_k}
+    flat_counts = acc.counts.reshape(n_years * n_regions, n_regions)
+    mean_rank, rq, ptop = km.rank_stats(flat_counts, n, np.array([0.05, 0.5, 0.95]),
+                                        np.array(top_k, dtype=np.int64))
+    mean_rank = mean_rank.reshape(n_years, n_regions)
+    r05, med_rank, r95 = (rq[:, k].reshape(n_years, n_regions) for k in range(3))
+    p_top = {k: ptop[:, m].reshape(n_years, n_regions) for m, k in enumerate(top_k)}
     hist = acc.hist
     n_ok = hist.sum(axis=-1, dtype=np.int64)
     total = _block_total(acc.index_blocks, (n_years, n_regions))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_index = np.where(n_ok > 0, total / np.maximum(n_ok, 1), np.nan)
     width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
-    q = {p: _hist_quantile(hist, n_ok, ctx.lo, width, acc.vmin, acc.vmax, p) for p in (0.05, 0.5, 0.95)}
+    iq = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
+                           acc.vmin.ravel(), acc.vmax.ravel(), np.array([0.05, 0.5, 0.95]))
+    q = {p: iq[:, k].reshape(n_years, n_regions) for k, p in enumerate((0.05, 0.5, 0.95))}
     yrs = np.repeat(np.array(panel.years, dtype=np.int64), n_regions)
     regs = list(panel.regions) * n_years
     cols = {
@@ -806,12 +757,8 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     rho_total = _block_total(acc.rho_blocks, (n_years,))
     with np.errstate(invalid="ignore", divide="ignore"):
         rho_mean = np.where(acc.rho_n > 0, rho_total / np.maximum(acc.rho_n, 1), np.nan)
-    rho_p05 = np.full(n_years, np.nan)
-    centers_w = 2.0 / RHO_BINS
-    for y in range(n_years):
-        if acc.rho_n[y] > 0:
-            rho_p05[y] = _hist_quantile(acc.rho_hist[y][None], np.array([acc.rho_n[y]]), np.array([-1.0]),
-                                        np.array([centers_w]), np.array([acc.rho_min[y]]), np.array([1.0]), 0.05)[0]
+    rho_p05 = km.hist_quantiles(acc.rho_hist, np.full(n_years, -1.0), np.full(n_years, 2.0 / RHO_BINS),
+                                acc.rho_min, np.ones(n_years), np.array([0.05]))[:, 0]
     agreement = pl.DataFrame({
         "year": np.array(panel.years, dtype=np.int64),
         "rho_mean": rho_mean,
@@ -821,12 +768,12 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     })
     acc_frame = None
     if acceptability:
-        y_i, r_i, k_i = np.nonzero(counts)
+        y_i, r_i, k_i = np.nonzero(acc.counts)
         acc_frame = pl.DataFrame({
             "region": [panel.regions[i] for i in r_i],
             "year": np.array(panel.years, dtype=np.int64)[y_i],
             "rank": (k_i + 1).astype(np.int64),
-            "share": counts[y_i, r_i, k_i] / n,
+            "share": acc.counts[y_i, r_i, k_i] / n,
         }).sort(["year", "region", "rank"])
     outranks = None
     if pair_idx.shape[0]:
@@ -1034,11 +981,9 @@ def bootstrap(
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
     w_total = _block_total(acc.w_blocks, (n_ind,))
-    w_q = {
-        p: _hist_quantile(acc.w_hist, np.full(n_ind, acc.n), np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS),
-                          acc.w_min, acc.w_max, p)
-        for p in (0.05, 0.95)
-    }
+    wq = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
+                           np.array([0.05, 0.95]))
+    w_q = {0.05: wq[:, 0], 0.95: wq[:, 1]}
     wf = pl.DataFrame({
         "indicator": list(panel.indicators),
         "base_weight": base_w[0],
