@@ -65,6 +65,156 @@ def hew_topsis(cube, is_cost, weights, groups, *, scope=0, method=0, form=0, yea
 
 # --- combined evaluation (issue 4) ---
 
+
+def max_deviation_weights(v):
+    """Vectorised O(n log n): sort every column, weighted sum with (2i - n + 1)."""
+    n = v.shape[0]
+    s = np.sort(v, axis=0)
+    d = 2.0 * ((2.0 * np.arange(n) - n + 1.0) @ s)
+    return d / d.sum()
+
+
+def max_deviation_weights_quadratic(v):
+    """The textbook O(n^2) pairwise form, broadcasting one column at a time (memory n^2)."""
+    d = np.array([np.abs(v[:, j, None] - v[None, :, j]).sum() for j in range(v.shape[1])])
+    return d / d.sum()
+
+
+def average_ranks(x, axis=-1):
+    """Average ranks along ``axis`` in numpy (argsort + tie groups), like scipy's rankdata."""
+    x = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    n = x.shape[-1]
+    o = np.argsort(x, axis=-1, kind="stable")
+    s = np.take_along_axis(x, o, axis=-1)
+    new = np.ones(s.shape, dtype=bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    pos = np.arange(1, n + 1, dtype=np.float64)
+    # group start (1-based) and end positions via running max / reversed running min
+    start = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)
+    end_flag = np.ones(s.shape, dtype=bool)
+    end_flag[..., :-1] = new[..., 1:]
+    end = np.flip(np.minimum.accumulate(np.flip(np.where(end_flag, pos, np.inf), -1), axis=-1), -1)
+    r_sorted = 0.5 * (start + end)
+    out = np.empty_like(r_sorted)
+    np.put_along_axis(out, o, r_sorted, axis=-1)
+    return np.moveaxis(out, -1, axis)
+
+
+def _tie_group_sizes(s):
+    """Size of the tie group of every element of arrays sorted along the last axis."""
+    n = s.shape[-1]
+    new = np.ones(s.shape, dtype=bool)
+    new[..., 1:] = s[..., 1:] != s[..., :-1]
+    pos = np.arange(1, n + 1, dtype=np.float64)
+    start = np.maximum.accumulate(np.where(new, pos, 0.0), axis=-1)
+    end_flag = np.ones(s.shape, dtype=bool)
+    end_flag[..., :-1] = new[..., 1:]
+    end = np.flip(np.minimum.accumulate(np.flip(np.where(end_flag, pos, np.inf), -1), axis=-1), -1)
+    return end - start + 1.0
+
+
+def spearman(a, b):
+    """Pearson correlation of numpy average ranks."""
+    ra = average_ranks(a)
+    rb = average_ranks(b)
+    return np.corrcoef(ra, rb)[0, 1]
+
+
+def spearman_many_loop(x, base):
+    """A Python loop over rows: numpy ranks + np.corrcoef per row (what users write)."""
+    rb = average_ranks(base)
+    out = np.empty(x.shape[0])
+    for k in range(x.shape[0]):
+        out[k] = np.corrcoef(average_ranks(x[k]), rb)[0, 1]
+    return out
+
+
+def _corr_from_ranks(r):
+    """(..., k, n) ranks -> (..., k, k) Pearson matrices."""
+    rc = r - r.mean(axis=-1, keepdims=True)
+    cov = np.einsum("...kn,...ln->...kl", rc, rc)
+    d = np.sqrt(np.einsum("...kk->...k", cov))
+    return cov / (d[..., :, None] * d[..., None, :])
+
+
+def combined_evaluation(cube, is_cost, dims, rho=0.5, alpha=0.05):
+    """Vectorised numpy combined evaluation per year (Xia, Li, Yin 2020), all cells.
+
+    cube (n, T, m); dims: list of index arrays (the whole index first). Per dimension, every year
+    at once: efficacy coefficient, entropy and max-deviation weights, the four scores, average
+    ranks, Spearman matrices with p-values, Kendall's W, the compatible set (all pairs
+    significant, else greedy) and the drift-degree combination.
+    Returns scores (n_dims, T, 4, n) and combined (n_dims, T, n).
+    """
+    from scipy import stats
+
+    n, t_, _ = cube.shape
+    all_scores, all_comb = [], []
+    for idx in dims:
+        x = cube[:, :, idx]
+        mn = x.min(axis=0)
+        mx = x.max(axis=0)
+        p = np.where(is_cost[idx], mx - x, x - mn) / (mx - mn)
+        f = p / p.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            flf = np.where(f > 0, f * np.log(f), 0.0)
+        h = -flf.sum(axis=0) / np.log(n)
+        we = (1.0 - h) / (1.0 - h).sum(axis=1, keepdims=True)
+        s = np.sort(p, axis=0)
+        dd = 2.0 * np.einsum("i,itj->tj", 2.0 * np.arange(n) - n + 1.0, s)
+        wm = dd / dd.sum(axis=1, keepdims=True)
+        s_e = np.einsum("itj,tj->ti", p, we)
+        s_m = np.einsum("itj,tj->ti", p, wm)
+        r = p * we
+        dp = np.sqrt(((r - r.max(axis=0)) ** 2).sum(axis=2))
+        dn = np.sqrt(((r - r.min(axis=0)) ** 2).sum(axis=2))
+        s_t = (dn / (dp + dn)).T
+        delta = p.max(axis=0) - p
+        dmin = delta.min(axis=(0, 2))[None, :, None]
+        dmax = delta.max(axis=(0, 2))[None, :, None]
+        xi = (dmin + rho * dmax) / (delta + rho * dmax)
+        s_g = np.einsum("itj,tj->ti", xi, we)
+        sc = np.stack([s_e, s_m, s_t, s_g], axis=1)  # (T, 4, n)
+        rk = average_ranks(-sc, axis=-1)
+        cm = _corr_from_ranks(rk)
+        df = n - 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            tt = cm * np.sqrt(df / ((1.0 - cm) * (1.0 + cm)))
+        pv = 2.0 * stats.t.sf(np.abs(tt), df)
+        # Kendall's W with tie correction
+        k = sc.shape[1]
+        rs = rk.sum(axis=1)
+        ssq = ((rs - rs.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+        size = _tie_group_sizes(np.sort(rk, axis=-1))
+        ties = (size**2 - 1.0).sum(axis=-1)  # sum over groups of t^3 - t
+        w_k = 12.0 * ssq / (k * k * (n**3 - n) - k * ties.sum(axis=1))
+        stats.chi2.sf(k * (n - 1) * w_k, n - 1)
+        ok = (pv < alpha) & (cm > 0)
+        keep = np.ones((t_, k), dtype=bool)
+        for q in np.flatnonzero(~ok.all(axis=(1, 2))):  # greedy removal only where needed
+            kp = np.ones(k, dtype=bool)
+            o = ok[q].copy()
+            np.fill_diagonal(o, True)
+            while kp.sum() > 2 and (~o[np.ix_(kp, kp)]).any():
+                fails = np.where(kp, (~o & kp[None, :]).sum(axis=1), -1)
+                kp[np.argmax(fails)] = False
+            keep[q] = kp
+        ref = (sc * keep[:, :, None]).sum(axis=1) / keep.sum(axis=1)[:, None]
+        rref = average_ranks(-ref, axis=-1)
+        rc = rk - (n + 1) / 2.0
+        rr = rref - (n + 1) / 2.0
+        rj = np.einsum("tkn,tn->tk", rc, rr) / np.sqrt((rc**2).sum(-1) * (rr**2).sum(-1)[:, None])
+        drift = np.where(keep, 1.0 - rj, np.nan)
+        lo = np.nanmin(drift, axis=1, keepdims=True)
+        hi = np.nanmax(drift, axis=1, keepdims=True)
+        g = np.where(keep, lo + hi - drift, 0.0)
+        tot = g.sum(axis=1, keepdims=True)
+        eq = (hi - lo) <= 1e-12
+        w = np.where(eq, keep / keep.sum(axis=1, keepdims=True), g / np.where(tot > 0, tot, 1.0))
+        all_comb.append(np.einsum("tk,tkn->tn", w, sc))
+        all_scores.append(sc)
+    return np.stack(all_scores), np.stack(all_comb)
+
 # --- DEMATEL and GM(1,1) (issue 5) ---
 
 
@@ -124,3 +274,94 @@ def gm11_batch(x0, horizon):
     return a, b, x0hat[:, :n], x0hat[:, n:]
 
 # --- robustness (issue 6) ---
+
+
+def _numpy_standardize_max_ratio(cube, is_cost):
+    """Max-ratio standardization over the whole panel (benefit c / max, cost min / c)."""
+    mx = cube.max(axis=(0, 1))
+    mn = cube.min(axis=(0, 1))
+    return np.where(is_cost, mn / cube, cube / mx)
+
+
+def monte_carlo_ranks(x, w, top_k=(1, 3, 10), qs=(0.05, 0.5, 0.95)):
+    """Weight Monte Carlo of the ideal-solution model (ratio2 form), per-year ranks, summary.
+
+    The best vectorised numpy version: ideal points once, squared distances of all draws as one
+    matmul per year (d^2 = A @ (w^2)^T), ratio index, ``argsort`` ranks of every draw, exact
+    quantiles with ``np.quantile`` over the stored (draws, regions) matrices.
+
+    x : standardized cube (R, Y, J); w : (N, J) weight draws. Returns a dict of (Y, R) arrays and
+    (Y,) agreement arrays (rho against the base = mean weights is not needed: base given by w0).
+    """
+    n_regions, n_years, _ = x.shape
+    ideal = x.max(axis=(0, 1))
+    anti = x.min(axis=(0, 1))
+    w2 = w * w
+    out = {}
+    for y in range(n_years):
+        a_pos = (x[:, y, :] - ideal) ** 2
+        a_neg = (x[:, y, :] - anti) ** 2
+        dp = w2 @ a_pos.T
+        dn = w2 @ a_neg.T
+        idx = dn / (dp + dn)
+        order = np.argsort(-idx, axis=1)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(1, n_regions + 1)[None, :], axis=1)
+        base = ranks[0]  # the first draw serves as the base ranking here
+        rc = ranks - (n_regions + 1) / 2.0
+        bc = base - (n_regions + 1) / 2.0
+        rho = (rc @ bc) / np.sqrt((rc * rc).sum(axis=1) * (bc * bc).sum())
+        res = {
+            "mean_index": idx.mean(axis=0),
+            "mean_rank": ranks.mean(axis=0),
+            "rho_mean": rho.mean(),
+            "rho_p05": np.quantile(rho, 0.05),
+            "shift": np.abs(ranks - base).mean(),
+        }
+        for q, v in zip(qs, np.quantile(idx, qs, axis=0)):
+            res[f"index_q{q}"] = v
+        for q, v in zip(qs, np.quantile(ranks, qs, axis=0)):
+            res[f"rank_q{q}"] = v
+        for k in top_k:
+            res[f"p_top_{k}"] = (ranks <= k).mean(axis=0)
+        out[y] = res
+    return out
+
+
+def bootstrap_regions_loop(cube, is_cost, idx):
+    """Region bootstrap of the entropy-weighted ideal-solution model (max-ratio, panel scope).
+
+    A numpy loop over replicates (each replicate vectorised): standardize with the resample's
+    max / min, entropy weights on the pooled resample, index of every original cell, per-year
+    ``argsort`` ranks. idx : (B, R) resampled region indices. Returns (index (B, Y, R), weights
+    (B, J), ranks (B, Y, R)).
+    """
+    n_rep = idx.shape[0]
+    n_regions, n_years, n_ind = cube.shape
+    out_i = np.empty((n_rep, n_years, n_regions))
+    out_w = np.empty((n_rep, n_ind))
+    out_r = np.empty((n_rep, n_years, n_regions), dtype=np.int64)
+    for b in range(n_rep):
+        sample = cube[idx[b]]
+        mx = sample.max(axis=(0, 1))
+        mn = sample.min(axis=(0, 1))
+        xs = np.where(is_cost, mn / sample, sample / mx).reshape(-1, n_ind)
+        f = xs / xs.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -np.where(f > 0, f * np.log(f), 0.0).sum(axis=0) / np.log(xs.shape[0])
+        d = np.maximum(1.0 - h, 0.0)
+        w = d / d.sum()
+        x = np.where(is_cost, mn / cube, cube / mx)
+        ideal = np.where(is_cost, 1.0, 1.0)
+        anti = np.where(is_cost, mn / mx, mn / mx)
+        w2 = w * w
+        dp = ((x - ideal) ** 2) @ w2
+        dn = ((x - anti) ** 2) @ w2
+        f_idx = (dn / (dp + dn)).T  # (Y, R)
+        order = np.argsort(-f_idx, axis=1)
+        ranks = np.empty_like(order)
+        np.put_along_axis(ranks, order, np.arange(1, n_regions + 1)[None, :], axis=1)
+        out_i[b] = f_idx
+        out_w[b] = w
+        out_r[b] = ranks
+    return out_i, out_w, out_r

@@ -84,6 +84,7 @@ class CombinedResult:
         ``region``, ``year``, ``dimension`` (``"index"`` = all indicators, then each dimension),
         one column per single method (``entropy``, ``max_deviation``, ``topsis``, ``gra``),
         ``combined`` (drift-degree) and ``rank`` (1 = best within period and dimension; ties min).
+        Rows by dimension, year, then region in panel order.
     method_weights : pl.DataFrame
         ``year``, ``dimension``, ``method``, ``compatible``, ``spearman_r`` (with the reference),
         ``drift`` (1 - r), ``weight`` (0 for methods left out of the compatible set).

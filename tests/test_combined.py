@@ -79,7 +79,7 @@ def test_cell_scores_against_naive():
         ww = rng.random(len(ind))
         wt += list(ww / ww.sum())
     codes = np.array([krel.M_ENTROPY, krel.M_MAX_DEVIATION, krel.M_TOPSIS, krel.M_GRA], dtype=np.int64)
-    out = krel.cell_scores(p, np.array(yr, dtype=np.int64), np.array(ptr, dtype=np.int64),
+    out = krel.cell_scores(np.ascontiguousarray(p.transpose(1, 2, 0)), np.array(yr, dtype=np.int64), np.array(ptr, dtype=np.int64),
                            np.array(idx, dtype=np.int64), np.array(we), np.array(wm), np.array(wt), codes, 0.5)
     for c, (year, ind) in enumerate(cells):
         sub = p[:, year, ind]
@@ -470,3 +470,12 @@ def test_cli_combine_bad_input():
     assert r.exit_code == 2
     assert "Error: Unknown method 'ahp'" in r.output
     assert "Traceback" not in r.output
+
+
+def test_single_drift_kernel_matches_naive():
+    rng = np.random.default_rng(17)
+    s = np.round(rng.random((15, 3)) * 9) / 9
+    w_exp, c_exp = naive.drift_combination(s)
+    r, d, w, c, eq = kr.drift_degree(np.ascontiguousarray(s.T), np.empty((0, 15)), kr.PEARSON, 1e-12)
+    npt.assert_allclose(w, w_exp, rtol=1e-12, atol=1e-15)
+    npt.assert_allclose(c, c_exp, rtol=1e-12)

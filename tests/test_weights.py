@@ -172,8 +172,8 @@ matrices = st.integers(2, 12).flatmap(
 @given(matrices, st.randoms(use_true_random=False))
 def test_weight_properties(x, rnd):
     x = x.copy()
-    x[0] += 1.0  # no zero column, no constant column
-    x[1] += 2.0
+    x[0] += 1.0  # no zero column, no constant column, no uniform column
+    x[1] = 0.0
     for fn in (kw.entropy_weights, kw.max_deviation_weights):
         w = fn(x)
         assert np.all(w >= 0.0)
@@ -183,3 +183,40 @@ def test_weight_properties(x, rnd):
         npt.assert_allclose(fn(x[perm]), w, rtol=1e-10, atol=1e-15)
     # max-deviation weights are invariant to a common positive scaling
     npt.assert_allclose(kw.max_deviation_weights(3.5 * x), kw.max_deviation_weights(x), rtol=1e-10)
+
+
+def test_sorted_cube_pairwise_sums():
+    cube = _random((40, 3, 4), 5)
+    d = kw.pairwise_abs_sums_sorted_cube(np.sort(cube, axis=0))
+    npt.assert_allclose(d, kw.pairwise_abs_sums_cube(cube), rtol=1e-12)
+    for t in range(3):
+        exp = [sum(abs(a - b) for a in cube[:, t, j] for b in cube[:, t, j]) for j in range(4)]
+        npt.assert_allclose(d[t], exp, rtol=1e-12)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_entropy_with_precomputed_logs(shape):
+    p = _random(shape, 6, ties=True)
+    p[0] += 0.5
+    p[-1] *= 0.1
+    logp = np.zeros_like(p)
+    np.log(p, out=logp, where=p > 0)
+    npt.assert_allclose(kw.column_entropy_logs(p, logp), naive.column_entropy(p), rtol=1e-12)
+    npt.assert_allclose(fastinno.entropy_weights(p), naive.entropy_weights(p), rtol=1e-12)
+    cube = np.stack([p, p[::-1] * 2.0], axis=1).copy()
+    lc = np.zeros_like(cube)
+    np.log(cube, out=lc, where=cube > 0)
+    h = kw.column_entropy_logs_cube(cube, lc)
+    npt.assert_allclose(h[0], naive.column_entropy(p), rtol=1e-12)
+    npt.assert_allclose(h[1], naive.column_entropy(p[::-1] * 2.0), rtol=1e-12)
+
+
+def test_row_entropy_logs():
+    x = _random((5, 30), 7, ties=True)
+    x[:, 0] += 0.3
+    x[2] = 0.0  # an all-zero series: no information, h = 1
+    lx = np.zeros_like(x)
+    np.log(x, out=lx, where=x > 0)
+    h = kw.row_entropy_logs(x, lx)
+    npt.assert_allclose(h, naive.column_entropy(x.T), rtol=1e-12)
+    assert h[2] == 1.0

@@ -29,6 +29,14 @@ __all__ = [
     "cell_rank_stats",
     "drift_degree",
     "drift_degree_cells",
+    "index_bits",
+    "pack_keys",
+    "ranks_from_packed",
+    "ranks_rows_packed",
+    "spearman_rows_vs_one_packed",
+    "spearman_rows_vs_one_fused",
+    "cell_correlations",
+    "competition_ranks_rows_packed",
     "PEARSON",
     "D2",
 ]
@@ -95,22 +103,43 @@ def spearman_pearson(ra, rb):
 
     Notes
     -----
-    Average ranks always have mean (n + 1) / 2, so
-    rho = sum (a - c)(b - c) / sqrt(sum (a - c)^2 sum (b - c)^2), c = (n + 1) / 2.
+    Average ranks always have mean c = (n + 1) / 2 and are multiples of 1/2, so
+    rho = sum (a - c)(b - c) / sqrt(sum (a - c)^2 sum (b - c)^2) is accumulated exactly in int64
+    on 2(a - c) for n <= 2,000,000 (|sum| <= n^3 < 2^63), with a compensated float sum beyond.
     Returns NaN when a vector is constant. Same value as ``scipy.stats.spearmanr``.
     """
     n = ra.shape[0]
-    c = 0.5 * (n + 1.0)
-    sab = 0.0
-    saa = 0.0
-    sbb = 0.0
-    for i in range(n):
-        a = ra[i] - c
-        b = rb[i] - c
-        sab += a * b
-        saa += a * a
-        sbb += b * b
-    den = math.sqrt(saa * sbb)
+    c2 = n + 1.0
+    if n <= 2_000_000:
+        iab = 0
+        iaa = 0
+        ibb = 0
+        for i in range(n):
+            a = np.int64(2.0 * ra[i] - c2)
+            b = np.int64(2.0 * rb[i] - c2)
+            iab += a * b
+            iaa += a * a
+            ibb += b * b
+        sab = float(iab)
+        saa = float(iaa)
+        sbb = float(ibb)
+    else:
+        sab = 0.0
+        saa = 0.0
+        sbb = 0.0
+        cab = 0.0
+        caa = 0.0
+        cbb = 0.0
+        for i in range(n):
+            a = 2.0 * ra[i] - c2
+            b = 2.0 * rb[i] - c2
+            sab, cab = _neumaier(sab, cab, a * b)
+            saa, caa = _neumaier(saa, caa, a * a)
+            sbb, cbb = _neumaier(sbb, cbb, b * b)
+        sab += cab
+        saa += caa
+        sbb += cbb
+    den = math.sqrt(saa) * math.sqrt(sbb)
     if den == 0.0:
         return np.nan
     r = sab / den
@@ -119,6 +148,16 @@ def spearman_pearson(ra, rb):
     elif r < -1.0:
         r = -1.0
     return r
+
+
+@njit(cache=True, inline="always")
+def _neumaier(s, c, x):
+    t = s + x
+    if abs(s) >= abs(x):
+        c += (s - t) + x
+    else:
+        c += (x - t) + s
+    return t, c
 
 
 @njit(cache=True)
@@ -339,7 +378,9 @@ def kendall_w(ranks):
     -----
     R_i = sum_j r_ji, S = sum_i (R_i - mean R)^2,
     W = 12 S / (k^2 (n^3 - n) - k sum_j T_j), T_j = sum over tie groups of rater j of (t^3 - t).
-    Kendall & Babington Smith (1939); Siegel & Castellan (1988) sec. 9.4.
+    Kendall & Babington Smith (1939); Siegel & Castellan (1988) sec. 9.4. For average ranks
+    sum_i (r_i - (n+1)/2)^2 = (n^3 - n - T_j) / 12, so T_j comes without sorting (exactly, in
+    int64 on doubled centred ranks, for n <= 2,000,000).
     """
     k, n = ranks.shape
     rs = np.zeros(n)
@@ -354,18 +395,23 @@ def kendall_w(ranks):
     for i in range(n):
         d = rs[i] - mean
         s += d * d
+    nf = float(n)
+    c2 = n + 1.0
     tsum = 0.0
     for j in range(k):
-        srt = np.sort(ranks[j])
-        i = 0
-        while i < n:
-            e = i + 1
-            while e < n and srt[e] == srt[i]:
-                e += 1
-            t = float(e - i)
-            tsum += t * t * t - t
-            i = e
-    nf = float(n)
+        if n <= 2_000_000:
+            q = 0
+            for i in range(n):
+                a = np.int64(2.0 * ranks[j, i] - c2)
+                q += a * a
+            n3 = np.int64(n) * np.int64(n) * np.int64(n) - np.int64(n)
+            tsum += float(n3 - 3 * q)
+        else:
+            qf = 0.0
+            for i in range(n):
+                a = 2.0 * ranks[j, i] - c2
+                qf += a * a
+            tsum += nf * nf * nf - nf - 3.0 * qf
     kf = float(k)
     den = kf * kf * (nf * nf * nf - nf) - kf * tsum
     if den <= 0.0:
@@ -481,52 +527,284 @@ def drift_degree(u, ranks, method, tie_tol):
 
 
 @njit(cache=True, parallel=True)
-def drift_degree_cells(scores, keep, minmax, method, tie_tol):
+def drift_degree_cells(u, keep, ranks, ref_ranks, method, tie_tol):
     """Drift-degree combination in each of c cells over the kept methods.
 
     Parameters
     ----------
-    scores : float64 (c, k, n); keep : bool (c, k), at least one True per cell.
-    minmax : bool, min-max each method's scores over the n objects first (constant -> 0).
+    u : float64 (c, k, n) scores (already min-maxed if that option is wanted).
+    keep : bool (c, k), at least one True per cell.
+    ranks : float64 (c, k, n) average ranks of ``u`` (one common direction).
+    ref_ranks : float64 (c, n) average ranks, same direction, of the reference
+        ref_i = mean over the kept methods of u_ji.
     method : int, PEARSON or D2; tie_tol : float.
 
     Returns
     -------
     r, drift, w : float64 (c, k), NaN / NaN / 0 for methods not kept.
-    combined : float64 (c, n).
-    equal : bool (c,).
+    combined : float64 (c, n), sum_j w_j u_j.
+    equal : bool (c,), every drift equal (within tie_tol) among >= 2 kept methods.
+
+    Notes
+    -----
+    r_j = Spearman(u_j, ref), p_j = 1 - r_j,
+    w_j = (min p + max p - p_j) / sum_l (min p + max p - p_l) (Xia, Li, Yin 2020, sec. 3.1.1);
+    equal weights when max p - min p <= tie_tol (0/0 or rounding noise).
     """
-    c, k, n = scores.shape
+    c, k, n = u.shape
     r_out = np.full((c, k), np.nan)
     d_out = np.full((c, k), np.nan)
     w_out = np.zeros((c, k))
-    comb = np.empty((c, n))
+    comb = np.zeros((c, n))
     equal = np.zeros(c, dtype=np.bool_)
     for q in prange(c):
+        lo = np.inf
+        hi = -np.inf
         kk = 0
         for j in range(k):
             if keep[q, j]:
                 kk += 1
-        u = np.empty((kk, n))
-        pos = np.empty(kk, dtype=np.int64)
-        a = 0
+                r = spearman_from_ranks(ranks[q, j], ref_ranks[q], method)
+                r_out[q, j] = r
+                d = 1.0 - r
+                d_out[q, j] = d
+                lo = min(lo, d)
+                hi = max(hi, d)
+        if not (hi - lo > tie_tol):
+            equal[q] = kk >= 2
+            for j in range(k):
+                if keep[q, j]:
+                    w_out[q, j] = 1.0 / kk
+        else:
+            total = 0.0
+            for j in range(k):
+                if keep[q, j]:
+                    w_out[q, j] = lo + hi - d_out[q, j]
+                    total += w_out[q, j]
+            for j in range(k):
+                w_out[q, j] /= total
         for j in range(k):
             if keep[q, j]:
-                pos[a] = j
-                if minmax:
-                    lo = scores[q, j].min()
-                    hi = scores[q, j].max()
-                    for i in range(n):
-                        u[a, i] = (scores[q, j, i] - lo) / (hi - lo) if hi > lo else 0.0
-                else:
-                    for i in range(n):
-                        u[a, i] = scores[q, j, i]
-                a += 1
-        r, drift, w, cb, eq = drift_degree(u, np.empty((0, n)), method, tie_tol)
-        for a in range(kk):
-            r_out[q, pos[a]] = r[a]
-            d_out[q, pos[a]] = drift[a]
-            w_out[q, pos[a]] = w[a]
-        comb[q] = cb
-        equal[q] = eq and kk >= 2
+                wj = w_out[q, j]
+                for i in range(n):
+                    comb[q, i] += wj * u[q, j, i]
     return r_out, d_out, w_out, comb, equal
+
+
+# ---- fast ranking through one sort of packed (key, index) words ------------------------------
+#
+# numpy's SIMD sort of uint64 is ~3x faster than its argsort (PERF-NOTES). Each float64 is mapped
+# to an order-preserving uint64 key; its low ``shift`` bits are replaced by the element's index,
+# so one plain sort yields an argsort that is exact except inside runs of equal truncated keys
+# (values within ~2^(shift-52) relative of each other), which the ranking kernel re-sorts exactly.
+
+_SIGN = np.uint64(0x8000000000000000)
+
+
+def index_bits(n):
+    """Bits needed to store indices 0..n-1 (at least 1)."""
+    return max(1, int(n - 1).bit_length())
+
+
+@njit(cache=True, parallel=True)
+def pack_keys(x, shift):
+    """Order-preserving uint64 keys of float64 rows with the element index in the low bits.
+
+    Parameters
+    ----------
+    x : float64 (k, n), finite, C-contiguous; shift : int, ``index_bits(n)`` (n <= 2**shift).
+
+    Returns
+    -------
+    uint64 (k, n): ``(key(x) & ~(2**shift - 1)) | i``; sort each row, then use
+    :func:`ranks_from_packed`.
+    """
+    k, n = x.shape
+    u = x.view(np.uint64)
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    high = ~low
+    out = np.empty((k, n), dtype=np.uint64)
+    for b in prange(k):
+        for i in range(n):
+            v = u[b, i]
+            if v & _SIGN:
+                key = ~v
+            else:
+                key = v | _SIGN
+            out[b, i] = (key & high) | np.uint64(i)
+    return out
+
+
+@njit(cache=True)
+def _sort_run(x, idx, a, b):
+    """Sort idx[a:b] by x[idx] (exactly); runs are short except for exact ties."""
+    ordered = True
+    for q in range(a + 1, b):
+        if x[idx[q]] < x[idx[q - 1]]:
+            ordered = False
+            break
+    if ordered:
+        return
+    if b - a <= 64:
+        for q in range(a + 1, b):
+            cur = idx[q]
+            v = x[cur]
+            r = q - 1
+            while r >= a and x[idx[r]] > v:
+                idx[r + 1] = idx[r]
+                r -= 1
+            idx[r + 1] = cur
+        return
+    sub = np.empty(b - a)
+    for q in range(a, b):
+        sub[q - a] = x[idx[q]]
+    o = np.argsort(sub, kind="mergesort")
+    tmp = idx[a:b].copy()
+    for q in range(b - a):
+        idx[a + q] = tmp[o[q]]
+
+
+@njit(cache=True)
+def ranks_from_packed(x, s, shift, descending, out):
+    """Average ranks of ``x`` (n,) from its sorted packed words ``s`` (n,); writes ``out`` (n,)."""
+    average_ranks_from_order(x, _order_from_packed(x, s, shift), descending, out)
+
+
+@njit(cache=True, parallel=True)
+def ranks_rows_packed(x, s, shift, descending):
+    """Average ranks of every row of ``x`` (k, n) from its row-sorted packed words ``s``."""
+    k, n = x.shape
+    out = np.empty((k, n))
+    for b in prange(k):
+        ranks_from_packed(x[b], s[b], shift, descending, out[b])
+    return out
+
+
+@njit(cache=True, parallel=True)
+def spearman_rows_vs_one_packed(x, s, shift, base_ranks, method):
+    """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,).
+
+    ``s`` = row-sorted :func:`pack_keys` words of ``x``.
+    """
+    k, n = x.shape
+    out = np.empty(k)
+    for b in prange(k):
+        r = np.empty(n)
+        ranks_from_packed(x[b], s[b], shift, False, r)
+        out[b] = spearman_from_ranks(r, base_ranks, method)
+    return out
+
+
+@njit(cache=True)
+def _order_from_packed(x, s, shift):
+    n = x.shape[0]
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    sh = np.uint64(shift)
+    idx = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        idx[i] = np.int64(s[i] & low)
+    i = 0
+    while i < n:
+        h = s[i] >> sh
+        j = i + 1
+        while j < n and (s[j] >> sh) == h:
+            j += 1
+        if j - i > 1:
+            _sort_run(x, idx, i, j)
+        i = j
+    return idx
+
+
+@njit(cache=True, parallel=True)
+def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
+    """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,), fused.
+
+    Walks each row's sorted packed words ``s`` once: tie groups get their average rank and the
+    cross sums are accumulated exactly in int64 on doubled centred ranks (n <= 2,000,000), without
+    materialising the rank vectors. Same values as :func:`spearman_rows_vs_one_packed`.
+    """
+    k, n = x.shape
+    bc = np.empty(n, dtype=np.int64)
+    sbb = 0
+    for i in range(n):
+        bc[i] = np.int64(2.0 * base_ranks[i] - (n + 1.0))
+        sbb += bc[i] * bc[i]
+    nf = float(n)
+    out = np.empty(k)
+    for b in prange(k):
+        row = x[b]
+        idx = _order_from_packed(row, s[b], shift)
+        sab = 0
+        saa = 0
+        sdd = 0
+        i = 0
+        while i < n:
+            v = row[idx[i]]
+            j = i + 1
+            while j < n and row[idx[j]] == v:
+                j += 1
+            a2 = i + j - n  # 2 (r - c), r = (i + j + 1) / 2
+            sb = 0
+            for q in range(i, j):
+                bq = bc[idx[q]]
+                sb += bq
+                if method == 1:
+                    d = a2 - bq
+                    sdd += d * d
+            sab += a2 * sb
+            saa += a2 * a2 * (j - i)
+            i = j
+        if method == 1:
+            out[b] = 1.0 - 6.0 * (0.25 * float(sdd)) / (nf * (nf * nf - 1.0))
+        else:
+            den = math.sqrt(float(saa)) * math.sqrt(float(sbb))
+            if den == 0.0:
+                out[b] = np.nan
+            else:
+                r = float(sab) / den
+                out[b] = min(1.0, max(-1.0, r))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def cell_correlations(ranks, method):
+    """Spearman matrices and Kendall's W of k rankings in each of c cells.
+
+    ranks : float64 (c, k, n) average ranks (same direction everywhere) -> rho (c, k, k), w (c,).
+    """
+    c, k, n = ranks.shape
+    rho = np.empty((c, k, k))
+    w = np.empty(c)
+    for q in prange(c):
+        for a in range(k):
+            rho[q, a, a] = 1.0
+            for b in range(a + 1, k):
+                v = spearman_from_ranks(ranks[q, a], ranks[q, b], method)
+                rho[q, a, b] = v
+                rho[q, b, a] = v
+        w[q] = kendall_w(ranks[q]) if k >= 2 else np.nan
+    return rho, w
+
+
+@njit(cache=True, parallel=True)
+def competition_ranks_rows_packed(x, s, shift):
+    """Descending "min" (competition) ranks of every row: 1 = largest, ties share the best rank.
+
+    x float64 (k, n), s its row-sorted :func:`pack_keys` words -> int64 (k, n).
+    """
+    k, n = x.shape
+    out = np.empty((k, n), dtype=np.int64)
+    for b in prange(k):
+        row = x[b]
+        idx = _order_from_packed(row, s[b], shift)
+        i = 0
+        while i < n:
+            v = row[idx[i]]
+            j = i + 1
+            while j < n and row[idx[j]] == v:
+                j += 1
+            r = n - j + 1
+            for q in range(i, j):
+                out[b, idx[q]] = r
+            i = j
+    return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
@@ -153,12 +154,20 @@ def entropy_weights(p: object) -> np.ndarray:
             f"Column(s) {format_keys(zero.tolist())} of p sum to zero: their entropy is undefined. "
             "Drop them (a constant indicator carries no information)."
         )
-    h = kw.column_entropy(p)
-    if np.all(1.0 - h <= 0.0):
+    h = kw.column_entropy_logs(p, _safe_log(p))
+    info = np.clip(1.0 - h, 0.0, None)
+    if not info.sum() > 0.0:
         raise DegenerateDataError(
             "Every column of p is uniform (entropy 1): the entropy weights are 0/0."
         )
-    return kw.entropy_weights(p)
+    return info / info.sum()
+
+
+def _safe_log(p: np.ndarray) -> np.ndarray:
+    """np.log(p) where p > 0 (SIMD in numpy), 0 elsewhere; p >= 0."""
+    out = np.zeros_like(p)
+    np.log(p, out=out, where=p > 0)
+    return out
 
 
 def max_deviation_weights(v: object) -> np.ndarray:
@@ -187,6 +196,27 @@ def max_deviation_weights(v: object) -> np.ndarray:
         s = np.sort(v.T, axis=1)
         return kw.max_deviation_weights_sorted(s)
     return kw.max_deviation_weights(v)
+
+
+#: Below this many element operations the kernels run on one thread: waking a thread pool costs
+#: more than the work (and a lot more on an oversubscribed machine). Results do not depend on it.
+_PARALLEL_MIN_WORK = 400_000
+
+
+@contextmanager
+def _threads_for(work: int):
+    """Run numba kernels single-threaded for small work; leave the thread count alone otherwise."""
+    if work >= _PARALLEL_MIN_WORK:
+        yield
+        return
+    import numba
+
+    prev = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(prev)
 
 
 def _resolve_weights(weights: object, p: np.ndarray) -> np.ndarray:
@@ -268,15 +298,26 @@ def _check_rho(rho: object) -> float:
     return r
 
 
+def _packed_ranks(x: np.ndarray, descending: bool) -> np.ndarray:
+    """Average ranks of every row of a C-contiguous float64 (k, n) array.
+
+    One numpy (SIMD) sort of packed (key, index) words replaces the argsort (PERF-NOTES: numpy's
+    sort beats argsort and numba's sort); the numba kernel repairs near-ties and assigns ranks.
+    """
+    shift = kr.index_bits(x.shape[1])
+    s = kr.pack_keys(x, shift)
+    s.sort(axis=1)
+    return kr.ranks_rows_packed(x, s, shift, bool(descending))
+
+
 def rankdata(x: object, *, descending: bool = True) -> np.ndarray:
     """Average (mid) ranks, 1-based; ``descending=True``: rank 1 = largest value.
 
     Ties share the mean of their positions, as ``scipy.stats.rankdata(method="average")``.
     """
     x = _vector(x, "x")
-    out = np.empty(x.shape[0])
-    kr.average_ranks_from_order(x, np.argsort(x), bool(descending), out)
-    return out
+    with _threads_for(x.size):
+        return _packed_ranks(x.reshape(1, -1), descending)[0]
 
 
 def _pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
@@ -307,11 +348,9 @@ def spearman(a: object, b: object, method: Literal["pearson", "d2"] = "pearson")
     """
     V.check_choice("Spearman method", method, tuple(_SPEARMAN))
     a, b = _pair(a, b)
-    ra = np.empty(a.shape[0])
-    rb = np.empty(a.shape[0])
-    kr.average_ranks_from_order(a, np.argsort(a), False, ra)
-    kr.average_ranks_from_order(b, np.argsort(b), False, rb)
-    return float(kr.spearman_from_ranks(ra, rb, _SPEARMAN[method]))
+    with _threads_for(2 * a.size):
+        r = _packed_ranks(np.stack([a, b]), False)
+    return float(kr.spearman_from_ranks(r[0], r[1], _SPEARMAN[method]))
 
 
 def kendall(a: object, b: object) -> float:
@@ -339,10 +378,15 @@ def spearman_many(
         raise InputError(f"base has {base.shape[0]} entries but x has {x.shape[1]} columns.")
     if base.max() == base.min():
         raise DegenerateDataError("base is constant: its rank correlations are undefined.")
-    base_r = np.empty(base.shape[0])
-    kr.average_ranks_from_order(base, np.argsort(base), False, base_r)
-    orders = np.argsort(x, axis=1)
-    return kr.spearman_rows_vs_one_ordered(x, orders, base_r, _SPEARMAN[method])
+    with _threads_for(x.size):
+        base_r = _packed_ranks(base.reshape(1, -1), False)[0]
+        n = x.shape[1]
+        if n > 2_000_000:  # int64 exact sums need n^3 < 2^63
+            return kr.spearman_rows_vs_one_ordered(x, np.argsort(x, axis=1), base_r, _SPEARMAN[method])
+        shift = kr.index_bits(n)
+        s = kr.pack_keys(x, shift)
+        s.sort(axis=1)
+        return kr.spearman_rows_vs_one_fused(x, s, shift, base_r, _SPEARMAN[method])
 
 
 def drift_combination(
@@ -384,9 +428,7 @@ def drift_combination(
         )
     cube = np.ascontiguousarray(s.T[None, :, :])
     keep = np.ones((1, s.shape[1]), dtype=np.bool_)
-    r, d, w, comb, equal = kr.drift_degree_cells(
-        cube, keep, bool(minmax), _SPEARMAN[method], _config.DRIFT_TIE_TOL
-    )
+    r, d, w, comb, equal = _drift_cells(cube, keep, None, bool(minmax), _SPEARMAN[method])
     if equal[0]:
         warnings.warn(
             "Drift-degree combination: every method drifts equally from the reference (drifts "
@@ -397,6 +439,29 @@ def drift_combination(
     if details:
         return w[0], comb[0], r[0], d[0]
     return w[0], comb[0]
+
+
+def _drift_cells(scores, keep, ranks, minmax, method):
+    """Drift-degree combination of (c, k, n) scores over the kept methods of each cell."""
+    c, k, n = scores.shape
+    if minmax:
+        lo = scores.min(axis=2, keepdims=True)
+        span = scores.max(axis=2, keepdims=True) - lo
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = np.where(span > 0, (scores - lo) / span, 0.0)
+        ranks = None  # same order, but recompute: constant columns turn into ties
+    else:
+        u = scores
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    if ranks is None:
+        ranks = _packed_ranks(u.reshape(c * k, n), True).reshape(c, k, n)
+    kept = keep.astype(np.float64)[:, :, None]
+    ref = np.zeros((c, n))
+    for j in range(k):  # sequential sum over methods, then divide: the formula's order
+        ref += kept[:, j] * u[:, j]
+    ref /= keep.sum(axis=1)[:, None]
+    ref_ranks = _packed_ranks(np.ascontiguousarray(ref), True)
+    return kr.drift_degree_cells(u, keep, ranks, ref_ranks, method, _config.DRIFT_TIE_TOL)
 
 
 # --------------------------------------------------------------------------------------------
@@ -480,7 +545,8 @@ def combined_evaluation(
     Returns
     -------
     CombinedResult
-        ``.scores`` (region, year, dimension, one column per method, combined, rank),
+        ``.scores`` (region, year, dimension, one column per method, combined, rank; rows by
+        dimension -- ``"index"`` first, then system order --, year, region in panel order),
         ``.method_weights`` (year, dimension, method, compatible, spearman_r, drift, weight),
         ``.compatibility`` (year, dimension, method_a, method_b, rho, p_value),
         ``.kendall_w`` (year, dimension, n_methods, w, chi2, df, p_value),
@@ -495,6 +561,30 @@ def combined_evaluation(
     keeps the methods whose pairwise correlations are all positive and significant; a failing
     method is dropped greedily (most failing pairs first) and reported.
     """
+    cube = getattr(panel, "cube", None)
+    work = 2 * int(np.size(cube)) if cube is not None else 0
+    with _threads_for(work):
+        return _combined_evaluation(
+            panel, methods=methods, by=by, alpha=alpha, rho=rho, weights=weights,
+            spearman_method=spearman_method, minmax_scores=minmax_scores, constant=constant,
+            entropy_data=entropy_data,
+        )
+
+
+def _combined_evaluation(
+    panel,
+    *,
+    methods: Sequence[str] = METHODS,
+    by: Literal["year", "panel"] = "year",
+    alpha: float = 0.05,
+    rho: float = 0.5,
+    weights: object = "entropy",
+    spearman_method: Literal["pearson", "d2"] = "pearson",
+    minmax_scores: bool = False,
+    constant: Literal["error", "drop", "zero"] = "error",
+    entropy_data: Literal["normalized", "raw"] = "normalized",
+):
+    """Body of :func:`combined_evaluation`."""
     import polars as pl
 
     from ..results import CombinedResult
@@ -575,7 +665,7 @@ def combined_evaluation(
                 f"Efficacy coefficient: {int(clipped.sum())} value(s) of {format_keys(names)} lie "
                 "outside their critical limits and were clipped to [0, 1].",
                 FastinnoWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         p[:, :, js] = np.clip(raw, 0.0, 1.0)
         const[:, js] = False
@@ -596,12 +686,17 @@ def combined_evaluation(
             )
 
     # ---- per (period, indicator) statistics -----------------------------------------------
+    # (period, indicator)-major layout: every series of n objects contiguous
+    pt = np.ascontiguousarray(p.transpose(1, 2, 0))
     if entropy_data == "raw":
         V.check_nonnegative(cube, "panel.cube", "entropy_data='raw' takes logarithms of shares")
-        h = kw.column_entropy_cube(np.ascontiguousarray(cube.reshape(n_obj, n_per, m)))
+        ent_src = np.ascontiguousarray(cube.reshape(n_obj, n_per, m).transpose(1, 2, 0))
     else:
-        h = kw.column_entropy_cube(p)
-    d_sum = kw.pairwise_abs_sums_cube(p)
+        ent_src = pt
+    ent_rows = ent_src.reshape(n_per * m, n_obj)
+    h = kw.row_entropy_logs(ent_rows, _safe_log(ent_rows)).reshape(n_per, m)
+    srt = np.sort(pt, axis=-1)  # numpy's SIMD sort, contiguous rows
+    d_sum = kw.pairwise_abs_sums_sorted(srt.reshape(n_per * m, n_obj)).reshape(n_per, m)
     info = np.clip(1.0 - h, 0.0, None)
 
     # ---- cells: (period, dimension) ------------------------------------------------------
@@ -654,17 +749,20 @@ def combined_evaluation(
     cell_year_a = np.asarray(cell_year, dtype=np.int64)
     codes = np.asarray([_METHOD_CODES[mm] for mm in methods], dtype=np.int64)
     scores = krel.cell_scores(
-        p, cell_year_a, np.asarray(ptr, dtype=np.int64), np.concatenate(idx_all).astype(np.int64),
+        pt, cell_year_a, np.asarray(ptr, dtype=np.int64), np.concatenate(idx_all).astype(np.int64),
         np.concatenate(we_all), np.concatenate(wm_all), np.concatenate(wt_all), codes, rho,
     )
     n_cells, k, _ = scores.shape
     smethod = _SPEARMAN[spearman_method]
-    _, rho_m, w_kendall = kr.cell_rank_stats(scores, smethod)
+    ranks = _packed_ranks(scores.reshape(n_cells * k, -1), True).reshape(n_cells, k, -1)
+    rho_m, w_kendall = kr.cell_correlations(ranks, smethod)
     pval = _spearman_pvalues(rho_m, n_obj)
 
     # ---- compatibility -------------------------------------------------------------------
     keep = np.ones((n_cells, k), dtype=np.bool_)
-    for c in range(n_cells):
+    eye = np.eye(k, dtype=bool)
+    all_ok = (((pval < alpha) & (rho_m > 0)) | eye).all(axis=(1, 2))
+    for c in np.flatnonzero(~all_ok):
         if k >= 2:
             kc, note = _compatible_set(rho_m[c], pval[c], alpha)
             keep[c] = kc
@@ -674,53 +772,48 @@ def combined_evaluation(
                 warnings.warn(
                     f"Compatibility test, period {lab}, dimension {dname!r}: {note}.",
                     FastinnoWarning,
-                    stacklevel=2,
+                    stacklevel=3,
                 )
                 excluded_rows.append((lab, dname, None, note))
             for j in np.flatnonzero(~kc):
                 excluded_rows.append(
                     (lab, dname, methods[j], f"not compatible at alpha={alpha:g}")
                 )
-    r_d, drift_d, w_d, combined, equal = kr.drift_degree_cells(
-        scores, keep, bool(minmax_scores), smethod, _config.DRIFT_TIE_TOL
-    )
+    r_d, drift_d, w_d, combined, equal = _drift_cells(scores, keep, ranks, bool(minmax_scores), smethod)
     if equal.any():
         where = [(period_labels[cell_year[c]], dims[cell_dim[c]][0]) for c in np.flatnonzero(equal)]
         warnings.warn(
             f"Drift-degree combination: every method drifts equally in {format_keys(where)}; the "
             "drift weights are 0/0 there and equal weights were used.",
             FastinnoWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
 
     # ---- frames ---------------------------------------------------------------------------
     years_arr = np.asarray(panel.years, dtype=np.int64)
+    cell_year_np = np.asarray(cell_year, dtype=np.int64)
     if by == "year":
-        obj_region = np.arange(n_regions)
-        obj_year_per_cell = [np.full(n_regions, years_arr[cell_year[c]]) for c in range(n_cells)]
+        obj_region = np.arange(n_regions, dtype=np.int64)
+        year_col = np.repeat(years_arr[cell_year_np], n_obj)
     else:
-        obj_region = np.repeat(np.arange(n_regions), n_years)
-        obj_year_per_cell = [np.tile(years_arr, n_regions) for _ in range(n_cells)]
-    regions = np.asarray(panel.regions, dtype=object)
-    cols = {
-        "region": np.tile(regions[obj_region], n_cells),
-        "year": np.concatenate(obj_year_per_cell),
-        "dimension": np.repeat(np.asarray([dims[d][0] for d in cell_dim], dtype=object), n_obj),
-    }
+        obj_region = np.repeat(np.arange(n_regions, dtype=np.int64), n_years)
+        year_col = np.tile(np.tile(years_arr, n_regions), n_cells)
+    shift = kr.index_bits(n_obj)
+    packed = kr.pack_keys(combined, shift)
+    packed.sort(axis=1)
+    rank_col = kr.competition_ranks_rows_packed(combined, packed, shift).ravel()
+    region_s = pl.Series("region", list(panel.regions), dtype=pl.String)
+    dim_s = pl.Series("dimension", [name for name, _ in dims], dtype=pl.String)
+    cols = [
+        region_s.gather(np.tile(obj_region, n_cells)),
+        pl.Series("year", year_col, dtype=pl.Int64),
+        dim_s.gather(np.repeat(np.asarray(cell_dim, dtype=np.int64), n_obj)),
+    ]
     for j, mm in enumerate(methods):
-        cols[mm] = scores[:, j, :].ravel()
-    cols["combined"] = combined.ravel()
-    over = ["year", "dimension"] if by == "year" else ["dimension"]
-    score_df = (
-        pl.DataFrame(cols, schema_overrides={"region": pl.String, "dimension": pl.String})
-        .with_columns(pl.col("combined").rank("min", descending=True).over(over).cast(pl.Int64).alias("rank"))
-    )
-    dim_order = {name: i for i, (name, _) in enumerate(dims)}
-    score_df = (
-        score_df.with_columns(pl.col("dimension").replace_strict(dim_order, return_dtype=pl.Int64).alias("_d"))
-        .sort(["_d", "year", "rank", "region"] if by == "year" else ["_d", "rank", "region", "year"])
-        .drop("_d")
-    )
+        cols.append(pl.Series(mm, scores[:, j, :].ravel()))
+    cols.append(pl.Series("combined", combined.ravel()))
+    cols.append(pl.Series("rank", rank_col, dtype=pl.Int64))
+    score_df = pl.DataFrame(cols)
 
     cy = [period_labels[cell_year[c]] for c in range(n_cells)]
     cd = [dims[cell_dim[c]][0] for c in range(n_cells)]
@@ -731,12 +824,12 @@ def combined_evaluation(
             "dimension": [cd[c] for c in range(n_cells) for _ in range(k)],
             "method": [mm for _ in range(n_cells) for mm in methods],
             "compatible": keep.ravel().tolist(),
-            "spearman_r": r_d.ravel(),
-            "drift": drift_d.ravel(),
+            "spearman_r": pl.Series(r_d.ravel(), nan_to_null=True),
+            "drift": pl.Series(drift_d.ravel(), nan_to_null=True),
             "weight": w_d.ravel(),
         },
         schema_overrides={"year": year_dtype},
-    ).with_columns(pl.col("spearman_r").fill_nan(None), pl.col("drift").fill_nan(None))
+    )
     iu = np.triu_indices(k, 1)
     comp = pl.DataFrame(
         {
@@ -759,13 +852,13 @@ def combined_evaluation(
             "year": cy,
             "dimension": cd,
             "n_methods": [k] * n_cells,
-            "w": w_kendall,
-            "chi2": chi2,
+            "w": pl.Series(w_kendall, nan_to_null=True),
+            "chi2": pl.Series(chi2, nan_to_null=True),
             "df": [df_w] * n_cells,
-            "p_value": stats.chi2.sf(chi2, df_w),
+            "p_value": pl.Series(stats.chi2.sf(chi2, df_w), nan_to_null=True),
         },
         schema_overrides={"year": year_dtype},
-    ).with_columns(pl.col(c).fill_nan(None) for c in ("w", "chi2", "p_value"))
+    )
     excl = pl.DataFrame(
         excluded_rows,
         schema={"year": year_dtype, "dimension": pl.String, "item": pl.String, "reason": pl.String},
