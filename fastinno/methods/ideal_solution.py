@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from contextlib import contextmanager
 from typing import Literal
 
+import numba
 import numpy as np
 import polars as pl
 
@@ -31,6 +33,23 @@ STANDARDIZATIONS = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn
 FORMS = {"ratio2": kd.RATIO2, "closeness": kd.CLOSENESS}
 CONSTANT_POLICIES = ("error", "drop", "zero")
 _RESERVED = ("region", "year", "index")
+#: Cubes smaller than this (values) run the kernels on one thread: a parallel region costs more
+#: than it saves on a small panel (and much more on a busy machine).
+_SERIAL_BELOW = 200_000
+
+
+@contextmanager
+def _kernel_threads(n_values: int):
+    """Run the enclosed kernels single-threaded when the cube is small."""
+    if n_values >= _SERIAL_BELOW:
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 def _option(name: str, value: object, choices) -> str:
@@ -97,6 +116,67 @@ def hew_topsis(
     standardize = _option("standardize", standardize, STANDARDIZATIONS)
     form = _option("form", form, FORMS)
     constant = _option("constant", constant, CONSTANT_POLICIES)
+    with _kernel_threads(panel.cube.size):
+        index, cagr, mean_yoy, yoy, system, w_all, dropped, columns, report = _evaluate(
+            panel, weights, scope, standardize, form, constant
+        )
+    regions, years = panel.regions, panel.years
+    n_models, n_regions, n_years = index.shape
+
+    for note in report:
+        warnings.warn(note, FastinnoWarning, stacklevel=2)
+
+    region_names = pl.Series("region", list(regions), dtype=pl.String)
+    reg_col = region_names.gather(np.repeat(np.arange(n_regions), n_years))
+    year_col = np.tile(np.asarray(years, dtype=np.int64), n_regions)
+    scores = pl.DataFrame([reg_col, pl.Series("year", year_col)] + [pl.Series(c, index[m].ravel()) for m, c in enumerate(columns)])
+    yoy_frame = pl.DataFrame(
+        [reg_col, pl.Series("year", year_col)]
+        + [pl.Series(c, yoy[m * n_regions : (m + 1) * n_regions].ravel()) for m, c in enumerate(columns)]
+    )
+    # growth rows: region-major, then column order
+    order = np.arange(n_models * n_regions).reshape(n_models, n_regions).T.ravel()
+    growth = pl.DataFrame(
+        {
+            "region": region_names.gather(np.repeat(np.arange(n_regions), n_models)),
+            "column": pl.Series(list(columns), dtype=pl.String).gather(np.tile(np.arange(n_models), n_regions)),
+            "cagr": cagr[order],
+            "mean_yoy": mean_yoy[order],
+            "first_year": np.full(n_models * n_regions, years[0], dtype=np.int64),
+            "last_year": np.full(n_models * n_regions, years[-1], dtype=np.int64),
+        },
+        schema_overrides={"region": pl.String, "column": pl.String},
+    )
+    weight_frame = pl.DataFrame(
+        {
+            "indicator": list(system.indicators),
+            "dimension": [system.groups[k].name if k >= 0 else None for k in system.indicator_parent.tolist()],
+            "weight": w_all,
+        },
+        schema_overrides={"dimension": pl.String},
+    )
+    options = {
+        "model": "hew-topsis",
+        "scope": scope,
+        "standardize": standardize,
+        "form": form,
+        "constant": constant,
+        "weights": "system" if weights is None else "user",
+        "dropped": tuple(dropped),
+    }
+    return IndexResult(
+        scores=scores,
+        weights=weight_frame,
+        growth=growth,
+        yoy=yoy_frame,
+        options=options,
+        columns=tuple(columns),
+        report=tuple(report),
+    )
+
+
+def _evaluate(panel, weights, scope, standardize, form, constant):
+    """Validate on the scope statistics, run the fused kernel and the growth kernel."""
     report: list[str] = []
     system = panel.system
     w_all = _resolve_weights(weights, system)
@@ -186,56 +266,7 @@ def hew_topsis(
     cagr, mean_yoy, yoy = kd.growth_rates(series, np.asarray(years, dtype=np.float64))
     report.extend(_growth_notes(series, cagr, yoy, columns, regions, years, empty))
 
-    for note in report:
-        warnings.warn(note, FastinnoWarning, stacklevel=2)
-
-    region_names = pl.Series("region", list(regions), dtype=pl.String)
-    reg_col = region_names.gather(np.repeat(np.arange(n_regions), n_years))
-    year_col = np.tile(np.asarray(years, dtype=np.int64), n_regions)
-    scores = pl.DataFrame([reg_col, pl.Series("year", year_col)] + [pl.Series(c, index[m].ravel()) for m, c in enumerate(columns)])
-    yoy_frame = pl.DataFrame(
-        [reg_col, pl.Series("year", year_col)]
-        + [pl.Series(c, yoy[m * n_regions : (m + 1) * n_regions].ravel()) for m, c in enumerate(columns)]
-    )
-    # growth rows: region-major, then column order
-    order = np.arange(n_models * n_regions).reshape(n_models, n_regions).T.ravel()
-    growth = pl.DataFrame(
-        {
-            "region": region_names.gather(np.repeat(np.arange(n_regions), n_models)),
-            "column": pl.Series(list(columns), dtype=pl.String).gather(np.tile(np.arange(n_models), n_regions)),
-            "cagr": cagr[order],
-            "mean_yoy": mean_yoy[order],
-            "first_year": np.full(n_models * n_regions, years[0], dtype=np.int64),
-            "last_year": np.full(n_models * n_regions, years[-1], dtype=np.int64),
-        },
-        schema_overrides={"region": pl.String, "column": pl.String},
-    )
-    weight_frame = pl.DataFrame(
-        {
-            "indicator": list(system.indicators),
-            "dimension": [system.groups[k].name if k >= 0 else None for k in system.indicator_parent.tolist()],
-            "weight": w_all,
-        },
-        schema_overrides={"dimension": pl.String},
-    )
-    options = {
-        "model": "hew-topsis",
-        "scope": scope,
-        "standardize": standardize,
-        "form": form,
-        "constant": constant,
-        "weights": "system" if weights is None else "user",
-        "dropped": tuple(dropped),
-    }
-    return IndexResult(
-        scores=scores,
-        weights=weight_frame,
-        growth=growth,
-        yoy=yoy_frame,
-        options=options,
-        columns=tuple(columns),
-        report=tuple(report),
-    )
+    return index, cagr, mean_yoy, yoy, system, w_all, dropped, columns, report
 
 
 # ------------------------------------------------------------------------------------------
