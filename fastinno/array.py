@@ -141,6 +141,7 @@ def hew_topsis(
     :func:`fastinno.kernels.normalize.constant_cells`).
     """
     x = _cube(cube)
+    x.setflags(write=False)  # same (read-only) kernel specialization as the Panel API's cube
     n = x.shape[2]
     cost = _is_cost(is_cost, n)
     m = _choice("standardize", standardize, _METHODS)

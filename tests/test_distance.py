@@ -27,6 +27,13 @@ def random_cube(rng, shape=(7, 5, 6)):
     return cube, is_cost
 
 
+def ro(a):
+    """A read-only copy: the Panel API passes read-only cubes, so tests share its specialization."""
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
 def models(n_ind, groups):
     """CSR arrays: model 0 = all indicators, then each group (own indicators, no children)."""
     ptr, idx = [0], []
@@ -47,7 +54,7 @@ def test_hew_index_cube_matches_naive(method, scope, form):
     cube, is_cost = random_cube(rng)
     w = rng.dirichlet(np.ones(6))
     groups = [np.array([0, 1, 2]), np.array([3, 4, 5]), np.array([3, 4])]  # two levels
-    got = kd.hew_index_cube(cube, is_cost, method, scope, w, *models(6, groups), form)
+    got = kd.hew_index_cube(ro(cube), is_cost, method, scope, w, *models(6, groups), form)
     assert got.shape == (4, 7, 5)
     for m, g in enumerate([np.arange(6), *groups]):
         wm = np.zeros(6)
@@ -69,9 +76,9 @@ def test_hew_index_cube_child_models_equal_flat_models(form):
     idx = np.array([3, 4, 5, 0, 1, 2])
     cptr = np.array([0, 0, 1, 1, 3])
     cidx = np.array([0, 1, 2])
-    tree = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_REGION, w, ptr, idx, cptr, cidx, form)
+    tree = kd.hew_index_cube(ro(cube), is_cost, kn.MINMAX, kn.SCOPE_REGION, w, ptr, idx, cptr, cidx, form)
     sets = [[3, 4], [3, 4, 5], [0, 1, 2], list(range(6))]
-    flat = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_REGION, w, *models(6, sets[:3]), form)
+    flat = kd.hew_index_cube(ro(cube), is_cost, kn.MINMAX, kn.SCOPE_REGION, w, *models(6, sets[:3]), form)
     npt.assert_allclose(tree[3], flat[0], rtol=1e-13)
     npt.assert_allclose(tree[:3], flat[1:], rtol=1e-13)
     for m, g in enumerate(sets):
@@ -127,9 +134,9 @@ def test_hand_worked_case():
     is_cost = np.zeros(2, dtype=np.bool_)
     w = np.array([0.5, 0.5])
     csr = models(2, [])
-    f = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.RATIO2)[0]
+    f = kd.hew_index_cube(ro(cube), is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.RATIO2)[0]
     npt.assert_allclose(f, [[1 / 14, 5 / 7], [0.5, 0.2]], rtol=1e-14)
-    c = kd.hew_index_cube(cube, is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)[0]
+    c = kd.hew_index_cube(ro(cube), is_cost, kn.MAX_RATIO, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)[0]
     dp2 = np.array([[0.203125, 0.0625], [0.140625, 0.125]])
     dn2 = np.array([[0.015625, 0.15625], [0.140625, 0.03125]])
     npt.assert_allclose(c, np.sqrt(dn2) / (np.sqrt(dp2) + np.sqrt(dn2)), rtol=1e-14)
@@ -197,7 +204,7 @@ def test_topsis_F_01_minmax_ratio2():
     npt.assert_allclose(c, case["expected"]["standard_closeness_same_distances"], rtol=0, atol=tol)
     # the same case through the cube kernels: (objects, 1 year, indicators), year scope
     cube = np.ascontiguousarray(x[:, None, :])
-    g = kd.hew_index_cube(cube, is_cost, kn.MINMAX, kn.SCOPE_YEAR, w, *models(3, []), kd.RATIO2)
+    g = kd.hew_index_cube(ro(cube), is_cost, kn.MINMAX, kn.SCOPE_YEAR, w, *models(3, []), kd.RATIO2)
     npt.assert_allclose(g[0, :, 0], case["expected"]["F"], rtol=0, atol=tol)
 
 
@@ -221,10 +228,10 @@ def test_thread_count_does_not_change_results():
     default = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = kd.hew_index_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
+        one = kd.hew_index_cube(ro(cube), is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
         s1 = kn.standardize_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL)
     finally:
         numba.set_num_threads(default)
-    many = kd.hew_index_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
+    many = kd.hew_index_cube(ro(cube), is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
     npt.assert_array_equal(one, many)
     npt.assert_array_equal(s1, kn.standardize_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL))
