@@ -479,3 +479,13 @@ def test_single_drift_kernel_matches_naive():
     r, d, w, c, eq = kr.drift_degree(np.ascontiguousarray(s.T), np.empty((0, 15)), kr.PEARSON, 1e-12)
     npt.assert_allclose(w, w_exp, rtol=1e-12, atol=1e-15)
     npt.assert_allclose(c, c_exp, rtol=1e-12)
+
+
+def test_combined_missing_cells_named():
+    from fastinno.errors import SchemaError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FastinnoWarning)
+        panel = fastinno.datasets.six_triangles(missing="keep")
+    with pytest.raises(SchemaError, match="combined evaluation needs a complete panel.*Jiangxi"):
+        fastinno.combined_evaluation(panel)

@@ -164,10 +164,9 @@ def entropy_weights(p: object) -> np.ndarray:
 
 
 def _safe_log(p: np.ndarray) -> np.ndarray:
-    """np.log(p) where p > 0 (SIMD in numpy), 0 elsewhere; p >= 0."""
-    out = np.zeros_like(p)
-    np.log(p, out=out, where=p > 0)
-    return out
+    """np.log(p) (SIMD in numpy) for p >= 0; -inf at zeros, which the kernels skip."""
+    with np.errstate(divide="ignore"):
+        return np.log(p)
 
 
 def max_deviation_weights(v: object) -> np.ndarray:
@@ -607,11 +606,12 @@ def _combined_evaluation(
     if not 0.0 < alpha < 1.0:
         raise InputError(f"alpha must lie in (0, 1); got {alpha:g}.")
     rho = _check_rho(rho)
-    if hasattr(panel, "require_complete"):
-        panel.require_complete("The combined evaluation")
     system = panel.system
     cube = np.ascontiguousarray(panel.cube, dtype=np.float64)
-    V.check_finite(cube, "panel.cube")
+    if not np.isfinite(cube).all():
+        if hasattr(panel, "require_complete"):  # names the missing cells
+            panel.require_complete("The combined evaluation")
+        V.check_finite(cube, "panel.cube")
     n_regions, n_years, m = cube.shape
     indicators = list(panel.indicators)
     is_cost = np.ascontiguousarray(panel.is_cost, dtype=np.bool_)
@@ -641,7 +641,6 @@ def _combined_evaluation(
 
     # ---- efficacy coefficient -------------------------------------------------------------
     p = np.ascontiguousarray(kn.standardize_cube(cube, is_cost, kn.MINMAX, scope).reshape(n_obj, n_per, m))
-    const = kn.constant_cells(cube, scope)  # (n_per, m)
     limits = np.asarray(getattr(system, "limits", np.full((m, 2), np.nan)), dtype=np.float64)
     js = np.flatnonzero(np.isfinite(limits).any(axis=1))
     if js.size:
@@ -668,6 +667,14 @@ def _combined_evaluation(
                 stacklevel=3,
             )
         p[:, :, js] = np.clip(raw, 0.0, 1.0)
+
+    # (period, indicator)-major layout: every series of n objects contiguous
+    pt = krel.series_major(p)
+    srt = np.sort(pt, axis=-1)  # numpy's SIMD sort, contiguous rows
+    d_sum = kw.pairwise_abs_sums_sorted(srt.reshape(n_per * m, n_obj)).reshape(n_per, m)
+    # constant series standardise to 0 (kernel convention) and only they have D = 0
+    const = d_sum == 0.0
+    if js.size:
         const[:, js] = False
 
     excluded_rows: list[tuple] = []
@@ -686,17 +693,13 @@ def _combined_evaluation(
             )
 
     # ---- per (period, indicator) statistics -----------------------------------------------
-    # (period, indicator)-major layout: every series of n objects contiguous
-    pt = np.ascontiguousarray(p.transpose(1, 2, 0))
     if entropy_data == "raw":
         V.check_nonnegative(cube, "panel.cube", "entropy_data='raw' takes logarithms of shares")
-        ent_src = np.ascontiguousarray(cube.reshape(n_obj, n_per, m).transpose(1, 2, 0))
+        ent_src = krel.series_major(np.ascontiguousarray(cube.reshape(n_obj, n_per, m)))
     else:
         ent_src = pt
     ent_rows = ent_src.reshape(n_per * m, n_obj)
     h = kw.row_entropy_logs(ent_rows, _safe_log(ent_rows)).reshape(n_per, m)
-    srt = np.sort(pt, axis=-1)  # numpy's SIMD sort, contiguous rows
-    d_sum = kw.pairwise_abs_sums_sorted(srt.reshape(n_per * m, n_obj)).reshape(n_per, m)
     info = np.clip(1.0 - h, 0.0, None)
 
     # ---- cells: (period, dimension) ------------------------------------------------------
