@@ -1,7 +1,9 @@
 """Standardization kernels for (regions, years, indicators) cubes and 2-D decision matrices.
 
 Input already validated (float64, C-contiguous, finite; positivity for ``MAX_RATIO`` checked by
-the API layer). Kernels trust their input.
+the API layer). Kernels trust their input: they use ``error_model="numpy"``, so a division by
+zero the API should have prevented (a zero cost value under ``MAX_RATIO``) gives inf / NaN
+instead of raising ``ZeroDivisionError`` (and the loops can vectorise).
 
 Methods (int constants, chosen in the API layer), for a value ``c`` of indicator ``j`` with
 ``mn``/``mx`` the minimum/maximum of ``j`` over the scope cell:
@@ -296,7 +298,7 @@ def _ideal_pair(cost, method, mn, mx, loc, scale):
     )
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale):
     n_regions, n_years, n_ind = cube.shape
     out = np.empty_like(cube)
@@ -336,7 +338,7 @@ def standardize_cube(cube, is_cost, method, scope):
     return _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def normalize_matrix(x, is_cost, method):
     """Column-wise normalization of a 2-D decision matrix (serial kernel).
 
@@ -385,7 +387,7 @@ def normalize_matrix(x, is_cost, method):
     return p
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def ideal_points(cube, is_cost, method, scope):
     """Ideal and anti-ideal points of the standardized cube over a scope.
 
