@@ -181,3 +181,19 @@ def test_correlation_properties(ab):
     assert r.sum() == pytest.approx(len(a) * (len(a) + 1) / 2)
     perm = np.arange(len(a))[::-1]
     npt.assert_array_equal(fastinno.rankdata(a[perm]), r[perm])
+
+
+def test_packed_ranking_edge_cases():
+    # -0.0 == 0.0 must tie; values closer than the truncated key; heavy ties; negatives
+    cases = [
+        np.array([0.0, -0.0, 1.0, -1.0, -0.0]),
+        1.0 + np.arange(300) * 1e-15,
+        np.repeat([3.0, -2.0, 7.5], 100),
+        np.random.default_rng(9).standard_normal(1000) * 1e-300,
+    ]
+    rng = np.random.default_rng(10)
+    for x in cases:
+        x = rng.permutation(x)
+        for desc in (False, True):
+            npt.assert_array_equal(fastinno.rankdata(x, descending=desc), naive.average_ranks(x, desc)
+                                   if len(x) <= 300 else ss.rankdata(-x if desc else x))

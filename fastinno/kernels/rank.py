@@ -627,6 +627,8 @@ def pack_keys(x, shift):
     for b in prange(k):
         for i in range(n):
             v = u[b, i]
+            if x[b, i] == 0.0:  # -0.0 and 0.0 are equal: give them one key
+                v = np.uint64(0)
             if v & _SIGN:
                 key = ~v
             else:
@@ -665,9 +667,56 @@ def _sort_run(x, idx, a, b):
 
 
 @njit(cache=True)
+def _packed_order_groups(x, s, shift, idx, gend):
+    """Exact ascending order ``idx`` of ``x`` from its sorted packed words ``s``, and tie groups.
+
+    Equal values share a truncated key, so ties can only sit inside runs of equal truncated keys:
+    outside such runs (almost everywhere) no value is read at all; inside them the run is sorted
+    exactly and split into groups of equal values. ``gend[i]`` = end (exclusive) of the tie group
+    starting at position i (only group starts are written).
+    """
+    n = x.shape[0]
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    sh = np.uint64(shift)
+    for i in range(n):
+        idx[i] = np.int64(s[i] & low)
+    i = 0
+    while i < n:
+        h = s[i] >> sh
+        j = i + 1
+        while j < n and (s[j] >> sh) == h:
+            j += 1
+        if j - i == 1:
+            gend[i] = j
+        else:
+            _sort_run(x, idx, i, j)
+            q = i
+            while q < j:
+                v = x[idx[q]]
+                e = q + 1
+                while e < j and x[idx[e]] == v:
+                    e += 1
+                gend[q] = e
+                q = e
+        i = j
+
+
+@njit(cache=True)
 def ranks_from_packed(x, s, shift, descending, out):
     """Average ranks of ``x`` (n,) from its sorted packed words ``s`` (n,); writes ``out`` (n,)."""
-    average_ranks_from_order(x, _order_from_packed(x, s, shift), descending, out)
+    n = x.shape[0]
+    idx = np.empty(n, dtype=np.int64)
+    gend = np.empty(n, dtype=np.int64)
+    _packed_order_groups(x, s, shift, idx, gend)
+    i = 0
+    while i < n:
+        j = gend[i]
+        r = 0.5 * (i + j + 1)
+        if descending:
+            r = n + 1.0 - r
+        for q in range(i, j):
+            out[idx[q]] = r
+        i = j
 
 
 @njit(cache=True, parallel=True)
@@ -695,26 +744,6 @@ def spearman_rows_vs_one_packed(x, s, shift, base_ranks, method):
     return out
 
 
-@njit(cache=True)
-def _order_from_packed(x, s, shift):
-    n = x.shape[0]
-    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
-    sh = np.uint64(shift)
-    idx = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        idx[i] = np.int64(s[i] & low)
-    i = 0
-    while i < n:
-        h = s[i] >> sh
-        j = i + 1
-        while j < n and (s[j] >> sh) == h:
-            j += 1
-        if j - i > 1:
-            _sort_run(x, idx, i, j)
-        i = j
-    return idx
-
-
 @njit(cache=True, parallel=True)
 def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,), fused.
@@ -733,16 +762,15 @@ def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     out = np.empty(k)
     for b in prange(k):
         row = x[b]
-        idx = _order_from_packed(row, s[b], shift)
+        idx = np.empty(n, dtype=np.int64)
+        gend = np.empty(n, dtype=np.int64)
+        _packed_order_groups(row, s[b], shift, idx, gend)
         sab = 0
         saa = 0
         sdd = 0
         i = 0
         while i < n:
-            v = row[idx[i]]
-            j = i + 1
-            while j < n and row[idx[j]] == v:
-                j += 1
+            j = gend[i]
             a2 = i + j - n  # 2 (r - c), r = (i + j + 1) / 2
             sb = 0
             for q in range(i, j):
@@ -796,13 +824,12 @@ def competition_ranks_rows_packed(x, s, shift):
     out = np.empty((k, n), dtype=np.int64)
     for b in prange(k):
         row = x[b]
-        idx = _order_from_packed(row, s[b], shift)
+        idx = np.empty(n, dtype=np.int64)
+        gend = np.empty(n, dtype=np.int64)
+        _packed_order_groups(row, s[b], shift, idx, gend)
         i = 0
         while i < n:
-            v = row[idx[i]]
-            j = i + 1
-            while j < n and row[idx[j]] == v:
-                j += 1
+            j = gend[i]
             r = n - j + 1
             for q in range(i, j):
                 out[b, idx[q]] = r

@@ -74,6 +74,20 @@ def _matrix(x: object, name: str, min_rows: int = 1) -> np.ndarray:
     return arr
 
 
+def _matrix_view(x: object, name: str) -> np.ndarray:
+    """Like :func:`_matrix` but without the defensive copy (for callers that copy anyway)."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
+    if arr.ndim != 2:
+        raise InputError(f"{name} must be a 2-D array (objects x indicators); got shape {arr.shape}.")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape}).")
+    V.check_finite(arr, name)
+    return arr
+
+
 def _vector(x: object, name: str) -> np.ndarray:
     arr = V.as_float_array(x, name, ndim=None)
     if arr.ndim != 1:
@@ -185,16 +199,21 @@ def max_deviation_weights(v: object) -> np.ndarray:
     D_j computed in O(n log n) per column: with the column sorted ascending,
     D_j = 2 sum_i (2i - n + 1) v_(i) (0-based i). Wang Yingming (1998); Xia, Li, Yin (2020).
     """
-    v = _matrix(v, "v", min_rows=1)
-    if np.all(v.max(axis=0) == v.min(axis=0)):
+    v = _matrix_view(v, "v")
+    if v.shape[0] >= 256:
+        # numpy's SIMD sort of contiguous rows beats numba's sort (PERF-NOTES); the transpose
+        # makes the copy, so the caller's array is never touched
+        s = kw.transpose_blocked(np.ascontiguousarray(v))
+        s.sort(axis=1)
+        d = kw.pairwise_abs_sums_sorted(s)
+    else:
+        d = kw.pairwise_abs_sums(np.ascontiguousarray(v))
+    total = d.sum()
+    if not total > 0.0:
         raise DegenerateDataError(
             "Every column of v is constant: the maximum deviation weights are 0/0."
         )
-    if v.shape[0] >= 256:
-        # numpy's SIMD sort beats numba's (PERF-NOTES); the rest is one O(n) pass per column
-        s = np.sort(v.T, axis=1)
-        return kw.max_deviation_weights_sorted(s)
-    return kw.max_deviation_weights(v)
+    return d / total
 
 
 #: Below this many element operations the kernels run on one thread: waking a thread pool costs
