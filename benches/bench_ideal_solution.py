@@ -61,3 +61,22 @@ def test_hew_topsis(benchmark, tag, county, impl, scope, standardize):
     want, want_cagr, _ = baselines.hew_topsis(cube, system.is_cost, w, groups, **kw)
     npt.assert_allclose(f, want, rtol=1e-10, atol=1e-14)
     npt.assert_allclose(cagr, want_cagr, rtol=1e-9, atol=1e-14)
+
+
+@pytest.mark.slow
+def test_evaluate_demo_cold_start(benchmark, tag, tmp_path):
+    """`fastinno evaluate --demo` in a fresh process with an empty numba cache (JIT compile)."""
+    import os
+    import subprocess
+    import sys
+
+    tag("evaluate_demo_cold", "demo")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "numba-cache"))
+    cmd = [sys.executable, "-m", "fastinno.cli", "evaluate", "--demo"]
+
+    def run():
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+
+    benchmark.pedantic(run, rounds=1, iterations=1)
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)  # warm cache
+    assert "Top 5 regions by year" in out.stdout

@@ -262,13 +262,13 @@ def _hew_region(cube, r, scope, shift, div, add, ideal, anti, recip, w2, ptr, id
             out[m, r, y] = index_value(sp[m, y], sn[m, y], form)
 
 
-@njit(cache=True)
 def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
                          model_ptr, model_idx, child_ptr, child_idx, form):
     """:func:`hew_index_cube` with the scope statistics given (``normalize.scope_stats``).
 
     Lets the API layer validate on the statistics (positivity, constant cells) and reuse them,
-    so the cube is read once for the statistics and once for the model.
+    so the cube is read once for the statistics and once for the model. Python dispatcher over
+    njit kernels (call it from Python).
     """
     shift, div, add, ideal, anti, recip = _coefficients(is_cost, method, mn, mx, loc, scale)
     w2 = w * w
@@ -276,7 +276,6 @@ def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
                       model_ptr, model_idx, child_ptr, child_idx, form)
 
 
-@njit(cache=True)
 def hew_index_cube(cube, is_cost, method, scope, w, model_ptr, model_idx, child_ptr, child_idx, form):
     """Fused ideal-solution model: standardize, ideal points, index and sub-indices in one pass.
 

@@ -106,49 +106,35 @@ def _cell(r, y, scope):
 
 @njit(cache=True, parallel=True)
 def _minmax_sums(cube, scope, want_sq):
-    # min, max, sum and sum of squares per (scope cell, indicator).
-    # Panel and region scopes: one partial per region (prange over regions); panel reduces them.
-    # Year scope: prange over years.
+    # min, max, sum and sum of squares per (unit, indicator); one parallel loop (one parfor
+    # compiles much faster than two). Units: years for the year scope, else regions; the panel
+    # scope then reduces the region partials in region order (thread-count independent).
     n_regions, n_years, n_ind = cube.shape
-    if scope == SCOPE_YEAR:
-        mn = np.empty((n_years, n_ind))
-        mx = np.empty((n_years, n_ind))
-        s1 = np.zeros((n_years, n_ind))
-        s2 = np.zeros((n_years, n_ind))
-        for y in prange(n_years):
-            for j in range(n_ind):
-                mn[y, j] = np.inf
-                mx[y, j] = -np.inf
-            for r in range(n_regions):
-                for j in range(n_ind):
-                    c = cube[r, y, j]
-                    if c < mn[y, j]:
-                        mn[y, j] = c
-                    if c > mx[y, j]:
-                        mx[y, j] = c
-                    s1[y, j] += c
-                    if want_sq:
-                        s2[y, j] += c * c
-        return mn, mx, s1, s2
-    mn = np.empty((n_regions, n_ind))
-    mx = np.empty((n_regions, n_ind))
-    s1 = np.zeros((n_regions, n_ind))
-    s2 = np.zeros((n_regions, n_ind))
-    for r in prange(n_regions):
+    per_year = scope == SCOPE_YEAR
+    n_units = n_years if per_year else n_regions
+    n_inner = n_regions if per_year else n_years
+    mn = np.empty((n_units, n_ind))
+    mx = np.empty((n_units, n_ind))
+    s1 = np.zeros((n_units, n_ind))
+    s2 = np.zeros((n_units, n_ind))
+    for u in prange(n_units):
+        uu = np.int64(u)
         for j in range(n_ind):
-            mn[r, j] = np.inf
-            mx[r, j] = -np.inf
-        for y in range(n_years):
+            mn[uu, j] = np.inf
+            mx[uu, j] = -np.inf
+        for i in range(n_inner):
+            r = i if per_year else uu
+            y = uu if per_year else i
             for j in range(n_ind):
                 c = cube[r, y, j]
-                if c < mn[r, j]:
-                    mn[r, j] = c
-                if c > mx[r, j]:
-                    mx[r, j] = c
-                s1[r, j] += c
+                if c < mn[uu, j]:
+                    mn[uu, j] = c
+                if c > mx[uu, j]:
+                    mx[uu, j] = c
+                s1[uu, j] += c
                 if want_sq:
-                    s2[r, j] += c * c
-    if scope == SCOPE_REGION:
+                    s2[uu, j] += c * c
+    if scope != SCOPE_PANEL:
         return mn, mx, s1, s2
     pmn = np.empty((1, n_ind))
     pmx = np.empty((1, n_ind))
@@ -157,7 +143,7 @@ def _minmax_sums(cube, scope, want_sq):
     for j in range(n_ind):
         pmn[0, j] = np.inf
         pmx[0, j] = -np.inf
-    for r in range(n_regions):  # reduced in region order: thread-count independent
+    for r in range(n_regions):
         for j in range(n_ind):
             if mn[r, j] < pmn[0, j]:
                 pmn[0, j] = mn[r, j]
@@ -172,22 +158,20 @@ def _minmax_sums(cube, scope, want_sq):
 def _centered_sq(cube, scope, mean):
     # Sum of (c - mean)^2 per (scope cell, indicator): the second pass of a two-pass variance.
     n_regions, n_years, n_ind = cube.shape
-    if scope == SCOPE_YEAR:
-        out = np.zeros((n_years, n_ind))
-        for y in prange(n_years):
-            for r in range(n_regions):
-                for j in range(n_ind):
-                    d = cube[r, y, j] - mean[y, j]
-                    out[y, j] += d * d
-        return out
-    part = np.zeros((n_regions, n_ind))
-    for r in prange(n_regions):
-        cell = _cell(r, 0, scope)
-        for y in range(n_years):
+    per_year = scope == SCOPE_YEAR
+    n_units = n_years if per_year else n_regions
+    n_inner = n_regions if per_year else n_years
+    part = np.zeros((n_units, n_ind))
+    for u in prange(n_units):
+        uu = np.int64(u)
+        k = uu if scope != SCOPE_PANEL else np.int64(0)
+        for i in range(n_inner):
+            r = i if per_year else uu
+            y = uu if per_year else i
             for j in range(n_ind):
-                d = cube[r, y, j] - mean[cell, j]
-                part[r, j] += d * d
-    if scope == SCOPE_REGION:
+                d = cube[r, y, j] - mean[k, j]
+                part[uu, j] += d * d
+    if scope != SCOPE_PANEL:
         return part
     out = np.zeros((1, n_ind))
     for r in range(n_regions):
@@ -197,8 +181,23 @@ def _centered_sq(cube, scope, mean):
 
 
 @njit(cache=True)
+def _finish_stats(mn, s1, s2, n, method):
+    n_cells, n_ind = mn.shape
+    loc = np.empty((n_cells, n_ind))
+    scale = np.ones((n_cells, n_ind))
+    for k in range(n_cells):
+        for j in range(n_ind):
+            loc[k, j] = s1[k, j] / n
+            if method == VECTOR:
+                scale[k, j] = math.sqrt(s2[k, j])
+    return loc, scale
+
+
 def scope_stats(cube, method, scope):
     """Per-scope statistics used by the standardization.
+
+    A thin Python dispatcher over njit kernels (so the z-score second pass is compiled only
+    when it is used); call it from Python, not from inside njit code.
 
     Parameters
     ----------
@@ -214,29 +213,12 @@ def scope_stats(cube, method, scope):
         ``scale`` = population standard deviation (ZSCORE), Euclidean norm sqrt(sum c^2)
         (VECTOR), else 1.
     """
-    n_regions, n_years, n_ind = cube.shape
+    n_regions, n_years, _ = cube.shape
     mn, mx, s1, s2 = _minmax_sums(cube, scope, method == VECTOR)
-    n_cells = mn.shape[0]
-    if scope == SCOPE_REGION:
-        n = n_years
-    elif scope == SCOPE_YEAR:
-        n = n_regions
-    else:
-        n = n_regions * n_years
-    loc = np.empty((n_cells, n_ind))
-    scale = np.ones((n_cells, n_ind))
-    for k in range(n_cells):
-        for j in range(n_ind):
-            loc[k, j] = s1[k, j] / n
-    if method == VECTOR:
-        for k in range(n_cells):
-            for j in range(n_ind):
-                scale[k, j] = math.sqrt(s2[k, j])
-    elif method == ZSCORE:
-        ss = _centered_sq(cube, scope, loc)
-        for k in range(n_cells):
-            for j in range(n_ind):
-                scale[k, j] = math.sqrt(ss[k, j] / n)
+    n = {SCOPE_REGION: n_years, SCOPE_YEAR: n_regions}.get(scope, n_regions * n_years)
+    loc, scale = _finish_stats(mn, s1, s2, float(n), method)
+    if method == ZSCORE:
+        scale = np.sqrt(_centered_sq(cube, scope, loc) / n)
     return mn, mx, loc, scale
 
 
@@ -315,7 +297,6 @@ def _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale):
     return out
 
 
-@njit(cache=True)
 def standardize_cube(cube, is_cost, method, scope):
     """Standardize a (regions, years, indicators) cube over a scope.
 
@@ -332,7 +313,8 @@ def standardize_cube(cube, is_cost, method, scope):
 
     Notes
     -----
-    See the module docstring for the formulas. Values in constant cells are 0.
+    See the module docstring for the formulas. Values in constant cells are 0. A Python
+    dispatcher over njit kernels (:func:`scope_stats`, then one parallel pass).
     """
     mn, mx, loc, scale = scope_stats(cube, method, scope)
     return _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale)
@@ -387,7 +369,6 @@ def normalize_matrix(x, is_cost, method):
     return p
 
 
-@njit(cache=True, error_model="numpy")
 def ideal_points(cube, is_cost, method, scope):
     """Ideal and anti-ideal points of the standardized cube over a scope.
 
@@ -402,6 +383,11 @@ def ideal_points(cube, is_cost, method, scope):
         max / min over the scope cell of the standardized values (0 and 0 in constant cells).
     """
     mn, mx, loc, scale = scope_stats(cube, method, scope)
+    return _ideal_from_stats(is_cost, method, mn, mx, loc, scale)
+
+
+@njit(cache=True, error_model="numpy")
+def _ideal_from_stats(is_cost, method, mn, mx, loc, scale):
     n_cells, n_ind = mn.shape
     ideal = np.empty((n_cells, n_ind))
     anti = np.empty((n_cells, n_ind))
