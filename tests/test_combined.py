@@ -489,3 +489,22 @@ def test_combined_missing_cells_named():
         panel = fastinno.datasets.six_triangles(missing="keep")
     with pytest.raises(SchemaError, match="combined evaluation needs a complete panel.*Jiangxi"):
         fastinno.combined_evaluation(panel)
+
+
+def test_thread_count_does_not_change_results():
+    import numba
+    from polars.testing import assert_frame_equal
+
+    panel = _panel(n=3400, t=10, seed=4)  # large enough to run the parallel kernels
+    assert 2 * panel.cube.size >= mc._PARALLEL_MIN_WORK
+    prev = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = fastinno.combined_evaluation(panel)
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+        many = fastinno.combined_evaluation(panel)
+    finally:
+        numba.set_num_threads(prev)
+    assert_frame_equal(one.scores, many.scores)
+    assert_frame_equal(one.method_weights, many.method_weights)
+    assert_frame_equal(one.compatibility, many.compatibility)
