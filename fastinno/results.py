@@ -51,13 +51,17 @@ class IndexResult:
         return self.scores
 
     def ranks(self, column: str = "index") -> pl.DataFrame:
-        """``region``, ``year``, ``column`` and its ``rank`` within each year (1 = best; ties min)."""
+        """``region``, ``year``, ``column`` and its ``rank`` within each year (1 = best; ties min).
+
+        NaN values (undefined index) get a null rank and sort last.
+        """
         return (
             self.scores.select("region", "year", column)
             .with_columns(
-                pl.col(column).rank(method="min", descending=True).over("year").cast(pl.Int64).alias("rank")
+                pl.col(column).fill_nan(None).rank(method="min", descending=True).over("year")
+                .cast(pl.Int64).alias("rank")
             )
-            .sort(["year", "rank", "region"])
+            .sort(["year", "rank", "region"], nulls_last=True)
         )
 
     def summary(self, top: int = 5, column: str = "index") -> pl.DataFrame:

@@ -395,3 +395,16 @@ def test_missing_and_infinite_values_are_errors():
     panel = Panel.from_array(cube, IndicatorSystem.from_dict(SPEC), years=(2011, 2012, 2013, 2015))
     with pytest.raises(InputError, match="infinite values"):
         fastinno.hew_topsis(panel)
+
+
+def test_ranks_put_undefined_cells_last():
+    cube = np.array(make_panel().cube)
+    w = np.array([0.25, 0.25, 0.25, 0.25, 0.0, 0.0])
+    cube[0, :, :4] = cube[0, 0, :4]  # R1 constant: index NaN with scope="region"
+    panel = Panel.from_array(cube, IndicatorSystem.from_dict(SPEC), years=(2011, 2012, 2013, 2015))
+    with pytest.warns(FastinnoWarning):
+        r = fastinno.hew_topsis(panel, scope="region", constant="zero", weights=w)
+    ranks = r.ranks().filter(pl.col("year") == 2011)
+    assert ranks["rank"].to_list()[:5] == [1, 2, 3, 4, 5] and ranks["rank"][5] is None
+    assert ranks["region"][5] == "R1"
+    assert "R1" not in r.summary(top=5)["region"].to_list()
