@@ -246,7 +246,8 @@ def evaluate(panel, model, scope, standardize, form, constant, top, out_path) ->
     for (year,), grp in top_df.group_by("year", maintain_order=True):
         click.echo(f"  {year}: " + ", ".join(f"{r} ({v:.3f})" for r, v in zip(grp["region"], grp["index"])))
     growth = (
-        res.growth.pivot(on="column", index="region", values="cagr")
+        res.growth.with_columns(pl.col("cagr").fill_nan(None))
+        .pivot(on="column", index="region", values="cagr")
         .sort("index", descending=True, nulls_last=True)
     )
     first, last = panel.years[0], panel.years[-1]
