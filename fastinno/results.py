@@ -126,8 +126,10 @@ class CombinedResult:
 
     def summary(self, top: int = 5, dimension: str = "index") -> pl.DataFrame:
         """The ``top`` regions of each period on the combined score of ``dimension``."""
+        order = ["rank", "region", "year"] if self.options.get("by") == "panel" else ["year", "rank", "region"]
         return (
             self.scores.filter((pl.col("dimension") == dimension) & (pl.col("rank") <= top))
+            .sort(order)
             .select("year", "rank", "region", "combined")
         )
 

@@ -302,6 +302,7 @@ def test_combined_by_panel_pools_region_years():
     npt.assert_allclose(got["combined"].to_numpy(), comb, rtol=1e-12)
     assert res.method_weights["year"].null_count() == res.method_weights.height
     assert got["rank"].min() == 1 and got["rank"].max() == 24
+    assert res.summary(top=3)["rank"].to_list() == [1, 2, 3]
 
 
 def test_combined_permuting_regions_permutes_scores():
@@ -379,12 +380,29 @@ def test_combined_critical_limits_clip_and_warn():
 
 
 def test_combined_reports_excluded_method():
-    # GRA and TOPSIS use max-deviation weights; build data where one indicator dominates
-    # entropy but not the others is hard, so check the plumbing on a two-method run instead:
-    panel = _panel()
-    res = fastinno.combined_evaluation(panel, methods=("entropy", "max_deviation"))
-    assert res.excluded_methods.height == 0
-    assert set(res.method_weights["method"].unique()) == {"entropy", "max_deviation"}
+    # y is concentrated (low entropy -> the entropy weights favour it) and opposite to the spread
+    # indicators x, z (large deviations -> the max-deviation weights favour them): the
+    # max-deviation ranking runs against the other three and must be excluded, and reported.
+    n = 30
+    x = np.linspace(0.0, 1.0, n)
+    y = (1.0 - x) ** 6
+    z = x + 0.05 * np.random.default_rng(0).random(n)
+    cube = np.stack([x, y, z], axis=1)[:, None, :].repeat(2, axis=1)
+    panel = Panel.from_array(cube, {"x": "+", "y": "+", "z": "+"})
+    res = fastinno.combined_evaluation(panel)
+    ex = res.excluded_methods
+    assert ex["item"].to_list() == ["max_deviation", "max_deviation"]
+    mw = res.method_weights.filter(pl.col("method") == "max_deviation")
+    assert not mw["compatible"].any() and (mw["weight"] == 0).all()
+    kept = res.method_weights.filter(pl.col("compatible"))
+    s, _, _, _, _ = _naive_cell(cube[:, 0, :], np.zeros(3, bool))
+    w_exp, c_exp = naive.drift_combination(s[:, [0, 2, 3]])
+    npt.assert_allclose(kept.filter(pl.col("year") == 1)["weight"].to_numpy(), w_exp, rtol=1e-12, atol=1e-15)
+    got = res.scores.filter((pl.col("year") == 1) & (pl.col("dimension") == "index"))
+    npt.assert_allclose(got["combined"].to_numpy(), c_exp, rtol=1e-12)
+    comp = res.compatibility.filter((pl.col("year") == 1) & (pl.col("method_a") == "entropy")
+                                    & (pl.col("method_b") == "max_deviation"))
+    assert comp["rho"][0] < 0
 
 
 def test_combined_errors():
