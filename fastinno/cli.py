@@ -530,6 +530,158 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
 
 # --- simulate, bootstrap (issue 6) ---
 
+
+def _robustness_model_options(model, scope, standardize, form):
+    opts = {}
+    if scope is not None:
+        opts["scope"] = scope
+    if standardize is not None:
+        opts["standardize"] = standardize
+    if form is not None:
+        if model in ("gra", "weighted-sum"):
+            raise click.UsageError(f"--form applies to the ideal-solution models, not {model!r}.")
+        opts["form"] = form
+    return opts
+
+
+def _robustness_common(func):
+    """Options shared by simulate and bootstrap."""
+    for deco in reversed([
+        click.option("--scope", type=click.Choice(["panel", "region", "year"]), default=None,
+                     help="Scope of max/min and ideal points (default: the model's own)."),
+        click.option("--standardize", type=click.Choice(["max_ratio", "max-ratio", "minmax", "vector", "zscore"]),
+                     default=None, callback=_dash_to_underscore, help="Standardization (default: the model's own)."),
+        click.option("--form", type=click.Choice(["ratio2", "closeness"]), default=None,
+                     help="Index form of the ideal-solution models."),
+        click.option("--seed", type=int, default=None, help="Seed (same seed, same numbers on any machine "
+                     "layout); printed when omitted."),
+        click.option("--top-k", "top_k", default="1,3,10", show_default=True,
+                     help="Comma-separated k for the p_top_k columns."),
+        click.option("--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."),
+        click.option("--scheduler", default=None, help="Run on an existing Dask cluster (tcp://host:8786)."),
+        click.option("--chunk-size", "chunk_size", type=int, default=None, help="Draws per chunk."),
+        click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
+        click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
+        click.option("--out", "out_path", type=click.Path(dir_okay=False),
+                     help="Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "
+                     "goes next to it with the suffix _agreement (bootstrap: also _weights)."),
+    ]):
+        func = deco(func)
+    return func
+
+
+def _parse_top_k(text):
+    try:
+        ks = tuple(int(k) for k in text.split(",") if k.strip())
+    except ValueError:
+        raise click.BadParameter(f"--top-k must be comma-separated integers; got {text!r}.") from None
+    if not ks or min(ks) < 1:
+        raise click.BadParameter(f"--top-k needs integers >= 1; got {text!r}.")
+    return ks
+
+
+def _backend_kwargs(workers, scheduler):
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("give either --workers or --scheduler, not both.")
+    if workers is None and scheduler is None:
+        return {}
+    return {"backend": "dask", "n_workers": workers, "scheduler": scheduler}
+
+
+def _echo_robustness(panel, res, what, show):
+    import polars as pl
+
+    click.echo(click.style(repr(panel), bold=True))
+    opts = res.options
+    n = opts.get("draws", opts.get("replicates"))
+    secs = opts.get("seconds", 0.0)
+    rate = f", {n / secs:,.0f} {what}/s" if secs > 0 else ""
+    click.echo(f"{n:,} {what} in {secs:.2f} s{rate}; seed {res.seed}; index quantiles within "
+               f"{res.index_resolution:.1e}")
+    ag = res.agreement.with_columns(pl.col("mean_abs_rank_shift").alias("mean_|rank_shift|")).drop(
+        "mean_abs_rank_shift")
+    echo_table(ag, max_rows=40, title="Spearman rho of each draw's ranking with the base ranking, per year")
+    cols = ["region", "rank_width", "base_rank", "mean_rank"]
+    echo_table(res.most_stable(show).select(cols), title="Most stable regions (narrowest 90% rank interval, mean over years)",
+               float_precision=1)
+    echo_table(res.least_stable(show).select(cols), title="Least stable regions (widest 90% rank interval)",
+               float_precision=1)
+
+
+def _write_robustness(res, out_path, extra=()):
+    from pathlib import Path
+
+    path = Path(out_path)
+    write_table(res.summary, path)
+    write_table(res.agreement, path.with_name(f"{path.stem}_agreement{path.suffix}"))
+    for name in extra:
+        write_table(getattr(res, name), path.with_name(f"{path.stem}_{name}{path.suffix}"))
+
+
+@cli.command()
+@panel_options()
+@click.option("--model", type=click.Choice(["hew-topsis", "topsis", "gra", "weighted-sum"]), default="hew-topsis",
+              show_default=True, help="Model re-evaluated for every weight draw.")
+@click.option("--draws", type=int, default=10_000, show_default=True, help="Number of weight draws.")
+@click.option("--scheme", type=click.Choice(["dirichlet", "uniform", "hierarchical", "simplex"]), default="dirichlet",
+              show_default=True, help="How weights are perturbed around the base weights.")
+@click.option("--concentration", type=float, default=100.0, show_default=True,
+              help="Dirichlet concentration kappa (dirichlet, hierarchical); larger = closer to the base.")
+@click.option("--spread", type=float, default=0.2, show_default=True,
+              help="delta of the uniform scheme: each weight x U(1 - delta, 1 + delta), renormalised.")
+@_robustness_common
+def simulate(panel, model, draws, scheme, concentration, spread, scope, standardize, form, seed, top_k, workers,
+             scheduler, chunk_size, progress, show, out_path) -> None:
+    """Monte Carlo weight perturbations: how stable are the index and the ranking?
+
+    Re-evaluates the model for every weight draw, ranks the regions of every year and prints
+    the Spearman rho distribution per year and the most and least stable regions.
+    """
+    from .methods.robustness import simulate as run
+
+    res = run(
+        panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form), draws=draws,
+        scheme=scheme, concentration=concentration, spread=spread, top_k=_parse_top_k(top_k), seed=seed,
+        chunk_size=chunk_size, progress=progress, **_backend_kwargs(workers, scheduler),
+    )
+    _echo_robustness(panel, res, "draws", show)
+    if out_path:
+        _write_robustness(res, out_path)
+
+
+@cli.command()
+@panel_options()
+@click.option("--model", type=click.Choice(["hew-topsis", "topsis"]), default="hew-topsis", show_default=True,
+              help="Ideal-solution model re-estimated on every replicate.")
+@click.option("--replicates", type=int, default=1000, show_default=True)
+@click.option("--over", type=click.Choice(["regions", "years"]), default="regions", show_default=True,
+              help="Resample regions with replacement, or moving blocks of years.")
+@click.option("--block-length", "block_length", type=int, default=None, help="Years per block (--over years).")
+@click.option("--weights", type=click.Choice(["entropy", "max_deviation", "max-deviation", "system"]),
+              default="entropy", show_default=True, callback=_dash_to_underscore,
+              help="Objective weights recomputed on every replicate, or the system's fixed weights.")
+@_robustness_common
+def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, seed, top_k, workers,
+              scheduler, chunk_size, progress, show, out_path) -> None:
+    """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
+
+    Standardization bounds, ideal points and objective weights are re-estimated on every
+    replicate and applied to every region; prints rank stability and weight intervals.
+    """
+    from .methods.robustness import bootstrap as run
+
+    opts = _robustness_model_options(model, scope, standardize, form)
+    opts["weights"] = None if weights == "system" else weights
+    res = run(
+        panel, model=model, model_options=opts, replicates=replicates, over=over, block_length=block_length,
+        top_k=_parse_top_k(top_k), seed=seed, chunk_size=chunk_size, progress=progress,
+        **_backend_kwargs(workers, scheduler),
+    )
+    _echo_robustness(panel, res, "replicates", show)
+    echo_table(res.weights, max_rows=60, title="Indicator weights: base and bootstrap 90% interval")
+    if out_path:
+        _write_robustness(res, out_path, extra=("weights",))
+
 # --- run, demo, report (issue 7) ---
 
 

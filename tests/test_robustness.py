@@ -387,3 +387,36 @@ def test_dask_local_cluster_identical_to_local():
     bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, backend="dask", n_workers=2)
     for name in ("summary", "agreement", "weights"):
         assert_frame_equal(getattr(bl, name), getattr(bd, name), check_exact=True)
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_simulate_and_bootstrap_demo(tmp_path):
+    from click.testing import CliRunner
+
+    from fastinno.cli import cli
+
+    out = tmp_path / "stability.parquet"
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "300", "--seed", "1", "--no-progress",
+                                 "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Spearman rho" in r.output and "Most stable regions" in r.output and "Least stable" in r.output
+    df = pl.read_parquet(out)
+    assert {"region", "year", "rank_p05", "p_top_10"} <= set(df.columns)
+    assert pl.read_parquet(tmp_path / "stability_agreement.parquet").height == 9
+    r = CliRunner().invoke(cli, ["bootstrap", "--demo", "--replicates", "64", "--seed", "1", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "Indicator weights" in r.output
+
+
+def test_cli_bad_input_one_error_line():
+    from click.testing import CliRunner
+
+    from fastinno.cli import cli
+
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "0", "--no-progress"])
+    assert r.exit_code == 2
+    assert "Error: draws must be an integer >= 1" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--workers", "2", "--scheduler", "tcp://x:1", "--no-progress"])
+    assert r.exit_code == 2 and "either --workers or --scheduler" in r.output

@@ -59,6 +59,10 @@ _FORM = {"ratio2": km.RATIO2, "closeness": km.CLOSENESS}
 HIST_MEMORY_BUDGET = 512 * 2**20
 #: Memory allowed for the rank-position counts (bytes).
 COUNTS_MEMORY_BUDGET = 1536 * 2**20
+#: Memory for one year's chunk buffers, which sets the default chunk size (bytes).
+CHUNK_MEMORY = 128 * 2**20
+#: Below this many (draw, region) cells per chunk and year the serial ranking kernel is used.
+PARALLEL_MIN_CELLS = 256 * 1024
 #: Bins of the Spearman-rho histogram on [-1, 1].
 RHO_BINS = 2**16
 
@@ -436,7 +440,8 @@ def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
     rho_sums = np.empty((nb, n_years))
     for y in range(n_years):
         g1, g2, form = year_rows(y)
-        sums, rho, shift, outr = km.rank_chunk(
+        kernel = km.rank_chunk if g1.size >= PARALLEL_MIN_CELLS else km.rank_chunk_serial
+        sums, rho, shift, outr = kernel(
             g1, g2, form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
             ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
             acc.vmin[y], acc.vmax[y],
@@ -630,9 +635,16 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins)
     return ctx, base_index, base_rank
 
 
-def _chunks(n_draws: int, chunk_size: int | None):
+def _default_chunk(n_regions: int) -> int:
+    """Draws per chunk: ``_config.CHUNK_SIZE`` or more, so that one year's chunk buffers (two GEMM
+    outputs and the ranks, 20 bytes per draw and region) use about ``CHUNK_MEMORY``; fewer,
+    larger chunks mean fewer thread wake-ups per draw."""
+    return int(min(16384, max(_config.CHUNK_SIZE, CHUNK_MEMORY // (20 * max(1, n_regions)))))
+
+
+def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1):
     block = _config.DRAW_BLOCK
-    cs = _config.CHUNK_SIZE if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
+    cs = _default_chunk(n_regions) if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
     cb = -(-cs // block)  # blocks per chunk
     total_blocks = -(-n_draws // block)
     out = []
@@ -653,7 +665,7 @@ def _progress_bar(total, progress):
 def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None) -> _Acc:
     run = _run_chunk if run is None else run
     check_choice("backend", backend, ("local", "dask"))
-    chunks = _chunks(n_draws, chunk_size)
+    chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1])
     if backend == "dask":
         return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run)
     if scheduler is not None or n_workers is not None:
