@@ -95,6 +95,7 @@ def test_batched_spearman(ties):
     from fastinno.methods import combined as mc
 
     npt.assert_allclose(mc.spearman_many(x, base), exp, rtol=1e-12)
+    npt.assert_allclose(mc.spearman_many(x, base, "d2"), exp_d2, rtol=1e-12)
     # all pairs
     ranks = np.stack([naive.average_ranks(r) for r in x[:6]])
     allp = kr.spearman_all_pairs(ranks, kr.PEARSON)

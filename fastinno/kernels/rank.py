@@ -703,19 +703,45 @@ def _packed_order_groups(x, s, shift, idx, gend):
 
 @njit(cache=True)
 def ranks_from_packed(x, s, shift, descending, out):
-    """Average ranks of ``x`` (n,) from its sorted packed words ``s`` (n,); writes ``out`` (n,)."""
+    """Average ranks of ``x`` (n,) from its sorted packed words ``s`` (n,); writes ``out`` (n,).
+
+    One pass: a value of its own (equal values share a truncated key, so a key unlike its
+    neighbours' is unique) gets its position as rank without reading ``x``; runs of equal
+    truncated keys are sorted exactly and split into tie groups.
+    """
     n = x.shape[0]
-    idx = np.empty(n, dtype=np.int64)
-    gend = np.empty(n, dtype=np.int64)
-    _packed_order_groups(x, s, shift, idx, gend)
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    sh = np.uint64(shift)
+    top = n + 1.0
     i = 0
+    buf = np.empty(0, dtype=np.int64)
     while i < n:
-        j = gend[i]
-        r = 0.5 * (i + j + 1)
-        if descending:
-            r = n + 1.0 - r
+        h = s[i] >> sh
+        if i + 1 == n or (s[i + 1] >> sh) != h:
+            r = i + 1.0
+            out[np.int64(s[i] & low)] = top - r if descending else r
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (s[j] >> sh) == h:
+            j += 1
+        if buf.shape[0] == 0:
+            buf = np.empty(n, dtype=np.int64)
         for q in range(i, j):
-            out[idx[q]] = r
+            buf[q] = np.int64(s[q] & low)
+        _sort_run(x, buf, i, j)
+        q = i
+        while q < j:
+            v = x[buf[q]]
+            e = q + 1
+            while e < j and x[buf[e]] == v:
+                e += 1
+            r = 0.5 * (q + e + 1)
+            if descending:
+                r = top - r
+            for z in range(q, e):
+                out[buf[z]] = r
+            q = e
         i = j
 
 
@@ -744,13 +770,72 @@ def spearman_rows_vs_one_packed(x, s, shift, base_ranks, method):
     return out
 
 
+@njit(cache=True)
+def _spearman_row_packed(row, srow, shift, bc, sbb, method, buf):
+    """Spearman's rho of one row against doubled centred base ranks ``bc`` (int64), in one pass
+    over the row's sorted packed words; ``buf`` int64 (n,) scratch for runs of equal keys."""
+    n = row.shape[0]
+    low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
+    sh = np.uint64(shift)
+    sab = 0
+    saa = 0
+    sdd = 0
+    i = 0
+    while i < n:
+        h = srow[i] >> sh
+        if i + 1 == n or (srow[i + 1] >> sh) != h:
+            # a value of its own: rank i + 1, doubled centred 2i + 1 - n
+            a2 = 2 * i + 1 - n
+            bq = bc[np.int64(srow[i] & low)]
+            sab += a2 * bq
+            saa += a2 * a2
+            if method == 1:
+                d = a2 - bq
+                sdd += d * d
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (srow[j] >> sh) == h:
+            j += 1
+        for q in range(i, j):
+            buf[q] = np.int64(srow[q] & low)
+        _sort_run(row, buf, i, j)
+        q = i
+        while q < j:
+            v = row[buf[q]]
+            e = q + 1
+            while e < j and row[buf[e]] == v:
+                e += 1
+            a2 = q + e - n  # 2 (r - c), r = (q + e + 1) / 2
+            sb = 0
+            for z in range(q, e):
+                bq = bc[buf[z]]
+                sb += bq
+                if method == 1:
+                    d = a2 - bq
+                    sdd += d * d
+            sab += a2 * sb
+            saa += a2 * a2 * (e - q)
+            q = e
+        i = j
+    nf = float(n)
+    if method == 1:
+        return 1.0 - 6.0 * (0.25 * float(sdd)) / (nf * (nf * nf - 1.0))
+    den = math.sqrt(float(saa)) * math.sqrt(float(sbb))
+    if den == 0.0:
+        return np.nan
+    return min(1.0, max(-1.0, float(sab) / den))
+
+
 @njit(cache=True, parallel=True)
 def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,), fused.
 
-    Walks each row's sorted packed words ``s`` once: tie groups get their average rank and the
-    cross sums are accumulated exactly in int64 on doubled centred ranks (n <= 2,000,000), without
-    materialising the rank vectors. Same values as :func:`spearman_rows_vs_one_packed`.
+    Walks each row's sorted packed words ``s`` once: values of their own (almost all) are ranked
+    by position without reading ``x``; runs of equal truncated keys are sorted exactly and split
+    into tie groups. Cross sums are accumulated exactly in int64 on doubled centred ranks
+    (n <= 2,000,000), without materialising the rank vectors. Same values as
+    :func:`spearman_rows_vs_one_packed`.
     """
     k, n = x.shape
     bc = np.empty(n, dtype=np.int64)
@@ -758,39 +843,10 @@ def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     for i in range(n):
         bc[i] = np.int64(2.0 * base_ranks[i] - (n + 1.0))
         sbb += bc[i] * bc[i]
-    nf = float(n)
     out = np.empty(k)
     for b in prange(k):
-        row = x[b]
-        idx = np.empty(n, dtype=np.int64)
-        gend = np.empty(n, dtype=np.int64)
-        _packed_order_groups(row, s[b], shift, idx, gend)
-        sab = 0
-        saa = 0
-        sdd = 0
-        i = 0
-        while i < n:
-            j = gend[i]
-            a2 = i + j - n  # 2 (r - c), r = (i + j + 1) / 2
-            sb = 0
-            for q in range(i, j):
-                bq = bc[idx[q]]
-                sb += bq
-                if method == 1:
-                    d = a2 - bq
-                    sdd += d * d
-            sab += a2 * sb
-            saa += a2 * a2 * (j - i)
-            i = j
-        if method == 1:
-            out[b] = 1.0 - 6.0 * (0.25 * float(sdd)) / (nf * (nf * nf - 1.0))
-        else:
-            den = math.sqrt(float(saa)) * math.sqrt(float(sbb))
-            if den == 0.0:
-                out[b] = np.nan
-            else:
-                r = float(sab) / den
-                out[b] = min(1.0, max(-1.0, r))
+        buf = np.empty(n, dtype=np.int64)
+        out[b] = _spearman_row_packed(x[b], s[b], shift, bc, sbb, method, buf)
     return out
 
 

@@ -390,7 +390,7 @@ def spearman_many(
     A constant row gives NaN.
     """
     V.check_choice("Spearman method", method, tuple(_SPEARMAN))
-    x = _matrix(x, "x")
+    x = np.ascontiguousarray(_matrix_view(x, "x"))  # read only: packing makes the working copy
     base = _vector(base, "base")
     if base.shape[0] != x.shape[1]:
         raise InputError(f"base has {base.shape[0]} entries but x has {x.shape[1]} columns.")
