@@ -727,7 +727,6 @@ def _combined_evaluation(
         dims.append((g.name, np.asarray(g.indices, dtype=np.int64)))
     cell_year, cell_dim, ptr, idx_all = [], [], [0], []
     we_all, wm_all, wt_all = [], [], []
-    iw_rows = {"year": [], "dimension": [], "indicator": [], "entropy": [], "max_deviation": []}
     for t in range(n_per):
         for d, (dname, idx) in enumerate(dims):
             if constant == "drop":
@@ -762,12 +761,6 @@ def _combined_evaluation(
             we_all.append(we)
             wm_all.append(wm)
             wt_all.append(wt)
-            for jj, j in enumerate(idx):
-                iw_rows["year"].append(period_labels[t])
-                iw_rows["dimension"].append(dname)
-                iw_rows["indicator"].append(indicators[j])
-                iw_rows["entropy"].append(float(we[jj]))
-                iw_rows["max_deviation"].append(float(wm[jj]))
     cell_year_a = np.asarray(cell_year, dtype=np.int64)
     codes = np.asarray([_METHOD_CODES[mm] for mm in methods], dtype=np.int64)
     scores = krel.cell_scores(
@@ -886,7 +879,15 @@ def _combined_evaluation(
         schema={"year": year_dtype, "dimension": pl.String, "item": pl.String, "reason": pl.String},
         orient="row",
     )
-    iw = pl.DataFrame(iw_rows, schema_overrides={"year": year_dtype, "dimension": pl.String})
+    sizes = np.diff(np.asarray(ptr, dtype=np.int64))
+    per_label = pl.Series("year", period_labels, dtype=year_dtype)
+    iw = pl.DataFrame([
+        per_label.gather(np.repeat(cell_year_a, sizes)),
+        dim_s.gather(np.repeat(np.asarray(cell_dim, dtype=np.int64), sizes)),
+        pl.Series("indicator", indicators, dtype=pl.String).gather(np.concatenate(idx_all).astype(np.int64)),
+        pl.Series("entropy", np.concatenate(we_all)),
+        pl.Series("max_deviation", np.concatenate(wm_all)),
+    ])
     options = {
         "methods": methods, "by": by, "alpha": alpha, "rho": rho,
         "weights": weights if isinstance(weights, str) else "array",
