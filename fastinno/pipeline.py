@@ -677,6 +677,8 @@ def _forecast_frames(res: Any, scores: pl.DataFrame, column: str) -> tuple[pl.Da
 
 def _step_forecast(ctx: _Context, opts: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     src = spec.get("source", "ideal_solution")
+    if ("index_scores" if src == "ideal_solution" else "combined_scores") not in ctx.tables:
+        raise ConfigError(f"[forecast] forecasts the scores of [{src}], which did not run.")
     if src == "ideal_solution":
         scores = ctx.tables["index_scores"]
     else:
@@ -786,6 +788,7 @@ def run(
     echo: Callable[[str], None] | None = None,
     skip_unavailable: bool = False,
     figure_format: str | list[str] | None = None,
+    jit_warmup: bool | None = None,
     command: str | None = None,
 ) -> RunResult:
     """Run the main job described by ``config`` and write its output folder.
@@ -812,6 +815,11 @@ def run(
         in the step lines, in ``run.json`` and in the report.
     figure_format : str or list of str, optional
         ``"png"``, ``"svg"`` or both; overrides ``[figures] format``.
+    jit_warmup : bool, optional
+        Compile the later steps' numba kernels in a helper process while this one runs the
+        first steps, so a cold start uses both cores (results are computed here either way and
+        do not depend on it). Default: on for POSIX machines with 2+ cores and 2+ steps, unless
+        the environment sets ``FASTINNO_JIT_WARMUP=0``.
     command : str, optional
         Command line recorded in ``run.json``.
 
@@ -845,14 +853,23 @@ def run(
             "Remove those sections or upgrade fastinno."
         )
 
+    available = [s for s in cfg["steps"] if s not in unavailable]
+    if jit_warmup is None:
+        jit_warmup = (os.name == "posix" and (os.cpu_count() or 1) >= 2 and len(available) >= 2
+                      and os.environ.get("FASTINNO_JIT_WARMUP", "1") != "0")
+    warm = [s for s in _WARM_PRIORITY if s in available[1:]]
+    warmer = _Warmer(cfg, warm) if jit_warmup and warm else None
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
     try:
         info = _run_into(tmp, cfg, echo=echo, progress=progress, unavailable=unavailable,
-                         command=command, t_start=t_start)
+                         command=command, t_start=t_start, warmer=warmer)
         _publish(tmp, target, force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if warmer is not None:
+            warmer.close()
     tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
               for name in info["tables"]}
     if say_report:
@@ -862,7 +879,8 @@ def run(
 
 
 def _run_into(folder: Path, cfg: dict[str, Any], *, echo, progress: bool, unavailable: list[str],
-              command: str | None, t_start: float) -> dict[str, Any]:
+              command: str | None, t_start: float, warmer: _Warmer | None = None
+              ) -> dict[str, Any]:
     timings: dict[str, float] = {}
     steps_info: list[dict[str, Any]] = []
     n_steps = 1 + len(cfg["steps"]) + 1
@@ -887,16 +905,30 @@ def _run_into(folder: Path, cfg: dict[str, Any], *, echo, progress: bool, unavai
     steps_info.append({"step": "panel", "status": "ok", "seconds": timings["panel"],
                        "tables": ["panel"], "detail": pdesc})
 
-    for i, (step, spec) in enumerate(cfg["steps"].items(), start=2):
+    # Steps run in config order, except that while the warm-up helper is compiling a step's
+    # kernels this process runs another ready step first (steps are independent apart from
+    # forecast needing its source scores; every random step has its own seed, so the order
+    # cannot change any result). Lines, run.json and tables are reported in config order.
+    pending = list(cfg["steps"])
+    by_step: dict[str, dict[str, pl.DataFrame]] = {}
+    step_rows: dict[str, dict[str, Any]] = {}
+    i = 1
+    while pending:
+        step = _next_step(pending, cfg, set(step_rows), warmer)
+        pending.remove(step)
+        spec = cfg["steps"][step]
+        i += 1
         api_name = STEPS[step][0]
         if step in unavailable:
             msg = f"UNAVAILABLE: this installation has no fastinno.{api_name}; step not run"
             line(i, step, None, msg)
-            steps_info.append({"step": step, "status": "unavailable", "seconds": None,
+            step_rows[step] = {"step": step, "status": "unavailable", "seconds": None,
                                "api": f"fastinno.{api_name}", "options": spec["options"],
-                               "tables": [], "detail": msg})
+                               "tables": [], "detail": msg}
             continue
         t0 = time.perf_counter()
+        if warmer is not None:
+            warmer.before(step)
         opts = dict(spec["options"])
         ctx.tables = tables
         step_warnings: list[str] = []
@@ -908,14 +940,20 @@ def _run_into(folder: Path, cfg: dict[str, Any], *, echo, progress: bool, unavai
         secs = time.perf_counter() - t0
         timings[step] = secs
         tables.update(new)
+        by_step[step] = new
         detail = ", ".join(f"{k} ({v.height} rows)" for k, v in new.items())
         line(i, step, secs, detail)
         for w in step_warnings:
             echo(f"      warning: {w}")
-        steps_info.append({"step": step, "status": "ok", "seconds": secs,
+        step_rows[step] = {"step": step, "status": "ok", "seconds": secs,
                            "api": f"fastinno.{api_name}",
                            "options": _effective_options(ctx, step, opts),
-                           "tables": list(new), "warnings": step_warnings})
+                           "tables": list(new), "warnings": step_warnings}
+    steps_info += [step_rows[s] for s in cfg["steps"]]
+    tables = {"panel": tables["panel"]}
+    for s in cfg["steps"]:
+        tables.update(by_step.get(s, {}))
+    timings = {k: timings[k] for k in ["panel", *cfg["steps"]] if k in timings}
 
     t0 = time.perf_counter()
     write_tables(tables, folder)
@@ -973,9 +1011,198 @@ def _run_into(folder: Path, cfg: dict[str, Any], *, echo, progress: bool, unavai
     timings["total"] = time.perf_counter() - t_start
     info["figures"] = figs
     info["timings"] = timings
+    info["jit_warmup"] = warmer is not None
     _write_json(info, folder / "run.json")
     info["_results"] = ctx.results
     return info
+
+
+# --------------------------------------------------------------------------------------------
+# JIT warm-up helper process
+# --------------------------------------------------------------------------------------------
+
+_WARM_DRAWS = 64  # one seeding block: compiles the same kernel specializations as a full run
+#: Order in which the helper warms steps: the heaviest compiles first.
+_WARM_PRIORITY = ("combined", "dematel", "simulate", "bootstrap", "forecast", "ideal_solution")
+
+
+class _Warmer:
+    """A helper process that runs the later steps once on the same inputs (few draws) so their
+    numba kernels are compiled and cached while this process works on the first steps.
+
+    Protocol: the child reads one JSON line (config, step order) on stdin, prints ``start S`` /
+    ``done S`` lines; this process sends ``skip S`` for a step it is about to run itself, and
+    waits for a step the child is already compiling. Results never come from the child. A plain
+    ``python -c`` subprocess (not multiprocessing) so a user's script is never re-imported.
+    """
+
+    def __init__(self, cfg: Mapping[str, Any], order: list[str]) -> None:
+        import subprocess
+        import threading
+
+        self.state: dict[str, str] = {}
+        self.dead = False
+        self.cond = threading.Condition()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", "from fastinno.pipeline import _warm_main; _warm_main()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                text=True, bufsize=1,
+            )
+            self.proc.stdin.write(json.dumps({"config": _jsonable(config_as_toml_tables(cfg)),
+                                              "order": order}, default=str) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            self.proc = None
+            self.dead = True
+            return
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        try:
+            for line in self.proc.stdout:
+                parts = line.split()
+                if len(parts) == 2:
+                    with self.cond:
+                        self.state[parts[1]] = parts[0]
+                        self.cond.notify_all()
+        except (OSError, ValueError):
+            pass
+        with self.cond:
+            self.dead = True
+            self.cond.notify_all()
+
+    def busy(self, step: str) -> bool:
+        """Whether the child is compiling ``step`` right now."""
+        with self.cond:
+            return not self.dead and self.state.get(step) == "start"
+
+    def before(self, step: str, timeout: float = 900.0) -> None:
+        """Called before running ``step`` here: wait if the child is compiling it, else claim it."""
+        with self.cond:
+            if self.dead:
+                return
+            if step not in self.state:
+                try:
+                    self.proc.stdin.write(f"skip {step}\n")
+                    self.proc.stdin.flush()
+                except (OSError, ValueError):
+                    pass
+                return
+            self.cond.wait_for(lambda: self.state.get(step) == "done" or self.dead, timeout)
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        import subprocess
+
+        try:
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _warm_step(ctx: _Context, step: str) -> None:
+    import numpy as np
+
+    spec = ctx.cfg["steps"][step]
+    opts = dict(spec["options"])
+    if step == "simulate":
+        func = _api("simulate")
+        kw = _robustness_options(ctx, opts, func)
+        if kw.get("scheme") != "given":
+            kw["draws"] = _WARM_DRAWS
+        func(ctx.panel, **kw)
+    elif step == "bootstrap":
+        func = _api("bootstrap")
+        kw = _robustness_options(ctx, opts, func)
+        kw["replicates"] = _WARM_DRAWS
+        func(ctx.panel, **kw)
+    elif step == "combined":
+        _api("combined_evaluation")(ctx.panel, **opts)
+    elif step == "dematel":
+        survey = opts.pop("survey")
+        if opts.get("bootstrap"):
+            opts["bootstrap"] = _WARM_DRAWS
+        _api("grey_dematel")(survey, **opts)
+    elif step == "forecast":
+        regions = list(ctx.panel.regions)
+        years = list(ctx.panel.years)
+        n = len(years)
+        frame = pl.DataFrame({
+            "region": np.repeat(regions, n),
+            "year": np.tile(np.asarray(years, dtype=np.int64), len(regions)),
+            "index": np.tile(1.0 + 0.05 * np.arange(n) + 0.01 * (np.arange(n) % 2), len(regions)),
+        })
+        _api("forecast")(frame, column="index", by="region", **opts)
+    elif step == "ideal_solution":
+        _api("hew_topsis")(ctx.panel, **opts)
+
+
+def _warm_main() -> None:  # pragma: no cover - runs in the helper process
+    """Entry point of the warm-up helper process (see :class:`_Warmer`)."""
+    import select
+
+    warnings.simplefilter("ignore")
+    spec = json.loads(sys.stdin.readline())
+    out = sys.stdout
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - silence library output for the process life
+    sys.stdout = sys.stderr = devnull
+    skip: set[str] = set()
+
+    def poll() -> None:
+        while select.select([sys.stdin], [], [], 0)[0]:
+            line = sys.stdin.readline()
+            if not line:  # the main process closed the pipe: it is done
+                os._exit(0)
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "skip":
+                skip.add(parts[1])
+
+    try:
+        cfg = validate_config(spec["config"])
+        panel = _load_panel(cfg["panel"])
+    except Exception:
+        return
+    ctx = _Context(cfg=cfg, panel=panel, seed=cfg["seed"], progress=False)
+    for step in spec["order"]:
+        poll()
+        if step in skip:
+            continue
+        print("start", step, file=out, flush=True)
+        try:
+            _warm_step(ctx, step)
+        except Exception:
+            pass
+        print("done", step, file=out, flush=True)
+
+
+def _next_step(pending: list[str], cfg: Mapping[str, Any], done: set[str],
+               warmer: _Warmer | None) -> str:
+    """The first pending step whose inputs are ready and that the warm-up helper is not
+    compiling right now (else the first ready one: :meth:`_Warmer.before` then waits for it)."""
+
+    def ready(s: str) -> bool:
+        if s == "forecast":
+            return cfg["steps"]["forecast"].get("source", "ideal_solution") in done
+        return True
+
+    candidates = [s for s in pending if ready(s)] or pending
+    if warmer is not None:
+        for s in candidates:
+            if not warmer.busy(s):
+                return s
+    return candidates[0]
 
 
 def _effective_options(ctx: _Context, step: str, opts: dict[str, Any]) -> dict[str, Any]:

@@ -22,6 +22,12 @@ from fastinno.errors import ConfigError, FastinnoError, InputError
 # pipeline records them in run.json instead of letting them escape
 
 
+@pytest.fixture(autouse=True)
+def _no_warmup_helper(monkeypatch):
+    """Most tests run without the JIT warm-up helper process (tests that need it ask for it)."""
+    monkeypatch.setenv("FASTINNO_JIT_WARMUP", "0")
+
+
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mainjob")
@@ -116,8 +122,10 @@ def test_run_json_round_trips(small_run, tmp_path):
     # the stored config validates to the same normalised config ...
     again = pipeline.validate_config(info["config"])
     assert pipeline.config_as_toml_tables(again) == info["config"]
-    # ... and reproduces the run: identical tables
-    res2 = fastinno.run(info["config"], out=tmp_path / "again", progress=False)
+    # ... and reproduces the run: identical tables, also when the JIT warm-up helper process
+    # compiles later steps meanwhile (and the steps may run in another order)
+    res2 = fastinno.run(info["config"], out=tmp_path / "again", progress=False, jit_warmup=True)
+    assert res2.info["jit_warmup"] is True
     assert res2.info["tables"] == info["tables"]
     for name in info["tables"]:
         assert_frame_equal(res2.tables[name], res.tables[name])
@@ -347,13 +355,36 @@ def test_demo_config_is_valid_and_complete():
     assert Path(cfg["steps"]["dematel"]["options"]["survey"]).is_file()
 
 
-def test_cli_demo(tmp_path):
+def test_next_step_runs_around_a_step_the_helper_is_compiling():
+    class Busy:
+        def __init__(self, busy):
+            self._busy = set(busy)
+
+        def busy(self, step):
+            return step in self._busy
+
+    cfg = {"steps": {"ideal_solution": {}, "combined": {}, "simulate": {},
+                     "forecast": {"source": "ideal_solution"}, "dematel": {}}}
+    pending = ["combined", "simulate", "forecast", "dematel"]
+    nxt = pipeline._next_step
+    assert nxt(pending, cfg, {"ideal_solution"}, None) == "combined"
+    assert nxt(pending, cfg, {"ideal_solution"}, Busy({"combined"})) == "simulate"
+    # forecast waits for its source scores
+    assert nxt(["forecast", "dematel"], cfg, set(), Busy(set())) == "dematel"
+    # everything left is being compiled by the helper: take the first and wait for it
+    assert nxt(["combined"], cfg, {"ideal_solution"}, Busy({"combined"})) == "combined"
+
+
+def test_cli_demo(tmp_path, monkeypatch):
+    monkeypatch.delenv("FASTINNO_JIT_WARMUP")  # the README's first command, as users run it
     r = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo"), "--quiet"])
     assert r.exit_code == 0, r.output
     out = tmp_path / "demo"
     assert f"Report: {(out / 'report.html').resolve()}" in r.output
     info = json.loads((out / "run.json").read_text())
     assert [s["status"] for s in info["steps"]] == ["ok"] * 6
+    assert [s["step"] for s in info["steps"]] == ["panel", "ideal_solution", "combined",
+                                                  "simulate", "forecast", "dematel"]
     assert len(info["panel"]["regions"]) == 15
     assert {"index_scores", "combined_scores", "simulate_summary", "forecast",
             "dematel_factors"} <= set(info["tables"])

@@ -63,7 +63,8 @@ def _parse(path: Path) -> _Page:
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    res = fastinno.run(small_config(folder, draws=64), out=folder / "out", progress=False)
+    res = fastinno.run(small_config(folder, draws=64), out=folder / "out", progress=False,
+                       jit_warmup=False)
     return res.out
 
 
