@@ -353,6 +353,23 @@ def _pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+def _pair_rows(a: object, b: object) -> np.ndarray:
+    """a and b as the rows of one new (2, n) float64 array, checked for shape and finiteness."""
+    a = np.asarray(a, dtype=np.float64) if not isinstance(a, np.ndarray) or a.dtype != np.float64 else a
+    b = np.asarray(b, dtype=np.float64) if not isinstance(b, np.ndarray) or b.dtype != np.float64 else b
+    if a.ndim != 1 or b.ndim != 1:
+        raise InputError(f"a and b must be 1-D arrays; got shapes {a.shape} and {b.shape}.")
+    if a.shape != b.shape:
+        raise InputError(f"a and b must have the same length; got {a.shape[0]} and {b.shape[0]}.")
+    if a.shape[0] < 2:
+        raise InputError("a rank correlation needs at least 2 observations.")
+    x = np.empty((2, a.shape[0]))
+    x[0] = a
+    x[1] = b
+    V.check_finite(x, "(a, b)")
+    return x
+
+
 def spearman(a: object, b: object, method: Literal["pearson", "d2"] = "pearson") -> float:
     """Spearman's rank correlation of two vectors.
 
@@ -365,10 +382,13 @@ def spearman(a: object, b: object, method: Literal["pearson", "d2"] = "pearson")
         formula printed by Xia, Li, Yin 2020; equal without ties).
     """
     V.check_choice("Spearman method", method, tuple(_SPEARMAN))
-    a, b = _pair(a, b)
-    with _threads_for(2 * a.size):
-        r = _packed_ranks(np.stack([a, b]), False)
-    return float(kr.spearman_from_ranks(r[0], r[1], _SPEARMAN[method]))
+    x = _pair_rows(a, b)
+    with _threads_for(x.size):
+        r = _packed_ranks(x, False)
+    rho = float(kr.spearman_from_ranks(r[0], r[1], _SPEARMAN[method]))
+    if np.isnan(rho) or r[0].max() == r[0].min() or r[1].max() == r[1].min():
+        _pair(a, b)  # a constant vector: raises the error naming it
+    return rho
 
 
 def kendall(a: object, b: object) -> float:
