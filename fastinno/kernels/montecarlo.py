@@ -52,6 +52,7 @@ __all__ = [
     "rank_stats",
     "hist_quantiles",
     "bootstrap_index",
+    "region_stats",
     "W_FIXED",
     "W_ENTROPY",
     "W_MAX_DEVIATION",
@@ -591,6 +592,67 @@ def _sample_stats(cube, scope, method, mr, my, mn, mx, loc, scale, cnt):
 
 
 @njit(cache=True)
+def region_stats(cube, u, ulogu):
+    """Per-region statistics over the years: (n_regions, 5, n_indicators).
+
+    Rows: min, max and sum of squares of ``cube``; sums of ``u`` and of ``ulogu`` (the
+    max-ratio entropy sums, see :func:`bootstrap_index`; pass ``u`` = ``ulogu`` = ``cube`` when
+    not needed).
+    """
+    n_regions, n_years, n_ind = cube.shape
+    out = np.empty((n_regions, 5, n_ind))
+    for r in range(n_regions):
+        for j in range(n_ind):
+            out[r, 0, j] = np.inf
+            out[r, 1, j] = -np.inf
+            out[r, 2, j] = 0.0
+            out[r, 3, j] = 0.0
+            out[r, 4, j] = 0.0
+        for y in range(n_years):
+            for j in range(n_ind):
+                c = cube[r, y, j]
+                out[r, 0, j] = min(out[r, 0, j], c)
+                out[r, 1, j] = max(out[r, 1, j], c)
+                out[r, 2, j] += c * c
+                out[r, 3, j] += u[r, y, j]
+                out[r, 4, j] += ulogu[r, y, j]
+    return out
+
+
+@njit(cache=True, inline="always")
+def _all_one(m):
+    for i in range(m.shape[0]):
+        if m[i] != 1:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _sample_stats_regions(rs, method, n_years, mr, mn, mx, loc, scale, cnt):
+    # panel scope, every year once: min / max (and the vector norm) from per-region statistics
+    n_regions = rs.shape[0]
+    n_ind = rs.shape[2]
+    for j in range(n_ind):
+        mn[0, j] = np.inf
+        mx[0, j] = -np.inf
+        loc[0, j] = 0.0
+        scale[0, j] = 0.0
+    cnt[0] = 0.0
+    for r in range(n_regions):
+        m = mr[r]
+        if m == 0:
+            continue
+        cnt[0] += m * n_years
+        for j in range(n_ind):
+            mn[0, j] = min(mn[0, j], rs[r, 0, j])
+            mx[0, j] = max(mx[0, j], rs[r, 1, j])
+            if method == kn.VECTOR:
+                scale[0, j] += m * rs[r, 2, j]
+    for j in range(n_ind):
+        scale[0, j] = math.sqrt(scale[0, j]) if method == kn.VECTOR else 1.0
+
+
+@njit(cache=True, inline="always")
 def _std(c, cost, method, mn, mx, loc, scale):
     if not (mn < mx):  # constant (or unsampled) cell: contributes nothing
         return 0.0
@@ -621,7 +683,7 @@ def _entropy_from_sums(x_sum, xlogx_sum, n_total, w):
 
 
 @njit(cache=True, parallel=True)
-def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, fixed_w, cprime, cplogc):
+def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, fixed_w, u, cplogc, region_stats):
     """Ideal-solution index of every original cell under models estimated on resamples.
 
     Parameters
@@ -634,8 +696,12 @@ def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, f
     wmode : W_FIXED (``fixed_w``), W_ENTROPY or W_MAX_DEVIATION (pooled over the resample's
         standardized cells, with multiplicity).
     fixed_w : float64 (n_indicators,)
-    cprime, cplogc : float64 cubes c' (c for benefit, 1 / c for cost) and c' ln c' (used by the
-        max-ratio entropy shortcut; any array of the right shape otherwise).
+    u, cplogc : float64 cubes: u = 1 / c for max-ratio cost indicators and c otherwise (the
+        standardization is affine in u), and u ln u (the max-ratio entropy shortcut; any array
+        otherwise).
+    region_stats : float64 (n_regions, 5, n_indicators) per-region statistics over the years
+        (from :func:`region_stats`), used for panel-scope region bootstraps; an empty
+        (0, 5, n_indicators) array disables the shortcut.
 
     Returns
     -------
@@ -673,7 +739,11 @@ def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, f
             er = np.ones(n_regions, dtype=np.int64)
         elif scope == kn.SCOPE_YEAR:
             ey = np.ones(n_years, dtype=np.int64)
-        _sample_stats(cube, scope, method, er, ey, mn, mx, loc, scale, cnt)
+        fast = region_stats.shape[0] == n_regions and scope == kn.SCOPE_PANEL and _all_one(my)
+        if fast and method != kn.ZSCORE:
+            _sample_stats_regions(region_stats, method, n_years, mr, mn, mx, loc, scale, cnt)
+        else:
+            _sample_stats(cube, scope, method, er, ey, mn, mx, loc, scale, cnt)
         w = np.empty(n_ind)
         if wmode == W_FIXED:
             for j in range(n_ind):
@@ -691,13 +761,18 @@ def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, f
                 for r in range(n_regions):
                     if mr[r] == 0:
                         continue
+                    if fast:  # panel scope, all years once: per-region sums over the years
+                        for j in range(n_ind):
+                            s1[0, j] += mr[r] * region_stats[r, 3, j]
+                            s2[0, j] += mr[r] * region_stats[r, 4, j]
+                        continue
                     for y in range(n_years):
                         m = mr[r] * my[y]
                         if m == 0:
                             continue
                         k = kn._cell(r, y, scope)
                         for j in range(n_ind):
-                            s1[k, j] += m * cprime[r, y, j]
+                            s1[k, j] += m * u[r, y, j]
                             s2[k, j] += m * cplogc[r, y, j]
                 for k in range(n_cells):
                     for j in range(n_ind):
@@ -745,29 +820,71 @@ def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, f
                 w[j] = wd[j]
         for j in range(n_ind):
             wout[b, j] = w[j]
-        # ideal points of the resample, then every original cell
-        ideal = np.empty((n_cells, n_ind))
-        anti = np.empty((n_cells, n_ind))
+        # ideal points of the resample; the standardization of scope cell k is affine in
+        # u = c (or 1 / c for max-ratio cost indicators): x = a u + b, so every original cell
+        # costs multiply-adds only: d_pos^2 = sum_j w_j^2 (a u + b - ideal)^2
+        ca = np.zeros((n_cells, n_ind))
+        cb_pos = np.zeros((n_cells, n_ind))
+        cb_neg = np.zeros((n_cells, n_ind))
         for k in range(n_cells):
             for j in range(n_ind):
-                if mn[k, j] < mx[k, j]:
-                    a, c = kn._ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
-                    ideal[k, j] = a
-                    anti[k, j] = c
+                lo_ = mn[k, j]
+                hi_ = mx[k, j]
+                if not (lo_ < hi_):
+                    continue  # constant cell: x = 0 = ideal = anti-ideal
+                cost = is_cost[j]
+                ideal, anti = kn._ideal_pair(cost, method, lo_, hi_, loc[k, j], scale[k, j])
+                if method == kn.MAX_RATIO:
+                    aa = lo_ if cost else 1.0 / hi_
+                    bb = 0.0
+                elif method == kn.MINMAX:
+                    aa = (-1.0 if cost else 1.0) / (hi_ - lo_)
+                    bb = hi_ / (hi_ - lo_) if cost else -lo_ / (hi_ - lo_)
+                elif method == kn.VECTOR:
+                    aa = (-1.0 if cost else 1.0) / scale[k, j]
+                    bb = 1.0 if cost else 0.0
                 else:
-                    ideal[k, j] = 0.0
-                    anti[k, j] = 0.0
+                    aa = (-1.0 if cost else 1.0) / scale[k, j]
+                    bb = (loc[k, j] if cost else -loc[k, j]) / scale[k, j]
+                ca[k, j] = aa
+                cb_pos[k, j] = bb - ideal
+                cb_neg[k, j] = bb - anti
+        w2 = np.empty(n_ind)
+        for j in range(n_ind):
+            w2[j] = w[j] * w[j]
+        j4 = n_ind - n_ind % 4
         for r in range(n_regions):
             for y in range(n_years):
                 k = kn._cell(r, y, scope)
-                sp = 0.0
-                sn = 0.0
-                for j in range(n_ind):
-                    x = _std(cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
-                    ww = w[j] * w[j]
-                    dp = x - ideal[k, j]
-                    dn = x - anti[k, j]
-                    sp += ww * dp * dp
-                    sn += ww * dn * dn
-                out[y, b, r] = kd.index_value(sp, sn, form)
+                # four partial sums (fixed order): the additions are not one long latency chain
+                p0 = p1 = p2 = p3 = 0.0
+                q0 = q1 = q2 = q3 = 0.0
+                for j in range(0, j4, 4):
+                    t0 = ca[k, j] * u[r, y, j]
+                    t1 = ca[k, j + 1] * u[r, y, j + 1]
+                    t2 = ca[k, j + 2] * u[r, y, j + 2]
+                    t3 = ca[k, j + 3] * u[r, y, j + 3]
+                    e0 = t0 + cb_pos[k, j]
+                    e1 = t1 + cb_pos[k, j + 1]
+                    e2 = t2 + cb_pos[k, j + 2]
+                    e3 = t3 + cb_pos[k, j + 3]
+                    p0 += w2[j] * (e0 * e0)
+                    p1 += w2[j + 1] * (e1 * e1)
+                    p2 += w2[j + 2] * (e2 * e2)
+                    p3 += w2[j + 3] * (e3 * e3)
+                    f0 = t0 + cb_neg[k, j]
+                    f1 = t1 + cb_neg[k, j + 1]
+                    f2 = t2 + cb_neg[k, j + 2]
+                    f3 = t3 + cb_neg[k, j + 3]
+                    q0 += w2[j] * (f0 * f0)
+                    q1 += w2[j + 1] * (f1 * f1)
+                    q2 += w2[j + 2] * (f2 * f2)
+                    q3 += w2[j + 3] * (f3 * f3)
+                for j in range(j4, n_ind):
+                    t0 = ca[k, j] * u[r, y, j]
+                    e0 = t0 + cb_pos[k, j]
+                    f0 = t0 + cb_neg[k, j]
+                    p0 += w2[j] * (e0 * e0)
+                    q0 += w2[j] * (f0 * f0)
+                out[y, b, r] = kd.index_value((p0 + p1) + (p2 + p3), (q0 + q1) + (q2 + q3), form)
     return out, wout

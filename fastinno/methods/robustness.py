@@ -827,6 +827,7 @@ class _BootCtx(_Ctx):
     fixed_w: np.ndarray = None
     cprime: np.ndarray = None
     cplogc: np.ndarray = None
+    region_stats: np.ndarray = None
 
 
 def _boot_multiplicities(bctx: _BootCtx, first_block: int, n_blocks: int, n: int):
@@ -855,7 +856,7 @@ def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc
     mr, my = _boot_multiplicities(bctx, first_block, n_blocks, n)
     index, w = km.bootstrap_index(
         bctx.cube, bctx.is_cost, bctx.method, bctx.scope, bctx.form, mr, my, bctx.wmode,
-        bctx.fixed_w, bctx.cprime, bctx.cplogc,
+        bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
     _fold(bctx, acc, first_block, n, lambda y: (index[y], index[y], km.LINEAR))
     # weight statistics: histogram on [0, 1], exact min / max, block-ordered sums
@@ -964,15 +965,20 @@ def bootstrap(
     seed = check_seed(seed)
     if method == kn.MAX_RATIO:
         with np.errstate(divide="ignore", invalid="ignore"):
-            cprime = np.where(is_cost[None, None, :], 1.0 / cube, cube)
+            cprime = np.ascontiguousarray(np.where(is_cost[None, None, :], 1.0 / cube, cube))
             cplogc = np.where(cprime > 0, cprime * np.log(cprime), 0.0)  # 0 ln 0 = 0
     else:
-        cprime = cplogc = np.zeros((1, 1, 1))
+        cprime = cube
+        cplogc = np.zeros((1, 1, 1))
     pair_idx = _pair_indices(panel, pairs)
+    if sc == kn.SCOPE_PANEL and over == "regions":
+        rstats = km.region_stats(cube, cprime, cplogc if method == kn.MAX_RATIO else cube)
+    else:
+        rstats = np.zeros((0, 5, n_ind))
     # base: the model on the full panel (multiplicity one everywhere)
     base_idx, base_w = km.bootstrap_index(
         cube, is_cost, method, sc, form, np.ones((1, n_regions), dtype=np.int64),
-        np.ones((1, n_years), dtype=np.int64), wmode, fixed, cprime, cplogc,
+        np.ones((1, n_years), dtype=np.int64), wmode, fixed, cprime, cplogc, rstats,
     )
     base_index = base_idx[:, 0, :]
     base_rank = np.empty((n_years, n_regions), dtype=np.int64)
@@ -989,6 +995,7 @@ def bootstrap(
         base_min=base_rank, lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
+        region_stats=rstats,
     )
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
