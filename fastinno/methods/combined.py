@@ -203,8 +203,7 @@ def max_deviation_weights(v: object) -> np.ndarray:
     if v.shape[0] >= 256:
         # numpy's SIMD sort of contiguous rows beats numba's sort (PERF-NOTES); the transpose
         # makes the copy, so the caller's array is never touched
-        s = kw.transpose_blocked(np.ascontiguousarray(v))
-        s.sort(axis=1)
+        s = _sort_rows(kw.transpose_blocked(np.ascontiguousarray(v)))
         d = kw.pairwise_abs_sums_sorted(s)
     else:
         d = kw.pairwise_abs_sums(np.ascontiguousarray(v))
@@ -316,6 +315,33 @@ def _check_rho(rho: object) -> float:
     return r
 
 
+_SORT_POOL = None
+
+
+def _sort_rows(a: np.ndarray) -> np.ndarray:
+    """Sort every row of a C-contiguous 2-D array in place, rows split over numba's thread count.
+
+    numpy releases the GIL while sorting, so two threads sort two halves at once; the result does
+    not depend on the split (each row is sorted on its own).
+    """
+    global _SORT_POOL
+    import numba
+
+    nt = numba.get_num_threads()
+    rows = a.shape[0]
+    if nt < 2 or a.size < _PARALLEL_MIN_WORK or rows < 2:
+        a.sort(axis=1)
+        return a
+    if _SORT_POOL is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _SORT_POOL = ThreadPoolExecutor(max_workers=max(2, nt), thread_name_prefix="fastinno-sort")
+    bounds = np.linspace(0, rows, min(nt, rows) + 1).astype(int)
+    parts = [a[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
+    list(_SORT_POOL.map(lambda part: part.sort(axis=1), parts))
+    return a
+
+
 def _packed_ranks(x: np.ndarray, descending: bool) -> np.ndarray:
     """Average ranks of every row of a C-contiguous float64 (k, n) array.
 
@@ -323,8 +349,7 @@ def _packed_ranks(x: np.ndarray, descending: bool) -> np.ndarray:
     sort beats argsort and numba's sort); the numba kernel repairs near-ties and assigns ranks.
     """
     shift = kr.index_bits(x.shape[1])
-    s = kr.pack_keys(x, shift)
-    s.sort(axis=1)
+    s = _sort_rows(kr.pack_keys(x, shift))
     return kr.ranks_rows_packed(x, s, shift, bool(descending))
 
 
@@ -422,8 +447,7 @@ def spearman_many(
         if n > 2_000_000:  # int64 exact sums need n^3 < 2^63
             return kr.spearman_rows_vs_one_ordered(x, np.argsort(x, axis=1), base_r, _SPEARMAN[method])
         shift = kr.index_bits(n)
-        s = kr.pack_keys(x, shift)
-        s.sort(axis=1)
+        s = _sort_rows(kr.pack_keys(x, shift))
         return kr.spearman_rows_vs_one_fused(x, s, shift, base_r, _SPEARMAN[method])
 
 
@@ -709,8 +733,8 @@ def _combined_evaluation(
 
     # (period, indicator)-major layout: every series of n objects contiguous
     pt = krel.series_major(p)
-    srt = np.sort(pt, axis=-1)  # numpy's SIMD sort, contiguous rows
-    d_sum = kw.pairwise_abs_sums_sorted(srt.reshape(n_per * m, n_obj)).reshape(n_per, m)
+    srt = _sort_rows(pt.reshape(n_per * m, n_obj).copy())  # numpy's SIMD sort, contiguous rows
+    d_sum = kw.pairwise_abs_sums_sorted(srt).reshape(n_per, m)
     # constant series standardise to 0 (kernel convention) and only they have D = 0
     const = d_sum == 0.0
     if js.size:
@@ -834,8 +858,7 @@ def _combined_evaluation(
         obj_region = np.repeat(np.arange(n_regions, dtype=np.int64), n_years)
         year_col = np.tile(np.tile(years_arr, n_regions), n_cells)
     shift = kr.index_bits(n_obj)
-    packed = kr.pack_keys(combined, shift)
-    packed.sort(axis=1)
+    packed = _sort_rows(kr.pack_keys(combined, shift))
     rank_col = kr.competition_ranks_rows_packed(combined, packed, shift).ravel()
     region_s = pl.Series("region", list(panel.regions), dtype=pl.String)
     dim_s = pl.Series("dimension", [name for name, _ in dims], dtype=pl.String)
