@@ -526,3 +526,12 @@ def test_thread_count_does_not_change_results():
     assert_frame_equal(one.scores, many.scores)
     assert_frame_equal(one.method_weights, many.method_weights)
     assert_frame_equal(one.compatibility, many.compatibility)
+
+
+def test_combined_single_method():
+    panel = _panel(n=12, t=2)
+    res = fastinno.combined_evaluation(panel, methods=("gra",), spearman_method="d2")
+    assert res.compatibility.height == 0
+    assert res.kendall_w["w"].null_count() == res.kendall_w.height
+    npt.assert_array_equal(res.method_weights["weight"].to_numpy(), 1.0)
+    npt.assert_allclose(res.scores["combined"].to_numpy(), res.scores["gra"].to_numpy(), rtol=0)
