@@ -420,3 +420,71 @@ def test_cli_bad_input_one_error_line():
     assert "Error: draws must be an integer >= 1" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(cli, ["simulate", "--demo", "--workers", "2", "--scheduler", "tcp://x:1", "--no-progress"])
     assert r.exit_code == 2 and "either --workers or --scheduler" in r.output
+
+
+# --- method-choice uncertainty --------------------------------------------------------------
+
+
+def _naive_shares(ranks):
+    """ranks (N, L1, L2, Y, R) -> first-order / total shares (ratio of sums over cells)."""
+    r = ranks.astype(float)
+    var = r.var(axis=(0, 1, 2))
+    ok = var > 0
+    mean = r.mean(axis=(0, 1, 2))
+    out = {}
+    out["a"] = (((r.mean(axis=(0, 2)) - mean) ** 2).mean(axis=0), r.var(axis=1).mean(axis=(0, 1)))
+    out["b"] = (((r.mean(axis=(0, 1)) - mean) ** 2).mean(axis=0), r.var(axis=2).mean(axis=(0, 1)))
+    out["weights"] = (((r.mean(axis=(1, 2)) - mean) ** 2).mean(axis=0), r.var(axis=0).mean(axis=(0, 1)))
+    return {k: (v1[ok].sum() / var[ok].sum(), vt[ok].sum() / var[ok].sum()) for k, (v1, vt) in out.items()}
+
+
+def test_method_choice_matches_naive():
+    panel = _panel(n_regions=10, n_years=2)
+    draws = 130
+    models = ["hew-topsis", "weighted-sum", "gra"]
+    stds = ["minmax", "max_ratio"]
+    res = fastinno.simulate(panel, draws=draws, seed=4, concentration=20.0, progress=False, chunk_size=64,
+                            choices={"model": models, "standardize": stds})
+    w = fastinno.simulate_weights(panel, draws=draws, seed=4, concentration=20.0)
+    ranks = np.empty((draws, 3, 2, 2, 10), dtype=np.int64)
+    fns = {}
+    for a, m in enumerate(models):
+        for b, st in enumerate(stds):
+            opts = dict(rb._DEFAULT_OPTIONS[m])
+            opts["standardize"] = st
+            if m == "gra":
+                opts["scope"] = "year"
+            fn = _naive_index_fn(panel, m, opts)
+            fns[a, b] = fn
+            for d in range(draws):
+                v = fn(w[d])
+                for y in range(2):
+                    ranks[d, a, b, y] = naive.rank_min(v[:, y])
+    ref = _naive_shares(ranks)
+    shares = {row["choice"]: (row["first_order"], row["total"]) for row in res.variance_shares.iter_rows(named=True)}
+    npt.assert_allclose(shares["model"], ref["a"], rtol=1e-9)
+    npt.assert_allclose(shares["standardize"], ref["b"], rtol=1e-9)
+    npt.assert_allclose(shares["weights"], ref["weights"], rtol=1e-9)
+    # pooled summary = all draws x combinations; base = the first combination
+    pooled = ranks.transpose(3, 4, 0, 1, 2).reshape(2, 10, -1)
+    npt.assert_array_equal(_grid(res, "mean_rank", panel), pooled.mean(axis=-1))
+    npt.assert_array_equal(_grid(res, "rank_p95", panel), np.quantile(pooled, 0.95, axis=-1))
+    base = fns[0, 0](panel.system.base_weights())
+    npt.assert_allclose(_grid(res, "base_index", panel), base.T, rtol=1e-12)
+    # identical for another chunk size and one thread
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        again = fastinno.simulate(panel, draws=draws, seed=4, concentration=20.0, progress=False, chunk_size=1024,
+                                  choices={"model": models, "standardize": stds})
+    finally:
+        numba.set_num_threads(old)
+    assert_frame_equal(res.variance_shares, again.variance_shares, check_exact=True)
+    assert_frame_equal(res.summary, again.summary, check_exact=True)
+
+
+def test_method_choice_errors():
+    with pytest.raises(InputError, match="Unknown choices 'aggregation'"):
+        fastinno.simulate(_panel(), draws=64, progress=False, choices={"aggregation": ["x"]})
+    with pytest.raises(InputError, match=r"choices\['model'\] is empty"):
+        fastinno.simulate(_panel(), draws=64, progress=False, choices={"model": []})

@@ -50,6 +50,7 @@ __all__ = [
     "rank_chunk_serial",
     "block_sums",
     "rank_stats",
+    "variance_accumulate",
     "hist_quantiles",
     "bootstrap_index",
     "region_stats",
@@ -285,6 +286,7 @@ def rank_chunk(
         NaN when either ranking is constant.
     shift : int64 (n_draws,), sum over regions of |rank - base rank| (competition ranks).
     outranks : int64 (n_pairs,), draws in which region a has a better (smaller) rank than b.
+    ranks : int32 (n_draws, n_regions), the competition ranks of every draw.
 
     Notes
     -----
@@ -397,12 +399,57 @@ def rank_chunk(
             if rank_buf[d, a] < rank_buf[d, bb]:
                 cnt += 1
         outranks[p] = cnt
-    return sums, rho, shift, outranks
+    return sums, rho, shift, outranks, rank_buf
 
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large
 #: on a loaded machine) exceeds the work. Identical results (every reduction has a fixed order).
 rank_chunk_serial = njit(cache=True)(rank_chunk.py_func)
+
+
+@njit(cache=True, parallel=True)
+def variance_accumulate(ranks, levels, n_levels, s_k, q_k, t_f, w1):
+    """Integer accumulators of a full-factorial method-choice run (exact, order-free).
+
+    Parameters
+    ----------
+    ranks : int32 (n_combos, n_draws, n_regions), ranks of every combination in every draw.
+    levels : int64 (n_combos, n_factors), level of each factor in each combination; combinations
+        are the full factorial in C order (the last factor varies fastest).
+    n_levels : int64 (n_factors,)
+    s_k, q_k : int64 (n_combos, n_regions), updated: sums of r and r^2 over draws.
+    t_f : int64 (n_factors, n_regions), updated: sum over draws and over groups of combinations
+        differing only in factor f of ``L_f sum r^2 - (sum r)^2`` (L_f times the within-group
+        sum of squared deviations).
+    w1 : int64 (n_regions,), updated: sum over draws of (sum over combinations of r)^2.
+    """
+    n_combos, n_draws, n = ranks.shape
+    n_factors = levels.shape[1]
+    for i in prange(n):
+        for d in range(n_draws):
+            tot = 0
+            for k in range(n_combos):
+                r = np.int64(ranks[k, d, i])
+                s_k[k, i] += r
+                q_k[k, i] += r * r
+                tot += r
+            w1[i] += tot * tot
+            # factor f: groups = combinations with equal levels elsewhere. With C-order
+            # enumeration, stride_f = product of n_levels after f.
+            stride = 1
+            for f in range(n_factors - 1, -1, -1):
+                lf = n_levels[f]
+                for k in range(n_combos):
+                    if levels[k, f] != 0:
+                        continue  # k is the group's first member
+                    s1 = 0
+                    s2 = 0
+                    for a in range(lf):
+                        r = np.int64(ranks[k + a * stride, d, i])
+                        s1 += r
+                        s2 += r * r
+                    t_f[f, i] += lf * s2 - s1 * s1
+                stride *= lf
 
 
 @njit(cache=True, inline="always")

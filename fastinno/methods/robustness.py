@@ -355,6 +355,8 @@ class _Acc:
     w_min: np.ndarray | None = None
     w_max: np.ndarray | None = None
     w_blocks: list = field(default_factory=list)  # (first_block, (nb, J))
+    var: tuple | None = None  # method choice: s_k, q_k (K, Y, R), t_f (F, Y, R), w1 (Y, R) int64
+    n_draws: int = 0  # weight draws (n counts draws x combinations)
 
     @classmethod
     def empty(cls, n_years, n_regions, n_bins, n_pairs):
@@ -382,6 +384,12 @@ class _Acc:
         self.shift += other.shift
         self.outranks += other.outranks
         self.n += other.n
+        self.n_draws += other.n_draws
+        if other.var is not None:
+            if self.var is None:
+                self.var = tuple(np.zeros_like(a) for a in other.var)
+            for a, b in zip(self.var, other.var):
+                a += b
         self.index_blocks.extend(other.index_blocks)
         self.rho_blocks.extend(other.rho_blocks)
         if other.w_hist is not None:
@@ -409,55 +417,81 @@ class _Ctx:
     inv_width: np.ndarray  # (Y, R)
     n_bins: int
     pairs: np.ndarray  # (P, 2) int64
+    combos: list = field(default_factory=list)  # method-choice runs: [(model, sampler), ...]
+    levels: np.ndarray | None = None  # (K, F) int64
+    n_levels: np.ndarray | None = None  # (F,) int64
 
 
 def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _Acc | None = None) -> _Acc:
     """Draws ``first_block * DRAW_BLOCK`` .. (+ n_draws) folded into ``acc`` (new when None)."""
     block = _config.DRAW_BLOCK
-    m = ctx.model
-    n_years, _, n_regions = m.at1.shape
+    combos = ctx.combos or [(ctx.model, ctx.sampler)]
+    n_years, _, n_regions = combos[0][0].at1.shape
     if acc is None:
         acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
-    w = ctx.sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
-    linear = m.form == km.LINEAR
-    wk = w if linear else w * w
+    operands = []
+    for m, sampler in combos:
+        w = sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
+        operands.append((m, w if m.form == km.LINEAR else w * w))
 
     def year_rows(y):
-        g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
-        g2 = g1 if linear else np.ascontiguousarray(_dot(wk, m.at2[y]))
-        return g1, g2, m.form
+        for m, wk in operands:
+            g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
+            g2 = g1 if m.form == km.LINEAR else np.ascontiguousarray(_dot(wk, m.at2[y]))
+            yield g1, g2, m.form
 
     _fold(ctx, acc, first_block, n_draws, year_rows)
     return acc
 
 
 def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
-    """Rank every year's rows (``year_rows(y) -> g1, g2, form``) and fold them into ``acc``."""
+    """Rank every year's rows and fold them into ``acc``.
+
+    ``year_rows(y)`` yields ``(g1, g2, form)`` once per model combination (one for plain runs);
+    all combinations of a draw count as draws of the pooled summary.
+    """
     block = _config.DRAW_BLOCK
     n_years, n_regions = ctx.lo.shape
     nb = (n_draws + block - 1) // block
-    index_sums = np.empty((nb, n_years, n_regions))
-    rho_sums = np.empty((nb, n_years))
+    index_sums = np.zeros((nb, n_years, n_regions))
+    rho_sums = np.zeros((nb, n_years))
+    n_combos = 0
     for y in range(n_years):
-        g1, g2, form = year_rows(y)
-        kernel = km.rank_chunk if g1.size >= PARALLEL_MIN_CELLS else km.rank_chunk_serial
-        sums, rho, shift, outr = kernel(
-            g1, g2, form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
-            ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
-            acc.vmin[y], acc.vmax[y],
-        )
-        index_sums[:, y, :] = sums
-        ok = ~np.isnan(rho)
-        rho0 = np.where(ok, rho, 0.0)
-        rho_sums[:, y] = km.block_sums(rho0, block)[:, 0]
-        if ok.any():
-            acc.rho_min[y] = np.fmin(acc.rho_min[y], rho[ok].min())
-            bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
-            acc.rho_hist[y] += np.bincount(bins, minlength=RHO_BINS)
-        acc.rho_n[y] += int(ok.sum())
-        acc.shift[y] += int(shift.sum())
-        acc.outranks[y] += outr
-    acc.n += n_draws
+        ranks = []
+        n_combos = 0
+        for g1, g2, form in year_rows(y):
+            n_combos += 1
+            kernel = km.rank_chunk if g1.size >= PARALLEL_MIN_CELLS else km.rank_chunk_serial
+            sums, rho, shift, outr, rk = kernel(
+                g1, g2, form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
+                ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
+                acc.vmin[y], acc.vmax[y],
+            )
+            index_sums[:, y, :] += sums  # combinations added in a fixed order
+            ok = ~np.isnan(rho)
+            rho0 = np.where(ok, rho, 0.0)
+            rho_sums[:, y] += km.block_sums(rho0, block)[:, 0]
+            if ok.any():
+                acc.rho_min[y] = np.fmin(acc.rho_min[y], rho[ok].min())
+                bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
+                acc.rho_hist[y] += np.bincount(bins, minlength=RHO_BINS)
+            acc.rho_n[y] += int(ok.sum())
+            acc.shift[y] += int(shift.sum())
+            acc.outranks[y] += outr
+            if ctx.levels is not None:
+                ranks.append(rk)
+        if ctx.levels is not None:
+            if acc.var is None:
+                k_, f_ = ctx.levels.shape
+                acc.var = (np.zeros((k_, n_years, n_regions), np.int64), np.zeros((k_, n_years, n_regions), np.int64),
+                           np.zeros((f_, n_years, n_regions), np.int64), np.zeros((n_years, n_regions), np.int64))
+            s_k, q_k, t_f, w1 = acc.var
+            sk, qk, tf, ww = (np.ascontiguousarray(s_k[:, y]), np.ascontiguousarray(q_k[:, y]),
+                              np.ascontiguousarray(t_f[:, y]), np.ascontiguousarray(w1[y]))
+            km.variance_accumulate(np.stack(ranks), ctx.levels, ctx.n_levels, sk, qk, tf, ww)
+            s_k[:, y], q_k[:, y], t_f[:, y], w1[y] = sk, qk, tf, ww
+    acc.n += n_draws * max(n_combos, 1)
+    acc.n_draws += n_draws
     acc.index_blocks.append((first_block, index_sums))
     acc.rho_blocks.append((first_block, rho_sums))
 
@@ -506,6 +540,7 @@ def simulate(
     n_workers: int | None = None,
     chunk_size: int | None = None,
     index_bins: int | None = None,
+    choices: Mapping[str, Sequence[Any]] | None = None,
     progress: bool = True,
 ):
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
@@ -549,6 +584,14 @@ def simulate(
     index_bins : int, optional
         Bins of the index histograms (default ``_config.INDEX_HIST_BINS``, halved until they fit
         ``HIST_MEMORY_BUDGET``).
+    choices : mapping, optional
+        Method-choice uncertainty: lists of alternatives for ``"model"`` (the aggregation),
+        ``"standardize"``, ``"scope"``, ``"form"`` and ``"weights"`` (the base weighting scheme,
+        as ``model_options["weights"]``). Every weight draw is evaluated under every combination
+        (full factorial, the first combination = the base); the summary pools all of them and
+        ``.variance_shares`` gives each choice's first-order and total share of the rank variance
+        (``weights`` = the weight perturbation itself). An option a model does not have (``form``
+        for ``gra``) is ignored for that model.
     progress : bool
         Show a tqdm progress bar with draws/s.
 
@@ -577,14 +620,96 @@ def simulate(
     seed = check_seed(seed)
     n_years, _, n_regions = mdl.at1.shape
     pair_idx = _pair_indices(panel, pairs)
-    ctx, base_index, base_rank = _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins)
+    combos, levels, n_levels, names = _combinations(panel, model, model_options, choices, scheme,
+                                                    concentration, spread, weights)
+    if combos:
+        mdl, sampler = combos[0]
+    ctx, base_index, base_rank = _context(mdl, sampler, base if not combos else None, seed, n_regions, n_years,
+                                          pair_idx, index_bins, combos)
+    if combos:
+        ctx.combos, ctx.levels, ctx.n_levels = combos, levels, n_levels
     acc = _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress)
+    shares = _variance_shares(acc, names, n_levels) if combos else None
     return _result(
         panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed,
         dict(model=model, model_options=dict(mdl.options), scheme=sampler.scheme if n_given is None else "given",
              concentration=concentration, spread=spread, draws=n_draws, backend=backend,
-             seconds=time.perf_counter() - t0),
+             choices={k: list(v) for k, v in (choices or {}).items()}, seconds=time.perf_counter() - t0),
+        variance_shares=shares,
     )
+
+
+_CHOICE_KEYS = ("model", "standardize", "scope", "form", "weights")
+
+
+def _combinations(panel, model, model_options, choices, scheme, concentration, spread, weights):
+    """Full factorial of the method choices: [(model, sampler)], levels (K, F), n_levels, names."""
+    if not choices:
+        return [], None, None, []
+    import itertools
+
+    unknown = sorted(set(choices) - set(_CHOICE_KEYS))
+    if unknown:
+        raise InputError(f"Unknown choices {format_keys(unknown)}: use {', '.join(map(repr, _CHOICE_KEYS))}.")
+    names = [k for k in _CHOICE_KEYS if k in choices]
+    lists = []
+    for k in names:
+        vals = list(choices[k])
+        if not vals:
+            raise InputError(f"choices[{k!r}] is empty: give at least one alternative.")
+        lists.append(vals)
+    n_levels = np.array([len(v) for v in lists], dtype=np.int64)
+    combos = []
+    levels = []
+    for idx in itertools.product(*[range(n) for n in n_levels]):
+        pick = {k: lists[f][i] for f, (k, i) in enumerate(zip(names, idx))}
+        m_name = pick.get("model", model)
+        check_choice("model", m_name, MODELS)
+        opts = dict(model_options or {})
+        for k in ("standardize", "scope", "form"):
+            if k in pick and k in _DEFAULT_OPTIONS[m_name]:
+                opts[k] = pick[k]
+        if "weights" in pick:
+            opts["weights"] = pick["weights"]
+        if m_name == "gra" and opts.get("scope", "year") != "year":
+            opts["scope"] = "year"  # grey relational grades compare regions within a year
+        for k in list(opts):
+            if k not in _DEFAULT_OPTIONS[m_name] and k != "weights":
+                del opts[k]
+        mdl, base = _prepare_model(panel, m_name, opts)
+        sampler, _ = _make_sampler(panel, scheme, base, concentration, spread, weights)
+        combos.append((mdl, sampler))
+        levels.append(idx)
+    return combos, np.array(levels, dtype=np.int64), n_levels, names
+
+
+def _variance_shares(acc, names, n_levels) -> pl.DataFrame:
+    """First-order and total shares of rank variance per choice (ratio of sums over cells)."""
+    s_k, q_k, t_f, w1 = (a.astype(np.float64) for a in acc.var)
+    n = acc.n_draws
+    k = s_k.shape[0]
+    mean = s_k.sum(axis=0) / (n * k)
+    var = q_k.sum(axis=0) / (n * k) - mean**2
+    ok = var > 0
+    total_var = var[ok].sum()
+    rows = []
+    for f, name in enumerate(names):
+        lf = int(n_levels[f])
+        # level means: combinations in C order, factor f has stride prod(n_levels[f + 1:])
+        stride = int(np.prod(n_levels[f + 1 :]))
+        lvl = (np.arange(k) // stride) % lf
+        v1 = np.zeros_like(mean)
+        for a in range(lf):
+            m_a = s_k[lvl == a].sum(axis=0) / (n * k / lf)
+            v1 += (m_a - mean) ** 2 / lf
+        vt = t_f[f] / (lf * lf * n * (k / lf))
+        rows.append((name, v1[ok].sum() / total_var if total_var > 0 else np.nan,
+                     vt[ok].sum() / total_var if total_var > 0 else np.nan))
+    v1w = w1 / (n * k * k) - mean**2
+    vtw = (q_k / n - (s_k / n) ** 2).mean(axis=0)
+    rows.append(("weights", v1w[ok].sum() / total_var if total_var > 0 else np.nan,
+                 vtw[ok].sum() / total_var if total_var > 0 else np.nan))
+    return pl.DataFrame(rows, schema=["choice", "first_order", "total"], orient="row")
 
 
 def _check_int(name, v, lo):
@@ -603,11 +728,13 @@ def _pair_indices(panel, pairs) -> np.ndarray:
     return np.array([[pos[a], pos[b]] for a, b in pairs], dtype=np.int64).reshape(-1, 2)
 
 
-def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins):
+def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins, combos=()):
     # base ranking per year (same GEMM path as the draws)
     base_index = np.empty((n_years, n_regions))
     base_rank = np.empty((n_years, n_regions), dtype=np.int64)
     base_cavg = np.empty((n_years, n_regions))
+    if base is None:
+        base = sampler.base
     for y in range(n_years):
         v = _index_of(mdl, base[None, :], y)[0]
         base_index[y] = v
@@ -627,6 +754,9 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins)
         while n_bins > 256 and 4 * n_years * n_regions * n_bins > HIST_MEMORY_BUDGET:
             n_bins //= 2
     lo, hi = _hist_bounds(mdl, sampler.support())
+    for m, smp in combos[1:]:
+        lo2, hi2 = _hist_bounds(m, smp.support())
+        lo, hi = np.minimum(lo, lo2), np.maximum(hi, hi2)
     width = (hi - lo) / n_bins
     with np.errstate(divide="ignore"):
         inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
@@ -715,7 +845,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
             for fut in as_completed(futures):
                 part = fut.result()
                 acc.merge(part)  # integer parts exact; float block sums re-ordered by block later
-                bar.update(part.n)
+                bar.update(part.n_draws)
                 fut.release()
         return acc
     finally:
@@ -726,7 +856,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
 
 
 def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
-            weights_frame=None):
+            weights_frame=None, variance_shares=None):
     from ..results import RobustnessResult
 
     n_years, n_regions = ctx.lo.shape
@@ -799,7 +929,7 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     res_width = float(np.max(width)) if width.size else 0.0
     return RobustnessResult(
         summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
-        variance_shares=None, weights=weights_frame, index_resolution=res_width, seed=seed,
+        variance_shares=variance_shares, weights=weights_frame, index_resolution=res_width, seed=seed,
         options=meta,
     )
 
@@ -858,7 +988,7 @@ def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc
         bctx.cube, bctx.is_cost, bctx.method, bctx.scope, bctx.form, mr, my, bctx.wmode,
         bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
-    _fold(bctx, acc, first_block, n, lambda y: (index[y], index[y], km.LINEAR))
+    _fold(bctx, acc, first_block, n, lambda y: iter([(index[y], index[y], km.LINEAR)]))
     # weight statistics: histogram on [0, 1], exact min / max, block-ordered sums
     n_ind = w.shape[1]
     if acc.w_hist is None:
