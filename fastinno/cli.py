@@ -629,9 +629,13 @@ def _write_robustness(res, out_path, extra=()):
               help="Dirichlet concentration kappa (dirichlet, hierarchical); larger = closer to the base.")
 @click.option("--spread", type=float, default=0.2, show_default=True,
               help="delta of the uniform scheme: each weight x U(1 - delta, 1 + delta), renormalised.")
+@click.option("--choice", "choice_specs", multiple=True, metavar="NAME=A,B,...",
+              help="Method-choice uncertainty (repeatable): model=hew-topsis,topsis "
+              "standardize=max_ratio,minmax scope=... form=... weights=equal-hierarchical,entropy. "
+              "Every draw runs every combination; prints the variance shares.")
 @_robustness_common
-def simulate(panel, model, draws, scheme, concentration, spread, scope, standardize, form, seed, top_k, workers,
-             scheduler, chunk_size, progress, show, out_path) -> None:
+def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, seed, top_k,
+             workers, scheduler, chunk_size, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
@@ -639,14 +643,23 @@ def simulate(panel, model, draws, scheme, concentration, spread, scope, standard
     """
     from .methods.robustness import simulate as run
 
+    choices = {}
+    for spec in choice_specs:
+        name, sep, vals = spec.partition("=")
+        if not sep or not vals.strip():
+            raise click.BadParameter(f"--choice needs NAME=A,B,...; got {spec!r}.")
+        choices[name.strip()] = [v.strip().replace("-", "_") if name.strip() == "standardize" else v.strip()
+                                 for v in vals.split(",") if v.strip()]
     res = run(
         panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form), draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=_parse_top_k(top_k), seed=seed,
-        chunk_size=chunk_size, progress=progress, **_backend_kwargs(workers, scheduler),
+        chunk_size=chunk_size, progress=progress, choices=choices or None, **_backend_kwargs(workers, scheduler),
     )
     _echo_robustness(panel, res, "draws", show)
+    if res.variance_shares is not None:
+        echo_table(res.variance_shares, title="Share of rank variance explained by each choice")
     if out_path:
-        _write_robustness(res, out_path)
+        _write_robustness(res, out_path, extra=("variance_shares",) if res.variance_shares is not None else ())
 
 
 @cli.command()

@@ -408,6 +408,10 @@ def test_cli_simulate_and_bootstrap_demo(tmp_path):
     r = CliRunner().invoke(cli, ["bootstrap", "--demo", "--replicates", "64", "--seed", "1", "--no-progress"])
     assert r.exit_code == 0, r.output
     assert "Indicator weights" in r.output
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "128", "--seed", "1", "--no-progress",
+                                 "--choice", "standardize=max-ratio,minmax", "--choice", "model=hew-topsis,topsis"])
+    assert r.exit_code == 0, r.output
+    assert "Share of rank variance" in r.output and "standardize" in r.output
 
 
 def test_cli_bad_input_one_error_line():
