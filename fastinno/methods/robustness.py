@@ -827,6 +827,18 @@ def _dask_client(scheduler, n_workers):
     return Client(cluster), cluster, True
 
 
+#: Dask tasks per worker (each task = a contiguous group of chunks).
+TASKS_PER_WORKER = 2
+
+
+def _run_group(ctx, run, group) -> _Acc:
+    """Run a contiguous group of chunks into one accumulator (one Dask task)."""
+    acc = None
+    for fb, nb, nd in group:
+        acc = run(ctx, fb, nb, nd, acc)
+    return acc
+
+
 def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> _Acc:
     client, cluster, own = _dask_client(scheduler, n_workers)
     try:
@@ -836,7 +848,11 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
         warm = [client.submit(_warm, ctx_f, run, workers=[w], pure=False, allow_other_workers=False)
                 for w in workers]
         client.gather(warm)
-        futures = [client.submit(run, ctx_f, fb, nb, nd, pure=False) for fb, nb, nd in chunks]
+        # a task runs a contiguous group of chunks into one accumulator, so only a few fixed-size
+        # accumulators travel back (two tasks per worker keep the workers busy)
+        n_tasks = max(1, min(len(chunks), TASKS_PER_WORKER * len(workers)))
+        groups = [chunks[t * len(chunks) // n_tasks : (t + 1) * len(chunks) // n_tasks] for t in range(n_tasks)]
+        futures = [client.submit(_run_group, ctx_f, run, g, pure=False) for g in groups]
         n_years, n_regions = ctx.lo.shape
         acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
         from distributed import as_completed
