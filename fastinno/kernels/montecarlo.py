@@ -21,6 +21,7 @@ Input already validated (float64 / int64, C-contiguous). Kernels trust their inp
 from __future__ import annotations
 
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
@@ -404,7 +405,15 @@ def rank_chunk(
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large
 #: on a loaded machine) exceeds the work. Identical results (every reduction has a fixed order).
-rank_chunk_serial = njit(cache=True)(rank_chunk.py_func)
+def _renamed(fn, name):
+    # a copy of a Python function under another qualified name, so that numba's on-disk cache
+    # keeps the serial and the parallel compilations apart
+    g = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    g.__qualname__ = name
+    return g
+
+
+rank_chunk_serial = njit(cache=True)(_renamed(rank_chunk.py_func, "rank_chunk_serial"))
 
 
 @njit(cache=True, parallel=True)
