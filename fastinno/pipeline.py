@@ -818,8 +818,9 @@ def run(
     jit_warmup : bool, optional
         Compile the later steps' numba kernels in a helper process while this one runs the
         first steps, so a cold start uses both cores (results are computed here either way and
-        do not depend on it). Default: on for POSIX machines with 2+ cores and 2+ steps, unless
-        the environment sets ``FASTINNO_JIT_WARMUP=0``.
+        do not depend on it). Default: on for a cold start (no earlier run of these steps has
+        cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
+        environment sets ``FASTINNO_JIT_WARMUP=0``.
     command : str, optional
         Command line recorded in ``run.json``.
 
@@ -854,9 +855,11 @@ def run(
         )
 
     available = [s for s in cfg["steps"] if s not in unavailable]
+    marker = _warm_marker(available)
     if jit_warmup is None:
         jit_warmup = (os.name == "posix" and (os.cpu_count() or 1) >= 2 and len(available) >= 2
-                      and os.environ.get("FASTINNO_JIT_WARMUP", "1") != "0")
+                      and os.environ.get("FASTINNO_JIT_WARMUP", "1") != "0"
+                      and not (marker is not None and marker.exists()))
     warm = [s for s in _WARM_PRIORITY if s in available[1:]]
     warmer = _Warmer(cfg, warm) if jit_warmup and warm else None
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
@@ -870,6 +873,11 @@ def run(
     finally:
         if warmer is not None:
             warmer.close()
+    if marker is not None and not marker.exists():
+        try:  # these steps' kernels are compiled and cached now: later runs skip the helper
+            marker.touch()
+        except OSError:
+            pass
     tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
               for name in info["tables"]}
     if say_report:
@@ -1110,6 +1118,39 @@ class _Warmer:
             except subprocess.TimeoutExpired:  # pragma: no cover
                 self.proc.kill()
                 self.proc.wait()
+
+
+def _warm_marker(steps: list[str]) -> Path | None:
+    """A file in numba's cache folder for fastinno's kernels that exists once a run of these
+    steps has compiled and cached them (keyed on the kernel sources' sizes and mtimes, the steps,
+    and the numba, Python and fastinno versions); ``None`` when it cannot be located."""
+    try:
+        import pkgutil
+
+        import numba
+        from numba.core.dispatcher import Dispatcher
+
+        from . import kernels
+
+        kdir = Path(kernels.__path__[0])
+        h = hashlib.sha256(f"{numba.__version__}|{sys.version}|{__version__}|"
+                           f"{','.join(sorted(steps))}".encode())
+        cache_dir = None
+        for m in sorted(pkgutil.iter_modules(kernels.__path__), key=lambda m: m.name):
+            st = (kdir / f"{m.name}.py").stat()
+            h.update(f"{m.name}:{st.st_mtime_ns}:{st.st_size}".encode())
+            if cache_dir is None:
+                mod = __import__(f"fastinno.kernels.{m.name}", fromlist=["_"])
+                for obj in vars(mod).values():
+                    path = getattr(getattr(obj, "_cache", None), "_cache_path", None)
+                    if isinstance(obj, Dispatcher) and path:
+                        cache_dir = Path(path)
+                        break
+        if cache_dir is None:
+            return None
+        return cache_dir / f"fastinno-warm-{h.hexdigest()[:20]}.marker"
+    except Exception:  # numba internals moved: no marker, the helper decides by default
+        return None
 
 
 def _warm_step(ctx: _Context, step: str) -> None:
