@@ -390,3 +390,16 @@ def test_cli_demo(tmp_path, monkeypatch):
             "dematel_factors"} <= set(info["tables"])
     fc = pl.read_parquet(out / "tables" / "forecast.parquet")
     assert fc.filter(pl.col("forecast").is_not_null())["region"].n_unique() == 15
+
+
+def test_warm_up_helper_only_on_a_cold_start(small_run, tmp_path, monkeypatch):
+    _folder, cfg, res = small_run
+    steps = [s["step"] for s in res.info["steps"][1:]]
+    marker = pipeline._warm_marker(steps)
+    if marker is None:
+        pytest.skip("numba's cache folder for fastinno's kernels cannot be located here")
+    assert marker.exists()  # the module's run cached these steps' kernels
+    monkeypatch.delenv("FASTINNO_JIT_WARMUP")
+    again = fastinno.run(cfg, out=tmp_path / "warm", progress=False)
+    assert again.info["jit_warmup"] is False
+    assert pipeline._warm_marker([*steps, "bootstrap_extra"]) != marker
