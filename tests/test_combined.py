@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 import scipy.stats as ss
 from click.testing import CliRunner
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -12,7 +12,7 @@ import numpy.testing as npt
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

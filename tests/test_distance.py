@@ -9,7 +9,7 @@ import naive
 import numpy as np
 import numpy.testing as npt
 import pytest
-from conftest import load_refvectors
+from refvectors import load_refvectors
 
 from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn

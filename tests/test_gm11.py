@@ -9,7 +9,7 @@ import numpy.testing as npt
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

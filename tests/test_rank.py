@@ -7,7 +7,7 @@ import numpy as np
 import numpy.testing as npt
 import pytest
 import scipy.stats as ss
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

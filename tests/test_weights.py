@@ -6,7 +6,7 @@ import naive
 import numpy as np
 import numpy.testing as npt
 import pytest
-from conftest import load_refvectors
+from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays

@@ -788,8 +788,9 @@ def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1):
 def _progress_bar(total, progress):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="draw", unit_scale=True, disable=not progress, leave=False,
-                desc="fastinno simulate")
+    # disable=None: no bar when stderr is not a terminal (logs, pipes); delay: none for short runs.
+    return tqdm(total=total, unit="draw", unit_scale=True, disable=None if progress else True, leave=False,
+                delay=1.0, desc="fastinno simulate")
 
 
 def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None) -> _Acc:
