@@ -29,8 +29,18 @@ def _impl(name: str) -> str:
 
 def report(data: dict) -> str:
     groups: dict[str, dict[str, float]] = defaultdict(dict)
+    per_unit: dict[str, str] = {}
     for b in data["benchmarks"]:
-        groups[b.get("group") or b["name"]][_impl(b["name"])] = b["stats"]["median"]
+        group = b.get("group") or b["name"]
+        t = b["stats"]["median"]
+        extra = b.get("extra_info", {})
+        # Monte Carlo and bootstrap benches may time different numbers of draws per impl:
+        # compare time per draw / replicate then.
+        for unit in ("draws", "replicates"):
+            if extra.get(unit):
+                t /= extra[unit]
+                per_unit[group] = unit[:-1]
+        groups[group][_impl(b["name"])] = t
     info = data.get("machine_info", {})
     cpu = info.get("cpu", {}).get("brand_raw", "?")
     threads = {b.get("extra_info", {}).get("threads") for b in data["benchmarks"]} - {None}
@@ -44,6 +54,8 @@ def report(data: dict) -> str:
     for group in sorted(groups):
         impls = groups[group]
         name, _, shape = group.partition("|")
+        if group in per_unit:
+            name = f"{name} (per {per_unit[group]})"
         fast = impls.get("fastinno")
         for peer, t in sorted(impls.items()):
             if peer == "fastinno":
