@@ -15,9 +15,9 @@ import polars as pl
 import pytest
 import scipy.stats as ss
 from click.testing import CliRunner
-from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from refvectors import load_refvectors
 
 import fastinno
 from fastinno.cli import cli

@@ -12,9 +12,9 @@ import numpy.testing as npt
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from refvectors import load_refvectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from refvectors import load_refvectors
 
 import fastinno as fi
 from fastinno import _config

@@ -9,10 +9,10 @@ import numpy.testing as npt
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
+from refvectors import load_refvectors
 
 import fastinno as fi
 from fastinno.cli import cli

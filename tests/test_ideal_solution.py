@@ -10,9 +10,9 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
-from refvectors import load_refvectors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from refvectors import load_refvectors
 
 import fastinno
 from fastinno import array as fa

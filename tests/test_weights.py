@@ -6,10 +6,10 @@ import naive
 import numpy as np
 import numpy.testing as npt
 import pytest
-from refvectors import load_refvectors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
+from refvectors import load_refvectors
 
 import fastinno
 from fastinno.errors import DegenerateDataError, InputError
