@@ -16,6 +16,28 @@ import polars as pl
 from .errors import InputError
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
+def read_table(path: str | Path, *, what: str = "Table", strings: bool = False) -> pl.DataFrame:
+    """Read a CSV/TSV, Parquet or Excel table by its suffix (first sheet for Excel).
+
+    ``strings=True`` reads every CSV/Excel column as text, for callers that parse cells
+    themselves (labels mixed with numbers). A missing file or unknown suffix is an
+    :class:`InputError` that names ``what``.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{what} {str(p)!r} does not exist.")
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        return pl.read_parquet(p)
+    if suffix in EXCEL_SUFFIXES:
+        return pl.read_excel(p, infer_schema_length=0) if strings else pl.read_excel(p)
+    if suffix in (".csv", ".txt", ".tsv"):
+        sep = "\t" if suffix == ".tsv" else ","
+        return pl.read_csv(p, infer_schema=False, separator=sep) if strings else pl.read_csv(p, separator=sep)
+    raise InputError(f"{what} {str(p)!r}: unsupported file type {suffix!r}; use .csv, .parquet or .xlsx.")
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -478,21 +478,9 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
 
 
 def _read_scores_table(path):
-    from pathlib import Path
+    from ._io import read_table
 
-    import polars as pl
-
-    from .errors import SchemaError
-
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".parquet":
-        return pl.read_parquet(p)
-    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        return pl.read_excel(p)
-    if suffix in (".csv", ".txt"):
-        return pl.read_csv(p)
-    raise SchemaError(f"Scores {str(p)!r}: unsupported file type {suffix!r}; use .csv, .parquet or .xlsx.")
+    return read_table(path, what="Scores")
 
 
 @cli.command()

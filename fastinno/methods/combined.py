@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
 
 from .. import _config
 from .. import validate as V
+from .._threads import serial_below
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..kernels import normalize as kn
 from ..kernels import rank as kr
@@ -220,20 +220,9 @@ def max_deviation_weights(v: object) -> np.ndarray:
 _PARALLEL_MIN_WORK = 400_000
 
 
-@contextmanager
 def _threads_for(work: int):
     """Run numba kernels single-threaded for small work; leave the thread count alone otherwise."""
-    if work >= _PARALLEL_MIN_WORK:
-        yield
-        return
-    import numba
-
-    prev = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(prev)
+    return serial_below(work, _PARALLEL_MIN_WORK)
 
 
 def _resolve_weights(weights: object, p: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ import numpy as np
 import polars as pl
 
 from .. import _config
+from .._io import EXCEL_SUFFIXES, read_table
 from .._random import block_seeds, check_seed
 from ..errors import (
     ConfigError,
@@ -275,7 +276,7 @@ class Survey:
 
 
 _LONG_COLUMNS = ("expert", "from", "to", "score")
-_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_EXCEL_SUFFIXES = EXCEL_SUFFIXES
 
 
 def read_survey(source, *, sheet: str | None = None) -> Survey:
@@ -561,13 +562,7 @@ def read_factors(source) -> pl.DataFrame:
         path = Path(source)
         if not path.exists():
             raise SchemaError(f"Factor table {str(path)!r} does not exist.")
-        suffix = path.suffix.lower()
-        if suffix == ".parquet":
-            df = pl.read_parquet(path)
-        elif suffix in _EXCEL_SUFFIXES:
-            df = pl.read_excel(path, infer_schema_length=0)
-        else:
-            df = pl.read_csv(path, infer_schema=False)
+        df = read_table(path, what="Factor table", strings=True)
     df = df.rename({c: c.strip().lower() for c in df.columns})
     if "code" not in df.columns:
         raise SchemaError(
@@ -951,13 +946,7 @@ def _weights_table(spec) -> dict:
                 f"Expert weights {str(spec)!r}: not a file and not 'equal'. Give a CSV with "
                 "expert,weight (numbers or NI/LI/I/MI/VI) or expert,lower,upper."
             )
-        suffix = path.suffix.lower()
-        if suffix == ".parquet":
-            df = pl.read_parquet(path)
-        elif suffix in _EXCEL_SUFFIXES:
-            df = pl.read_excel(path, infer_schema_length=0)
-        else:
-            df = pl.read_csv(path, infer_schema=False)
+        df = read_table(path, what="Expert weights", strings=True)
     df = df.rename({c: c.strip().lower() for c in df.columns})
     if "expert" not in df.columns:
         raise SchemaError(

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from contextlib import contextmanager
 from typing import Literal
 
-import numba
 import numpy as np
 import polars as pl
 
+from .._threads import serial_below
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 from ..kernels import distance as kd
 from ..kernels import normalize as kn
@@ -38,18 +37,9 @@ _RESERVED = ("region", "year", "index")
 _SERIAL_BELOW = 200_000
 
 
-@contextmanager
 def _kernel_threads(n_values: int):
     """Run the enclosed kernels single-threaded when the cube is small."""
-    if n_values >= _SERIAL_BELOW:
-        yield
-        return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
+    return serial_below(n_values, _SERIAL_BELOW)
 
 
 def _option(name: str, value: object, choices) -> str:
