@@ -89,7 +89,7 @@ def _sort_row(v, vmin, vmax, keys, tmp_keys, order, tmp_order, hist):
                 q = _KEY_MAX - 1
         else:
             q = _KEY_MAX
-        tmp_keys[i] = q
+        keys[i] = q
         hist[q & _RADIX_MASK] += 1
         hist[_RADIX + (q >> _RADIX_BITS)] += 1
     # prefix sums of both digit histograms
@@ -102,24 +102,22 @@ def _sort_row(v, vmin, vmax, keys, tmp_keys, order, tmp_order, hist):
         c1 = hist[_RADIX + k]
         hist[_RADIX + k] = t1
         t1 += c1
-    # pass 1: low digit, (tmp_keys, identity) -> (keys, tmp_order)
+    # pass 1: low digit, (keys, identity) -> (tmp_keys, tmp_order)
     for i in range(n):
-        q = tmp_keys[i]
+        q = keys[i]
         d = q & _RADIX_MASK
         pos = hist[d]
         hist[d] = pos + 1
-        keys[pos] = q
+        tmp_keys[pos] = q
         tmp_order[pos] = i
-    # pass 2: high digit, (keys, tmp_order) -> (tmp_keys, order)
+    # pass 2: high digit, (tmp_keys, tmp_order) -> (keys, order): sorted keys end in ``keys``
     for i in range(n):
-        q = keys[i]
+        q = tmp_keys[i]
         d = _RADIX + (q >> _RADIX_BITS)
         pos = hist[d]
         hist[d] = pos + 1
-        tmp_keys[pos] = q
+        keys[pos] = q
         order[pos] = tmp_order[i]
-    for i in range(n):
-        keys[i] = tmp_keys[i]
     # fix-up: runs of equal keys ordered by exact value, descending
     i = 0
     while i < n - 1:
@@ -247,8 +245,8 @@ def rank_chunk(
     g1,
     g2,
     form,
-    base_cavg,
-    base_ss,
+    base_c2,
+    base_ss4,
     base_min,
     lo,
     inv_width,
@@ -258,6 +256,7 @@ def rank_chunk(
     hist,
     vmin,
     vmax,
+    rank_buf,
 ):
     """Index, ranks and accumulation for one chunk of draws of one year.
 
@@ -267,8 +266,9 @@ def rank_chunk(
         in every draw (``form`` RATIO2 / CLOSENESS), or the index itself in ``g1`` (``LINEAR``;
         ``g2`` unused). ``g1`` is overwritten with the index.
     form : int, RATIO2, CLOSENESS or LINEAR.
-    base_cavg : float64 (n_regions,), base average ranks minus (n + 1) / 2.
-    base_ss : float64, sum of squares of ``base_cavg``.
+    base_c2 : int64 (n_regions,), twice the base average ranks minus (n + 1): 2 r_avg - (n + 1),
+        an integer.
+    base_ss4 : int64, sum of squares of ``base_c2``.
     base_min : int64 (n_regions,), base competition ranks.
     lo, inv_width : float64 (n_regions,), histogram origin and 1 / bin width of each region
         (``inv_width`` 0 puts everything in bin 0).
@@ -278,6 +278,7 @@ def rank_chunk(
         ``counts[i, r - 1] += 1`` when region i has rank r.
     hist : int32 (n_regions, n_bins), index histograms, updated in place.
     vmin, vmax : float64 (n_regions,), running exact min / max of the index, updated in place.
+    rank_buf : int32 (n_draws, n_regions), output: the competition ranks of every draw.
 
     Returns
     -------
@@ -287,24 +288,22 @@ def rank_chunk(
         NaN when either ranking is constant.
     shift : int64 (n_draws,), sum over regions of |rank - base rank| (competition ranks).
     outranks : int64 (n_pairs,), draws in which region a has a better (smaller) rank than b.
-    ranks : int32 (n_draws, n_regions), the competition ranks of every draw.
 
     Notes
     -----
     Index: RATIO2 d_neg^2 / (d_pos^2 + d_neg^2), CLOSENESS d_neg / (d_pos + d_neg) (edge conventions
     of ``distance.index_value``), LINEAR g1. NaN indices (both distances 0) are ranked last and
     tied; they are skipped by the histogram and min / max. Spearman's rho with ties: Pearson
-    correlation of average ranks (Kendall & Gibbons 1990, ch. 3); the sums of products of
-    half-integers are exact in float64, so rho is independent of summation order.
+    correlation of average ranks (Kendall & Gibbons 1990, ch. 3). Doubled centred average ranks
+    are integers, so the cross and square sums are exact int64 sums (no floating-point chain,
+    independent of order): rho = S_xy / sqrt(S_xx S_yy).
     """
     n_draws, n = g1.shape
     n_bins = hist.shape[1]
-    rank_buf = np.empty((n_draws, n), dtype=np.int32)
     rho = np.empty(n_draws)
     shift = np.empty(n_draws, dtype=np.int64)
     group = 16
     n_tasks = (n_draws + group - 1) // group
-    c = 0.5 * (n + 1)
     # phase A: per draw (independent rows) index (in place in g1), sort, ranks, rho, shift
     for t in prange(n_tasks):
         keys, tk, order, to, hbuf = _scratch(n)
@@ -322,8 +321,8 @@ def rank_chunk(
                 if x > hi_v:
                     hi_v = x
             _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
-            sxy = 0.0
-            sxx = 0.0
+            sxy = 0
+            sxx = 0
             s = 0
             rb = rank_buf[d]
             p = 0
@@ -332,18 +331,25 @@ def rank_chunk(
                 q = p + 1
                 while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
                     q += 1
-                a = 0.5 * (p + q + 1) - c
                 r = p + 1
-                for k in range(p, q):
-                    i = order[k]
-                    rb[i] = r
-                    sxy += a * base_cavg[i]
-                    sxx += a * a
-                    s += abs(r - base_min[i])
+                if q == r:  # no tie (the common case)
+                    a2 = 2 * p + 1 - n
+                    rb[i0] = r
+                    sxy += a2 * base_c2[i0]
+                    sxx += a2 * a2
+                    s += abs(r - base_min[i0])
+                else:
+                    a2 = p + q - n
+                    for k in range(p, q):
+                        i = order[k]
+                        rb[i] = r
+                        sxy += a2 * base_c2[i]
+                        sxx += a2 * a2
+                        s += abs(r - base_min[i])
                 p = q
             shift[d] = s
-            if sxx > 0.0 and base_ss > 0.0:
-                rho[d] = sxy / math.sqrt(sxx * base_ss)
+            if sxx > 0 and base_ss4 > 0:
+                rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
             else:
                 rho[d] = np.nan
     # phase B: per slab of regions (disjoint accumulator rows), draws in order. The slab's regions
@@ -400,7 +406,7 @@ def rank_chunk(
             if rank_buf[d, a] < rank_buf[d, bb]:
                 cnt += 1
         outranks[p] = cnt
-    return sums, rho, shift, outranks, rank_buf
+    return sums, rho, shift, outranks
 
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large

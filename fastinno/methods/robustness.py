@@ -28,8 +28,11 @@ any ``chunk_size``, numba thread count and backend (local or Dask), on the same 
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -200,11 +203,81 @@ def _base_weights(panel, weights, x) -> np.ndarray:
     return check_weights(weights, n, labels=panel.indicators)
 
 
-def _dot(w, a):
-    """Row-wise deterministic GEMM: a single-row product is padded (BLAS's gemv sums differently)."""
-    if w.shape[0] == 1:
-        return np.dot(np.vstack([w, w]), a)[:1]
-    return np.dot(w, a)
+#: Rows per part below which a product is not split over threads.
+GEMM_SPLIT_ROWS = 64
+_POOL: list = []
+
+
+def _gemm_pool():
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1),
+                                        thread_name_prefix="fastinno-gemm"))
+    return _POOL[0]
+
+
+def _dot(w, a, out=None):
+    """Row-wise deterministic GEMM: a single-row product is padded (BLAS's gemv sums differently).
+
+    ``out``: a C-contiguous (rows, cols) float64 array to write into (reused work buffers: a
+    fresh output per chunk costs a page fault per 4 KiB, more than the product itself).
+
+    During a run BLAS is held to one thread (:func:`_single_threaded_blas`): OpenBLAS's idle
+    threads spin after every call and took the second core from the ranking kernel (measured:
+    the kernel ran no faster on two numba threads than on one). The rows are split over
+    ``numba.get_num_threads()`` Python threads instead (numpy releases the GIL); every element
+    is still one dot product in indicator order, so the result does not depend on the split.
+    """
+    n = w.shape[0]
+    if n == 1:
+        r = np.dot(np.vstack([w, w]), a)[:1]
+        if out is None:
+            return r
+        out[...] = r
+        return out
+    if out is None:
+        out = np.empty((n, a.shape[1]))
+    import numba
+
+    parts = min(numba.get_num_threads(), n // GEMM_SPLIT_ROWS)
+    if parts <= 1:
+        return np.dot(w, a, out=out)
+    cuts = [n * k // parts for k in range(parts + 1)]
+    futures = [_gemm_pool().submit(np.dot, w[b0:b1], a, out[b0:b1]) for b0, b1 in zip(cuts[:-1], cuts[1:])]
+    for f in futures:
+        f.result()
+    return out
+
+
+@contextmanager
+def _single_threaded_blas():
+    """BLAS on one thread inside the block (threadpoolctl; no-op when it finds no BLAS)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+_WORK = threading.local()
+
+
+def _work_array(name: Any, shape: tuple, dtype) -> np.ndarray:
+    """A reusable C-contiguous work array of this thread, grown on demand (see :func:`_release_work`)."""
+    cache = getattr(_WORK, "arrays", None)
+    if cache is None:
+        cache = _WORK.arrays = {}
+    dtype = np.dtype(dtype)
+    size = math.prod(shape)
+    buf = cache.get((name, dtype.str))
+    if buf is None or buf.size < size:
+        buf = cache[(name, dtype.str)] = np.empty(max(size, 1), dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def _release_work() -> None:
+    """Drop this thread's work arrays (end of a run or of a Dask task)."""
+    _WORK.arrays = {}
 
 
 def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
@@ -410,8 +483,8 @@ class _Ctx:
     model: _Model
     sampler: _Sampler
     seed: int
-    base_cavg: np.ndarray  # (Y, R)
-    base_ss: np.ndarray  # (Y,)
+    base_c2: np.ndarray  # (Y, R) int64: 2 * base average rank - (R + 1)
+    base_ss4: np.ndarray  # (Y,) int64: sum of squares of base_c2
     base_min: np.ndarray  # (Y, R) int64
     lo: np.ndarray  # (Y, R)
     inv_width: np.ndarray  # (Y, R)
@@ -435,9 +508,11 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
         operands.append((m, w if m.form == km.LINEAR else w * w))
 
     def year_rows(y):
+        # each product is consumed by the ranking kernel before the next one: shared buffers
         for m, wk in operands:
-            g1 = np.ascontiguousarray(_dot(wk, m.at1[y]))
-            g2 = g1 if m.form == km.LINEAR else np.ascontiguousarray(_dot(wk, m.at2[y]))
+            shape = (wk.shape[0], n_regions)
+            g1 = _dot(wk, m.at1[y], _work_array("g1", shape, np.float64))
+            g2 = g1 if m.form == km.LINEAR else _dot(wk, m.at2[y], _work_array("g2", shape, np.float64))
             yield g1, g2, m.form
 
     _fold(ctx, acc, first_block, n_draws, year_rows)
@@ -460,12 +535,13 @@ def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
         ranks = []
         n_combos = 0
         for g1, g2, form in year_rows(y):
+            rk = _work_array(("ranks", n_combos), g1.shape, np.int32)
             n_combos += 1
             kernel = km.rank_chunk if g1.size >= PARALLEL_MIN_CELLS else km.rank_chunk_serial
-            sums, rho, shift, outr, rk = kernel(
-                g1, g2, form, ctx.base_cavg[y], float(ctx.base_ss[y]), ctx.base_min[y],
+            sums, rho, shift, outr = kernel(
+                g1, g2, form, ctx.base_c2[y], int(ctx.base_ss4[y]), ctx.base_min[y],
                 ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
-                acc.vmin[y], acc.vmax[y],
+                acc.vmin[y], acc.vmax[y], rk,
             )
             index_sums[:, y, :] += sums  # combinations added in a fixed order
             ok = ~np.isnan(rho)
@@ -728,20 +804,26 @@ def _pair_indices(panel, pairs) -> np.ndarray:
     return np.array([[pos[a], pos[b]] for a, b in pairs], dtype=np.int64).reshape(-1, 2)
 
 
+def _base_ranks(base_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Base competition ranks (Y, R), doubled centred average ranks (integers) and their sums of squares."""
+    n_years, n_regions = base_index.shape
+    base_rank = np.empty((n_years, n_regions), dtype=np.int64)
+    base_c2 = np.empty((n_years, n_regions), dtype=np.int64)
+    for y in range(n_years):
+        rmin, ravg = km.ranks_of_row(np.ascontiguousarray(base_index[y]))
+        base_rank[y] = rmin
+        base_c2[y] = np.rint(2.0 * ravg).astype(np.int64) - (n_regions + 1)
+    return base_rank, base_c2, (base_c2 * base_c2).sum(axis=1)
+
+
 def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins, combos=()):
     # base ranking per year (same GEMM path as the draws)
     base_index = np.empty((n_years, n_regions))
-    base_rank = np.empty((n_years, n_regions), dtype=np.int64)
-    base_cavg = np.empty((n_years, n_regions))
     if base is None:
         base = sampler.base
     for y in range(n_years):
-        v = _index_of(mdl, base[None, :], y)[0]
-        base_index[y] = v
-        rmin, ravg = km.ranks_of_row(np.ascontiguousarray(v))
-        base_rank[y] = rmin
-        base_cavg[y] = ravg - 0.5 * (n_regions + 1)
-    base_ss = (base_cavg**2).sum(axis=1)
+        base_index[y] = _index_of(mdl, base[None, :], y)[0]
+    base_rank, base_c2, base_ss4 = _base_ranks(base_index)
     counts_bytes = 4 * n_years * n_regions * n_regions
     if counts_bytes > COUNTS_MEMORY_BUDGET:
         raise ConfigError(
@@ -760,7 +842,7 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins,
     width = (hi - lo) / n_bins
     with np.errstate(divide="ignore"):
         inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
-    ctx = _Ctx(mdl, sampler, seed, np.ascontiguousarray(base_cavg), base_ss, base_rank,
+    ctx = _Ctx(mdl, sampler, seed, base_c2, base_ss4, base_rank,
                np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx)
     return ctx, base_index, base_rank
 
@@ -803,10 +885,13 @@ def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, 
         raise InputError("scheduler= and n_workers= need backend='dask'.")
     n_years, n_regions = ctx.lo.shape
     acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
-    with _progress_bar(n_draws, progress) as bar:
-        for fb, nb, nd in chunks:
-            run(ctx, fb, nb, nd, acc)
-            bar.update(nd)
+    try:
+        with _progress_bar(n_draws, progress) as bar, _single_threaded_blas():
+            for fb, nb, nd in chunks:
+                run(ctx, fb, nb, nd, acc)
+                bar.update(nd)
+    finally:
+        _release_work()
     return acc
 
 
@@ -835,8 +920,12 @@ TASKS_PER_WORKER = 2
 def _run_group(ctx, run, group) -> _Acc:
     """Run a contiguous group of chunks into one accumulator (one Dask task)."""
     acc = None
-    for fb, nb, nd in group:
-        acc = run(ctx, fb, nb, nd, acc)
+    try:
+        with _single_threaded_blas():
+            for fb, nb, nd in group:
+                acc = run(ctx, fb, nb, nd, acc)
+    finally:
+        _release_work()
     return acc
 
 
@@ -1128,17 +1217,12 @@ def bootstrap(
         np.ones((1, n_years), dtype=np.int64), wmode, fixed, cprime, cplogc, rstats,
     )
     base_index = base_idx[:, 0, :]
-    base_rank = np.empty((n_years, n_regions), dtype=np.int64)
-    base_cavg = np.empty((n_years, n_regions))
-    for y in range(n_years):
-        rmin, ravg = km.ranks_of_row(np.ascontiguousarray(base_index[y]))
-        base_rank[y] = rmin
-        base_cavg[y] = ravg - 0.5 * (n_regions + 1)
+    base_rank, base_c2, base_ss4 = _base_ranks(base_index)
     n_bins = _config.INDEX_HIST_BINS
     while n_bins > 256 and 4 * n_years * n_regions * n_bins > HIST_MEMORY_BUDGET:
         n_bins //= 2
     bctx = _BootCtx(
-        model=None, sampler=None, seed=seed, base_cavg=base_cavg, base_ss=(base_cavg**2).sum(axis=1),
+        model=None, sampler=None, seed=seed, base_c2=base_c2, base_ss4=base_ss4,
         base_min=base_rank, lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
