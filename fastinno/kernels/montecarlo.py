@@ -40,6 +40,8 @@ _RADIX = 1 << _RADIX_BITS
 _RADIX_MASK = _RADIX - 1
 _KEY_BITS = 2 * _RADIX_BITS
 _KEY_MAX = (1 << _KEY_BITS) - 1
+#: Carry unit of the two-word fixed-point sums (values are below 2^61 in magnitude).
+FIXED_BASE = 1 << 62
 
 __all__ = [
     "RATIO2",
@@ -49,7 +51,7 @@ __all__ = [
     "rank_rows",
     "rank_chunk",
     "rank_chunk_serial",
-    "block_sums",
+    "FIXED_BASE",
     "rank_stats",
     "variance_accumulate",
     "hist_quantiles",
@@ -222,24 +224,6 @@ def rank_rows(v):
     return out
 
 
-@njit(cache=True)
-def block_sums(x, block):
-    """Sums over consecutive blocks of ``block`` rows, summed in row order (deterministic).
-
-    float64 (n, ...) flattened to (n, m) -> float64 (ceil(n / block), m).
-    """
-    n = x.shape[0]
-    m = x.size // n if n > 0 else 0
-    f = x.reshape(n, m)
-    nb = (n + block - 1) // block
-    out = np.zeros((nb, m))
-    for b in range(nb):
-        for d in range(b * block, min(n, (b + 1) * block)):
-            for i in range(m):
-                out[b, i] += f[d, i]
-    return out
-
-
 @njit(cache=True, parallel=True)
 def rank_chunk(
     g1,
@@ -251,7 +235,9 @@ def rank_chunk(
     lo,
     inv_width,
     pairs,
-    block,
+    sum_scale,
+    sum_hi,
+    sum_lo,
     counts,
     hist,
     vmin,
@@ -273,7 +259,11 @@ def rank_chunk(
     lo, inv_width : float64 (n_regions,), histogram origin and 1 / bin width of each region
         (``inv_width`` 0 puts everything in bin 0).
     pairs : int64 (n_pairs, 2), region pairs (a, b) for outrank counts.
-    block : int, draws per seeding block (for the float block sums).
+    sum_scale : float64 (n_regions,), a power of two with |index| * scale <= 2^61 (from the
+        a-priori bounds of the index).
+    sum_hi, sum_lo : int64 (n_regions,), the fixed-point sum of the index, updated in place:
+        sum = (sum_hi * FIXED_BASE + sum_lo) / sum_scale, exact integers (order-free, so any
+        chunking, thread count or backend gives the same bits).
     counts : int32 (n_regions, n_regions), rank-position counts, updated in place:
         ``counts[i, r - 1] += 1`` when region i has rank r.
     hist : int32 (n_regions, n_bins), index histograms, updated in place.
@@ -282,8 +272,6 @@ def rank_chunk(
 
     Returns
     -------
-    index_sums : float64 (n_blocks, n_regions), sum of the index over each block's draws, in
-        draw order.
     rho : float64 (n_draws,), Spearman's rho (Pearson on average ranks) against the base ranking;
         NaN when either ranking is constant.
     shift : int64 (n_draws,), sum over regions of |rank - base rank| (competition ranks).
@@ -356,19 +344,20 @@ def rank_chunk(
     # are interleaved so that their increments (which often hit the same counter as the previous
     # draw) form independent chains; 8 regions keep the touched rows of ``counts`` and ``hist``
     # in cache (measured: 2, 4, 8, 16, 64).
-    n_blocks = (n_draws + block - 1) // block
-    sums = np.zeros((n_blocks, n))
     slab = 8
     n_slabs = (n + slab - 1) // slab
     for sl in prange(n_slabs):
         i0 = sl * slab
         w = min(n, i0 + slab) - i0
-        acc = np.zeros(slab)
+        s_hi = np.empty(slab, dtype=np.int64)
+        s_lo = np.empty(slab, dtype=np.int64)
         mn = np.empty(slab)
         mx = np.empty(slab)
         for k in range(w):
             mn[k] = vmin[i0 + k]
             mx[k] = vmax[i0 + k]
+            s_hi[k] = sum_hi[i0 + k]
+            s_lo[k] = sum_lo[i0 + k]
         for d in range(n_draws):
             rr = rank_buf[d]
             gx = g1[d]
@@ -377,7 +366,15 @@ def rank_chunk(
                 counts[i, rr[i] - 1] += 1
                 x = gx[i]
                 if x == x:
-                    acc[k] += x
+                    # fixed-point sum: x * scale is exact (power of two), truncation deterministic
+                    v = s_lo[k] + np.int64(x * sum_scale[i])
+                    if v >= FIXED_BASE:
+                        v -= FIXED_BASE
+                        s_hi[k] += 1
+                    elif v <= -FIXED_BASE:
+                        v += FIXED_BASE
+                        s_hi[k] -= 1
+                    s_lo[k] = v
                     if x < mn[k]:
                         mn[k] = x
                     if x > mx[k]:
@@ -388,14 +385,11 @@ def rank_chunk(
                     elif kk >= n_bins:
                         kk = n_bins - 1
                     hist[i, kk] += 1
-            if (d + 1) % block == 0 or d == n_draws - 1:
-                b = d // block
-                for k in range(w):
-                    sums[b, i0 + k] = acc[k]
-                    acc[k] = 0.0
         for k in range(w):
             vmin[i0 + k] = mn[k]
             vmax[i0 + k] = mx[k]
+            sum_hi[i0 + k] = s_hi[k]
+            sum_lo[i0 + k] = s_lo[k]
     n_pairs = pairs.shape[0]
     outranks = np.zeros(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
@@ -406,7 +400,7 @@ def rank_chunk(
             if rank_buf[d, a] < rank_buf[d, bb]:
                 cnt += 1
         outranks[p] = cnt
-    return sums, rho, shift, outranks
+    return rho, shift, outranks
 
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large

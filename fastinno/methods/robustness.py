@@ -17,9 +17,11 @@ draws:
   spanned by them): index quantiles are accurate to one bin, ``(hi - lo) / bins`` (reported as
   ``RobustnessResult.index_resolution``; at most ``1 / bins`` for indices in [0, 1]), and are
   clamped to the exact running min / max;
-- per-block float sums reduced in block order (means are bit-identical for any chunking);
+- sums (for means) in exact fixed point: each value times a power of two (exact), truncated to
+  an integer and added as a two-word integer, so means are identical for any chunking, thread
+  count or backend and no per-block state is kept (memory does not grow with the draws);
 - Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``rho_p05`` accurate to
-  3.1e-5), exact running min and block-ordered sums.
+  3.1e-5), an exact running min and an exact fixed-point sum.
 
 Seeding: block ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``; results are bit-identical for
 any ``chunk_size``, numba thread count and backend (local or Dask), on the same BLAS build.
@@ -409,7 +411,12 @@ def _make_sampler(panel, scheme, base, concentration, spread, weights) -> tuple[
 
 @dataclass
 class _Acc:
-    """Order-free integer / min-max accumulators plus per-block float sums (merged in order)."""
+    """Order-free accumulators: integer counts, exact fixed-point sums, min / max.
+
+    Every field merges exactly (integers add, min / max commute), so the result does not depend
+    on how the draws were chunked, threaded or distributed, and memory does not grow with the
+    number of draws.
+    """
 
     counts: np.ndarray  # int32 (Y, R, R)
     hist: np.ndarray  # int32 (Y, R, B)
@@ -420,14 +427,14 @@ class _Acc:
     rho_n: np.ndarray  # int64 (Y,) non-NaN rho
     shift: np.ndarray  # int64 (Y,)
     outranks: np.ndarray  # int64 (Y, P)
+    sum_hi: np.ndarray = None  # int64 (Y, R): index sums in fixed point, see km.rank_chunk
+    sum_lo: np.ndarray = None
+    rho_sum: np.ndarray = None  # object (Y,): Python-int sums of trunc(rho * 2^61)
     n: int = 0
-    # per-block float sums, first block number -> arrays; merged into totals in block order
-    index_blocks: list = field(default_factory=list)  # (first_block, (nb, Y, R))
-    rho_blocks: list = field(default_factory=list)  # (first_block, (nb, Y))
     w_hist: np.ndarray | None = None  # bootstrap: int64 (J, W_BINS) weight histograms
     w_min: np.ndarray | None = None
     w_max: np.ndarray | None = None
-    w_blocks: list = field(default_factory=list)  # (first_block, (nb, J))
+    w_sum: np.ndarray | None = None  # object (J,): Python-int sums of trunc(w * 2^61)
     var: tuple | None = None  # method choice: s_k, q_k (K, Y, R), t_f (F, Y, R), w1 (Y, R) int64
     n_draws: int = 0  # weight draws (n counts draws x combinations)
 
@@ -443,10 +450,13 @@ class _Acc:
             rho_n=np.zeros(n_years, dtype=np.int64),
             shift=np.zeros(n_years, dtype=np.int64),
             outranks=np.zeros((n_years, n_pairs), dtype=np.int64),
+            sum_hi=np.zeros((n_years, n_regions), dtype=np.int64),
+            sum_lo=np.zeros((n_years, n_regions), dtype=np.int64),
+            rho_sum=np.zeros(n_years, dtype=object),
         )
 
     def merge(self, other: _Acc) -> None:
-        """Add another chunk's order-free accumulators (exact) and keep its block sums."""
+        """Add another chunk's accumulators (exact)."""
         self.counts += other.counts
         self.hist += other.hist
         np.minimum(self.vmin, other.vmin, out=self.vmin)
@@ -463,17 +473,21 @@ class _Acc:
                 self.var = tuple(np.zeros_like(a) for a in other.var)
             for a, b in zip(self.var, other.var):
                 a += b
-        self.index_blocks.extend(other.index_blocks)
-        self.rho_blocks.extend(other.rho_blocks)
+        lo = self.sum_lo + other.sum_lo  # |lo| < 2^62 each: no overflow
+        carry = np.floor_divide(lo, km.FIXED_BASE)
+        self.sum_lo = lo - carry * km.FIXED_BASE
+        self.sum_hi += other.sum_hi + carry
+        self.rho_sum = self.rho_sum + other.rho_sum
         if other.w_hist is not None:
             if self.w_hist is None:
                 self.w_hist = np.zeros_like(other.w_hist)
                 self.w_min = np.full_like(other.w_min, np.inf)
                 self.w_max = np.full_like(other.w_max, -np.inf)
+                self.w_sum = np.zeros_like(other.w_sum)
             self.w_hist += other.w_hist
+            self.w_sum = self.w_sum + other.w_sum
             np.minimum(self.w_min, other.w_min, out=self.w_min)
             np.maximum(self.w_max, other.w_max, out=self.w_max)
-            self.w_blocks.extend(other.w_blocks)
 
 
 @dataclass
@@ -493,6 +507,7 @@ class _Ctx:
     combos: list = field(default_factory=list)  # method-choice runs: [(model, sampler), ...]
     levels: np.ndarray | None = None  # (K, F) int64
     n_levels: np.ndarray | None = None  # (F,) int64
+    sum_scale: np.ndarray | None = None  # (Y, R) fixed-point scales of the index sums
 
 
 def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _Acc | None = None) -> _Acc:
@@ -525,11 +540,7 @@ def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
     ``year_rows(y)`` yields ``(g1, g2, form)`` once per model combination (one for plain runs);
     all combinations of a draw count as draws of the pooled summary.
     """
-    block = _config.DRAW_BLOCK
     n_years, n_regions = ctx.lo.shape
-    nb = (n_draws + block - 1) // block
-    index_sums = np.zeros((nb, n_years, n_regions))
-    rho_sums = np.zeros((nb, n_years))
     n_combos = 0
     for y in range(n_years):
         ranks = []
@@ -538,15 +549,13 @@ def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
             rk = _work_array(("ranks", n_combos), g1.shape, np.int32)
             n_combos += 1
             kernel = km.rank_chunk if g1.size >= PARALLEL_MIN_CELLS else km.rank_chunk_serial
-            sums, rho, shift, outr = kernel(
+            rho, shift, outr = kernel(
                 g1, g2, form, ctx.base_c2[y], int(ctx.base_ss4[y]), ctx.base_min[y],
-                ctx.lo[y], ctx.inv_width[y], ctx.pairs, block, acc.counts[y], acc.hist[y],
-                acc.vmin[y], acc.vmax[y], rk,
+                ctx.lo[y], ctx.inv_width[y], ctx.pairs, ctx.sum_scale[y], acc.sum_hi[y], acc.sum_lo[y],
+                acc.counts[y], acc.hist[y], acc.vmin[y], acc.vmax[y], rk,
             )
-            index_sums[:, y, :] += sums  # combinations added in a fixed order
             ok = ~np.isnan(rho)
-            rho0 = np.where(ok, rho, 0.0)
-            rho_sums[:, y] += km.block_sums(rho0, block)[:, 0]
+            acc.rho_sum[y] += _fixed_sum(rho[ok])
             if ok.any():
                 acc.rho_min[y] = np.fmin(acc.rho_min[y], rho[ok].min())
                 bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
@@ -568,17 +577,40 @@ def _fold(ctx, acc: _Acc, first_block: int, n_draws: int, year_rows) -> None:
             s_k[:, y], q_k[:, y], t_f[:, y], w1[y] = sk, qk, tf, ww
     acc.n += n_draws * max(n_combos, 1)
     acc.n_draws += n_draws
-    acc.index_blocks.append((first_block, index_sums))
-    acc.rho_blocks.append((first_block, rho_sums))
 
 
-def _block_total(blocks: list, shape) -> np.ndarray:
-    """Sum per-block float sums strictly in block order (bit-identical for any chunking)."""
-    total = np.zeros(shape)
-    for _, arr in sorted(blocks, key=lambda t: t[0]):
-        for b in range(arr.shape[0]):
-            total += arr[b]
-    return total
+#: Fixed-point scale of values in [-1, 1] (Spearman's rho, weights).
+_UNIT_SCALE = 2.0**61
+
+
+def _fixed_sum(x: np.ndarray, axis: int | None = None):
+    """Exact, order-free sum of values in [-1, 1]: Python-int sum of trunc(x * 2^61).
+
+    ``x * 2^61`` is exact (a power of two), its truncation is deterministic, and integers add
+    associatively: the same draws give the same bits whatever the chunking or backend.
+    """
+    return (x * _UNIT_SCALE).astype(np.int64).astype(object).sum(axis=axis)
+
+
+def _fixed_mean(total, n, scale=_UNIT_SCALE) -> np.ndarray:
+    """Fixed-point totals (Python ints, any shape) / (scale * n) as float64; NaN where n == 0."""
+    tot = np.asarray(total, dtype=object)
+    n = np.broadcast_to(np.asarray(n), tot.shape)
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), tot.shape)
+    out = np.full(tot.shape, np.nan)
+    for ix in np.ndindex(tot.shape):
+        if n[ix] > 0:
+            out[ix] = float(tot[ix]) / scale[ix] / float(n[ix])  # int -> float correctly rounded
+    return out
+
+
+def _sum_scales(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Per-cell powers of two with |value| * scale <= 2^61 for values in [lo, hi]."""
+    m = np.maximum(np.abs(lo), np.abs(hi))
+    e = np.zeros(m.shape, dtype=np.int64)
+    pos = m > 0
+    e[pos] = np.ceil(np.log2(m[pos])).astype(np.int64) + 1  # one bit of headroom for rounding
+    return np.ldexp(1.0, 61 - e)
 
 
 def _warm(ctx, run) -> bool:
@@ -843,7 +875,8 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins,
     with np.errstate(divide="ignore"):
         inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
     ctx = _Ctx(mdl, sampler, seed, base_c2, base_ss4, base_rank,
-               np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx)
+               np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx,
+               sum_scale=_sum_scales(lo, hi))
     return ctx, base_index, base_rank
 
 
@@ -975,9 +1008,8 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     p_top = {k: ptop[:, m].reshape(n_years, n_regions) for m, k in enumerate(top_k)}
     hist = acc.hist
     n_ok = hist.sum(axis=-1, dtype=np.int64)
-    total = _block_total(acc.index_blocks, (n_years, n_regions))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_index = np.where(n_ok > 0, total / np.maximum(n_ok, 1), np.nan)
+    total = acc.sum_hi.astype(object) * km.FIXED_BASE + acc.sum_lo.astype(object)
+    mean_index = _fixed_mean(total, n_ok, ctx.sum_scale)
     width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
     iq = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
                            acc.vmin.ravel(), acc.vmax.ravel(), np.array([0.05, 0.5, 0.95]))
@@ -1002,9 +1034,7 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
         cols[f"p_top_{k}"] = p_top[k].ravel()
     summary = pl.DataFrame(cols).sort(["year", "base_rank", "region"])
     # agreement
-    rho_total = _block_total(acc.rho_blocks, (n_years,))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rho_mean = np.where(acc.rho_n > 0, rho_total / np.maximum(acc.rho_n, 1), np.nan)
+    rho_mean = _fixed_mean(acc.rho_sum, acc.rho_n)
     rho_p05 = km.hist_quantiles(acc.rho_hist, np.full(n_years, -1.0), np.full(n_years, 2.0 / RHO_BINS),
                                 acc.rho_min, np.ones(n_years), np.array([0.05]))[:, 0]
     agreement = pl.DataFrame({
@@ -1085,7 +1115,6 @@ def _boot_multiplicities(bctx: _BootCtx, first_block: int, n_blocks: int, n: int
 
 def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc: _Acc | None = None) -> _Acc:
     """Replicates ``first_block * DRAW_BLOCK`` .. (+ n) folded into ``acc``."""
-    block = _config.DRAW_BLOCK
     n_years, n_regions = bctx.lo.shape
     if acc is None:
         acc = _Acc.empty(n_years, n_regions, bctx.n_bins, bctx.pairs.shape[0])
@@ -1095,18 +1124,19 @@ def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc
         bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
     _fold(bctx, acc, first_block, n, lambda y: iter([(index[y], index[y], km.LINEAR)]))
-    # weight statistics: histogram on [0, 1], exact min / max, block-ordered sums
+    # weight statistics: histogram on [0, 1], exact min / max, exact fixed-point sums
     n_ind = w.shape[1]
     if acc.w_hist is None:
         acc.w_hist = np.zeros((n_ind, W_BINS), dtype=np.int64)
         acc.w_min = np.full(n_ind, np.inf)
         acc.w_max = np.full(n_ind, -np.inf)
+        acc.w_sum = np.zeros(n_ind, dtype=object)
     bins = np.clip((w * W_BINS).astype(np.int64), 0, W_BINS - 1)
     for j in range(n_ind):
         acc.w_hist[j] += np.bincount(bins[:, j], minlength=W_BINS)
     np.minimum(acc.w_min, w.min(axis=0), out=acc.w_min)
     np.maximum(acc.w_max, w.max(axis=0), out=acc.w_max)
-    acc.w_blocks.append((first_block, km.block_sums(np.ascontiguousarray(w), block)))
+    acc.w_sum = acc.w_sum + _fixed_sum(w, axis=0)
     return acc
 
 
@@ -1226,18 +1256,17 @@ def bootstrap(
         base_min=base_rank, lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
-        region_stats=rstats,
+        region_stats=rstats, sum_scale=_sum_scales(np.zeros((n_years, n_regions)), np.ones((n_years, n_regions))),
     )
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
-    w_total = _block_total(acc.w_blocks, (n_ind,))
     wq = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
                            np.array([0.05, 0.95]))
     w_q = {0.05: wq[:, 0], 0.95: wq[:, 1]}
     wf = pl.DataFrame({
         "indicator": list(panel.indicators),
         "base_weight": base_w[0],
-        "mean_weight": w_total / acc.n,
+        "mean_weight": _fixed_mean(acc.w_sum, acc.n),
         "weight_p05": w_q[0.05],
         "weight_p95": w_q[0.95],
     })
