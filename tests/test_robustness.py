@@ -503,3 +503,42 @@ def test_method_choice_errors():
         fastinno.simulate(_panel(), draws=64, progress=False, choices={"aggregation": ["x"]})
     with pytest.raises(InputError, match=r"choices\['model'\] is empty"):
         fastinno.simulate(_panel(), draws=64, progress=False, choices={"model": []})
+
+
+def _with_constant_indicator(panel, j=2):
+    cube = np.array(panel.cube)
+    cube[:, :, j] = 3.0  # constant everywhere
+    return Panel.from_array(cube, panel.system, regions=panel.regions, years=panel.years)
+
+
+def test_constant_drop_equals_the_reduced_panel():
+    panel = _with_constant_indicator(_panel())
+    name = panel.indicators[2]
+    keep = [k for k in panel.indicators if k != name]
+    reduced = Panel.from_array(np.ascontiguousarray(np.array(panel.cube)[:, :, [panel.indicators.index(k) for k in keep]]),
+                               panel.system.subset(keep), regions=panel.regions, years=panel.years)
+    with pytest.raises(DegenerateDataError, match=r"\{'constant': 'drop'\}"):
+        fastinno.simulate(panel, draws=64, seed=2, progress=False)
+    with pytest.warns(fastinno.FastinnoWarning, match=f"dropped constant indicator.*{name}"):
+        got = fastinno.simulate(panel, draws=200, seed=2, progress=False, model_options={"constant": "drop"})
+    want = fastinno.simulate(reduced, draws=200, seed=2, progress=False)
+    assert_frame_equal(got.summary, want.summary)
+    assert_frame_equal(got.agreement, want.agreement)
+    # given weights lose the dropped column and are renormalised
+    w = np.full((5, panel.n_indicators), 1.0 / panel.n_indicators)
+    with pytest.warns(fastinno.FastinnoWarning):
+        g = fastinno.simulate(panel, scheme="given", weights=w, progress=False, model_options={"constant": "drop"})
+    wr = np.full((5, reduced.n_indicators), 1.0 / reduced.n_indicators)
+    assert_frame_equal(g.summary, fastinno.simulate(reduced, scheme="given", weights=wr, progress=False).summary)
+    # bootstrap: the same rule
+    with pytest.warns(fastinno.FastinnoWarning, match="dropped constant"):
+        b = fastinno.bootstrap(panel, replicates=64, seed=1, progress=False, model_options={"constant": "drop"})
+    assert_frame_equal(b.summary, fastinno.bootstrap(reduced, replicates=64, seed=1, progress=False).summary)
+
+
+def test_constant_drop_of_everything_is_an_error():
+    panel = _panel(n_regions=5, n_years=2)
+    cube = np.ones_like(np.array(panel.cube))
+    flat = Panel.from_array(cube, panel.system, regions=panel.regions, years=panel.years)
+    with pytest.raises(DegenerateDataError, match="leaves nothing to evaluate"):
+        fastinno.simulate(flat, draws=8, progress=False, model_options={"constant": "drop"})

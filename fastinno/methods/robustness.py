@@ -33,6 +33,7 @@ import math
 import os
 import threading
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ import polars as pl
 
 from .. import _config
 from .._random import block_seeds, check_seed
-from ..errors import ConfigError, DegenerateDataError, InputError, format_keys
+from ..errors import ConfigError, DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..kernels import distance as kd
 from ..kernels import montecarlo as km
 from ..kernels import normalize as kn
@@ -123,7 +124,7 @@ def _standardized(cube, is_cost, panel, standardize, scope, constant):
         raise DegenerateDataError(
             f"Indicator(s) {format_keys(names)} are constant {where} (first: {panel.indicators[j]!r}): "
             f"standardization divides by max - min = 0. Drop them, use another scope, or pass "
-            f"model_options={{'constant': 'zero'}}."
+            f"model_options={{'constant': 'drop'}} (removes them) or {{'constant': 'zero'}}."
         )
     return np.ascontiguousarray(kn.standardize_cube(cube, is_cost, method, sc)), sc
 
@@ -174,6 +175,69 @@ def _prepare_model(panel, model: str, options: Mapping | None) -> tuple[_Model, 
         m = _Model(model, km.LINEAR, _transpose_cube(xi), None, opts)
     base = _base_weights(panel, weights, x)
     return m, base
+
+
+def _drop_constant(panel, model, model_options, given=None, choices=None):
+    """``constant="drop"``: the panel without the indicators constant in some scope cell.
+
+    As in :func:`fastinno.hew_topsis`: every indicator whose raw values are constant within a cell
+    of the model's scope (of any scope a method-choice run uses) is removed, base weights given as
+    an array or mapping are renormalised over the rest, and a :class:`FastinnoWarning` says what
+    was dropped. Returns ``(panel, model_options, given)`` with ``constant="error"``.
+    """
+    options = dict(model_options or {})
+    if options.get("constant") != "drop":
+        return panel, model_options, given
+    from ..panel import Panel
+
+    options["constant"] = "error"
+    models = list((choices or {}).get("model", [model]))
+    scopes = set((choices or {}).get("scope", []))
+    for m in models:
+        check_choice("model", m, MODELS)
+        scopes.add(options.get("scope", _DEFAULT_OPTIONS[m]["scope"]))
+    cube, _ = _panel_parts(panel)
+    const = np.zeros(cube.shape[2], dtype=bool)
+    for sc in sorted(scopes):
+        const |= np.asarray(kn.constant_cells(cube, _SCOPE[check_choice("scope", sc, tuple(_SCOPE))])).any(axis=0)
+    if not const.any():
+        return panel, options, given
+    keep = np.flatnonzero(~const)
+    dropped = [panel.indicators[j] for j in np.flatnonzero(const)]
+    if keep.size == 0:
+        raise DegenerateDataError(
+            f"Every indicator is constant within some scope cell (scope {format_keys(sorted(scopes))}): "
+            "constant='drop' leaves nothing to evaluate. Use constant='zero' or another scope."
+        )
+    names = [panel.indicators[j] for j in keep]
+    w = options.get("weights")
+    if isinstance(w, Mapping):
+        kept = {k: float(v) for k, v in w.items() if k not in dropped}
+        total = sum(kept.values())
+        if total <= 0:
+            raise InputError("After dropping constant indicators every remaining weight is 0.")
+        options["weights"] = {k: v / total for k, v in kept.items()}
+    elif w is not None and not isinstance(w, str):
+        arr = np.asarray(w, dtype=np.float64)
+        if arr.shape == (cube.shape[2],):
+            if arr[keep].sum() <= 0:
+                raise InputError("After dropping constant indicators every remaining weight is 0.")
+            options["weights"] = arr[keep] / arr[keep].sum()
+    if given is not None:
+        g = np.asarray(given, dtype=np.float64)
+        if g.ndim == 2 and g.shape[1] == cube.shape[2]:
+            g = g[:, keep]
+            sums = g.sum(axis=1, keepdims=True)
+            if (sums <= 0).any():
+                raise InputError("After dropping constant indicators some given weight rows are all 0.")
+            given = g / sums
+    warnings.warn(
+        f"constant='drop': dropped constant indicator(s) {format_keys(dropped)}; weights renormalised "
+        f"over the remaining {keep.size}.", FastinnoWarning, stacklevel=3,
+    )
+    reduced = Panel.from_array(np.ascontiguousarray(cube[:, :, keep]), panel.system.subset(names),
+                               regions=panel.regions, years=panel.years)
+    return reduced, options, given
 
 
 def _base_weights(panel, weights, x) -> np.ndarray:
@@ -658,7 +722,8 @@ def simulate(
     panel : Panel
     model : {"hew-topsis", "topsis", "gra", "weighted-sum"}
         ``hew-topsis``: the ideal-solution model (options ``scope``, ``standardize``, ``form``,
-        ``constant``; defaults panel / max_ratio / ratio2). ``topsis``: min-max per year,
+        ``constant``; defaults panel / max_ratio / ratio2; ``constant="drop"`` removes indicators
+        constant within a scope cell, as ``hew_topsis`` does, with a warning). ``topsis``: min-max per year,
         closeness (classical TOPSIS, ideal = column max / min of the weighted matrix).
         ``gra``: grey relational grade per year (option ``rho``). ``weighted-sum``: sum_j w_j x_j of
         the standardized values.
@@ -721,6 +786,7 @@ def simulate(
     Saisana, Saltelli & Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
     """
     t0 = time.perf_counter()
+    panel, model_options, weights = _drop_constant(panel, model, model_options, weights, choices)
     mdl, base = _prepare_model(panel, model, model_options)
     sampler, n_given = _make_sampler(panel, scheme, base, concentration, spread, weights)
     n_draws = n_given if n_given is not None else _check_int("draws", draws, 1)
@@ -1197,6 +1263,7 @@ def bootstrap(
     t0 = time.perf_counter()
     check_choice("model", model, ("hew-topsis", "topsis"))
     check_choice("over", over, ("regions", "years"))
+    panel, model_options, _ = _drop_constant(panel, model, model_options)
     opts = dict(_DEFAULT_OPTIONS[model])
     options = dict(model_options or {})
     weights = options.pop("weights", "entropy")
