@@ -519,8 +519,10 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
 # --- simulate, bootstrap (issue 6) ---
 
 
-def _robustness_model_options(model, scope, standardize, form):
+def _robustness_model_options(model, scope, standardize, form, constant=None):
     opts = {}
+    if constant is not None:
+        opts["constant"] = constant
     if scope is not None:
         opts["scope"] = scope
     if standardize is not None:
@@ -541,6 +543,8 @@ def _robustness_common(func):
                      default=None, callback=_dash_to_underscore, help="Standardization (default: the model's own)."),
         click.option("--form", type=click.Choice(["ratio2", "closeness"]), default=None,
                      help="Index form of the ideal-solution models."),
+        click.option("--constant", type=click.Choice(["error", "drop", "zero"]), default=None,
+                     help="An indicator constant within a scope cell: error (default), drop it, or score it 0."),
         click.option("--seed", type=int, default=None, help="Seed (same seed, same numbers on any machine "
                      "layout); printed when omitted."),
         click.option("--top-k", "top_k", default="1,3,10", show_default=True,
@@ -622,7 +626,7 @@ def _write_robustness(res, out_path, extra=()):
               "standardize=max_ratio,minmax scope=... form=... weights=equal-hierarchical,entropy. "
               "Every draw runs every combination; prints the variance shares.")
 @_robustness_common
-def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, seed, top_k,
+def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, constant, seed, top_k,
              workers, scheduler, chunk_size, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
@@ -639,7 +643,7 @@ def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, s
         choices[name.strip()] = [v.strip().replace("-", "_") if name.strip() == "standardize" else v.strip()
                                  for v in vals.split(",") if v.strip()]
     res = run(
-        panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form), draws=draws,
+        panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form, constant), draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=_parse_top_k(top_k), seed=seed,
         chunk_size=chunk_size, progress=progress, choices=choices or None, **_backend_kwargs(workers, scheduler),
     )
@@ -662,7 +666,7 @@ def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, s
               default="entropy", show_default=True, callback=_dash_to_underscore,
               help="Objective weights recomputed on every replicate, or the system's fixed weights.")
 @_robustness_common
-def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, seed, top_k, workers,
+def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, constant, seed, top_k, workers,
               scheduler, chunk_size, progress, show, out_path) -> None:
     """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
 
@@ -671,7 +675,7 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     """
     from .methods.robustness import bootstrap as run
 
-    opts = _robustness_model_options(model, scope, standardize, form)
+    opts = _robustness_model_options(model, scope, standardize, form, constant)
     opts["weights"] = None if weights == "system" else weights
     res = run(
         panel, model=model, model_options=opts, replicates=replicates, over=over, block_length=block_length,

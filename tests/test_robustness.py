@@ -542,3 +542,23 @@ def test_constant_drop_of_everything_is_an_error():
     flat = Panel.from_array(cube, panel.system, regions=panel.regions, years=panel.years)
     with pytest.raises(DegenerateDataError, match="leaves nothing to evaluate"):
         fastinno.simulate(flat, draws=8, progress=False, model_options={"constant": "drop"})
+
+
+def test_cli_constant_option(tmp_path):
+    from click.testing import CliRunner
+
+    from fastinno.cli import cli
+
+    panel = _with_constant_indicator(_panel())
+    rows = [{"region": r, "year": y, **{k: float(panel.cube[i, t, j]) for j, k in enumerate(panel.indicators)}}
+            for i, r in enumerate(panel.regions) for t, y in enumerate(panel.years)]
+    path = tmp_path / "panel.csv"
+    pl.DataFrame(rows).write_csv(path)
+    system = tmp_path / "system.toml"
+    system.write_text('[input]\nx1 = "+"\nx2 = "-"\nx3 = "+"\n[output]\nx4 = "+"\n[output.sub]\nx5 = "+"\nx6 = "-"\n')
+    base = ["simulate", str(path), "--system", str(system), "--draws", "64", "--seed", "1", "--no-progress"]
+    r = CliRunner().invoke(cli, base)
+    assert r.exit_code == 2 and r.output.count("Error:") == 1 and "'constant': 'drop'" in r.output
+    r = CliRunner().invoke(cli, [*base, "--constant", "drop"])
+    assert r.exit_code == 0, r.output
+    assert "dropped constant indicator(s) 'x3'" in r.output
