@@ -320,20 +320,13 @@ def rank_chunk(
                 while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
                     q += 1
                 r = p + 1
-                if q == r:  # no tie (the common case)
-                    a2 = 2 * p + 1 - n
-                    rb[i0] = r
-                    sxy += a2 * base_c2[i0]
+                a2 = p + q - n  # 2 * (average rank of the tie group) - (n + 1), an integer
+                for k in range(p, q):
+                    i = order[k]
+                    rb[i] = r
+                    sxy += a2 * base_c2[i]
                     sxx += a2 * a2
-                    s += abs(r - base_min[i0])
-                else:
-                    a2 = p + q - n
-                    for k in range(p, q):
-                        i = order[k]
-                        rb[i] = r
-                        sxy += a2 * base_c2[i]
-                        sxx += a2 * a2
-                        s += abs(r - base_min[i])
+                    s += abs(r - base_min[i])
                 p = q
             shift[d] = s
             if sxx > 0 and base_ss4 > 0:
