@@ -4,16 +4,16 @@ The API layer computes, for one chunk of draws and one year, the matrix products
 ``g1 = W2 @ A_pos.T`` and ``g2 = W2 @ A_neg.T`` (squared weights against squared deviations from
 the ideal / anti-ideal points: the weighted squared distances of every region in every draw, one
 BLAS GEMM each), or ``g1 = W @ X.T`` for linear models (weighted sum, grey relational grade).
-:func:`rank_chunk` then turns each row (one draw) into the index, ranks the regions (rank 1 = best)
-and folds the result into fixed-size accumulators whose size does not depend on the number of
-draws.
+:func:`rank_block` then turns each row (one draw) into the index and ranks the regions (rank 1 =
+best), and :func:`accumulate_codes` folds the ranks and histogram bins into fixed-size
+accumulators whose size does not depend on the number of draws.
 
 Ranking: an LSD radix sort on a 22-bit key (the index quantised monotonically on the row's
 [min, max]), two stable 11-bit counting passes carrying the region number, then a fix-up pass
 that orders runs of equal keys by the exact index value. The ranks are therefore exact (ties =
-equal index values, competition ranking "min"). The sort is O(n) per row and runs in parallel
-over draws inside the kernel; measured against numba's ``argsort`` and numpy's SIMD sorts in
-``benches/bench_robustness.py``.
+equal index values, competition ranking "min"). The sort is O(n) per row; blocks of draws run
+in parallel on Python threads (the kernel releases the GIL). Measured against numba's
+``argsort`` and numpy's SIMD sorts in ``benches/bench_robustness.py``.
 
 Input already validated (float64 / int64, C-contiguous). Kernels trust their input.
 """
@@ -42,6 +42,13 @@ _KEY_BITS = 2 * _RADIX_BITS
 _KEY_MAX = (1 << _KEY_BITS) - 1
 #: Carry unit of the two-word fixed-point sums (values are below 2^61 in magnitude).
 FIXED_BASE = 1 << 62
+#: ``codes`` of :func:`rank_block`: rank - 1 in the low 16 bits, the histogram bin above.
+RANK_MASK = 0xFFFF
+#: Bin code of a NaN index (not counted in the histograms).
+NAN_BIN = 0x7FFF
+#: Largest number of regions / histogram bins the 16-bit fields of ``codes`` hold.
+MAX_REGIONS = 1 << 16
+MAX_BINS = NAN_BIN
 
 __all__ = [
     "RATIO2",
@@ -49,9 +56,15 @@ __all__ = [
     "LINEAR",
     "ranks_of_row",
     "rank_rows",
-    "rank_chunk",
-    "rank_chunk_serial",
+    "rank_block",
+    "accumulate_codes",
+    "accumulate_codes_serial",
+    "merge_sums",
     "FIXED_BASE",
+    "RANK_MASK",
+    "NAN_BIN",
+    "MAX_REGIONS",
+    "MAX_BINS",
     "rank_stats",
     "variance_accumulate",
     "hist_quantiles",
@@ -224,8 +237,8 @@ def rank_rows(v):
     return out
 
 
-@njit(cache=True, parallel=True)
-def rank_chunk(
+@njit(cache=True, nogil=True)
+def rank_block(
     g1,
     g2,
     form,
@@ -234,17 +247,21 @@ def rank_chunk(
     base_min,
     lo,
     inv_width,
-    pairs,
+    n_bins,
     sum_scale,
     sum_hi,
     sum_lo,
-    counts,
-    hist,
     vmin,
     vmax,
-    rank_buf,
+    codes,
+    rho,
+    shift,
 ):
-    """Index, ranks and accumulation for one chunk of draws of one year.
+    """Index, ranks, agreement and the per-region sums of one block of draws of one year.
+
+    Serial and ``nogil``: the API runs one block per thread (Python threads; each thread owns
+    its ``sum_*`` / ``vmin`` / ``vmax`` arrays), on blocks small enough that the two GEMM outputs
+    stay in the core's cache between the product and this kernel.
 
     Parameters
     ----------
@@ -258,131 +275,129 @@ def rank_chunk(
     base_min : int64 (n_regions,), base competition ranks.
     lo, inv_width : float64 (n_regions,), histogram origin and 1 / bin width of each region
         (``inv_width`` 0 puts everything in bin 0).
-    pairs : int64 (n_pairs, 2), region pairs (a, b) for outrank counts.
+    n_bins : int, histogram bins (at most ``MAX_BINS``).
     sum_scale : float64 (n_regions,), a power of two with |index| * scale <= 2^61 (from the
         a-priori bounds of the index).
     sum_hi, sum_lo : int64 (n_regions,), the fixed-point sum of the index, updated in place:
-        sum = (sum_hi * FIXED_BASE + sum_lo) / sum_scale, exact integers (order-free, so any
-        chunking, thread count or backend gives the same bits).
-    counts : int32 (n_regions, n_regions), rank-position counts, updated in place:
-        ``counts[i, r - 1] += 1`` when region i has rank r.
-    hist : int32 (n_regions, n_bins), index histograms, updated in place.
+        sum = (sum_hi * FIXED_BASE + sum_lo) / sum_scale with 0 <= sum_lo < FIXED_BASE; exact
+        integers (order-free, so any blocking, thread count or backend gives the same bits).
     vmin, vmax : float64 (n_regions,), running exact min / max of the index, updated in place.
-    rank_buf : int32 (n_draws, n_regions), output: the competition ranks of every draw.
-
-    Returns
-    -------
-    rho : float64 (n_draws,), Spearman's rho (Pearson on average ranks) against the base ranking;
-        NaN when either ranking is constant.
-    shift : int64 (n_draws,), sum over regions of |rank - base rank| (competition ranks).
-    outranks : int64 (n_pairs,), draws in which region a has a better (smaller) rank than b.
+    codes : int32 (n_draws, n_regions), output: ``(bin << 16) | (rank - 1)`` of every region in
+        every draw (competition rank; ``bin`` = ``NAN_BIN`` for a NaN index), the input of
+        :func:`accumulate_codes`.
+    rho : float64 (n_draws,), output: Spearman's rho (Pearson on average ranks) against the base
+        ranking; NaN when either ranking is constant.
+    shift : int64 (n_draws,), output: sum over regions of |rank - base rank| (competition ranks).
 
     Notes
     -----
-    Index: RATIO2 d_neg^2 / (d_pos^2 + d_neg^2), CLOSENESS d_neg / (d_pos + d_neg) (edge conventions
-    of ``distance.index_value``), LINEAR g1. NaN indices (both distances 0) are ranked last and
-    tied; they are skipped by the histogram and min / max. Spearman's rho with ties: Pearson
-    correlation of average ranks (Kendall & Gibbons 1990, ch. 3). Doubled centred average ranks
-    are integers, so the cross and square sums are exact int64 sums (no floating-point chain,
-    independent of order): rho = S_xy / sqrt(S_xx S_yy).
+    Index: RATIO2 d_neg^2 / (d_pos^2 + d_neg^2), CLOSENESS d_neg / (d_pos + d_neg) (edge
+    conventions of ``distance.index_value``), LINEAR g1. NaN indices (both distances 0) are ranked
+    last and tied; they are skipped by the sums, the histogram and min / max. Spearman's rho with
+    ties: Pearson correlation of average ranks (Kendall & Gibbons 1990, ch. 3). Doubled centred
+    average ranks are integers, so the cross and square sums are exact int64 sums (no
+    floating-point chain, independent of order): rho = S_xy / sqrt(S_xx S_yy). The fixed-point
+    carry is branch-free: ``c = v >> 62`` (arithmetic shift) moves whole units of 2^62 from the
+    low word to the high word and leaves the low word in [0, 2^62).
     """
     n_draws, n = g1.shape
-    n_bins = hist.shape[1]
-    rho = np.empty(n_draws)
-    shift = np.empty(n_draws, dtype=np.int64)
-    group = 16
-    n_tasks = (n_draws + group - 1) // group
-    # phase A: per draw (independent rows) index (in place in g1), sort, ranks, rho, shift
-    for t in prange(n_tasks):
-        keys, tk, order, to, hbuf = _scratch(n)
-        for d in range(t * group, min(n_draws, (t + 1) * group)):
-            row = g1[d]
-            lo_v = np.inf
-            hi_v = -np.inf
-            for i in range(n):
-                x = row[i]
-                if form != LINEAR:
-                    x = kd.index_value(x, g2[d, i], form)
-                    row[i] = x
+    keys, tk, order, to, hbuf = _scratch(n)
+    bins = np.empty(n, dtype=np.int32)
+    for d in range(n_draws):
+        row = g1[d]
+        lo_v = np.inf
+        hi_v = -np.inf
+        for i in range(n):
+            x = row[i]
+            if form != LINEAR:
+                x = kd.index_value(x, g2[d, i], form)
+                row[i] = x
+            if x == x:
                 if x < lo_v:
                     lo_v = x
                 if x > hi_v:
                     hi_v = x
-            _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
-            sxy = 0
-            sxx = 0
-            s = 0
-            rb = rank_buf[d]
-            p = 0
-            while p < n:
-                i0 = order[p]
-                q = p + 1
-                while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
-                    q += 1
-                r = p + 1
-                a2 = p + q - n  # 2 * (average rank of the tie group) - (n + 1), an integer
-                for k in range(p, q):
-                    i = order[k]
-                    rb[i] = r
-                    sxy += a2 * base_c2[i]
-                    sxx += a2 * a2
-                    s += abs(r - base_min[i])
-                p = q
-            shift[d] = s
-            if sxx > 0 and base_ss4 > 0:
-                rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
+                # fixed-point sum: x * scale is exact (power of two), truncation deterministic
+                v = sum_lo[i] + np.int64(x * sum_scale[i])
+                c = v >> 62
+                sum_hi[i] += c
+                sum_lo[i] = v - (c << 62)
+                if x < vmin[i]:
+                    vmin[i] = x
+                if x > vmax[i]:
+                    vmax[i] = x
+                kk = np.int64((x - lo[i]) * inv_width[i])
+                if kk < 0:
+                    kk = 0
+                elif kk >= n_bins:
+                    kk = n_bins - 1
+                bins[i] = np.int32(kk << 16)
             else:
-                rho[d] = np.nan
-    # phase B: per slab of regions (disjoint accumulator rows), draws in order. The slab's regions
-    # are interleaved so that their increments (which often hit the same counter as the previous
-    # draw) form independent chains; 8 regions keep the touched rows of ``counts`` and ``hist``
-    # in cache (measured: 2, 4, 8, 16, 64).
-    slab = 8
+                bins[i] = np.int32(NAN_BIN << 16)
+        _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
+        sxy = 0
+        sxx = 0
+        s = 0
+        cd = codes[d]
+        p = 0
+        while p < n:
+            i0 = order[p]
+            q = p + 1
+            while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
+                q += 1
+            r = p + 1
+            a2 = p + q - n  # 2 * (average rank of the tie group) - (n + 1), an integer
+            sxx += (q - p) * a2 * a2
+            for k in range(p, q):
+                i = order[k]
+                cd[i] = bins[i] | p
+                sxy += a2 * base_c2[i]
+                s += abs(r - base_min[i])
+            p = q
+        shift[d] = s
+        if sxx > 0 and base_ss4 > 0:
+            rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
+        else:
+            rho[d] = np.nan
+
+
+@njit(cache=True, parallel=True)
+def accumulate_codes(codes, counts, hist, pairs):
+    """Fold one chunk's codes (from :func:`rank_block`) into the rank counts and index histograms.
+
+    Parameters
+    ----------
+    codes : int32 (n_draws, n_regions), ``(bin << 16) | (rank - 1)``.
+    counts : int32 (n_regions, n_regions), updated: ``counts[i, r - 1] += 1`` when region i has
+        rank r.
+    hist : int32 (n_regions, n_bins), updated: index histograms (``NAN_BIN`` skipped).
+    pairs : int64 (n_pairs, 2), region pairs (a, b).
+
+    Returns
+    -------
+    outranks : int64 (n_pairs,), draws in which region a has a better (smaller) rank than b.
+
+    Notes
+    -----
+    Parallel over slabs of 16 regions (disjoint rows of ``counts`` and ``hist``: no shared
+    writes), draws in order inside a slab: the slab's rows of both accumulators stay in cache
+    and each draw contributes one 64-byte line of codes. Integer counts: the result does not
+    depend on the order.
+    """
+    n_draws, n = codes.shape
+    slab = 16
     n_slabs = (n + slab - 1) // slab
     for sl in prange(n_slabs):
         i0 = sl * slab
-        w = min(n, i0 + slab) - i0
-        s_hi = np.empty(slab, dtype=np.int64)
-        s_lo = np.empty(slab, dtype=np.int64)
-        mn = np.empty(slab)
-        mx = np.empty(slab)
-        for k in range(w):
-            mn[k] = vmin[i0 + k]
-            mx[k] = vmax[i0 + k]
-            s_hi[k] = sum_hi[i0 + k]
-            s_lo[k] = sum_lo[i0 + k]
+        i1 = min(n, i0 + slab)
         for d in range(n_draws):
-            rr = rank_buf[d]
-            gx = g1[d]
-            for k in range(w):
-                i = i0 + k
-                counts[i, rr[i] - 1] += 1
-                x = gx[i]
-                if x == x:
-                    # fixed-point sum: x * scale is exact (power of two), truncation deterministic
-                    v = s_lo[k] + np.int64(x * sum_scale[i])
-                    if v >= FIXED_BASE:
-                        v -= FIXED_BASE
-                        s_hi[k] += 1
-                    elif v <= -FIXED_BASE:
-                        v += FIXED_BASE
-                        s_hi[k] -= 1
-                    s_lo[k] = v
-                    if x < mn[k]:
-                        mn[k] = x
-                    if x > mx[k]:
-                        mx[k] = x
-                    kk = np.int64((x - lo[i]) * inv_width[i])
-                    if kk < 0:
-                        kk = 0
-                    elif kk >= n_bins:
-                        kk = n_bins - 1
-                    hist[i, kk] += 1
-        for k in range(w):
-            vmin[i0 + k] = mn[k]
-            vmax[i0 + k] = mx[k]
-            sum_hi[i0 + k] = s_hi[k]
-            sum_lo[i0 + k] = s_lo[k]
+            cd = codes[d]
+            for i in range(i0, i1):
+                c = cd[i]
+                counts[i, c & RANK_MASK] += 1
+                b = c >> 16
+                if b != NAN_BIN:
+                    hist[i, b] += 1
     n_pairs = pairs.shape[0]
     outranks = np.zeros(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
@@ -390,14 +405,14 @@ def rank_chunk(
         bb = pairs[p, 1]
         cnt = 0
         for d in range(n_draws):
-            if rank_buf[d, a] < rank_buf[d, bb]:
+            if (codes[d, a] & RANK_MASK) < (codes[d, bb] & RANK_MASK):
                 cnt += 1
         outranks[p] = cnt
-    return rho, shift, outranks
+    return outranks
 
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large
-#: on a loaded machine) exceeds the work. Identical results (every reduction has a fixed order).
+#: on a loaded machine) exceeds the work. Identical results (integer counts).
 def _renamed(fn, name):
     # a copy of a Python function under another qualified name, so that numba's on-disk cache
     # keeps the serial and the parallel compilations apart
@@ -406,16 +421,31 @@ def _renamed(fn, name):
     return g
 
 
-rank_chunk_serial = njit(cache=True)(_renamed(rank_chunk.py_func, "rank_chunk_serial"))
+accumulate_codes_serial = njit(cache=True)(_renamed(accumulate_codes.py_func, "accumulate_codes_serial"))
+
+
+@njit(cache=True)
+def merge_sums(sum_hi, sum_lo, vmin, vmax, part_hi, part_lo, part_min, part_max):
+    """Add one thread's fixed-point sums and min / max into the run's (exact, order-free)."""
+    for i in range(sum_hi.shape[0]):
+        v = sum_lo[i] + part_lo[i]  # both in [0, 2^62): no overflow
+        c = v >> 62
+        sum_hi[i] += part_hi[i] + c
+        sum_lo[i] = v - (c << 62)
+        if part_min[i] < vmin[i]:
+            vmin[i] = part_min[i]
+        if part_max[i] > vmax[i]:
+            vmax[i] = part_max[i]
 
 
 @njit(cache=True, parallel=True)
-def variance_accumulate(ranks, levels, n_levels, s_k, q_k, t_f, w1):
+def variance_accumulate(codes, levels, n_levels, s_k, q_k, t_f, w1):
     """Integer accumulators of a full-factorial method-choice run (exact, order-free).
 
     Parameters
     ----------
-    ranks : int32 (n_combos, n_draws, n_regions), ranks of every combination in every draw.
+    codes : int32 (n_combos, n_draws, n_regions), :func:`rank_block` codes of every combination in
+        every draw (rank = (code & RANK_MASK) + 1).
     levels : int64 (n_combos, n_factors), level of each factor in each combination; combinations
         are the full factorial in C order (the last factor varies fastest).
     n_levels : int64 (n_factors,)
@@ -425,13 +455,13 @@ def variance_accumulate(ranks, levels, n_levels, s_k, q_k, t_f, w1):
         sum of squared deviations).
     w1 : int64 (n_regions,), updated: sum over draws of (sum over combinations of r)^2.
     """
-    n_combos, n_draws, n = ranks.shape
+    n_combos, n_draws, n = codes.shape
     n_factors = levels.shape[1]
     for i in prange(n):
         for d in range(n_draws):
             tot = 0
             for k in range(n_combos):
-                r = np.int64(ranks[k, d, i])
+                r = np.int64(codes[k, d, i] & RANK_MASK) + 1
                 s_k[k, i] += r
                 q_k[k, i] += r * r
                 tot += r
@@ -447,7 +477,7 @@ def variance_accumulate(ranks, levels, n_levels, s_k, q_k, t_f, w1):
                     s1 = 0
                     s2 = 0
                     for a in range(lf):
-                        r = np.int64(ranks[k + a * stride, d, i])
+                        r = np.int64(codes[k + a * stride, d, i] & RANK_MASK) + 1
                         s1 += r
                         s2 += r * r
                     t_f[f, i] += lf * s2 - s1 * s1

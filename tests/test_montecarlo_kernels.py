@@ -1,0 +1,174 @@
+"""Monte Carlo chunk kernels (issue 6) against plain numpy / Python references.
+
+``rank_block`` (index, ranks, agreement, fixed-point sums, histogram bins of a block of draws),
+``accumulate_codes`` (rank counts, histograms, outrank counts) and ``merge_sums``. The
+references are written the obvious way: scipy's ``rankdata`` for ranks, Python integers for the
+fixed-point sums, ``np.add.at`` for the counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.testing as npt
+import pytest
+import scipy.stats as ss
+
+from fastinno.kernels import distance as kd
+from fastinno.kernels import montecarlo as km
+
+FIXED = 1 << 62
+
+
+def _inputs(n_draws, n, form, seed, ties=False, nan=False):
+    rng = np.random.default_rng(seed)
+    g1 = rng.random((n_draws, n))
+    g2 = rng.random((n_draws, n))
+    if ties:  # few distinct values: many exact ties within a row
+        g1 = np.round(g1 * 4) / 4 + 0.25
+        g2 = np.round(g2 * 4) / 4 + 0.25
+    if nan:  # both distances 0 -> NaN index
+        g1[:, 0] = 0.0
+        g2[:, 0] = 0.0
+        g1[0, :] = 0.0  # a row with index 0 or NaN everywhere except where g2 > 0
+    if form == km.LINEAR:
+        g1 = rng.normal(size=(n_draws, n)) if not ties else np.round(rng.normal(size=(n_draws, n)))
+        if nan:
+            g1[:, 1] = np.nan
+        g2 = g1
+    base = rng.random(n)
+    base[: n // 3] = base[0]  # ties in the base ranking too
+    return g1, g2, base
+
+
+def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
+    """Index, competition ranks, codes, rho, shift, sums, min / max: plain numpy + Python ints."""
+    n_draws, n = g1.shape
+    if form == km.LINEAR:
+        idx = g1.copy()
+    else:
+        idx = np.array([[kd.index_value(a, b, form) for a, b in zip(r1, r2)] for r1, r2 in zip(g1, g2)])
+    key = np.where(np.isnan(idx), -np.inf, idx)  # NaN ranked last, tied
+    rmin = np.stack([ss.rankdata(-k, method="min") for k in key]).astype(np.int64)
+    ravg = np.stack([ss.rankdata(-k, method="average") for k in key])
+    base_min = ss.rankdata(-base, method="min").astype(np.int64)
+    base_avg = ss.rankdata(-base, method="average")
+    rho = np.array([np.corrcoef(r, base_avg)[0, 1] if r.std() > 0 else np.nan for r in ravg])
+    shift = np.abs(rmin - base_min).sum(axis=1)
+    ok = ~np.isnan(idx)
+    bins = np.clip(np.floor((idx - lo) * inv_width), 0, n_bins - 1)
+    bins = np.where(ok, bins, km.NAN_BIN).astype(np.int64)
+    codes = (bins << 16) | (rmin - 1)
+    sums = [sum(int(np.int64(x * scale[i])) for x in idx[ok[:, i], i]) for i in range(n)]
+    vmin = np.array([idx[ok[:, i], i].min() if ok[:, i].any() else np.inf for i in range(n)])
+    vmax = np.array([idx[ok[:, i], i].max() if ok[:, i].any() else -np.inf for i in range(n)])
+    return idx, codes, rho, shift, sums, vmin, vmax, base_min, base_avg
+
+
+@pytest.mark.parametrize("form", [km.RATIO2, km.CLOSENESS, km.LINEAR])
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("nan", [False, True])
+def test_rank_block_matches_reference(form, ties, nan):
+    n_draws, n, n_bins = 23, 57, 37
+    g1, g2, base = _inputs(n_draws, n, form, seed=form * 7 + ties * 3 + nan, ties=ties, nan=nan)
+    lo = np.full(n, -3.0 if form == km.LINEAR else 0.0)
+    inv_width = np.full(n, n_bins / (6.0 if form == km.LINEAR else 1.0))
+    inv_width[3] = 0.0  # a constant cell: everything in bin 0
+    scale = np.full(n, 2.0**58)
+    idx, codes_ref, rho_ref, shift_ref, sums_ref, vmin_ref, vmax_ref, base_min, base_avg = _reference(
+        g1, g2, form, base, lo, inv_width, n_bins, scale
+    )
+    base_c2 = np.rint(2 * base_avg).astype(np.int64) - (n + 1)
+    hi = np.zeros(n, np.int64)
+    lo_w = np.zeros(n, np.int64)
+    vmin = np.full(n, np.inf)
+    vmax = np.full(n, -np.inf)
+    codes = np.empty((n_draws, n), np.int32)
+    rho = np.empty(n_draws)
+    shift = np.empty(n_draws, np.int64)
+    a1 = g1.copy()
+    km.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), base_min, lo, inv_width, n_bins, scale,
+                  hi, lo_w, vmin, vmax, codes, rho, shift)
+    npt.assert_array_equal(a1, idx)  # g1 overwritten with the index
+    npt.assert_array_equal(codes, codes_ref)
+    npt.assert_allclose(rho, rho_ref, rtol=1e-13, atol=1e-15)
+    npt.assert_array_equal(np.isnan(rho), np.isnan(rho_ref))
+    npt.assert_array_equal(shift, shift_ref)
+    npt.assert_array_equal(vmin, vmin_ref)
+    npt.assert_array_equal(vmax, vmax_ref)
+    assert ((lo_w >= 0) & (lo_w < FIXED)).all()
+    assert [int(h) * FIXED + int(low) for h, low in zip(hi, lo_w)] == sums_ref
+
+
+def test_rank_block_is_blocking_invariant():
+    """Two blocks into the same sums equal one block (integers: order-free)."""
+    g1, g2, base = _inputs(40, 31, km.RATIO2, seed=5)
+    n = 31
+    args = (km.RATIO2, np.zeros(n, np.int64), 1, np.ones(n, np.int64), np.zeros(n), np.full(n, 8.0), 8,
+            np.full(n, 2.0**60))
+    outs = []
+    for cuts in ([0, 40], [0, 17, 40], [0, 1, 2, 40]):
+        hi, lo = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        mn, mx = np.full(n, np.inf), np.full(n, -np.inf)
+        codes = np.empty((40, n), np.int32)
+        rho, shift = np.empty(40), np.empty(40, np.int64)
+        for s, e in zip(cuts[:-1], cuts[1:]):
+            km.rank_block(g1[s:e].copy(), g2[s:e].copy(), *args, hi, lo, mn, mx, codes[s:e], rho[s:e], shift[s:e])
+        outs.append((hi, lo, mn, mx, codes, shift))
+    for other in outs[1:]:
+        for a, b in zip(outs[0], other):
+            npt.assert_array_equal(a, b)
+
+
+def test_accumulate_codes_matches_add_at():
+    rng = np.random.default_rng(3)
+    n_draws, n, n_bins = 300, 45, 19
+    ranks = np.stack([rng.permutation(n) for _ in range(n_draws)])  # rank - 1
+    bins = rng.integers(0, n_bins, size=(n_draws, n))
+    bins[::7, 4] = km.NAN_BIN
+    codes = ((bins << 16) | ranks).astype(np.int32)
+    pairs = np.array([[0, 1], [4, 2], [7, 7]], dtype=np.int64)
+    for kernel in (km.accumulate_codes, km.accumulate_codes_serial):
+        counts = np.ones((n, n), np.int32)  # updated in place, not overwritten
+        hist = np.zeros((n, n_bins), np.int32)
+        outr = kernel(codes, counts, hist, pairs)
+        c_ref = np.ones((n, n), np.int32)
+        np.add.at(c_ref, (np.tile(np.arange(n), n_draws), ranks.ravel()), 1)
+        h_ref = np.zeros((n, n_bins), np.int32)
+        ok = bins != km.NAN_BIN
+        np.add.at(h_ref, (np.tile(np.arange(n), n_draws)[ok.ravel()], bins.ravel()[ok.ravel()]), 1)
+        npt.assert_array_equal(counts, c_ref)
+        npt.assert_array_equal(hist, h_ref)
+        npt.assert_array_equal(outr, [(ranks[:, a] < ranks[:, b]).sum() for a, b in pairs])
+
+
+def test_merge_sums_is_exact():
+    rng = np.random.default_rng(4)
+    n = 50
+    hi = rng.integers(-5, 5, n)
+    lo = rng.integers(0, FIXED, n)
+    p_hi = rng.integers(-5, 5, n)
+    p_lo = rng.integers(0, FIXED, n)
+    vmin, vmax = rng.random(n), rng.random(n) + 1
+    p_min, p_max = rng.random(n), rng.random(n) + 1
+    want = [int(a) * FIXED + int(b) + int(c) * FIXED + int(d) for a, b, c, d in zip(hi, lo, p_hi, p_lo)]
+    want_min, want_max = np.minimum(vmin, p_min), np.maximum(vmax, p_max)
+    km.merge_sums(hi, lo, vmin, vmax, p_hi, p_lo, p_min, p_max)
+    assert [int(a) * FIXED + int(b) for a, b in zip(hi, lo)] == want
+    assert ((lo >= 0) & (lo < FIXED)).all()
+    npt.assert_array_equal(vmin, want_min)
+    npt.assert_array_equal(vmax, want_max)
+
+
+def test_rho_of_identical_ranking_is_one():
+    """A draw equal to the base ranking has rho exactly 1 and shift 0 (integer sums)."""
+    n = 101
+    base = np.linspace(0.1, 0.9, n)
+    g1 = np.tile(base, (3, 1))
+    base_avg = ss.rankdata(-base)
+    base_c2 = np.rint(2 * base_avg).astype(np.int64) - (n + 1)
+    codes = np.empty((3, n), np.int32)
+    rho, shift = np.empty(3), np.empty(3, np.int64)
+    km.rank_block(g1, g1, km.LINEAR, base_c2, int((base_c2**2).sum()), ss.rankdata(-base, "min").astype(np.int64),
+                  np.zeros(n), np.ones(n), 1, np.full(n, 2.0**60), np.zeros(n, np.int64), np.zeros(n, np.int64),
+                  np.full(n, np.inf), np.full(n, -np.inf), codes, rho, shift)
+    assert (rho == 1.0).all() and (shift == 0).all()
