@@ -22,7 +22,7 @@ def _impl(name: str) -> str:
     m = re.search(r"\[(.*)\]", name)
     params = m.group(1).split("-") if m else []
     for p in params:
-        if p in ("fastinno", "numpy", "scipy", "naive", "polars", "pymcdm"):
+        if p in ("fastinno", "numpy", "numpy_broadcast", "scipy", "naive", "polars", "pymcdm"):
             return p
     return params[-1] if params else name
 
