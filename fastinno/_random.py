@@ -25,14 +25,18 @@ def check_seed(seed: object) -> int:
     return int(seed)
 
 
-def block_seeds(seed: int, first_block: int, n_blocks: int) -> np.ndarray:
+def block_seeds(seed: int, first_block: int, n_blocks: int, stream: int | None = None) -> np.ndarray:
     """uint32 seeds (as int64) for blocks ``first_block .. first_block + n_blocks - 1``.
 
     Numba's ``np.random.seed`` takes a 32-bit integer; each block gets one drawn from its own
-    ``SeedSequence(seed, spawn_key=(block,))``.
+    ``SeedSequence(seed, spawn_key=(block,))``. ``stream`` = s selects an independent second
+    stream of the same block, ``SeedSequence(seed, spawn_key=(block, s))`` (the child ``s`` that
+    ``SeedSequence(seed, spawn_key=(block,)).spawn`` would give), for a further random step of
+    the block's draws or replicates that must not reuse the block's own numbers.
     """
     out = np.empty(n_blocks, dtype=np.int64)
     for i in range(n_blocks):
-        ss = np.random.SeedSequence(seed, spawn_key=(first_block + i,))
+        key = (first_block + i,) if stream is None else (first_block + i, int(stream))
+        ss = np.random.SeedSequence(seed, spawn_key=key)
         out[i] = int(ss.generate_state(1, dtype=np.uint32)[0])
     return out
