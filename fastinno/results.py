@@ -318,6 +318,15 @@ class RobustnessResult:
     weights : pl.DataFrame or None
         Bootstrap runs: ``indicator``, ``base_weight``, ``mean_weight``, ``weight_p05``,
         ``weight_p95``.
+    growth : pl.DataFrame or None
+        Year bootstraps (``bootstrap(..., over="years")`` on two or more years; None otherwise):
+        one row per region in panel order, ``region``, ``base_cagr``, ``mean_cagr``,
+        ``cagr_p05``, ``cagr_p95``, ``base_mean_yoy``, ``mean_mean_yoy``, ``mean_yoy_p05``,
+        ``mean_yoy_p95``. ``base_*`` = the growth of the model on the full panel (as
+        ``hew_topsis(...).growth``); the rest are the mean and numpy's default (linear) 5 / 95 %
+        quantiles over the replicates, whose growth comes from a moving-block resample of the
+        replicate's own annual growth terms (see :func:`fastinno.bootstrap`). Undefined
+        replicate values (zero or negative index) are skipped, with a warning.
     index_resolution : float
         Largest histogram bin width of the index quantiles (0 when exact).
     seed : int
@@ -335,6 +344,7 @@ class RobustnessResult:
     index_resolution: float = 0.0
     seed: int = 0
     options: dict = field(default_factory=dict)
+    growth: pl.DataFrame | None = None
 
     def to_polars(self) -> pl.DataFrame:
         """The per region-year summary (what ``fastinno simulate --out`` writes)."""
@@ -347,6 +357,22 @@ class RobustnessResult:
     def least_stable(self, n: int = 5) -> pl.DataFrame:
         """Regions with the widest 90 % rank interval (mean over years)."""
         return self._stability().sort(["rank_width", "region"], descending=[True, False]).head(n)
+
+    def widest_growth_intervals(self, n: int = 5) -> pl.DataFrame:
+        """Regions with the widest 90 % bootstrap interval of the CAGR (year bootstraps only).
+
+        ``region``, ``base_cagr``, ``cagr_p05``, ``cagr_p95``, ``cagr_width`` (p95 - p05), widest
+        first; regions without a defined interval last. Empty when ``growth`` is None.
+        """
+        if self.growth is None:
+            return pl.DataFrame(schema={"region": pl.String, "base_cagr": pl.Float64, "cagr_p05": pl.Float64,
+                                        "cagr_p95": pl.Float64, "cagr_width": pl.Float64})
+        return (
+            self.growth.select("region", "base_cagr", "cagr_p05", "cagr_p95")
+            .with_columns((pl.col("cagr_p95") - pl.col("cagr_p05")).fill_nan(None).alias("cagr_width"))
+            .sort(["cagr_width", "region"], descending=[True, False], nulls_last=True)
+            .head(n)
+        )
 
     def _stability(self) -> pl.DataFrame:
         return (

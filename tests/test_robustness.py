@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import naive
 import numba
 import numpy as np
@@ -13,7 +15,8 @@ from polars.testing import assert_frame_equal
 import fastinno
 from fastinno import _config
 from fastinno._random import block_seeds
-from fastinno.errors import ConfigError, DegenerateDataError, InputError
+from fastinno.errors import ConfigError, DegenerateDataError, FastinnoWarning, InputError
+from fastinno.kernels import distance as kd
 from fastinno.kernels import montecarlo as km
 from fastinno.kernels import resample as kr
 from fastinno.methods import robustness as rb
@@ -331,6 +334,230 @@ def test_bootstrap_chunking_and_threads():
         assert_frame_equal(getattr(ref, name), getattr(one, name), check_exact=True)
 
 
+# --- growth intervals of the year bootstrap ------------------------------------------------------
+
+GROWTH_COLS = ["base_cagr", "mean_cagr", "cagr_p05", "cagr_p95", "base_mean_yoy", "mean_mean_yoy",
+               "mean_yoy_p05", "mean_yoy_p95"]
+
+
+def _growth_panel(n_regions=6, years=(2001, 2002, 2003, 2004, 2005), seed=3):
+    rng = np.random.default_rng(seed)
+    sysm = IndicatorSystem.from_dict(SYSTEM)
+    cube = rng.lognormal(0.0, 0.5, (n_regions, len(years), sysm.n_indicators))
+    return Panel.from_array(cube, sysm, years=years)
+
+
+def _growth_replicates(n_years, L, seed, reps):
+    """(year multiplicities, resampled growth terms) of each replicate, from the engine's streams."""
+    nb = -(-reps // _config.DRAW_BLOCK)
+    idx = kr.block_bootstrap_indices(n_years, L, block_seeds(seed, 0, nb), _config.DRAW_BLOCK)[:reps]
+    terms = kr.block_bootstrap_indices(n_years - 1, min(L, n_years - 1), block_seeds(seed, 0, nb, stream=rb._GROWTH_STREAM),
+                                       _config.DRAW_BLOCK)[:reps]
+    return [(np.bincount(i, minlength=n_years), t) for i, t in zip(idx, terms)]
+
+
+def _engine_index_fn(panel, opts, wopt):
+    """The engine's own model index of one replicate (km.bootstrap_index with its documented inputs)."""
+    cube = np.ascontiguousarray(panel.cube)
+    is_cost = np.ascontiguousarray(panel.is_cost)
+    method, scope, form = STD[opts["standardize"]], SCOPE[opts["scope"]], FORM[opts["form"]]
+    n_regions, _, n_ind = cube.shape
+    if wopt is None:
+        wmode, fixed = km.W_FIXED, np.ascontiguousarray(panel.system.base_weights(), dtype=np.float64)
+    else:
+        wmode, fixed = {"entropy": km.W_ENTROPY, "max_deviation": km.W_MAX_DEVIATION}[wopt], np.full(n_ind, 1.0 / n_ind)
+    if method == 0:
+        cprime = np.ascontiguousarray(np.where(is_cost[None, None, :], 1.0 / cube, cube))
+        cplogc = cprime * np.log(cprime)
+    else:
+        cprime, cplogc = cube, np.zeros((1, 1, 1))
+
+    def fn(my):
+        idx, _ = km.bootstrap_index(cube, is_cost, method, scope, form, np.ones((1, n_regions), dtype=np.int64),
+                                    np.ascontiguousarray(my, dtype=np.int64)[None, :], wmode, fixed, cprime, cplogc,
+                                    np.zeros((0, 5, n_ind)))
+        return idx[:, 0, :].T  # (regions, years)
+
+    return fn
+
+
+def _check_growth(res, ref, exact, rtol=1e-9):
+    g = res.growth
+    assert g.columns == ["region", *GROWTH_COLS]
+    for c in GROWTH_COLS:
+        if exact:
+            npt.assert_array_equal(g[c].to_numpy(), ref[c], err_msg=c)
+        else:
+            npt.assert_allclose(g[c].to_numpy(), ref[c], rtol=rtol, atol=1e-12, err_msg=c)
+
+
+@pytest.mark.parametrize(
+    "options,years,L",
+    [
+        ({}, (2001, 2002, 2003, 2004, 2005), None),
+        ({"weights": None}, (2001, 2002, 2004, 2005, 2008), 2),  # gaps: annualised, dt-weighted terms
+        ({"scope": "year", "standardize": "minmax"}, (2001, 2002, 2003, 2004, 2005), 1),
+        ({"scope": "region", "form": "closeness", "weights": "max_deviation"}, (2001, 2003, 2004, 2005, 2006), 3),
+        ({"standardize": "vector"}, (2001, 2002, 2003, 2004, 2005), 4),  # L = T - 1: terms not resampled
+        ({"weights": None}, (2001, 2002, 2003, 2004, 2005), 5),  # L = T: growth terms capped at T - 1
+    ],
+)
+def test_bootstrap_growth_matches_naive(options, years, L):
+    panel = _growth_panel(years=years)
+    reps, seed = 70, 11
+    res = fastinno.bootstrap(panel, model_options=options, replicates=reps, over="years", block_length=L,
+                             seed=seed, progress=False, chunk_size=64)
+    T = len(years)
+    L_used = L if L is not None else max(1, round(T ** (1 / 3)))
+    assert res.options["growth_block_length"] == min(L_used, T - 1)
+    assert res.growth["region"].to_list() == list(panel.regions)
+    opts = dict(rb._DEFAULT_OPTIONS["hew-topsis"])
+    opts.update({k: v for k, v in options.items() if k != "weights"})
+    wopt = options.get("weights", "entropy")
+    yrs = np.array(years, dtype=float)
+    reps_list = _growth_replicates(T, L_used, seed, reps)
+    # exact: the engine's own replicate index, then the naive growth resample and statistics
+    fn = _engine_index_fn(panel, opts, wopt)
+    ref = naive.bootstrap_growth_summary(fn, reps_list, fn(np.ones(T, dtype=np.int64)), yrs)
+    _check_growth(res, ref, exact=True)
+    # from the formulas end to end: the naive model of every replicate
+    cube, is_cost = np.asarray(panel.cube), panel.is_cost
+    wfix = panel.system.base_weights() if wopt is None else wopt
+    args = (STD[opts["standardize"]], SCOPE[opts["scope"]], FORM[opts["form"]], wfix)
+    n_regions = panel.cube.shape[0]
+
+    def naive_fn(my):
+        return naive.bootstrap_model_index(cube, is_cost, np.ones(n_regions, int), my, *args)[0]
+
+    ref2 = naive.bootstrap_growth_summary(naive_fn, reps_list, naive_fn(np.ones(T, int)), yrs)
+    _check_growth(res, ref2, exact=False)
+
+
+def test_bootstrap_growth_kernel_matches_naive():
+    rng = np.random.default_rng(4)
+    n_years, n_rep, n_regions = 6, 40, 5
+    index = rng.uniform(0.05, 1.0, (n_years, n_rep, n_regions))
+    index[2, 3, 1] = 0.0  # zero start of a term: undefined; zero end: a rate of -1
+    index[4, 7, 2] = -0.1
+    index[1, 9, 0] = np.nan
+    years = np.array([2000.0, 2001.0, 2003.0, 2004.0, 2007.0, 2008.0])
+    terms = rng.integers(0, n_years - 1, (n_rep, n_years - 1))
+    terms[0] = np.arange(n_years - 1)
+    out = km.bootstrap_growth(index, years, terms)
+    for b in range(n_rep):
+        cagr, yoy = naive.block_bootstrap_growth(index[:, b, :].T, years, terms[b])
+        npt.assert_array_equal(out[b, :, 0], cagr, err_msg=f"replicate {b}")
+        npt.assert_array_equal(out[b, :, 1], yoy, err_msg=f"replicate {b}")
+    # the identity resample telescopes to distance.growth_rates
+    cagr, yoy, _ = kd.growth_rates(np.ascontiguousarray(index[:, 0, :].T), years)
+    npt.assert_allclose(out[0, :, 0], cagr, rtol=1e-13)
+    npt.assert_allclose(out[0, :, 1], yoy, rtol=1e-13)
+    assert np.isnan(out[3, 1]).all() == (2 in terms[3])
+
+
+def test_bootstrap_growth_base_equals_hew_topsis():
+    for years in ((2001, 2002, 2003, 2004), (2001, 2003, 2004, 2008)):
+        panel = _growth_panel(years=years)
+        cases = [("hew-topsis", {"weights": None}, {}),
+                 ("hew-topsis", {"weights": None, "scope": "region", "form": "closeness"},
+                  {"scope": "region", "form": "closeness"}),
+                 ("topsis", {"weights": None}, {"scope": "year", "standardize": "minmax", "form": "closeness"})]
+        for model, mo, ho in cases:
+            b = fastinno.bootstrap(panel, model=model, model_options=mo, replicates=64, over="years", seed=1,
+                                   progress=False)
+            with warnings.catch_warnings():  # min-max sub-indices of the worst regions are 0: growth NaN
+                warnings.simplefilter("ignore", FastinnoWarning)
+                h = fastinno.hew_topsis(panel, **ho).growth.filter(pl.col("column") == "index")
+            assert b.growth["region"].to_list() == h["region"].to_list()
+            npt.assert_allclose(b.growth["base_cagr"].to_numpy(), h["cagr"].to_numpy(), rtol=1e-12, atol=1e-15)
+            npt.assert_allclose(b.growth["base_mean_yoy"].to_numpy(), h["mean_yoy"].to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_bootstrap_growth_no_resampling_gives_the_base():
+    # L = T: every year resample is the panel itself and the growth terms are not resampled
+    panel = _growth_panel()
+    res = fastinno.bootstrap(panel, model_options={"weights": None}, replicates=64, over="years", block_length=5,
+                             seed=2, progress=False)
+    g = res.growth
+    for name in ("cagr", "mean_yoy"):
+        base = g[f"base_{name}"].to_numpy()
+        npt.assert_allclose(g[f"mean_{name}"].to_numpy(), base, rtol=1e-13)
+        npt.assert_array_equal(g[f"{name}_p05"].to_numpy(), g[f"{name}_p95"].to_numpy())
+        npt.assert_allclose(g[f"{name}_p05"].to_numpy(), base, rtol=1e-13)
+
+
+def test_bootstrap_growth_two_years_and_one_year():
+    # two years: one growth term, each replicate's growth is its own one-year rate
+    panel = _growth_panel(years=(2010, 2011))
+    res = fastinno.bootstrap(panel, replicates=70, over="years", seed=4, progress=False)
+    fn = _engine_index_fn(panel, rb._DEFAULT_OPTIONS["hew-topsis"], "entropy")
+    ref = naive.bootstrap_growth_summary(fn, _growth_replicates(2, 1, 4, 70), fn(np.ones(2, dtype=np.int64)),
+                                         np.array([2010.0, 2011.0]))
+    _check_growth(res, ref, exact=True)
+    npt.assert_array_equal(res.growth["cagr_p05"].to_numpy(), res.growth["mean_yoy_p05"].to_numpy())
+    # one year: no growth; the rest of the bootstrap still runs
+    one = _growth_panel(years=(2010,))
+    with pytest.warns(FastinnoWarning, match="growth rates need at least two years; the panel has 1"):
+        res = fastinno.bootstrap(one, replicates=64, over="years", seed=4, progress=False,
+                                 model_options={"scope": "year", "standardize": "minmax"})
+    assert res.growth is None and res.summary.height == 6
+    assert res.widest_growth_intervals().height == 0
+
+
+def test_bootstrap_growth_undefined_values_skipped_and_counted():
+    panel = _growth_panel()
+    cube = np.array(panel.cube)
+    # region R1 at the anti-ideal in 2002 whenever 2002 is resampled: index 0 (or a rounding
+    # residue above it), so the term that starts in 2002 is undefined in some replicates
+    cube[0, 1, ~panel.is_cost] = 0.01
+    cube[0, 1, panel.is_cost] = 100.0
+    p0 = Panel.from_array(cube, panel.system, years=panel.years)
+    reps, seed = 130, 6
+    with pytest.warns(FastinnoWarning, match=r"growth undefined .* in (\d+) of 780 replicate values, for 1 region\(s\) 'R1'") as rec:
+        res = fastinno.bootstrap(p0, model_options={"weights": None}, replicates=reps, over="years", block_length=2,
+                                 seed=seed, progress=False)
+    opts = rb._DEFAULT_OPTIONS["hew-topsis"]
+    fn = _engine_index_fn(p0, opts, None)
+    ref = naive.bootstrap_growth_summary(fn, _growth_replicates(5, 2, seed, reps), fn(np.ones(5, dtype=np.int64)),
+                                         np.array(p0.years, dtype=float))
+    assert 0 < ref["n_nan"] < reps
+    assert f" {ref['n_nan']} of 780 " in str(rec[0].message)
+    _check_growth(res, ref, exact=True)
+    assert np.isfinite(np.array(res.growth.select("mean_cagr", "cagr_p05", "cagr_p95").row(0))).all()  # skipped, not spread
+
+
+def test_bootstrap_growth_over_regions_is_none():
+    res = fastinno.bootstrap(_growth_panel(), replicates=64, seed=1, progress=False)
+    assert res.growth is None and "growth_block_length" not in res.options
+
+
+def test_bootstrap_growth_chunking_and_threads():
+    panel = _growth_panel(n_regions=9, years=tuple(range(2000, 2008)))
+    kw = dict(replicates=200, seed=8, progress=False, over="years", block_length=3)
+    ref = fastinno.bootstrap(panel, chunk_size=64, **kw)
+    others = [fastinno.bootstrap(panel, chunk_size=cs, **kw) for cs in (1, 128, 1000)]
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        others.append(fastinno.bootstrap(panel, chunk_size=192, **kw))
+    finally:
+        numba.set_num_threads(old)
+    for other in others:
+        for name in ("summary", "agreement", "weights", "growth"):
+            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
+
+
+def test_bootstrap_growth_memory_guard(monkeypatch):
+    monkeypatch.setattr(rb, "GROWTH_MEMORY_BUDGET", 16 * 6 * 100)
+    panel = _growth_panel()
+    fastinno.bootstrap(panel, replicates=100, over="years", seed=1, progress=False)
+    with pytest.raises(ConfigError, match=r"keeps every replicate's growth rates .* 101 replicates x 6 regions x 2 rates "
+                                          r"x 8 bytes .*Use at most 100 replicates"):
+        fastinno.bootstrap(panel, replicates=101, over="years", seed=1, progress=False)
+    # the region bootstrap keeps no growth values
+    fastinno.bootstrap(panel, replicates=101, seed=1, progress=False)
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
@@ -398,6 +625,13 @@ def test_dask_local_cluster_identical_to_local():
     bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, backend="dask", n_workers=2)
     for name in ("summary", "agreement", "weights"):
         assert_frame_equal(getattr(bl, name), getattr(bd, name), check_exact=True)
+    # year bootstrap: the replicates' growth values placed by replicate index on every worker
+    panel = _growth_panel(n_regions=7)
+    kw = dict(replicates=200, seed=3, progress=False, chunk_size=64, over="years", block_length=2)
+    gl = fastinno.bootstrap(panel, **kw)
+    gd = fastinno.bootstrap(panel, backend="dask", n_workers=2, **kw)
+    for name in ("summary", "agreement", "weights", "growth"):
+        assert_frame_equal(getattr(gl, name), getattr(gd, name), check_exact=True)
 
 
 # --- CLI ----------------------------------------------------------------------------------------

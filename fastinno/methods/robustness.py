@@ -23,6 +23,11 @@ draws:
 - Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``rho_p05`` accurate to
   3.1e-5), an exact running min and an exact fixed-point sum.
 
+One documented exception: ``bootstrap(over="years")`` keeps every replicate's growth rates
+exactly, (replicates x regions x 2) float64 placed by replicate index, for exact quantiles; it
+grows with the replicates and is capped by ``GROWTH_MEMORY_BUDGET`` (a ``ConfigError`` before
+the run when it would not fit).
+
 Seeding: block ``k`` uses ``SeedSequence(seed, spawn_key=(k,))``; results are bit-identical for
 any ``chunk_size``, numba thread count and backend (local or Dask), on the same BLAS build.
 """
@@ -73,6 +78,12 @@ CHUNK_MEMORY = 32 * 2**20
 PARALLEL_MIN_CELLS = 256 * 1024
 #: Bins of the Spearman-rho histogram on [-1, 1].
 RHO_BINS = 2**16
+#: Memory allowed for the replicates' growth values of ``bootstrap(over="years")`` (bytes): they
+#: are kept exactly, (replicates x regions x 2) float64, so this is the one store that grows with
+#: the number of replicates.
+GROWTH_MEMORY_BUDGET = 2**30
+#: Second seed stream of each replicate block (``block_seeds(..., stream=)``): the growth-term resample.
+_GROWTH_STREAM = 1
 
 
 # ----------------------------------------------------------------------------------------------
@@ -503,6 +514,9 @@ class _Acc:
     w_sum: np.ndarray | None = None  # object (J,): Python-int sums of trunc(w * 2^61)
     var: tuple | None = None  # method choice: s_k, q_k (K, Y, R), t_f (F, Y, R), w1 (Y, R) int64
     n_draws: int = 0  # weight draws (n counts draws x combinations)
+    # bootstrap over years: [(first replicate, float64 (n, R, 2) cagr / mean_yoy)], placed by
+    # replicate index at the end (the documented exception to memory independence)
+    growth_parts: list | None = None
 
     @classmethod
     def empty(cls, n_years, n_regions, n_bins, n_pairs):
@@ -554,6 +568,8 @@ class _Acc:
             self.w_sum = self.w_sum + other.w_sum
             np.minimum(self.w_min, other.w_min, out=self.w_min)
             np.maximum(self.w_max, other.w_max, out=self.w_max)
+        if other.growth_parts:
+            self.growth_parts = (self.growth_parts or []) + other.growth_parts
 
 
 @dataclass
@@ -1147,7 +1163,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
 
 
 def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
-            weights_frame=None, variance_shares=None):
+            weights_frame=None, variance_shares=None, growth=None):
     from ..results import RobustnessResult
 
     n_years, n_regions = ctx.lo.shape
@@ -1218,7 +1234,7 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     return RobustnessResult(
         summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
         variance_shares=variance_shares, weights=weights_frame, index_resolution=res_width, seed=seed,
-        options=meta,
+        options=meta, growth=growth,
     )
 
 
@@ -1246,6 +1262,8 @@ class _BootCtx(_Ctx):
     cprime: np.ndarray = None
     cplogc: np.ndarray = None
     region_stats: np.ndarray = None
+    years: np.ndarray | None = None  # float64 (Y,): growth intervals of over="years" (None = off)
+    growth_length: int = 1  # block length of the growth-term resample, min(block_length, Y - 1)
 
 
 def _boot_multiplicities(bctx: _BootCtx, first_block: int, n_blocks: int, n: int):
@@ -1276,6 +1294,12 @@ def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc
         bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
     _fold(bctx, acc, n, [lambda y, s, e, b1, b2: (index[y, s:e], index[y, s:e], km.LINEAR)])
+    if bctx.years is not None:
+        # growth terms resampled in moving blocks from the block's second seed stream
+        seeds = block_seeds(bctx.seed, first_block, n_blocks, stream=_GROWTH_STREAM)
+        terms = kr.block_bootstrap_indices(n_years - 1, bctx.growth_length, seeds, _config.DRAW_BLOCK)[:n]
+        part = km.bootstrap_growth(index, bctx.years, np.ascontiguousarray(terms))
+        acc.growth_parts = (acc.growth_parts or []) + [(first_block * _config.DRAW_BLOCK, part)]
     # weight statistics: histogram on [0, 1], exact min / max, exact fixed-point sums
     n_ind = w.shape[1]
     if acc.w_hist is None:
@@ -1326,7 +1350,8 @@ def bootstrap(
     replicates : int
     over : {"regions", "years"}
         ``regions``: regions drawn with replacement. ``years``: moving-block bootstrap of years
-        (``block_length``, default ``max(1, round(n_years ** (1/3)))``).
+        (``block_length``, default ``max(1, round(n_years ** (1/3)))``), plus growth-rate
+        intervals (``.growth``, see Notes).
     top_k, pairs, acceptability, seed, backend, scheduler, n_workers, chunk_size, progress
         As in :func:`simulate` (chunks are whole blocks of replicates).
 
@@ -1334,7 +1359,10 @@ def bootstrap(
     -------
     RobustnessResult
         ``.summary`` and ``.agreement`` as in :func:`simulate` (the base = the model on the full
-        panel), ``.weights`` (indicator, base_weight, mean_weight, weight_p05, weight_p95).
+        panel), ``.weights`` (indicator, base_weight, mean_weight, weight_p05, weight_p95) and,
+        for ``over="years"`` on two or more years, ``.growth`` (one row per region in panel
+        order: region, base_cagr, mean_cagr, cagr_p05, cagr_p95, base_mean_yoy, mean_mean_yoy,
+        mean_yoy_p05, mean_yoy_p95); None otherwise (a one-year panel warns).
 
     Notes
     -----
@@ -1342,9 +1370,27 @@ def bootstrap(
     norm / mean / sd, hence the ideal and anti-ideal points, and the objective weights; a scope
     cell on the resampled axis keeps all its data) and applies them to every original region and
     year, so every cell gets an index and a rank in every replicate. Index quantiles come from
-    2^12-bin histograms on [0, 1]; weight quantiles from 2^14-bin histograms on [0, 1]. Sources:
-    Efron & Tibshirani (1993) An Introduction to the Bootstrap; Kuensch (1989) Ann. Statist. 17,
-    1217-1241 (moving blocks).
+    2^12-bin histograms on [0, 1]; weight quantiles from 2^14-bin histograms on [0, 1].
+
+    Growth (``over="years"``): the base is ``distance.growth_rates`` of the model on the full
+    panel (``hew_topsis(...).growth`` for the same options and weights). Replicate b's index
+    F_b(r, t) of every original year gives T - 1 annual growth terms g_t = F_b(t+1) / F_b(t) - 1
+    (annualised over a gap of dt years, (F_b(t+1) / F_b(t))^(1/dt) - 1, as ``growth_rates``).
+    This time series is resampled by a moving-block bootstrap with the same block length
+    (capped at T - 1; the same resampled positions for every region, keeping the cross-section
+    together as the year resample does), its starts drawn from a second seed stream of the
+    replicate's block, ``SeedSequence(seed, spawn_key=(block, 1))``. The replicate's cagr is
+    the geometric mean of the resampled (1 + g*) minus 1 and its mean_yoy the arithmetic mean of
+    g*, each term weighted by its dt (so both reduce to ``growth_rates``' definitions for the
+    identity resample). The interval thus reflects both the re-estimated model and the
+    time-series sampling of the growth terms. A replicate value is NaN when a resampled term is
+    undefined (index <= 0 at its start, < 0 at its end, or NaN); NaN values are skipped in the
+    mean and the quantiles (numpy's default, linear) and counted in a :class:`FastinnoWarning`.
+    The values are kept exactly (see ``GROWTH_MEMORY_BUDGET``), so the table is bit-identical for
+    any chunking and backend. Sources: Efron & Tibshirani (1993) An Introduction to the
+    Bootstrap; Kuensch (1989) Ann. Statist. 17, 1217-1241 (moving blocks); Politis & Romano
+    (1994) J. Amer. Statist. Assoc. 89, 1303-1313; Lahiri (2003) Resampling Methods for Dependent
+    Data, Springer, ch. 2-3 (block bootstrap of the mean of a time series).
     """
     t0 = time.perf_counter()
     check_choice("model", model, ("hew-topsis", "topsis"))
@@ -1383,6 +1429,16 @@ def bootstrap(
         L = 1
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
+    growth_years = None
+    if over == "years":
+        if n_years < 2:
+            warnings.warn(
+                f"bootstrap(over='years'): growth rates need at least two years; the panel has {n_years}: "
+                "RobustnessResult.growth is None.", FastinnoWarning, stacklevel=2,
+            )
+        else:
+            _check_growth_memory(n_rep, n_regions)
+            growth_years = np.asarray(panel.years, dtype=np.float64)
     if method == kn.MAX_RATIO:
         with np.errstate(divide="ignore", invalid="ignore"):
             cprime = np.ascontiguousarray(np.where(is_cost[None, None, :], 1.0 / cube, cube))
@@ -1411,6 +1467,7 @@ def bootstrap(
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
         region_stats=rstats, sum_scale=_sum_scales(np.zeros((n_years, n_regions)), np.ones((n_years, n_regions))),
+        years=growth_years, growth_length=min(L, max(1, n_years - 1)),
     )
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
@@ -1424,10 +1481,95 @@ def bootstrap(
         "weight_p05": w_q[0.05],
         "weight_p95": w_q[0.95],
     })
+    growth = _growth_frame(panel, base_index, bctx, acc, n_rep) if growth_years is not None else None
     meta = dict(model=model, model_options=opts, weights=weights if isinstance(weights, str) or weights is None else "given",
                 replicates=n_rep, over=over, block_length=L, backend=backend, seconds=time.perf_counter() - t0)
+    if growth is not None:
+        meta["growth_block_length"] = bctx.growth_length
     return _result(panel, bctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
-                   weights_frame=wf)
+                   weights_frame=wf, growth=growth)
+
+
+def _check_growth_memory(n_rep: int, n_regions: int) -> None:
+    need = 16 * n_rep * n_regions
+    if need > GROWTH_MEMORY_BUDGET:
+        most = max(1, GROWTH_MEMORY_BUDGET // (16 * n_regions))
+        raise ConfigError(
+            f"bootstrap(over='years') keeps every replicate's growth rates for exact quantiles: {n_rep} "
+            f"replicates x {n_regions} regions x 2 rates x 8 bytes = {need / 2**30:.2f} GiB "
+            f"(> GROWTH_MEMORY_BUDGET = {GROWTH_MEMORY_BUDGET / 2**30:.2f} GiB). Use at most {most} "
+            "replicates, or fewer regions at a time (panel.select(...))."
+        )
+
+
+def _growth_frame(panel, base_index, bctx, acc, n_rep) -> pl.DataFrame:
+    """Growth table of a year bootstrap from the replicates' exact growth values (see ``bootstrap``)."""
+    n_regions = base_index.shape[1]
+    base_cagr, base_yoy, _ = kd.growth_rates(np.ascontiguousarray(base_index.T), bctx.years)
+    # place every chunk's values by replicate index (any chunking or backend gives the same array)
+    values = np.empty((n_rep, n_regions, 2))
+    parts, acc.growth_parts = acc.growth_parts or [], None
+    placed = 0
+    while parts:
+        start, g = parts.pop()  # drop each part once copied
+        values[start : start + g.shape[0]] = g
+        placed += g.shape[0]
+    if placed != n_rep:  # pragma: no cover - every chunk reports its replicates
+        raise RuntimeError(f"growth values of {placed} replicates collected, expected {n_rep}.")
+    stats = _growth_stats(values)  # (2, 3, R): [cagr, mean_yoy] x [mean, p05, p95]
+    nan = np.isnan(values[:, :, 0])
+    if nan.any():
+        per_region = nan.sum(axis=0)
+        names = [panel.regions[r] for r in np.flatnonzero(per_region)]
+        warnings.warn(
+            f"growth undefined (zero, negative or NaN index at the start of a resampled interval, or "
+            f"negative at its end) in {int(nan.sum())} of {nan.size} replicate values, for "
+            f"{len(names)} region(s) {format_keys(names)}: skipped in the growth means and quantiles "
+            "(NaN where no replicate is defined).", FastinnoWarning, stacklevel=3,
+        )
+    return pl.DataFrame({
+        "region": pl.Series(list(panel.regions), dtype=pl.String),
+        "base_cagr": base_cagr,
+        "mean_cagr": stats[0, 0],
+        "cagr_p05": stats[0, 1],
+        "cagr_p95": stats[0, 2],
+        "base_mean_yoy": base_yoy,
+        "mean_mean_yoy": stats[1, 0],
+        "mean_yoy_p05": stats[1, 1],
+        "mean_yoy_p95": stats[1, 2],
+    })
+
+
+#: Bytes of one region slice of the growth values copied at a time for the statistics.
+_GROWTH_SLICE = 32 * 2**20
+
+
+def _growth_stats(values: np.ndarray) -> np.ndarray:
+    """Mean and numpy-default (linear) 5 / 95 % quantiles over replicates, NaN skipped: (2, 3, R).
+
+    Each region's values are taken as one contiguous row, so the mean is numpy's pairwise sum of
+    that row (the same bits as ``np.mean`` of the region's non-NaN values).
+    """
+    n_rep, n_regions, _ = values.shape
+    out = np.full((2, 3, n_regions), np.nan)
+    qs = np.array([0.05, 0.95])
+    step = max(1, _GROWTH_SLICE // (8 * n_rep))
+    for k in range(2):
+        for r0 in range(0, n_regions, step):
+            r1 = min(n_regions, r0 + step)
+            x = np.ascontiguousarray(values[:, r0:r1, k].T)  # (regions, replicates)
+            nan = np.isnan(x)
+            full = ~nan.any(axis=1)
+            if full.all():
+                out[k, 0, r0:r1] = x.mean(axis=1)
+                out[k, 1:, r0:r1] = np.quantile(x, qs, axis=1)
+                continue
+            for i in range(r1 - r0):
+                v = x[i] if full[i] else x[i][~nan[i]]
+                if v.size:
+                    out[k, 0, r0 + i] = v.mean()
+                    out[k, 1:, r0 + i] = np.quantile(v, qs)
+    return out
 
 
 def simulate_weights(
