@@ -556,7 +556,8 @@ def _robustness_common(func):
         click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
         click.option("--out", "out_path", type=click.Path(dir_okay=False),
                      help="Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "
-                     "goes next to it with the suffix _agreement (bootstrap: also _weights)."),
+                     "goes next to it with the suffix _agreement (bootstrap: also _weights, and _growth with "
+                     "--over years)."),
     ]):
         func = deco(func)
     return func
@@ -671,7 +672,10 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
 
     Standardization bounds, ideal points and objective weights are re-estimated on every
-    replicate and applied to every region; prints rank stability and weight intervals.
+    replicate and applied to every region; prints rank stability and weight intervals. With
+    --over years also growth-rate intervals (CAGR and mean y-o-y rate per region, from a block
+    resample of each replicate's annual growth terms) and the regions with the widest CAGR
+    interval; --out writes them with the suffix _growth.
     """
     from .methods.robustness import bootstrap as run
 
@@ -684,8 +688,12 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     )
     _echo_robustness(panel, res, "replicates", show)
     echo_table(res.weights, max_rows=60, title="Indicator weights: base and bootstrap 90% interval")
+    if res.growth is not None:
+        echo_table(res.widest_growth_intervals(show),
+                   title=f"Widest CAGR intervals (bootstrap 90%; growth terms resampled in blocks of "
+                   f"{res.options['growth_block_length']})")
     if out_path:
-        _write_robustness(res, out_path, extra=("weights",))
+        _write_robustness(res, out_path, extra=("weights",) + (("growth",) if res.growth is not None else ()))
 
 # --- run, demo, report (issue 7) ---
 

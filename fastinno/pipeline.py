@@ -624,7 +624,7 @@ def _robustness_options(ctx: _Context, opts: dict[str, Any], func) -> dict[str, 
 def _robustness_tables(res: Any, prefix: str) -> dict[str, pl.DataFrame]:
     out = {}
     for attr in ("summary", "agreement", "variance_shares", "weights", "outranks",
-                 "acceptability"):
+                 "acceptability", "growth"):
         df = _frame_attr(res, attr)
         if df is not None:
             out[f"{prefix}_{attr}"] = df

@@ -527,8 +527,13 @@ def test_bootstrap_growth_undefined_values_skipped_and_counted():
 
 
 def test_bootstrap_growth_over_regions_is_none():
+    from fastinno import pipeline
+
     res = fastinno.bootstrap(_growth_panel(), replicates=64, seed=1, progress=False)
     assert res.growth is None and "growth_block_length" not in res.options
+    assert "bootstrap_growth" not in pipeline._robustness_tables(res, "bootstrap")
+    res = fastinno.bootstrap(_growth_panel(), replicates=64, seed=1, progress=False, over="years")
+    assert_frame_equal(pipeline._robustness_tables(res, "bootstrap")["bootstrap_growth"], res.growth)
 
 
 def test_bootstrap_growth_chunking_and_threads():
@@ -657,6 +662,27 @@ def test_cli_simulate_and_bootstrap_demo(tmp_path):
                                  "--choice", "standardize=max-ratio,minmax", "--choice", "model=hew-topsis,topsis"])
     assert r.exit_code == 0, r.output
     assert "Share of rank variance" in r.output and "standardize" in r.output
+
+
+def test_cli_bootstrap_over_years_writes_growth(tmp_path):
+    from click.testing import CliRunner
+
+    from fastinno.cli import cli
+
+    out = tmp_path / "boot.csv"
+    r = CliRunner().invoke(cli, ["bootstrap", "--demo", "--over", "years", "--replicates", "64", "--seed", "1",
+                                 "--no-progress", "--show", "3", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "Widest CAGR intervals" in r.output
+    g = pl.read_csv(tmp_path / "boot_growth.csv")
+    assert g.columns == ["region", *GROWTH_COLS] and g.height == 15
+    widest = (g["cagr_p95"] - g["cagr_p05"]).sort(descending=True)
+    for w in widest.head(3):
+        assert f"{w:.4f}" in r.output
+    r = CliRunner().invoke(cli, ["bootstrap", "--demo", "--replicates", "64", "--seed", "1", "--no-progress",
+                                 "--out", str(tmp_path / "reg.csv")])
+    assert r.exit_code == 0, r.output
+    assert "Widest CAGR" not in r.output and not (tmp_path / "reg_growth.csv").exists()
 
 
 def test_cli_bad_input_one_error_line():
