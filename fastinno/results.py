@@ -305,7 +305,9 @@ class RobustnessResult:
         Per region and year: ``region``, ``year``, ``base_index``, ``base_rank``, ``mean_index``,
         ``median_index``, ``index_p05``, ``index_p95``, ``mean_rank``, ``median_rank``,
         ``rank_p05``, ``rank_p95``, ``p_top_<k>`` for each requested k (rank 1 = best in its
-        year). Rank statistics are exact; index quantiles are within ``index_resolution``.
+        year). Rank statistics are exact; index quantiles (numpy's linear quantiles of the draws)
+        are exact when the draw matrix fitted ``quantile_memory`` (``options["quantiles"] ==
+        "exact"``), else from histograms, within ``index_resolution``.
     agreement : pl.DataFrame
         Per year: ``rho_mean``, ``rho_p05``, ``rho_min`` (Spearman's rho of each draw's ranking
         against the base ranking) and ``mean_abs_rank_shift``.
@@ -332,7 +334,8 @@ class RobustnessResult:
     seed : int
         The seed used (drawn from fresh entropy when ``seed=None`` was given).
     options : dict
-        Model, scheme and run options (draws, backend, seconds).
+        Model, scheme and run options (draws, backend, seconds, ``quantile_memory`` in bytes and
+        ``quantiles``: ``"exact"`` or ``"histogram"``).
     """
 
     summary: pl.DataFrame

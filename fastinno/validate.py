@@ -5,6 +5,7 @@ Kernels trust their inputs; every check happens once, here, before any kernel ru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,6 +23,7 @@ __all__ = [
     "check_square",
     "check_nonsingular",
     "check_types",
+    "check_memory",
 ]
 
 
@@ -152,3 +154,45 @@ def check_nonsingular(m: np.ndarray, name: str = "matrix", limit: float = 1e12, 
             f"{name} is singular or ill-conditioned (condition number {cond:.3g} > {limit:.0e})"
             f"{'. ' + hint if hint else '.'}"
         )
+
+
+_MEMORY_UNITS = {
+    "": 1, "b": 1,
+    "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+    "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40,
+}
+_MEMORY_RE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def check_memory(name: str, value: object) -> int:
+    """A memory size in bytes from an int or a string such as ``"512MB"``, ``"2GiB"``, ``"256 MiB"``.
+
+    Units (case-insensitive, optional space): ``B``, decimal ``KB`` / ``MB`` / ``GB`` / ``TB``
+    (10^3, 10^6, 10^9, 10^12 bytes) and binary ``KiB`` / ``MiB`` / ``GiB`` / ``TiB`` (2^10, 2^20,
+    2^30, 2^40); a bare number is bytes. Fractions are allowed (``"1.5GB"``) and rounded down to
+    whole bytes. Returns an int >= 0; anything else raises :class:`InputError`.
+    """
+    units = "B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
+    if isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} must be a number of bytes or a size like '512MB' / '2GiB'; got {value!r}.")
+    if isinstance(value, (int, np.integer)):
+        if value < 0:
+            raise InputError(f"{name} must be >= 0 bytes (0 = no memory); got {value}.")
+        return int(value)
+    if isinstance(value, str):
+        if value.strip().startswith("-"):
+            raise InputError(f"{name} must be >= 0 bytes (0 = no memory); got {value!r}.")
+        m = _MEMORY_RE.match(value)
+        unit = m.group(2).lower() if m else None
+        if m is None or unit not in _MEMORY_UNITS:
+            raise InputError(
+                f"{name} {value!r} is not a memory size: give bytes (an integer) or a number with a "
+                f"unit {units}, e.g. '512MB' or '2GiB'."
+            )
+        from fractions import Fraction
+
+        return int(Fraction(m.group(1)) * _MEMORY_UNITS[unit])  # exact, rounded down
+    raise InputError(
+        f"{name} must be an integer number of bytes or a string like '512MB' / '2GiB'; got "
+        f"{type(value).__name__} {value!r}."
+    )

@@ -111,7 +111,8 @@ def test_simulate_matches_naive(model, options, scheme):
         w = fastinno.simulate_weights(panel, draws=draws, scheme=scheme, concentration=30.0, spread=0.4, seed=9)
     pairs = [("R1", "R2"), ("R5", "R3")]
     res = fastinno.simulate(panel, model=model, model_options=options, draws=draws, pairs=pairs,
-                            progress=False, chunk_size=64, **kw)
+                            progress=False, chunk_size=64, quantile_memory=0, **kw)  # histogram path
+    assert res.options["quantiles"] == "histogram" and res.index_resolution > 0
     fn = _naive_index_fn(panel, model, options)
     base = fn(panel.system.base_weights())
     ref = naive.monte_carlo_summary(fn, w, base, pairs=[(0, 1), (4, 2)])
@@ -175,11 +176,14 @@ def test_more_concentration_more_agreement():
 # --- determinism --------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("quantile_memory,mode", [(None, "exact"), (0, "histogram")])
 @pytest.mark.parametrize("model", ["hew-topsis", "gra"])
-def test_identical_for_any_chunk_size_and_thread_count(model):
+def test_identical_for_any_chunk_size_and_thread_count(model, quantile_memory, mode):
     panel = _panel(n_regions=20)
-    kw = dict(model=model, draws=300, seed=17, progress=False, pairs=[("R1", "R2")], acceptability=True)
+    kw = dict(model=model, draws=300, seed=17, progress=False, pairs=[("R1", "R2")], acceptability=True,
+              quantile_memory=quantile_memory)
     ref = fastinno.simulate(panel, chunk_size=64, **kw)
+    assert ref.options["quantiles"] == mode
     others = [fastinno.simulate(panel, chunk_size=cs, **kw) for cs in (1, 100, 1024)]
     old = numba.get_num_threads()
     try:
@@ -279,7 +283,8 @@ def test_bootstrap_matches_naive(over, options):
     panel = _panel(n_regions=8, n_years=4)
     reps = 70
     res = fastinno.bootstrap(panel, model_options=options, replicates=reps, over=over, seed=5,
-                             progress=False, chunk_size=64)
+                             progress=False, chunk_size=64, quantile_memory=0)  # histogram path
+    assert res.options["quantiles"] == "histogram" and res.index_resolution > 0
     opts = dict(rb._DEFAULT_OPTIONS["hew-topsis"])
     opts.update({k: v for k, v in options.items() if k != "weights"})
     wopt = options.get("weights", "entropy")
@@ -320,10 +325,12 @@ def test_zero_benefit_values_allowed_with_max_ratio():
     npt.assert_allclose(b.weights["mean_weight"].to_numpy(), np.mean(ws, axis=0), rtol=1e-10)
 
 
-def test_bootstrap_chunking_and_threads():
+@pytest.mark.parametrize("quantile_memory,mode", [(None, "exact"), (0, "histogram")])
+def test_bootstrap_chunking_and_threads(quantile_memory, mode):
     panel = _panel(n_regions=15, n_years=3)
-    kw = dict(replicates=150, seed=8, progress=False)
+    kw = dict(replicates=150, seed=8, progress=False, quantile_memory=quantile_memory)
     ref = fastinno.bootstrap(panel, chunk_size=64, **kw)
+    assert ref.options["quantiles"] == mode
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
@@ -623,13 +630,32 @@ def test_dask_local_cluster_identical_to_local():
     panel = _panel(n_regions=10, n_years=2)
     kw = dict(draws=200, seed=21, progress=False, chunk_size=64, pairs=[("R1", "R2")])
     local = fastinno.simulate(panel, **kw)
+    assert local.options["quantiles"] == "exact"  # 4 tasks on 2 workers: each returns its slice of draws
     dask = fastinno.simulate(panel, backend="dask", n_workers=2, **kw)
     for name in ("summary", "agreement", "outranks"):
         assert_frame_equal(getattr(local, name), getattr(dask, name), check_exact=True)
     bl = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64)
+    assert bl.options["quantiles"] == "exact"
     bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, backend="dask", n_workers=2)
     for name in ("summary", "agreement", "weights"):
         assert_frame_equal(getattr(bl, name), getattr(bd, name), check_exact=True)
+    # histogram mode and an exact method-choice run (draws x combinations) on one cluster
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        for extra in ({"quantile_memory": 0}, {"choices": {"model": ["hew-topsis", "gra"]}, "chunk_size": 128}):
+            args = {**kw, **extra}
+            local = fastinno.simulate(panel, **args)
+            assert local.options["quantiles"] == ("histogram" if "quantile_memory" in extra else "exact")
+            dask = fastinno.simulate(panel, backend="dask", scheduler=client, **args)
+            assert_frame_equal(local.summary, dask.summary, check_exact=True)
+            assert_frame_equal(local.agreement, dask.agreement, check_exact=True)
+        bl = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, quantile_memory=0)
+        bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, quantile_memory=0,
+                                backend="dask", scheduler=client)
+        assert bl.options["quantiles"] == "histogram"
+        assert_frame_equal(bl.summary, bd.summary, check_exact=True)
     # year bootstrap: the replicates' growth values placed by replicate index on every worker
     panel = _growth_panel(n_regions=7)
     kw = dict(replicates=200, seed=3, progress=False, chunk_size=64, over="years", block_length=2)
@@ -822,3 +848,224 @@ def test_cli_constant_option(tmp_path):
     r = CliRunner().invoke(cli, [*base, "--constant", "drop"])
     assert r.exit_code == 0, r.output
     assert "dropped constant indicator(s) 'x3'" in r.output
+
+
+# --- exact index quantiles within a memory budget -----------------------------------------------
+
+QS = {"index_p05": 0.05, "median_index": 0.5, "index_p95": 0.95}
+
+
+def _numpy_quantiles(vals, q):
+    """(n_values, regions, years) -> (years, regions): np.quantile of each cell's non-NaN values."""
+    return np.array([[np.quantile(v[~np.isnan(v)], q) if (~np.isnan(v)).any() else np.nan
+                      for v in vals[:, :, y].T] for y in range(vals.shape[2])])
+
+
+def _check_exact_quantiles(res, vals, panel, atol=1e-15, engine=None):
+    """Exact-mode quantiles against numpy's quantile of the naive index values ``vals``
+    (n_values, regions, years), and bit for bit against numpy's quantile of ``engine`` (the same
+    draws' index values from the engine's own index kernels, when given)."""
+    assert res.options["quantiles"] == "exact" and res.index_resolution == 0.0
+    for c, q in QS.items():
+        npt.assert_allclose(_grid(res, c, panel), _numpy_quantiles(vals, q), rtol=0, atol=atol, err_msg=c)
+        if engine is not None:
+            npt.assert_array_equal(_grid(res, c, panel), _numpy_quantiles(engine, q), err_msg=c)
+
+
+def test_exact_quantiles_kernel_matches_numpy():
+    rng = np.random.default_rng(11)
+    v = rng.random((3, 257, 5))
+    v[0, :, 1] = np.round(v[0, :, 1], 1)  # ties
+    v[1, ::3, 2] = np.nan  # NaN skipped
+    v[2, :, 3] = np.nan  # empty cell -> NaN
+    v[2, 1:, 4] = np.nan  # one value
+    v[0, :, 0] = 0.25  # constant
+    qs = np.array([0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.95, 1.0, 1 / 3])
+    got = km.exact_quantiles(v, qs)
+    for y in range(3):
+        for i in range(5):
+            x = v[y, :, i]
+            x = x[~np.isnan(x)]
+            want = np.quantile(x, qs) if x.size else np.full(qs.size, np.nan)
+            npt.assert_array_equal(got[y, i], want, err_msg=f"cell {y}, {i}")
+
+
+@pytest.mark.parametrize("model,options,scheme", [
+    ("hew-topsis", {}, "dirichlet"),
+    ("hew-topsis", {"scope": "region", "form": "closeness"}, "simplex"),
+    ("topsis", {}, "uniform"),
+    ("weighted-sum", {"standardize": "zscore", "scope": "panel"}, "hierarchical"),
+    ("gra", {}, "given"),
+])
+def test_simulate_exact_quantiles_match_naive(model, options, scheme):
+    panel = _panel()
+    draws = 150
+    if scheme == "given":
+        w = np.random.default_rng(1).dirichlet(np.ones(6), draws)
+        kw = dict(scheme="given", weights=w)
+    else:
+        w = fastinno.simulate_weights(panel, draws=draws, scheme=scheme, concentration=30.0, spread=0.4, seed=9)
+        kw = dict(scheme=scheme, concentration=30.0, spread=0.4)
+    res = fastinno.simulate(panel, model=model, model_options=options, draws=draws, seed=9, progress=False,
+                            chunk_size=64, quantile_memory="1MB", **kw)
+    fn = _naive_index_fn(panel, model, options)
+    mdl, _ = rb._prepare_model(panel, model, options)
+    with rb._single_threaded_blas():  # the engine's GEMM path for all draws at once
+        engine = np.stack([rb._index_of(mdl, np.ascontiguousarray(w), y) for y in range(3)], axis=-1)
+    _check_exact_quantiles(res, np.array([fn(x) for x in w]), panel, engine=engine)
+    # everything else as in the histogram run
+    ref = naive.monte_carlo_summary(fn, w, fn(panel.system.base_weights()))
+    _check_against_naive(res, ref, panel)
+
+
+def test_method_choice_exact_quantiles_pool_every_combination():
+    panel = _panel(n_regions=10, n_years=2)
+    draws = 130
+    models, stds = ["hew-topsis", "weighted-sum", "gra"], ["minmax", "max_ratio"]
+    res = fastinno.simulate(panel, draws=draws, seed=4, concentration=20.0, progress=False, chunk_size=64,
+                            choices={"model": models, "standardize": stds})
+    w = fastinno.simulate_weights(panel, draws=draws, seed=4, concentration=20.0)
+    vals = []
+    for m in models:
+        for st in stds:
+            opts = dict(rb._DEFAULT_OPTIONS[m], standardize=st)
+            fn = _naive_index_fn(panel, m, opts)
+            vals += [fn(x) for x in w]
+    _check_exact_quantiles(res, np.array(vals), panel)
+    again = fastinno.simulate(panel, draws=draws, seed=4, concentration=20.0, progress=False, chunk_size=1024,
+                              choices={"model": models, "standardize": stds})
+    assert_frame_equal(res.summary, again.summary, check_exact=True)
+
+
+@pytest.mark.parametrize("over", ["regions", "years"])
+def test_bootstrap_exact_quantiles_match_naive(over):
+    panel = _panel(n_regions=8, n_years=4)
+    reps = 70
+    res = fastinno.bootstrap(panel, replicates=reps, over=over, seed=5, progress=False, chunk_size=64)
+    cube, is_cost = np.asarray(panel.cube), panel.is_cost
+    seeds = block_seeds(5, 0, 2)
+    if over == "regions":
+        idx = kr.bootstrap_indices(8, seeds, _config.DRAW_BLOCK)[:reps]
+        mults = [(np.bincount(i, minlength=8), np.ones(4, int)) for i in idx]
+    else:
+        idx = kr.block_bootstrap_indices(4, 2, seeds, _config.DRAW_BLOCK)[:reps]
+        mults = [(np.ones(8, int), np.bincount(i, minlength=4)) for i in idx]
+    vals = np.array([naive.bootstrap_model_index(cube, is_cost, *m, 0, 0, 0, "entropy")[0] for m in mults])
+    # the engine's bootstrap kernel standardizes affinely (a u + b) where the naive loop divides:
+    # its index values differ from the naive ones by a few ulps (measured < 1e-14), the
+    # quantiles of its own values are exact
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cprime = np.ascontiguousarray(np.where(is_cost[None, None, :], 1.0 / cube, cube))
+        cplogc = np.where(cprime > 0, cprime * np.log(cprime), 0.0)
+    mr = np.ascontiguousarray(np.array([m[0] for m in mults], dtype=np.int64))
+    my = np.ascontiguousarray(np.array([m[1] for m in mults], dtype=np.int64))
+    cube = np.ascontiguousarray(cube)
+    rstats = km.region_stats(cube, cprime, cplogc) if over == "regions" else np.zeros((0, 5, 6))  # as bootstrap
+    engine, _ = km.bootstrap_index(cube, np.ascontiguousarray(is_cost), 0, 0, 0, mr, my, km.W_ENTROPY,
+                                   np.full(6, 1 / 6), cprime, cplogc, rstats)
+    npt.assert_allclose(engine.transpose(1, 2, 0), vals, rtol=0, atol=1e-13)
+    _check_exact_quantiles(res, vals, panel, atol=1e-13, engine=engine.transpose(1, 2, 0))
+
+
+def test_nan_indices_are_skipped_by_both_paths():
+    # year 1: only x1 varies (the others are constant, scored 0). Draws without weight on x1 give
+    # d_pos = d_neg = 0 for every region, an undefined (NaN) index, which the quantiles skip.
+    panel = _panel(n_regions=6, n_years=2)
+    cube = np.array(panel.cube)
+    cube[:, 0, 1:] = 1.0
+    p = Panel.from_array(cube, panel.system)
+    rng = np.random.default_rng(4)
+    w = rng.dirichlet(np.ones(6), 90)
+    w[::3, 0] = 0.0
+    w = w / w.sum(axis=1, keepdims=True)
+    opts = {"scope": "year", "standardize": "minmax", "constant": "zero"}
+    fn = _naive_index_fn(p, "hew-topsis", opts)
+    vals = np.array([fn(x) for x in w])
+    assert np.isnan(vals[:, :, 0]).sum() == 30 * 6 and not np.isnan(vals[:, :, 1]).any()
+    ex = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, chunk_size=64)
+    _check_exact_quantiles(ex, vals, p)
+    hi = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, quantile_memory=0)
+    assert hi.options["quantiles"] == "histogram"
+    for c, q in QS.items():
+        ref = np.nanquantile(vals, q, axis=0).T
+        npt.assert_allclose(_grid(hi, c, p), ref, rtol=0, atol=hi.index_resolution + 1e-12, err_msg=c)
+
+
+def test_budget_switches_to_histograms():
+    panel = _panel()  # 12 regions x 3 years
+    draws = 150
+    need = 8 * 3 * draws * 12  # 43,200 bytes
+    kw = dict(draws=draws, seed=2, progress=False)
+    exact = fastinno.simulate(panel, quantile_memory=need, **kw)
+    assert exact.options["quantiles"] == "exact" and exact.index_resolution == 0.0
+    assert exact.options["quantile_memory"] == need
+    assert_frame_equal(exact.summary, fastinno.simulate(panel, quantile_memory="43.2kB", **kw).summary,
+                       check_exact=True)
+    small = fastinno.simulate(panel, quantile_memory=need - 1, **kw)
+    assert small.options["quantiles"] == "histogram" and small.index_resolution > 0
+    # the histogram path is unchanged: identical to quantile_memory=0
+    zero = fastinno.simulate(panel, quantile_memory=0, **kw)
+    assert zero.options["quantiles"] == "histogram" and zero.index_resolution > 0
+    assert_frame_equal(small.summary, zero.summary, check_exact=True)
+    npt.assert_allclose(exact.summary["index_p95"].to_numpy(), zero.summary["index_p95"].to_numpy(), rtol=0,
+                        atol=zero.index_resolution)
+    # method choice: draws x combinations values per cell
+    ch = {"standardize": ["max_ratio", "minmax"]}
+    assert fastinno.simulate(panel, choices=ch, quantile_memory=2 * need, **kw).options["quantiles"] == "exact"
+    assert fastinno.simulate(panel, choices=ch, quantile_memory=2 * need - 1, **kw).options["quantiles"] == "histogram"
+    # bootstrap: replicates values per cell
+    b = dict(replicates=draws, seed=2, progress=False)
+    assert fastinno.bootstrap(panel, quantile_memory=need, **b).options["quantiles"] == "exact"
+    bh = fastinno.bootstrap(panel, quantile_memory=need - 1, **b)
+    assert bh.options["quantiles"] == "histogram" and bh.index_resolution > 0
+    assert_frame_equal(bh.summary, fastinno.bootstrap(panel, quantile_memory=0, **b).summary, check_exact=True)
+
+
+def test_default_budget_is_the_module_constant(monkeypatch):
+    panel = _panel()
+    assert rb.EXACT_QUANTILE_MEMORY == 256 * 2**20
+    res = fastinno.simulate(panel, draws=64, seed=1, progress=False)
+    assert res.options["quantiles"] == "exact" and res.options["quantile_memory"] == rb.EXACT_QUANTILE_MEMORY
+    monkeypatch.setattr(rb, "EXACT_QUANTILE_MEMORY", 8 * 3 * 64 * 12 - 1)
+    assert fastinno.simulate(panel, draws=64, seed=1, progress=False).options["quantiles"] == "histogram"
+    assert fastinno.bootstrap(panel, replicates=64, seed=1, progress=False).options["quantiles"] == "histogram"
+
+
+def test_exact_draw_matrix_is_the_only_growing_accumulator():
+    panel = _panel()
+    mdl, base = rb._prepare_model(panel, "hew-topsis", None)
+    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
+    for draws in (64, 640):
+        ctx, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+        budget = 8 * 3 * 12 * draws
+        rb._quantile_mode(ctx, budget, draws, 1)
+        acc = rb._execute(ctx, draws, 64, "local", None, None, False)
+        assert acc.exact.shape == (3, draws, 1, 12) and acc.exact.nbytes == budget
+        assert acc.hist.shape == (3, 12, 1)  # no histograms in exact mode
+        ctx2, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+        rb._quantile_mode(ctx2, budget - 1, draws, 1)
+        assert rb._execute(ctx2, draws, 64, "local", None, None, False).exact is None
+
+
+@pytest.mark.parametrize("text,expect", [
+    ("512MB", 512 * 10**6), ("2GiB", 2 * 2**30), ("256 MiB", 256 * 2**20), ("256mib", 256 * 2**20),
+    ("1gb", 10**9), ("1.5GB", 1_500_000_000), ("100", 100), ("7 B", 7), ("3kib", 3072), ("0", 0),
+    (0, 0), (12345, 12345), (np.int64(8), 8),
+])
+def test_memory_budget_parsing(text, expect):
+    from fastinno.validate import check_memory
+
+    assert check_memory("quantile_memory", text) == expect
+
+
+@pytest.mark.parametrize("bad,msg", [
+    ("12XB", "is not a memory size"), ("MB", "is not a memory size"), ("1e9", "is not a memory size"),
+    ("", "is not a memory size"), ("5 M B", "is not a memory size"), ("-5MB", "must be >= 0"), (-1, "must be >= 0"),
+    (1.5, "integer number of bytes"), (True, "number of bytes"), ([1], "integer number of bytes"),
+])
+def test_memory_budget_errors(bad, msg):
+    panel = _panel()
+    with pytest.raises(InputError, match=f"quantile_memory.*{msg}"):
+        fastinno.simulate(panel, draws=64, quantile_memory=bad, progress=False)
+    with pytest.raises(InputError, match=f"quantile_memory.*{msg}"):
+        fastinno.bootstrap(panel, replicates=64, quantile_memory=bad, progress=False)

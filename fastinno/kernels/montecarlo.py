@@ -68,6 +68,7 @@ __all__ = [
     "rank_stats",
     "variance_accumulate",
     "hist_quantiles",
+    "exact_quantiles",
     "bootstrap_index",
     "region_stats",
     "W_FIXED",
@@ -599,6 +600,56 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs):
             if v > vmax[i]:
                 v = vmax[i]
             out[i, qi] = v
+    return out
+
+
+@njit(cache=True)
+def exact_quantiles(values, qs):
+    """Exact quantiles of every (year, region) cell of a stored draw matrix, NaN skipped.
+
+    Parameters
+    ----------
+    values : float64 (n_years, n_values, n_regions), every draw's index (input already
+        validated, C-contiguous).
+    qs : float64 (n_q,), probabilities in [0, 1].
+
+    Returns
+    -------
+    quant : float64 (n_years, n_regions, n_q), NaN for cells without a non-NaN value.
+
+    Notes
+    -----
+    numpy's default ``np.quantile(..., method="linear")`` (Hyndman & Fan 1996, type 7; DOI
+    10.1080/00031305.1996.10473566) of the m non-NaN values, operation for operation: with the
+    sorted values x_0 <= ... <= x_(m-1), h = (m - 1) p, j = floor(h), g = h - j, the quantile is
+    numpy's lerp of x_j and x_min(j+1, m-1) with weight g. The same definition
+    :func:`hist_quantiles` approximates (and :func:`rank_stats` computes for ranks). Serial: a
+    full sort per cell (O(n_values log n_values)), run once per simulation.
+    """
+    n_years, n_values, n_regions = values.shape
+    n_q = qs.shape[0]
+    out = np.empty((n_years, n_regions, n_q))
+    buf = np.empty(n_values)
+    for y in range(n_years):
+        for i in range(n_regions):
+            m = 0
+            for d in range(n_values):
+                x = values[y, d, i]
+                if x == x:
+                    buf[m] = x
+                    m += 1
+            if m == 0:
+                for qi in range(n_q):
+                    out[y, i, qi] = np.nan
+                continue
+            s = buf[:m]
+            s.sort()
+            for qi in range(n_q):
+                h = (m - 1) * qs[qi]
+                j = np.int64(math.floor(h))
+                g = h - j
+                j1 = min(j + 1, m - 1)
+                out[y, i, qi] = _lerp(s[j], s[j1], g)
     return out
 
 

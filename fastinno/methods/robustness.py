@@ -8,7 +8,8 @@ data-dependent parts of the model (standardization bounds, ideal points, objecti
 Streaming: draws run in chunks (a whole number of seeding blocks of ``_config.DRAW_BLOCK``
 draws). Each chunk folds into fixed-size accumulators, so memory is
 O(chunk x regions + regions^2 x years + regions x years x bins), independent of the number of
-draws:
+draws (the exact-quantile draw matrix below, capped by ``quantile_memory``, is one of two
+documented exceptions):
 
 - rank-position counts ``(years, regions, regions)`` int32: every rank statistic (mean, median,
   5 / 95 % quantiles, top-k probabilities, the acceptability matrix) is **exact**;
@@ -17,13 +18,19 @@ draws:
   spanned by them): index quantiles are accurate to one bin, ``(hi - lo) / bins`` (reported as
   ``RobustnessResult.index_resolution``; at most ``1 / bins`` for indices in [0, 1]), and are
   clamped to the exact running min / max;
+- exact index quantiles instead, when the draw matrix fits ``quantile_memory`` (default
+  ``EXACT_QUANTILE_MEMORY``): every draw's index (float64, as the ranking kernel computed it)
+  is kept in a ``(years, draws, combinations, regions)`` matrix (8 x years x values x regions
+  bytes), filled by global draw position (so chunking and backend do not matter), and
+  ``median_index`` / ``index_p05`` / ``index_p95`` are numpy's linear quantiles of it
+  (``index_resolution`` 0, ``options["quantiles"] == "exact"``; no histograms are kept);
 - sums (for means) in exact fixed point: each value times a power of two (exact), truncated to
   an integer and added as a two-word integer, so means are identical for any chunking, thread
   count or backend and no per-block state is kept (memory does not grow with the draws);
 - Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``rho_p05`` accurate to
   3.1e-5), an exact running min and an exact fixed-point sum.
 
-One documented exception: ``bootstrap(over="years")`` keeps every replicate's growth rates
+The other documented exception: ``bootstrap(over="years")`` keeps every replicate's growth rates
 exactly, (replicates x regions x 2) float64 placed by replicate index, for exact quantiles; it
 grows with the replicates and is capped by ``GROWTH_MEMORY_BUDGET`` (a ``ConfigError`` before
 the run when it would not fit).
@@ -57,7 +64,7 @@ from ..kernels import normalize as kn
 from ..kernels import relational as kgr
 from ..kernels import resample as kr
 from ..kernels import weights as kw
-from ..validate import check_choice, check_weights
+from ..validate import check_choice, check_memory, check_weights
 
 __all__ = ["simulate", "bootstrap", "simulate_weights", "MODELS", "SCHEMES"]
 
@@ -84,6 +91,8 @@ RHO_BINS = 2**16
 GROWTH_MEMORY_BUDGET = 2**30
 #: Second seed stream of each replicate block (``block_seeds(..., stream=)``): the growth-term resample.
 _GROWTH_STREAM = 1
+#: Default ``quantile_memory``: bytes the exact index quantiles may keep (the draw matrix).
+EXACT_QUANTILE_MEMORY = 256 * 2**20
 
 
 # ----------------------------------------------------------------------------------------------
@@ -517,6 +526,8 @@ class _Acc:
     # bootstrap over years: [(first replicate, float64 (n, R, 2) cagr / mean_yoy)], placed by
     # replicate index at the end (the documented exception to memory independence)
     growth_parts: list | None = None
+    exact: np.ndarray | None = None  # exact quantiles: float64 (Y, draws, K, R) index of each draw
+    exact_first: int = 0  # global draw number of ``exact[:, 0]`` (a Dask task keeps its own slice)
 
     @classmethod
     def empty(cls, n_years, n_regions, n_bins, n_pairs):
@@ -548,6 +559,9 @@ class _Acc:
         self.outranks += other.outranks
         self.n += other.n
         self.n_draws += other.n_draws
+        if other.exact is not None:  # a task's slice of the draw matrix, placed by draw number
+            d0 = other.exact_first - self.exact_first
+            self.exact[:, d0 : d0 + other.exact.shape[1]] = other.exact
         if other.var is not None:
             if self.var is None:
                 self.var = tuple(np.zeros_like(a) for a in other.var)
@@ -590,6 +604,50 @@ class _Ctx:
     levels: np.ndarray | None = None  # (K, F) int64
     n_levels: np.ndarray | None = None  # (F,) int64
     sum_scale: np.ndarray | None = None  # (Y, R) fixed-point scales of the index sums
+    exact_draws: int = 0  # exact index quantiles: draws kept per cell (0 = histograms)
+    exact_combos: int = 1  # index values per draw (method-choice combinations)
+
+
+def _new_acc(ctx: _Ctx, first_draw: int, n_draws: int) -> _Acc:
+    """Empty accumulators for draws ``first_draw ..`` (+ n_draws); with the exact-quantile slice."""
+    n_years, n_regions = ctx.lo.shape
+    acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+    if ctx.exact_draws:
+        acc.exact = np.empty((n_years, n_draws, ctx.exact_combos, n_regions))
+        acc.exact_first = first_draw
+    return acc
+
+
+def _index_keeper(acc: _Acc, y: int, k: int, first_draw: int):
+    """None, or (exact quantiles) ``keep(s, e, index)`` storing a chunk's draws ``s .. e`` of year
+    ``y``, combination ``k`` (chunk starting at global draw ``first_draw``) by draw number.
+    Blocks write disjoint rows, so the ranking threads may call it concurrently."""
+    if acc.exact is None:
+        return None
+    dest = acc.exact[y, first_draw - acc.exact_first :, k]
+
+    def keep(s, e, index):
+        dest[s:e] = index
+
+    return keep
+
+
+def _quantile_budget(quantile_memory: Any) -> int:
+    """``quantile_memory`` in bytes (None = ``EXACT_QUANTILE_MEMORY``, read at call time)."""
+    value = EXACT_QUANTILE_MEMORY if quantile_memory is None else quantile_memory
+    return check_memory("quantile_memory", value)
+
+
+def _quantile_mode(ctx: _Ctx, budget: int, n_draws: int, n_combos: int) -> None:
+    """Switch ``ctx`` to exact index quantiles when the draw matrix fits ``budget`` bytes.
+
+    The matrix holds ``n_years x n_draws x n_combos x n_regions`` float64 values. In exact mode
+    the index histograms shrink to one bin (only their counts are used, for the means); else
+    nothing changes.
+    """
+    n_years, n_regions = ctx.lo.shape
+    if 8 * n_years * n_draws * n_combos * n_regions <= budget and budget > 0:
+        ctx.exact_draws, ctx.exact_combos, ctx.n_bins = n_draws, n_combos, 1
 
 
 def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _Acc | None = None) -> _Acc:
@@ -603,7 +661,7 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
     for m, sampler in combos:
         w = sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
         producers.append(_gemm_producer(m, w if m.form == km.LINEAR else w * w))
-    _fold(ctx, acc, n_draws, producers)
+    _fold(ctx, acc, n_draws, producers, first_block * block)
     return acc
 
 
@@ -659,9 +717,10 @@ class _Part:
         self.mx[:] = -np.inf
 
 
-def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows) -> None:
+def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows, keep=None) -> None:
     """Blocks of ``rows`` draws of year ``y``: product (``produce``) then :func:`km.rank_block`,
     spread over ``parts`` (one Python thread each; numpy and the kernel release the GIL).
+    ``keep(s, e, index)``, when given, receives each block's index as the kernel ranked it.
 
     Which thread takes which block does not matter: every output row depends on its draw only,
     and the sums are exact integers.
@@ -678,6 +737,8 @@ def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows) -> None:
             g1, g2, form = produce(y, s, e, part.buf1[: e - s], part.buf2[: e - s])
             km.rank_block(g1, g2, form, base_c2, base_ss4, base_min, lo, inv_width, ctx.n_bins, scale,
                           part.hi, part.lo, part.mn, part.mx, codes[s:e], rho[s:e], shift[s:e])
+            if keep is not None:  # exact quantiles: g1 now holds the index
+                keep(s, e, g1)
 
     if len(parts) == 1:
         work(parts[0])
@@ -688,13 +749,14 @@ def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows) -> None:
         f.result()
 
 
-def _fold(ctx, acc: _Acc, n_draws: int, producers) -> None:
+def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     """Rank every year's draws and fold them into ``acc``.
 
     ``producers``: one callable per model combination (one for plain runs),
     ``produce(y, s, e, buf1, buf2) -> (g1, g2, form)`` giving draws ``s .. e`` of year ``y`` (the
     products written into the thread's buffers, or views of a precomputed index with
     ``form = LINEAR``). All combinations of a draw count as draws of the pooled summary.
+    ``first_draw``: global number of the chunk's first draw (where exact quantiles keep its index).
     """
     import numba
 
@@ -710,7 +772,8 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers) -> None:
         all_codes = []
         for c, produce in enumerate(producers):
             codes = _work_array(("codes", c), (n_draws, n_regions), np.int32)
-            _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows)
+            keep = _index_keeper(acc, y, c, first_draw)
+            _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows, keep)
             for part in parts:
                 part.flush(acc, y)
             acc.outranks[y] += accumulate(codes, acc.counts[y], acc.hist[y], ctx.pairs)
@@ -806,6 +869,7 @@ def simulate(
     n_workers: int | None = None,
     chunk_size: int | None = None,
     index_bins: int | None = None,
+    quantile_memory: int | str | None = None,
     choices: Mapping[str, Sequence[Any]] | None = None,
     progress: bool = True,
 ):
@@ -850,7 +914,15 @@ def simulate(
         Draws per chunk, rounded up to a multiple of ``_config.DRAW_BLOCK``.
     index_bins : int, optional
         Bins of the index histograms (default ``_config.INDEX_HIST_BINS``, halved until they fit
-        ``HIST_MEMORY_BUDGET``).
+        ``HIST_MEMORY_BUDGET``), when the index quantiles come from histograms.
+    quantile_memory : int or str, optional
+        Bytes the exact index quantiles may use: an int, or a string such as ``"512MB"``,
+        ``"2GiB"``, ``"256 MiB"`` (MB / GB = 10^6 / 10^9, MiB / GiB = 2^20 / 2^30; any case).
+        When ``8 x years x draws x combinations x regions`` bytes fit, every draw's index is
+        kept and ``median_index``, ``index_p05`` and ``index_p95`` are exact
+        (``index_resolution`` 0, ``options["quantiles"] == "exact"``); otherwise they come from
+        the histograms (``"histogram"``). 0 = always histograms; None = ``EXACT_QUANTILE_MEMORY``
+        (256 MiB).
     choices : mapping, optional
         Method-choice uncertainty: lists of alternatives for ``"model"`` (the aggregation),
         ``"standardize"``, ``"scope"``, ``"form"`` and ``"weights"`` (the base weighting scheme,
@@ -875,9 +947,13 @@ def simulate(
     Ideal points do not depend on positive weights, so d_pos^2 = A_pos @ (w^2)^T for all draws
     at once (one GEMM per chunk and year); the grey relational grade and the weighted sum are
     linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
-    Rank statistics are exact; index quantiles are accurate to ``index_resolution``. Sources:
-    OECD/JRC (2008) Handbook on Constructing Composite Indicators, sec. 7 (uncertainty analysis);
-    Saisana, Saltelli & Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
+    Rank statistics are exact. Index quantiles are numpy's default linear quantiles (Hyndman &
+    Fan 1996, type 7) of the draws' non-NaN index values: with the m sorted values x_0 <= ... <=
+    x_(m-1) and h = (m - 1) p, x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)); exact
+    when the draw matrix fits ``quantile_memory``, else the same definition on histogram order
+    statistics, accurate to ``index_resolution``. Sources: OECD/JRC (2008) Handbook on
+    Constructing Composite Indicators, sec. 7 (uncertainty analysis); Saisana, Saltelli &
+    Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
     """
     t0 = time.perf_counter()
     panel, model_options, weights = _drop_constant(panel, model, model_options, weights, choices)
@@ -886,6 +962,7 @@ def simulate(
     n_draws = n_given if n_given is not None else _check_int("draws", draws, 1)
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
+    budget = _quantile_budget(quantile_memory)
     n_years, _, n_regions = mdl.at1.shape
     pair_idx = _pair_indices(panel, pairs)
     combos, levels, n_levels, names = _combinations(panel, model, model_options, choices, scheme,
@@ -896,13 +973,15 @@ def simulate(
                                           pair_idx, index_bins, combos)
     if combos:
         ctx.combos, ctx.levels, ctx.n_levels = combos, levels, n_levels
+    _quantile_mode(ctx, budget, n_draws, max(1, len(combos)))
     acc = _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress)
     shares = _variance_shares(acc, names, n_levels) if combos else None
     return _result(
         panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed,
         dict(model=model, model_options=dict(mdl.options), scheme=sampler.scheme if n_given is None else "given",
              concentration=concentration, spread=spread, draws=n_draws, backend=backend,
-             choices={k: list(v) for k, v in (choices or {}).items()}, seconds=time.perf_counter() - t0),
+             choices={k: list(v) for k, v in (choices or {}).items()}, quantile_memory=budget,
+             seconds=time.perf_counter() - t0),
         variance_shares=shares,
     )
 
@@ -1084,8 +1163,7 @@ def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, 
         return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run)
     if scheduler is not None or n_workers is not None:
         raise InputError("scheduler= and n_workers= need backend='dask'.")
-    n_years, n_regions = ctx.lo.shape
-    acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+    acc = _new_acc(ctx, 0, n_draws)
     try:
         with _progress_bar(n_draws, progress) as bar, _single_threaded_blas():
             for fb, nb, nd in chunks:
@@ -1120,7 +1198,7 @@ TASKS_PER_WORKER = 2
 
 def _run_group(ctx, run, group) -> _Acc:
     """Run a contiguous group of chunks into one accumulator (one Dask task)."""
-    acc = None
+    acc = _new_acc(ctx, group[0][0] * _config.DRAW_BLOCK, sum(nd for _, _, nd in group))
     try:
         with _single_threaded_blas():
             for fb, nb, nd in group:
@@ -1144,8 +1222,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
         n_tasks = max(1, min(len(chunks), TASKS_PER_WORKER * len(workers)))
         groups = [chunks[t * len(chunks) // n_tasks : (t + 1) * len(chunks) // n_tasks] for t in range(n_tasks)]
         futures = [client.submit(_run_group, ctx_f, run, g, pure=False) for g in groups]
-        n_years, n_regions = ctx.lo.shape
-        acc = _Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+        acc = _new_acc(ctx, 0, n_draws)
         from distributed import as_completed
 
         with _progress_bar(n_draws, progress) as bar:
@@ -1178,10 +1255,19 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     n_ok = hist.sum(axis=-1, dtype=np.int64)
     total = acc.sum_hi.astype(object) * km.FIXED_BASE + acc.sum_lo.astype(object)
     mean_index = _fixed_mean(total, n_ok, ctx.sum_scale)
-    width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
-    iq = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
-                           acc.vmin.ravel(), acc.vmax.ravel(), np.array([0.05, 0.5, 0.95]))
-    q = {p: iq[:, k].reshape(n_years, n_regions) for k, p in enumerate((0.05, 0.5, 0.95))}
+    qs = np.array([0.05, 0.5, 0.95])
+    if acc.exact is not None:
+        # exact: numpy's linear quantiles of every kept draw (a reshape of the C-order matrix is a view)
+        iq = km.exact_quantiles(acc.exact.reshape(n_years, -1, n_regions), qs)
+        q = {p: iq[:, :, k] for k, p in enumerate((0.05, 0.5, 0.95))}
+        res_width = 0.0
+    else:
+        width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
+        iq = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
+                               acc.vmin.ravel(), acc.vmax.ravel(), qs)
+        q = {p: iq[:, k].reshape(n_years, n_regions) for k, p in enumerate((0.05, 0.5, 0.95))}
+        res_width = float(np.max(width)) if width.size else 0.0
+    meta = {**meta, "quantiles": "exact" if acc.exact is not None else "histogram"}
     yrs = np.repeat(np.array(panel.years, dtype=np.int64), n_regions)
     regs = list(panel.regions) * n_years
     cols = {
@@ -1230,7 +1316,6 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
             "region_b": [panel.regions[b] for b in pair_idx[:, 1]] * n_years,
             "p_outranks": (acc.outranks / n).ravel(),
         })
-    res_width = float(np.max(width)) if width.size else 0.0
     return RobustnessResult(
         summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
         variance_shares=variance_shares, weights=weights_frame, index_resolution=res_width, seed=seed,
@@ -1293,7 +1378,8 @@ def _run_boot_chunk(bctx: _BootCtx, first_block: int, n_blocks: int, n: int, acc
         bctx.cube, bctx.is_cost, bctx.method, bctx.scope, bctx.form, mr, my, bctx.wmode,
         bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
-    _fold(bctx, acc, n, [lambda y, s, e, b1, b2: (index[y, s:e], index[y, s:e], km.LINEAR)])
+    _fold(bctx, acc, n, [lambda y, s, e, b1, b2: (index[y, s:e], index[y, s:e], km.LINEAR)],
+          first_block * _config.DRAW_BLOCK)
     if bctx.years is not None:
         # growth terms resampled in moving blocks from the block's second seed stream
         seeds = block_seeds(bctx.seed, first_block, n_blocks, stream=_GROWTH_STREAM)
@@ -1332,6 +1418,7 @@ def bootstrap(
     scheduler: Any = None,
     n_workers: int | None = None,
     chunk_size: int | None = None,
+    quantile_memory: int | str | None = None,
     progress: bool = True,
 ):
     """Bootstrap the ideal-solution model: resample regions (or blocks of years), re-estimate.
@@ -1354,6 +1441,10 @@ def bootstrap(
         intervals (``.growth``, see Notes).
     top_k, pairs, acceptability, seed, backend, scheduler, n_workers, chunk_size, progress
         As in :func:`simulate` (chunks are whole blocks of replicates).
+    quantile_memory : int or str, optional
+        As in :func:`simulate`: exact index quantiles when ``8 x years x replicates x regions``
+        bytes fit (int bytes or e.g. ``"512MB"``, ``"2GiB"``; 0 = always histograms; None =
+        ``EXACT_QUANTILE_MEMORY``, 256 MiB).
 
     Returns
     -------
@@ -1369,8 +1460,10 @@ def bootstrap(
     Each replicate estimates the model's data-dependent parts on the resample (scope min / max /
     norm / mean / sd, hence the ideal and anti-ideal points, and the objective weights; a scope
     cell on the resampled axis keeps all its data) and applies them to every original region and
-    year, so every cell gets an index and a rank in every replicate. Index quantiles come from
-    2^12-bin histograms on [0, 1]; weight quantiles from 2^14-bin histograms on [0, 1].
+    year, so every cell gets an index and a rank in every replicate. Index quantiles: numpy's
+    linear quantiles (as in :func:`simulate`) of the replicates' non-NaN index values, exact
+    within ``quantile_memory``, else from 2^12-bin histograms on [0, 1]; weight quantiles from
+    2^14-bin histograms on [0, 1].
 
     Growth (``over="years"``): the base is ``distance.growth_rates`` of the model on the full
     panel (``hew_topsis(...).growth`` for the same options and weights). Replicate b's index
@@ -1429,6 +1522,7 @@ def bootstrap(
         L = 1
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
+    budget = _quantile_budget(quantile_memory)
     growth_years = None
     if over == "years":
         if n_years < 2:
@@ -1469,6 +1563,7 @@ def bootstrap(
         region_stats=rstats, sum_scale=_sum_scales(np.zeros((n_years, n_regions)), np.ones((n_years, n_regions))),
         years=growth_years, growth_length=min(L, max(1, n_years - 1)),
     )
+    _quantile_mode(bctx, budget, n_rep, 1)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
     wq = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
@@ -1483,7 +1578,8 @@ def bootstrap(
     })
     growth = _growth_frame(panel, base_index, bctx, acc, n_rep) if growth_years is not None else None
     meta = dict(model=model, model_options=opts, weights=weights if isinstance(weights, str) or weights is None else "given",
-                replicates=n_rep, over=over, block_length=L, backend=backend, seconds=time.perf_counter() - t0)
+                replicates=n_rep, over=over, block_length=L, backend=backend, quantile_memory=budget,
+                seconds=time.perf_counter() - t0)
     if growth is not None:
         meta["growth_block_length"] = bctx.growth_length
     return _result(panel, bctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
