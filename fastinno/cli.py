@@ -552,6 +552,9 @@ def _robustness_common(func):
         click.option("--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."),
         click.option("--scheduler", default=None, help="Run on an existing Dask cluster (tcp://host:8786)."),
         click.option("--chunk-size", "chunk_size", type=int, default=None, help="Draws per chunk."),
+        click.option("--quantile-memory", "quantile_memory", default=None, metavar="SIZE",
+                     help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
+                     "histograms). Default 256MiB; histograms when the draw matrix does not fit."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
         click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
         click.option("--out", "out_path", type=click.Path(dir_okay=False),
@@ -589,8 +592,9 @@ def _echo_robustness(panel, res, what, show):
     n = opts.get("draws", opts.get("replicates"))
     secs = opts.get("seconds", 0.0)
     rate = f", {n / secs:,.0f} {what}/s" if secs > 0 else ""
-    click.echo(f"{n:,} {what} in {secs:.2f} s{rate}; seed {res.seed}; index quantiles within "
-               f"{res.index_resolution:.1e}")
+    exact = opts.get("quantiles") == "exact"
+    quant = "exact" if exact else f"within {res.index_resolution:.1e}"
+    click.echo(f"{n:,} {what} in {secs:.2f} s{rate}; seed {res.seed}; index quantiles {quant}")
     ag = res.agreement.with_columns(pl.col("mean_abs_rank_shift").alias("mean_|rank_shift|")).drop(
         "mean_abs_rank_shift")
     echo_table(ag, max_rows=40, title="Spearman rho of each draw's ranking with the base ranking, per year")
@@ -628,7 +632,7 @@ def _write_robustness(res, out_path, extra=()):
               "Every draw runs every combination; prints the variance shares.")
 @_robustness_common
 def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, constant, seed, top_k,
-             workers, scheduler, chunk_size, progress, show, out_path) -> None:
+             workers, scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
@@ -646,7 +650,8 @@ def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, s
     res = run(
         panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form, constant), draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=_parse_top_k(top_k), seed=seed,
-        chunk_size=chunk_size, progress=progress, choices=choices or None, **_backend_kwargs(workers, scheduler),
+        chunk_size=chunk_size, quantile_memory=quantile_memory, progress=progress, choices=choices or None,
+        **_backend_kwargs(workers, scheduler),
     )
     _echo_robustness(panel, res, "draws", show)
     if res.variance_shares is not None:
@@ -668,7 +673,7 @@ def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, s
               help="Objective weights recomputed on every replicate, or the system's fixed weights.")
 @_robustness_common
 def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, constant, seed, top_k, workers,
-              scheduler, chunk_size, progress, show, out_path) -> None:
+              scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
     """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
 
     Standardization bounds, ideal points and objective weights are re-estimated on every
@@ -683,8 +688,8 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     opts["weights"] = None if weights == "system" else weights
     res = run(
         panel, model=model, model_options=opts, replicates=replicates, over=over, block_length=block_length,
-        top_k=_parse_top_k(top_k), seed=seed, chunk_size=chunk_size, progress=progress,
-        **_backend_kwargs(workers, scheduler),
+        top_k=_parse_top_k(top_k), seed=seed, chunk_size=chunk_size, quantile_memory=quantile_memory,
+        progress=progress, **_backend_kwargs(workers, scheduler),
     )
     _echo_robustness(panel, res, "replicates", show)
     echo_table(res.weights, max_rows=60, title="Indicator weights: base and bootstrap 90% interval")

@@ -1069,3 +1069,24 @@ def test_memory_budget_errors(bad, msg):
         fastinno.simulate(panel, draws=64, quantile_memory=bad, progress=False)
     with pytest.raises(InputError, match=f"quantile_memory.*{msg}"):
         fastinno.bootstrap(panel, replicates=64, quantile_memory=bad, progress=False)
+
+
+def test_cli_quantile_memory():
+    from click.testing import CliRunner
+
+    from fastinno.cli import cli
+
+    base = ["--demo", "--seed", "1", "--no-progress"]
+    r = CliRunner().invoke(cli, ["simulate", *base, "--draws", "128", "--quantile-memory", "64MiB"])
+    assert r.exit_code == 0, r.output
+    assert "index quantiles exact" in r.output
+    r = CliRunner().invoke(cli, ["simulate", *base, "--draws", "128", "--quantile-memory", "0"])
+    assert r.exit_code == 0, r.output
+    assert "index quantiles within" in r.output
+    r = CliRunner().invoke(cli, ["bootstrap", *base, "--replicates", "64", "--quantile-memory", "1 gb"])
+    assert r.exit_code == 0, r.output
+    assert "index quantiles exact" in r.output
+    for cmd, n in (("simulate", "--draws"), ("bootstrap", "--replicates")):
+        r = CliRunner().invoke(cli, [cmd, *base, n, "64", "--quantile-memory", "lots"])
+        assert r.exit_code == 2 and r.output.count("Error:") == 1 and "Traceback" not in r.output
+        assert "quantile_memory 'lots' is not a memory size" in r.output
