@@ -991,6 +991,26 @@ def test_nan_indices_are_skipped_by_both_paths():
         npt.assert_allclose(_grid(hi, c, p), ref, rtol=0, atol=hi.index_resolution + 1e-12, err_msg=c)
 
 
+def test_exact_quantiles_from_parallel_blocks():
+    # 300 regions x 1024-draw chunks: past PARALLEL_MIN_CELLS, blocks of draws are ranked on
+    # several threads and each stores its own rows of the draw matrix
+    panel = _panel(n_regions=300, n_years=1, seed=5)
+    draws = 2048
+    assert 1024 * 300 >= rb.PARALLEL_MIN_CELLS and 1024 > rb._block_rows(300)
+    kw = dict(draws=draws, seed=6, concentration=20.0, progress=False)
+    big = fastinno.simulate(panel, chunk_size=1024, **kw)
+    small = fastinno.simulate(panel, chunk_size=64, **kw)
+    assert big.options["quantiles"] == "exact"
+    assert_frame_equal(big.summary, small.summary, check_exact=True)
+    w = fastinno.simulate_weights(panel, draws=draws, seed=6, concentration=20.0)
+    mdl, _ = rb._prepare_model(panel, "hew-topsis", None)
+    with rb._single_threaded_blas():  # 64-row products, as in the chunk_size=64 run
+        engine = np.concatenate([rb._index_of(mdl, np.ascontiguousarray(w[i : i + 64]), 0)
+                                 for i in range(0, draws, 64)])[:, :, None]
+    for c, q in QS.items():
+        npt.assert_array_equal(_grid(big, c, panel), _numpy_quantiles(engine, q), err_msg=c)
+
+
 def test_budget_switches_to_histograms():
     panel = _panel()  # 12 regions x 3 years
     draws = 150
