@@ -890,6 +890,18 @@ def test_exact_quantiles_kernel_matches_numpy():
             npt.assert_array_equal(got[y, i], want, err_msg=f"cell {y}, {i}")
 
 
+def test_exact_quantiles_kernel_many_regions_and_heavy_ties():
+    """Groups of 8 regions plus a remainder; quickselect on values with few distinct levels."""
+    rng = np.random.default_rng(12)
+    v = rng.integers(0, 4, size=(2, 1001, 21)).astype(np.float64) / 3.0
+    v[1] = rng.random((1001, 21))
+    v[1, rng.random((1001, 21)) < 0.1] = np.nan
+    qs = np.array([0.95, 0.05, 0.5, 0.5, 0.999])
+    got = km.exact_quantiles(v, qs)
+    want = np.moveaxis(np.nanquantile(v, qs, axis=1), 0, -1)
+    npt.assert_array_equal(got, want)
+
+
 @pytest.mark.parametrize("model,options,scheme", [
     ("hew-topsis", {}, "dirichlet"),
     ("hew-topsis", {"scope": "region", "form": "closeness"}, "simplex"),
