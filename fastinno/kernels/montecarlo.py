@@ -603,35 +603,75 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs):
     return out
 
 
-@njit(cache=True, inline="always")
-def _select(a, lo, hi, k):
-    """Rearrange ``a[lo:hi]`` so that ``a[k]`` is its (k - lo)-th smallest value, smaller or equal
-    values before it and larger or equal ones after it (Hoare's quickselect, median-of-three
-    pivot; no NaN in the input)."""
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        x, y, z = a[lo], a[mid], a[hi - 1]
-        pivot = max(min(x, y), min(max(x, y), z))  # median of three
-        i = lo
-        j = hi - 1
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                t = a[i]
-                a[i] = a[j]
-                a[j] = t
-                i += 1
-                j -= 1
-        # now a[lo:j+1] <= pivot <= a[i:hi], and a[j+1:i] == pivot
-        if k <= j:
-            hi = j + 1
-        elif k >= i:
-            lo = i
-        else:
-            return
+@njit(cache=True)
+def _order_statistics(a, positions):
+    """Put the order statistics at ``positions`` of ``a`` in place: afterwards ``a[p]`` is the
+    p-th smallest value for every p in ``positions`` (other entries are left in any order).
+
+    Bucket selection: the values are bucketed monotonically on [min, max] (about four per bucket),
+    a prefix sum over the bucket counts finds the bucket holding each wanted rank, and only those
+    buckets' values are gathered and sorted. Two passes over ``a`` plus small sorts; a bucket
+    holds exactly the ranks [start, start + count) because the bucket map is monotone (equal
+    values share a bucket), so the result is exact for any distribution (a crowded bucket only
+    costs a larger sort).
+    """
+    m = a.shape[0]
+    mn = a[0]
+    mx = a[0]
+    for x in a:
+        if x < mn:
+            mn = x
+        if x > mx:
+            mx = x
+    if mn == mx:
+        return  # every order statistic is mn
+    n_b = min(4096, max(1, m // 4))
+    scale = n_b / (mx - mn)
+    if not math.isfinite(scale):
+        a.sort()  # range too small or too large to bucket: sort the whole cell
+        return
+    cnt = np.zeros(n_b + 1, dtype=np.int64)
+    for x in a:
+        bk = min(np.int64((x - mn) * scale), n_b - 1)
+        cnt[bk] += 1
+    # start rank of every bucket
+    start = np.empty(n_b + 1, dtype=np.int64)
+    t = 0
+    for bk in range(n_b):
+        start[bk] = t
+        t += cnt[bk]
+    start[n_b] = t
+    # buckets holding a wanted rank, and where their values go in a compact buffer
+    slot = np.full(n_b, -1, dtype=np.int64)
+    n_want = 0
+    for p in positions:
+        lo = 0
+        hi = n_b  # largest bucket with start <= p
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if start[mid] <= p:
+                lo = mid
+            else:
+                hi = mid
+        if slot[lo] < 0:
+            slot[lo] = n_want
+            n_want += cnt[lo]
+    got = np.empty(n_want)
+    fill = np.zeros(n_b, dtype=np.int64)
+    for bk in range(n_b):
+        if slot[bk] >= 0:
+            fill[bk] = slot[bk]
+    for x in a:
+        bk = min(np.int64((x - mn) * scale), n_b - 1)
+        if slot[bk] >= 0:
+            got[fill[bk]] = x
+            fill[bk] += 1
+    for bk in range(n_b):
+        if slot[bk] >= 0:
+            g = got[slot[bk] : slot[bk] + cnt[bk]]
+            g.sort()
+            for r in range(cnt[bk]):
+                a[start[bk] + r] = g[r]
 
 
 @njit(cache=True, parallel=True)
@@ -655,15 +695,14 @@ def exact_quantiles(values, qs):
     sorted values x_0 <= ... <= x_(m-1), h = (m - 1) p, j = floor(h), g = h - j, the quantile is
     numpy's lerp of x_j and x_min(j+1, m-1) with weight g. The same definition
     :func:`hist_quantiles` approximates (and :func:`rank_stats` computes for ranks). The two order
-    statistics come from quickselect (expected O(n_values) per cell, no full sort); cells run in
+    statistics come from :func:`_order_statistics` (bucket selection: two passes per cell, no full
+    sort); cells run in
     parallel in groups of 8 regions, so that each draw contributes one 64-byte line of
     ``values``.
     """
     n_years, n_values, n_regions = values.shape
     n_q = qs.shape[0]
     out = np.empty((n_years, n_regions, n_q))
-    # the order statistics each quantile needs, in increasing order of h (selected left to right)
-    q_order = np.argsort(qs)
     group = 8
     n_groups = (n_regions + group - 1) // group
     for t in prange(n_years * n_groups):
@@ -678,6 +717,7 @@ def exact_quantiles(values, qs):
                 if x == x:
                     buf[k, cnt[k]] = x
                     cnt[k] += 1
+        pos = np.empty(2 * n_q, dtype=np.int64)
         for k in range(w):
             m = cnt[k]
             i = i0 + k
@@ -685,20 +725,19 @@ def exact_quantiles(values, qs):
                 for qi in range(n_q):
                     out[y, i, qi] = np.nan
                 continue
-            a = buf[k]
-            done = 0  # a[:done] holds the smallest values in order up to the last selected position
-            for qq in range(n_q):
-                qi = q_order[qq]
+            a = buf[k, :m]
+            n_pos = 0
+            for qi in range(n_q):
+                j = np.int64(math.floor((m - 1) * qs[qi]))
+                pos[n_pos] = j
+                pos[n_pos + 1] = min(j + 1, m - 1)
+                n_pos += 2
+            _order_statistics(a, pos[:n_pos])
+            for qi in range(n_q):
                 h = (m - 1) * qs[qi]
                 j = np.int64(math.floor(h))
                 g = h - j
                 j1 = min(j + 1, m - 1)
-                if j >= done:
-                    _select(a, done, m, j)
-                    done = j + 1
-                if j1 >= done:
-                    _select(a, done, m, j1)
-                    done = j1 + 1
                 out[y, i, qi] = _lerp(a[j], a[j1], g)
     return out
 
