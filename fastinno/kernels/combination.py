@@ -281,5 +281,8 @@ def _renamed(fn, name):
     return g
 
 
-#: :func:`combined_index_chunk` compiled without threads, for small chunks (identical results).
-combined_index_chunk_serial = njit(cache=True)(_renamed(combined_index_chunk.py_func, "combined_index_chunk_serial"))
+#: :func:`combined_index_chunk` compiled without threads and ``nogil``: for small calls and for the
+#: engine's blocks, which run on several Python threads at once (identical results).
+combined_index_chunk_serial = njit(cache=True, nogil=True)(
+    _renamed(combined_index_chunk.py_func, "combined_index_chunk_serial")
+)

@@ -68,7 +68,7 @@ from ..validate import check_choice, check_memory, check_weights
 
 __all__ = ["simulate", "bootstrap", "simulate_weights", "MODELS", "SCHEMES"]
 
-MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum")
+MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum", "combined")
 SCHEMES = ("dirichlet", "uniform", "hierarchical", "simplex", "given")
 _STANDARDIZE = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
 _SCOPE = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
@@ -109,6 +109,11 @@ class _Model:
     at1: np.ndarray  # (n_years, n_indicators, n_regions)
     at2: np.ndarray | None
     options: dict
+    #: A model with its own evaluation (``model="combined"``): ``custom.index(w, y)`` gives the
+    #: (draws, regions) index of weight rows ``w`` in year ``y``, ``custom.producer(w)`` a
+    #: producer for :func:`_fold`, ``custom.bounds()`` the a-priori range; ``at1`` then only fixes
+    #: the shape (years, indicators, regions).
+    custom: Any = None
 
 
 def _panel_parts(panel: Any):
@@ -164,9 +169,22 @@ _DEFAULT_OPTIONS = {
 }
 
 
+def _model_defaults(model: str) -> dict:
+    """Options of ``model`` and their defaults (the combined model's live in its own module)."""
+    if model == "combined":
+        from ._combined_model import DEFAULT_OPTIONS
+
+        return dict(DEFAULT_OPTIONS)
+    return dict(_DEFAULT_OPTIONS[model])
+
+
 def _prepare_model(panel, model: str, options: Mapping | None) -> tuple[_Model, np.ndarray]:
     """Standardized operands of the model and the model's base weights."""
     check_choice("model", model, MODELS)
+    if model == "combined":
+        from ._combined_model import prepare
+
+        return prepare(panel, options)
     opts = dict(_DEFAULT_OPTIONS[model])
     options = dict(options or {})
     weights = options.pop("weights", None)
@@ -215,9 +233,12 @@ def _drop_constant(panel, model, model_options, given=None, choices=None):
     options["constant"] = "error"
     models = list((choices or {}).get("model", [model]))
     scopes = set((choices or {}).get("scope", []))
+    if models == ["combined"]:
+        return panel, model_options, given  # the combined evaluation drops per year, as combined_evaluation
     for m in models:
         check_choice("model", m, MODELS)
-        scopes.add(options.get("scope", _DEFAULT_OPTIONS[m]["scope"]))
+        # the combined model's periods are years
+        scopes.add("year" if m == "combined" else options.get("scope", _DEFAULT_OPTIONS[m]["scope"]))
     cube, _ = _panel_parts(panel)
     const = np.zeros(cube.shape[2], dtype=bool)
     for sc in sorted(scopes):
@@ -370,6 +391,8 @@ def _release_work() -> None:
 
 def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
     """Index of every region in year ``y`` for each weight row: (n_draws, n_regions)."""
+    if model.custom is not None:
+        return model.custom.index(w, y)
     if model.form == km.LINEAR:
         return _dot(w, model.at1[y])
     w2 = w * w
@@ -385,6 +408,8 @@ def _hist_bounds(model: _Model, support: np.ndarray) -> tuple[np.ndarray, np.nda
     d_neg^2) = sum v_j n_j / sum v_j (p_j + n_j) (v = w^2) is a mediant of t_j = n_j / (p_j + n_j);
     CLOSENESS is an increasing function of it, 1 / (1 + sqrt(1 / F - 1)).
     """
+    if model.custom is not None:
+        return model.custom.bounds()
     a1 = model.at1[:, support, :]
     if model.form == km.LINEAR:
         return a1.min(axis=1), a1.max(axis=1)
@@ -447,6 +472,12 @@ class _Sampler:
             gp, gs, ip, ish = self.hier
             w = kr.hierarchical_weights(gp, gs, ip, ish, self.concentration, seeds, block)
         return np.ascontiguousarray(w[:n])
+
+
+def _check_sampler(mdl: _Model, sampler: _Sampler) -> None:
+    """Model-specific checks of the draws (the combined model reads them as tilts of its base)."""
+    if mdl.custom is not None:
+        mdl.custom.check_sampler(sampler)
 
 
 def _make_sampler(panel, scheme, base, concentration, spread, weights) -> tuple[_Sampler, int | None]:
@@ -660,6 +691,9 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
     producers = []
     for m, sampler in combos:
         w = sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
+        if m.custom is not None:  # a model that evaluates itself (combined): its own producer
+            producers.append(m.custom.producer(w))
+            continue
         producers.append(_gemm_producer(m, w if m.form == km.LINEAR else w * w))
     _fold(ctx, acc, n_draws, producers, first_block * block)
     return acc
@@ -959,6 +993,7 @@ def simulate(
     panel, model_options, weights = _drop_constant(panel, model, model_options, weights, choices)
     mdl, base = _prepare_model(panel, model, model_options)
     sampler, n_given = _make_sampler(panel, scheme, base, concentration, spread, weights)
+    _check_sampler(mdl, sampler)
     n_draws = n_given if n_given is not None else _check_int("draws", draws, 1)
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
@@ -1012,19 +1047,21 @@ def _combinations(panel, model, model_options, choices, scheme, concentration, s
         pick = {k: lists[f][i] for f, (k, i) in enumerate(zip(names, idx))}
         m_name = pick.get("model", model)
         check_choice("model", m_name, MODELS)
+        defaults = _model_defaults(m_name)
         opts = dict(model_options or {})
         for k in ("standardize", "scope", "form"):
-            if k in pick and k in _DEFAULT_OPTIONS[m_name]:
+            if k in pick and k in defaults:
                 opts[k] = pick[k]
         if "weights" in pick:
             opts["weights"] = pick["weights"]
         if m_name == "gra" and opts.get("scope", "year") != "year":
             opts["scope"] = "year"  # grey relational grades compare regions within a year
         for k in list(opts):
-            if k not in _DEFAULT_OPTIONS[m_name] and k != "weights":
+            if k not in defaults and k != "weights":
                 del opts[k]
         mdl, base = _prepare_model(panel, m_name, opts)
         sampler, _ = _make_sampler(panel, scheme, base, concentration, spread, weights)
+        _check_sampler(mdl, sampler)
         combos.append((mdl, sampler))
         levels.append(idx)
     return combos, np.array(levels, dtype=np.int64), n_levels, names
