@@ -289,6 +289,26 @@ def test_compatible_methods_kernel_matches_the_greedy_rule():
         npt.assert_array_equal(keep, naive.compatible_set(rho.tolist(), pv.tolist(), 0.05))
 
 
+@pytest.mark.parametrize("n", [5, 255, 256, 1000])
+def test_rank_paths_match_naive(n):
+    # below RADIX_MIN_N np.argsort, from it on the radix sort of montecarlo.ranks_of_row
+    rng = np.random.default_rng(n)
+    for x in (rng.random(n), np.round(rng.random(n), 1), np.full(n, 0.5)):
+        out = np.empty(n)
+        kc._desc_ranks(x, out)
+        npt.assert_array_equal(out, naive.rank_average(x))
+
+
+def test_large_panel_uses_radix_ranks_and_matches_naive():
+    panel = _panel(n=kc.RADIX_MIN_N + 4, t=1)
+    w = fastinno.simulate_weights(panel, draws=2, concentration=10.0, seed=1)
+    mdl, _ = rb._prepare_model(panel, "combined", {"minmax_scores": True})
+    got = mdl.custom.evaluate(w, 0)[0].copy()
+    fn, _ = _naive_fn(panel, {"minmax_scores": True})
+    for d in range(2):
+        npt.assert_allclose(got[d], fn(w[d])[:, 0], rtol=1e-12)
+
+
 def test_undefined_draw_gives_nan_row():
     # a weight total of 0 (the draw gives no weight to the indicators a method uses): no score
     g_lin = np.array([[0.2, 0.4, 0.6, 1.0], [0.0, 0.0, 0.0, 0.0]])  # one linear method, 3 regions

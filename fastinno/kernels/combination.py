@@ -19,9 +19,11 @@ import types
 import numpy as np
 from numba import njit, prange
 
+from . import montecarlo as km
 from . import rank as kr
 
 __all__ = [
+    "RADIX_MIN_N",
     "RECOMBINE_DRIFT",
     "RECOMBINE_FIXED",
     "combined_index_chunk",
@@ -99,10 +101,21 @@ def compatible_methods(rho, r_alpha, keep):
                 keep[j] = True
 
 
+#: From this many regions on, ranks come from the O(n) radix sort of ``montecarlo.ranks_of_row``
+#: (measured 5x faster than ``np.argsort`` at 3,000; slower below ~200: it clears 4,096 counters).
+RADIX_MIN_N = 256
+
+
 @njit(cache=True)
 def _desc_ranks(x, out):
-    """Average ranks, rank 1 = largest (ties share the mean position), written to ``out``."""
-    kr.average_ranks_from_order(x, np.argsort(x), True, out)
+    """Average ranks, rank 1 = largest (ties = equal values share the mean position), into ``out``."""
+    n = x.shape[0]
+    if n >= RADIX_MIN_N:
+        ravg = km.ranks_of_row(x)[1]
+        for i in range(n):
+            out[i] = ravg[i]
+    else:
+        kr.average_ranks_from_order(x, np.argsort(x), True, out)
 
 
 @njit(cache=True)
