@@ -4,6 +4,8 @@
 model for each, ranks the regions of every year in every draw and reports how stable the index
 and the ranking are. ``bootstrap`` resamples regions (or blocks of years) and re-estimates the
 data-dependent parts of the model (standardization bounds, ideal points, objective weights).
+``simulate(model="combined")`` perturbs the weighted steps of the combined evaluation
+(:mod:`._combined_model`, plugged in through the ``_Model.custom`` hook; its index lies in [0, 1]).
 
 Streaming: draws run in chunks (a whole number of seeding blocks of ``_config.DRAW_BLOCK``
 draws). Each chunk folds into fixed-size accumulators, so memory is
@@ -887,7 +889,7 @@ def _warm(ctx, run) -> bool:
 def simulate(
     panel: Any,
     *,
-    model: Literal["hew-topsis", "topsis", "gra", "weighted-sum"] = "hew-topsis",
+    model: Literal["hew-topsis", "topsis", "gra", "weighted-sum", "combined"] = "hew-topsis",
     model_options: Mapping[str, Any] | None = None,
     draws: int = 10_000,
     scheme: Literal["dirichlet", "uniform", "hierarchical", "simplex", "given"] = "dirichlet",
@@ -912,17 +914,29 @@ def simulate(
     Parameters
     ----------
     panel : Panel
-    model : {"hew-topsis", "topsis", "gra", "weighted-sum"}
+    model : {"hew-topsis", "topsis", "gra", "weighted-sum", "combined"}
         ``hew-topsis``: the ideal-solution model (options ``scope``, ``standardize``, ``form``,
         ``constant``; defaults panel / max_ratio / ratio2; ``constant="drop"`` removes indicators
         constant within a scope cell, as ``hew_topsis`` does, with a warning). ``topsis``: min-max per year,
         closeness (classical TOPSIS, ideal = column max / min of the weighted matrix).
         ``gra``: grey relational grade per year (option ``rho``). ``weighted-sum``: sum_j w_j x_j of
-        the standardized values.
+        the standardized values. ``combined``: the weighted steps of the combined evaluation of
+        :func:`fastinno.combined_evaluation` (Xia, Li, Yin 2020: efficacy-coefficient
+        normalisation per period, four single methods -- the entropy method, the maximum-deviation
+        method, TOPSIS, grey relational analysis --, Spearman compatibility test, drift-degree
+        combination per period); see Notes.
     model_options : mapping, optional
         Model options, plus ``weights``: the base weights (None = the system's hierarchical equal
         weights; "equal"; "entropy" / "max_deviation" on the pooled standardized panel; an array
-        or a mapping indicator -> weight).
+        or a mapping indicator -> weight). For ``model="combined"`` the options are ``methods``
+        (default all four, as combined_evaluation), ``alpha`` (0.05), ``rho`` (0.5), ``weights``
+        (TOPSIS/GRA indicator weights: "entropy" default, "max_deviation", "equal", array; also a
+        mapping, or None / "equal-hierarchical" for the system's hierarchical equal weights),
+        ``spearman_method``, ``minmax_scores``, ``constant`` ("error", "drop" or "zero" per year;
+        "drop" warns), ``entropy_data`` -- same meaning and defaults as ``combined_evaluation`` --
+        and ``recombine``: "drift" (default: every draw recomputes the compatibility test and the
+        drift-degree method weights from its own method scores, exactly as combined_evaluation
+        does for one period) or "fixed" (the base run's method weights are kept).
     draws : int
         Number of weight draws (ignored for ``scheme="given"``: the array's row count).
     scheme : {"dirichlet", "uniform", "hierarchical", "simplex", "given"}
@@ -988,6 +1002,23 @@ def simulate(
     statistics, accurate to ``index_resolution``. Sources: OECD/JRC (2008) Handbook on
     Constructing Composite Indicators, sec. 7 (uncertainty analysis); Saisana, Saltelli &
     Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
+
+    ``model="combined"``: periods are years (by="year"); the reported index is the ``combined``
+    score of dimension "index", ranked within each year (rank 1 = best). Perturbation: the
+    sampler's base is the system's hierarchical equal weights b (``model_options["weights"]``
+    sets TOPSIS/GRA's weights, not the base). Each draw w gives factors f = w / b; every weighted
+    single method k in period y uses weights normalise(b_{k,y} * f), where b_{k,y} are the weights
+    the base combined evaluation uses for that method and period (entropy weights for the entropy
+    method, max-deviation weights for its method, the ``weights`` option for TOPSIS and GRA). With
+    concentration=inf (f = 1) every draw reproduces ``combined_evaluation(...)``'s combined score
+    (to rounding, ~1e-16) and rank. With scheme="given" the rows are interpreted the same way
+    (tilts w / b). Where b = 0, f = 0 (scheme="simplex" and given rows weighting such indicators
+    are rejected). The compatibility test "p < alpha and rho > 0" is evaluated as
+    rho >= r_alpha, the smallest double whose p-value is below alpha. A draw that leaves a method
+    without weight gets a NaN index (ranked last, skipped by the index statistics). The index
+    lies in [0, 1] (the histogram range). Each block of draws and year costs two GEMMs (weighted
+    sums and grey grades are linear in f, TOPSIS's squared distances in f^2) and a numba kernel
+    over the draws (``kernels.combination``).
     """
     t0 = time.perf_counter()
     panel, model_options, weights = _drop_constant(panel, model, model_options, weights, choices)
