@@ -407,3 +407,16 @@ def test_cli_simulate_combined(tmp_path):
     assert r.exit_code == 2 and "--scope" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(cli, ["simulate", "--demo", "--model", "topsis", "--recombine", "fixed", "--no-progress"])
     assert r.exit_code == 2 and "--recombine" in r.output
+
+
+def test_report_methods_text_names_the_combined_model():
+    from fastinno import report
+
+    def info(options):
+        return {"steps": [{"step": "simulate", "status": "ok", "options": options}]}
+
+    text = report._methods(info({"model": "combined", "draws": 10}), {})
+    assert "combined evaluation is recomputed" in text and "rerun on the draw's own scores" in text
+    text = report._methods(info({"model": "combined", "model_options": {"recombine": "fixed"}}), {})
+    assert "base run's drift-degree method weights are kept" in text
+    assert "ideal-solution model is recomputed" in report._methods(info({"draws": 10}), {})
