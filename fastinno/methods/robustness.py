@@ -978,7 +978,9 @@ def simulate(
         (full factorial, the first combination = the base); the summary pools all of them and
         ``.variance_shares`` gives each choice's first-order and total share of the rank variance
         (``weights`` = the weight perturbation itself). An option a model does not have (``form``
-        for ``gra``) is ignored for that model.
+        for ``gra``; ``standardize``, ``scope``, ``form`` for ``combined``) is ignored for that
+        model; for ``combined`` a ``weights`` alternative sets its TOPSIS/GRA weights (its draws
+        stay tilts of the system's weights).
     progress : bool
         Show a tqdm progress bar with draws/s.
 
