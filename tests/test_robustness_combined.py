@@ -232,6 +232,22 @@ def test_identical_for_any_chunk_size_and_thread_count():
             assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
 
 
+def test_accumulators_do_not_grow_with_draws():
+    import dataclasses
+
+    panel = _panel()
+    mdl, base = rb._prepare_model(panel, "combined", None)
+    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 20.0, 0.2, None)
+    ctx, _, _ = rb._context(mdl, sampler, base, 1, 14, 3, np.zeros((0, 2), np.int64), None)
+
+    def footprint(acc):
+        return {f.name: getattr(acc, f.name).size for f in dataclasses.fields(acc)
+                if isinstance(getattr(acc, f.name), np.ndarray)}
+
+    sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in (64, 640, 3200)]
+    assert sizes[0] == sizes[1] == sizes[2]
+
+
 def test_parallel_and_serial_kernels_agree(monkeypatch):
     panel = _panel(n=20)
     kw = dict(model="combined", draws=200, seed=4, progress=False, concentration=5.0, chunk_size=192)
