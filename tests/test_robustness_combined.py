@@ -249,12 +249,18 @@ def test_accumulators_do_not_grow_with_draws():
 
 
 def test_parallel_and_serial_kernels_agree(monkeypatch):
+    # the engine's blocks use the serial nogil kernel; a large standalone call the prange kernel
     panel = _panel(n=20)
-    kw = dict(model="combined", draws=200, seed=4, progress=False, concentration=5.0, chunk_size=192)
-    ref = fastinno.simulate(panel, **kw)
-    monkeypatch.setattr(cm, "PARALLEL_MIN_CELLS", 1)  # force the parallel kernel on small chunks
-    par = fastinno.simulate(panel, **kw)
-    assert_frame_equal(ref.summary, par.summary, check_exact=True)
+    mdl, _ = rb._prepare_model(panel, "combined", {"minmax_scores": True})
+    w = fastinno.simulate_weights(panel, draws=300, concentration=3.0, seed=4)
+    monkeypatch.setattr(cm, "PARALLEL_MIN_CELLS", 1)
+    for y in range(3):
+        for recombine in (kc.RECOMBINE_DRIFT, kc.RECOMBINE_FIXED):
+            par, mw_par = (a.copy() for a in mdl.custom.evaluate(w, y, recombine=recombine))
+            ser, mw_ser = mdl.custom.evaluate(w, y, recombine=recombine, out=np.empty((300, 20)))
+            npt.assert_array_equal(par, ser)
+            npt.assert_array_equal(mw_par, mw_ser)
+            npt.assert_allclose(mw_par.sum(axis=1), 1.0, rtol=1e-12)
 
 
 def test_given_weights_are_read_as_tilts():
