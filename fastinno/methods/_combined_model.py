@@ -15,7 +15,7 @@ Algebra: with g = f restricted to the year's indicators, the entropy and maximum
 are (g @ (b_k * P)) / (g @ b_k), the grey relational grade (g @ (b_t * Xi)) / (g @ b_t) (the grey
 coefficients Xi do not depend on the weights) and TOPSIS's squared distances
 g^2 @ (b_t^2 * (P - P+)^2), g^2 @ (b_t^2 * (P - P-)^2) (closeness is unchanged by scaling the
-weights, so they need no normalisation): two GEMMs per chunk and year. The per-draw ranks,
+weights, so they need no normalisation): two GEMMs per block of draws and year. The per-draw ranks,
 compatibility test and drift weights run in :func:`fastinno.kernels.combination.combined_index_chunk`.
 """
 
@@ -48,7 +48,8 @@ DEFAULT_OPTIONS = {
     "by": "year",
 }
 _RECOMBINE = {"drift": kc.RECOMBINE_DRIFT, "fixed": kc.RECOMBINE_FIXED}
-#: (draw, region) cells per chunk and year from which the parallel kernel is used.
+#: (draw, region) cells of a standalone call (not the engine's blocks) from which the parallel
+#: kernel is used.
 PARALLEL_MIN_CELLS = 16 * 1024
 
 
