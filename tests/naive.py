@@ -641,6 +641,11 @@ def bootstrap_growth_summary(index_fn, replicates, base, years):
                 p95[r] = np.quantile(v, 0.95)
         out[f"mean_{name}"], out[f"{name}_p05"], out[f"{name}_p95"] = mean, p05, p95
     return out
+
+
+# --- robustness of the combined evaluation (issue 6) ---
+
+
 def spearman_p_value(r, n):
     """Two-sided p-value of Spearman's rho by the t approximation, df = n - 2 (scipy.stats.spearmanr)."""
     from scipy import stats
