@@ -519,10 +519,19 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
 # --- simulate, bootstrap (issue 6) ---
 
 
-def _robustness_model_options(model, scope, standardize, form, constant=None):
+def _robustness_model_options(model, scope, standardize, form, constant=None, recombine=None):
     opts = {}
     if constant is not None:
         opts["constant"] = constant
+    if model == "combined":
+        # the combined evaluation has its own normalisation (efficacy coefficients per year) and index
+        for flag, value in (("--scope", scope), ("--standardize", standardize), ("--form", form)):
+            if value is not None:
+                raise click.UsageError(f"{flag} does not apply to --model combined (efficacy coefficients per year).")
+    if recombine is not None:
+        if model != "combined":
+            raise click.UsageError(f"--recombine applies to --model combined, not {model!r}.")
+        opts["recombine"] = recombine
     if scope is not None:
         opts["scope"] = scope
     if standardize is not None:
@@ -617,8 +626,12 @@ def _write_robustness(res, out_path, extra=()):
 
 @cli.command()
 @panel_options()
-@click.option("--model", type=click.Choice(["hew-topsis", "topsis", "gra", "weighted-sum"]), default="hew-topsis",
-              show_default=True, help="Model re-evaluated for every weight draw.")
+@click.option("--model", type=click.Choice(["hew-topsis", "topsis", "gra", "weighted-sum", "combined"]),
+              default="hew-topsis", show_default=True,
+              help="Model re-evaluated for every weight draw (combined: the combined evaluation's weighted steps).")
+@click.option("--recombine", type=click.Choice(["drift", "fixed"]), default=None,
+              help="--model combined: recompute the compatibility test and drift-degree method weights in every "
+              "draw (drift, default) or keep the base run's method weights (fixed).")
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Number of weight draws.")
 @click.option("--scheme", type=click.Choice(["dirichlet", "uniform", "hierarchical", "simplex"]), default="dirichlet",
               show_default=True, help="How weights are perturbed around the base weights.")
@@ -631,8 +644,8 @@ def _write_robustness(res, out_path, extra=()):
               "standardize=max_ratio,minmax scope=... form=... weights=equal-hierarchical,entropy. "
               "Every draw runs every combination; prints the variance shares.")
 @_robustness_common
-def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, constant, seed, top_k,
-             workers, scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
+def simulate(panel, model, recombine, draws, scheme, concentration, spread, choice_specs, scope, standardize, form, constant,
+             seed, top_k, workers, scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
@@ -648,7 +661,8 @@ def simulate(panel, model, draws, scheme, concentration, spread, choice_specs, s
         choices[name.strip()] = [v.strip().replace("-", "_") if name.strip() == "standardize" else v.strip()
                                  for v in vals.split(",") if v.strip()]
     res = run(
-        panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form, constant), draws=draws,
+        panel, model=model, model_options=_robustness_model_options(model, scope, standardize, form, constant, recombine),
+        draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=_parse_top_k(top_k), seed=seed,
         chunk_size=chunk_size, quantile_memory=quantile_memory, progress=progress, choices=choices or None,
         **_backend_kwargs(workers, scheduler),

@@ -672,10 +672,21 @@ combined score &Sigma;<sub>j</sub> <i>w</i><sub>j</sub> <i>u</i><sub>ij</sub>. E
         if "bootstrap" in ran:
             what.append(f"{_opt(info, 'bootstrap', 'replicates', 'the default number of')} "
                         "bootstrap replicates")
+        if "simulate" in ran and _opt(info, "simulate", "model", "hew-topsis") == "combined":
+            recomb = (_opt(info, "simulate", "model_options", None) or {}).get("recombine", "drift")
+            model_text = (
+                "The combined evaluation is recomputed for every draw: each single method's base-run "
+                "indicator weights are multiplied by the draw's factors <i>w</i> / <i>w</i><sub>0</sub> and "
+                "renormalised, and " + ("the compatibility test and drift-degree method weights are rerun "
+                                        "on the draw's own scores" if recomb != "fixed" else
+                                        "the base run's drift-degree method weights are kept") + "."
+            )
+        else:
+            model_text = ("The ideal-solution model is recomputed for every draw with the same "
+                          "standardization, scope and form.")
         parts.append(f"""
 <h3>Robustness of the ranking</h3>
-<p>{'; '.join(what)}. The ideal-solution model is recomputed for every draw with the same
-standardization, scope and form. Dirichlet draws are centred on the base weights:
+<p>{'; '.join(what)}. {model_text} Dirichlet draws are centred on the base weights:
 <i>w</i> ~ Dir(&kappa; <i>w</i><sub>0</sub>), so E[<i>w</i>] = <i>w</i><sub>0</sub> and larger &kappa; means smaller
 perturbations. Per region and year: mean, median and 5th/95th percentiles of the index and of the
 rank, and P(rank &le; <i>k</i>); per year: Spearman &rho; between each draw's ranking and the base

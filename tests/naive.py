@@ -641,3 +641,88 @@ def bootstrap_growth_summary(index_fn, replicates, base, years):
                 p95[r] = np.quantile(v, 0.95)
         out[f"mean_{name}"], out[f"{name}_p05"], out[f"{name}_p95"] = mean, p05, p95
     return out
+
+
+# --- robustness of the combined evaluation (issue 6) ---
+
+
+def spearman_p_value(r, n):
+    """Two-sided p-value of Spearman's rho by the t approximation, df = n - 2 (scipy.stats.spearmanr)."""
+    from scipy import stats
+
+    if r != r:
+        return math.nan
+    if abs(r) >= 1.0:
+        return 0.0
+    t = r * math.sqrt((n - 2) / ((1.0 - r) * (1.0 + r)))
+    return 2.0 * stats.t.sf(abs(t), n - 2)
+
+
+def compatible_set(rho, p, alpha):
+    """Greedy compatibility: drop the method with most failing pairs (then lowest mean rho, NaN = -2,
+    then the later one) until every pair is positive and significant; two failing methods: keep all."""
+    k = len(rho)
+    ok = [[a == b or (p[a][b] < alpha and rho[a][b] > 0) for b in range(k)] for a in range(k)]
+    keep = list(range(k))
+    while len(keep) > 2:
+        fails = {a: sum(1 for b in keep if not ok[a][b]) for a in keep}
+        if not any(fails.values()):
+            break
+        mean = {a: (sum(-2.0 if rho[a][b] != rho[a][b] else rho[a][b] for b in keep) - 1.0) / (len(keep) - 1)
+                for a in keep}
+        worst = sorted(keep, key=lambda a: (-fails[a], mean[a], -a))[0]
+        keep.remove(worst)
+    if len(keep) == 2 and not ok[keep[0]][keep[1]]:
+        keep = list(range(k))
+    return [a in keep for a in range(k)]
+
+
+def combined_draw(p, base_weights, f, methods, rho=0.5, alpha=0.05, spearman_method="pearson", minmax=False,
+                  fixed_weights=None):
+    """One draw of the combined evaluation of one year (Xia, Li, Yin 2020), from the formulas.
+
+    p : (regions, indicators) efficacy coefficients of the year; base_weights : {method: (indicators,)}
+    base indicator weights of each method; f : (indicators,) the draw's factors w / b. Method k uses
+    weights b_k f / sum(b_k f). Compatibility: pairs with p-value < alpha and rho > 0
+    (:func:`compatible_set`); drift weights over the kept methods (or ``fixed_weights``).
+    Returns (combined (regions,), method weights (k,)).
+    """
+    n = p.shape[0]
+    cols = []
+    for m in methods:
+        raw = [base_weights[m][j] * f[j] for j in range(len(f))]
+        w = [v / sum(raw) for v in raw]
+        if m in ("entropy", "max_deviation"):
+            cols.append(weighted_sum(p, w))
+        elif m == "topsis":
+            cols.append(topsis_closeness(p, w))
+        else:
+            cols.append(grey_relational_grades(p, w, rho))
+    k = len(methods)
+
+    def rho_of(a, b):
+        ra = rank_average(a)
+        rb = rank_average(b)
+        if spearman_method == "pearson":
+            return spearman_pearson_ranks(ra, rb)
+        return 1.0 - 6.0 * sum((ra[i] - rb[i]) ** 2 for i in range(n)) / (n * (n * n - 1))
+
+    if minmax:
+        u = [[(c[i] - min(c)) / (max(c) - min(c)) if max(c) > min(c) else 0.0 for i in range(n)] for c in cols]
+    else:
+        u = [list(c) for c in cols]
+    if fixed_weights is not None:
+        w = list(fixed_weights)
+    else:
+        r = [[1.0 if a == b else rho_of(cols[a], cols[b]) for b in range(k)] for a in range(k)]
+        pv = [[0.0 if a == b else spearman_p_value(r[a][b], n) for b in range(k)] for a in range(k)]
+        keep = compatible_set(r, pv, alpha)
+        kept = [j for j in range(k) if keep[j]]
+        ref = [sum(u[j][i] for j in kept) / len(kept) for i in range(n)]
+        drift = {j: 1.0 - rho_of(u[j], ref) for j in kept}
+        lo, hi = min(drift.values()), max(drift.values())
+        w = [0.0] * k
+        for j in kept:
+            w[j] = 1.0 / len(kept) if hi - lo <= 1e-12 else (lo + hi - drift[j]) / sum(lo + hi - d for d in drift.values())
+    combined = np.array([sum(w[j] * u[j][i] for j in range(k)) for i in range(n)])
+    return combined, np.array(w)

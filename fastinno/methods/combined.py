@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Literal
 
 import numpy as np
@@ -622,7 +623,7 @@ def combined_evaluation(
         )
 
 
-def _combined_evaluation(
+def _prepare(
     panel,
     *,
     methods: Sequence[str] = METHODS,
@@ -631,15 +632,25 @@ def _combined_evaluation(
     rho: float = 0.5,
     weights: object = "entropy",
     spearman_method: Literal["pearson", "d2"] = "pearson",
-    minmax_scores: bool = False,
     constant: Literal["error", "drop", "zero"] = "error",
     entropy_data: Literal["normalized", "raw"] = "normalized",
-):
-    """Body of :func:`combined_evaluation`."""
-    import polars as pl
+    index_only: bool = False,
+    stacklevel: int = 4,
+) -> SimpleNamespace:
+    """Checked options, efficacy coefficients and the per-cell indicator weights.
 
-    from ..results import CombinedResult
+    Everything of :func:`combined_evaluation` that comes before the single methods' scores:
+    shared with the Monte Carlo model (``simulate(model="combined")``), which perturbs these
+    weights. ``index_only``: only the cells of the whole index (dimension ``"index"``).
+    ``stacklevel``: of the critical-limits warning, for the public caller's frame.
 
+    Returns a namespace with ``methods``, ``alpha``, ``rho``, ``smethod`` (kernel code of the
+    Spearman variant), ``n_obj``, ``n_per``, ``period_labels``, ``indicators``, ``dims``
+    ([(name, indicator indices)]), ``pt`` ((periods, indicators, objects) efficacy coefficients,
+    each series contiguous), ``excluded_rows`` and per cell (period-major, dimension order)
+    ``cell_year``, ``cell_dim``, ``ptr``, ``idx_all``, ``we_all``, ``wm_all``, ``wt_all`` (the
+    cell's indicators and their entropy, max-deviation and TOPSIS / GRA weights, each summing to 1).
+    """
     V.check_choice("by", by, ("year", "panel"))
     V.check_choice("spearman_method", spearman_method, tuple(_SPEARMAN))
     V.check_choice("constant", constant, ("error", "drop", "zero"))
@@ -716,7 +727,7 @@ def _combined_evaluation(
                 f"Efficacy coefficient: {int(clipped.sum())} value(s) of {format_keys(names)} lie "
                 "outside their critical limits and were clipped to [0, 1].",
                 FastinnoWarning,
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
         p[:, :, js] = np.clip(raw, 0.0, 1.0)
 
@@ -756,7 +767,7 @@ def _combined_evaluation(
 
     # ---- cells: (period, dimension) ------------------------------------------------------
     dims: list[tuple[str, np.ndarray]] = [("index", np.arange(m, dtype=np.int64))]
-    for g in getattr(system, "groups", ()):
+    for g in () if index_only else getattr(system, "groups", ()):
         dims.append((g.name, np.asarray(g.indices, dtype=np.int64)))
     cell_year, cell_dim, ptr, idx_all = [], [], [0], []
     we_all, wm_all, wt_all = [], [], []
@@ -794,6 +805,42 @@ def _combined_evaluation(
             we_all.append(we)
             wm_all.append(wm)
             wt_all.append(wt)
+    return SimpleNamespace(
+        methods=methods, alpha=alpha, rho=rho, smethod=_SPEARMAN[spearman_method], n_regions=n_regions,
+        n_years=n_years, n_obj=n_obj, n_per=n_per, period_labels=period_labels, indicators=indicators,
+        dims=dims, pt=pt, excluded_rows=excluded_rows, cell_year=cell_year, cell_dim=cell_dim, ptr=ptr,
+        idx_all=idx_all, we_all=we_all, wm_all=wm_all, wt_all=wt_all,
+    )
+
+
+def _combined_evaluation(
+    panel,
+    *,
+    methods: Sequence[str] = METHODS,
+    by: Literal["year", "panel"] = "year",
+    alpha: float = 0.05,
+    rho: float = 0.5,
+    weights: object = "entropy",
+    spearman_method: Literal["pearson", "d2"] = "pearson",
+    minmax_scores: bool = False,
+    constant: Literal["error", "drop", "zero"] = "error",
+    entropy_data: Literal["normalized", "raw"] = "normalized",
+):
+    """Body of :func:`combined_evaluation`."""
+    import polars as pl
+
+    from ..results import CombinedResult
+
+    prep = _prepare(
+        panel, methods=methods, by=by, alpha=alpha, rho=rho, weights=weights,
+        spearman_method=spearman_method, constant=constant, entropy_data=entropy_data,
+    )
+    methods, alpha, rho = prep.methods, prep.alpha, prep.rho
+    n_regions, n_years, n_obj = prep.n_regions, prep.n_years, prep.n_obj
+    period_labels, indicators, dims, pt = prep.period_labels, prep.indicators, prep.dims, prep.pt
+    excluded_rows = prep.excluded_rows
+    cell_year, cell_dim, ptr = prep.cell_year, prep.cell_dim, prep.ptr
+    idx_all, we_all, wm_all, wt_all = prep.idx_all, prep.we_all, prep.wm_all, prep.wt_all
     cell_year_a = np.asarray(cell_year, dtype=np.int64)
     codes = np.asarray([_METHOD_CODES[mm] for mm in methods], dtype=np.int64)
     scores = krel.cell_scores(

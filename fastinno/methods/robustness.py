@@ -4,6 +4,8 @@
 model for each, ranks the regions of every year in every draw and reports how stable the index
 and the ranking are. ``bootstrap`` resamples regions (or blocks of years) and re-estimates the
 data-dependent parts of the model (standardization bounds, ideal points, objective weights).
+``simulate(model="combined")`` perturbs the weighted steps of the combined evaluation
+(:mod:`._combined_model`, plugged in through the ``_Model.custom`` hook; its index lies in [0, 1]).
 
 Streaming: draws run in chunks (a whole number of seeding blocks of ``_config.DRAW_BLOCK``
 draws). Each chunk folds into fixed-size accumulators, so memory is
@@ -68,7 +70,7 @@ from ..validate import check_choice, check_memory, check_weights
 
 __all__ = ["simulate", "bootstrap", "simulate_weights", "MODELS", "SCHEMES"]
 
-MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum")
+MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum", "combined")
 SCHEMES = ("dirichlet", "uniform", "hierarchical", "simplex", "given")
 _STANDARDIZE = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
 _SCOPE = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
@@ -109,6 +111,11 @@ class _Model:
     at1: np.ndarray  # (n_years, n_indicators, n_regions)
     at2: np.ndarray | None
     options: dict
+    #: A model with its own evaluation (``model="combined"``): ``custom.index(w, y)`` gives the
+    #: (draws, regions) index of weight rows ``w`` in year ``y``, ``custom.producer(w)`` a
+    #: producer for :func:`_fold`, ``custom.bounds()`` the a-priori range; ``at1`` then only fixes
+    #: the shape (years, indicators, regions).
+    custom: Any = None
 
 
 def _panel_parts(panel: Any):
@@ -164,9 +171,22 @@ _DEFAULT_OPTIONS = {
 }
 
 
+def _model_defaults(model: str) -> dict:
+    """Options of ``model`` and their defaults (the combined model's live in its own module)."""
+    if model == "combined":
+        from ._combined_model import DEFAULT_OPTIONS
+
+        return dict(DEFAULT_OPTIONS)
+    return dict(_DEFAULT_OPTIONS[model])
+
+
 def _prepare_model(panel, model: str, options: Mapping | None) -> tuple[_Model, np.ndarray]:
     """Standardized operands of the model and the model's base weights."""
     check_choice("model", model, MODELS)
+    if model == "combined":
+        from ._combined_model import prepare
+
+        return prepare(panel, options)
     opts = dict(_DEFAULT_OPTIONS[model])
     options = dict(options or {})
     weights = options.pop("weights", None)
@@ -215,9 +235,12 @@ def _drop_constant(panel, model, model_options, given=None, choices=None):
     options["constant"] = "error"
     models = list((choices or {}).get("model", [model]))
     scopes = set((choices or {}).get("scope", []))
+    if models == ["combined"]:
+        return panel, model_options, given  # the combined evaluation drops per year, as combined_evaluation
     for m in models:
         check_choice("model", m, MODELS)
-        scopes.add(options.get("scope", _DEFAULT_OPTIONS[m]["scope"]))
+        # the combined model's periods are years
+        scopes.add("year" if m == "combined" else options.get("scope", _DEFAULT_OPTIONS[m]["scope"]))
     cube, _ = _panel_parts(panel)
     const = np.zeros(cube.shape[2], dtype=bool)
     for sc in sorted(scopes):
@@ -370,6 +393,8 @@ def _release_work() -> None:
 
 def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
     """Index of every region in year ``y`` for each weight row: (n_draws, n_regions)."""
+    if model.custom is not None:
+        return model.custom.index(w, y)
     if model.form == km.LINEAR:
         return _dot(w, model.at1[y])
     w2 = w * w
@@ -385,6 +410,8 @@ def _hist_bounds(model: _Model, support: np.ndarray) -> tuple[np.ndarray, np.nda
     d_neg^2) = sum v_j n_j / sum v_j (p_j + n_j) (v = w^2) is a mediant of t_j = n_j / (p_j + n_j);
     CLOSENESS is an increasing function of it, 1 / (1 + sqrt(1 / F - 1)).
     """
+    if model.custom is not None:
+        return model.custom.bounds()
     a1 = model.at1[:, support, :]
     if model.form == km.LINEAR:
         return a1.min(axis=1), a1.max(axis=1)
@@ -447,6 +474,12 @@ class _Sampler:
             gp, gs, ip, ish = self.hier
             w = kr.hierarchical_weights(gp, gs, ip, ish, self.concentration, seeds, block)
         return np.ascontiguousarray(w[:n])
+
+
+def _check_sampler(mdl: _Model, sampler: _Sampler) -> None:
+    """Model-specific checks of the draws (the combined model reads them as tilts of its base)."""
+    if mdl.custom is not None:
+        mdl.custom.check_sampler(sampler)
 
 
 def _make_sampler(panel, scheme, base, concentration, spread, weights) -> tuple[_Sampler, int | None]:
@@ -660,6 +693,9 @@ def _run_chunk(ctx: _Ctx, first_block: int, n_blocks: int, n_draws: int, acc: _A
     producers = []
     for m, sampler in combos:
         w = sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
+        if m.custom is not None:  # a model that evaluates itself (combined): its own producer
+            producers.append(m.custom.producer(w))
+            continue
         producers.append(_gemm_producer(m, w if m.form == km.LINEAR else w * w))
     _fold(ctx, acc, n_draws, producers, first_block * block)
     return acc
@@ -853,7 +889,7 @@ def _warm(ctx, run) -> bool:
 def simulate(
     panel: Any,
     *,
-    model: Literal["hew-topsis", "topsis", "gra", "weighted-sum"] = "hew-topsis",
+    model: Literal["hew-topsis", "topsis", "gra", "weighted-sum", "combined"] = "hew-topsis",
     model_options: Mapping[str, Any] | None = None,
     draws: int = 10_000,
     scheme: Literal["dirichlet", "uniform", "hierarchical", "simplex", "given"] = "dirichlet",
@@ -878,17 +914,29 @@ def simulate(
     Parameters
     ----------
     panel : Panel
-    model : {"hew-topsis", "topsis", "gra", "weighted-sum"}
+    model : {"hew-topsis", "topsis", "gra", "weighted-sum", "combined"}
         ``hew-topsis``: the ideal-solution model (options ``scope``, ``standardize``, ``form``,
         ``constant``; defaults panel / max_ratio / ratio2; ``constant="drop"`` removes indicators
         constant within a scope cell, as ``hew_topsis`` does, with a warning). ``topsis``: min-max per year,
         closeness (classical TOPSIS, ideal = column max / min of the weighted matrix).
         ``gra``: grey relational grade per year (option ``rho``). ``weighted-sum``: sum_j w_j x_j of
-        the standardized values.
+        the standardized values. ``combined``: the weighted steps of the combined evaluation of
+        :func:`fastinno.combined_evaluation` (Xia, Li, Yin 2020: efficacy-coefficient
+        normalisation per period, four single methods -- the entropy method, the maximum-deviation
+        method, TOPSIS, grey relational analysis --, Spearman compatibility test, drift-degree
+        combination per period); see Notes.
     model_options : mapping, optional
         Model options, plus ``weights``: the base weights (None = the system's hierarchical equal
         weights; "equal"; "entropy" / "max_deviation" on the pooled standardized panel; an array
-        or a mapping indicator -> weight).
+        or a mapping indicator -> weight). For ``model="combined"`` the options are ``methods``
+        (default all four, as combined_evaluation), ``alpha`` (0.05), ``rho`` (0.5), ``weights``
+        (TOPSIS/GRA indicator weights: "entropy" default, "max_deviation", "equal", array; also a
+        mapping, or None / "equal-hierarchical" for the system's hierarchical equal weights),
+        ``spearman_method``, ``minmax_scores``, ``constant`` ("error", "drop" or "zero" per year;
+        "drop" warns), ``entropy_data`` -- same meaning and defaults as ``combined_evaluation`` --
+        and ``recombine``: "drift" (default: every draw recomputes the compatibility test and the
+        drift-degree method weights from its own method scores, exactly as combined_evaluation
+        does for one period) or "fixed" (the base run's method weights are kept).
     draws : int
         Number of weight draws (ignored for ``scheme="given"``: the array's row count).
     scheme : {"dirichlet", "uniform", "hierarchical", "simplex", "given"}
@@ -930,7 +978,9 @@ def simulate(
         (full factorial, the first combination = the base); the summary pools all of them and
         ``.variance_shares`` gives each choice's first-order and total share of the rank variance
         (``weights`` = the weight perturbation itself). An option a model does not have (``form``
-        for ``gra``) is ignored for that model.
+        for ``gra``; ``standardize``, ``scope``, ``form`` for ``combined``) is ignored for that
+        model; for ``combined`` a ``weights`` alternative sets its TOPSIS/GRA weights (its draws
+        stay tilts of the system's weights).
     progress : bool
         Show a tqdm progress bar with draws/s.
 
@@ -954,11 +1004,29 @@ def simulate(
     statistics, accurate to ``index_resolution``. Sources: OECD/JRC (2008) Handbook on
     Constructing Composite Indicators, sec. 7 (uncertainty analysis); Saisana, Saltelli &
     Tarantola (2005) JRSS A 168, 307-323; Lahdelma et al. (1998) (SMAA).
+
+    ``model="combined"``: periods are years (by="year"); the reported index is the ``combined``
+    score of dimension "index", ranked within each year (rank 1 = best). Perturbation: the
+    sampler's base is the system's hierarchical equal weights b (``model_options["weights"]``
+    sets TOPSIS/GRA's weights, not the base). Each draw w gives factors f = w / b; every weighted
+    single method k in period y uses weights normalise(b_{k,y} * f), where b_{k,y} are the weights
+    the base combined evaluation uses for that method and period (entropy weights for the entropy
+    method, max-deviation weights for its method, the ``weights`` option for TOPSIS and GRA). With
+    concentration=inf (f = 1) every draw reproduces ``combined_evaluation(...)``'s combined score
+    (to rounding, ~1e-16) and rank. With scheme="given" the rows are interpreted the same way
+    (tilts w / b). Where b = 0, f = 0 (scheme="simplex" and given rows weighting such indicators
+    are rejected). The compatibility test "p < alpha and rho > 0" is evaluated as
+    rho >= r_alpha, the smallest double whose p-value is below alpha. A draw that leaves a method
+    without weight gets a NaN index (ranked last, skipped by the index statistics). The index
+    lies in [0, 1] (the histogram range). Each block of draws and year costs two GEMMs (weighted
+    sums and grey grades are linear in f, TOPSIS's squared distances in f^2) and a numba kernel
+    over the draws (``kernels.combination``).
     """
     t0 = time.perf_counter()
     panel, model_options, weights = _drop_constant(panel, model, model_options, weights, choices)
     mdl, base = _prepare_model(panel, model, model_options)
     sampler, n_given = _make_sampler(panel, scheme, base, concentration, spread, weights)
+    _check_sampler(mdl, sampler)
     n_draws = n_given if n_given is not None else _check_int("draws", draws, 1)
     top_k = tuple(_check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
@@ -1012,19 +1080,21 @@ def _combinations(panel, model, model_options, choices, scheme, concentration, s
         pick = {k: lists[f][i] for f, (k, i) in enumerate(zip(names, idx))}
         m_name = pick.get("model", model)
         check_choice("model", m_name, MODELS)
+        defaults = _model_defaults(m_name)
         opts = dict(model_options or {})
         for k in ("standardize", "scope", "form"):
-            if k in pick and k in _DEFAULT_OPTIONS[m_name]:
+            if k in pick and k in defaults:
                 opts[k] = pick[k]
         if "weights" in pick:
             opts["weights"] = pick["weights"]
         if m_name == "gra" and opts.get("scope", "year") != "year":
             opts["scope"] = "year"  # grey relational grades compare regions within a year
         for k in list(opts):
-            if k not in _DEFAULT_OPTIONS[m_name] and k != "weights":
+            if k not in defaults and k != "weights":
                 del opts[k]
         mdl, base = _prepare_model(panel, m_name, opts)
         sampler, _ = _make_sampler(panel, scheme, base, concentration, spread, weights)
+        _check_sampler(mdl, sampler)
         combos.append((mdl, sampler))
         levels.append(idx)
     return combos, np.array(levels, dtype=np.int64), n_levels, names
