@@ -19,6 +19,24 @@ from fastinno.kernels import montecarlo as km
 FIXED = 1 << 62
 
 
+def _empty_codes(n_draws, n):
+    return np.full((-(-n // km.SLAB), n_draws, km.SLAB), -1, np.int32)
+
+
+def _flat(codes, n):
+    """(n_slabs, n_draws, SLAB) codes -> (n_draws, n_regions)."""
+    return codes.transpose(1, 0, 2).reshape(codes.shape[1], -1)[:, :n]
+
+
+def _slabbed(flat):
+    n_draws, n = flat.shape
+    out = _empty_codes(n_draws, n)
+    pad = np.full((n_draws, out.shape[0] * km.SLAB), -1, np.int32)
+    pad[:, :n] = flat
+    out[:] = pad.reshape(n_draws, -1, km.SLAB).transpose(1, 0, 2)
+    return out
+
+
 def _inputs(n_draws, n, form, seed, ties=False, nan=False):
     rng = np.random.default_rng(seed)
     g1 = rng.random((n_draws, n))
@@ -41,7 +59,7 @@ def _inputs(n_draws, n, form, seed, ties=False, nan=False):
 
 
 def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
-    """Index, competition ranks, codes, rho, shift, sums, min / max: plain numpy + Python ints."""
+    """Index, competition ranks, codes, rho, sums, min / max: plain numpy + Python ints."""
     n_draws, n = g1.shape
     if form == km.LINEAR:
         idx = g1.copy()
@@ -50,10 +68,8 @@ def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     key = np.where(np.isnan(idx), -np.inf, idx)  # NaN ranked last, tied
     rmin = np.stack([ss.rankdata(-k, method="min") for k in key]).astype(np.int64)
     ravg = np.stack([ss.rankdata(-k, method="average") for k in key])
-    base_min = ss.rankdata(-base, method="min").astype(np.int64)
     base_avg = ss.rankdata(-base, method="average")
     rho = np.array([np.corrcoef(r, base_avg)[0, 1] if r.std() > 0 else np.nan for r in ravg])
-    shift = np.abs(rmin - base_min).sum(axis=1)
     ok = ~np.isnan(idx)
     bins = np.clip(np.floor((idx - lo) * inv_width), 0, n_bins - 1)
     bins = np.where(ok, bins, km.NAN_BIN).astype(np.int64)
@@ -61,7 +77,7 @@ def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     sums = [sum(int(np.int64(x * scale[i])) for x in idx[ok[:, i], i]) for i in range(n)]
     vmin = np.array([idx[ok[:, i], i].min() if ok[:, i].any() else np.inf for i in range(n)])
     vmax = np.array([idx[ok[:, i], i].max() if ok[:, i].any() else -np.inf for i in range(n)])
-    return idx, codes, rho, shift, sums, vmin, vmax, base_min, base_avg
+    return idx, codes, rho, sums, vmin, vmax, base_avg
 
 
 @pytest.mark.parametrize("form", [km.RATIO2, km.CLOSENESS, km.LINEAR])
@@ -74,7 +90,7 @@ def test_rank_block_matches_reference(form, ties, nan):
     inv_width = np.full(n, n_bins / (6.0 if form == km.LINEAR else 1.0))
     inv_width[3] = 0.0  # a constant cell: everything in bin 0
     scale = np.full(n, 2.0**58)
-    idx, codes_ref, rho_ref, shift_ref, sums_ref, vmin_ref, vmax_ref, base_min, base_avg = _reference(
+    idx, codes_ref, rho_ref, sums_ref, vmin_ref, vmax_ref, base_avg = _reference(
         g1, g2, form, base, lo, inv_width, n_bins, scale
     )
     base_c2 = np.rint(2 * base_avg).astype(np.int64) - (n + 1)
@@ -82,17 +98,16 @@ def test_rank_block_matches_reference(form, ties, nan):
     lo_w = np.zeros(n, np.int64)
     vmin = np.full(n, np.inf)
     vmax = np.full(n, -np.inf)
-    codes = np.empty((n_draws, n), np.int32)
+    codes = _empty_codes(n_draws + 3, n)
     rho = np.empty(n_draws)
-    shift = np.empty(n_draws, np.int64)
     a1 = g1.copy()
-    km.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), base_min, lo, inv_width, n_bins, scale,
-                  hi, lo_w, vmin, vmax, codes, rho, shift)
+    km.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), lo, inv_width, n_bins, scale,
+                  hi, lo_w, vmin, vmax, codes, 3, rho)
     npt.assert_array_equal(a1, idx)  # g1 overwritten with the index
-    npt.assert_array_equal(codes, codes_ref)
+    npt.assert_array_equal(_flat(codes, n)[3:], codes_ref)  # rows first .. first + n_draws
+    assert (_flat(codes, n)[:3] == -1).all()  # other rows untouched
     npt.assert_allclose(rho, rho_ref, rtol=1e-13, atol=1e-15)
     npt.assert_array_equal(np.isnan(rho), np.isnan(rho_ref))
-    npt.assert_array_equal(shift, shift_ref)
     npt.assert_array_equal(vmin, vmin_ref)
     npt.assert_array_equal(vmax, vmax_ref)
     assert ((lo_w >= 0) & (lo_w < FIXED)).all()
@@ -103,17 +118,16 @@ def test_rank_block_is_blocking_invariant():
     """Two blocks into the same sums equal one block (integers: order-free)."""
     g1, g2, base = _inputs(40, 31, km.RATIO2, seed=5)
     n = 31
-    args = (km.RATIO2, np.zeros(n, np.int64), 1, np.ones(n, np.int64), np.zeros(n), np.full(n, 8.0), 8,
-            np.full(n, 2.0**60))
+    args = (km.RATIO2, np.zeros(n, np.int64), 1, np.zeros(n), np.full(n, 8.0), 8, np.full(n, 2.0**60))
     outs = []
     for cuts in ([0, 40], [0, 17, 40], [0, 1, 2, 40]):
         hi, lo = np.zeros(n, np.int64), np.zeros(n, np.int64)
         mn, mx = np.full(n, np.inf), np.full(n, -np.inf)
-        codes = np.empty((40, n), np.int32)
-        rho, shift = np.empty(40), np.empty(40, np.int64)
+        codes = _empty_codes(40, n)
+        rho = np.empty(40)
         for s, e in zip(cuts[:-1], cuts[1:]):
-            km.rank_block(g1[s:e].copy(), g2[s:e].copy(), *args, hi, lo, mn, mx, codes[s:e], rho[s:e], shift[s:e])
-        outs.append((hi, lo, mn, mx, codes, shift))
+            km.rank_block(g1[s:e].copy(), g2[s:e].copy(), *args, hi, lo, mn, mx, codes, s, rho[s:e])
+        outs.append((hi, lo, mn, mx, codes, rho))
     for other in outs[1:]:
         for a, b in zip(outs[0], other):
             npt.assert_array_equal(a, b)
@@ -125,12 +139,12 @@ def test_accumulate_codes_matches_add_at():
     ranks = np.stack([rng.permutation(n) for _ in range(n_draws)])  # rank - 1
     bins = rng.integers(0, n_bins, size=(n_draws, n))
     bins[::7, 4] = km.NAN_BIN
-    codes = ((bins << 16) | ranks).astype(np.int32)
-    pairs = np.array([[0, 1], [4, 2], [7, 7]], dtype=np.int64)
+    codes = _slabbed(((bins << 16) | ranks).astype(np.int32))
+    pairs = np.array([[0, 1], [4, 2], [7, 7], [40, 17]], dtype=np.int64)
     for kernel in (km.accumulate_codes, km.accumulate_codes_serial):
         counts = np.ones((n, n), np.int32)  # updated in place, not overwritten
         hist = np.zeros((n, n_bins), np.int32)
-        outr = kernel(codes, counts, hist, pairs)
+        outr = kernel(codes, n_draws, counts, hist, pairs)
         c_ref = np.ones((n, n), np.int32)
         np.add.at(c_ref, (np.tile(np.arange(n), n_draws), ranks.ravel()), 1)
         h_ref = np.zeros((n, n_bins), np.int32)
@@ -160,15 +174,28 @@ def test_merge_sums_is_exact():
 
 
 def test_rho_of_identical_ranking_is_one():
-    """A draw equal to the base ranking has rho exactly 1 and shift 0 (integer sums)."""
+    """A draw equal to the base ranking has rho exactly 1 (integer sums)."""
     n = 101
     base = np.linspace(0.1, 0.9, n)
     g1 = np.tile(base, (3, 1))
     base_avg = ss.rankdata(-base)
     base_c2 = np.rint(2 * base_avg).astype(np.int64) - (n + 1)
-    codes = np.empty((3, n), np.int32)
-    rho, shift = np.empty(3), np.empty(3, np.int64)
-    km.rank_block(g1, g1, km.LINEAR, base_c2, int((base_c2**2).sum()), ss.rankdata(-base, "min").astype(np.int64),
+    codes = _empty_codes(3, n)
+    rho = np.empty(3)
+    km.rank_block(g1, g1, km.LINEAR, base_c2, int((base_c2**2).sum()),
                   np.zeros(n), np.ones(n), 1, np.full(n, 2.0**60), np.zeros(n, np.int64), np.zeros(n, np.int64),
-                  np.full(n, np.inf), np.full(n, -np.inf), codes, rho, shift)
-    assert (rho == 1.0).all() and (shift == 0).all()
+                  np.full(n, np.inf), np.full(n, -np.inf), codes, 0, rho)
+    assert (rho == 1.0).all()
+    assert (_flat(codes, n) & km.RANK_MASK == np.arange(n)[::-1]).all()  # largest value = rank 1
+
+
+def test_rank_shift_totals_matches_per_draw_sums():
+    rng = np.random.default_rng(9)
+    n_years, n, n_draws = 3, 13, 200
+    base = np.stack([rng.permutation(n) + 1 for _ in range(n_years)]).astype(np.int64)
+    ranks = rng.integers(1, n + 1, size=(n_years, n_draws, n))
+    counts = np.zeros((n_years, n, n), np.int32)
+    for y in range(n_years):
+        np.add.at(counts[y], (np.tile(np.arange(n), n_draws), ranks[y].ravel() - 1), 1)
+    want = np.abs(ranks - base[:, None, :]).sum(axis=(1, 2))
+    npt.assert_array_equal(km.rank_shift_totals(counts, base), want)

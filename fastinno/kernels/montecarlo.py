@@ -46,6 +46,10 @@ FIXED_BASE = 1 << 62
 RANK_MASK = 0xFFFF
 #: Bin code of a NaN index (not counted in the histograms).
 NAN_BIN = 0x7FFF
+#: Regions per slab of the codes layout (n_slabs, n_draws, SLAB): 16 int32 = one cache line.
+SLAB_BITS = 4
+SLAB = 1 << SLAB_BITS
+SLAB_MASK = SLAB - 1
 #: Largest number of regions / histogram bins the 16-bit fields of ``codes`` hold.
 MAX_REGIONS = 1 << 16
 MAX_BINS = NAN_BIN
@@ -60,9 +64,11 @@ __all__ = [
     "accumulate_codes",
     "accumulate_codes_serial",
     "merge_sums",
+    "rank_shift_totals",
     "FIXED_BASE",
     "RANK_MASK",
     "NAN_BIN",
+    "SLAB",
     "MAX_REGIONS",
     "MAX_BINS",
     "rank_stats",
@@ -246,7 +252,6 @@ def rank_block(
     form,
     base_c2,
     base_ss4,
-    base_min,
     lo,
     inv_width,
     n_bins,
@@ -256,8 +261,8 @@ def rank_block(
     vmin,
     vmax,
     codes,
+    first,
     rho,
-    shift,
 ):
     """Index, ranks, agreement and the per-region sums of one block of draws of one year.
 
@@ -274,7 +279,6 @@ def rank_block(
     base_c2 : int64 (n_regions,), twice the base average ranks minus (n + 1): 2 r_avg - (n + 1),
         an integer.
     base_ss4 : int64, sum of squares of ``base_c2``.
-    base_min : int64 (n_regions,), base competition ranks.
     lo, inv_width : float64 (n_regions,), histogram origin and 1 / bin width of each region
         (``inv_width`` 0 puts everything in bin 0).
     n_bins : int, histogram bins (at most ``MAX_BINS``).
@@ -284,12 +288,14 @@ def rank_block(
         sum = (sum_hi * FIXED_BASE + sum_lo) / sum_scale with 0 <= sum_lo < FIXED_BASE; exact
         integers (order-free, so any blocking, thread count or backend gives the same bits).
     vmin, vmax : float64 (n_regions,), running exact min / max of the index, updated in place.
-    codes : int32 (n_draws, n_regions), output: ``(bin << 16) | (rank - 1)`` of every region in
-        every draw (competition rank; ``bin`` = ``NAN_BIN`` for a NaN index), the input of
-        :func:`accumulate_codes`.
+    codes : int32 (n_slabs, n_chunk, SLAB), output for the chunk's draws ``first ..
+        first + n_draws``: ``codes[i // SLAB, first + d, i % SLAB] = (bin << 16) | (rank - 1)`` of
+        region i in draw d (competition rank; ``bin`` = ``NAN_BIN`` for a NaN index), the input of
+        :func:`accumulate_codes`. Slab-major, so that the accumulation reads each slab of regions
+        as one contiguous stream.
+    first : int, the block's first row in ``codes``.
     rho : float64 (n_draws,), output: Spearman's rho (Pearson on average ranks) against the base
         ranking; NaN when either ranking is constant.
-    shift : int64 (n_draws,), output: sum over regions of |rank - base rank| (competition ranks).
 
     Notes
     -----
@@ -298,13 +304,16 @@ def rank_block(
     last and tied; they are skipped by the sums, the histogram and min / max. Spearman's rho with
     ties: Pearson correlation of average ranks (Kendall & Gibbons 1990, ch. 3). Doubled centred
     average ranks are integers, so the cross and square sums are exact int64 sums (no
-    floating-point chain, independent of order): rho = S_xy / sqrt(S_xx S_yy). The fixed-point
+    floating-point chain, independent of order): rho = S_xy / sqrt(S_xx S_yy). The walk over the
+    sorted order only scatters each region's rank position and tie term; the codes and S_xy are
+    then one sequential pass over the regions (no gathers: measured 15 % faster). The fixed-point
     carry is branch-free: ``c = v >> 62`` (arithmetic shift) moves whole units of 2^62 from the
     low word to the high word and leaves the low word in [0, 2^62).
     """
     n_draws, n = g1.shape
     keys, tk, order, to, hbuf = _scratch(n)
     bins = np.empty(n, dtype=np.int32)
+    pos = np.empty(n, dtype=np.int64)  # per region: a2 * 2^16 + (rank - 1)
     for d in range(n_draws):
         row = g1[d]
         lo_v = np.inf
@@ -337,26 +346,25 @@ def rank_block(
             else:
                 bins[i] = np.int32(NAN_BIN << 16)
         _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
-        sxy = 0
         sxx = 0
-        s = 0
-        cd = codes[d]
         p = 0
         while p < n:
             i0 = order[p]
             q = p + 1
             while q < n and keys[q] == keys[p] and _same(row[order[q]], row[i0]):
                 q += 1
-            r = p + 1
             a2 = p + q - n  # 2 * (average rank of the tie group) - (n + 1), an integer
             sxx += (q - p) * a2 * a2
+            packed = (np.int64(a2) << 16) | p  # p < 2^16; a2 recovered by an arithmetic shift
             for k in range(p, q):
-                i = order[k]
-                cd[i] = bins[i] | p
-                sxy += a2 * base_c2[i]
-                s += abs(r - base_min[i])
+                pos[order[k]] = packed
             p = q
-        shift[d] = s
+        sxy = 0
+        dc = first + d
+        for i in range(n):
+            pk = pos[i]
+            codes[i >> SLAB_BITS, dc, i & SLAB_MASK] = bins[i] | np.int32(pk & RANK_MASK)
+            sxy += (pk >> 16) * base_c2[i]
         if sxx > 0 and base_ss4 > 0:
             rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
         else:
@@ -364,12 +372,14 @@ def rank_block(
 
 
 @njit(cache=True, parallel=True)
-def accumulate_codes(codes, counts, hist, pairs):
+def accumulate_codes(codes, n_draws, counts, hist, pairs):
     """Fold one chunk's codes (from :func:`rank_block`) into the rank counts and index histograms.
 
     Parameters
     ----------
-    codes : int32 (n_draws, n_regions), ``(bin << 16) | (rank - 1)``.
+    codes : int32 (n_slabs, n_chunk, SLAB), ``(bin << 16) | (rank - 1)`` of region
+        ``slab * SLAB + lane`` in each draw (rows ``n_draws ..`` unused).
+    n_draws : int, draws (rows) of the chunk.
     counts : int32 (n_regions, n_regions), updated: ``counts[i, r - 1] += 1`` when region i has
         rank r.
     hist : int32 (n_regions, n_bins), updated: index histograms (``NAN_BIN`` skipped).
@@ -381,21 +391,21 @@ def accumulate_codes(codes, counts, hist, pairs):
 
     Notes
     -----
-    Parallel over slabs of 16 regions (disjoint rows of ``counts`` and ``hist``: no shared
-    writes), draws in order inside a slab: the slab's rows of both accumulators stay in cache
-    and each draw contributes one 64-byte line of codes. Integer counts: the result does not
-    depend on the order.
+    Parallel over slabs of ``SLAB`` regions (disjoint rows of ``counts`` and ``hist``: no shared
+    writes), draws in order inside a slab: the slab's codes are one contiguous stream and its rows
+    of both accumulators stay in cache. Integer counts: the result does not depend on the order.
     """
-    n_draws, n = codes.shape
-    slab = 16
-    n_slabs = (n + slab - 1) // slab
+    n = counts.shape[0]
+    n_slabs = codes.shape[0]
     for sl in prange(n_slabs):
-        i0 = sl * slab
-        i1 = min(n, i0 + slab)
+        i0 = sl * SLAB
+        w = min(n, i0 + SLAB) - i0
+        cs = codes[sl]
         for d in range(n_draws):
-            cd = codes[d]
-            for i in range(i0, i1):
-                c = cd[i]
+            cd = cs[d]
+            for k in range(w):
+                c = cd[k]
+                i = i0 + k
                 counts[i, c & RANK_MASK] += 1
                 b = c >> 16
                 if b != NAN_BIN:
@@ -407,7 +417,9 @@ def accumulate_codes(codes, counts, hist, pairs):
         bb = pairs[p, 1]
         cnt = 0
         for d in range(n_draws):
-            if (codes[d, a] & RANK_MASK) < (codes[d, bb] & RANK_MASK):
+            ra = codes[a >> SLAB_BITS, d, a & SLAB_MASK] & RANK_MASK
+            rb = codes[bb >> SLAB_BITS, d, bb & SLAB_MASK] & RANK_MASK
+            if ra < rb:
                 cnt += 1
         outranks[p] = cnt
     return outranks
@@ -426,6 +438,41 @@ def _renamed(fn, name):
 accumulate_codes_serial = njit(cache=True)(_renamed(accumulate_codes.py_func, "accumulate_codes_serial"))
 
 
+@njit(cache=True, parallel=True)
+def rank_shift_totals(counts, base_rank):
+    """Sum over draws and regions of |rank - base rank|, per year, from the rank counts (exact).
+
+    Parameters
+    ----------
+    counts : int32 (n_years, n_regions, n_regions), ``counts[y, i, r - 1]`` = draws in which
+        region i has rank r in year y.
+    base_rank : int64 (n_years, n_regions), base competition ranks.
+
+    Returns
+    -------
+    int64 (n_years,): sum_i sum_r counts[y, i, r - 1] * |r - base_rank[y, i]|. The same as
+    summing |rank - base rank| over every draw, but computed once from the counts instead of
+    once per draw.
+    """
+    n_years, n, _ = counts.shape
+    part = np.zeros((n_years, n), dtype=np.int64)
+    for t in prange(n_years * n):
+        y = t // n
+        i = t % n
+        b = base_rank[y, i]
+        tot = 0
+        for r in range(n):
+            c = counts[y, i, r]
+            if c:
+                tot += np.int64(c) * abs(r + 1 - b)
+        part[y, i] = tot
+    out = np.zeros(n_years, dtype=np.int64)
+    for y in range(n_years):
+        for i in range(n):
+            out[y] += part[y, i]
+    return out
+
+
 @njit(cache=True)
 def merge_sums(sum_hi, sum_lo, vmin, vmax, part_hi, part_lo, part_min, part_max):
     """Add one thread's fixed-point sums and min / max into the run's (exact, order-free)."""
@@ -441,13 +488,14 @@ def merge_sums(sum_hi, sum_lo, vmin, vmax, part_hi, part_lo, part_min, part_max)
 
 
 @njit(cache=True, parallel=True)
-def variance_accumulate(codes, levels, n_levels, s_k, q_k, t_f, w1):
+def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
     """Integer accumulators of a full-factorial method-choice run (exact, order-free).
 
     Parameters
     ----------
-    codes : int32 (n_combos, n_draws, n_regions), :func:`rank_block` codes of every combination in
-        every draw (rank = (code & RANK_MASK) + 1).
+    codes : int32 (n_combos, n_slabs, n_chunk, SLAB), :func:`rank_block` codes of every
+        combination (rank = (code & RANK_MASK) + 1).
+    n_draws : int, draws (rows) of the chunk.
     levels : int64 (n_combos, n_factors), level of each factor in each combination; combinations
         are the full factorial in C order (the last factor varies fastest).
     n_levels : int64 (n_factors,)
@@ -457,13 +505,14 @@ def variance_accumulate(codes, levels, n_levels, s_k, q_k, t_f, w1):
         sum of squared deviations).
     w1 : int64 (n_regions,), updated: sum over draws of (sum over combinations of r)^2.
     """
-    n_combos, n_draws, n = codes.shape
+    n_combos = codes.shape[0]
+    n = s_k.shape[1]
     n_factors = levels.shape[1]
     for i in prange(n):
         for d in range(n_draws):
             tot = 0
             for k in range(n_combos):
-                r = np.int64(codes[k, d, i] & RANK_MASK) + 1
+                r = np.int64(codes[k, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
                 s_k[k, i] += r
                 q_k[k, i] += r * r
                 tot += r
@@ -479,7 +528,7 @@ def variance_accumulate(codes, levels, n_levels, s_k, q_k, t_f, w1):
                     s1 = 0
                     s2 = 0
                     for a in range(lf):
-                        r = np.int64(codes[k + a * stride, d, i] & RANK_MASK) + 1
+                        r = np.int64(codes[k + a * stride, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
                         s1 += r
                         s2 += r * r
                     t_f[f, i] += lf * s2 - s1 * s1

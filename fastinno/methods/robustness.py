@@ -544,7 +544,6 @@ class _Acc:
     rho_hist: np.ndarray  # int64 (Y, RHO_BINS)
     rho_min: np.ndarray  # (Y,)
     rho_n: np.ndarray  # int64 (Y,) non-NaN rho
-    shift: np.ndarray  # int64 (Y,)
     outranks: np.ndarray  # int64 (Y, P)
     sum_hi: np.ndarray = None  # int64 (Y, R): index sums in fixed point, see km.rank_chunk
     sum_lo: np.ndarray = None
@@ -572,7 +571,6 @@ class _Acc:
             rho_hist=np.zeros((n_years, RHO_BINS), dtype=np.int64),
             rho_min=np.full(n_years, np.inf),
             rho_n=np.zeros(n_years, dtype=np.int64),
-            shift=np.zeros(n_years, dtype=np.int64),
             outranks=np.zeros((n_years, n_pairs), dtype=np.int64),
             sum_hi=np.zeros((n_years, n_regions), dtype=np.int64),
             sum_lo=np.zeros((n_years, n_regions), dtype=np.int64),
@@ -588,7 +586,6 @@ class _Acc:
         self.rho_hist += other.rho_hist
         np.fmin(self.rho_min, other.rho_min, out=self.rho_min)
         self.rho_n += other.rho_n
-        self.shift += other.shift
         self.outranks += other.outranks
         self.n += other.n
         self.n_draws += other.n_draws
@@ -628,7 +625,6 @@ class _Ctx:
     seed: int
     base_c2: np.ndarray  # (Y, R) int64: 2 * base average rank - (R + 1)
     base_ss4: np.ndarray  # (Y,) int64: sum of squares of base_c2
-    base_min: np.ndarray  # (Y, R) int64
     lo: np.ndarray  # (Y, R)
     inv_width: np.ndarray  # (Y, R)
     n_bins: int
@@ -753,7 +749,7 @@ class _Part:
         self.mx[:] = -np.inf
 
 
-def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows, keep=None) -> None:
+def _rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep=None) -> None:
     """Blocks of ``rows`` draws of year ``y``: product (``produce``) then :func:`km.rank_block`,
     spread over ``parts`` (one Python thread each; numpy and the kernel release the GIL).
     ``keep(s, e, index)``, when given, receives each block's index as the kernel ranked it.
@@ -761,18 +757,18 @@ def _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows, keep=None) -> 
     Which thread takes which block does not matter: every output row depends on its draw only,
     and the sums are exact integers.
     """
-    n_draws = codes.shape[0]
+    n_draws = rho.shape[0]
     n_blocks = -(-n_draws // rows)
     nxt = itertools.count()  # next() is atomic under the GIL
-    base_c2, base_ss4, base_min = ctx.base_c2[y], int(ctx.base_ss4[y]), ctx.base_min[y]
+    base_c2, base_ss4 = ctx.base_c2[y], int(ctx.base_ss4[y])
     lo, inv_width, scale = ctx.lo[y], ctx.inv_width[y], ctx.sum_scale[y]
 
     def work(part: _Part) -> None:
         while (j := next(nxt)) < n_blocks:
             s, e = j * rows, min(n_draws, (j + 1) * rows)
             g1, g2, form = produce(y, s, e, part.buf1[: e - s], part.buf2[: e - s])
-            km.rank_block(g1, g2, form, base_c2, base_ss4, base_min, lo, inv_width, ctx.n_bins, scale,
-                          part.hi, part.lo, part.mn, part.mx, codes[s:e], rho[s:e], shift[s:e])
+            km.rank_block(g1, g2, form, base_c2, base_ss4, lo, inv_width, ctx.n_bins, scale,
+                          part.hi, part.lo, part.mn, part.mx, codes, s, rho[s:e])
             if keep is not None:  # exact quantiles: g1 now holds the index
                 keep(s, e, g1)
 
@@ -803,16 +799,15 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     parts = [_Part(k, n_regions, rows) for k in range(n_parts)]
     accumulate = km.accumulate_codes if parallel else km.accumulate_codes_serial
     rho = np.empty(n_draws)
-    shift = np.empty(n_draws, dtype=np.int64)
     for y in range(n_years):
         all_codes = []
         for c, produce in enumerate(producers):
-            codes = _work_array(("codes", c), (n_draws, n_regions), np.int32)
+            codes = _work_array(("codes", c), (-(-n_regions // km.SLAB), n_draws, km.SLAB), np.int32)
             keep = _index_keeper(acc, y, c, first_draw)
-            _rank_blocks(ctx, y, produce, codes, rho, shift, parts, rows, keep)
+            _rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep)
             for part in parts:
                 part.flush(acc, y)
-            acc.outranks[y] += accumulate(codes, acc.counts[y], acc.hist[y], ctx.pairs)
+            acc.outranks[y] += accumulate(codes, n_draws, acc.counts[y], acc.hist[y], ctx.pairs)
             ok = ~np.isnan(rho)
             acc.rho_sum[y] += _fixed_sum(rho[ok])
             if ok.any():
@@ -820,7 +815,6 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
                 bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
                 acc.rho_hist[y] += np.bincount(bins, minlength=RHO_BINS)
             acc.rho_n[y] += int(ok.sum())
-            acc.shift[y] += int(shift.sum())
             all_codes.append(codes)
         if ctx.levels is not None:
             if acc.var is None:
@@ -830,7 +824,7 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             s_k, q_k, t_f, w1 = acc.var
             sk, qk, tf, ww = (np.ascontiguousarray(s_k[:, y]), np.ascontiguousarray(q_k[:, y]),
                               np.ascontiguousarray(t_f[:, y]), np.ascontiguousarray(w1[y]))
-            km.variance_accumulate(np.stack(all_codes), ctx.levels, ctx.n_levels, sk, qk, tf, ww)
+            km.variance_accumulate(np.stack(all_codes), n_draws, ctx.levels, ctx.n_levels, sk, qk, tf, ww)
             s_k[:, y], q_k[:, y], t_f[:, y], w1[y] = sk, qk, tf, ww
     acc.n += n_draws * max(len(producers), 1)
     acc.n_draws += n_draws
@@ -1191,7 +1185,7 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins,
     width = (hi - lo) / n_bins
     with np.errstate(divide="ignore"):
         inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
-    ctx = _Ctx(mdl, sampler, seed, base_c2, base_ss4, base_rank,
+    ctx = _Ctx(mdl, sampler, seed, base_c2, base_ss4,
                np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx,
                sum_scale=_sum_scales(lo, hi))
     return ctx, base_index, base_rank
@@ -1366,7 +1360,8 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
         "rho_mean": rho_mean,
         "rho_p05": rho_p05,
         "rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
-        "mean_abs_rank_shift": acc.shift / (n * n_regions),
+        "mean_abs_rank_shift": km.rank_shift_totals(acc.counts, np.ascontiguousarray(base_rank, dtype=np.int64))
+        / (n * n_regions),
     })
     acc_frame = None
     if acceptability:
@@ -1627,7 +1622,7 @@ def bootstrap(
         n_bins //= 2
     bctx = _BootCtx(
         model=None, sampler=None, seed=seed, base_c2=base_c2, base_ss4=base_ss4,
-        base_min=base_rank, lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
+        lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
         region_stats=rstats, sum_scale=_sum_scales(np.zeros((n_years, n_regions)), np.ones((n_years, n_regions))),
