@@ -144,7 +144,13 @@ def test_accumulate_codes_matches_add_at():
     for kernel in (km.accumulate_codes, km.accumulate_codes_serial):
         counts = np.ones((n, n), np.int32)  # updated in place, not overwritten
         hist = np.zeros((n, n_bins), np.int32)
-        outr = kernel(codes, n_draws, counts, hist, pairs)
+        r_lo = np.full(n, n, np.int32)
+        r_hi = np.full(n, -1, np.int32)
+        r_lo[0], r_hi[0] = -5, n + 5  # running extremes are kept, not overwritten
+        outr = kernel(codes, n_draws, counts, hist, r_lo, r_hi, pairs)
+        npt.assert_array_equal(r_lo[1:], ranks[:, 1:].min(axis=0))
+        npt.assert_array_equal(r_hi[1:], ranks[:, 1:].max(axis=0))
+        assert (r_lo[0], r_hi[0]) == (-5, n + 5)
         c_ref = np.ones((n, n), np.int32)
         np.add.at(c_ref, (np.tile(np.arange(n), n_draws), ranks.ravel()), 1)
         h_ref = np.zeros((n, n_bins), np.int32)
@@ -189,13 +195,48 @@ def test_rho_of_identical_ranking_is_one():
     assert (_flat(codes, n) & km.RANK_MASK == np.arange(n)[::-1]).all()  # largest value = rank 1
 
 
-def test_rank_shift_totals_matches_per_draw_sums():
+def test_rank_stats_match_numpy_on_the_draws():
+    """Mean, linear quantiles, top-k shares and |rank - base| sums from the counts equal numpy on
+    the draws themselves."""
     rng = np.random.default_rng(9)
-    n_years, n, n_draws = 3, 13, 200
-    base = np.stack([rng.permutation(n) + 1 for _ in range(n_years)]).astype(np.int64)
-    ranks = rng.integers(1, n + 1, size=(n_years, n_draws, n))
-    counts = np.zeros((n_years, n, n), np.int32)
-    for y in range(n_years):
-        np.add.at(counts[y], (np.tile(np.arange(n), n_draws), ranks[y].ravel() - 1), 1)
-    want = np.abs(ranks - base[:, None, :]).sum(axis=(1, 2))
-    npt.assert_array_equal(km.rank_shift_totals(counts, base), want)
+    n, n_draws = 13, 201
+    base = (rng.permutation(n) + 1).astype(np.int64)
+    ranks = rng.integers(1, n + 1, size=(n_draws, n))
+    ranks[:, 3] = 5  # a region that never moves
+    counts = np.zeros((n, n), np.int32)
+    np.add.at(counts, (np.tile(np.arange(n), n_draws), ranks.ravel() - 1), 1)
+    qs = np.array([0.95, 0.05, 0.5, 0.0, 1.0, 1 / 3])
+    top_k = np.array([1, 3, 20], dtype=np.int64)
+    window = ((ranks - 1).min(axis=0).astype(np.int32), (ranks - 1).max(axis=0).astype(np.int32))
+    mean, quant, top, shift = km.rank_stats(counts, n_draws, qs, top_k, base, *window)
+    # a wider window (the whole row) gives the same numbers; a window is all the kernel reads
+    wide = km.rank_stats(counts, n_draws, qs, top_k, base, np.zeros(n, np.int32), np.full(n, n - 1, np.int32))
+    for a, b in zip((mean, quant, top, shift), wide):
+        npt.assert_array_equal(a, b)
+    npt.assert_allclose(mean, ranks.mean(axis=0), rtol=1e-15)
+    npt.assert_array_equal(quant, np.quantile(ranks, qs, axis=0).T)
+    npt.assert_array_equal(top, np.stack([(ranks <= k).mean(axis=0) for k in top_k], axis=1))
+    npt.assert_array_equal(shift, np.abs(ranks - base).sum(axis=0))
+
+
+def test_hist_quantiles_within_one_bin_and_clamped():
+    rng = np.random.default_rng(10)
+    n_bins = 64
+    x = rng.random((5, 999))
+    x[2] = 0.5  # one value only: clamped to the exact min / max
+    lo, width = np.zeros(5), np.full(5, 1.0 / n_bins)
+    hist = np.stack([np.bincount(np.minimum((r * n_bins).astype(np.int64), n_bins - 1), minlength=n_bins) for r in x])
+    hist[4] = 0  # empty row -> NaN
+    qs = np.array([0.95, 0.05, 0.5])
+    full = (np.zeros(5, np.int64), np.full(5, n_bins - 1, np.int64))
+    got, total = km.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *full)
+    npt.assert_array_equal(total, hist.sum(axis=1))
+    nz = [np.flatnonzero(h) for h in hist[:4]]
+    window = (np.array([z[0] for z in nz] + [1]), np.array([z[-1] for z in nz] + [0]))  # last: empty
+    got_w, total_w = km.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *window)
+    npt.assert_array_equal(got_w, got)
+    npt.assert_array_equal(total_w, total)
+    want = np.quantile(x, qs, axis=1).T
+    assert (np.abs(got[:4] - want[:4]) <= 1.0 / n_bins).all()
+    npt.assert_array_equal(got[2], 0.5)
+    assert np.isnan(got[4]).all()

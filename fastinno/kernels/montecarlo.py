@@ -64,7 +64,6 @@ __all__ = [
     "accumulate_codes",
     "accumulate_codes_serial",
     "merge_sums",
-    "rank_shift_totals",
     "FIXED_BASE",
     "RANK_MASK",
     "NAN_BIN",
@@ -372,7 +371,7 @@ def rank_block(
 
 
 @njit(cache=True, parallel=True)
-def accumulate_codes(codes, n_draws, counts, hist, pairs):
+def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
     """Fold one chunk's codes (from :func:`rank_block`) into the rank counts and index histograms.
 
     Parameters
@@ -383,6 +382,8 @@ def accumulate_codes(codes, n_draws, counts, hist, pairs):
     counts : int32 (n_regions, n_regions), updated: ``counts[i, r - 1] += 1`` when region i has
         rank r.
     hist : int32 (n_regions, n_bins), updated: index histograms (``NAN_BIN`` skipped).
+    rank_lo, rank_hi : int32 (n_regions,), updated: the smallest / largest rank - 1 seen (so that
+        the statistics read only that window of ``counts``).
     pairs : int64 (n_pairs, 2), region pairs (a, b).
 
     Returns
@@ -401,15 +402,26 @@ def accumulate_codes(codes, n_draws, counts, hist, pairs):
         i0 = sl * SLAB
         w = min(n, i0 + SLAB) - i0
         cs = codes[sl]
+        r_lo = np.empty(SLAB, dtype=np.int32)
+        r_hi = np.empty(SLAB, dtype=np.int32)
+        for k in range(w):
+            r_lo[k] = rank_lo[i0 + k]
+            r_hi[k] = rank_hi[i0 + k]
         for d in range(n_draws):
             cd = cs[d]
             for k in range(w):
                 c = cd[k]
                 i = i0 + k
-                counts[i, c & RANK_MASK] += 1
+                r = c & RANK_MASK
+                counts[i, r] += 1
+                r_lo[k] = min(r_lo[k], r)
+                r_hi[k] = max(r_hi[k], r)
                 b = c >> 16
                 if b != NAN_BIN:
                     hist[i, b] += 1
+        for k in range(w):
+            rank_lo[i0 + k] = r_lo[k]
+            rank_hi[i0 + k] = r_hi[k]
     n_pairs = pairs.shape[0]
     outranks = np.zeros(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
@@ -436,41 +448,6 @@ def _renamed(fn, name):
 
 
 accumulate_codes_serial = njit(cache=True)(_renamed(accumulate_codes.py_func, "accumulate_codes_serial"))
-
-
-@njit(cache=True, parallel=True)
-def rank_shift_totals(counts, base_rank):
-    """Sum over draws and regions of |rank - base rank|, per year, from the rank counts (exact).
-
-    Parameters
-    ----------
-    counts : int32 (n_years, n_regions, n_regions), ``counts[y, i, r - 1]`` = draws in which
-        region i has rank r in year y.
-    base_rank : int64 (n_years, n_regions), base competition ranks.
-
-    Returns
-    -------
-    int64 (n_years,): sum_i sum_r counts[y, i, r - 1] * |r - base_rank[y, i]|. The same as
-    summing |rank - base rank| over every draw, but computed once from the counts instead of
-    once per draw.
-    """
-    n_years, n, _ = counts.shape
-    part = np.zeros((n_years, n), dtype=np.int64)
-    for t in prange(n_years * n):
-        y = t // n
-        i = t % n
-        b = base_rank[y, i]
-        tot = 0
-        for r in range(n):
-            c = counts[y, i, r]
-            if c:
-                tot += np.int64(c) * abs(r + 1 - b)
-        part[y, i] = tot
-    out = np.zeros(n_years, dtype=np.int64)
-    for y in range(n_years):
-        for i in range(n):
-            out[y] += part[y, i]
-    return out
 
 
 @njit(cache=True)
@@ -545,8 +522,8 @@ def _lerp(a, b, t):
 
 
 @njit(cache=True, parallel=True)
-def rank_stats(counts, n, qs, top_k):
-    """Mean, quantiles and top-k shares of ranks from rank-position counts, exactly.
+def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
+    """Mean, quantiles, top-k shares and absolute shifts of ranks from rank-position counts, exactly.
 
     Parameters
     ----------
@@ -555,49 +532,77 @@ def rank_stats(counts, n, qs, top_k):
     n : int, number of draws.
     qs : float64 (n_q,), probabilities; numpy's default ("linear") quantile definition.
     top_k : int64 (n_k,)
+    base_rank : int64 (n_rows,), the base rank of each row (for the shifts).
+    rank_lo, rank_hi : int32 (n_rows,), the window of ``counts`` holding every non-zero count
+        (rank - 1, inclusive): only it is read (untouched parts of a large counts matrix are then
+        not even paged in).
 
     Returns
     -------
     mean : float64 (n_rows,); quant : float64 (n_rows, n_q); top : float64 (n_rows, n_k)
-        (share of draws with rank <= k).
+        (share of draws with rank <= k); shift : int64 (n_rows,), sum over draws of
+        |rank - base rank| (the same as summing it draw by draw).
+
+    Notes
+    -----
+    One pass over each row's window, skipping empty rank positions; the quantile's two order statistics
+    are the first ranks whose cumulative count exceeds floor(h) and floor(h) + 1,
+    h = (n - 1) q, then numpy's linear interpolation.
     """
     n_rows, n_ranks = counts.shape
     n_q = qs.shape[0]
+    n_k = top_k.shape[0]
+    # the order statistics the quantiles need (0-based positions), walked in increasing order
+    want = np.empty(2 * n_q, dtype=np.int64)
+    frac = np.empty(n_q)
+    for qi in range(n_q):
+        h = (n - 1) * qs[qi]
+        want[2 * qi] = np.int64(math.floor(h))
+        frac[qi] = h - want[2 * qi]
+        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
+    walk = np.argsort(want)
     mean = np.empty(n_rows)
     quant = np.empty((n_rows, n_q))
-    top = np.empty((n_rows, top_k.shape[0]))
-    for i in prange(n_rows):
-        row = counts[i]
-        s = 0
-        for r in range(n_ranks):
-            s += (r + 1) * np.int64(row[r])
-        mean[i] = s / n
-        for k in range(top_k.shape[0]):
-            c = 0
-            for r in range(min(top_k[k], n_ranks)):
-                c += row[r]
-            top[i, k] = c / n
-        for qi in range(n_q):
-            h = (n - 1) * qs[qi]
-            lo_k = np.int64(math.floor(h))
-            t = h - lo_k
-            hi_k = min(lo_k + 1, n - 1)
-            a = -1
-            b = -1
+    top = np.empty((n_rows, n_k))
+    shift = np.empty(n_rows, dtype=np.int64)
+    n_tasks = min(n_rows, 256)  # scratch per task, not per row (allocations cost more than a row)
+    for t in prange(n_tasks):
+        found = np.empty(2 * n_q, dtype=np.int64)
+        for i in range(t * n_rows // n_tasks, (t + 1) * n_rows // n_tasks):
+            row = counts[i]
+            r0 = max(0, rank_lo[i])
+            r1 = min(n_ranks, rank_hi[i] + 1)
+            base = base_rank[i]
+            s = 0
+            sh = 0
+            for r in range(r0, r1):
+                c = np.int64(row[r])
+                s += (r + 1) * c
+                sh += c * abs(r + 1 - base)
+            mean[i] = s / n
+            shift[i] = sh
+            for k in range(n_k):
+                c = 0
+                for r in range(r0, min(r1, top_k[k])):
+                    c += row[r]
+                top[i, k] = c / n
+            # rank of order statistic m: the first rank whose cumulative count exceeds m
+            j = 0
             cum = 0
-            for r in range(n_ranks):
+            for r in range(r0, r1):
                 cum += row[r]
-                if a < 0 and cum > lo_k:
-                    a = r + 1
-                if cum > hi_k:
-                    b = r + 1
+                while j < 2 * n_q and cum > want[walk[j]]:
+                    found[walk[j]] = r + 1
+                    j += 1
+                if j == 2 * n_q:
                     break
-            quant[i, qi] = _lerp(float(a), float(b), t)
-    return mean, quant, top
+            for qi in range(n_q):
+                quant[i, qi] = _lerp(float(found[2 * qi]), float(found[2 * qi + 1]), frac[qi])
+    return mean, quant, top, shift
 
 
 @njit(cache=True, parallel=True)
-def hist_quantiles(hist, lo, width, vmin, vmax, qs):
+def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
     """Quantiles from fixed histograms, within one bin width of numpy's linear quantile.
 
     Parameters
@@ -606,50 +611,74 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs):
     lo, width : float64 (n_rows,)
     vmin, vmax : float64 (n_rows,), exact min / max of the values (results are clamped to them).
     qs : float64 (n_q,)
+    bin_lo, bin_hi : int64 (n_rows,), the window of bins holding every non-zero count
+        (inclusive; only it is read).
 
     Returns
     -------
     quant : float64 (n_rows, n_q), NaN for empty rows.
+    total : int64 (n_rows,), the number of values counted in each row.
 
     Notes
     -----
     The k-th order statistic is placed at ``lo + (b + (k - before + 0.5) / count_b) width`` in
     its bin b (values spread evenly inside the bin), then numpy's linear interpolation between
     order statistics. Both order statistics lie in their bins, so the error is below one bin.
+    Two passes per row: the total, then every wanted order statistic in one walk.
     """
     n_rows, n_bins = hist.shape
     n_q = qs.shape[0]
     out = np.empty((n_rows, n_q))
-    for i in prange(n_rows):
-        row = hist[i]
-        n = 0
-        for k in range(n_bins):
-            n += row[k]
-        for qi in range(n_q):
+    total = np.zeros(n_rows, dtype=np.int64)
+    n_tasks = min(n_rows, 256)  # scratch per task, not per row
+    for t in prange(n_tasks):
+        ks = np.empty(2 * n_q, dtype=np.int64)
+        frac = np.empty(n_q)
+        vals = np.empty(2 * n_q)
+        walk = np.empty(2 * n_q, dtype=np.int64)
+        for i in range(t * n_rows // n_tasks, (t + 1) * n_rows // n_tasks):
+            row = hist[i]
+            b0 = max(0, bin_lo[i])
+            b1 = min(n_bins, bin_hi[i] + 1)
+            n = 0
+            for k in range(b0, b1):
+                n += np.int64(row[k])
+            total[i] = n
             if n == 0:
-                out[i, qi] = np.nan
+                for qi in range(n_q):
+                    out[i, qi] = np.nan
                 continue
-            h = (n - 1) * qs[qi]
-            ks0 = np.int64(math.floor(h))
-            t = h - ks0
-            ks1 = min(ks0 + 1, n - 1)
-            vals = np.empty(2)
-            for m in range(2):
-                kk = ks0 if m == 0 else ks1
-                cum = 0
-                for b in range(n_bins):
-                    c = np.int64(row[b])
-                    if cum + c > kk:
-                        vals[m] = lo[i] + (b + (kk - cum + 0.5) / c) * width[i]
-                        break
-                    cum += c
-            v = _lerp(vals[0], vals[1], t)
-            if v < vmin[i]:
-                v = vmin[i]
-            if v > vmax[i]:
-                v = vmax[i]
-            out[i, qi] = v
-    return out
+            for qi in range(n_q):
+                h = (n - 1) * qs[qi]
+                ks[2 * qi] = np.int64(math.floor(h))
+                frac[qi] = h - ks[2 * qi]
+                ks[2 * qi + 1] = min(ks[2 * qi] + 1, n - 1)
+            for m in range(2 * n_q):  # targets in increasing order (insertion sort, a handful)
+                walk[m] = m
+                p = m
+                while p > 0 and ks[walk[p - 1]] > ks[walk[p]]:
+                    walk[p - 1], walk[p] = walk[p], walk[p - 1]
+                    p -= 1
+            j = 0
+            cum = 0
+            for b in range(b0, b1):
+                c = np.int64(row[b])
+                # order statistics in this bin: cum <= k < cum + c
+                while j < 2 * n_q and ks[walk[j]] < cum + c:
+                    kk = ks[walk[j]]
+                    vals[walk[j]] = lo[i] + (b + (kk - cum + 0.5) / c) * width[i]
+                    j += 1
+                cum += c
+                if j == 2 * n_q:
+                    break
+            for qi in range(n_q):
+                v = _lerp(vals[2 * qi], vals[2 * qi + 1], frac[qi])
+                if v < vmin[i]:
+                    v = vmin[i]
+                if v > vmax[i]:
+                    v = vmax[i]
+                out[i, qi] = v
+    return out, total
 
 
 @njit(cache=True)

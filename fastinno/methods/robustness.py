@@ -538,6 +538,8 @@ class _Acc:
     """
 
     counts: np.ndarray  # int32 (Y, R, R)
+    rank_lo: np.ndarray  # int32 (Y, R): smallest rank - 1 seen (the window of counts to read)
+    rank_hi: np.ndarray  # int32 (Y, R): largest
     hist: np.ndarray  # int32 (Y, R, B)
     vmin: np.ndarray  # (Y, R)
     vmax: np.ndarray
@@ -565,6 +567,8 @@ class _Acc:
     def empty(cls, n_years, n_regions, n_bins, n_pairs):
         return cls(
             counts=np.zeros((n_years, n_regions, n_regions), dtype=np.int32),
+            rank_lo=np.full((n_years, n_regions), n_regions, dtype=np.int32),
+            rank_hi=np.full((n_years, n_regions), -1, dtype=np.int32),
             hist=np.zeros((n_years, n_regions, n_bins), dtype=np.int32),
             vmin=np.full((n_years, n_regions), np.inf),
             vmax=np.full((n_years, n_regions), -np.inf),
@@ -580,6 +584,8 @@ class _Acc:
     def merge(self, other: _Acc) -> None:
         """Add another chunk's accumulators (exact)."""
         self.counts += other.counts
+        np.minimum(self.rank_lo, other.rank_lo, out=self.rank_lo)
+        np.maximum(self.rank_hi, other.rank_hi, out=self.rank_hi)
         self.hist += other.hist
         np.minimum(self.vmin, other.vmin, out=self.vmin)
         np.maximum(self.vmax, other.vmax, out=self.vmax)
@@ -807,7 +813,7 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             _rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep)
             for part in parts:
                 part.flush(acc, y)
-            acc.outranks[y] += accumulate(codes, n_draws, acc.counts[y], acc.hist[y], ctx.pairs)
+            acc.outranks[y] += accumulate(codes, n_draws, acc.counts[y], acc.hist[y], acc.rank_lo[y], acc.rank_hi[y], ctx.pairs)
             ok = ~np.isnan(rho)
             acc.rho_sum[y] += _fixed_sum(rho[ok])
             if ok.any():
@@ -846,13 +852,14 @@ def _fixed_sum(x: np.ndarray, axis: int | None = None):
 def _fixed_mean(total, n, scale=_UNIT_SCALE) -> np.ndarray:
     """Fixed-point totals (Python ints, any shape) / (scale * n) as float64; NaN where n == 0."""
     tot = np.asarray(total, dtype=object)
+    # int -> float is correctly rounded by Python; the divisions are then the same IEEE operations
+    # elementwise as a scalar loop would do
+    as_float = np.array([float(t) for t in tot.ravel().tolist()], dtype=np.float64).reshape(tot.shape)
     n = np.broadcast_to(np.asarray(n), tot.shape)
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), tot.shape)
-    out = np.full(tot.shape, np.nan)
-    for ix in np.ndindex(tot.shape):
-        if n[ix] > 0:
-            out[ix] = float(tot[ix]) / scale[ix] / float(n[ix])  # int -> float correctly rounded
-    return out
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = as_float / scale / n.astype(np.float64)
+    return np.where(n > 0, out, np.nan)
 
 
 def _sum_scales(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -1303,6 +1310,20 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
                 cluster.close()
 
 
+def _bin_window(ctx, acc) -> tuple[np.ndarray, np.ndarray]:
+    """Bins of the running min / max of every cell (the same map as ``km.rank_block``), widened by
+    one bin each way: every non-zero histogram count lies inside. Empty cells get an empty window."""
+    ok = np.isfinite(acc.vmin) & np.isfinite(acc.vmax)
+    with np.errstate(invalid="ignore"):
+        b_lo = np.where(ok, (np.where(ok, acc.vmin, 0.0) - ctx.lo) * ctx.inv_width, 1.0)
+        b_hi = np.where(ok, (np.where(ok, acc.vmax, 0.0) - ctx.lo) * ctx.inv_width, 0.0)
+    top = ctx.n_bins - 1
+    b_lo = np.clip(np.floor(b_lo), 0, top).astype(np.int64) - 1
+    b_hi = np.clip(np.floor(b_hi), 0, top).astype(np.int64) + 1
+    b_lo[~ok], b_hi[~ok] = 1, 0
+    return b_lo, b_hi
+
+
 def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
             weights_frame=None, variance_shares=None, growth=None):
     from ..results import RobustnessResult
@@ -1310,27 +1331,31 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     n_years, n_regions = ctx.lo.shape
     n = acc.n
     flat_counts = acc.counts.reshape(n_years * n_regions, n_regions)
-    mean_rank, rq, ptop = km.rank_stats(flat_counts, n, np.array([0.05, 0.5, 0.95]),
-                                        np.array(top_k, dtype=np.int64))
+    mean_rank, rq, ptop, shift = km.rank_stats(flat_counts, n, np.array([0.05, 0.5, 0.95]),
+                                               np.array(top_k, dtype=np.int64),
+                                               np.ascontiguousarray(base_rank, dtype=np.int64).ravel(),
+                                               acc.rank_lo.ravel(), acc.rank_hi.ravel())
     mean_rank = mean_rank.reshape(n_years, n_regions)
     r05, med_rank, r95 = (rq[:, k].reshape(n_years, n_regions) for k in range(3))
     p_top = {k: ptop[:, m].reshape(n_years, n_regions) for m, k in enumerate(top_k)}
     hist = acc.hist
-    n_ok = hist.sum(axis=-1, dtype=np.int64)
     total = acc.sum_hi.astype(object) * km.FIXED_BASE + acc.sum_lo.astype(object)
-    mean_index = _fixed_mean(total, n_ok, ctx.sum_scale)
     qs = np.array([0.05, 0.5, 0.95])
     if acc.exact is not None:
         # exact: numpy's linear quantiles of every kept draw (a reshape of the C-order matrix is a view)
         iq = km.exact_quantiles(acc.exact.reshape(n_years, -1, n_regions), qs)
         q = {p: iq[:, :, k] for k, p in enumerate((0.05, 0.5, 0.95))}
         res_width = 0.0
+        n_ok = hist.sum(axis=-1, dtype=np.int64)
     else:
         width = np.where(ctx.inv_width > 0, 1.0 / np.where(ctx.inv_width > 0, ctx.inv_width, 1.0), 0.0)
-        iq = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
-                               acc.vmin.ravel(), acc.vmax.ravel(), qs)
+        b_lo, b_hi = _bin_window(ctx, acc)
+        iq, n_ok = km.hist_quantiles(hist.reshape(n_years * n_regions, -1), ctx.lo.ravel(), width.ravel(),
+                                     acc.vmin.ravel(), acc.vmax.ravel(), qs, b_lo.ravel(), b_hi.ravel())
+        n_ok = n_ok.reshape(n_years, n_regions)
         q = {p: iq[:, k].reshape(n_years, n_regions) for k, p in enumerate((0.05, 0.5, 0.95))}
         res_width = float(np.max(width)) if width.size else 0.0
+    mean_index = _fixed_mean(total, n_ok, ctx.sum_scale)
     meta = {**meta, "quantiles": "exact" if acc.exact is not None else "histogram"}
     yrs = np.repeat(np.array(panel.years, dtype=np.int64), n_regions)
     regs = list(panel.regions) * n_years
@@ -1354,14 +1379,14 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
     # agreement
     rho_mean = _fixed_mean(acc.rho_sum, acc.rho_n)
     rho_p05 = km.hist_quantiles(acc.rho_hist, np.full(n_years, -1.0), np.full(n_years, 2.0 / RHO_BINS),
-                                acc.rho_min, np.ones(n_years), np.array([0.05]))[:, 0]
+                                acc.rho_min, np.ones(n_years), np.array([0.05]), np.zeros(n_years, np.int64),
+                                np.full(n_years, RHO_BINS - 1, np.int64))[0][:, 0]
     agreement = pl.DataFrame({
         "year": np.array(panel.years, dtype=np.int64),
         "rho_mean": rho_mean,
         "rho_p05": rho_p05,
         "rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
-        "mean_abs_rank_shift": km.rank_shift_totals(acc.counts, np.ascontiguousarray(base_rank, dtype=np.int64))
-        / (n * n_regions),
+        "mean_abs_rank_shift": shift.reshape(n_years, n_regions).sum(axis=1) / (n * n_regions),
     })
     acc_frame = None
     if acceptability:
@@ -1631,8 +1656,8 @@ def bootstrap(
     _quantile_mode(bctx, budget, n_rep, 1)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
-    wq = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
-                           np.array([0.05, 0.95]))
+    wq, _ = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
+                              np.array([0.05, 0.95]), np.zeros(n_ind, np.int64), np.full(n_ind, W_BINS - 1, np.int64))
     w_q = {0.05: wq[:, 0], 0.95: wq[:, 1]}
     wf = pl.DataFrame({
         "indicator": list(panel.indicators),
