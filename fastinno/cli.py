@@ -563,7 +563,7 @@ def _robustness_common(func):
         click.option("--chunk-size", "chunk_size", type=int, default=None, help="Draws per chunk."),
         click.option("--quantile-memory", "quantile_memory", default=None, metavar="SIZE",
                      help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
-                     "histograms). Default 256MiB; histograms when the draw matrix does not fit."),
+                     "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
         click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
         click.option("--out", "out_path", type=click.Path(dir_okay=False),

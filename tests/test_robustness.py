@@ -1055,7 +1055,7 @@ def test_budget_switches_to_histograms():
 
 def test_default_budget_is_the_module_constant(monkeypatch):
     panel = _panel()
-    assert rb.EXACT_QUANTILE_MEMORY == 256 * 2**20
+    assert rb.EXACT_QUANTILE_MEMORY == 64 * 2**20
     res = fastinno.simulate(panel, draws=64, seed=1, progress=False)
     assert res.options["quantiles"] == "exact" and res.options["quantile_memory"] == rb.EXACT_QUANTILE_MEMORY
     monkeypatch.setattr(rb, "EXACT_QUANTILE_MEMORY", 8 * 3 * 64 * 12 - 1)
