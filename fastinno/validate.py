@@ -6,7 +6,7 @@ Kernels trust their inputs; every check happens once, here, before any kernel ru
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -107,6 +107,17 @@ def check_types(types: object, n: int) -> np.ndarray:
                 f"types[{j}] = {t!r} is not a criterion type: use 1 (benefit) or -1 (cost)."
             )
     return out
+
+
+def weights_by_name(weights: Mapping, names: Sequence[str]) -> list:
+    """The values of a ``{indicator: weight}`` mapping in the order of ``names``; every indicator
+    must be named exactly once (an :class:`InputError` lists the missing and unknown names)."""
+    missing = [k for k in names if k not in weights]
+    extra = [k for k in weights if k not in names]
+    if missing or extra:
+        parts = [f"{what} {format_keys(keys)}" for what, keys in (("missing", missing), ("unknown", extra)) if keys]
+        raise InputError(f"weights mapping must name every indicator exactly: {'; '.join(parts)}.")
+    return [weights[k] for k in names]
 
 
 def check_weights(

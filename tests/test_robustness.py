@@ -176,24 +176,34 @@ def test_more_concentration_more_agreement():
 # --- determinism --------------------------------------------------------------------------------
 
 
+def assert_same_for_chunks_and_threads(run, chunk_sizes, one_thread_chunk, names, others=()):
+    """``run(chunk_size)`` at chunk size 64 is the reference; every chunk size in ``chunk_sizes``,
+    ``one_thread_chunk`` on one numba thread, and the extra results ``others`` must give the same
+    frames ``names`` bit for bit. Returns the reference."""
+    ref = run(64)
+    results = [*others, *(run(cs) for cs in chunk_sizes)]
+    old = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        results.append(run(one_thread_chunk))
+    finally:
+        numba.set_num_threads(old)
+    for other in results:
+        for name in names:
+            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
+    return ref
+
+
 @pytest.mark.parametrize("quantile_memory,mode", [(None, "exact"), (0, "histogram")])
 @pytest.mark.parametrize("model", ["hew-topsis", "gra"])
 def test_identical_for_any_chunk_size_and_thread_count(model, quantile_memory, mode):
     panel = _panel(n_regions=20)
     kw = dict(model=model, draws=300, seed=17, progress=False, pairs=[("R1", "R2")], acceptability=True,
               quantile_memory=quantile_memory)
-    ref = fastinno.simulate(panel, chunk_size=64, **kw)
+    ref = assert_same_for_chunks_and_threads(
+        lambda cs: fastinno.simulate(panel, chunk_size=cs, **kw), (1, 100, 1024), 128,
+        ("summary", "agreement", "acceptability", "outranks"))
     assert ref.options["quantiles"] == mode
-    others = [fastinno.simulate(panel, chunk_size=cs, **kw) for cs in (1, 100, 1024)]
-    old = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        others.append(fastinno.simulate(panel, chunk_size=128, **kw))
-    finally:
-        numba.set_num_threads(old)
-    for other in others:
-        for name in ("summary", "agreement", "acceptability", "outranks"):
-            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
 
 
 def test_seed_none_is_reported_and_reproducible():
@@ -329,16 +339,9 @@ def test_zero_benefit_values_allowed_with_max_ratio():
 def test_bootstrap_chunking_and_threads(quantile_memory, mode):
     panel = _panel(n_regions=15, n_years=3)
     kw = dict(replicates=150, seed=8, progress=False, quantile_memory=quantile_memory)
-    ref = fastinno.bootstrap(panel, chunk_size=64, **kw)
+    ref = assert_same_for_chunks_and_threads(
+        lambda cs: fastinno.bootstrap(panel, chunk_size=cs, **kw), (), 192, ("summary", "agreement", "weights"))
     assert ref.options["quantiles"] == mode
-    old = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        one = fastinno.bootstrap(panel, chunk_size=192, **kw)
-    finally:
-        numba.set_num_threads(old)
-    for name in ("summary", "agreement", "weights"):
-        assert_frame_equal(getattr(ref, name), getattr(one, name), check_exact=True)
 
 
 # --- growth intervals of the year bootstrap ------------------------------------------------------
@@ -546,17 +549,9 @@ def test_bootstrap_growth_over_regions_is_none():
 def test_bootstrap_growth_chunking_and_threads():
     panel = _growth_panel(n_regions=9, years=tuple(range(2000, 2008)))
     kw = dict(replicates=200, seed=8, progress=False, over="years", block_length=3)
-    ref = fastinno.bootstrap(panel, chunk_size=64, **kw)
-    others = [fastinno.bootstrap(panel, chunk_size=cs, **kw) for cs in (1, 128, 1000)]
-    old = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        others.append(fastinno.bootstrap(panel, chunk_size=192, **kw))
-    finally:
-        numba.set_num_threads(old)
-    for other in others:
-        for name in ("summary", "agreement", "weights", "growth"):
-            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
+    assert_same_for_chunks_and_threads(
+        lambda cs: fastinno.bootstrap(panel, chunk_size=cs, **kw), (1, 128, 1000), 192,
+        ("summary", "agreement", "weights", "growth"))
 
 
 def test_bootstrap_growth_memory_guard(monkeypatch):
@@ -1122,3 +1117,23 @@ def test_cli_quantile_memory():
         r = CliRunner().invoke(cli, [cmd, *base, n, "64", "--quantile-memory", "lots"])
         assert r.exit_code == 2 and r.output.count("Error:") == 1 and "Traceback" not in r.output
         assert "quantile_memory 'lots' is not a memory size" in r.output
+
+
+def test_base_weights_by_indicator_name():
+    panel = _panel()
+    rng = np.random.default_rng(5)
+    w = rng.random(panel.system.n_indicators)
+    w /= w.sum()
+    named = dict(zip(panel.indicators[::-1], w[::-1]))  # any order of the keys
+    kw = dict(draws=128, seed=3, progress=False)
+    by_name = fastinno.simulate(panel, model_options={"weights": named}, **kw)
+    by_order = fastinno.simulate(panel, model_options={"weights": w.tolist()}, **kw)
+    assert_frame_equal(by_name.summary, by_order.summary, check_exact=True)
+    # ... and they are not the base weights: the summaries differ from the default run
+    default = fastinno.simulate(panel, **kw)
+    assert not np.array_equal(default.summary["base_index"].to_numpy(), by_name.summary["base_index"].to_numpy())
+    missing = {k: v for k, v in named.items() if k != panel.indicators[0]}
+    with pytest.raises(InputError, match=rf"exactly: missing '{panel.indicators[0]}'\.$"):
+        fastinno.simulate(panel, model_options={"weights": missing}, **kw)
+    with pytest.raises(InputError, match=r"exactly: unknown 'nope'\.$"):
+        fastinno.simulate(panel, model_options={"weights": {**named, "nope": 0.0}}, **kw)

@@ -4,13 +4,12 @@ steps (Xia, Li, Yin 2020, sec. 3.1.1), against a plain per-draw loop, determinis
 from __future__ import annotations
 
 import naive
-import numba
 import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from test_robustness import _check_against_naive, _grid
+from test_robustness import _check_against_naive, _grid, assert_same_for_chunks_and_threads
 
 import fastinno
 from fastinno.errors import DegenerateDataError, FastinnoWarning, InputError
@@ -218,18 +217,10 @@ def test_identical_for_any_chunk_size_and_thread_count():
     panel = _panel(n=20)
     kw = dict(model="combined", draws=300, seed=17, progress=False, pairs=[("r01", "r02")], acceptability=True,
               concentration=10.0)
-    ref = fastinno.simulate(panel, chunk_size=64, **kw)
-    others = [fastinno.simulate(panel, chunk_size=cs, **kw) for cs in (1, 100, 1024)]
-    others.append(fastinno.simulate(panel, chunk_size=64, model_options={"recombine": "drift"}, **kw))
-    old = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        others.append(fastinno.simulate(panel, chunk_size=128, **kw))
-    finally:
-        numba.set_num_threads(old)
-    for other in others:
-        for name in ("summary", "agreement", "acceptability", "outranks"):
-            assert_frame_equal(getattr(ref, name), getattr(other, name), check_exact=True)
+    drift = fastinno.simulate(panel, chunk_size=64, model_options={"recombine": "drift"}, **kw)  # the default
+    assert_same_for_chunks_and_threads(
+        lambda cs: fastinno.simulate(panel, chunk_size=cs, **kw), (1, 100, 1024), 128,
+        ("summary", "agreement", "acceptability", "outranks"), others=[drift])
 
 
 def test_accumulators_do_not_grow_with_draws():

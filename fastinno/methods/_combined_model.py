@@ -31,7 +31,7 @@ from .. import _config
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..kernels import combination as kc
 from ..kernels import montecarlo as km
-from ..validate import check_choice
+from ..validate import check_choice, weights_by_name
 from . import combined as mc
 
 #: model_options of ``model="combined"`` and their defaults (those of ``combined_evaluation``).
@@ -216,14 +216,7 @@ def prepare(panel, options: Mapping | None):
     if weights is None or (isinstance(weights, str) and weights == "equal-hierarchical"):
         weights = panel.system.base_weights()
     elif isinstance(weights, Mapping):
-        missing = [k for k in panel.indicators if k not in weights]
-        extra = [k for k in weights if k not in panel.indicators]
-        if missing or extra:
-            raise InputError(
-                f"weights mapping must name every indicator exactly: missing {format_keys(missing)}, "
-                f"unknown {format_keys(extra)}."
-            )
-        weights = [weights[k] for k in panel.indicators]
+        weights = weights_by_name(weights, panel.indicators)
     prep = mc._prepare(
         panel, methods=opts["methods"], by="year", alpha=opts["alpha"], rho=opts["rho"], weights=weights,
         spearman_method=opts["spearman_method"], constant=opts["constant"], entropy_data=opts["entropy_data"],

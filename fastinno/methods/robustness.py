@@ -66,7 +66,7 @@ from ..kernels import normalize as kn
 from ..kernels import relational as kgr
 from ..kernels import resample as kr
 from ..kernels import weights as kw
-from ..validate import check_choice, check_memory, check_weights
+from ..validate import check_choice, check_memory, check_weights, weights_by_name
 
 __all__ = ["simulate", "bootstrap", "simulate_weights", "MODELS", "SCHEMES"]
 
@@ -306,14 +306,7 @@ def _base_weights(panel, weights, x) -> np.ndarray:
             return np.asarray(kw.entropy_weights(flat))
         return np.asarray(kw.max_deviation_weights(flat))
     if isinstance(weights, Mapping):
-        missing = [k for k in panel.indicators if k not in weights]
-        extra = [k for k in weights if k not in panel.indicators]
-        if missing or extra:
-            raise InputError(
-                f"weights mapping must name every indicator exactly: missing {format_keys(missing)}, "
-                f"unknown {format_keys(extra)}."
-            )
-        weights = [weights[k] for k in panel.indicators]
+        weights = weights_by_name(weights, panel.indicators)
     return check_weights(weights, n, labels=panel.indicators)
 
 
