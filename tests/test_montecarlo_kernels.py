@@ -2,8 +2,8 @@
 
 ``rank_block`` (index, ranks, agreement, fixed-point sums, histogram bins of a block of draws),
 ``accumulate_codes`` (rank counts, histograms, outrank counts) and ``merge_sums``. The
-references are written the obvious way: scipy's ``rankdata`` for ranks, Python integers for the
-fixed-point sums, ``np.add.at`` for the counts.
+references are written the obvious way: the index from its formulas, scipy's ``rankdata`` for
+ranks, Python integers for the fixed-point sums, ``np.add.at`` for the counts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import numpy.testing as npt
 import pytest
 import scipy.stats as ss
 
-from fastinno.kernels import distance as kd
 from fastinno.kernels import montecarlo as km
 
 FIXED = 1 << 62
@@ -47,7 +46,8 @@ def _inputs(n_draws, n, form, seed, ties=False, nan=False):
     if nan:  # both distances 0 -> NaN index
         g1[:, 0] = 0.0
         g2[:, 0] = 0.0
-        g1[0, :] = 0.0  # a row with index 0 or NaN everywhere except where g2 > 0
+        g1[0, :] = 0.0  # d_pos = 0: a row with index 1 everywhere (NaN in column 0)
+        g2[1, 2::2] = 0.0  # d_neg = 0: index 0 in every other region of row 1
     if form == km.LINEAR:
         g1 = rng.normal(size=(n_draws, n)) if not ties else np.round(rng.normal(size=(n_draws, n)))
         if nan:
@@ -61,10 +61,16 @@ def _inputs(n_draws, n, form, seed, ties=False, nan=False):
 def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     """Index, competition ranks, codes, rho, sums, min / max: plain numpy + Python ints."""
     n_draws, n = g1.shape
-    if form == km.LINEAR:
-        idx = g1.copy()
-    else:
-        idx = np.array([[kd.index_value(a, b, form) for a, b in zip(r1, r2)] for r1, r2 in zip(g1, g2)])
+    # the index written out: g1 = d_pos^2, g2 = d_neg^2 (LINEAR: g1 is the index itself)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if form == km.LINEAR:
+            idx = g1.copy()
+        elif form == km.RATIO2:  # d_neg^2 / (d_pos^2 + d_neg^2) = 1 / (1 + (d_pos / d_neg)^2)
+            idx = g2 / (g1 + g2)
+        else:  # closeness: d_neg / (d_pos + d_neg)
+            idx = np.sqrt(g2) / (np.sqrt(g1) + np.sqrt(g2))
+    if form != km.LINEAR:  # both distances 0: no index (NaN); one of them 0 gives 0 or 1 above
+        idx = np.where((g1 == 0.0) & (g2 == 0.0), np.nan, idx)
     key = np.where(np.isnan(idx), -np.inf, idx)  # NaN ranked last, tied
     rmin = np.stack([ss.rankdata(-k, method="min") for k in key]).astype(np.int64)
     ravg = np.stack([ss.rankdata(-k, method="average") for k in key])

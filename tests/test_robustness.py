@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 import warnings
 
 import naive
@@ -10,6 +12,8 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import fastinno
@@ -154,6 +158,7 @@ def test_no_perturbation_reproduces_base(model, kw):
     npt.assert_array_equal(s["index_p05"].to_numpy(), s["index_p95"].to_numpy())
     npt.assert_allclose(res.agreement["rho_mean"].to_numpy(), 1.0, rtol=1e-15)
     npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_allclose(res.agreement["rho_p05"].to_numpy(), 1.0, rtol=1e-15)  # histogram path, clamped
     assert (res.agreement["mean_abs_rank_shift"] == 0).all()
 
 
@@ -236,8 +241,29 @@ def test_accumulators_do_not_grow_with_draws():
     assert "sum_hi" in sizes[0] and "counts" in sizes[0]
 
 
-def test_progress_bar_runs(capsys):
-    fastinno.simulate(_panel(), draws=64, seed=1, progress=True)
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal (tqdm hides its bar on pipes and files)."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.mark.parametrize("fn,unit", [(fastinno.simulate, "draw/s"), (fastinno.bootstrap, "replicate/s")])
+def test_progress_bar_shows_rate_and_switches_off(monkeypatch, fn, unit):
+    monkeypatch.setattr(rb, "PROGRESS_DELAY", 0.0)
+    kw = dict(seed=1, chunk_size=64, **({"draws": 256} if fn is fastinno.simulate else {"replicates": 256}))
+    shown = []
+    for progress in (True, False):
+        err = _Terminal()
+        monkeypatch.setattr(sys, "stderr", err)
+        fn(_panel(), progress=progress, **kw)
+        monkeypatch.undo()
+        monkeypatch.setattr(rb, "PROGRESS_DELAY", 0.0)
+        shown.append(err.getvalue())
+    on, off = shown
+    assert unit in on and "/256 [" in on  # the rate and the total (leave=False clears the bar at the end)
+    assert ("fastinno simulate" if fn is fastinno.simulate else "fastinno bootstrap") in on
+    assert off == ""
 
 
 # --- ranking kernel -----------------------------------------------------------------------------
@@ -620,7 +646,7 @@ def test_counts_memory_guard(monkeypatch):
 
 
 @pytest.mark.dask
-def test_dask_local_cluster_identical_to_local():
+def test_dask_local_cluster_identical_to_local(tmp_path):
     pytest.importorskip("distributed")
     panel = _panel(n_regions=10, n_years=2)
     kw = dict(draws=200, seed=21, progress=False, chunk_size=64, pairs=[("R1", "R2")])
@@ -647,10 +673,24 @@ def test_dask_local_cluster_identical_to_local():
             assert_frame_equal(local.summary, dask.summary, check_exact=True)
             assert_frame_equal(local.agreement, dask.agreement, check_exact=True)
         bl = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, quantile_memory=0)
+        # the scheduler's address as a string (fastinno opens and closes its own client)
         bd = fastinno.bootstrap(panel, replicates=100, seed=2, progress=False, chunk_size=64, quantile_memory=0,
-                                backend="dask", scheduler=client)
+                                backend="dask", scheduler=cluster.scheduler_address)
         assert bl.options["quantiles"] == "histogram"
         assert_frame_equal(bl.summary, bd.summary, check_exact=True)
+        # the CLI's --scheduler ADDR gives the local run's table
+        from click.testing import CliRunner
+
+        from fastinno.cli import cli
+
+        outs = {}
+        for name, extra in (("local", []), ("dask", ["--scheduler", cluster.scheduler_address])):
+            outs[name] = tmp_path / f"{name}.csv"
+            r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "128", "--seed", "5", "--no-progress",
+                                         "--out", str(outs[name]), *extra])
+            assert r.exit_code == 0, r.output
+        assert_frame_equal(pl.read_csv(outs["local"]), pl.read_csv(outs["dask"]), check_exact=True)
+        assert client.status == "running"  # a passed Client is left open
     # year bootstrap: the replicates' growth values placed by replicate index on every worker
     panel = _growth_panel(n_regions=7)
     kw = dict(replicates=200, seed=3, progress=False, chunk_size=64, over="years", block_length=2)
@@ -745,9 +785,9 @@ def test_method_choice_matches_naive():
     ranks = np.empty((draws, 3, 2, 2, 10), dtype=np.int64)
     fns = {}
     for a, m in enumerate(models):
-        for b, st in enumerate(stds):
+        for b, std in enumerate(stds):
             opts = dict(rb._DEFAULT_OPTIONS[m])
-            opts["standardize"] = st
+            opts["standardize"] = std
             if m == "gra":
                 opts["scope"] = "year"
             fn = _naive_index_fn(panel, m, opts)
@@ -803,18 +843,20 @@ def test_constant_drop_equals_the_reduced_panel():
     with pytest.warns(fastinno.FastinnoWarning, match=f"dropped constant indicator.*{name}"):
         got = fastinno.simulate(panel, draws=200, seed=2, progress=False, model_options={"constant": "drop"})
     want = fastinno.simulate(reduced, draws=200, seed=2, progress=False)
-    assert_frame_equal(got.summary, want.summary)
-    assert_frame_equal(got.agreement, want.agreement)
+    assert_frame_equal(got.summary, want.summary, check_exact=True)
+    assert_frame_equal(got.agreement, want.agreement, check_exact=True)
     # given weights lose the dropped column and are renormalised
     w = np.full((5, panel.n_indicators), 1.0 / panel.n_indicators)
-    with pytest.warns(fastinno.FastinnoWarning):
+    with pytest.warns(fastinno.FastinnoWarning, match=f"dropped constant indicator.*{name}"):
         g = fastinno.simulate(panel, scheme="given", weights=w, progress=False, model_options={"constant": "drop"})
     wr = np.full((5, reduced.n_indicators), 1.0 / reduced.n_indicators)
-    assert_frame_equal(g.summary, fastinno.simulate(reduced, scheme="given", weights=wr, progress=False).summary)
+    assert_frame_equal(g.summary, fastinno.simulate(reduced, scheme="given", weights=wr, progress=False).summary,
+                       check_exact=True)
     # bootstrap: the same rule
     with pytest.warns(fastinno.FastinnoWarning, match="dropped constant"):
         b = fastinno.bootstrap(panel, replicates=64, seed=1, progress=False, model_options={"constant": "drop"})
-    assert_frame_equal(b.summary, fastinno.bootstrap(reduced, replicates=64, seed=1, progress=False).summary)
+    assert_frame_equal(b.summary, fastinno.bootstrap(reduced, replicates=64, seed=1, progress=False).summary,
+                       check_exact=True)
 
 
 def test_constant_drop_of_everything_is_an_error():
@@ -856,9 +898,10 @@ def _numpy_quantiles(vals, q):
                       for v in vals[:, :, y].T] for y in range(vals.shape[2])])
 
 
-def _check_exact_quantiles(res, vals, panel, atol=1e-15, engine=None):
+def _check_exact_quantiles(res, vals, panel, atol=1e-13, engine=None):
     """Exact-mode quantiles against numpy's quantile of the naive index values ``vals``
-    (n_values, regions, years), and bit for bit against numpy's quantile of ``engine`` (the same
+    (n_values, regions, years; equal up to the summation order of the engine's matrix products,
+    a few ulps, hence ``atol``: a histogram would be off by ~1e-4), and bit for bit against numpy's quantile of ``engine`` (the same
     draws' index values from the engine's own index kernels, when given)."""
     assert res.options["quantiles"] == "exact" and res.index_resolution == 0.0
     for c, q in QS.items():
@@ -934,8 +977,8 @@ def test_method_choice_exact_quantiles_pool_every_combination():
     w = fastinno.simulate_weights(panel, draws=draws, seed=4, concentration=20.0)
     vals = []
     for m in models:
-        for st in stds:
-            opts = dict(rb._DEFAULT_OPTIONS[m], standardize=st)
+        for std in stds:
+            opts = dict(rb._DEFAULT_OPTIONS[m], standardize=std)
             fn = _naive_index_fn(panel, m, opts)
             vals += [fn(x) for x in w]
     _check_exact_quantiles(res, np.array(vals), panel)
@@ -989,13 +1032,19 @@ def test_nan_indices_are_skipped_by_both_paths():
     fn = _naive_index_fn(p, "hew-topsis", opts)
     vals = np.array([fn(x) for x in w])
     assert np.isnan(vals[:, :, 0]).sum() == 30 * 6 and not np.isnan(vals[:, :, 1]).any()
-    ex = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, chunk_size=64)
+    # those draws rank every region tied in year 1: no Spearman rho there, and a warning says so
+    undefined = r"rho is undefined for 30 of 180 rankings \(year\(s\) 1\)"
+    with pytest.warns(FastinnoWarning, match=undefined):
+        ex = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, chunk_size=64)
     _check_exact_quantiles(ex, vals, p)
-    hi = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, quantile_memory=0)
+    with pytest.warns(FastinnoWarning, match=undefined):
+        hi = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, quantile_memory=0)
     assert hi.options["quantiles"] == "histogram"
     for c, q in QS.items():
         ref = np.nanquantile(vals, q, axis=0).T
         npt.assert_allclose(_grid(hi, c, p), ref, rtol=0, atol=hi.index_resolution + 1e-12, err_msg=c)
+    # ranks (NaN last, tied), top-k shares and the rho summaries of the defined draws, end to end
+    _check_against_naive(hi, naive.monte_carlo_summary(fn, w, fn(p.system.base_weights())), p)
 
 
 def test_exact_quantiles_from_parallel_blocks():
@@ -1137,3 +1186,135 @@ def test_base_weights_by_indicator_name():
         fastinno.simulate(panel, model_options={"weights": missing}, **kw)
     with pytest.raises(InputError, match=r"exactly: unknown 'nope'\.$"):
         fastinno.simulate(panel, model_options={"weights": {**named, "nope": 0.0}}, **kw)
+
+
+# --- coverage of the remaining options ----------------------------------------------------------
+
+
+def test_user_top_k_matches_naive():
+    panel = _panel()
+    w = fastinno.simulate_weights(panel, draws=150, concentration=10.0, seed=4)
+    res = fastinno.simulate(panel, draws=150, concentration=10.0, seed=4, top_k=(2, 5), progress=False)
+    assert [c for c in res.summary.columns if c.startswith("p_top_")] == ["p_top_2", "p_top_5"]
+    fn = _naive_index_fn(panel, "hew-topsis", {})
+    ref = naive.monte_carlo_summary(fn, w, fn(panel.system.base_weights()), top_k=(2, 5))
+    for c in ("p_top_2", "p_top_5"):
+        npt.assert_array_equal(_grid(res, c, panel), ref[c], err_msg=c)
+    boot = fastinno.bootstrap(panel, replicates=64, seed=4, top_k=(4,), progress=False)
+    assert [c for c in boot.summary.columns if c.startswith("p_top_")] == ["p_top_4"]
+    with pytest.raises(InputError, match="top_k"):
+        fastinno.simulate(panel, draws=8, top_k=(0,), progress=False)
+
+
+@pytest.mark.parametrize("bins", [16, 256])
+def test_index_bins_sets_the_stated_resolution(bins):
+    # max-ratio standardization: indices in [0, 1], so the resolution is at most 1 / bins, and the
+    # histogram quantiles are within it of the exact ones
+    panel = _panel()
+    kw = dict(draws=300, concentration=5.0, seed=6, progress=False)
+    hist = fastinno.simulate(panel, quantile_memory=0, index_bins=bins, **kw)
+    exact = fastinno.simulate(panel, **kw)
+    assert hist.options["quantiles"] == "histogram" and exact.options["quantiles"] == "exact"
+    assert 0 < hist.index_resolution <= 1.0 / bins
+    for c in ("median_index", "index_p05", "index_p95"):
+        diff = np.abs(hist.summary[c].to_numpy() - exact.summary[c].to_numpy())
+        assert diff.max() <= hist.index_resolution + 1e-12, c
+    # coarser bins really are coarser: 16 bins cannot reproduce every exact quantile
+    if bins == 16:
+        assert diff.max() > 1e-6
+    with pytest.raises(InputError, match="index_bins must be at most"):
+        fastinno.simulate(panel, quantile_memory=0, index_bins=km.MAX_BINS + 1, **kw)
+
+
+@pytest.mark.parametrize("bad", [np.nan, -0.1, np.inf])
+def test_given_weights_must_be_finite_and_nonnegative(bad):
+    panel = _panel()
+    w = np.full((4, panel.n_indicators), 1.0 / panel.n_indicators)
+    w[2, 1] = bad
+    with pytest.raises(InputError, match="given weights must be finite and >= 0"):
+        fastinno.simulate(panel, scheme="given", weights=w, progress=False)
+
+
+def test_block_seeds_follow_the_documented_seed_sequence():
+    # the issue's contract: block b of seed s is seeded from SeedSequence(s, spawn_key=(b,))
+    seeds = block_seeds(12345, 3, 4)
+    for i, b in enumerate(range(3, 7)):
+        want = np.random.SeedSequence(12345, spawn_key=(b,)).generate_state(1, dtype=np.uint32)[0]
+        assert seeds[i] == int(want)
+    second = block_seeds(12345, 3, 1, stream=2)[0]
+    assert second == int(np.random.SeedSequence(12345, spawn_key=(3, 2)).generate_state(1, dtype=np.uint32)[0])
+    assert second == int(np.random.SeedSequence(12345, spawn_key=(3,)).spawn(3)[2].generate_state(1, dtype=np.uint32)[0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(n_regions=st.integers(2, 9), n_years=st.integers(1, 3), data_seed=st.integers(0, 2**16),
+       seed=st.integers(0, 2**16), kappa=st.sampled_from([0.5, 5.0, 100.0]),
+       scheme=st.sampled_from(["dirichlet", "uniform", "hierarchical", "simplex"]),
+       model=st.sampled_from(["hew-topsis", "topsis", "gra", "weighted-sum"]))
+def test_summary_invariants(n_regions, n_years, data_seed, seed, kappa, scheme, model):
+    panel = _panel(n_regions=n_regions, n_years=n_years, seed=data_seed)
+    pairs = [("R1", "R2"), ("R2", "R1")]
+    kw = dict(model=model, draws=80, scheme=scheme, concentration=kappa, spread=0.5, seed=seed, progress=False,
+              top_k=(1, 2, 3), pairs=pairs, acceptability=True)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always", FastinnoWarning)
+        res = fastinno.simulate(panel, **kw)
+    s = res.summary
+    # a year whose rankings all tie (e.g. GRA on two regions) has no rho, and says so
+    undefined = res.agreement["rho_mean"].is_nan().any()
+    assert undefined == any("rho is undefined" in str(w.message) for w in rec)
+    assert (s["rank_p05"] <= s["median_rank"]).all() and (s["median_rank"] <= s["rank_p95"]).all()
+    assert ((s["mean_rank"] >= 1) & (s["mean_rank"] <= n_regions)).all()
+    assert (s["index_p05"] <= s["median_index"] + 1e-12).all() and (s["median_index"] <= s["index_p95"] + 1e-12).all()
+    assert ((s["mean_index"] >= s["index_p05"] - res.index_resolution - 1e-12)
+            | (s["mean_index"] <= s["index_p95"] + res.index_resolution + 1e-12)).all()
+    assert (s["p_top_1"] <= s["p_top_2"]).all() and (s["p_top_2"] <= s["p_top_3"]).all()
+    # every year: the top-k probabilities sum to min(k, regions)
+    for k in (1, 2, 3):
+        tot = s.group_by("year").agg(pl.col(f"p_top_{k}").sum())[f"p_top_{k}"].to_numpy()
+        npt.assert_allclose(tot, min(k, n_regions), rtol=1e-12)
+    # acceptability: each region-year's shares sum to 1; each rank position holds one region per draw
+    acc = res.acceptability
+    npt.assert_allclose(acc.group_by(["region", "year"]).agg(pl.col("share").sum())["share"].to_numpy(), 1.0,
+                        rtol=1e-12)
+    npt.assert_allclose(acc.group_by(["year", "rank"]).agg(pl.col("share").sum())["share"].to_numpy(), 1.0,
+                        rtol=1e-12)
+    p = res.outranks.sort(["year", "region_a"])["p_outranks"].to_numpy().reshape(n_years, 2)
+    assert (p.sum(axis=1) <= 1.0 + 1e-12).all()
+    ag = res.agreement.filter(~pl.col("rho_mean").is_nan())
+    assert ((ag["rho_min"] <= ag["rho_p05"] + 2.0 / rb.RHO_BINS) & (ag["rho_p05"] <= 1.0)).all()
+    assert ((ag["rho_min"] >= -1.0) & (ag["rho_min"] <= ag["rho_mean"] + 1e-12) & (ag["rho_mean"] <= 1.0)).all()
+    # relabelling the regions (another row order of the panel) changes nothing per region
+    perm = np.random.default_rng(seed).permutation(n_regions)
+    shuffled = Panel.from_array(np.ascontiguousarray(np.asarray(panel.cube)[perm]), panel.system,
+                                regions=[panel.regions[i] for i in perm], years=panel.years)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FastinnoWarning)
+        again = fastinno.simulate(shuffled, **kw)
+    assert_frame_equal(res.summary.sort(["year", "region"]), again.summary.sort(["year", "region"]), check_exact=True)
+    assert_frame_equal(res.agreement, again.agreement, check_exact=True)
+
+
+@pytest.mark.parametrize("opts,api", [
+    (["--scheme", "uniform", "--spread", "0.3"], dict(scheme="uniform", spread=0.3)),
+    (["--scheme", "hierarchical", "--concentration", "7.5"], dict(scheme="hierarchical", concentration=7.5)),
+])
+def test_cli_simulate_options_reach_the_api(tmp_path, opts, api):
+    from click.testing import CliRunner
+
+    from fastinno import datasets
+    from fastinno.cli import cli
+
+    out = tmp_path / "s.csv"
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "96", "--seed", "3", "--no-progress", "--top-k", "2,4",
+                                 "--out", str(out), *opts])
+    assert r.exit_code == 0, r.output
+    got = pl.read_csv(out)
+    want = fastinno.simulate(datasets.demo_panel(), draws=96, seed=3, top_k=(2, 4), progress=False, **api).summary
+    assert [c for c in got.columns if c.startswith("p_top_")] == ["p_top_2", "p_top_4"]
+    key = ["year", "region"]
+    npt.assert_allclose(got.sort(key)["rank_p95"].to_numpy(), want.sort(key)["rank_p95"].to_numpy(), rtol=0)
+    npt.assert_allclose(got.sort(key)["p_top_4"].to_numpy(), want.sort(key)["p_top_4"].to_numpy(), rtol=0)
+    npt.assert_allclose(got.sort(key)["mean_index"].to_numpy(), want.sort(key)["mean_index"].to_numpy(), rtol=1e-15)
+    r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "8", "--top-k", "0", "--no-progress"])
+    assert r.exit_code == 2 and "--top-k needs integers >= 1" in r.output

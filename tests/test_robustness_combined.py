@@ -9,7 +9,13 @@ import numpy.testing as npt
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
-from test_robustness import _check_against_naive, _grid, assert_same_for_chunks_and_threads
+from test_robustness import (
+    _check_against_naive,
+    _grid,
+    _naive_index_fn,
+    _naive_shares,
+    assert_same_for_chunks_and_threads,
+)
 
 import fastinno
 from fastinno.errors import DegenerateDataError, FastinnoWarning, InputError
@@ -86,24 +92,43 @@ CASES = [
     ("dirichlet", {"recombine": "fixed"}),
     ("uniform", {}),
     ("uniform", {"recombine": "fixed"}),
+    ("hierarchical", {}),
+    ("simplex", {"recombine": "fixed"}),
     ("dirichlet", {"minmax_scores": True, "spearman_method": "d2", "weights": "equal", "rho": 0.3}),
     ("uniform", {"methods": ("topsis", "gra", "entropy"), "weights": "max_deviation", "minmax_scores": True,
                  "recombine": "fixed"}),
 ]
 
 
+_NAIVE_RUNS = {}
+
+
+def _naive_run(scheme, options, draws, kw):
+    """Naive per-draw summary of one case, computed once for both quantile paths."""
+    key = (scheme, tuple(sorted(options.items())))
+    if key not in _NAIVE_RUNS:
+        panel = _panel()
+        w = fastinno.simulate_weights(panel, draws=draws, **kw)
+        fn, base = _naive_fn(panel, options)
+        _NAIVE_RUNS[key] = naive.monte_carlo_summary(fn, w, base, pairs=[(1, 2)])
+    return _NAIVE_RUNS[key]
+
+
+@pytest.mark.parametrize("quantile_memory,mode", [(None, "exact"), (0, "histogram")])
 @pytest.mark.parametrize("scheme,options", CASES)
-def test_simulate_combined_matches_naive(scheme, options):
+def test_simulate_combined_matches_naive(scheme, options, quantile_memory, mode):
     panel = _panel()
     draws = 150  # two full blocks and a partial one
     kw = dict(scheme=scheme, concentration=15.0, spread=0.6, seed=11)
     res = fastinno.simulate(panel, model="combined", model_options=options, draws=draws, chunk_size=64,
-                            pairs=[("r01", "r02")], progress=False, **kw)
-    w = fastinno.simulate_weights(panel, draws=draws, **kw)
-    fn, base = _naive_fn(panel, options)
-    ref = naive.monte_carlo_summary(fn, w, base, pairs=[(1, 2)])
-    _check_against_naive(res, ref, panel, pairs=[("r01", "r02")])
-    assert res.index_resolution <= 1.0 / 4096 + 1e-15  # histograms on [0, 1]
+                            pairs=[("r01", "r02")], progress=False, quantile_memory=quantile_memory, **kw)
+    assert res.options["quantiles"] == mode
+    if mode == "exact":  # numpy quantiles of every kept draw
+        assert res.index_resolution == 0.0
+    else:  # histograms on the combined index's a-priori range [0, 1], 4096 bins
+        assert res.index_resolution == 1.0 / 4096
+    # index quantiles are compared within index_resolution, everything else exactly / to rounding
+    _check_against_naive(res, _naive_run(scheme, options, draws, kw), panel, pairs=[("r01", "r02")])
     assert res.options["model_options"]["recombine"] == options.get("recombine", "drift")
 
 
@@ -140,7 +165,12 @@ def test_no_perturbation_reproduces_combined_evaluation(kw, options):
         npt.assert_allclose(s[c].to_numpy(), s["combined"].to_numpy(), rtol=0, atol=1e-12, err_msg=c)
     for c in ("base_rank", "rank_p05", "rank_p95", "median_rank", "mean_rank"):
         npt.assert_array_equal(s[c].to_numpy(), s["rank"].to_numpy(), err_msg=c)
-    npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
+    ag = res.agreement
+    assert ag.columns == ["year", "rho_mean", "rho_p05", "rho_min", "mean_abs_rank_shift"]
+    npt.assert_allclose(ag["rho_mean"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_array_equal(ag["rho_p05"].to_numpy(), 1.0)
+    npt.assert_array_equal(ag["rho_min"].to_numpy(), 1.0)
+    npt.assert_array_equal(ag["mean_abs_rank_shift"].to_numpy(), 0.0)
 
 
 def test_base_weights_are_combined_evaluations_method_weights():
@@ -193,7 +223,7 @@ def test_constant_policies():
         npt.assert_array_equal(s["rank_p95"].to_numpy(), s["rank"].to_numpy())
     # perturbed, drop: the naive loop without c in 2002 (its year-cell alone loses the indicator)
     res = None
-    with pytest.warns(FastinnoWarning):
+    with pytest.warns(FastinnoWarning, match=r"\('c', 2002\) are constant and were dropped from their year"):
         res = fastinno.simulate(p2, model="combined", model_options={"constant": "drop"}, draws=70, seed=2,
                                 chunk_size=64, progress=False)
     w = fastinno.simulate_weights(p2, draws=70, seed=2)
@@ -232,11 +262,19 @@ def test_accumulators_do_not_grow_with_draws():
     ctx, _, _ = rb._context(mdl, sampler, base, 1, 14, 3, np.zeros((0, 2), np.int64), None)
 
     def footprint(acc):
-        return {f.name: getattr(acc, f.name).size for f in dataclasses.fields(acc)
-                if isinstance(getattr(acc, f.name), np.ndarray)}
+        # every field: arrays by element count, containers by length (a per-block list would grow)
+        out = {}
+        for f in dataclasses.fields(acc):
+            v = getattr(acc, f.name)
+            if isinstance(v, np.ndarray):
+                out[f.name] = v.size
+            elif isinstance(v, (list, tuple, dict)):
+                out[f.name] = len(v)
+        return out
 
     sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in (64, 640, 3200)]
     assert sizes[0] == sizes[1] == sizes[2]
+    assert "sum_hi" in sizes[0] and "counts" in sizes[0]
 
 
 def test_parallel_and_serial_kernels_agree(monkeypatch):
@@ -269,16 +307,18 @@ def test_given_weights_are_read_as_tilts():
 
 
 def test_critical_rho_agrees_with_the_p_value_test():
-    # every Spearman value without ties for n = 3..14 (rho = 1 - 6 S / (n^3 - n), S even), and more
+    # every Spearman value without ties for n = 3..14 (rho = 1 - 6 S / (n^3 - n), S even), and more;
+    # p-values from the naive t approximation (naive.spearman_p_value), not fastinno's
     for n in range(3, 15):
         s = np.arange(0, (n**3 - n) // 3 + 1, 2)
         rhos = np.concatenate([1.0 - 6.0 * s / (n**3 - n), np.linspace(-1, 1, 2001)])
+        p = np.array([naive.spearman_p_value(r, n) for r in rhos])
         for alpha in (0.01, 0.05, 0.1):
             r_a = cm.critical_rho(alpha, n)
-            p = mc._spearman_pvalues(rhos, n)
             npt.assert_array_equal(rhos >= r_a, (p < alpha) & (rhos > 0), err_msg=f"n={n} alpha={alpha}")
-            assert mc._spearman_pvalues(np.array([r_a]), n)[0] < alpha
-            assert not mc._spearman_pvalues(np.array([np.nextafter(r_a, 0.0)]), n)[0] < alpha
+            # r_a is the boundary: it passes, the next double towards 0 does not
+            assert naive.spearman_p_value(r_a, n) < alpha
+            assert not naive.spearman_p_value(np.nextafter(r_a, 0.0), n) < alpha
 
 
 def test_compatible_methods_kernel_matches_the_greedy_rule():
@@ -296,10 +336,12 @@ def test_compatible_methods_kernel_matches_the_greedy_rule():
             rho[:] = np.where(np.eye(k, dtype=bool), 1.0, 0.1)
         keep = np.empty(k, dtype=np.bool_)
         kc.compatible_methods(rho, r_a, keep)
+        # the naive greedy rule on naive p-values
+        pv = [[naive.spearman_p_value(rho[a, b], n) for b in range(k)] for a in range(k)]
+        npt.assert_array_equal(keep, naive.compatible_set(rho.tolist(), pv, 0.05))
+        # and the rule combined_evaluation itself applies (simulate must reproduce it at no perturbation)
         want, _ = mc._compatible_set(rho, mc._spearman_pvalues(rho, n), 0.05)
         npt.assert_array_equal(keep, want)
-        pv = mc._spearman_pvalues(rho, n)
-        npt.assert_array_equal(keep, naive.compatible_set(rho.tolist(), pv.tolist(), 0.05))
 
 
 @pytest.mark.parametrize("n", [5, 255, 256, 1000])
@@ -344,6 +386,21 @@ def test_method_choice_with_combined():
     npt.assert_allclose(_grid(res, "mean_rank", panel),
                         (_grid(one, "mean_rank", panel) + _grid(two, "mean_rank", panel)) / 2, rtol=1e-12)
     assert res.variance_shares["choice"].to_list() == ["model", "weights"]
+    # shares against the naive ranks of every draw x model (both models see the same weight draws)
+    w = fastinno.simulate_weights(panel, draws=130, seed=4, concentration=20.0)
+    fn_c, _ = _naive_fn(panel, {})
+    fn_t = _naive_index_fn(panel, "topsis", {})
+    ranks = np.empty((130, 2, 1, 3, 14), dtype=np.int64)  # (draws, model, one dummy level, years, regions)
+    for d in range(130):
+        for a, fn in enumerate((fn_c, fn_t)):
+            v = fn(w[d])
+            for y in range(3):
+                ranks[d, a, 0, y] = naive.rank_min(v[:, y])
+    ref = _naive_shares(ranks)
+    shares = {row["choice"]: (row["first_order"], row["total"]) for row in res.variance_shares.iter_rows(named=True)}
+    npt.assert_allclose(shares["model"], ref["a"], rtol=1e-9)
+    npt.assert_allclose(shares["weights"], ref["weights"], rtol=1e-9)
+    assert 0 < shares["model"][0] < 1 and 0 < shares["weights"][0] < 1  # both choices matter here
     # the weights choice sets the combined model's TOPSIS / GRA weights
     ch = fastinno.simulate(panel, model="combined", choices={"weights": ["entropy", "equal"]}, **kw)
     eq = fastinno.simulate(panel, model="combined", model_options={"weights": "equal"}, **kw)

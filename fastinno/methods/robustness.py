@@ -1214,25 +1214,31 @@ def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1):
     return out
 
 
-def _progress_bar(total, progress):
+#: Seconds before the progress bar appears (none for short runs).
+PROGRESS_DELAY = 1.0
+
+
+def _progress_bar(total, progress, bootstrap=False):
     from tqdm.auto import tqdm
 
-    # disable=None: no bar when stderr is not a terminal (logs, pipes); delay: none for short runs.
-    return tqdm(total=total, unit="draw", unit_scale=True, disable=None if progress else True, leave=False,
-                delay=1.0, desc="fastinno simulate")
+    # disable=None: no bar when stderr is not a terminal (logs, pipes)
+    return tqdm(total=total, unit="replicate" if bootstrap else "draw", unit_scale=True,
+                disable=None if progress else True, leave=False, delay=PROGRESS_DELAY,
+                desc="fastinno bootstrap" if bootstrap else "fastinno simulate")
 
 
 def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None) -> _Acc:
+    boot = run is not None  # the bootstrap passes its own chunk runner
     run = _run_chunk if run is None else run
     check_choice("backend", backend, ("local", "dask"))
     chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1])
     if backend == "dask":
-        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run)
+        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boot)
     if scheduler is not None or n_workers is not None:
         raise InputError("scheduler= and n_workers= need backend='dask'.")
     acc = _new_acc(ctx, 0, n_draws)
     try:
-        with _progress_bar(n_draws, progress) as bar, _single_threaded_blas():
+        with _progress_bar(n_draws, progress, boot) as bar, _single_threaded_blas():
             for fb, nb, nd in chunks:
                 run(ctx, fb, nb, nd, acc)
                 bar.update(nd)
@@ -1275,7 +1281,7 @@ def _run_group(ctx, run, group) -> _Acc:
     return acc
 
 
-def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> _Acc:
+def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boot=False) -> _Acc:
     client, cluster, own = _dask_client(scheduler, n_workers)
     try:
         ctx_f = client.scatter(ctx, broadcast=True)
@@ -1292,7 +1298,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run) -> 
         acc = _new_acc(ctx, 0, n_draws)
         from distributed import as_completed
 
-        with _progress_bar(n_draws, progress) as bar:
+        with _progress_bar(n_draws, progress, boot) as bar:
             for fut in as_completed(futures):
                 part = fut.result()
                 acc.merge(part)  # integer parts exact; float block sums re-ordered by block later
@@ -1384,6 +1390,15 @@ def _result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_i
         "rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
         "mean_abs_rank_shift": shift.reshape(n_years, n_regions).sum(axis=1) / (n * n_regions),
     })
+    undefined = n - acc.rho_n
+    if undefined.any():
+        years = [panel.years[y] for y in np.flatnonzero(undefined)]
+        warnings.warn(
+            f"Spearman's rho is undefined for {int(undefined.sum())} of {n * n_years} rankings (year(s) "
+            f"{format_keys(years)}): a ranking in which every region ties, in the draw or in the base run, "
+            "has no rank correlation. rho_mean, rho_p05 and rho_min summarise the defined ones (NaN where "
+            "there are none).", FastinnoWarning, stacklevel=3,
+        )
     acc_frame = None
     if acceptability:
         y_i, r_i, k_i = np.nonzero(acc.counts)
