@@ -316,7 +316,8 @@ class RobustnessResult:
     outranks : pl.DataFrame or None
         ``year``, ``region_a``, ``region_b``, ``p_outranks`` = P(rank of a < rank of b).
     variance_shares : pl.DataFrame or None
-        Method-choice runs: ``choice``, ``first_order``, ``total`` (shares of rank variance).
+        Method-choice runs: ``choice``, ``first_order``, ``total`` (shares of rank variance), a
+        row per choice and ``weight_draws`` (the weight perturbation).
     weights : pl.DataFrame or None
         Bootstrap runs: ``indicator``, ``base_weight``, ``mean_weight``, ``weight_p05``,
         ``weight_p95``.

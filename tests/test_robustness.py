@@ -435,7 +435,7 @@ def _check_growth(res, ref, exact, rtol=1e-9):
         ({"scope": "year", "standardize": "minmax"}, (2001, 2002, 2003, 2004, 2005), 1),
         ({"scope": "region", "form": "closeness", "weights": "max_deviation"}, (2001, 2003, 2004, 2005, 2006), 3),
         ({"standardize": "vector"}, (2001, 2002, 2003, 2004, 2005), 4),  # L = T - 1: terms not resampled
-        ({"weights": None}, (2001, 2002, 2003, 2004, 2005), 5),  # L = T: growth terms capped at T - 1
+        # (L = T warns: see test_bootstrap_growth_no_resampling_gives_the_base)
     ],
 )
 def test_bootstrap_growth_matches_naive(options, years, L):
@@ -512,8 +512,10 @@ def test_bootstrap_growth_base_equals_hew_topsis():
 def test_bootstrap_growth_no_resampling_gives_the_base():
     # L = T: every year resample is the panel itself and the growth terms are not resampled
     panel = _growth_panel()
-    res = fastinno.bootstrap(panel, model_options={"weights": None}, replicates=64, over="years", block_length=5,
-                             seed=2, progress=False)
+    with pytest.warns(FastinnoWarning, match="block_length 5 = the number of years.*zero width; use block_length < 5"):
+        res = fastinno.bootstrap(panel, model_options={"weights": None}, replicates=64, over="years", block_length=5,
+                                 seed=2, progress=False)
+    assert (res.summary["rank_p05"] == res.summary["rank_p95"]).all()
     g = res.growth
     for name in ("cagr", "mean_yoy"):
         base = g[f"base_{name}"].to_numpy()
@@ -640,6 +642,17 @@ def test_counts_memory_guard(monkeypatch):
     monkeypatch.setattr(rb, "COUNTS_MEMORY_BUDGET", 100)
     with pytest.raises(ConfigError, match="exact rank counts for 12 regions x 3 years need"):
         fastinno.simulate(_panel(), draws=64, progress=False)
+    with pytest.raises(ConfigError, match="exact rank counts for 12 regions x 3 years need"):
+        fastinno.bootstrap(_panel(), replicates=64, progress=False)
+
+
+def test_count_limits_are_named():
+    with pytest.raises(ConfigError, match="at most 65536 regions per year"):
+        rb._check_counts(70_000, 1, 10)
+    with pytest.raises(ConfigError, match="overflow the int32 rank counts"):
+        fastinno.simulate(_panel(), draws=2**30, choices={"standardize": ["minmax", "max_ratio"]}, progress=False)
+    with pytest.raises(ConfigError, match="overflow the int32 rank counts"):
+        fastinno.bootstrap(_panel(), replicates=2**31, progress=False)
 
 
 # --- Dask ---------------------------------------------------------------------------------------
@@ -770,7 +783,7 @@ def _naive_shares(ranks):
     out = {}
     out["a"] = (((r.mean(axis=(0, 2)) - mean) ** 2).mean(axis=0), r.var(axis=1).mean(axis=(0, 1)))
     out["b"] = (((r.mean(axis=(0, 1)) - mean) ** 2).mean(axis=0), r.var(axis=2).mean(axis=(0, 1)))
-    out["weights"] = (((r.mean(axis=(1, 2)) - mean) ** 2).mean(axis=0), r.var(axis=0).mean(axis=(0, 1)))
+    out["weight_draws"] = (((r.mean(axis=(1, 2)) - mean) ** 2).mean(axis=0), r.var(axis=0).mean(axis=(0, 1)))
     return {k: (v1[ok].sum() / var[ok].sum(), vt[ok].sum() / var[ok].sum()) for k, (v1, vt) in out.items()}
 
 
@@ -800,7 +813,8 @@ def test_method_choice_matches_naive():
     shares = {row["choice"]: (row["first_order"], row["total"]) for row in res.variance_shares.iter_rows(named=True)}
     npt.assert_allclose(shares["model"], ref["a"], rtol=1e-9)
     npt.assert_allclose(shares["standardize"], ref["b"], rtol=1e-9)
-    npt.assert_allclose(shares["weights"], ref["weights"], rtol=1e-9)
+    npt.assert_allclose(shares["weight_draws"], ref["weight_draws"], rtol=1e-9)
+    assert res.variance_shares["choice"].to_list() == ["model", "standardize", "weight_draws"]
     # pooled summary = all draws x combinations; base = the first combination
     pooled = ranks.transpose(3, 4, 0, 1, 2).reshape(2, 10, -1)
     npt.assert_array_equal(_grid(res, "mean_rank", panel), pooled.mean(axis=-1))
@@ -824,6 +838,8 @@ def test_method_choice_errors():
         fastinno.simulate(_panel(), draws=64, progress=False, choices={"aggregation": ["x"]})
     with pytest.raises(InputError, match=r"choices\['model'\] is empty"):
         fastinno.simulate(_panel(), draws=64, progress=False, choices={"model": []})
+    with pytest.raises(InputError, match=r"choices\['standardize'\] must be a list of alternatives, e.g. \['minmax'\]"):
+        fastinno.simulate(_panel(), draws=64, progress=False, choices={"standardize": "minmax"})
 
 
 def _with_constant_indicator(panel, j=2):
@@ -1318,3 +1334,37 @@ def test_cli_simulate_options_reach_the_api(tmp_path, opts, api):
     npt.assert_allclose(got.sort(key)["mean_index"].to_numpy(), want.sort(key)["mean_index"].to_numpy(), rtol=1e-15)
     r = CliRunner().invoke(cli, ["simulate", "--demo", "--draws", "8", "--top-k", "0", "--no-progress"])
     assert r.exit_code == 2 and "--top-k needs integers >= 1" in r.output
+
+
+def test_numpy_scalars_are_accepted_as_numbers():
+    panel = _panel()
+    kw = dict(draws=64, seed=2, progress=False)
+    a = fastinno.simulate(panel, concentration=np.int64(30), **kw)
+    b = fastinno.simulate(panel, concentration=30.0, **kw)
+    assert_frame_equal(a.summary, b.summary, check_exact=True)
+    assert type(a.options["concentration"]) is float
+    u = fastinno.simulate(panel, scheme="uniform", spread=np.float32(0.25), **kw)
+    v = fastinno.simulate(panel, scheme="uniform", spread=float(np.float32(0.25)), **kw)
+    assert_frame_equal(u.summary, v.summary, check_exact=True)
+    for bad in (np.nan, -1.0, True):
+        with pytest.raises(InputError, match="concentration must be a positive number"):
+            fastinno.simulate(panel, concentration=bad, **kw)
+
+
+@pytest.mark.parametrize("model", ["hew-topsis", "combined"])
+def test_work_arrays_are_released_in_every_thread(model):
+    # the block pipeline's pool threads keep GEMM / model buffers during a run; none survive it
+    panel = _panel(n_regions=300, n_years=2)
+    fastinno.simulate(panel, model=model, draws=1024, seed=1, progress=False)
+    assert rb._work_bytes() == 0
+    # ... and the next run works (and allocates afresh)
+    fastinno.simulate(panel, model=model, draws=256, seed=1, progress=False)
+    assert rb._work_bytes() == 0
+
+
+def test_default_chunk_keeps_codes_within_chunk_memory():
+    # codes: 4 bytes per draw, region and method combination; the default chunk divides by both
+    for n_regions, k in ((2800, 1), (2800, 48), (300, 6), (20, 1)):
+        cs = rb._default_chunk(n_regions, k)
+        assert 4 * cs * n_regions * k <= max(rb.CHUNK_MEMORY, 4 * fastinno._config.DRAW_BLOCK * n_regions * k)
+    assert rb._default_chunk(2800, 48) < rb._default_chunk(2800, 1)

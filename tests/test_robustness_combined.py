@@ -385,7 +385,7 @@ def test_method_choice_with_combined():
     npt.assert_array_equal(_grid(res, "base_index", panel), _grid(one, "base_index", panel))
     npt.assert_allclose(_grid(res, "mean_rank", panel),
                         (_grid(one, "mean_rank", panel) + _grid(two, "mean_rank", panel)) / 2, rtol=1e-12)
-    assert res.variance_shares["choice"].to_list() == ["model", "weights"]
+    assert res.variance_shares["choice"].to_list() == ["model", "weight_draws"]
     # shares against the naive ranks of every draw x model (both models see the same weight draws)
     w = fastinno.simulate_weights(panel, draws=130, seed=4, concentration=20.0)
     fn_c, _ = _naive_fn(panel, {})
@@ -399,10 +399,11 @@ def test_method_choice_with_combined():
     ref = _naive_shares(ranks)
     shares = {row["choice"]: (row["first_order"], row["total"]) for row in res.variance_shares.iter_rows(named=True)}
     npt.assert_allclose(shares["model"], ref["a"], rtol=1e-9)
-    npt.assert_allclose(shares["weights"], ref["weights"], rtol=1e-9)
-    assert 0 < shares["model"][0] < 1 and 0 < shares["weights"][0] < 1  # both choices matter here
+    npt.assert_allclose(shares["weight_draws"], ref["weight_draws"], rtol=1e-9)
+    assert 0 < shares["model"][0] < 1 and 0 < shares["weight_draws"][0] < 1  # both choices matter here
     # the weights choice sets the combined model's TOPSIS / GRA weights
     ch = fastinno.simulate(panel, model="combined", choices={"weights": ["entropy", "equal"]}, **kw)
+    assert ch.variance_shares["choice"].to_list() == ["weights", "weight_draws"]  # the choice and the draws
     eq = fastinno.simulate(panel, model="combined", model_options={"weights": "equal"}, **kw)
     npt.assert_allclose(_grid(ch, "mean_rank", panel),
                         (_grid(one, "mean_rank", panel) + _grid(eq, "mean_rank", panel)) / 2, rtol=1e-12)

@@ -45,11 +45,13 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import os
 import threading
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -369,11 +371,23 @@ def _single_threaded_blas():
 _WORK = threading.local()
 
 
+class _WorkCache(dict):
+    """One thread's work arrays (a dict subclass, so that the registry can hold it weakly)."""
+
+
+#: Every live thread's work cache: the end of a run clears them all, the block pipeline's pool
+#: threads included (a thread's cache goes away with the thread).
+_ALL_WORK: weakref.WeakValueDictionary = weakref.WeakValueDictionary()  # id -> cache
+_WORK_LOCK = threading.Lock()
+
+
 def _work_array(name: Any, shape: tuple, dtype) -> np.ndarray:
     """A reusable C-contiguous work array of this thread, grown on demand (see :func:`_release_work`)."""
     cache = getattr(_WORK, "arrays", None)
     if cache is None:
-        cache = _WORK.arrays = {}
+        cache = _WORK.arrays = _WorkCache()
+        with _WORK_LOCK:
+            _ALL_WORK[id(cache)] = cache
     dtype = np.dtype(dtype)
     size = math.prod(shape)
     buf = cache.get((name, dtype.str))
@@ -383,8 +397,22 @@ def _work_array(name: Any, shape: tuple, dtype) -> np.ndarray:
 
 
 def _release_work() -> None:
-    """Drop this thread's work arrays (end of a run or of a Dask task)."""
-    _WORK.arrays = {}
+    """Drop the work arrays of every thread (end of a run or of a Dask task).
+
+    Arrays still in use elsewhere (a concurrent run in another thread) stay alive through their
+    references; that run's next request simply allocates afresh.
+    """
+    with _WORK_LOCK:
+        caches = list(_ALL_WORK.values())
+    for cache in caches:
+        cache.clear()
+
+
+def _work_bytes() -> int:
+    """Bytes held in work arrays by all threads (for tests)."""
+    with _WORK_LOCK:
+        caches = list(_ALL_WORK.values())
+    return sum(a.nbytes for c in caches for a in list(c.values()))
 
 
 def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
@@ -478,14 +506,23 @@ def _check_sampler(mdl: _Model, sampler: _Sampler) -> None:
         mdl.custom.check_sampler(sampler)
 
 
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _as_float(x):
+    """A numpy scalar as a plain float (for ``options``); anything else unchanged."""
+    return float(x) if _is_real(x) else x
+
+
 def _make_sampler(panel, scheme, base, concentration, spread, weights) -> tuple[_Sampler, int | None]:
     check_choice("scheme", scheme, SCHEMES)
     n = base.shape[0]
     if scheme in ("dirichlet", "hierarchical"):
-        if not (isinstance(concentration, (int, float)) and concentration > 0 and math.isfinite(concentration)):
-            if not (isinstance(concentration, float) and concentration == math.inf):
-                raise InputError(f"concentration must be a positive number; got {concentration!r}.")
-    if scheme == "uniform" and not (isinstance(spread, (int, float)) and 0.0 <= spread <= 1.0):
+        # any real number type (numpy scalars included); math.inf is the no-perturbation limit
+        if not (_is_real(concentration) and concentration > 0 and not math.isnan(concentration)):
+            raise InputError(f"concentration must be a positive number; got {concentration!r}.")
+    if scheme == "uniform" and not (_is_real(spread) and 0.0 <= spread <= 1.0):
         raise InputError(f"spread must be in [0, 1] (weights stay >= 0); got {spread!r}.")
     if scheme == "given":
         if weights is None:
@@ -801,10 +838,11 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     parts = [_Part(k, n_regions, rows) for k in range(n_parts)]
     accumulate = km.accumulate_codes if parallel else km.accumulate_codes_serial
     rho = np.empty(n_draws)
+    # every combination's codes of the chunk in one array (the variance shares read them together)
+    all_codes = _work_array("codes", (len(producers), -(-n_regions // km.SLAB), n_draws, km.SLAB), np.int32)
     for y in range(n_years):
-        all_codes = []
         for c, produce in enumerate(producers):
-            codes = _work_array(("codes", c), (-(-n_regions // km.SLAB), n_draws, km.SLAB), np.int32)
+            codes = all_codes[c]
             keep = _index_keeper(acc, y, c, first_draw)
             _rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep)
             for part in parts:
@@ -817,7 +855,6 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
                 bins = np.clip(((rho[ok] + 1.0) * (RHO_BINS / 2.0)).astype(np.int64), 0, RHO_BINS - 1)
                 acc.rho_hist[y] += np.bincount(bins, minlength=RHO_BINS)
             acc.rho_n[y] += int(ok.sum())
-            all_codes.append(codes)
         if ctx.levels is not None:
             if acc.var is None:
                 k_, f_ = ctx.levels.shape
@@ -826,7 +863,7 @@ def _fold(ctx, acc: _Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             s_k, q_k, t_f, w1 = acc.var
             sk, qk, tf, ww = (np.ascontiguousarray(s_k[:, y]), np.ascontiguousarray(q_k[:, y]),
                               np.ascontiguousarray(t_f[:, y]), np.ascontiguousarray(w1[y]))
-            km.variance_accumulate(np.stack(all_codes), n_draws, ctx.levels, ctx.n_levels, sk, qk, tf, ww)
+            km.variance_accumulate(all_codes, n_draws, ctx.levels, ctx.n_levels, sk, qk, tf, ww)
             s_k[:, y], q_k[:, y], t_f[:, y], w1[y] = sk, qk, tf, ww
     acc.n += n_draws * max(len(producers), 1)
     acc.n_draws += n_draws
@@ -974,7 +1011,8 @@ def simulate(
         as ``model_options["weights"]``). Every weight draw is evaluated under every combination
         (full factorial, the first combination = the base); the summary pools all of them and
         ``.variance_shares`` gives each choice's first-order and total share of the rank variance
-        (``weights`` = the weight perturbation itself). An option a model does not have (``form``
+        (one row per choice, plus ``weight_draws`` = the weight perturbation itself). A string
+        is not a list of alternatives: ``choices={"standardize": ["minmax"]}``. An option a model does not have (``form``
         for ``gra``; ``standardize``, ``scope``, ``form`` for ``combined``) is ignored for that
         model; for ``combined`` a ``weights`` alternative sets its TOPSIS/GRA weights (its draws
         stay tilts of the system's weights).
@@ -1032,6 +1070,7 @@ def simulate(
     pair_idx = _pair_indices(panel, pairs)
     combos, levels, n_levels, names = _combinations(panel, model, model_options, choices, scheme,
                                                     concentration, spread, weights)
+    _check_counts(n_regions, n_years, n_draws * max(1, len(combos)))
     if combos:
         mdl, sampler = combos[0]
     ctx, base_index, base_rank = _context(mdl, sampler, base if not combos else None, seed, n_regions, n_years,
@@ -1044,7 +1083,7 @@ def simulate(
     return _result(
         panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed,
         dict(model=model, model_options=dict(mdl.options), scheme=sampler.scheme if n_given is None else "given",
-             concentration=concentration, spread=spread, draws=n_draws, backend=backend,
+             concentration=_as_float(concentration), spread=_as_float(spread), draws=n_draws, backend=backend,
              choices={k: list(v) for k, v in (choices or {}).items()}, quantile_memory=budget,
              seconds=time.perf_counter() - t0),
         variance_shares=shares,
@@ -1058,14 +1097,15 @@ def _combinations(panel, model, model_options, choices, scheme, concentration, s
     """Full factorial of the method choices: [(model, sampler)], levels (K, F), n_levels, names."""
     if not choices:
         return [], None, None, []
-    import itertools
-
     unknown = sorted(set(choices) - set(_CHOICE_KEYS))
     if unknown:
         raise InputError(f"Unknown choices {format_keys(unknown)}: use {', '.join(map(repr, _CHOICE_KEYS))}.")
     names = [k for k in _CHOICE_KEYS if k in choices]
     lists = []
     for k in names:
+        if isinstance(choices[k], (str, bytes)) or not isinstance(choices[k], Iterable):
+            raise InputError(f"choices[{k!r}] must be a list of alternatives, e.g. [{choices[k]!r}]; "
+                             f"got {choices[k]!r}.")
         vals = list(choices[k])
         if not vals:
             raise InputError(f"choices[{k!r}] is empty: give at least one alternative.")
@@ -1121,7 +1161,7 @@ def _variance_shares(acc, names, n_levels) -> pl.DataFrame:
                      vt[ok].sum() / total_var if total_var > 0 else np.nan))
     v1w = w1 / (n * k * k) - mean**2
     vtw = (q_k / n - (s_k / n) ** 2).mean(axis=0)
-    rows.append(("weights", v1w[ok].sum() / total_var if total_var > 0 else np.nan,
+    rows.append(("weight_draws", v1w[ok].sum() / total_var if total_var > 0 else np.nan,
                  vtw[ok].sum() / total_var if total_var > 0 else np.nan))
     return pl.DataFrame(rows, schema=["choice", "first_order", "total"], orient="row")
 
@@ -1154,15 +1194,27 @@ def _base_ranks(base_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return base_rank, base_c2, (base_c2 * base_c2).sum(axis=1)
 
 
-def _check_counts_memory(n_regions: int, n_years: int) -> None:
-    """The exact rank counts must fit ``COUNTS_MEMORY_BUDGET`` (which also keeps ranks below
-    ``km.MAX_REGIONS``, the 16-bit field of the rank codes)."""
+def _check_counts(n_regions: int, n_years: int, n_values: int) -> None:
+    """Limits of the exact rank counts: ``COUNTS_MEMORY_BUDGET`` bytes, ranks within the 16-bit
+    field of the rank codes (``km.MAX_REGIONS``), and at most 2^31 - 1 ranked values per cell (the
+    counts are int32; ``n_values`` = draws x method combinations, or replicates)."""
+    if n_regions > km.MAX_REGIONS:
+        raise ConfigError(
+            f"{n_regions} regions: the robustness engine ranks at most {km.MAX_REGIONS} regions per "
+            "year (16-bit rank codes); split the panel (panel.select(...))."
+        )
     counts_bytes = 4 * n_years * n_regions * n_regions
-    if counts_bytes > COUNTS_MEMORY_BUDGET or n_regions > km.MAX_REGIONS:
+    if counts_bytes > COUNTS_MEMORY_BUDGET:
         raise ConfigError(
             f"exact rank counts for {n_regions} regions x {n_years} years need "
             f"{counts_bytes / 2**30:.1f} GiB (> {COUNTS_MEMORY_BUDGET / 2**30:.1f} GiB): run fewer "
             "years or regions at a time (panel.select(...))."
+        )
+    if n_values >= 2**31:
+        raise ConfigError(
+            f"{n_values} ranked values per region and year (draws x method combinations, or "
+            "replicates) overflow the int32 rank counts: run at most 2,147,483,647 and combine runs "
+            "with different seeds."
         )
 
 
@@ -1174,7 +1226,6 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins,
     for y in range(n_years):
         base_index[y] = _index_of(mdl, base[None, :], y)[0]
     base_rank, base_c2, base_ss4 = _base_ranks(base_index)
-    _check_counts_memory(n_regions, n_years)
     n_bins = _config.INDEX_HIST_BINS if index_bins is None else _check_int("index_bins", index_bins, 1)
     if n_bins > km.MAX_BINS:
         raise InputError(f"index_bins must be at most {km.MAX_BINS}; got {n_bins}.")
@@ -1194,16 +1245,19 @@ def _context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins,
     return ctx, base_index, base_rank
 
 
-def _default_chunk(n_regions: int) -> int:
-    """Draws per chunk: ``_config.CHUNK_SIZE`` or more, so that one chunk's rank codes (4 bytes
-    per draw and region) use about ``CHUNK_MEMORY``; fewer, larger chunks mean fewer thread
-    wake-ups per draw, and several chunks per run keep Dask workers busy."""
-    return int(min(16384, max(_config.CHUNK_SIZE, CHUNK_MEMORY // (4 * max(1, n_regions)))))
+def _default_chunk(n_regions: int, n_combos: int = 1) -> int:
+    """Draws per chunk: ``_config.CHUNK_SIZE / n_combos`` (at least a block) or more, so that one
+    chunk's rank codes (4 bytes per draw, region and method combination) use about
+    ``CHUNK_MEMORY``; fewer, larger chunks mean fewer thread wake-ups per draw, and several chunks
+    per run keep Dask workers busy."""
+    k = max(1, n_combos)
+    floor = max(_config.DRAW_BLOCK, _config.CHUNK_SIZE // k)
+    return int(min(16384, max(floor, CHUNK_MEMORY // (4 * max(1, n_regions) * k))))
 
 
-def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1):
+def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1, n_combos: int = 1):
     block = _config.DRAW_BLOCK
-    cs = _default_chunk(n_regions) if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
+    cs = _default_chunk(n_regions, n_combos) if chunk_size is None else _check_int("chunk_size", chunk_size, 1)
     cb = -(-cs // block)  # blocks per chunk
     total_blocks = -(-n_draws // block)
     out = []
@@ -1231,7 +1285,7 @@ def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, 
     boot = run is not None  # the bootstrap passes its own chunk runner
     run = _run_chunk if run is None else run
     check_choice("backend", backend, ("local", "dask"))
-    chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1])
+    chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1], len(getattr(ctx, "combos", None) or ()) or 1)
     if backend == "dask":
         return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boot)
     if scheduler is not None or n_workers is not None:
@@ -1611,12 +1665,18 @@ def bootstrap(
         wmode = km.W_FIXED
         fixed = _base_weights(panel, weights, x)
     n_rep = _check_int("replicates", replicates, 1)
-    _check_counts_memory(n_regions, n_years)
+    _check_counts(n_regions, n_years, n_rep)
     if over == "years":
         L = block_length if block_length is not None else max(1, round(n_years ** (1 / 3)))
         L = _check_int("block_length", L, 1)
         if L > n_years:
             raise InputError(f"block_length {L} exceeds the number of years ({n_years}).")
+        if L == n_years > 1:
+            warnings.warn(
+                f"block_length {L} = the number of years: the only block is the whole series, so every "
+                f"replicate is the original panel and the intervals have zero width; use block_length < "
+                f"{n_years}.", FastinnoWarning, stacklevel=2,
+            )
     else:
         if block_length is not None:
             raise InputError("block_length is only used with over='years'.")
