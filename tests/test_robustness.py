@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import warnings
 
 import naive
@@ -1368,3 +1369,29 @@ def test_default_chunk_keeps_codes_within_chunk_memory():
         cs = rb._default_chunk(n_regions, k)
         assert 4 * cs * n_regions * k <= max(rb.CHUNK_MEMORY, 4 * fastinno._config.DRAW_BLOCK * n_regions * k)
     assert rb._default_chunk(2800, 48) < rb._default_chunk(2800, 1)
+
+
+def test_a_failing_block_stops_every_thread_and_is_raised(monkeypatch):
+    # an error in one block (here: the ranking kernel on the third call) reaches the caller after
+    # every pipeline thread has stopped; the next run is unaffected
+    panel = _panel(n_regions=300, n_years=1)
+    calls = []
+    real = km.rank_block
+
+    def failing(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("block failed")
+        return real(*args)
+
+    monkeypatch.setattr(km, "rank_block", failing)
+    with pytest.raises(RuntimeError, match="block failed"):
+        fastinno.simulate(panel, draws=4096, seed=1, progress=False)
+    n_after = len(calls)
+    time.sleep(0.2)
+    assert len(calls) == n_after  # nothing still running
+    assert n_after < 4096 // rb._block_rows(300)  # the others stopped early
+    monkeypatch.undo()
+    assert rb._work_bytes() == 0
+    ok = fastinno.simulate(panel, draws=256, seed=1, progress=False)
+    assert ok.summary.height == 300

@@ -802,20 +802,36 @@ def _rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep=None) -> None:
     base_c2, base_ss4 = ctx.base_c2[y], int(ctx.base_ss4[y])
     lo, inv_width, scale = ctx.lo[y], ctx.inv_width[y], ctx.sum_scale[y]
 
-    def work(part: _Part) -> None:
-        while (j := next(nxt)) < n_blocks:
-            s, e = j * rows, min(n_draws, (j + 1) * rows)
-            g1, g2, form = produce(y, s, e, part.buf1[: e - s], part.buf2[: e - s])
-            km.rank_block(g1, g2, form, base_c2, base_ss4, lo, inv_width, ctx.n_bins, scale,
-                          part.hi, part.lo, part.mn, part.mx, codes, s, rho[s:e])
-            if keep is not None:  # exact quantiles: g1 now holds the index
-                keep(s, e, g1)
+    def run_block(part: _Part, j: int) -> None:
+        s, e = j * rows, min(n_draws, (j + 1) * rows)
+        g1, g2, form = produce(y, s, e, part.buf1[: e - s], part.buf2[: e - s])
+        km.rank_block(g1, g2, form, base_c2, base_ss4, lo, inv_width, ctx.n_bins, scale,
+                      part.hi, part.lo, part.mn, part.mx, codes, s, rho[s:e])
+        if keep is not None:  # exact quantiles: g1 now holds the index
+            keep(s, e, g1)
 
     if len(parts) == 1:
-        work(parts[0])
+        for j in range(n_blocks):
+            run_block(parts[0], j)
         return
+    stop = []  # non-empty once a thread has failed: the others take no further block
+
+    def work(part: _Part) -> None:
+        try:
+            while not stop and (j := next(nxt)) < n_blocks:
+                run_block(part, j)
+        except BaseException:
+            stop.append(True)
+            raise
+
     futures = [_gemm_pool().submit(work, p) for p in parts[1:]]
-    work(parts[0])  # the calling thread takes its share too
+    try:
+        work(parts[0])  # the calling thread takes its share too
+    finally:
+        # wait for every thread before the buffers are released or reused, even on an error or
+        # KeyboardInterrupt in this thread (they stop after their current block)
+        for f in futures:
+            f.exception()
     for f in futures:
         f.result()
 
