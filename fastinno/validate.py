@@ -24,6 +24,7 @@ __all__ = [
     "check_nonsingular",
     "check_types",
     "check_memory",
+    "weights_by_name",
 ]
 
 
@@ -180,12 +181,14 @@ def check_memory(name: str, value: object) -> int:
 
     Units (case-insensitive, optional space): ``B``, decimal ``KB`` / ``MB`` / ``GB`` / ``TB``
     (10^3, 10^6, 10^9, 10^12 bytes) and binary ``KiB`` / ``MiB`` / ``GiB`` / ``TiB`` (2^10, 2^20,
-    2^30, 2^40); a bare number is bytes. Fractions are allowed (``"1.5GB"``) and rounded down to
-    whole bytes. Returns an int >= 0; anything else raises :class:`InputError`.
+    2^30, 2^40); a bare number is bytes (a whole float such as ``1e9`` included). Fractions are
+    allowed (``"1.5GB"``) and rounded down to whole bytes. Returns an int >= 0; anything else raises :class:`InputError`.
     """
     units = "B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
     if isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name} must be a number of bytes or a size like '512MB' / '2GiB'; got {value!r}.")
+    if isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer():
+        value = int(value)  # 1e9 bytes
     if isinstance(value, (int, np.integer)):
         if value < 0:
             raise InputError(f"{name} must be >= 0 bytes (0 = no memory); got {value}.")

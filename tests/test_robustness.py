@@ -1143,7 +1143,7 @@ def test_exact_draw_matrix_is_the_only_growing_accumulator():
 @pytest.mark.parametrize("text,expect", [
     ("512MB", 512 * 10**6), ("2GiB", 2 * 2**30), ("256 MiB", 256 * 2**20), ("256mib", 256 * 2**20),
     ("1gb", 10**9), ("1.5GB", 1_500_000_000), ("100", 100), ("7 B", 7), ("3kib", 3072), ("0", 0),
-    (0, 0), (12345, 12345), (np.int64(8), 8),
+    (0, 0), (12345, 12345), (np.int64(8), 8), (1e9, 10**9), (np.float64(2048.0), 2048),
 ])
 def test_memory_budget_parsing(text, expect):
     from fastinno.validate import check_memory
@@ -1154,7 +1154,8 @@ def test_memory_budget_parsing(text, expect):
 @pytest.mark.parametrize("bad,msg", [
     ("12XB", "is not a memory size"), ("MB", "is not a memory size"), ("1e9", "is not a memory size"),
     ("", "is not a memory size"), ("5 M B", "is not a memory size"), ("-5MB", "must be >= 0"), (-1, "must be >= 0"),
-    (1.5, "integer number of bytes"), (True, "number of bytes"), ([1], "integer number of bytes"),
+    (1.5, "integer number of bytes"), (float("inf"), "integer number of bytes"), (-1e9, "must be >= 0"),
+    (True, "number of bytes"), ([1], "integer number of bytes"),
 ])
 def test_memory_budget_errors(bad, msg):
     panel = _panel()

@@ -288,7 +288,7 @@ def combined_index_chunk(g_lin, g_sq, slots, recombine, r_alpha, minmax, method,
 
 def _renamed(fn, name):
     # a copy of a Python function under another qualified name, so that numba's on-disk cache
-    # keeps the serial and the parallel compilations apart (as montecarlo.rank_chunk_serial)
+    # keeps the serial and the parallel compilations apart (as montecarlo.accumulate_codes_serial)
     g = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
     g.__qualname__ = name
     return g

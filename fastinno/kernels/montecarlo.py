@@ -1,6 +1,6 @@
 """Fused Monte Carlo chunk kernels: index from GEMM output, per-draw ranking, accumulation.
 
-The API layer computes, for one chunk of draws and one year, the matrix products
+The API layer computes, for one block of a few dozen draws and one year, the matrix products
 ``g1 = W2 @ A_pos.T`` and ``g2 = W2 @ A_neg.T`` (squared weights against squared deviations from
 the ideal / anti-ideal points: the weighted squared distances of every region in every draw, one
 BLAS GEMM each), or ``g1 = W @ X.T`` for linear models (weighted sum, grey relational grade).

@@ -312,8 +312,6 @@ def _base_weights(panel, weights, x) -> np.ndarray:
     return check_weights(weights, n, labels=panel.indicators)
 
 
-#: Rows per part below which a product is not split over threads.
-GEMM_SPLIT_ROWS = 64
 _POOL: list = []
 
 
@@ -326,42 +324,13 @@ def _gemm_pool():
     return _POOL[0]
 
 
-def _dot(w, a, out=None):
-    """Row-wise deterministic GEMM: a single-row product is padded (BLAS's gemv sums differently).
-
-    ``out``: a C-contiguous (rows, cols) float64 array to write into (reused work buffers: a
-    fresh output per chunk costs a page fault per 4 KiB, more than the product itself).
-
-    During a run BLAS is held to one thread (:func:`_single_threaded_blas`): OpenBLAS's idle
-    threads spin after every call and took the second core from the ranking kernel (measured:
-    the kernel ran no faster on two numba threads than on one). The rows are split over
-    ``numba.get_num_threads()`` Python threads instead (numpy releases the GIL); every element
-    is still one dot product in indicator order, so the result does not depend on the split.
-    """
-    n = w.shape[0]
-    if n == 1:
-        r = np.dot(np.vstack([w, w]), a)[:1]
-        if out is None:
-            return r
-        out[...] = r
-        return out
-    if out is None:
-        out = np.empty((n, a.shape[1]))
-    import numba
-
-    parts = min(numba.get_num_threads(), n // GEMM_SPLIT_ROWS)
-    if parts <= 1:
-        return np.dot(w, a, out=out)
-    cuts = [n * k // parts for k in range(parts + 1)]
-    futures = [_gemm_pool().submit(np.dot, w[b0:b1], a, out[b0:b1]) for b0, b1 in zip(cuts[:-1], cuts[1:])]
-    for f in futures:
-        f.result()
-    return out
-
-
 @contextmanager
 def _single_threaded_blas():
-    """BLAS on one thread inside the block (threadpoolctl; no-op when it finds no BLAS)."""
+    """BLAS on one thread inside the block (threadpoolctl; no-op when it finds no BLAS).
+
+    OpenBLAS's idle threads spin after every call and took the second core from the ranking
+    kernel (measured: the kernel ran no faster on two numba threads than on one); the block
+    pipeline runs one product per Python thread instead (:func:`_rank_blocks`)."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
@@ -420,10 +389,10 @@ def _index_of(model: _Model, w: np.ndarray, y: int) -> np.ndarray:
     if model.custom is not None:
         return model.custom.index(w, y)
     if model.form == km.LINEAR:
-        return _dot(w, model.at1[y])
+        return _dot_rows(w, model.at1[y], np.empty((w.shape[0], model.at1.shape[2])))
     w2 = w * w
-    g1 = _dot(w2, model.at1[y])
-    g2 = _dot(w2, model.at2[y])
+    g1 = _dot_rows(w2, model.at1[y], np.empty((w.shape[0], model.at1.shape[2])))
+    g2 = _dot_rows(w2, model.at2[y], np.empty((w.shape[0], model.at2.shape[2])))
     return kd.index_from_squared(g1, g2, model.form)
 
 
@@ -567,7 +536,9 @@ class _Acc:
 
     Every field merges exactly (integers add, min / max commute), so the result does not depend
     on how the draws were chunked, threaded or distributed, and memory does not grow with the
-    number of draws.
+    number of draws, except in two capped stores: ``exact`` (every index value, within
+    ``quantile_memory``) and ``growth_parts`` (the year bootstrap's growth values, within
+    ``GROWTH_MEMORY_BUDGET``).
     """
 
     counts: np.ndarray  # int32 (Y, R, R)
@@ -580,7 +551,7 @@ class _Acc:
     rho_min: np.ndarray  # (Y,)
     rho_n: np.ndarray  # int64 (Y,) non-NaN rho
     outranks: np.ndarray  # int64 (Y, P)
-    sum_hi: np.ndarray = None  # int64 (Y, R): index sums in fixed point, see km.rank_chunk
+    sum_hi: np.ndarray = None  # int64 (Y, R): index sums in fixed point, see km.rank_block
     sum_lo: np.ndarray = None
     rho_sum: np.ndarray = None  # object (Y,): Python-int sums of trunc(rho * 2^61)
     n: int = 0
@@ -927,11 +898,6 @@ def _warm(ctx, run) -> bool:
 
 
 # ----------------------------------------------------------------------------------------------
-# statistics from the accumulators
-# ----------------------------------------------------------------------------------------------
-
-
-# ----------------------------------------------------------------------------------------------
 # public API
 # ----------------------------------------------------------------------------------------------
 
@@ -1046,7 +1012,7 @@ def simulate(
     Notes
     -----
     Ideal points do not depend on positive weights, so d_pos^2 = A_pos @ (w^2)^T for all draws
-    at once (one GEMM per chunk and year); the grey relational grade and the weighted sum are
+    at once (one GEMM per block of draws and year, :func:`_rank_blocks`); the grey relational grade and the weighted sum are
     linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
     Rank statistics are exact. Index quantiles are numpy's default linear quantiles (Hyndman &
     Fan 1996, type 7) of the draws' non-NaN index values: with the m sorted values x_0 <= ... <=
@@ -1371,7 +1337,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boo
         with _progress_bar(n_draws, progress, boot) as bar:
             for fut in as_completed(futures):
                 part = fut.result()
-                acc.merge(part)  # integer parts exact; float block sums re-ordered by block later
+                acc.merge(part)  # exact: integer counts and fixed-point sums
                 bar.update(part.n_draws)
                 fut.release()
         return acc
@@ -1611,7 +1577,8 @@ def bootstrap(
         (``block_length``, default ``max(1, round(n_years ** (1/3)))``), plus growth-rate
         intervals (``.growth``, see Notes).
     top_k, pairs, acceptability, seed, backend, scheduler, n_workers, chunk_size, progress
-        As in :func:`simulate` (chunks are whole blocks of replicates).
+        As in :func:`simulate` (chunks are whole blocks of replicates; the default chunk holds
+        about 2.56 million region-years, at least one block of 64 replicates).
     quantile_memory : int or str, optional
         As in :func:`simulate`: exact index quantiles when ``8 x years x replicates x regions``
         bytes fit (int bytes or e.g. ``"512MB"``, ``"2GiB"``; 0 = always histograms; None =
@@ -1633,8 +1600,9 @@ def bootstrap(
     cell on the resampled axis keeps all its data) and applies them to every original region and
     year, so every cell gets an index and a rank in every replicate. Index quantiles: numpy's
     linear quantiles (as in :func:`simulate`) of the replicates' non-NaN index values, exact
-    within ``quantile_memory``, else from 2^12-bin histograms on [0, 1]; weight quantiles from
-    2^14-bin histograms on [0, 1].
+    within ``quantile_memory``, else from 2^12-bin histograms on [0, 1] (halved, down to 256
+    bins, while they would pass ``HIST_MEMORY_BUDGET``; ``index_resolution`` says which); weight
+    quantiles from 2^14-bin histograms on [0, 1].
 
     Growth (``over="years"``): the base is ``distance.growth_rates`` of the model on the full
     panel (``hew_topsis(...).growth`` for the same options and weights). Replicate b's index
