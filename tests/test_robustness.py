@@ -224,10 +224,15 @@ def test_accumulators_do_not_grow_with_draws():
     mdl, base = rb._prepare_model(panel, "hew-topsis", None)
     sampler, _ = rb._make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
     ctx, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+    assert_footprint_fixed(ctx, (64, 640, 6400))
+
+
+def assert_footprint_fixed(ctx, draw_counts):
+    """The accumulators of runs of ``draw_counts`` draws have the same size: every field, arrays
+    by element count and containers by length (a per-block list would grow)."""
     import dataclasses
 
     def footprint(acc):
-        # every field: arrays by element count, containers by length (a per-block list would grow)
         out = {}
         for f in dataclasses.fields(acc):
             v = getattr(acc, f.name)
@@ -237,8 +242,8 @@ def test_accumulators_do_not_grow_with_draws():
                 out[f.name] = len(v)
         return out
 
-    sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in (64, 640, 6400)]
-    assert sizes[0] == sizes[1] == sizes[2]
+    sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in draw_counts]
+    assert all(s == sizes[0] for s in sizes[1:])
     assert "sum_hi" in sizes[0] and "counts" in sizes[0]
 
 

@@ -14,6 +14,7 @@ from test_robustness import (
     _grid,
     _naive_index_fn,
     _naive_shares,
+    assert_footprint_fixed,
     assert_same_for_chunks_and_threads,
 )
 
@@ -254,27 +255,11 @@ def test_identical_for_any_chunk_size_and_thread_count():
 
 
 def test_accumulators_do_not_grow_with_draws():
-    import dataclasses
-
     panel = _panel()
     mdl, base = rb._prepare_model(panel, "combined", None)
     sampler, _ = rb._make_sampler(panel, "dirichlet", base, 20.0, 0.2, None)
     ctx, _, _ = rb._context(mdl, sampler, base, 1, 14, 3, np.zeros((0, 2), np.int64), None)
-
-    def footprint(acc):
-        # every field: arrays by element count, containers by length (a per-block list would grow)
-        out = {}
-        for f in dataclasses.fields(acc):
-            v = getattr(acc, f.name)
-            if isinstance(v, np.ndarray):
-                out[f.name] = v.size
-            elif isinstance(v, (list, tuple, dict)):
-                out[f.name] = len(v)
-        return out
-
-    sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in (64, 640, 3200)]
-    assert sizes[0] == sizes[1] == sizes[2]
-    assert "sum_hi" in sizes[0] and "counts" in sizes[0]
+    assert_footprint_fixed(ctx, (64, 640, 3200))
 
 
 def test_parallel_and_serial_kernels_agree(monkeypatch):
