@@ -182,7 +182,8 @@ def check_memory(name: str, value: object) -> int:
     Units (case-insensitive, optional space): ``B``, decimal ``KB`` / ``MB`` / ``GB`` / ``TB``
     (10^3, 10^6, 10^9, 10^12 bytes) and binary ``KiB`` / ``MiB`` / ``GiB`` / ``TiB`` (2^10, 2^20,
     2^30, 2^40); a bare number is bytes (a whole float such as ``1e9`` included). Fractions are
-    allowed (``"1.5GB"``) and rounded down to whole bytes. Returns an int >= 0; anything else raises :class:`InputError`.
+    allowed (``"1.5GB"``) and rounded down to whole bytes. Returns an int >= 0; anything else
+    raises :class:`InputError`.
     """
     units = "B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
     if isinstance(value, (bool, np.bool_)):

@@ -994,10 +994,10 @@ def simulate(
         (full factorial, the first combination = the base); the summary pools all of them and
         ``.variance_shares`` gives each choice's first-order and total share of the rank variance
         (one row per choice, plus ``weight_draws`` = the weight perturbation itself). A string
-        is not a list of alternatives: ``choices={"standardize": ["minmax"]}``. An option a model does not have (``form``
-        for ``gra``; ``standardize``, ``scope``, ``form`` for ``combined``) is ignored for that
-        model; for ``combined`` a ``weights`` alternative sets its TOPSIS/GRA weights (its draws
-        stay tilts of the system's weights).
+        is not a list of alternatives: ``choices={"standardize": ["minmax"]}``. An option a model
+        does not have (``form`` for ``gra``; ``standardize``, ``scope``, ``form`` for
+        ``combined``) is ignored for that model; for ``combined`` a ``weights`` alternative sets
+        its TOPSIS/GRA weights (its draws stay tilts of the system's weights).
     progress : bool
         Show a tqdm progress bar with draws/s.
 
@@ -1012,8 +1012,8 @@ def simulate(
     Notes
     -----
     Ideal points do not depend on positive weights, so d_pos^2 = A_pos @ (w^2)^T for all draws
-    at once (one GEMM per block of draws and year, :func:`_rank_blocks`); the grey relational grade and the weighted sum are
-    linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
+    at once (one GEMM per block of draws and year, :func:`_rank_blocks`); the grey relational
+    grade and the weighted sum are linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
     Rank statistics are exact. Index quantiles are numpy's default linear quantiles (Hyndman &
     Fan 1996, type 7) of the draws' non-NaN index values: with the m sorted values x_0 <= ... <=
     x_(m-1) and h = (m - 1) p, x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)); exact
