@@ -351,6 +351,40 @@ def test_bootstrap_matches_naive(over, options):
         npt.assert_allclose(res.weights[c].to_numpy(), np.quantile(ws, q, axis=0), atol=1.0 / rb.W_BINS)
 
 
+@pytest.mark.parametrize("weights", ["entropy", "equal", "mapping"])
+def test_bootstrap_topsis_pairs_and_acceptability_match_naive(weights):
+    # model="topsis" (year scope, min-max, closeness), outrank pairs and the acceptability matrix,
+    # objective or fixed weights, against the naive replicate loop
+    panel = _panel(n_regions=7, n_years=3)
+    n_ind = panel.n_indicators
+    if weights == "mapping":
+        w_arr = np.arange(1.0, n_ind + 1) / np.arange(1.0, n_ind + 1).sum()
+        wopt, wfix = dict(zip(panel.indicators, w_arr)), w_arr
+    else:
+        wopt, wfix = weights, ("entropy" if weights == "entropy" else np.full(n_ind, 1.0 / n_ind))
+    reps = 90
+    pairs = [("R1", "R2"), ("R7", "R3")]
+    res = fastinno.bootstrap(panel, model="topsis", model_options={"weights": wopt}, replicates=reps, seed=6,
+                             pairs=pairs, acceptability=True, progress=False, chunk_size=64)
+    cube, is_cost = np.asarray(panel.cube), panel.is_cost
+    args = (STD["minmax"], SCOPE["year"], FORM["closeness"], wfix)
+    idx = kr.bootstrap_indices(7, block_seeds(6, 0, 2), _config.DRAW_BLOCK)[:reps]
+    mults = [(np.bincount(i, minlength=7), np.ones(3, int)) for i in idx]
+    fn = lambda m: naive.bootstrap_model_index(cube, is_cost, *m, *args)[0]  # noqa: E731
+    base = naive.bootstrap_model_index(cube, is_cost, np.ones(7, int), np.ones(3, int), *args)[0]
+    ref = naive.monte_carlo_summary(fn, mults, base, pairs=[(0, 1), (6, 2)])
+    _check_against_naive(res, ref, panel, pairs)
+    ranks = np.array([[naive.rank_min(fn(m)[:, y]) for y in range(3)] for m in mults])  # (n, Y, R)
+    for y_i, year in enumerate(panel.years):
+        for r_i, region in enumerate(panel.regions):
+            sub = res.acceptability.filter((pl.col("year") == year) & (pl.col("region") == region))
+            expect = {k: np.mean(ranks[:, y_i, r_i] == k) for k in range(1, 8)}
+            assert dict(zip(sub["rank"].to_list(), sub["share"].to_list())) == {k: v for k, v in expect.items() if v > 0}
+    if weights != "entropy":  # fixed weights: every replicate uses them
+        npt.assert_allclose(res.weights["weight_p05"].to_numpy(), wfix, rtol=0, atol=1.0 / rb.W_BINS)
+        npt.assert_allclose(res.weights["mean_weight"].to_numpy(), wfix, rtol=1e-12)
+
+
 def test_zero_benefit_values_allowed_with_max_ratio():
     panel = _panel(n_regions=10, n_years=2)
     cube = np.array(panel.cube)
@@ -780,17 +814,22 @@ def test_cli_bad_input_one_error_line():
 # --- method-choice uncertainty --------------------------------------------------------------
 
 
-def _naive_shares(ranks):
-    """ranks (N, L1, L2, Y, R) -> first-order / total shares (ratio of sums over cells)."""
+def _naive_shares(ranks, names=("a", "b")):
+    """ranks (N, L_1, ..., L_F, Y, R) -> {choice: (first-order, total share)} (ratio of sums over
+    cells), the F choices named ``names`` and the draws ``weight_draws``. First order of an axis:
+    the variance of the means over every other axis; total: the variance along the axis, averaged
+    over every other axis (full factorial, equal level probabilities)."""
     r = ranks.astype(float)
-    var = r.var(axis=(0, 1, 2))
+    axes = tuple(range(len(names) + 1))  # 0 = draws, 1.. = the choices
+    var = r.var(axis=axes)
     ok = var > 0
-    mean = r.mean(axis=(0, 1, 2))
     out = {}
-    out["a"] = (((r.mean(axis=(0, 2)) - mean) ** 2).mean(axis=0), r.var(axis=1).mean(axis=(0, 1)))
-    out["b"] = (((r.mean(axis=(0, 1)) - mean) ** 2).mean(axis=0), r.var(axis=2).mean(axis=(0, 1)))
-    out["weight_draws"] = (((r.mean(axis=(1, 2)) - mean) ** 2).mean(axis=0), r.var(axis=0).mean(axis=(0, 1)))
-    return {k: (v1[ok].sum() / var[ok].sum(), vt[ok].sum() / var[ok].sum()) for k, (v1, vt) in out.items()}
+    for ax, name in zip(axes, ("weight_draws", *names)):
+        others = tuple(a for a in axes if a != ax)
+        v1 = r.mean(axis=others).var(axis=0)
+        vt = r.var(axis=ax).mean(axis=tuple(range(len(axes) - 1)))
+        out[name] = (v1[ok].sum() / var[ok].sum(), vt[ok].sum() / var[ok].sum())
+    return out
 
 
 def test_method_choice_matches_naive():
@@ -837,6 +876,37 @@ def test_method_choice_matches_naive():
         numba.set_num_threads(old)
     assert_frame_equal(res.variance_shares, again.variance_shares, check_exact=True)
     assert_frame_equal(res.summary, again.summary, check_exact=True)
+
+
+def test_method_choice_three_factors_matches_naive():
+    # standardize x form x base weights (2 x 2 x 2 combinations) of the ideal-solution model
+    panel = _panel(n_regions=9, n_years=2)
+    draws = 100
+    choices = {"standardize": ["max_ratio", "minmax"], "form": ["ratio2", "closeness"],
+               "weights": ["equal-hierarchical", "equal"]}
+    res = fastinno.simulate(panel, draws=draws, seed=8, concentration=10.0, progress=False, choices=choices)
+    assert res.variance_shares["choice"].to_list() == ["standardize", "form", "weights", "weight_draws"]
+    # each base-weight alternative has its own sampler (centred on it), drawn with the same seed
+    ws = [fastinno.simulate_weights(panel, draws=draws, seed=8, concentration=10.0, base_weights=b)
+          for b in choices["weights"]]
+    ranks = np.empty((draws, 2, 2, 2, 2, 9), dtype=np.int64)
+    for a, std in enumerate(choices["standardize"]):
+        for b, form in enumerate(choices["form"]):
+            fn = _naive_index_fn(panel, "hew-topsis", {"standardize": std, "form": form})
+            for c in range(2):
+                for d in range(draws):
+                    v = fn(ws[c][d])
+                    for y in range(2):
+                        ranks[d, a, b, c, y] = naive.rank_min(v[:, y])
+    ref = _naive_shares(ranks, ("standardize", "form", "weights"))
+    shares = {row["choice"]: (row["first_order"], row["total"]) for row in res.variance_shares.iter_rows(named=True)}
+    for name in ("standardize", "form", "weights", "weight_draws"):
+        npt.assert_allclose(shares[name], ref[name], rtol=1e-9, err_msg=name)
+    pooled = ranks.transpose(4, 5, 0, 1, 2, 3).reshape(2, 9, -1)
+    npt.assert_array_equal(_grid(res, "mean_rank", panel), pooled.mean(axis=-1))
+    npt.assert_array_equal(_grid(res, "rank_p05", panel), np.quantile(pooled, 0.05, axis=-1))
+    npt.assert_array_equal(_grid(res, "median_rank", panel), np.quantile(pooled, 0.5, axis=-1))
+    npt.assert_array_equal(_grid(res, "p_top_3", panel), (pooled <= 3).mean(axis=-1))
 
 
 def test_method_choice_errors():
