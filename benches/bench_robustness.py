@@ -5,7 +5,8 @@
   numpy = ``baselines.monte_carlo_ranks`` (ideal points once, one matmul per year for the squared
   distances of all draws, ``argsort`` ranks, exact ``np.quantile`` summaries); numpy_broadcast =
   the same with the distances by broadcasting (no matmul algebra: the issue's 700 draws/s).
-- ``mc_county``: the 2,800 x 20 x 30 synthetic county panel, per-year ranks, 10,000 draws (slow).
+- ``mc_county``: the 2,800 x 20 x 30 synthetic county panel, per-year ranks, 10,000 draws (slow);
+  ``extra_info["peak_rss_gb"]``: peak memory of the whole run in a fresh process.
 - ``bootstrap_regions``: entropy weights recomputed per replicate (county, 1,000 replicates, slow;
   numpy loop timed on fewer replicates and compared per replicate).
 - ``rank_rows``: the radix ranking kernel vs numpy ``argsort`` ranks on 1,024 x 3,000.
@@ -131,6 +132,38 @@ def test_mc_one_year(benchmark, tag, name, impl):
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in COUNTY_SHAPES])
 def test_mc_county(benchmark, tag, name, impl):
     _mc_case(benchmark, tag, COUNTY_SHAPES, name, impl)
+    shape, draws = COUNTY_SHAPES[name]
+    if impl == "fastinno" and benchmark.stats is not None and draws >= 10_000:
+        benchmark.extra_info["peak_rss_gb"] = _peak_rss_gb(shape, draws)
+
+
+_PEAK_RSS = """
+import resource, sys
+import numpy as np
+sys.path.insert(0, {scripts!r})
+from make_county_panel import make_county_panel
+import fastinno as fi
+from fastinno.panel import Panel
+n_r, n_t, n_j = {shape!r}
+wide, system = make_county_panel(n_r, n_t, n_j, seed=0)
+cube = wide.drop("region", "year").to_numpy().reshape(n_r, n_t, n_j)
+panel = Panel.from_array(cube, fi.read_system(system), years=list(range(2001, 2001 + n_t)))
+del wide
+fi.simulate(panel, draws={draws}, seed=1, progress=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss_gb(shape, draws) -> float:
+    """Peak resident memory (GB) of a fresh process that builds the panel and runs the simulation
+    (the issue's "peak memory" target: the whole run, interpreter and panel included)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = _PEAK_RSS.format(scripts=str(Path(__file__).resolve().parents[1] / "scripts"), shape=shape, draws=draws)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(out.stdout.split()[-1]) * 1024 / 1e9  # ru_maxrss is in KiB on Linux
 
 
 @pytest.mark.parametrize("impl", ["fastinno", "numpy"])
