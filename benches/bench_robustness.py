@@ -139,17 +139,10 @@ def test_mc_county(benchmark, tag, name, impl):
 
 _PEAK_RSS = """
 import resource, sys
-import numpy as np
-sys.path.insert(0, {scripts!r})
-from make_county_panel import make_county_panel
+sys.path[:0] = [{benches!r}, {scripts!r}]
 import fastinno as fi
-from fastinno.panel import Panel
-n_r, n_t, n_j = {shape!r}
-wide, system = make_county_panel(n_r, n_t, n_j, seed=0)
-cube = wide.drop("region", "year").to_numpy().reshape(n_r, n_t, n_j)
-panel = Panel.from_array(cube, fi.read_system(system), years=list(range(2001, 2001 + n_t)))
-del wide
-fi.simulate(panel, draws={draws}, seed=1, progress=False)
+from bench_robustness import _panel
+fi.simulate(_panel({shape!r}), draws={draws}, seed=1, progress=False)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -161,7 +154,8 @@ def _peak_rss_gb(shape, draws) -> float:
     import sys
     from pathlib import Path
 
-    code = _PEAK_RSS.format(scripts=str(Path(__file__).resolve().parents[1] / "scripts"), shape=shape, draws=draws)
+    here = Path(__file__).resolve().parent
+    code = _PEAK_RSS.format(benches=str(here), scripts=str(here.parent / "scripts"), shape=shape, draws=draws)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return int(out.stdout.split()[-1]) * 1024 / 1e9  # ru_maxrss is in KiB on Linux
 

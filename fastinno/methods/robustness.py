@@ -1254,27 +1254,25 @@ def _chunks(n_draws: int, chunk_size: int | None, n_regions: int = 1, n_combos: 
 PROGRESS_DELAY = 1.0
 
 
-def _progress_bar(total, progress, bootstrap=False):
+def _progress_bar(total, progress, unit="draw"):
     from tqdm.auto import tqdm
 
     # disable=None: no bar when stderr is not a terminal (logs, pipes)
-    return tqdm(total=total, unit="replicate" if bootstrap else "draw", unit_scale=True,
-                disable=None if progress else True, leave=False, delay=PROGRESS_DELAY,
-                desc="fastinno bootstrap" if bootstrap else "fastinno simulate")
+    return tqdm(total=total, unit=unit, unit_scale=True, disable=None if progress else True, leave=False,
+                delay=PROGRESS_DELAY, desc="fastinno bootstrap" if unit == "replicate" else "fastinno simulate")
 
 
-def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None) -> _Acc:
-    boot = run is not None  # the bootstrap passes its own chunk runner
+def _execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None, unit="draw") -> _Acc:
     run = _run_chunk if run is None else run
     check_choice("backend", backend, ("local", "dask"))
-    chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1], len(getattr(ctx, "combos", None) or ()) or 1)
+    chunks = _chunks(n_draws, chunk_size, ctx.lo.shape[1], max(1, len(getattr(ctx, "combos", None) or ())))
     if backend == "dask":
-        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boot)
+        return _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit)
     if scheduler is not None or n_workers is not None:
         raise InputError("scheduler= and n_workers= need backend='dask'.")
     acc = _new_acc(ctx, 0, n_draws)
     try:
-        with _progress_bar(n_draws, progress, boot) as bar, _single_threaded_blas():
+        with _progress_bar(n_draws, progress, unit) as bar, _single_threaded_blas():
             for fb, nb, nd in chunks:
                 run(ctx, fb, nb, nd, acc)
                 bar.update(nd)
@@ -1317,7 +1315,7 @@ def _run_group(ctx, run, group) -> _Acc:
     return acc
 
 
-def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boot=False) -> _Acc:
+def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit="draw") -> _Acc:
     client, cluster, own = _dask_client(scheduler, n_workers)
     try:
         ctx_f = client.scatter(ctx, broadcast=True)
@@ -1334,7 +1332,7 @@ def _execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, boo
         acc = _new_acc(ctx, 0, n_draws)
         from distributed import as_completed
 
-        with _progress_bar(n_draws, progress, boot) as bar:
+        with _progress_bar(n_draws, progress, unit) as bar:
             for fut in as_completed(futures):
                 part = fut.result()
                 acc.merge(part)  # exact: integer counts and fixed-point sums
@@ -1710,7 +1708,7 @@ def bootstrap(
     )
     _quantile_mode(bctx, budget, n_rep, 1)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
-    acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk)
+    acc = _execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=_run_boot_chunk, unit="replicate")
     wq, _ = km.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / W_BINS), acc.w_min, acc.w_max,
                               np.array([0.05, 0.95]), np.zeros(n_ind, np.int64), np.full(n_ind, W_BINS - 1, np.int64))
     w_q = {0.05: wq[:, 0], 0.95: wq[:, 1]}
