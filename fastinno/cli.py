@@ -143,7 +143,7 @@ def cli_inputs() -> list[str]:
 
 def write_table(df, path) -> None:
     """Write a table atomically (format from the suffix) and say where it went."""
-    from ._io import write_table as _write
+    from .io.write import write_table as _write
 
     _write(df, path, inputs=cli_inputs())
     click.echo(f"Wrote {path}", err=True)
@@ -457,7 +457,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
 
         import polars as pl
 
-        from ._io import write_text
+        from .io.write import write_text
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -478,7 +478,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
 
 
 def _read_scores_table(path):
-    from ._io import read_table
+    from .io.read import read_table
 
     return read_table(path, what="Scores")
 

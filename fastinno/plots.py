@@ -15,7 +15,6 @@ colour in the trajectories, the stability plot and the forecasts.
 from __future__ import annotations
 
 import os
-import tempfile
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import contextmanager
@@ -646,19 +645,7 @@ def forecast_fits(
 
 
 def save_figure(fig, path: str | os.PathLike, *, dpi: int = 150) -> Path:
-    """Save ``fig`` atomically (temporary file in the target folder, then ``os.replace``).
+    """Save ``fig`` atomically; the format follows the suffix (``.png``, ``.svg``, ``.pdf``)."""
+    from .io.write import save_figure as _save
 
-    The format follows the suffix (``.png``, ``.svg``, ``.pdf``).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png",
-                    metadata={"Software": None} if path.suffix == ".png" else None)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return _save(fig, path, dpi=dpi)

@@ -198,14 +198,6 @@ def gm11_plot(result, ax=None, *, region=None, by: str = "region", title=None, f
 
 def save_figure(fig_or_ax, path, *, dpi: int = 150, inputs=()) -> Path:
     """Save a figure atomically (PNG/SVG/PDF from the suffix) and return the path."""
-    from ._io import atomic_path, check_not_input
+    from .io.write import save_figure as _save
 
-    fig = getattr(fig_or_ax, "figure", fig_or_ax)
-    path = Path(path)
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in ("png", "svg", "pdf"):
-        raise InputError(f"Figure {str(path)!r}: use a .png, .svg or .pdf file name.")
-    check_not_input(path, inputs)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=suffix, dpi=dpi)
-    return path
+    return _save(fig_or_ax, path, dpi=dpi, inputs=inputs)

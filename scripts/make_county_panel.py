@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if min(args.regions, args.years, args.indicators) < 1:
         ap.error("--regions, --years and --indicators must be positive")
-    from fastinno._io import write_bytes, write_text
+    from fastinno.io.write import write_bytes, write_text
 
     wide, system = make_county_panel(args.regions, args.years, args.indicators, args.seed)
     frame = wide if args.layout == "wide" else wide.unpivot(index=["region", "year"], variable_name="indicator", value_name="value")

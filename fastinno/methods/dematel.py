@@ -30,7 +30,6 @@ import numpy as np
 import polars as pl
 
 from .. import _config
-from .._io import EXCEL_SUFFIXES, read_table
 from .._random import block_seeds, check_seed
 from ..errors import (
     ConfigError,
@@ -41,6 +40,7 @@ from ..errors import (
     SingularMatrixError,
     format_keys,
 )
+from ..io.read import EXCEL_SUFFIXES, read_table
 from ..kernels import dematel as kd
 from ..kernels import grey as kg
 from ..results import DematelResult
