@@ -1,0 +1,256 @@
+"""The option vocabulary: every string option fastinno takes, declared once.
+
+Each :class:`Option` lists its accepted values (canonical spelling first), the kernel code each
+value maps to, and a one-line help text per value. The Python API, ``simulate(model_options=...)``,
+the main job's TOML config and the CLI all read these declarations, so a value is accepted
+everywhere or nowhere.
+
+Spelling: canonical values use underscores; a hyphen is accepted for an underscore everywhere
+(``"max-ratio"`` is ``"max_ratio"``). Kernel codes are named as ``"module.CONSTANT"`` of
+:mod:`fastinno.kernels` and resolved on first use, so reading the vocabulary (for ``--help``) does
+not import numba.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Option:
+    """One string option: its name, values, kernel codes and help.
+
+    Parameters
+    ----------
+    name : str
+        The keyword argument's name (``"standardize"``), also used in messages.
+    values : Mapping[str, str]
+        Canonical value -> one-line help text, in display order.
+    codes : Mapping[str, str], optional
+        Canonical value -> ``"kernel_module.CONSTANT"`` for options that reach a kernel.
+    aliases : Mapping[str, str], optional
+        Extra spellings -> canonical value (hyphenated spellings need not be listed).
+    default : str, optional
+        The default value (shown in ``--help``).
+    """
+
+    name: str
+    values: Mapping[str, str]
+    codes: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    default: str | None = None
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The canonical values, in display order."""
+        return tuple(self.values)
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every accepted spelling (canonical, hyphenated and aliases), for CLI choices."""
+        out = list(self.values)
+        for v in self.values:
+            if "_" in v:
+                out.append(v.replace("_", "-"))
+        out.extend(a for a in self.aliases if a not in out)
+        return tuple(out)
+
+    def check(self, value: object, *, name: str | None = None, allowed: Iterable[str] | None = None) -> str:
+        """Return the canonical spelling of ``value``, or raise :class:`InputError`.
+
+        ``allowed`` narrows the accepted canonical values for one caller (a method that supports
+        only some of them); the message then lists those.
+        """
+        label = name or self.name
+        choices = tuple(allowed) if allowed is not None else self.choices
+        if isinstance(value, str):
+            key = value.replace("-", "_")
+            key = self.aliases.get(value, self.aliases.get(key, key))
+            if key in choices:
+                return key
+        raise InputError(f"Unknown {label} {value!r}: choose one of {', '.join(repr(c) for c in choices)}.")
+
+    def code(self, value: object, *, name: str | None = None) -> int:
+        """The kernel code of ``value`` (checked first)."""
+        canonical = self.check(value, name=name, allowed=tuple(self.codes) or None)
+        module, attr = self.codes[canonical].rsplit(".", 1)
+        return int(getattr(importlib.import_module(f"fastinno.kernels.{module}"), attr))
+
+    def help(self) -> str:
+        """``value: help; value: help`` for ``--help`` texts and docstrings."""
+        return "; ".join(f"{v}: {h}" for v, h in self.values.items())
+
+
+def option(name: str) -> Option:
+    """The declared option called ``name``."""
+    try:
+        return OPTIONS[name]
+    except KeyError:
+        raise KeyError(f"no option called {name!r}") from None
+
+
+def check(name: str, value: object, **kwargs) -> str:
+    """Canonical spelling of ``value`` for option ``name`` (see :meth:`Option.check`)."""
+    return option(name).check(value, **kwargs)
+
+
+def code(name: str, value: object, **kwargs) -> int:
+    """Kernel code of ``value`` for option ``name`` (see :meth:`Option.code`)."""
+    return option(name).code(value, **kwargs)
+
+
+def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    """Check an ad-hoc choice that is not part of the vocabulary (same spelling rules)."""
+    return Option(name, {c: "" for c in choices}).check(value)
+
+
+_DECLARED = (
+    Option(
+        "standardize",
+        {
+            "max_ratio": "benefit x / max, cost min / x (values must be > 0)",
+            "minmax": "benefit (x - min) / (max - min), cost (max - x) / (max - min)",
+            "vector": "x / sqrt(sum x^2); cost 1 - x / sqrt(sum x^2)",
+            "zscore": "(x - mean) / sd (population sd); cost negated",
+        },
+        codes={
+            "max_ratio": "normalize.MAX_RATIO",
+            "minmax": "normalize.MINMAX",
+            "vector": "normalize.VECTOR",
+            "zscore": "normalize.ZSCORE",
+        },
+        aliases={"max": "max_ratio", "min_max": "minmax"},
+        default="max_ratio",
+    ),
+    Option(
+        "scope",
+        {
+            "panel": "one ideal / anti-ideal point over the whole panel",
+            "region": "one per region (its own years)",
+            "year": "one per year (that year's regions)",
+        },
+        codes={"panel": "normalize.SCOPE_PANEL", "region": "normalize.SCOPE_REGION", "year": "normalize.SCOPE_YEAR"},
+        default="panel",
+    ),
+    Option(
+        "form",
+        {
+            "ratio2": "f = d-^2 / (d+^2 + d-^2)",
+            "closeness": "f = d- / (d+ + d-) (classical TOPSIS closeness)",
+        },
+        codes={"ratio2": "distance.RATIO2", "closeness": "distance.CLOSENESS"},
+        default="ratio2",
+    ),
+    Option(
+        "constant",
+        {
+            "error": "a constant indicator is an error",
+            "drop": "drop constant indicators (with a warning)",
+            "zero": "a constant indicator contributes 0 (with a warning)",
+        },
+        default="error",
+    ),
+    Option(
+        "by",
+        {"year": "one cell per year", "panel": "the whole panel as one cell"},
+        default="year",
+    ),
+    Option(
+        "spearman_method",
+        {
+            "pearson": "Pearson correlation of average ranks (exact with ties)",
+            "d2": "1 - 6 sum d^2 / (n (n^2 - 1))",
+        },
+        codes={"pearson": "rank.PEARSON", "d2": "rank.D2"},
+        default="pearson",
+    ),
+    Option(
+        "weighting",
+        {
+            "entropy": "entropy weights of the normalized matrix",
+            "max_deviation": "maximum-deviation weights",
+            "equal": "equal weights",
+        },
+        default="entropy",
+    ),
+    Option(
+        "combined_method",
+        {
+            "entropy": "entropy-weighted sum",
+            "max_deviation": "maximum-deviation-weighted sum",
+            "topsis": "TOPSIS closeness",
+            "gra": "grey relational grade",
+        },
+        default="entropy",
+    ),
+    Option(
+        "entropy_data",
+        {"normalized": "entropy of the normalized matrix", "raw": "entropy of the raw values"},
+        default="normalized",
+    ),
+    Option(
+        "recombine",
+        {
+            "drift": "re-select the compatible methods and drift weights in every draw",
+            "fixed": "keep the base run's methods and drift weights",
+        },
+        codes={"drift": "combination.RECOMBINE_DRIFT", "fixed": "combination.RECOMBINE_FIXED"},
+        default="drift",
+    ),
+    Option(
+        "scheme",
+        {
+            "dirichlet": "Dirichlet draws centred on the base weights",
+            "uniform": "each weight times U(1 - spread, 1 + spread), renormalized",
+            "hierarchical": "Dirichlet draws at every level of the indicator system",
+            "simplex": "uniform on the simplex (flat Dirichlet)",
+            "given": "the rows of a user's draw matrix",
+        },
+        default="dirichlet",
+    ),
+    Option(
+        "cfcs_scope",
+        {"global": "CFCS min / max over the whole matrix", "row": "CFCS min / max per row"},
+        codes={"global": "grey.SCOPE_GLOBAL", "row": "grey.SCOPE_ROW"},
+        default="global",
+    ),
+    Option(
+        "aggregation",
+        {
+            "cfcs_then_mean": "defuzzify each expert, then average",
+            "grey_mean_then_cfcs": "average the grey numbers, then defuzzify",
+        },
+        codes={
+            "cfcs_then_mean": "dematel.AGG_CFCS_THEN_MEAN",
+            "grey_mean_then_cfcs": "dematel.AGG_GREY_MEAN_THEN_CFCS",
+        },
+        default="cfcs_then_mean",
+    ),
+    Option(
+        "normalization",
+        {"row": "divide by the largest row sum", "max": "divide by max(largest row sum, largest column sum)"},
+        codes={"row": "dematel.NORM_ROW", "max": "dematel.NORM_MAX"},
+        default="row",
+    ),
+    Option(
+        "missing",
+        {
+            "error": "a missing cell is an error",
+            "interpolate": "fill gaps linearly within a region's series",
+            "drop_indicator": "drop indicators with missing cells",
+            "drop_region": "drop regions with missing cells",
+            "keep": "keep NaN (methods then reject it)",
+        },
+        default="error",
+    ),
+    Option(
+        "backend",
+        {"local": "threads in this process", "dask": "a Dask cluster"},
+        default="local",
+    ),
+)
+
+OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}
