@@ -25,6 +25,7 @@ from fastinno.errors import DegenerateDataError, FastinnoWarning, InputError
 from fastinno.kernels import rank as kr
 from fastinno.kernels import relational as krel
 from fastinno.methods import combined as mc
+from fastinno.methods import mcda
 from fastinno.panel import Panel, read_system
 
 # --- kernels against naive ------------------------------------------------------------------
@@ -202,21 +203,21 @@ def test_spearman_pvalues_match_scipy():
     a = rng.random(14)
     b = a + rng.random(14)
     res = ss.spearmanr(a, b)
-    p = mc._spearman_pvalues(np.array([res.statistic]), 14)
+    p = mc.spearman_pvalues(np.array([res.statistic]), 14)
     npt.assert_allclose(p, [res.pvalue], rtol=1e-10)
-    assert mc._spearman_pvalues(np.array([1.0]), 10)[0] == 0.0
+    assert mc.spearman_pvalues(np.array([1.0]), 10)[0] == 0.0
 
 
 def test_compatible_set_drops_the_odd_method():
     # methods 0-2 agree; method 3 disagrees with all
     rho = np.array([[1, 0.9, 0.8, 0.1], [0.9, 1, 0.85, 0.05], [0.8, 0.85, 1, -0.2], [0.1, 0.05, -0.2, 1]])
-    p = mc._spearman_pvalues(rho, 15)
-    keep, note = mc._compatible_set(rho, p, 0.05)
+    p = mc.spearman_pvalues(rho, 15)
+    keep, note = mc.compatible_set(rho, p, 0.05)
     npt.assert_array_equal(keep, [True, True, True, False])
     assert note == ""
     # two incompatible methods: keep both, say so
     rho2 = np.array([[1.0, 0.1], [0.1, 1.0]])
-    keep, note = mc._compatible_set(rho2, mc._spearman_pvalues(rho2, 15), 0.05)
+    keep, note = mc.compatible_set(rho2, mc.spearman_pvalues(rho2, 15), 0.05)
     assert keep.all() and "no compatible subset" in note
 
 
@@ -514,7 +515,7 @@ def test_thread_count_does_not_change_results():
     from polars.testing import assert_frame_equal
 
     panel = _panel(n=3400, t=10, seed=4)  # large enough to run the parallel kernels
-    assert 2 * panel.cube.size >= mc._PARALLEL_MIN_WORK
+    assert 2 * panel.cube.size >= mcda.PARALLEL_MIN_WORK
     prev = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
