@@ -92,14 +92,14 @@ def option(name: str) -> Option:
         raise KeyError(f"no option called {name!r}") from None
 
 
-def check(name: str, value: object, **kwargs) -> str:
-    """Canonical spelling of ``value`` for option ``name`` (see :meth:`Option.check`)."""
-    return option(name).check(value, **kwargs)
+def check(option_name: str, value: object, **kwargs) -> str:
+    """Canonical spelling of ``value`` for the option ``option_name`` (see :meth:`Option.check`)."""
+    return option(option_name).check(value, **kwargs)
 
 
-def code(name: str, value: object, **kwargs) -> int:
-    """Kernel code of ``value`` for option ``name`` (see :meth:`Option.code`)."""
-    return option(name).code(value, **kwargs)
+def code(option_name: str, value: object, **kwargs) -> int:
+    """Kernel code of ``value`` for the option ``option_name`` (see :meth:`Option.code`)."""
+    return option(option_name).code(value, **kwargs)
 
 
 def check_choice(name: str, value: object, choices: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ Example
 >>> cube = np.random.default_rng(0).uniform(1, 2, (50, 10, 6))
 >>> f = fa.hew_topsis(cube, weights=np.full(6, 1 / 6))            # (1, 50, 10): one model
 >>> f = fa.hew_topsis(cube, groups=[[0, 1, 2], [3, 4, 5]])          # (3, 50, 10): index + 2 sub-indices
->>> x = fa.standardize(cube, method="minmax", scope="year")
+>>> x = fa.standardize(cube, normalize="minmax", scope="year")
 >>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
 >>> c = fa.index(d_pos, d_neg, form="closeness")
 >>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
@@ -28,16 +28,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import _options as opt
 from .errors import DegenerateDataError, InputError, format_keys
 from .kernels import distance as kd
 from .kernels import normalize as kn
-from .validate import as_float_array, check_choice, check_finite, check_types, check_weights
+from .validate import UNSET, as_float_array, check_finite, check_types, check_weights, renamed
 
 __all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
 
-_SCOPES = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
-_METHODS = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
-_FORMS = {"ratio2": kd.RATIO2, "closeness": kd.CLOSENESS}
 
 
 def _cube(cube, name="cube"):
@@ -55,41 +53,53 @@ def _is_cost(is_cost, n):
     return check_types(arr, n)
 
 
-def _choice(name, value, table):
-    return table[check_choice(name, value, tuple(table))]
+def _normalize_code(normalize, old_value, default, old_name="method", stacklevel=4):
+    value = renamed("normalize", normalize, old_name, old_value, default, stacklevel=stacklevel)
+    return opt.code("standardize", value, name="normalize")
 
 
 def _check_method_data(x, is_cost, method):
-    if method == kn.MAX_RATIO:
-        bad = np.where(is_cost, x <= 0, x < 0)
-        if bad.any():
-            where = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)]
-            raise DegenerateDataError(
-                f"method='max_ratio' needs positive values; {len(where)} zero or negative value(s) at "
-                f"{format_keys(where)}. Use method='minmax' or 'zscore'."
-            )
+    """max_ratio divides by the values: benefit columns must be >= 0, cost columns > 0.
+
+    One pass (the column minima); positions are looked up only when something is wrong.
+    """
+    if method != kn.MAX_RATIO:
+        return
+    mins = x.reshape(-1, x.shape[-1]).min(axis=0)
+    if not (np.where(is_cost, mins <= 0, mins < 0)).any():
+        return
+    bad = np.where(is_cost, x <= 0, x < 0)
+    where = [tuple(int(i) for i in ix) for ix in np.argwhere(bad)]
+    raise DegenerateDataError(
+        f"normalize='max_ratio' needs positive values; {len(where)} zero or negative value(s) at "
+        f"{format_keys(where)}. Use normalize='minmax' or 'zscore'."
+    )
 
 
-def standardize(cube, is_cost=None, *, method="max_ratio", scope="panel"):
+def standardize(cube, is_cost=None, *, normalize=UNSET, scope="panel", method=UNSET):
     """Standardized cube (larger = better); constant scope cells give 0.
 
-    ``method`` in {"max_ratio", "minmax", "vector", "zscore"}; ``scope`` in {"panel", "region",
-    "year"}. See :func:`fastinno.kernels.normalize.standardize_cube`.
+    ``normalize`` in {"max_ratio", "minmax", "vector", "zscore"} (default "max_ratio"; ``method=``
+    is its old name); ``scope`` in {"panel", "region", "year"}. See
+    :func:`fastinno.kernels.normalize.standardize_cube`.
     """
     x = _cube(cube)
     cost = _is_cost(is_cost, x.shape[2])
-    m = _choice("method", method, _METHODS)
+    m = _normalize_code(normalize, method, "max_ratio")
     _check_method_data(x, cost, m)
-    return kn.standardize_cube(x, cost, m, _choice("scope", scope, _SCOPES))
+    return kn.standardize_cube(x, cost, m, opt.code("scope", scope))
 
 
-def ideal_points(cube, is_cost=None, *, method="max_ratio", scope="panel"):
-    """``(ideal, anti_ideal)``, each (n_cells, n_indicators): max / min of the standardized cube."""
+def ideal_points(cube, is_cost=None, *, normalize=UNSET, scope="panel", method=UNSET):
+    """``(ideal, anti_ideal)``, each (n_cells, n_indicators): max / min of the standardized cube.
+
+    ``normalize`` as in :func:`standardize` (``method=`` is its old name).
+    """
     x = _cube(cube)
     cost = _is_cost(is_cost, x.shape[2])
-    m = _choice("method", method, _METHODS)
+    m = _normalize_code(normalize, method, "max_ratio")
     _check_method_data(x, cost, m)
-    return kn.ideal_points(x, cost, m, _choice("scope", scope, _SCOPES))
+    return kn.ideal_points(x, cost, m, opt.code("scope", scope))
 
 
 def distances(x, weights, *, scope="panel"):
@@ -100,7 +110,7 @@ def distances(x, weights, *, scope="panel"):
     """
     xx = _cube(x, "x")
     w = check_weights(weights, xx.shape[2])
-    return kd.weighted_distances(xx, w, _choice("scope", scope, _SCOPES))
+    return kd.weighted_distances(xx, w, opt.code("scope", scope))
 
 
 def index(d_pos, d_neg, *, form="ratio2"):
@@ -111,7 +121,7 @@ def index(d_pos, d_neg, *, form="ratio2"):
         raise InputError(f"d_pos and d_neg must have the same shape; got {dp.shape} and {dn.shape}.")
     if (dp < 0).any() or (dn < 0).any():
         raise InputError("distances must be >= 0.")
-    return kd.index_from_squared(dp * dp, dn * dn, _choice("form", form, _FORMS))
+    return kd.index_from_squared(dp * dp, dn * dn, opt.code("form", form))
 
 
 def hew_topsis(
@@ -121,8 +131,9 @@ def hew_topsis(
     weights=None,
     groups: Sequence[Sequence[int]] | None = None,
     scope="panel",
-    standardize="max_ratio",
+    normalize=UNSET,
     form="ratio2",
+    standardize=UNSET,
 ):
     """The whole model on a raw cube: index and sub-indices, shape (1 + n_groups, R, Y).
 
@@ -133,7 +144,10 @@ def hew_topsis(
     weights : array (n_indicators,), >= 0 summing to 1; default equal weights.
     groups : list of index lists, optional; each gives a sub-index with ``weights`` renormalised
         over the group.
-    scope, standardize, form : as in :func:`fastinno.hew_topsis`.
+    scope, form : as in :func:`fastinno.hew_topsis`.
+    normalize : {"max_ratio", "minmax", "vector", "zscore"}, default "max_ratio"
+        The standardization (the Panel API's ``standardize=``; ``standardize=`` is accepted here
+        as its old name).
 
     Notes
     -----
@@ -144,7 +158,7 @@ def hew_topsis(
     x.setflags(write=False)  # same (read-only) kernel specialization as the Panel API's cube
     n = x.shape[2]
     cost = _is_cost(is_cost, n)
-    m = _choice("standardize", standardize, _METHODS)
+    m = _normalize_code(normalize, standardize, "max_ratio", "standardize")
     _check_method_data(x, cost, m)
     w = np.full(n, 1.0 / n) if weights is None else check_weights(weights, n)
     idx = [np.arange(n)]
@@ -158,25 +172,26 @@ def hew_topsis(
     ptr = np.concatenate([[0], np.cumsum([a.size for a in idx])]).astype(np.int64)
     no_children = np.zeros(len(idx) + 1, dtype=np.int64)
     return kd.hew_index_cube(
-        x, cost, m, _choice("scope", scope, _SCOPES), w, ptr,
+        x, cost, m, opt.code("scope", scope), w, ptr,
         np.ascontiguousarray(np.concatenate(idx)), no_children, np.zeros(0, dtype=np.int64),
-        _choice("form", form, _FORMS),
+        opt.code("form", form),
     )
 
 
-def topsis(matrix, weights, is_cost=None, *, standardize="vector", form="closeness"):
+def topsis(matrix, weights, is_cost=None, *, normalize=UNSET, form="closeness", standardize=UNSET):
     """2-D TOPSIS: normalize columns, weight, column max / min ideals; ``(index, d_pos, d_neg)``.
 
-    ``standardize="vector", form="closeness"`` is classical TOPSIS (Hwang & Yoon 1981);
-    ``standardize="minmax", form="ratio2"`` is the F variant of the BTH paper.
+    ``normalize="vector", form="closeness"`` (the defaults) is classical TOPSIS (Hwang & Yoon
+    1981); ``normalize="minmax", form="ratio2"`` is the F variant of the BTH paper.
+    ``standardize=`` is the old name of ``normalize=``.
     """
     x = check_finite(as_float_array(matrix, "matrix", ndim=2), "matrix")
     cost = _is_cost(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
-    m = _choice("standardize", standardize, _METHODS)
+    m = _normalize_code(normalize, standardize, "vector", "standardize")
     _check_method_data(x, cost, m)
     p = kn.normalize_matrix(x, cost, m)
-    return kd.topsis_index_matrix(p, w, _choice("form", form, _FORMS))
+    return kd.topsis_index_matrix(p, w, opt.code("form", form))
 
 
 def growth(f, years=None):

@@ -6,6 +6,7 @@ Kernels trust their inputs; every check happens once, here, before any kernel ru
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -25,7 +26,34 @@ __all__ = [
     "check_types",
     "check_memory",
     "weights_by_name",
+    "renamed",
+    "UNSET",
 ]
+
+
+class _Unset:
+    """Marker of a keyword the caller did not pass."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: Default of a renamed keyword's old name: tells "not passed" from any real value.
+UNSET = _Unset()
+
+
+def renamed(new: str, new_value: object, old: str, old_value: object, default: object, *, stacklevel: int = 3):
+    """Resolve a keyword that was renamed from ``old`` to ``new``.
+
+    The old name keeps working with a :class:`FutureWarning` that names the new one; passing both
+    is an :class:`InputError`. Returns the value to use (``default`` when neither was passed).
+    """
+    if old_value is UNSET:
+        return default if new_value is UNSET else new_value
+    if new_value is not UNSET:
+        raise InputError(f"Pass {new}= only; {old}= is its old name.")
+    warnings.warn(f"{old}= is renamed {new}=; the old name will be removed.", FutureWarning, stacklevel=stacklevel)
+    return old_value
 
 
 def check_choice(name: str, value: object, choices: Sequence[str]) -> str:

@@ -250,7 +250,7 @@ def test_refvector_topsis_01_through_array_api():
     # source: Tzeng & Huang (2011) via scikit-criteria @35f17ee (see the case's "source")
     case = TOPSIS["topsis-01"]
     c, _, _ = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
-                        standardize="vector", form="closeness")
+                        normalize="vector", form="closeness")
     npt.assert_allclose(c, case["expected"]["closeness"], rtol=0, atol=case["tolerance"])
 
 
@@ -258,16 +258,16 @@ def test_refvector_topsis_F_01_through_array_api():
     # source: computed on Tzeng & Huang (2011) inputs (see the case's "source")
     case = TOPSIS["topsis-F-01"]
     f, d_pos, d_neg = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
-                                standardize="minmax", form="ratio2")
+                                normalize="minmax", form="ratio2")
     tol = case["tolerance"]
     npt.assert_allclose(f, case["expected"]["F"], rtol=0, atol=tol)
     npt.assert_allclose(d_pos, case["expected"]["d_plus"], rtol=0, atol=tol)
     npt.assert_allclose(d_neg, case["expected"]["d_minus"], rtol=0, atol=tol)
     # the cube route: objects as regions of a one-year panel, year scope
     cube = np.array(case["inputs"]["matrix"], dtype=float)[:, None, :]
-    g = fa.hew_topsis(cube, weights=case["inputs"]["weights"], scope="year", standardize="minmax")
+    g = fa.hew_topsis(cube, weights=case["inputs"]["weights"], scope="year", normalize="minmax")
     npt.assert_allclose(g[0, :, 0], case["expected"]["F"], rtol=0, atol=tol)
-    x = fa.standardize(cube, method="minmax", scope="year")
+    x = fa.standardize(cube, normalize="minmax", scope="year")
     dp, dn = fa.distances(x, case["inputs"]["weights"], scope="year")
     npt.assert_allclose(fa.index(dp, dn, form="closeness")[:, 0],
                         case["expected"]["standard_closeness_same_distances"], rtol=0, atol=tol)
@@ -278,10 +278,10 @@ def test_array_api_matches_dataframe_api():
     r = run(panel, scope="region", standardize="vector", form="closeness")
     groups = [g.indices for g in panel.system.groups]
     out = fa.hew_topsis(np.array(panel.cube), panel.is_cost, weights=panel.system.base_weights(),
-                        groups=groups, scope="region", standardize="vector", form="closeness")
+                        groups=groups, scope="region", normalize="vector", form="closeness")
     for m, c in enumerate(r.columns):
         npt.assert_allclose(out[m].ravel(), r.scores[c].to_numpy(), rtol=1e-14)
-    ideal, anti = fa.ideal_points(np.array(panel.cube), panel.is_cost, method="vector", scope="region")
+    ideal, anti = fa.ideal_points(np.array(panel.cube), panel.is_cost, normalize="vector", scope="region")
     assert ideal.shape == anti.shape == (6, 6)
     cagr, _, _ = fa.growth(out[0], years=panel.years)
     npt.assert_allclose(cagr, r.growth.filter(pl.col("column") == "index")["cagr"].to_numpy(), rtol=1e-14)
@@ -408,3 +408,23 @@ def test_ranks_put_undefined_cells_last():
     assert ranks["rank"].to_list()[:5] == [1, 2, 3, 4, 5] and ranks["rank"][5] is None
     assert ranks["region"][5] == "R1"
     assert "R1" not in r.summary(top=5)["region"].to_list()
+
+
+def test_array_api_old_option_names_warn_and_agree():
+    """``method=`` / ``standardize=`` at array level are the old names of ``normalize=``."""
+    cube = np.random.default_rng(3).uniform(1, 2, (5, 3, 4))
+    want = fa.standardize(cube, normalize="minmax", scope="year")
+    with pytest.warns(FutureWarning, match="method= is renamed normalize="):
+        got = fa.standardize(cube, method="minmax", scope="year")
+    npt.assert_array_equal(got, want)
+    with pytest.warns(FutureWarning, match="standardize= is renamed normalize="):
+        old = fa.hew_topsis(cube, standardize="vector")
+    npt.assert_array_equal(old, fa.hew_topsis(cube, normalize="vector"))
+    with pytest.warns(FutureWarning, match="standardize= is renamed normalize="):
+        old_t = fa.topsis(cube[:, 0, :], np.full(4, 0.25), standardize="minmax")
+    for a, b in zip(old_t, fa.topsis(cube[:, 0, :], np.full(4, 0.25), normalize="minmax")):
+        npt.assert_array_equal(a, b)
+    with pytest.raises(InputError, match="Pass normalize= only"):
+        fa.standardize(cube, normalize="minmax", method="minmax")
+    # both spellings of the option value, as everywhere
+    npt.assert_array_equal(fa.standardize(cube, normalize="max-ratio"), fa.standardize(cube))
