@@ -17,20 +17,22 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from .. import _options as opt
 from .._threads import serial_below
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..panel import Panel
 from ..results import IndexResult
-from ..validate import check_choice, check_weights
+from ..validate import check_weights
 
 __all__ = ["hew_topsis", "SCOPES", "STANDARDIZATIONS", "FORMS", "CONSTANT_POLICIES"]
 
-SCOPES = {"panel": kn.SCOPE_PANEL, "region": kn.SCOPE_REGION, "year": kn.SCOPE_YEAR}
-STANDARDIZATIONS = {"max_ratio": kn.MAX_RATIO, "minmax": kn.MINMAX, "vector": kn.VECTOR, "zscore": kn.ZSCORE}
-FORMS = {"ratio2": kd.RATIO2, "closeness": kd.CLOSENESS}
-CONSTANT_POLICIES = ("error", "drop", "zero")
+#: Option values -> kernel codes, read from the option vocabulary (:mod:`fastinno._options`).
+SCOPES = {v: opt.code("scope", v) for v in opt.option("scope").choices}
+STANDARDIZATIONS = {v: opt.code("standardize", v) for v in opt.option("standardize").choices}
+FORMS = {v: opt.code("form", v) for v in opt.option("form").choices}
+CONSTANT_POLICIES = opt.option("constant").choices
 _RESERVED = ("region", "year", "index")
 #: Cubes smaller than this (values) run the kernels on one thread: a parallel region costs more
 #: than it saves on a small panel (and much more on a busy machine).
@@ -40,12 +42,6 @@ _SERIAL_BELOW = 200_000
 def _kernel_threads(n_values: int):
     """Run the enclosed kernels single-threaded when the cube is small."""
     return serial_below(n_values, _SERIAL_BELOW)
-
-
-def _option(name: str, value: object, choices) -> str:
-    if isinstance(value, str):
-        value = value.replace("-", "_") if name != "scope" else value
-    return check_choice(name, value, tuple(choices))
 
 
 def hew_topsis(
@@ -102,10 +98,10 @@ def hew_topsis(
             "fastinno.read_panel(...) or wrap a cube with Panel.from_array(cube, system); "
             "fastinno.array.hew_topsis works on raw arrays."
         )
-    scope = _option("scope", scope, SCOPES)
-    standardize = _option("standardize", standardize, STANDARDIZATIONS)
-    form = _option("form", form, FORMS)
-    constant = _option("constant", constant, CONSTANT_POLICIES)
+    scope = opt.check("scope", scope)
+    standardize = opt.check("standardize", standardize)
+    form = opt.check("form", form)
+    constant = opt.check("constant", constant)
     with _kernel_threads(panel.cube.size):
         index, cagr, mean_yoy, yoy, system, w_all, dropped, columns, report = _evaluate(
             panel, weights, scope, standardize, form, constant
@@ -183,7 +179,7 @@ def _evaluate(panel, weights, scope, standardize, form, constant):
     if method_id == kn.MAX_RATIO:
         lowest = stats[0].min(axis=0)
         if np.any(np.where(is_cost, lowest <= 0, lowest < 0)):
-            _check_max_ratio(cube, is_cost, panel)
+            check_max_ratio(cube, is_cost, panel)
 
     dropped: list[str] = []
     const = stats[0] == stats[1]
@@ -317,9 +313,15 @@ def _models(system, w_all):
     return columns, order, as64(ptr), as64(idx), as64(cptr), as64(cidx), empty
 
 
-def _check_max_ratio(cube, is_cost, panel) -> None:
-    bad = np.where(is_cost[None, None, :], cube <= 0, cube < 0)
-    if bad.any():
+def check_max_ratio(cube, is_cost, panel) -> None:
+    """Raise :class:`DegenerateDataError` naming the cells where max-ratio divides by c <= 0.
+
+    Benefit indicators need c >= 0, cost indicators c > 0 (they are standardized as min / c). One
+    pass over the column minima; the cells are looked up only when something is wrong.
+    """
+    mins = cube.reshape(-1, cube.shape[-1]).min(axis=0)
+    if (np.where(is_cost, mins <= 0, mins < 0)).any():
+        bad = np.where(is_cost[None, None, :], cube <= 0, cube < 0)
         where = np.argwhere(bad)
         cells = [(panel.regions[r], panel.years[t], panel.indicators[j]) for r, t, j in where]
         r, t, j = where[0]
@@ -377,3 +379,7 @@ def _growth_notes(series, cagr, yoy, columns, regions, years, empty):
             f"{format_keys(keys)}: set to NaN."
         )
     return notes
+
+
+# The name the Monte Carlo engine used before it was public; kept until it uses the public one.
+_check_max_ratio = check_max_ratio
