@@ -241,7 +241,7 @@ def evaluate(panel, model, scope, standardize, form, constant, top, out_path) ->
     click.echo(click.style(repr(panel), bold=True))
     click.echo(f"Model: {model}; scope={scope}; standardize={standardize}; form={form}; "
                f"sub-indices: {', '.join(res.columns[1:]) or 'none'}")
-    top_df = res.summary(top=top)
+    top_df = res.top(top)
     click.echo(click.style(f"Top {top} regions by year (index)", bold=True))
     for (year,), grp in top_df.group_by("year", maintain_order=True):
         click.echo(f"  {year}: " + ", ".join(f"{r} ({v:.3f})" for r, v in zip(grp["region"], grp["index"])))
@@ -323,7 +323,7 @@ def combine(panel, methods, by, alpha, rho, weights, spearman_method, constant, 
     other = res.excluded.filter(~pl.col("reason").str.starts_with("not compatible"))
     if other.height:
         echo_table(other, max_rows=30, title="Other exclusions")
-    top_df = res.summary(top=top)
+    top_df = res.top(top)
     click.echo(click.style(f"Top {top} regions on the combined score (whole index)", bold=True))
     if by == "year":
         for (year,), grp in top_df.group_by("year", maintain_order=True):
@@ -450,7 +450,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
         click.echo(f"{label}: {res.orderings[key]}")
     n_above = int(res.relations["above_threshold"].sum())
     click.echo(f"Threshold {res.threshold:.6g}: {n_above} of {res.relations.height} relations above it.")
-    if "seed" in res.options:
+    if "n_valid_resamples" in res.options:
         click.echo(f"Bootstrap: {res.options['n_valid_resamples']} resamples, seed {res.options['seed']}.")
     if out_dir:
         import json

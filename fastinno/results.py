@@ -1,19 +1,86 @@
 """Result containers: frozen dataclasses holding polars DataFrames and the options used.
 
-Each capability adds its result class in its own section below.
+Every result follows one protocol (:class:`Result`):
+
+- ``.tables()`` -> ``{name: pl.DataFrame}``: every table the result holds (the main job writes
+  these, under these names);
+- ``.to_polars()`` -> the main table;
+- ``.options`` -> the options the computation ran with, including ``seed`` (``None`` for
+  deterministic methods);
+- a compact ``repr``: the headline, the size of each table and the first rows of the main one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field  # noqa: F401
+import warnings
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-import polars as pl  # noqa: F401
+import polars as pl
 
-# --- IndexResult (issue 3) ---
+__all__ = [
+    "Result",
+    "IndexResult",
+    "CombinedResult",
+    "DematelResult",
+    "GM11Result",
+    "ForecastResult",
+    "RobustnessResult",
+]
 
 
-@dataclass(frozen=True)
-class IndexResult:
+class Result:
+    """The protocol every fastinno result follows (a mixin of the result dataclasses).
+
+    Subclasses name their tables in ``TABLES`` (attribute names, main table first) and may
+    override :meth:`headline`.
+    """
+
+    TABLES: ClassVar[tuple[str, ...]] = ()
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """Every table of the result, by name (tables that were not computed are left out)."""
+        out = {}
+        for name in self.TABLES:
+            value = getattr(self, name)
+            if isinstance(value, pl.DataFrame):
+                out[name] = value
+        return out
+
+    def to_polars(self) -> pl.DataFrame:
+        """The main table (the first of :meth:`tables`)."""
+        return getattr(self, self.TABLES[0])
+
+    def headline(self) -> str:
+        """One line that says what the result is (used by ``repr``)."""
+        return ""
+
+    def __repr__(self) -> str:
+        head = self.headline()
+        lines = [f"{type(self).__name__}({head})" if head else f"{type(self).__name__}()"]
+        for name, df in self.tables().items():
+            lines.append(f"  .{name}: {df.height:,} rows x {df.width} columns")
+        main = self.to_polars()
+        if isinstance(main, pl.DataFrame) and main.height:
+            with pl.Config(tbl_rows=3, tbl_cols=8, fmt_str_lengths=24, tbl_hide_dataframe_shape=True,
+                           tbl_hide_column_data_types=True, float_precision=4):
+                lines.append(f"  first rows of .{self.TABLES[0]}:")
+                lines.extend("  " + ln for ln in str(main.head(3)).splitlines())
+        return "\n".join(lines)
+
+
+def _with_seed(options: dict) -> None:
+    """Deterministic methods report ``seed = None`` so every result's options name the seed."""
+    options.setdefault("seed", None)
+
+
+def _top_renamed(old: str) -> None:
+    warnings.warn(f"{old}.summary() is renamed {old}.top(); the old name will be removed.",
+                  FutureWarning, stacklevel=3)
+
+
+@dataclass(frozen=True, repr=False)
+class IndexResult(Result):
     """Result of :func:`fastinno.hew_topsis`: a composite index per region and year.
 
     Attributes
@@ -46,9 +113,10 @@ class IndexResult:
     columns: tuple[str, ...] = ("index",)
     report: tuple[str, ...] = ()
 
-    def to_polars(self) -> pl.DataFrame:
-        """The scores frame (region, year, index, sub-indices)."""
-        return self.scores
+    TABLES: ClassVar[tuple[str, ...]] = ("scores", "weights", "growth", "yoy")
+
+    def __post_init__(self) -> None:
+        _with_seed(self.options)
 
     def ranks(self, column: str = "index") -> pl.DataFrame:
         """``region``, ``year``, ``column`` and its ``rank`` within each year (1 = best; ties min).
@@ -64,22 +132,24 @@ class IndexResult:
             .sort(["year", "rank", "region"], nulls_last=True)
         )
 
-    def summary(self, top: int = 5, column: str = "index") -> pl.DataFrame:
-        """The ``top`` regions of each year on ``column``: year, rank, region, value."""
-        return self.ranks(column).filter(pl.col("rank") <= top).select("year", "rank", "region", column)
+    def top(self, n: int = 5, column: str = "index") -> pl.DataFrame:
+        """The ``n`` best regions of each year on ``column``: year, rank, region, value."""
+        return self.ranks(column).filter(pl.col("rank") <= n).select("year", "rank", "region", column)
 
-    def __repr__(self) -> str:
+    def summary(self, top: int = 5, column: str = "index") -> pl.DataFrame:
+        """Old name of :meth:`top` (a ``FutureWarning`` says so)."""
+        _top_renamed("IndexResult")
+        return self.top(top, column)
+
+    def headline(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self.options.items() if k in ("scope", "standardize", "form"))
         n_r = self.scores["region"].n_unique()
         n_y = self.scores["year"].n_unique()
-        return f"IndexResult({n_r} regions x {n_y} years; columns {list(self.columns)}; {opts})"
+        return f"{n_r} regions x {n_y} years; columns {list(self.columns)}; {opts}"
 
 
-# --- CombinedResult (issue 4) ---
-
-
-@dataclass(frozen=True)
-class CombinedResult:
+@dataclass(frozen=True, repr=False)
+class CombinedResult(Result):
     """Result of :func:`fastinno.combined_evaluation` (Xia, Li, Yin 2020).
 
     Attributes
@@ -115,38 +185,44 @@ class CombinedResult:
     indicator_weights: pl.DataFrame
     options: dict = field(default_factory=dict)
 
-    def to_polars(self) -> pl.DataFrame:
-        """The scores frame."""
-        return self.scores
+    TABLES: ClassVar[tuple[str, ...]] = (
+        "scores", "method_weights", "compatibility", "kendall_w", "excluded", "indicator_weights",
+    )
+
+    def __post_init__(self) -> None:
+        _with_seed(self.options)
 
     @property
     def excluded_methods(self) -> pl.DataFrame:
         """Rows of :attr:`excluded` naming a method left out of the compatible set."""
         return self.excluded.filter(pl.col("reason").str.starts_with("not compatible"))
 
-    def summary(self, top: int = 5, dimension: str = "index") -> pl.DataFrame:
-        """The ``top`` regions of each period on the combined score of ``dimension``."""
+    def top(self, n: int = 5, dimension: str = "index") -> pl.DataFrame:
+        """The ``n`` best regions of each period on the combined score of ``dimension``."""
         order = ["rank", "region", "year"] if self.options.get("by") == "panel" else ["year", "rank", "region"]
         return (
-            self.scores.filter((pl.col("dimension") == dimension) & (pl.col("rank") <= top))
+            self.scores.filter((pl.col("dimension") == dimension) & (pl.col("rank") <= n))
             .sort(order)
             .select("year", "rank", "region", "combined")
         )
 
-    def __repr__(self) -> str:
+    def summary(self, top: int = 5, dimension: str = "index") -> pl.DataFrame:
+        """Old name of :meth:`top` (a ``FutureWarning`` says so)."""
+        _top_renamed("CombinedResult")
+        return self.top(top, dimension)
+
+    def headline(self) -> str:
         n_r = self.scores["region"].n_unique()
         n_y = self.scores["year"].n_unique()
         dims = self.scores["dimension"].unique(maintain_order=True).to_list()
         return (
-            f"CombinedResult({n_r} regions x {n_y} years; methods {list(self.options.get('methods', ()))}; "
-            f"by={self.options.get('by')!r}; dimensions {dims})"
+            f"{n_r} regions x {n_y} years; methods {list(self.options.get('methods', ()))}; "
+            f"by={self.options.get('by')!r}; dimensions {dims}"
         )
 
-# --- DematelResult, GM11Result (issue 5) ---
 
-
-@dataclass(frozen=True)
-class DematelResult:
+@dataclass(frozen=True, repr=False)
+class DematelResult(Result):
     """Result of :func:`fastinno.grey_dematel` / :func:`fastinno.dematel`.
 
     Attributes
@@ -197,6 +273,15 @@ class DematelResult:
     expert_weights: object
     options: dict = field(default_factory=dict)
 
+    TABLES: ClassVar[tuple[str, ...]] = ("factors", "relations", "total_relation")
+
+    def __post_init__(self) -> None:
+        _with_seed(self.options)
+
+    def headline(self) -> str:
+        return (f"{len(self.factors)} factors, {len(self.experts)} experts; causes {list(self.causes)}; "
+                f"threshold {self.threshold:.4g}")
+
     @property
     def codes(self) -> tuple:
         """Factor codes in factor order."""
@@ -207,19 +292,10 @@ class DematelResult:
         """Codes of the cause factors (R - C > 0), in factor order."""
         return tuple(self.factors.filter(pl.col("role") == "cause")["code"].to_list())
 
-    def to_polars(self) -> pl.DataFrame:
-        """The factor table (``.factors``)."""
-        return self.factors
-
-    def plot(self, ax=None, **kwargs):
-        """Cause-effect diagram (:func:`fastinno.plots_dematel.cause_effect_diagram`)."""
-        from .plots_dematel import cause_effect_diagram
-
-        return cause_effect_diagram(self, ax=ax, **kwargs)
 
 
-@dataclass(frozen=True)
-class GM11Result:
+@dataclass(frozen=True, repr=False)
+class GM11Result(Result):
     """Result of :func:`fastinno.gm11`.
 
     Attributes
@@ -262,11 +338,27 @@ class GM11Result:
     grade: str
     class_ratios: object
     class_ratio_ok: bool
+    options: dict = field(default_factory=dict)
+
+    TABLES: ClassVar[tuple[str, ...]] = ("fit",)
+
+    def __post_init__(self) -> None:
+        self.options.setdefault("horizon", len(self.forecast))
+        _with_seed(self.options)
 
     @property
     def horizon(self) -> int:
         """Number of forecast steps."""
         return len(self.forecast)
+
+    def headline(self) -> str:
+        return (f"n={len(self.x0)}, horizon={self.horizon}; a={self.a:.6g}, b={self.b:.6g}; "
+                f"C={self.C:.4g}, P={self.P:.4g}: {self.grade}")
+
+    @property
+    def fit(self) -> pl.DataFrame:
+        """The fitted and forecast values as a long frame (same as :meth:`to_polars`)."""
+        return self.to_polars()
 
     def to_polars(self) -> pl.DataFrame:
         """Long frame: ``step`` (1..n+horizon), ``kind`` (fitted|forecast), ``observed``,
@@ -292,11 +384,42 @@ class GM11Result:
             },
         )
 
-# --- RobustnessResult (issue 6) ---
 
 
-@dataclass(frozen=True)
-class RobustnessResult:
+@dataclass(frozen=True, repr=False)
+class ForecastResult(Result):
+    """Result of :func:`fastinno.forecast`: GM(1,1) fits and forecasts of every region.
+
+    Attributes
+    ----------
+    forecasts : pl.DataFrame
+        One row per region and year, sorted by region (first-seen order) then year: ``<by>``,
+        ``year``, ``kind`` ("fitted" for observed years, "forecast" after), ``observed`` (null
+        for forecasts), ``value``, then the region's fit repeated on each of its rows: ``a``,
+        ``b``, ``C``, ``P``, ``grade``, ``mean_relative_error``, ``class_ratio_ok``.
+    fits : pl.DataFrame
+        One row per region: ``<by>``, ``first_year``, ``last_year``, ``a``, ``b``, ``C``, ``P``,
+        ``grade``, ``mean_relative_error``, ``class_ratio_ok``.
+    options : dict
+        ``column``, ``horizon``, ``by``, ``year`` and ``seed`` (None: GM(1,1) is deterministic).
+    """
+
+    forecasts: pl.DataFrame
+    fits: pl.DataFrame
+    options: dict = field(default_factory=dict)
+
+    TABLES: ClassVar[tuple[str, ...]] = ("forecasts", "fits")
+
+    def __post_init__(self) -> None:
+        _with_seed(self.options)
+
+    def headline(self) -> str:
+        return (f"{self.fits.height} series of {self.options.get('column', '?')!r}, "
+                f"horizon {self.options.get('horizon', '?')}")
+
+
+@dataclass(frozen=True, repr=False)
+class RobustnessResult(Result):
     """Result of :func:`fastinno.simulate` / :func:`fastinno.bootstrap`: index and rank stability.
 
     Attributes
@@ -350,9 +473,18 @@ class RobustnessResult:
     options: dict = field(default_factory=dict)
     growth: pl.DataFrame | None = None
 
-    def to_polars(self) -> pl.DataFrame:
-        """The per region-year summary (what ``fastinno simulate --out`` writes)."""
-        return self.summary
+    TABLES: ClassVar[tuple[str, ...]] = (
+        "summary", "agreement", "acceptability", "outranks", "variance_shares", "weights", "growth",
+    )
+
+    def __post_init__(self) -> None:
+        self.options.setdefault("seed", self.seed)
+
+    def headline(self) -> str:
+        n_r = self.summary["region"].n_unique() if "region" in self.summary.columns else 0
+        n_y = self.summary["year"].n_unique() if "year" in self.summary.columns else 0
+        runs = self.options.get("draws", self.options.get("replicates", "?"))
+        return f"{n_r} regions x {n_y} years; {runs} runs; model {self.options.get('model')!r}; seed {self.seed}"
 
     def most_stable(self, n: int = 5) -> pl.DataFrame:
         """Regions with the narrowest 90 % rank interval (mean over years)."""

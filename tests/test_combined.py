@@ -303,7 +303,7 @@ def test_combined_by_panel_pools_region_years():
     npt.assert_allclose(got["combined"].to_numpy(), comb, rtol=1e-12)
     assert res.method_weights["year"].null_count() == res.method_weights.height
     assert got["rank"].min() == 1 and got["rank"].max() == 24
-    assert res.summary(top=3)["rank"].to_list() == [1, 2, 3]
+    assert res.top(3)["rank"].to_list() == [1, 2, 3]
 
 
 def test_combined_permuting_regions_permutes_scores():

@@ -93,7 +93,7 @@ def test_frames_layout_and_helpers():
     assert r.growth["first_year"].unique().to_list() == [2011]
     assert r.growth["last_year"].unique().to_list() == [2015]
     assert r.to_polars() is r.scores
-    top = r.summary(top=2)
+    top = r.top(2)
     assert top.columns == ["year", "rank", "region", "index"]
     assert top.height == 8
     best = r.scores.filter(pl.col("year") == 2011).sort("index", descending=True)["region"][0]
@@ -407,7 +407,7 @@ def test_ranks_put_undefined_cells_last():
     ranks = r.ranks().filter(pl.col("year") == 2011)
     assert ranks["rank"].to_list()[:5] == [1, 2, 3, 4, 5] and ranks["rank"][5] is None
     assert ranks["region"][5] == "R1"
-    assert "R1" not in r.summary(top=5)["region"].to_list()
+    assert "R1" not in r.top(5)["region"].to_list()
 
 
 def test_array_api_old_option_names_warn_and_agree():
