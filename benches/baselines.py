@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np  # noqa: F401
 
-# --- panels (issue 2) ---
+# --- panels ---
 
-# --- ideal-solution model (issue 3) ---
+# --- ideal-solution model ---
 
 
 def hew_topsis(cube, is_cost, weights, groups, *, scope=0, method=0, form=0, years=None):
@@ -63,7 +63,7 @@ def hew_topsis(cube, is_cost, weights, groups, *, scope=0, method=0, form=0, yea
     return f, cagr, mean_yoy
 
 
-# --- combined evaluation (issue 4) ---
+# --- combined evaluation ---
 
 
 def max_deviation_weights(v):
@@ -215,7 +215,7 @@ def combined_evaluation(cube, is_cost, dims, rho=0.5, alpha=0.05):
         all_scores.append(sc)
     return np.stack(all_scores), np.stack(all_comb)
 
-# --- DEMATEL and GM(1,1) (issue 5) ---
+# --- DEMATEL and GM(1,1) ---
 
 
 def total_relation_matrix(n_mat):
@@ -273,7 +273,7 @@ def gm11_batch(x0, horizon):
     x0hat[:, 1:] = np.diff(x1hat, axis=1)
     return a, b, x0hat[:, :n], x0hat[:, n:]
 
-# --- robustness (issue 6) ---
+# --- robustness ---
 
 
 def _numpy_standardize_max_ratio(cube, is_cost):

@@ -1,4 +1,4 @@
-"""Combined evaluation (issue 4): max-deviation weights, Spearman (single, batched) and the whole
+"""Combined evaluation: max-deviation weights, Spearman (single, batched) and the whole
 per-year combined evaluation, fastinno vs vectorised numpy baselines (and scipy for Spearman).
 
 Big shapes are marked ``slow``. Every bench computes both implementations once outside the timer

@@ -1,4 +1,4 @@
-"""Distance, index, fused-model and growth kernels (issue 3) against tests/naive.py."""
+"""Distance, index, fused-model and growth kernels against tests/naive.py."""
 
 from __future__ import annotations
 

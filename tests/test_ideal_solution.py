@@ -1,4 +1,4 @@
-"""fastinno.hew_topsis (issue 3): the DataFrame API against tests/naive.py, errors, properties."""
+"""fastinno.hew_topsis: the DataFrame API against tests/naive.py, errors, properties."""
 
 from __future__ import annotations
 

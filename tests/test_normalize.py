@@ -1,4 +1,4 @@
-"""Standardization kernels (issue 3) against tests/naive.py and the normalization refvectors."""
+"""Standardization kernels against tests/naive.py and the normalization refvectors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rank kernels: average ranks, Spearman, Kendall tau-b and W, batched forms (issue 4)."""
+"""Rank kernels: average ranks, Spearman, Kendall tau-b and W, batched forms."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Entropy and maximum-deviation weight kernels and their public wrappers (issue 4)."""
+"""Entropy and maximum-deviation weight kernels and their public wrappers."""
 
 from __future__ import annotations
 
@@ -61,23 +61,14 @@ def test_max_deviation_kernel_matches_naive(shape, ties):
     v[0, :] = 0.0
     v[1, :] = 1.0  # no constant column
     npt.assert_allclose(kw.max_deviation_weights(v), naive.max_deviation_weights(v), rtol=1e-12)
-    s = np.sort(v.T, axis=1)
-    npt.assert_allclose(kw.max_deviation_weights_sorted(s), naive.max_deviation_weights(v), rtol=1e-12)
+    d = kw.pairwise_abs_sums_sorted(np.sort(v.T, axis=1))
+    npt.assert_allclose(d / d.sum(), naive.max_deviation_weights(v), rtol=1e-12)
 
 
 def test_pairwise_abs_sums_hand_worked():
     # (0, 1, 3): ordered pairs |0-1|+|0-3|+|1-3| = 6, times 2 = 12; formula 2*(-2*0 + 0*1 + 2*3) = 12
     v = np.array([[3.0], [0.0], [1.0]])
     npt.assert_allclose(kw.pairwise_abs_sums(v), [12.0], rtol=1e-15)
-
-
-def test_cube_kernels_match_per_year():
-    cube = _random((30, 4, 5), 3) + 0.01
-    ew = kw.entropy_weights_cube(cube)
-    mw = kw.max_deviation_weights_cube(cube)
-    for t in range(4):
-        npt.assert_allclose(ew[t], naive.entropy_weights(cube[:, t, :]), rtol=1e-12)
-        npt.assert_allclose(mw[t], naive.max_deviation_weights(cube[:, t, :]), rtol=1e-12)
 
 
 # --- published / reference cases -----------------------------------------------------------
@@ -185,15 +176,6 @@ def test_weight_properties(x, rnd):
     npt.assert_allclose(kw.max_deviation_weights(3.5 * x), kw.max_deviation_weights(x), rtol=1e-10)
 
 
-def test_sorted_cube_pairwise_sums():
-    cube = _random((40, 3, 4), 5)
-    d = kw.pairwise_abs_sums_sorted_cube(np.sort(cube, axis=0))
-    npt.assert_allclose(d, kw.pairwise_abs_sums_cube(cube), rtol=1e-12)
-    for t in range(3):
-        exp = [sum(abs(a - b) for a in cube[:, t, j] for b in cube[:, t, j]) for j in range(4)]
-        npt.assert_allclose(d[t], exp, rtol=1e-12)
-
-
 @pytest.mark.parametrize("shape", SHAPES)
 def test_entropy_with_precomputed_logs(shape):
     p = _random(shape, 6, ties=True)
@@ -203,12 +185,6 @@ def test_entropy_with_precomputed_logs(shape):
     np.log(p, out=logp, where=p > 0)
     npt.assert_allclose(kw.column_entropy_logs(p, logp), naive.column_entropy(p), rtol=1e-12)
     npt.assert_allclose(fastinno.entropy_weights(p), naive.entropy_weights(p), rtol=1e-12)
-    cube = np.stack([p, p[::-1] * 2.0], axis=1).copy()
-    lc = np.zeros_like(cube)
-    np.log(cube, out=lc, where=cube > 0)
-    h = kw.column_entropy_logs_cube(cube, lc)
-    npt.assert_allclose(h[0], naive.column_entropy(p), rtol=1e-12)
-    npt.assert_allclose(h[1], naive.column_entropy(p[::-1] * 2.0), rtol=1e-12)
 
 
 def test_row_entropy_logs():

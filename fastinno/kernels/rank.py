@@ -1,7 +1,7 @@
 """Rank kernels: average ranks, Spearman's rho, Kendall's tau-b and W, batched forms.
 
 Kernels: numba + numpy only; inputs float64 / int64, C-contiguous, finite, already validated.
-Sorting: numpy's SIMD sorts beat numba's argsort 2-4x (PERF-NOTES), so the API layer may pass
+Sorting: numpy's SIMD sorts beat numba's argsort 2-4x, so the API layer may pass
 in an ``order`` computed by ``np.argsort``; each kernel that needs one also has a self-contained
 variant that sorts with numba.
 """
@@ -26,14 +26,11 @@ __all__ = [
     "kendall_tau_b_lexsorted",
     "kendall_tau_b",
     "kendall_w",
-    "cell_rank_stats",
-    "drift_degree",
     "drift_degree_cells",
     "index_bits",
     "pack_keys",
     "ranks_from_packed",
     "ranks_rows_packed",
-    "spearman_rows_vs_one_packed",
     "spearman_rows_vs_one_fused",
     "cell_correlations",
     "competition_ranks_rows_packed",
@@ -423,110 +420,6 @@ def kendall_w(ranks):
 
 
 @njit(cache=True, parallel=True)
-def cell_rank_stats(scores, method):
-    """Rank statistics of k methods' scores in each of c cells.
-
-    Parameters
-    ----------
-    scores : float64 (c, k, n), finite.
-    method : int, PEARSON or D2.
-
-    Returns
-    -------
-    ranks : float64 (c, k, n), descending average ranks (1 = best).
-    rho : float64 (c, k, k) Spearman matrices (NaN for a constant score vector).
-    w : float64 (c,) Kendall's W of the k rankings (NaN if k < 2).
-    """
-    c, k, n = scores.shape
-    ranks = np.empty((c, k, n))
-    rho = np.empty((c, k, k))
-    w = np.empty(c)
-    for q in prange(c):
-        for a in range(k):
-            row = scores[q, a]
-            average_ranks_from_order(row, np.argsort(row), True, ranks[q, a])
-        for a in range(k):
-            for b in range(k):
-                if a == b:
-                    rho[q, a, b] = 1.0
-                elif b < a:
-                    rho[q, a, b] = rho[q, b, a]
-                else:
-                    rho[q, a, b] = spearman_from_ranks(ranks[q, a], ranks[q, b], method)
-        w[q] = kendall_w(ranks[q]) if k >= 2 else np.nan
-    return ranks, rho, w
-
-
-@njit(cache=True)
-def drift_degree(u, ranks, method, tie_tol):
-    """Drift-degree combination of k methods' scores of n objects.
-
-    Parameters
-    ----------
-    u : float64 (k, n) scores of the methods being combined (k >= 1).
-    ranks : float64 (k, n) ascending average ranks of ``u``, or an empty (0, n) array to rank
-        here.
-    method : int, PEARSON or D2.
-    tie_tol : float; drifts within ``tie_tol`` of each other count as equal.
-
-    Returns
-    -------
-    r : float64 (k,) Spearman(u_j, ref), ref = mean over methods of u.
-    drift : float64 (k,) p_j = 1 - r_j.
-    w : float64 (k,) method weights.
-    combined : float64 (n,) sum_j w_j u_j.
-    equal : bool, True when every drift was equal (weights set to 1/k).
-
-    Notes
-    -----
-    w_j = (min p + max p - p_j) / sum_l (min p + max p - p_l) (Xia, Li, Yin 2020, sec. 3.1.1).
-    When max p - min p <= tie_tol the formula is 0/0 or decided by rounding noise: equal
-    weights are used instead and ``equal`` is set (the API warns).
-    """
-    k, n = u.shape
-    ref = np.zeros(n)
-    for j in range(k):
-        for i in range(n):
-            ref[i] += u[j, i]
-    for i in range(n):
-        ref[i] /= k
-    ref_r = np.empty(n)
-    average_ranks_from_order(ref, np.argsort(ref), False, ref_r)
-    r = np.empty(k)
-    rj = np.empty(n)
-    for j in range(k):
-        if ranks.shape[0] == k:
-            for i in range(n):
-                rj[i] = ranks[j, i]
-        else:
-            average_ranks_from_order(u[j], np.argsort(u[j]), False, rj)
-        r[j] = spearman_from_ranks(rj, ref_r, method)
-    drift = np.empty(k)
-    for j in range(k):
-        drift[j] = 1.0 - r[j]
-    lo = drift.min()
-    hi = drift.max()
-    w = np.empty(k)
-    equal = False
-    if not (hi - lo > tie_tol):
-        equal = True
-        for j in range(k):
-            w[j] = 1.0 / k
-    else:
-        total = 0.0
-        for j in range(k):
-            w[j] = lo + hi - drift[j]
-            total += w[j]
-        for j in range(k):
-            w[j] /= total
-    combined = np.zeros(n)
-    for j in range(k):
-        for i in range(n):
-            combined[i] += w[j] * u[j, i]
-    return r, drift, w, combined, equal
-
-
-@njit(cache=True, parallel=True)
 def drift_degree_cells(u, keep, ranks, ref_ranks, method, tie_tol):
     """Drift-degree combination in each of c cells over the kept methods.
 
@@ -593,7 +486,7 @@ def drift_degree_cells(u, keep, ranks, ref_ranks, method, tie_tol):
 
 # ---- fast ranking through one sort of packed (key, index) words ------------------------------
 #
-# numpy's SIMD sort of uint64 is ~3x faster than its argsort (PERF-NOTES). Each float64 is mapped
+# numpy's SIMD sort of uint64 is ~3x faster than its argsort. Each float64 is mapped
 # to an order-preserving uint64 key; its low ``shift`` bits are replaced by the element's index,
 # so one plain sort yields an argsort that is exact except inside runs of equal truncated keys
 # (values within ~2^(shift-52) relative of each other), which the ranking kernel re-sorts exactly.
@@ -755,21 +648,6 @@ def ranks_rows_packed(x, s, shift, descending):
     return out
 
 
-@njit(cache=True, parallel=True)
-def spearman_rows_vs_one_packed(x, s, shift, base_ranks, method):
-    """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,).
-
-    ``s`` = row-sorted :func:`pack_keys` words of ``x``.
-    """
-    k, n = x.shape
-    out = np.empty(k)
-    for b in prange(k):
-        r = np.empty(n)
-        ranks_from_packed(x[b], s[b], shift, False, r)
-        out[b] = spearman_from_ranks(r, base_ranks, method)
-    return out
-
-
 @njit(cache=True)
 def _spearman_row_packed(row, srow, shift, bc, sbb, method, buf):
     """Spearman's rho of one row against doubled centred base ranks ``bc`` (int64), in one pass
@@ -835,7 +713,7 @@ def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     by position without reading ``x``; runs of equal truncated keys are sorted exactly and split
     into tie groups. Cross sums are accumulated exactly in int64 on doubled centred ranks
     (n <= 2,000,000), without materialising the rank vectors. Same values as
-    :func:`spearman_rows_vs_one_packed`.
+    :func:`spearman_rows_vs_one` (average ranks, then the correlation).
     """
     k, n = x.shape
     bc = np.empty(n, dtype=np.int64)

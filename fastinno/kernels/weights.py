@@ -9,22 +9,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 __all__ = [
     "column_entropy",
     "entropy_weights",
-    "entropy_weights_cube",
     "pairwise_abs_sums",
     "pairwise_abs_sums_sorted",
     "max_deviation_weights",
-    "max_deviation_weights_sorted",
-    "max_deviation_weights_cube",
-    "column_entropy_cube",
-    "pairwise_abs_sums_cube",
-    "pairwise_abs_sums_sorted_cube",
     "column_entropy_logs",
-    "column_entropy_logs_cube",
     "row_entropy_logs",
     "transpose_blocked",
 ]
@@ -96,19 +89,6 @@ def entropy_weights(p):
     for j in range(m):
         d[j] /= total
     return d
-
-
-@njit(cache=True, parallel=True)
-def entropy_weights_cube(cube):
-    """Entropy weights of every year of a cube: (n_regions, n_years, m) -> (n_years, m).
-
-    Each year's slice must satisfy the conditions of :func:`entropy_weights`.
-    """
-    n, t, m = cube.shape
-    out = np.empty((t, m))
-    for k in prange(t):
-        out[k] = entropy_weights(np.ascontiguousarray(cube[:, k, :]))
-    return out
 
 
 @njit(cache=True)
@@ -186,79 +166,11 @@ def max_deviation_weights(v):
 
 
 @njit(cache=True)
-def max_deviation_weights_sorted(s):
-    """Maximum deviation weights from column-sorted data given as rows: s (m, n) -> (m,)."""
-    return _normalise_sums(pairwise_abs_sums_sorted(s))
-
-
-@njit(cache=True, parallel=True)
-def max_deviation_weights_cube(cube):
-    """Maximum deviation weights of every year of a cube: (n, t, m) -> (t, m)."""
-    n, t, m = cube.shape
-    out = np.empty((t, m))
-    for k in prange(t):
-        out[k] = max_deviation_weights(np.ascontiguousarray(cube[:, k, :]))
-    return out
-
-
-@njit(cache=True, parallel=True)
-def column_entropy_cube(cube):
-    """Column entropy of every year of a cube: (n, t, m) -> (t, m); see :func:`column_entropy`."""
-    n, t, m = cube.shape
-    out = np.empty((t, m))
-    for k in prange(t):
-        out[k] = column_entropy(np.ascontiguousarray(cube[:, k, :]))
-    return out
-
-
-@njit(cache=True, parallel=True)
-def pairwise_abs_sums_cube(cube):
-    """D_kj = sum_i sum_l |x_ikj - x_lkj| for every year k and indicator j: (n, t, m) -> (t, m).
-
-    O(n log n) per (year, indicator) by the sorted prefix formula; parallel over the pairs.
-    """
-    n, t, m = cube.shape
-    out = np.empty((t, m))
-    for q in prange(t * m):
-        k = q // m
-        j = q % m
-        col = np.empty(n)
-        for i in range(n):
-            col[i] = cube[i, k, j]
-        col.sort()
-        acc = 0.0
-        for i in range(n):
-            acc += (2.0 * i - n + 1.0) * col[i]
-        out[k, j] = 2.0 * acc
-    return out
-
-
-@njit(cache=True)
-def pairwise_abs_sums_sorted_cube(s):
-    """D_kj from a cube sorted along its first axis: s (n, t, m) -> (t, m).
-
-    ``s = np.sort(cube, axis=0)`` (numpy's SIMD sort); then D = 2 sum_i (2i - n + 1) s_i in one
-    streaming pass.
-    """
-    n, t, m = s.shape
-    acc = np.zeros((t, m))
-    for i in range(n):
-        c = 2.0 * i - n + 1.0
-        for k in range(t):
-            for j in range(m):
-                acc[k, j] += c * s[i, k, j]
-    for k in range(t):
-        for j in range(m):
-            acc[k, j] *= 2.0
-    return acc
-
-
-@njit(cache=True)
 def column_entropy_logs(p, logp):
     """:func:`column_entropy` with the logarithms precomputed: ``logp = log(p)`` where p > 0.
 
     numba from PyPI has no SVML, so ``np.log`` on the whole array (SIMD) is several times faster
-    than scalar logs in the loop (PERF-NOTES). Uses f ln f = f (ln p - ln s), s = column sum;
+    than scalar logs in the loop. Uses f ln f = f (ln p - ln s), s = column sum;
     entries with p = 0 are skipped (0 ln 0 = 0), so ``logp`` there may hold anything.
     """
     n, m = p.shape
@@ -279,34 +191,6 @@ def column_entropy_logs(p, logp):
     h = np.empty(m)
     for j in range(m):
         h[j] = 1.0 if s[j] == 0.0 else -k * acc[j]
-    return h
-
-
-@njit(cache=True)
-def column_entropy_logs_cube(p, logp):
-    """Column entropy of every year of a cube from precomputed logs: (n, t, m) -> (t, m)."""
-    n, t, m = p.shape
-    s = np.zeros((t, m))
-    for i in range(n):
-        for k in range(t):
-            for j in range(m):
-                s[k, j] += p[i, k, j]
-    ls = np.empty((t, m))
-    for k in range(t):
-        for j in range(m):
-            ls[k, j] = math.log(s[k, j]) if s[k, j] > 0.0 else 0.0
-    acc = np.zeros((t, m))
-    for i in range(n):
-        for k in range(t):
-            for j in range(m):
-                v = p[i, k, j]
-                if v > 0.0:
-                    acc[k, j] += (v / s[k, j]) * (logp[i, k, j] - ls[k, j])
-    c = 1.0 / math.log(n)
-    h = np.empty((t, m))
-    for k in range(t):
-        for j in range(m):
-            h[k, j] = 1.0 if s[k, j] == 0.0 else -c * acc[k, j]
     return h
 
 
