@@ -745,7 +745,7 @@ def test_cli_never_overwrites_input(runner, tmp_path, survey_levels):
 def test_bundled_survey_is_a_copy_of_the_example():
     from pathlib import Path
 
-    repo = Path(__file__).parent.parent / "examples" / "survey"
+    repo = Path(__file__).resolve().parents[2] / "examples" / "survey"
     bundled = Path(fi.__file__).parent / "data" / "survey"
     if not repo.exists():  # pragma: no cover - installed package without the repository
         pytest.skip("examples/ not present")
