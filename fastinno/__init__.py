@@ -27,11 +27,11 @@ _EXPORTS: dict[str, str] = {
     "SingularMatrixError": "fastinno.errors",
     "ConfigError": "fastinno.errors",
     "FastinnoWarning": "fastinno.errors",
-    # --- panels (issue 2) ---
-    "IndicatorSystem": "fastinno.panel",
-    "Panel": "fastinno.panel",
-    "read_panel": "fastinno.panel",
-    "read_system": "fastinno.panel",
+    # --- panels ---
+    "IndicatorSystem": "fastinno.data.system",
+    "Panel": "fastinno.data.panel",
+    "read_panel": "fastinno.data.read_panel",
+    "read_system": "fastinno.data.system",
     # --- ideal-solution model (issue 3) ---
     "hew_topsis": "fastinno.methods.ideal_solution",
     "IndexResult": "fastinno.results",
@@ -48,15 +48,15 @@ _EXPORTS: dict[str, str] = {
     "drift_combination": "fastinno.methods.mcda",
     "combined_evaluation": "fastinno.methods.combined",
     "CombinedResult": "fastinno.results",
-    # --- DEMATEL and GM(1,1) (issue 5) ---
+    # --- DEMATEL and GM(1,1) ---
     "grey_dematel": "fastinno.methods.dematel",
     "dematel": "fastinno.methods.dematel",
-    "read_survey": "fastinno.methods.dematel",
-    "read_factors": "fastinno.methods.dematel",
-    "linguistic_scale": "fastinno.methods.dematel",
-    "expert_weights": "fastinno.methods.dematel",
-    "LinguisticScale": "fastinno.methods.dematel",
-    "Survey": "fastinno.methods.dematel",
+    "read_survey": "fastinno.data.survey",
+    "read_factors": "fastinno.data.survey",
+    "linguistic_scale": "fastinno.data.linguistic",
+    "expert_weights": "fastinno.data.linguistic",
+    "LinguisticScale": "fastinno.data.linguistic",
+    "Survey": "fastinno.data.survey",
     "gm11": "fastinno.methods.forecast",
     "forecast": "fastinno.methods.forecast",
     "DematelResult": "fastinno.results",
@@ -73,7 +73,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 # Sub-modules exposed as attributes (fastinno.datasets.six_triangles()).
-_MODULES: dict[str, str] = {"datasets": "fastinno.datasets", "array": "fastinno.array"}
+_MODULES: dict[str, str] = {"datasets": "fastinno.data.datasets", "array": "fastinno.array"}
 
 __all__ = ["__version__", *_EXPORTS, *_MODULES]
 

@@ -435,13 +435,12 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
         threshold_value = float(threshold)
     except ValueError:
         threshold_value = threshold
-    common = dict(factors=factors, normalization=normalization, threshold=threshold_value,
-                  bootstrap=bootstrap, seed=seed)
+    common = dict(factors=factors, normalization=normalization, threshold=threshold_value, seed=seed)
     if crisp:
-        res = crisp_dematel(survey, weights=_cli_expert_weights(weights), **common)
+        res = crisp_dematel(survey, weights=_cli_expert_weights(weights), bootstrap=bootstrap, **common)
     else:
         res = grey_dematel(survey, scale=scale, expert_weights=_cli_expert_weights(weights),
-                           cfcs_scope=cfcs_scope, aggregation=aggregation, **common)
+                           cfcs_scope=cfcs_scope, aggregation=aggregation, replicates=bootstrap, **common)
     show = [c for c in ("code", "name", "R", "C", "prominence", "relation", "role", "p_cause")
             if c in res.factors.columns]
     echo_table(res.factors.select(show), max_rows=100, title=f"DEMATEL factors ({len(res.experts)} experts)")

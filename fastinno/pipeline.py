@@ -716,7 +716,7 @@ def _step_dematel(ctx: _Context, opts: dict[str, Any]) -> dict[str, pl.DataFrame
     survey = opts.pop("survey")
     func = _api("grey_dematel")
     params, var_kw = _api_parameters(func)
-    if opts.get("bootstrap") and ("seed" in params or var_kw):
+    if (opts.get("replicates") or opts.get("bootstrap")) and ("seed" in params or var_kw):
         opts.setdefault("seed", ctx.seed)
     res = func(survey, **opts)
     ctx.results["dematel"] = res
@@ -1173,8 +1173,9 @@ def _warm_step(ctx: _Context, step: str) -> None:
         _api("combined_evaluation")(ctx.panel, **opts)
     elif step == "dematel":
         survey = opts.pop("survey")
-        if opts.get("bootstrap"):
-            opts["bootstrap"] = _WARM_DRAWS
+        for key in ("replicates", "bootstrap"):
+            if opts.get(key):
+                opts[key] = _WARM_DRAWS
         _api("grey_dematel")(survey, **opts)
     elif step == "forecast":
         regions = list(ctx.panel.regions)

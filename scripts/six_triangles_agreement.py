@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import polars as pl  # noqa: E402
 
 import fastinno  # noqa: E402
-from fastinno import datasets  # noqa: E402
+from fastinno.data import datasets  # noqa: E402
 from fastinno.errors import FastinnoWarning  # noqa: E402
 
 

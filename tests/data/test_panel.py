@@ -10,9 +10,11 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from fastinno import datasets
+from fastinno.data import datasets
+from fastinno.data.panel import Panel
+from fastinno.data.read_panel import read_panel
+from fastinno.data.system import IndicatorSystem
 from fastinno.errors import FastinnoWarning, InputError, SchemaError
-from fastinno.panel import IndicatorSystem, Panel, read_panel
 
 SYSTEM = {"inp": {"a": "+", "b": "-"}, "env": {"c": "+"}}
 

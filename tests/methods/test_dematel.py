@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import warnings
 
 import naive
 import numba
@@ -11,17 +10,20 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
+import survey_cases
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 from refvectors import load_refvectors
+from survey_cases import GREY_LO, GREY_UP, long_frame, random_levels
 
 import fastinno as fi
-from fastinno import _config
+from fastinno import _config, _options
 from fastinno._random import block_seeds
 from fastinno.cli import cli
+from fastinno.data.linguistic import PAPER_SCALE
 from fastinno.errors import (
-    ConfigError,
     FastinnoWarning,
     InputError,
     SchemaError,
@@ -31,16 +33,7 @@ from fastinno.kernels import dematel as kd
 from fastinno.kernels import grey as kg
 from fastinno.methods import dematel as md
 
-GREY_LO = np.array([0.0, 0.0, 0.25, 0.5, 0.75])
-GREY_UP = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
 HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def _random_levels(rng, k, n):
-    lv = rng.integers(0, 5, size=(k, n, n))
-    for e in range(k):
-        np.fill_diagonal(lv[e], 0)
-    return lv
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,7 +61,7 @@ def test_dematel_refvectors(case):
 )
 def test_cfcs_refvectors(case):
     # source: case["source"] (pyDecision demo matrix through the Bai & Sarkis 2013 grey scale)
-    scope = md._SCOPES[case["inputs"]["cfcs_scope"]]
+    scope = _options.code("cfcs_scope", case["inputs"]["cfcs_scope"])
     lo = np.array(case["inputs"]["lower"])
     up = np.array(case["inputs"]["upper"])
     npt.assert_allclose(kg.cfcs_crisp(lo, up, scope), case["expected"]["crisp"], rtol=0, atol=case["tolerance"])
@@ -123,7 +116,7 @@ def test_cfcs_kernel_vs_naive(scope, seed):
     n = rng.integers(2, 9)
     lo = rng.uniform(0, 1, size=(n, n))
     up = lo + rng.uniform(0, 0.5, size=(n, n))
-    npt.assert_allclose(kg.cfcs_crisp(lo, up, md._SCOPES[scope]), naive.cfcs_crisp(lo, up, scope), rtol=1e-12)
+    npt.assert_allclose(kg.cfcs_crisp(lo, up, _options.code("cfcs_scope", scope)), naive.cfcs_crisp(lo, up, scope), rtol=1e-12)
 
 
 def test_cfcs_degenerate_scope_returns_the_white_number():
@@ -143,7 +136,7 @@ def test_dematel_kernels_vs_naive(normalization, seed):
     z = rng.uniform(0, 4, size=(n, n))
     np.fill_diagonal(z, 0.0)
     ref = naive.dematel(z, normalization)
-    s = kd.normalization_scale(z, md._NORMS[normalization])
+    s = kd.normalization_scale(z, _options.code("normalization", normalization))
     assert s == pytest.approx(ref["s"], rel=1e-12)
     t = kd.total_relation_matrix(z / s)
     npt.assert_allclose(t, ref["T"], rtol=1e-12, atol=1e-15)
@@ -161,7 +154,7 @@ def test_dematel_kernels_vs_naive(normalization, seed):
 @pytest.mark.parametrize("normalization", ["row", "max"])
 def test_grey_dematel_vs_naive(aggregation, scope, normalization):
     rng = np.random.default_rng(5)
-    lv = _random_levels(rng, 4, 7)
+    lv = random_levels(rng, 4, 7)
     w = np.array([0.85, 0.7, 0.55, 0.4])
     res = fi.grey_dematel(
         lv, scale="0-4", expert_weights=["VI", "MI", "I", "LI"], cfcs_scope=scope,
@@ -182,7 +175,7 @@ def test_bootstrap_kernel_vs_naive(normalization):
         np.fill_diagonal(crisp[e], 0.0)
     w = rng.uniform(0.2, 1.0, size=k)
     seeds = block_seeds(11, 0, -(-b_count // _config.DRAW_BLOCK))
-    norm = md._NORMS[normalization]
+    norm = _options.code("normalization", normalization)
     r, c = kd.bootstrap_experts(crisp, crisp, w, kd.AGG_CFCS_THEN_MEAN, 0, norm, seeds, b_count, _config.DRAW_BLOCK)
     draws = kd.bootstrap_draws(k, seeds, b_count, _config.DRAW_BLOCK)
     counts = kd.bootstrap_counts(k, seeds, b_count, _config.DRAW_BLOCK)
@@ -226,7 +219,7 @@ def test_weighted_percentile_equals_expanded_numpy(seed):
 
 def test_bootstrap_grey_mean_then_cfcs_vs_naive():
     rng = np.random.default_rng(4)
-    lv = _random_levels(rng, 4, 5)
+    lv = random_levels(rng, 4, 5)
     lo, up = GREY_LO[lv], GREY_UP[lv]
     w = np.array([0.4, 0.3, 0.2, 0.1])
     seeds = block_seeds(2, 0, 1)
@@ -241,40 +234,40 @@ def test_bootstrap_grey_mean_then_cfcs_vs_naive():
 
 def test_bootstrap_is_thread_count_independent():
     rng = np.random.default_rng(8)
-    lv = _random_levels(rng, 6, 8)
+    lv = random_levels(rng, 6, 8)
     default = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        one = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=42)
+        one = fi.grey_dematel(lv, scale="0-4", replicates=500, seed=42)
     finally:
         numba.set_num_threads(default)
-    many = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=42)
+    many = fi.grey_dematel(lv, scale="0-4", replicates=500, seed=42)
     assert one.factors.equals(many.factors)
-    other = fi.grey_dematel(lv, scale="0-4", bootstrap=500, seed=43)
+    other = fi.grey_dematel(lv, scale="0-4", replicates=500, seed=43)
     assert not other.factors.equals(many.factors)
     assert many.options["seed"] == 42 and many.options["n_valid_resamples"] == 500
 
 
 def test_bootstrap_columns_and_identical_experts():
     rng = np.random.default_rng(9)
-    one = _random_levels(rng, 1, 6)
+    one = random_levels(rng, 1, 6)
     lv = np.repeat(one, 4, axis=0)  # identical experts: every resample is the point estimate
-    res = fi.grey_dematel(lv, scale="0-4", bootstrap=200, seed=1, ci=0.9)
+    res = fi.grey_dematel(lv, scale="0-4", replicates=200, seed=1, ci=0.9)
     f = res.factors
     for key in ("R", "C", "prominence", "relation"):
         npt.assert_allclose(f[f"{key}_lower"].to_numpy(), f[key].to_numpy(), rtol=1e-12)
         npt.assert_allclose(f[f"{key}_upper"].to_numpy(), f[key].to_numpy(), rtol=1e-12)
     npt.assert_array_equal(f["p_cause"].to_numpy(), (f["relation"].to_numpy() > 0).astype(float))
     with pytest.raises(InputError, match="at least 2 experts"):
-        fi.grey_dematel(one, scale="0-4", bootstrap=10)
+        fi.grey_dematel(one, scale="0-4", replicates=10)
     with pytest.raises(InputError, match="ci must be"):
-        fi.grey_dematel(lv, scale="0-4", bootstrap=10, ci=1.5)
+        fi.grey_dematel(lv, scale="0-4", replicates=10, ci=1.5)
 
 
 def test_bootstrap_percentiles_match_numpy_on_the_resamples():
     rng = np.random.default_rng(10)
-    lv = _random_levels(rng, 5, 6)
-    res = fi.grey_dematel(lv, scale="0-4", bootstrap=256, seed=5)
+    lv = random_levels(rng, 5, 6)
+    res = fi.grey_dematel(lv, scale="0-4", replicates=256, seed=5)
     seeds = block_seeds(5, 0, 4)
     crisp = kg.cfcs_experts(GREY_LO[lv], GREY_UP[lv], kg.SCOPE_GLOBAL)
     w = np.full(5, 0.2)
@@ -342,10 +335,10 @@ def test_property_roles_invariant_to_scaling(z, scale, normalization):
 def test_property_grey_roles_invariant_to_scaling_the_scale(seed, factor):
     # multiplying every grey bound of the scale by c scales each CFCS value by c (global scope)
     rng = np.random.default_rng(seed)
-    lv = _random_levels(rng, 3, 5)
+    lv = random_levels(rng, 3, 5)
     levels = [
         {"code": i, "label": lab, "lower": lo * factor, "upper": up * factor}
-        for i, (lab, lo, up) in enumerate(zip(md._PAPER_LABELS, GREY_LO, GREY_UP))
+        for i, (lab, lo, up) in enumerate(zip(PAPER_SCALE.labels, GREY_LO, GREY_UP))
     ]
     try:
         a = fi.grey_dematel(lv, scale="0-4")
@@ -429,7 +422,7 @@ def test_all_zero_and_bad_matrices():
         fi.dematel(np.zeros((3, 4)))
     with pytest.raises(InputError, match="finite and >= 0"):
         fi.dematel(np.array([[0, -1.0], [1, 0]]))
-    with pytest.raises(InputError, match="normalization must be one of"):
+    with pytest.raises(InputError, match="Unknown normalization 'col'"):
         fi.dematel(np.eye(2), normalization="col")
 
 
@@ -454,214 +447,6 @@ def test_several_matrices_are_averaged_with_weights():
 
 
 # ---------------------------------------------------------------------------------------------
-# Scales and weights
-# ---------------------------------------------------------------------------------------------
-
-
-def test_paper_scale_codes_labels_and_0_4_agree():
-    rng = np.random.default_rng(1)
-    lv = _random_levels(rng, 3, 5)
-    a = fi.grey_dematel(lv + 1)  # paper codes 1..5
-    b = fi.grey_dematel(lv, scale="0-4")
-    labels = np.array(md._PAPER_LABELS, dtype=object)[lv]
-    c = fi.grey_dematel(labels)
-    names = np.array([s.upper() for s in md._PAPER_NAMES], dtype=object)[lv]
-    d = fi.grey_dematel(names)
-    for other in (b, c, d):
-        npt.assert_array_equal(a.T, other.T)
-    assert a.options["scale"] == "paper"
-
-
-def test_custom_toml_scale(tmp_path):
-    toml = tmp_path / "scale.toml"
-    lines = ['name = "bai-sarkis"']
-    for i, (lab, lo, up) in enumerate(zip(md._PAPER_LABELS, GREY_LO, GREY_UP)):
-        lines += ["[[levels]]", f"code = {i + 10}", f'label = "{lab}"', f"lower = {lo}", f"upper = {up}"]
-    toml.write_text("\n".join(lines))
-    sc = fi.linguistic_scale(toml)
-    assert sc.codes == (10, 11, 12, 13, 14) and sc.name == "bai-sarkis"
-    rng = np.random.default_rng(2)
-    lv = _random_levels(rng, 2, 4)
-    npt.assert_array_equal(fi.grey_dematel(lv + 10, scale=toml).T, fi.grey_dematel(lv, scale="0-4").T)
-    bad = tmp_path / "bad.toml"
-    bad.write_text('[[levels]]\ncode = 1\nlower = 0.5\nupper = 0.2\n')
-    with pytest.raises(ConfigError, match="lower <= upper"):
-        fi.linguistic_scale(bad)
-    bad.write_text('[[levels]]\ncode = 1\nlow = 0.5\nupper = 0.2\n')
-    with pytest.raises(ConfigError, match="unknown key"):
-        fi.linguistic_scale(bad)
-    with pytest.raises(ConfigError, match="Unknown scale"):
-        fi.linguistic_scale("likert")
-
-
-def test_expert_weight_forms(tmp_path):
-    experts = ["E1", "E2", "E3"]
-    mids = np.array([0.85, 0.7, 0.15])
-    npt.assert_allclose(fi.expert_weights(["VI", "MI", "NI"], experts), mids / mids.sum(), rtol=1e-15)
-    npt.assert_allclose(
-        fi.expert_weights(["very important", "More Important", "not important"], experts), mids / mids.sum()
-    )
-    npt.assert_allclose(fi.expert_weights([[0.7, 1], [0.5, 0.9], [0, 0.3]], experts), mids / mids.sum())
-    npt.assert_allclose(fi.expert_weights({"E3": "NI", "E1": "VI", "E2": "MI"}, experts), mids / mids.sum())
-    npt.assert_allclose(fi.expert_weights([2, 1, 1], experts), [0.5, 0.25, 0.25])
-    npt.assert_allclose(fi.expert_weights(None, experts), [1 / 3] * 3)
-    npt.assert_allclose(fi.expert_weights([[0.7, 1]] * 3, experts, whitening=0.0), [1 / 3] * 3)
-    p = tmp_path / "w.csv"
-    pl.DataFrame({"expert": ["E2", "E1", "E3"], "lower": [0.5, 0.7, 0.0], "upper": [0.9, 1.0, 0.3]}).write_csv(p)
-    npt.assert_allclose(fi.expert_weights(p, experts), mids / mids.sum())
-    p2 = tmp_path / "w2.csv"
-    pl.DataFrame({"expert": ["E1", "E2", "E3"], "weight": ["VI", "0.7", "NI"]}).write_csv(p2)
-    npt.assert_allclose(fi.expert_weights(p2, experts), mids / mids.sum())
-    with pytest.raises(InputError, match="Got 2 expert weight"):
-        fi.expert_weights([1, 2], experts)
-    with pytest.raises(InputError, match="unknown weight label 'XI'"):
-        fi.expert_weights(["VI", "XI", "I"], experts)
-    with pytest.raises(SchemaError, match="in the weights only: 'E9'"):
-        fi.expert_weights({"E1": 1, "E2": 1, "E9": 1}, experts)
-    with pytest.raises(fi.DegenerateDataError, match="not positive"):
-        fi.expert_weights([1, 0, 1], experts)
-
-
-# ---------------------------------------------------------------------------------------------
-# Survey readers
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def survey_levels():
-    rng = np.random.default_rng(12)
-    return _random_levels(rng, 3, 4) + 1  # paper codes 1..5
-
-
-def _long_frame(levels, labels=False):
-    k, n, _ = levels.shape
-    rows = []
-    for e in range(k):
-        for i in range(n):
-            for j in range(n):
-                if i != j:
-                    v = md._PAPER_LABELS[levels[e, i, j] - 1] if labels else int(levels[e, i, j])
-                    rows.append((f"E{e + 1}", f"C{i + 1}", f"C{j + 1}", v))
-    return pl.DataFrame(rows, schema=["expert", "from", "to", "score"], orient="row")
-
-
-def test_readers_agree(tmp_path, survey_levels):
-    ref = fi.grey_dematel(survey_levels)
-    long = _long_frame(survey_levels)
-    long.write_csv(tmp_path / "long.csv")
-    long.write_parquet(tmp_path / "long.parquet")
-    _long_frame(survey_levels, labels=True).write_excel(tmp_path / "long.xlsx")
-    mdir = tmp_path / "matrices"
-    mdir.mkdir()
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(tmp_path / "sheets.xlsx"))
-    n = survey_levels.shape[1]
-    codes = [f"C{i + 1}" for i in range(n)]
-    for e, mat in enumerate(survey_levels):
-        df = pl.DataFrame({"factor": codes, **{c: mat[:, j].tolist() for j, c in enumerate(codes)}})
-        df.write_csv(mdir / f"E{e + 1}.csv")
-        ws = wb.add_worksheet(f"E{e + 1}")
-        ws.write_row(0, 0, ["", *codes])
-        for i in range(n):
-            ws.write_row(i + 1, 0, [codes[i], *[md._PAPER_LABELS[v - 1] if i != j else None for j, v in enumerate(mat[i])]])
-    wb.close()
-    # a matrix CSV without row labels, rows in header order
-    nolab = tmp_path / "E1_nolabels.csv"
-    pl.DataFrame({c: survey_levels[0][:, j].tolist() for j, c in enumerate(codes)}).write_csv(nolab)
-    sources = [
-        tmp_path / "long.csv", tmp_path / "long.parquet", tmp_path / "long.xlsx", mdir,
-        sorted(mdir.glob("*.csv")), tmp_path / "sheets.xlsx", long, long.lazy(),
-    ]
-    for src in sources:
-        res = fi.grey_dematel(src)
-        npt.assert_array_equal(res.T, ref.T, err_msg=str(src))
-        assert res.experts == ("E1", "E2", "E3")
-    one = fi.grey_dematel(nolab)
-    npt.assert_array_equal(one.T, fi.grey_dematel(survey_levels[0]).T)
-
-
-def test_dataframe_input_not_mutated(survey_levels):
-    long = _long_frame(survey_levels)
-    before = long.clone()
-    fi.grey_dematel(long)
-    assert long.equals(before)
-
-
-def test_factor_table_orders_and_names(tmp_path, survey_levels):
-    table = pl.DataFrame(
-        {"code": ["C3", "C1", "C2", "C4"], "name": ["c", "a", "b", "d"], "group": ["in", "out", "out", "in"]}
-    )
-    table.write_csv(tmp_path / "factors.csv")
-    res = fi.grey_dematel(_long_frame(survey_levels), factors=tmp_path / "factors.csv")
-    assert res.factors["code"].to_list() == ["C3", "C1", "C2", "C4"]
-    assert res.factors["group"].to_list() == ["in", "out", "out", "in"]
-    ref = fi.grey_dematel(survey_levels)
-    perm = [2, 0, 1, 3]
-    npt.assert_allclose(res.T, ref.T[perm][:, perm], rtol=1e-13)
-    with pytest.raises(SchemaError, match="in the table only: 'C9'"):
-        fi.grey_dematel(_long_frame(survey_levels), factors=["C1", "C2", "C3", "C4", "C9"])
-
-
-def test_survey_errors_name_expert_and_cell(tmp_path, survey_levels):
-    long = _long_frame(survey_levels)
-    bad = long.with_columns(
-        pl.when((pl.col("expert") == "E2") & (pl.col("from") == "C1") & (pl.col("to") == "C3"))
-        .then(7)
-        .otherwise(pl.col("score"))
-        .alias("score")
-    )
-    with pytest.raises(InputError, match=r"outside the scale 'paper'.*\('E2', 'C1 -> C3', 7\)"):
-        fi.grey_dematel(bad)
-    missing = long.filter(~((pl.col("expert") == "E3") & (pl.col("from") == "C2") & (pl.col("to") == "C4")))
-    with pytest.raises(SchemaError, match=r"missing score.*\('E3', 'C2 -> C4'\)"):
-        fi.grey_dematel(missing)
-    dup = pl.concat([long, long.head(1)])
-    with pytest.raises(SchemaError, match="duplicate"):
-        fi.grey_dematel(dup)
-    extra = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C1"], "to": ["C9"], "score": [2]})])
-    with pytest.raises(SchemaError, match="expert 'E2' scores no pair involving factor\\(s\\) 'C9'"):
-        fi.grey_dematel(extra)
-    with pytest.raises(SchemaError, match="lacks column"):
-        fi.grey_dematel(long.drop("score"))
-    d = tmp_path / "m"
-    d.mkdir()
-    pl.DataFrame({"factor": ["A", "B"], "A": [1, 2], "B": [2, 1]}).write_csv(d / "x1.csv")
-    pl.DataFrame({"factor": ["A", "C"], "A": [1, 2], "C": [2, 1]}).write_csv(d / "x2.csv")
-    with pytest.raises(SchemaError, match="expert 'x2' has factor set differing"):
-        fi.grey_dematel(d)
-    pl.DataFrame({"A": [1, 2, 3], "B": [2, 1, 1]}).write_csv(d / "x2.csv")
-    with pytest.raises(SchemaError, match="not square"):
-        fi.grey_dematel(d)
-    with pytest.raises(SchemaError, match="does not exist"):
-        fi.grey_dematel(tmp_path / "nope.csv")
-
-
-def test_survey_diagonal_warning(survey_levels):
-    long = _long_frame(survey_levels)
-    diag = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C2"], "to": ["C2"], "score": [4]})])
-    with pytest.warns(FastinnoWarning, match=r"self-influence.*\('E1', 'C2'\)"):
-        res = fi.grey_dematel(diag)
-    npt.assert_array_equal(res.T, fi.grey_dematel(long).T)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        # a diagonal scored "N" (no influence) is fine
-        ok = pl.concat([long, pl.DataFrame({"expert": ["E1"], "from": ["C2"], "to": ["C2"], "score": ["N"]})],
-                       how="vertical_relaxed")
-        fi.grey_dematel(ok.with_columns(pl.col("score").cast(pl.String)))
-
-
-def test_example_survey_runs():
-    from pathlib import Path
-
-    d = Path(fi.__file__).parent / "data" / "survey"
-    res = fi.grey_dematel(d / "survey_long.csv", factors=d / "factors.csv", expert_weights=d / "expert_weights.csv")
-    assert res.factors.height == 12 and len(res.experts) == 6
-    assert res.factors["name"][0] == "Degree of marketization"
-    assert res.factors["group"].n_unique() == 2
-
-
-# ---------------------------------------------------------------------------------------------
 # Plot and CLI
 # ---------------------------------------------------------------------------------------------
 
@@ -670,8 +455,8 @@ def test_cause_effect_diagram(tmp_path):
     from fastinno.plots_dematel import cause_effect_diagram, save_figure
 
     rng = np.random.default_rng(3)
-    lv = _random_levels(rng, 4, 5)
-    res = fi.grey_dematel(lv, scale="0-4", bootstrap=64, seed=1)
+    lv = random_levels(rng, 4, 5)
+    res = fi.grey_dematel(lv, scale="0-4", replicates=64, seed=1)
     ax = cause_effect_diagram(res)
     assert ax.get_xlabel() == "Prominence R + C"
     assert {t.get_text() for t in ax.texts} >= {"C1", "C5", "core causes"}
@@ -689,6 +474,11 @@ def test_cause_effect_diagram(tmp_path):
 @pytest.fixture
 def runner():
     return CliRunner()
+
+
+@pytest.fixture
+def survey_levels():
+    return survey_cases.survey_levels()
 
 
 def test_cli_demo_writes_tables_and_plot(runner, tmp_path):
@@ -709,7 +499,7 @@ def test_cli_demo_writes_tables_and_plot(runner, tmp_path):
 
 def test_cli_options_match_api(runner, tmp_path, survey_levels):
     p = tmp_path / "s.csv"
-    _long_frame(survey_levels).write_csv(p)
+    long_frame(survey_levels).write_csv(p)
     r = runner.invoke(cli, ["dematel", str(p), "--normalization", "max", "--cfcs-scope", "row",
                             "--expert-weights", "VI,I,LI", "--out", str(tmp_path / "o"), "--format", "parquet"])
     assert r.exit_code == 0, r.output
@@ -722,7 +512,7 @@ def test_cli_options_match_api(runner, tmp_path, survey_levels):
 
 def test_cli_errors_exit_2_one_line(runner, tmp_path, survey_levels):
     p = tmp_path / "s.csv"
-    _long_frame(survey_levels).with_columns(pl.lit(9).alias("score")).write_csv(p)
+    long_frame(survey_levels).with_columns(pl.lit(9).alias("score")).write_csv(p)
     r = runner.invoke(cli, ["dematel", str(p)])
     assert r.exit_code == 2
     assert "Traceback" not in r.output
@@ -735,75 +525,34 @@ def test_cli_never_overwrites_input(runner, tmp_path, survey_levels):
     d = tmp_path / "o"
     d.mkdir()
     p = d / "dematel_factors.csv"
-    _long_frame(survey_levels).write_csv(p)
+    long_frame(survey_levels).write_csv(p)
     before = p.read_bytes()
     r = runner.invoke(cli, ["dematel", str(p), "--out", str(d)])
     assert r.exit_code == 2 and "Refusing to write" in r.output
     assert p.read_bytes() == before
 
 
-def test_bundled_survey_is_a_copy_of_the_example():
-    from pathlib import Path
-
-    repo = Path(__file__).parent.parent / "examples" / "survey"
-    bundled = Path(fi.__file__).parent / "data" / "survey"
-    if not repo.exists():  # pragma: no cover - installed package without the repository
-        pytest.skip("examples/ not present")
-    for name in ("survey_long.csv", "factors.csv", "expert_weights.csv", "README.md"):
-        assert (repo / name).read_bytes() == (bundled / name).read_bytes(), name
-
-
-def test_numeric_array_survey_checks():
-    rng = np.random.default_rng(21)
-    lv = _random_levels(rng, 2, 4).astype(float) + 1
-    bad = lv.copy()
-    bad[1, 0, 2] = 6
-    with pytest.raises(InputError, match=r"outside the scale 'paper'.*\('E2', 'C1 -> C3', 6\)"):
-        fi.grey_dematel(bad)
-    bad[1, 0, 2] = 2.5
-    with pytest.raises(InputError, match=r"\('E2', 'C1 -> C3', 2.5\)"):
-        fi.grey_dematel(bad)
-    miss = lv.copy()
-    miss[0, 3, 1] = np.nan
-    with pytest.raises(SchemaError, match=r"missing score.*\('E1', 'C4 -> C2'\)"):
-        fi.grey_dematel(miss)
-    diag = lv.copy()
-    diag[0, 1, 1] = 5
-    with pytest.warns(FastinnoWarning, match=r"self-influence.*\('E1', 'C2'\)"):
-        res = fi.grey_dematel(diag)
-    npt.assert_array_equal(res.T, fi.grey_dematel(lv).T)
-    nan_diag = lv.copy()
-    nan_diag[:, 0, 0] = np.nan  # a blank diagonal is fine
-    npt.assert_array_equal(fi.grey_dematel(nan_diag).T, fi.grey_dematel(lv).T)
-    # object array (labels) and numeric array agree, also with a factor table reordering
-    labels = np.array(md._PAPER_LABELS, dtype=object)[lv.astype(int) - 1]
-    a = fi.grey_dematel(lv, factors=["C2", "C1", "C4", "C3"])
-    b = fi.grey_dematel(labels, factors=["C2", "C1", "C4", "C3"])
-    npt.assert_array_equal(a.T, b.T)
-    assert a.codes == ("C2", "C1", "C4", "C3")
-    named = fi.grey_dematel(lv, factors=pl.DataFrame({"code": ["A", "B", "C", "D"]}))
-    npt.assert_array_equal(named.T, fi.grey_dematel(lv).T)
-    assert named.codes == ("A", "B", "C", "D")
-    named_labels = fi.grey_dematel(labels, factors=["A", "B", "C", "D"])
-    npt.assert_array_equal(named_labels.T, named.T)
-
-
-def test_long_table_blank_expert_is_an_error(survey_levels):
-    long = _long_frame(survey_levels).with_columns(
-        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit(" ")).otherwise(pl.col("expert")).alias("expert")
-    )
-    with pytest.raises(SchemaError, match="empty expert/from/to in data row\\(s\\) 4"):
-        fi.grey_dematel(long)
-
 
 def test_bootstrap_option_forms():
     rng = np.random.default_rng(30)
-    lv = _random_levels(rng, 3, 4)
-    res = fi.grey_dematel(lv, scale="0-4", bootstrap=True, seed=0)
+    lv = random_levels(rng, 3, 4)
+    res = fi.grey_dematel(lv, scale="0-4", replicates=True, seed=0)
     assert res.options["bootstrap"] == md.DEFAULT_BOOTSTRAP == 2000
     assert res.options["n_valid_resamples"] == 2000
-    assert "p_cause" not in fi.grey_dematel(lv, scale="0-4", bootstrap=False).factors.columns
-    with pytest.raises(InputError, match="bootstrap must be"):
-        fi.grey_dematel(lv, scale="0-4", bootstrap=-5)
+    assert "p_cause" not in fi.grey_dematel(lv, scale="0-4", replicates=False).factors.columns
+    with pytest.raises(InputError, match="replicates must be"):
+        fi.grey_dematel(lv, scale="0-4", replicates=-5)
     with pytest.raises(InputError, match="bootstrap must be"):
         fi.dematel(np.ones((3, 3)), bootstrap="many")
+
+
+def test_bootstrap_keyword_is_the_old_name_of_replicates():
+    lv = random_levels(np.random.default_rng(31), 3, 4)
+    new = fi.grey_dematel(lv, scale="0-4", replicates=100, seed=7)
+    with pytest.warns(FutureWarning, match="replicates="):
+        old = fi.grey_dematel(lv, scale="0-4", bootstrap=100, seed=7)
+    npt.assert_array_equal(old.T, new.T)
+    assert_frame_equal(old.factors, new.factors)
+    assert old.options == new.options
+    with pytest.raises(InputError, match="replicates= only"):
+        fi.grey_dematel(lv, scale="0-4", replicates=100, bootstrap=100)

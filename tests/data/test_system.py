@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fastinno.data.system import IndicatorSystem, read_system
 from fastinno.errors import FastinnoError, SchemaError
-from fastinno.panel import IndicatorSystem, read_system
 
 BTH = {
     "input": {"rd_share": "+", "rd_fte": "+", "rd_spend": "+", "sci_staff": "+"},
@@ -152,7 +152,7 @@ def test_readme_toml_example_parses(tmp_path):
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = re.search(r"```toml\n# system.toml\n(.*?)```", readme, re.S).group(1)
     path = tmp_path / "system.toml"
     path.write_text(block)
