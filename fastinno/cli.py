@@ -437,7 +437,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
         threshold_value = threshold
     common = dict(factors=factors, normalization=normalization, threshold=threshold_value, seed=seed)
     if crisp:
-        res = crisp_dematel(survey, weights=_cli_expert_weights(weights), bootstrap=bootstrap, **common)
+        res = crisp_dematel(survey, weights=_cli_expert_weights(weights), replicates=bootstrap, **common)
     else:
         res = grey_dematel(survey, scale=scale, expert_weights=_cli_expert_weights(weights),
                            cfcs_scope=cfcs_scope, aggregation=aggregation, replicates=bootstrap, **common)

@@ -59,6 +59,7 @@ from ..errors import (
 from ..kernels import dematel as kd
 from ..kernels import grey as kg
 from ..results import DematelResult
+from ..validate import UNSET, renamed
 
 # The survey-side names (scales, surveys, factor tables, expert weights) live in fastinno.data;
 # they stay importable from here.
@@ -213,7 +214,7 @@ def _build_result(
     )
 
 
-#: Resamples used by ``replicates=True`` (``bootstrap=True`` for :func:`dematel`).
+#: Resamples used by ``replicates=True``.
 DEFAULT_BOOTSTRAP = 2000
 
 
@@ -283,11 +284,11 @@ def grey_dematel(
     aggregation: Literal["cfcs_then_mean", "grey_mean_then_cfcs"] = "cfcs_then_mean",
     normalization: Literal["row", "max"] = "row",
     threshold="mean",
-    replicates: int = 0,
+    replicates: int = UNSET,
     seed: int | None = None,
     ci: float = 0.95,
     weight_whitening: float = 0.5,
-    bootstrap: int | None = None,
+    bootstrap: int = UNSET,
 ) -> DematelResult:
     """Grey-DEMATEL key-factor analysis of an expert survey.
 
@@ -343,15 +344,7 @@ def grey_dematel(
     computed from the weighted distinct values; ``p_cause`` is the share of resamples with
     R - C > 0.
     """
-    if bootstrap is not None:
-        if replicates:
-            raise InputError("Pass replicates= only: bootstrap= is its old name.")
-        warnings.warn(
-            "grey_dematel(bootstrap=...) is now replicates=...; the old name will be removed.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        replicates = bootstrap
+    replicates = renamed("replicates", replicates, "bootstrap", bootstrap, 0)
     cfcs_scope = _CFCS_SCOPE.check(cfcs_scope)
     aggregation = _AGGREGATION.check(aggregation)
     normalization = _NORMALIZATION.check(normalization)
@@ -390,7 +383,7 @@ def grey_dematel(
         "cfcs_scope": cfcs_scope,
         "aggregation": aggregation,
         "weight_whitening": weight_whitening,
-        "bootstrap": replicates,
+        "replicates": replicates,
         "ci": ci,
         "source": source,
     }
@@ -410,9 +403,10 @@ def dematel(
     weights=None,
     normalization: Literal["row", "max"] = "row",
     threshold="mean",
-    bootstrap: int = 0,
+    replicates: int = UNSET,
     seed: int | None = None,
     ci: float = 0.95,
+    bootstrap: int = UNSET,
 ) -> DematelResult:
     """Plain (crisp) DEMATEL on one or more direct-relation matrices.
 
@@ -428,8 +422,8 @@ def dematel(
         Matrix weights, as for :func:`expert_weights`.
     normalization, threshold, seed, ci
         As in :func:`grey_dematel`.
-    bootstrap : int or bool
-        Number of matrix resamples, as ``replicates`` in :func:`grey_dematel`.
+    replicates : int or bool
+        Number of matrix resamples, as in :func:`grey_dematel` (``bootstrap=`` is its old name).
 
     Returns
     -------
@@ -442,7 +436,7 @@ def dematel(
     """
     normalization = _NORMALIZATION.check(normalization)
     norm_code = _NORMALIZATION.code(normalization)
-    bootstrap = _check_bootstrap(bootstrap, "bootstrap")
+    replicates = _check_bootstrap(renamed("replicates", replicates, "bootstrap", bootstrap, 0), "replicates")
     if (
         isinstance(matrix_or_matrices, (list, tuple))
         and matrix_or_matrices
@@ -492,11 +486,11 @@ def dematel(
     arr = np.ascontiguousarray(arr)
     w = linguistic.expert_weights(weights, experts)
     z = np.ascontiguousarray(np.tensordot(w, arr, axes=1)) if arr.shape[0] > 1 else arr[0].copy()
-    options = {"method": "dematel", "bootstrap": bootstrap, "ci": ci, "source": source}
+    options = {"method": "dematel", "replicates": replicates, "ci": ci, "source": source}
     boot = None
-    if bootstrap:
+    if replicates:
         boot, n_valid, seed_used = _bootstrap(
-            arr, arr, w, kd.AGG_CFCS_THEN_MEAN, 0, norm_code, bootstrap, seed, ci, "bootstrap"
+            arr, arr, w, kd.AGG_CFCS_THEN_MEAN, 0, norm_code, replicates, seed, ci, "replicates"
         )
         options.update(seed=seed_used, n_valid_resamples=n_valid)
     return _build_result(z, norm_code, normalization, threshold, table, experts, w, options, boot)

@@ -491,7 +491,7 @@ def test_cli_demo_writes_tables_and_plot(runner, tmp_path):
                  "dematel_orderings.csv", "dematel_options.json", "ce.png"):
         assert (out / name).exists(), name
     opts = json.loads((out / "dematel_options.json").read_text())
-    assert opts["seed"] == 3 and opts["bootstrap"] == 128 and len(opts["expert_weights"]) == 6
+    assert opts["seed"] == 3 and opts["replicates"] == 128 and len(opts["expert_weights"]) == 6
     f = pl.read_csv(out / "dematel_factors.csv")
     assert "p_cause" in f.columns and f.height == 12
     assert not list(out.glob(".*tmp"))
@@ -537,13 +537,13 @@ def test_bootstrap_option_forms():
     rng = np.random.default_rng(30)
     lv = random_levels(rng, 3, 4)
     res = fi.grey_dematel(lv, scale="0-4", replicates=True, seed=0)
-    assert res.options["bootstrap"] == md.DEFAULT_BOOTSTRAP == 2000
+    assert res.options["replicates"] == md.DEFAULT_BOOTSTRAP == 2000
     assert res.options["n_valid_resamples"] == 2000
     assert "p_cause" not in fi.grey_dematel(lv, scale="0-4", replicates=False).factors.columns
     with pytest.raises(InputError, match="replicates must be"):
         fi.grey_dematel(lv, scale="0-4", replicates=-5)
-    with pytest.raises(InputError, match="bootstrap must be"):
-        fi.dematel(np.ones((3, 3)), bootstrap="many")
+    with pytest.raises(InputError, match="replicates must be"):
+        fi.dematel(np.ones((3, 3)), replicates="many")
 
 
 def test_bootstrap_keyword_is_the_old_name_of_replicates():
@@ -556,3 +556,11 @@ def test_bootstrap_keyword_is_the_old_name_of_replicates():
     assert old.options == new.options
     with pytest.raises(InputError, match="replicates= only"):
         fi.grey_dematel(lv, scale="0-4", replicates=100, bootstrap=100)
+    # plain DEMATEL has the same word for the same thing
+    m = np.random.default_rng(32).uniform(0, 4, (4, 5, 5))
+    m[:, np.arange(5), np.arange(5)] = 0.0
+    new = fi.dematel(m, replicates=50, seed=1)
+    with pytest.warns(FutureWarning, match="bootstrap= is renamed replicates="):
+        old = fi.dematel(m, bootstrap=50, seed=1)
+    assert_frame_equal(old.factors, new.factors)
+    assert old.options == new.options and new.options["replicates"] == 50
