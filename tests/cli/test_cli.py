@@ -76,3 +76,21 @@ def test_debug_shows_traceback(runner):
 def test_usage_errors(runner):
     r = runner.invoke(cli, ["inspect"])
     assert r.exit_code == 2 and "Missing argument 'PANEL'" in r.output
+
+
+def test_help_imports_no_numerics():
+    import subprocess
+    import sys
+
+    code = ("import sys, fastinno.cli; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'polars', 'numba', 'matplotlib'}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_python_dash_m():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "fastinno.cli", "--version"], capture_output=True, text=True)
+    assert r.returncode == 0 and __version__ in r.stdout

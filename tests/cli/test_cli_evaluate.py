@@ -1,4 +1,4 @@
-"""`fastinno evaluate` (issue 3): output, files written atomically, exit codes."""
+"""`fastinno evaluate`: output, files written atomically, exit codes."""
 
 from __future__ import annotations
 

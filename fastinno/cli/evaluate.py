@@ -1,0 +1,53 @@
+"""``fastinno evaluate``: the hierarchical equal-weight ideal-solution index."""
+
+from __future__ import annotations
+
+import click
+
+from .common import echo_table, echo_top_by_year, write_outputs
+from .options import model_options, out_file_option, panel_options, top_option
+
+
+@click.command(epilog="""\b
+Examples:
+  fastinno evaluate --demo --top 5
+  fastinno evaluate --demo --scope year --standardize minmax --out scores.csv
+""")
+@panel_options()
+@click.option("--model", type=click.Choice(["hew-topsis"]), default="hew-topsis", show_default=True,
+              help="Evaluation model: hierarchical equal-weight ideal-solution model (dynamic TOPSIS).")
+@model_options(defaults=True)
+@top_option("year")
+@out_file_option("Write the scores table (.csv, .parquet or .xlsx); growth, year-on-year rates and "
+                 "weights go next to it with suffixes _growth, _yoy, _weights.")
+def evaluate(panel, model, scope, standardize, form, constant, top, out_path) -> None:
+    """Composite index per region and year with sub-indices per dimension and growth rates.
+
+    Runs the hierarchical equal-weight ideal-solution model (weights split equally at every level
+    of the indicator system unless the system fixes them), prints the top regions of each year
+    and the compound annual growth of the index, and writes the tables with --out.
+    """
+    import polars as pl
+
+    from ..methods.ideal_solution import hew_topsis
+
+    res = hew_topsis(panel, scope=scope, standardize=standardize, form=form, constant=constant)
+    click.echo(click.style(repr(panel), bold=True))
+    click.echo(f"Model: {model}; scope={scope}; standardize={standardize}; form={form}; "
+               f"sub-indices: {', '.join(res.columns[1:]) or 'none'}")
+    click.echo(click.style(f"Top {top} regions by year (index)", bold=True))
+    echo_top_by_year(res.top(top), "index")
+    growth = (
+        res.growth.with_columns(pl.col("cagr").fill_nan(None))
+        .pivot(on="column", index="region", values="cagr")
+        .sort("index", descending=True, nulls_last=True)
+    )
+    first, last = panel.years[0], panel.years[-1]
+    echo_table(
+        growth.with_columns(pl.exclude("region") * 100.0),
+        max_rows=30,
+        title=f"Compound annual growth {first}-{last}, % (index and sub-indices; best first)",
+        float_precision=2,
+    )
+    if out_path:
+        write_outputs(res.scores, out_path, [(name, getattr(res, name)) for name in ("growth", "yoy", "weights")])

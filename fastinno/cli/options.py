@@ -1,0 +1,214 @@
+"""Option decorators shared by the commands.
+
+String options declared in :mod:`fastinno._options` take their choices (every accepted spelling)
+and help from there and hand the command the canonical spelling, so the command line accepts
+exactly what the Python API accepts.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from .._options import option
+from .common import load_cli_panel
+
+MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum", "combined")
+"""Models re-evaluated by ``simulate``; ``bootstrap`` takes the ideal-solution ones."""
+
+BOOTSTRAP_MODELS = ("hew-topsis", "topsis")
+
+FIGURE_FORMATS = ("png", "svg")
+
+
+def canonical(name: str, keep: tuple[str, ...] = ()):
+    """click callback: the canonical spelling of option ``name`` (values in ``keep`` pass as given)."""
+
+    def callback(ctx, param, value):  # noqa: ARG001
+        if value is None or value in keep:
+            return value
+        return option(name).check(value)
+
+    return callback
+
+
+def choice_option(*flags, name: str, only: tuple[str, ...] | None = None, extra: tuple[str, ...] = (),
+                  lead: str = "", **kwargs):
+    """A click option whose values are those of the declared option ``name``.
+
+    Parameters
+    ----------
+    *flags : str
+        The option's flags (``"--standardize"``) and optional parameter name.
+    name : str
+        The :mod:`fastinno._options` option.
+    only : tuple of str, optional
+        Canonical values this command supports (default: all).
+    extra : tuple of str
+        Command-only values passed through unchanged (``"system"``).
+    lead : str
+        Help text before the values' own help.
+    **kwargs
+        Passed to :func:`click.option` (``default``, ``show_default`` ...).
+    """
+    opt = option(name)
+    allowed = opt.choices if only is None else only
+    spellings = tuple(s for s in opt.spellings() if opt.check(s) in allowed) + extra
+    values = "; ".join(f"{v}: {h}" for v, h in opt.values.items() if v in allowed)
+    help_text = f"{lead} {values}." if lead else f"{values}."
+    metavar = "[" + "|".join((*allowed, *extra)) + "]"
+    return click.option(*flags, type=click.Choice(spellings), callback=canonical(name, keep=extra),
+                        metavar=metavar, help=help_text, **kwargs)
+
+
+def apply(*decorators):
+    """Apply click decorators in the order written (the first one is outermost)."""
+
+    def decorate(func):
+        for deco in reversed(decorators):
+            func = deco(func)
+        return func
+
+    return decorate
+
+
+def panel_options(default_missing: str = "error"):
+    """Decorator: PANEL argument plus --system/--missing/--layout/column options and --demo.
+
+    The decorated command receives ``panel`` (a loaded :class:`fastinno.panel.Panel`) instead
+    of the raw options. ``--demo`` loads :func:`fastinno.datasets.demo_panel`.
+    """
+    policies = ", ".join(v.replace("_", "-") for v in option("missing").choices)
+
+    def decorate(func):
+        @click.argument("panel_path", metavar="PANEL", required=False, type=click.Path(dir_okay=False))
+        @click.option("--system", "system_path", type=click.Path(dir_okay=False), help="Indicator-system TOML.")
+        @click.option(
+            "--missing",
+            default=default_missing,
+            show_default=True,
+            help=f"Missing cells: {policies}; comma-separated to chain (interpolate,drop-region).",
+        )
+        @click.option("--layout", type=click.Choice(["auto", "long", "wide"]), default="auto", show_default=True)
+        @click.option("--sheet", default=None, help="Excel sheet name (Excel panels only).")
+        @click.option("--region-col", default="region", show_default=True)
+        @click.option("--year-col", default="year", show_default=True)
+        @click.option("--indicator-col", default="indicator", show_default=True)
+        @click.option("--value-col", default="value", show_default=True)
+        @click.option(
+            "--demo",
+            is_flag=True,
+            help="Use the bundled six-triangles panel (16 provinces, 2009-2017; with the default "
+            "--missing, Guangdong 2011 is interpolated and Jiangxi dropped).",
+        )
+        @functools.wraps(func)
+        def wrapper(*args, panel_path, system_path, missing, layout, sheet, region_col, year_col, indicator_col,
+                    value_col, demo, **kwargs):
+            ctx = click.get_current_context()
+            explicit = ctx.get_parameter_source("missing") is not click.core.ParameterSource.DEFAULT
+            if demo and not explicit and default_missing == "error":
+                missing = None  # the complete demo panel
+            panel = load_cli_panel(
+                panel_path, system_path, missing=missing, layout=layout, sheet=sheet, demo=demo,
+                region=region_col, year=year_col, indicator=indicator_col, value=value_col,
+            )
+            return func(*args, panel=panel, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def model_options(*, defaults: bool):
+    """--scope, --standardize, --form, --constant of the ideal-solution models.
+
+    ``defaults=True`` (evaluate): the options default to the model's values. ``defaults=False``
+    (simulate, bootstrap): they default to None, meaning the model's own.
+    """
+
+    def default(name):
+        return {"default": option(name).default, "show_default": True} if defaults else {"default": None}
+
+    own = "" if defaults else " (default: the model's own)"
+    return apply(
+        choice_option("--scope", name="scope", lead=f"Where max/min and the ideal points are taken{own}:",
+                      **default("scope")),
+        choice_option("--standardize", name="standardize", lead=f"Standardization{own}:", **default("standardize")),
+        choice_option("--form", name="form", lead=f"Index form of the ideal-solution models{own}:", **default("form")),
+        choice_option("--constant", name="constant", lead=f"An indicator constant within a scope cell{own}:",
+                      **default("constant")),
+    )
+
+
+def top_option(what: str):
+    """--top: regions shown per ``what``."""
+    return click.option("--top", type=int, default=5, show_default=True, help=f"Regions shown per {what}.")
+
+
+def out_file_option(help_text: str):
+    """--out FILE (stored as ``out_path``): where the command's main table goes."""
+    return click.option("--out", "out_path", type=click.Path(dir_okay=False), help=help_text)
+
+
+def backend_options(func):
+    """--workers / --scheduler: run on a Dask cluster (see :func:`fastinno.cli.common.backend_kwargs`)."""
+    return apply(
+        click.option("--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."),
+        click.option("--scheduler", default=None, help="Run on an existing Dask cluster (tcp://host:8786)."),
+    )(func)
+
+
+def robustness_options(func):
+    """Options shared by simulate and bootstrap: model, seed, top-k, backend, chunks, output."""
+    return apply(
+        model_options(defaults=False),
+        click.option("--seed", type=int, default=None, help="Seed (same seed, same numbers on any machine "
+                     "layout); printed when omitted."),
+        click.option("--top-k", "top_k", default="1,3,10", show_default=True,
+                     help="Comma-separated k for the p_top_k columns."),
+        backend_options,
+        click.option("--chunk-size", "chunk_size", type=int, default=None, help="Draws per chunk."),
+        click.option("--quantile-memory", "quantile_memory", default=None, metavar="SIZE",
+                     help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
+                     "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
+        click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
+        click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
+        out_file_option("Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "
+                        "goes next to it with the suffix _agreement (bootstrap: also _weights, and _growth with "
+                        "--over years)."),
+    )(func)
+
+
+def figure_formats(ctx, param, value):  # noqa: ARG001
+    """click callback of --figures: ``png``, ``svg`` or ``png,svg`` as a list (None: the config's)."""
+    if value is None:
+        return None
+    fmts = [v.strip().lower() for v in value.split(",") if v.strip()]
+    bad = [f for f in fmts if f not in FIGURE_FORMATS]
+    if bad or not fmts:
+        raise click.BadParameter(f"use png, svg or png,svg; got {value!r}", param_hint="--figures")
+    return fmts
+
+
+def figure_options(func):
+    """--figures png|svg|png,svg (the command receives a list or None)."""
+    return click.option("--figures", "figures", default=None, metavar="png|svg|png,svg", callback=figure_formats,
+                        help="Figure format(s); default from the config (PNG).")(func)
+
+
+def output_folder_options(func):
+    """--excel and --force of commands that write a whole output folder."""
+    return apply(
+        click.option("--force", is_flag=True, help="Replace an existing output folder (built completely first)."),
+        click.option("--excel", is_flag=True, default=False, help="Also write tables.xlsx with one sheet per table."),
+    )(func)
+
+
+def main_job_options(func):
+    """--force, --excel, --figures, --quiet of ``run`` and ``demo``."""
+    return apply(
+        output_folder_options,
+        figure_options,
+        click.option("--quiet", "-q", is_flag=True, help="No step lines or progress bars."),
+    )(func)

@@ -1,0 +1,72 @@
+"""``fastinno run``, ``fastinno demo`` and ``fastinno report``: the main job and its report."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .options import main_job_options
+
+
+def run_main_job(config, *, out, force, excel, figures, quiet, skip_unavailable=False):
+    """Run the main job of ``config`` into ``out``, echoing its steps unless ``quiet``; print the report path."""
+    from ..pipeline import run as run_pipeline
+
+    result = run_pipeline(
+        config, out=out, force=force, excel=True if excel else None,
+        figure_format=figures, progress=not quiet,
+        echo=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
+        skip_unavailable=skip_unavailable, command="fastinno " + " ".join(sys.argv[1:]),
+    )
+    click.echo(f"Report: {result.report}")
+    return result
+
+
+@click.command("run", epilog="""\b
+Examples:
+  fastinno run analysis.toml --out results
+  fastinno run analysis.toml --out results --force --excel --figures png,svg
+""")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: the config's `out`, else ./fastinno-run).")
+@main_job_options
+def run_cmd(config, out, force, excel, figures, quiet) -> None:
+    """Run the main job described by CONFIG (TOML): indices, combined evaluation, robustness,
+    forecasts, DEMATEL, tables, figures, run.json and report.html in one output folder."""
+    run_main_job(config, out=out, force=force, excel=excel, figures=figures, quiet=quiet)
+
+
+@click.command("demo", epilog="""\b
+Examples:
+  fastinno demo
+  fastinno demo --out demo-run --force --quiet
+""")
+@click.option("--out", type=click.Path(file_okay=False), default="fastinno-demo",
+              show_default=True, help="Output folder.")
+@main_job_options
+def demo_cmd(out, force, excel, figures, quiet) -> None:
+    """Run the main job on the bundled six-triangles panel with the bundled config
+    (fastinno/data/demo.toml) and print where the report is."""
+    from ..pipeline import demo_config_path
+
+    run_main_job(demo_config_path(), out=out, force=force, excel=excel, figures=figures,
+                 quiet=quiet, skip_unavailable=True)
+
+
+@click.command("report", epilog="""\b
+Examples:
+  fastinno demo --out demo-run --quiet
+  fastinno report demo-run
+""")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+def report_cmd(folder) -> None:
+    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run."""
+    from pathlib import Path
+
+    from ..report import render_report
+
+    figs = render_report(folder)
+    click.echo(f"{len(figs)} figures", err=True)
+    click.echo(f"Report: {Path(folder).resolve() / 'report.html'}")
