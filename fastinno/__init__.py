@@ -61,8 +61,8 @@ _EXPORTS: dict[str, str] = {
     "forecast": "fastinno.methods.forecast",
     "DematelResult": "fastinno.results",
     "GM11Result": "fastinno.results",
-    "cause_effect_diagram": "fastinno.plots_dematel",
-    "gm11_plot": "fastinno.plots_dematel",
+    "cause_effect_diagram": "fastinno.plots",
+    "gm11_plot": "fastinno.plots",
     # --- robustness (issue 6) ---
     "simulate": "fastinno.methods.robustness",
     "bootstrap": "fastinno.methods.robustness",
