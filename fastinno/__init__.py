@@ -69,7 +69,7 @@ _EXPORTS: dict[str, str] = {
     "simulate_weights": "fastinno.methods.robustness",
     "RobustnessResult": "fastinno.results",
     # --- pipeline (issue 7) ---
-    "run": "fastinno.pipeline",
+    "run": "fastinno.main_job",
 }
 
 # Sub-modules exposed as attributes (fastinno.datasets.six_triangles()).
