@@ -15,7 +15,7 @@ from typing import Any
 # Passive waiting must be set before the OpenMP runtime starts; the user's own value wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402  (after the environment default above)
 
 # name -> module that defines it. Each section belongs to one capability.
 _EXPORTS: dict[str, str] = {
@@ -61,15 +61,15 @@ _EXPORTS: dict[str, str] = {
     "forecast": "fastinno.methods.forecast",
     "DematelResult": "fastinno.results",
     "GM11Result": "fastinno.results",
-    "cause_effect_diagram": "fastinno.plots_dematel",
-    "gm11_plot": "fastinno.plots_dematel",
+    "cause_effect_diagram": "fastinno.plots",
+    "gm11_plot": "fastinno.plots",
     # --- robustness (issue 6) ---
     "simulate": "fastinno.methods.robustness",
     "bootstrap": "fastinno.methods.robustness",
     "simulate_weights": "fastinno.methods.robustness",
     "RobustnessResult": "fastinno.results",
     # --- pipeline (issue 7) ---
-    "run": "fastinno.pipeline",
+    "run": "fastinno.main_job",
 }
 
 # Sub-modules exposed as attributes (fastinno.datasets.six_triangles()).

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 #: Relative tolerance for weights summing to one.
 WEIGHT_SUM_RTOL = 1e-9
+#: Given weights whose sum is off by at most this (e.g. rounded to four decimals) are rescaled to
+#: sum to 1 with a warning; further off is an error.
+WEIGHT_SUM_RESCALE_TOL = 1e-3
 #: Drifts closer than this are treated as equal in the drift-degree combination.
 DRIFT_TIE_TOL = 1e-12
 #: Spectral-radius / conditioning limit for DEMATEL's I - N.

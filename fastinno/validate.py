@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._config import WEIGHT_SUM_RTOL
-from .errors import DegenerateDataError, InputError, SingularMatrixError, format_keys
+from ._config import WEIGHT_SUM_RESCALE_TOL, WEIGHT_SUM_RTOL
+from .errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 
 __all__ = [
     "as_float_array",
@@ -21,8 +21,8 @@ __all__ = [
     "check_nonnegative",
     "check_not_constant",
     "check_weights",
-    "check_square",
-    "check_nonsingular",
+    "indicator_weights",
+    "constant_indicators_error",
     "check_types",
     "check_memory",
     "weights_by_name",
@@ -120,6 +120,37 @@ def check_not_constant(x: np.ndarray, names: Sequence[str] | None = None, scope:
         )
 
 
+#: How the one constant-indicator message names where an indicator is constant.
+CONSTANT_WHERE = {
+    "panel": "over the whole panel",
+    "region": "within a region",
+    "year": "within a year",
+}
+
+
+def constant_indicators_error(
+    names: Sequence[str], cells: Sequence[object], scope: str, why: str,
+    hint: str = "constant='drop' or constant='zero', or use another scope",
+) -> DegenerateDataError:
+    """The one error for indicators that are constant where a method divides by their spread.
+
+    Every method with a ``constant`` option (``"error"``, ``"drop"``, ``"zero"``) raises this when
+    the policy is ``"error"``, so the message reads the same everywhere.
+
+    Parameters
+    ----------
+    names : indicator names, in system order.
+    cells : the (indicator, where) pairs, at most five shown.
+    scope : ``"panel"``, ``"region"`` or ``"year"``: the cells' kind.
+    why : what divides by zero, e.g. ``"the min-max standardization divides by max - min = 0"``.
+    hint : the options that handle it, as the caller spells them.
+    """
+    return DegenerateDataError(
+        f"Indicator(s) {format_keys(names)} are constant {CONSTANT_WHERE[scope]} (scope={scope!r}): "
+        f"{format_keys(cells)}: {why}. Drop the indicator, or pass {hint}."
+    )
+
+
 def check_types(types: object, n: int) -> np.ndarray:
     """Convert criterion types (1 benefit, -1 cost, or '+'/'-') to a bool ``is_cost`` array."""
     arr = np.asarray(types)
@@ -139,14 +170,31 @@ def check_types(types: object, n: int) -> np.ndarray:
 
 
 def weights_by_name(weights: Mapping, names: Sequence[str]) -> list:
-    """The values of a ``{indicator: weight}`` mapping in the order of ``names``; every indicator
-    must be named exactly once (an :class:`InputError` lists the missing and unknown names)."""
+    """The values of a ``{indicator: weight}`` mapping in the order of ``names``.
+
+    The one rule for named weights, everywhere weights are given: every indicator is named
+    exactly once (0 leaves one out); a :class:`SchemaError` lists the missing and unknown names.
+    """
     missing = [k for k in names if k not in weights]
     extra = [k for k in weights if k not in names]
     if missing or extra:
         parts = [f"{what} {format_keys(keys)}" for what, keys in (("missing", missing), ("unknown", extra)) if keys]
-        raise InputError(f"weights mapping must name every indicator exactly: {'; '.join(parts)}.")
+        raise SchemaError(
+            f"weights mapping must name every indicator exactly: {'; '.join(parts)}; the indicators are "
+            f"{format_keys(names)} (give 0 to leave one out)."
+        )
     return [weights[k] for k in names]
+
+
+def indicator_weights(weights: object, names: Sequence[str], name: str = "weights") -> np.ndarray:
+    """Given indicator weights, as an array over ``names``, checked by :func:`check_weights`.
+
+    ``weights`` is a sequence or array in the order of ``names``, or a ``{indicator: weight}``
+    mapping (:func:`weights_by_name`).
+    """
+    if isinstance(weights, Mapping):
+        weights = weights_by_name(weights, names)
+    return check_weights(weights, len(names), name, labels=list(names))
 
 
 def check_weights(
@@ -154,8 +202,10 @@ def check_weights(
 ) -> np.ndarray:
     """Return weights as a new float64 array: 1-D, length ``n``, >= 0, summing to 1.
 
-    A sum off by more than ``WEIGHT_SUM_RTOL`` is an error unless ``normalize=True``, in which
-    case the weights are rescaled to sum to one.
+    A sum within ``WEIGHT_SUM_RTOL`` of 1 is taken as it is; within ``WEIGHT_SUM_RESCALE_TOL``
+    (weights rounded for print, e.g. summing to 0.9999) the weights are rescaled to sum to 1 with
+    a :class:`FastinnoWarning`; further off is an :class:`InputError`. ``normalize=True`` rescales
+    any positive sum silently.
     """
     arr = as_float_array(w, name, ndim=1)
     if arr.shape[0] != n:
@@ -172,28 +222,14 @@ def check_weights(
         raise InputError(f"{name} sum to {total:g}; at least one weight must be positive.")
     if normalize:
         return arr / total
-    if abs(total - 1.0) > WEIGHT_SUM_RTOL:
-        raise InputError(
-            f"{name} sum to {total:.12g}, not 1. Rescale them (w / w.sum()) or pass normalize=True."
-        )
-    return arr
-
-
-def check_square(m: np.ndarray, name: str = "matrix") -> np.ndarray:
-    """Raise unless ``m`` is a square 2-D array."""
-    if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise InputError(f"{name} must be square; got shape {m.shape}.")
-    return m
-
-
-def check_nonsingular(m: np.ndarray, name: str = "matrix", limit: float = 1e12, hint: str = "") -> None:
-    """Raise :class:`SingularMatrixError` when ``m`` is singular or its condition number > limit."""
-    cond = np.linalg.cond(m)
-    if not np.isfinite(cond) or cond > limit:
-        raise SingularMatrixError(
-            f"{name} is singular or ill-conditioned (condition number {cond:.3g} > {limit:.0e})"
-            f"{'. ' + hint if hint else '.'}"
-        )
+    if abs(total - 1.0) <= WEIGHT_SUM_RTOL:
+        return arr
+    if abs(total - 1.0) <= WEIGHT_SUM_RESCALE_TOL:
+        warnings.warn(f"{name} sum to {total:.12g}, not 1: rescaled to sum to 1.", FastinnoWarning, stacklevel=3)
+        return arr / total
+    raise InputError(
+        f"{name} sum to {total:.12g}, not 1. Give weights that sum to 1 (for example w / w.sum())."
+    )
 
 
 _MEMORY_UNITS = {

@@ -348,7 +348,7 @@ def test_combined_constant_policies():
     cube = panel.cube.copy()
     cube[:, 1, 2] = 5.0  # indicator c constant in 2002
     p2 = Panel(cube, panel.regions, panel.years, panel.system)
-    with pytest.raises(DegenerateDataError, match=r"constant in year.*\('c', 2002\).*constant='drop'"):
+    with pytest.raises(DegenerateDataError, match=r"constant within a year.*\('c', 2002\).*constant='drop'"):
         fastinno.combined_evaluation(p2)
     res = fastinno.combined_evaluation(p2, constant="drop")
     assert res.excluded.filter(pl.col("item") == "c").height == 1

@@ -180,8 +180,8 @@ def test_constant_drop_and_zero_are_reported():
         ([0.5, 0.5, 0.2, -0.2, 0.0, 0.0], InputError, r"weights must be >= 0; negative at 'patents'"),
         ([0.5, 0.5], InputError, r"weights has 2 entries but there are 6 indicators"),
         ([0.2] * 6, InputError, r"weights sum to 1\.2, not 1"),
-        ({"rd_staff": 1.0, "nope": 0.0}, SchemaError, r"Unknown indicator\(s\) in weights: 'nope'"),
-        ({"rd_staff": 1.0}, SchemaError, r"no entry for indicator\(s\) 'rd_spend'"),
+        ({"rd_staff": 1.0, "nope": 0.0}, SchemaError, r"must name every indicator exactly: missing .*; unknown 'nope'"),
+        ({"rd_staff": 1.0}, SchemaError, r"must name every indicator exactly: missing 'rd_spend'"),
     ],
 )
 def test_bad_weights(weights, error, message):
@@ -428,3 +428,36 @@ def test_array_api_old_option_names_warn_and_agree():
         fa.standardize(cube, normalize="minmax", method="minmax")
     # both spellings of the option value, as everywhere
     npt.assert_array_equal(fa.standardize(cube, normalize="max-ratio"), fa.standardize(cube))
+
+
+def test_weights_rounded_for_print_are_rescaled_with_a_warning():
+    panel = make_panel()
+    n = len(panel.indicators)
+    exact = np.full(n, 1.0 / n)
+    rounded = np.round(exact, 4)  # sums to 0.9999 or 1.0001, as printed in a paper
+    assert 0 < abs(rounded.sum() - 1.0) <= 1e-3
+    with pytest.warns(FastinnoWarning, match=r"weights sum to .*not 1: rescaled to sum to 1"):
+        res = fastinno.hew_topsis(panel, weights=rounded)
+    want = fastinno.hew_topsis(panel, weights=rounded / rounded.sum())
+    assert res.scores.equals(want.scores)
+    with pytest.raises(InputError, match=r"sum to 0\.99, not 1\. Give weights that sum to 1") as err:
+        fastinno.hew_topsis(panel, weights=exact * 0.99)
+    assert "normalize=True" not in str(err.value)  # no advice naming an option that does not exist
+
+
+def test_named_weights_follow_one_rule_everywhere():
+    """hew_topsis, combined_evaluation and simulate take the same {indicator: weight} mapping."""
+    panel = make_panel()
+    names = list(panel.indicators)
+    w = np.linspace(1.0, 2.0, len(names))
+    w /= w.sum()
+    named = dict(zip(names, w))
+    assert fastinno.hew_topsis(panel, weights=named).scores.equals(fastinno.hew_topsis(panel, weights=w).scores)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FastinnoWarning)
+        by_name = fastinno.combined_evaluation(panel, weights=named)
+        by_array = fastinno.combined_evaluation(panel, weights=w)
+    assert by_name.scores.equals(by_array.scores)
+    for call in (lambda m: fastinno.hew_topsis(panel, weights=m), lambda m: fastinno.combined_evaluation(panel, weights=m)):
+        with pytest.raises(SchemaError, match=r"must name every indicator exactly: missing"):
+            call({names[0]: 1.0})

@@ -605,13 +605,13 @@ def test_bootstrap_growth_undefined_values_skipped_and_counted():
 
 
 def test_bootstrap_growth_over_regions_is_none():
-    from fastinno import pipeline
+    from fastinno.main_job.steps import robustness_tables
 
     res = fastinno.bootstrap(_growth_panel(), replicates=64, seed=1, progress=False)
     assert res.growth is None and "growth_block_length" not in res.options
-    assert "bootstrap_growth" not in pipeline._robustness_tables(res, "bootstrap")
+    assert "bootstrap_growth" not in robustness_tables(res, "bootstrap")
     res = fastinno.bootstrap(_growth_panel(), replicates=64, seed=1, progress=False, over="years")
-    assert_frame_equal(pipeline._robustness_tables(res, "bootstrap")["bootstrap_growth"], res.growth)
+    assert_frame_equal(robustness_tables(res, "bootstrap")["bootstrap_growth"], res.growth)
 
 
 def test_bootstrap_growth_chunking_and_threads():

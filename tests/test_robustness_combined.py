@@ -466,13 +466,13 @@ def test_cli_simulate_combined(tmp_path):
 
 
 def test_report_methods_text_names_the_combined_model():
-    from fastinno import report
+    from fastinno.report import methods_html
 
     def info(options):
         return {"steps": [{"step": "simulate", "status": "ok", "options": options}]}
 
-    text = report._methods(info({"model": "combined", "draws": 10}), {})
+    text = methods_html(info({"model": "combined", "draws": 10}))
     assert "combined evaluation is recomputed" in text and "rerun on the draw's own scores" in text
-    text = report._methods(info({"model": "combined", "model_options": {"recombine": "fixed"}}), {})
+    text = methods_html(info({"model": "combined", "model_options": {"recombine": "fixed"}}))
     assert "base run's drift-degree method weights are kept" in text
-    assert "ideal-solution model is recomputed" in report._methods(info({"draws": 10}), {})
+    assert "ideal-solution model is recomputed" in methods_html(info({"draws": 10}))

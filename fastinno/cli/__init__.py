@@ -14,7 +14,7 @@ import warnings
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..errors import FastinnoError
 from . import bootstrap, combine, dematel, evaluate, forecast, inspect, run, simulate
 from .common import cli_inputs, echo_table, load_cli_panel, show_warning

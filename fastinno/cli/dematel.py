@@ -84,7 +84,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
     """
     from ..methods.dematel import dematel as crisp_dematel
     from ..methods.dematel import grey_dematel
-    from ..plots_dematel import cause_effect_diagram
+    from ..plots import cause_effect_diagram
 
     if demo:
         from ..datasets import data_path

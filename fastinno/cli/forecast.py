@@ -26,7 +26,7 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
 
     from ..io.read import read_table
     from ..methods.forecast import forecast as gm_forecast
-    from ..plots_dematel import gm11_plot
+    from ..plots import gm11_plot
 
     remember_inputs(scores)
     df = read_table(scores, what="Scores")

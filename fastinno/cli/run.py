@@ -9,15 +9,15 @@ import click
 from .options import main_job_options
 
 
-def run_main_job(config, *, out, force, excel, figures, quiet, skip_unavailable=False):
+def run_main_job(config, *, out, force, excel, figures, quiet):
     """Run the main job of ``config`` into ``out``, echoing its steps unless ``quiet``; print the report path."""
-    from ..pipeline import run as run_pipeline
+    from ..main_job import run as run_pipeline
 
     result = run_pipeline(
         config, out=out, force=force, excel=True if excel else None,
         figure_format=figures, progress=not quiet,
         echo=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
-        skip_unavailable=skip_unavailable, command="fastinno " + " ".join(sys.argv[1:]),
+        command="fastinno " + " ".join(sys.argv[1:]),
     )
     click.echo(f"Report: {result.report}")
     return result
@@ -49,10 +49,10 @@ Examples:
 def demo_cmd(out, force, excel, figures, quiet) -> None:
     """Run the main job on the bundled six-triangles panel with the bundled config
     (fastinno/data/demo.toml) and print where the report is."""
-    from ..pipeline import demo_config_path
+    from ..main_job import demo_config_path
 
     run_main_job(demo_config_path(), out=out, force=force, excel=excel, figures=figures,
-                 quiet=quiet, skip_unavailable=True)
+                 quiet=quiet)
 
 
 @click.command("report", epilog="""\b
@@ -65,7 +65,7 @@ def report_cmd(folder) -> None:
     """Re-render FOLDER/report.html (and its figures) from the saved tables of a run."""
     from pathlib import Path
 
-    from ..report import render_report
+    from ..main_job import render_report
 
     figs = render_report(folder)
     click.echo(f"{len(figs)} figures", err=True)

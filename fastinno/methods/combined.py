@@ -132,8 +132,8 @@ def combined_evaluation(
     alpha : significance level of the compatibility test.
     rho : grey distinguishing coefficient.
     weights : indicator weights of TOPSIS and GRA: "entropy" (default), "max_deviation",
-        "equal", or an array over the panel's indicators (>= 0, sum 1; renormalised within a
-        dimension).
+        "equal", a {indicator: weight} mapping, or an array over the panel's indicators (>= 0, sum 1;
+        renormalised within a dimension).
     spearman_method : "pearson" (average ranks, default) or "d2" (the paper's formula), used by
         the compatibility test and the drift degrees.
     minmax_scores : min-max each method's scores before the drift-degree combination.
@@ -231,7 +231,7 @@ def prepare(
     if isinstance(weights, str):
         V.check_choice("weights", weights, ("entropy", "max_deviation", "equal"))
     else:
-        fixed_w = V.check_weights(weights, m, labels=indicators)
+        fixed_w = V.indicator_weights(weights, indicators)
 
     # ---- periods --------------------------------------------------------------------------
     if by == "year":
@@ -292,11 +292,11 @@ def prepare(
     if const.any():
         cells = [(indicators[j], period_labels[t]) for t, j in np.argwhere(const)]
         if constant == "error":
-            where = "in year" if by == "year" else "over the panel"
-            raise DegenerateDataError(
-                f"{len(cells)} indicator-period cell(s) are constant {where}: {format_keys(cells)}: "
-                "the efficacy coefficient divides by max - min = 0. Drop the indicator, or pass "
-                "constant='drop' or constant='zero'."
+            names = [indicators[j] for j in np.flatnonzero(const.any(axis=0))]
+            raise V.constant_indicators_error(
+                names, cells, "year" if by == "year" else "panel",
+                "the efficacy coefficient divides by max - min = 0",
+                "constant='drop' or constant='zero'" + (", or by='panel'" if by == "year" else ""),
             )
         for t, j in np.argwhere(const):
             excluded_rows.append(

@@ -24,7 +24,7 @@ from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..panel import Panel
 from ..results import IndexResult
-from ..validate import check_weights
+from ..validate import constant_indicators_error, indicator_weights
 
 __all__ = ["hew_topsis", "SCOPES", "STANDARDIZATIONS", "FORMS", "CONSTANT_POLICIES"]
 
@@ -188,11 +188,10 @@ def _evaluate(panel, weights, scope, standardize, form, constant):
         if constant == "error":
             first_j = int(np.argwhere(const)[0][1])
             names = [system.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
-            raise DegenerateDataError(
-                f"Indicator(s) {format_keys(names)} are constant within a scope cell "
-                f"(scope={scope!r}): {format_keys(cells)} (e.g. value {_constant_value(const, cube, scope_id, first_j):g}). "
-                "The standardization divides by max - min = 0 and the indicator cannot tell regions apart. "
-                "Drop the indicator, pass constant='drop' or constant='zero', or use another scope."
+            raise constant_indicators_error(
+                names, cells, scope,
+                "the standardization divides by max - min = 0, and the indicator cannot tell regions "
+                f"apart (e.g. value {_constant_value(const, cube, scope_id, first_j):g})",
             )
         if constant == "drop":
             dropped = [system.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
@@ -261,23 +260,9 @@ def _evaluate(panel, weights, scope, standardize, form, constant):
 
 
 def _resolve_weights(weights, system) -> np.ndarray:
-    names = system.indicators
     if weights is None:
         return np.ascontiguousarray(system.base_weights(), dtype=np.float64)
-    if isinstance(weights, Mapping):
-        unknown = [k for k in weights if k not in names]
-        if unknown:
-            raise SchemaError(
-                f"Unknown indicator(s) in weights: {format_keys(unknown)}; the system has {format_keys(names)}."
-            )
-        missing = [k for k in names if k not in weights]
-        if missing:
-            raise SchemaError(
-                f"weights has no entry for indicator(s) {format_keys(missing)}: give a weight for every "
-                "indicator (0 to leave one out)."
-            )
-        weights = [weights[k] for k in names]
-    return check_weights(weights, len(names), "weights", labels=list(names))
+    return indicator_weights(weights, system.indicators)
 
 
 def _models(system, w_all):

@@ -1,4 +1,4 @@
-"""Figures of the main job (issue 7) on small synthetic frames with the result schemas:
+"""Figures of the main job on small synthetic frames with the result schemas:
 axis labels, number of lines, panels, consistent colours, atomic saving."""
 
 from __future__ import annotations

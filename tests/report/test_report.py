@@ -1,4 +1,4 @@
-"""report.html (issue 7): every image it references exists, every table has rows, the summary
+"""report.html: every image it references exists, every table has rows, the summary
 and the methods with their sources are there, `fastinno report DIR` re-renders it, and it renders
 in headless Chromium."""
 
@@ -149,14 +149,14 @@ def test_report_of_a_folder_with_a_missing_table(run_dir, tmp_path):
 
 
 def test_number_formatting():
-    assert report._fmt(0.123456, "index") == "0.1235"
-    assert report._fmt(0.0778, "cagr") == "7.78&nbsp;%"
-    assert report._fmt(3.0, "median_rank") == "3"
-    assert report._fmt(None) == '<span class="na">&ndash;</span>'
-    assert report._fmt(float("nan")) == '<span class="na">NaN</span>'
-    assert report._fmt(2017, "year") == "2017"
-    assert report._fmt(1234567.0) == "1,234,567"
-    assert report._fmt("<b>") == "&lt;b&gt;"
+    assert report.fmt(0.123456, "index") == "0.1235"
+    assert report.fmt(0.0778, "cagr") == "7.78&nbsp;%"
+    assert report.fmt(3.0, "median_rank") == "3"
+    assert report.fmt(None) == '<span class="na">&ndash;</span>'
+    assert report.fmt(float("nan")) == '<span class="na">NaN</span>'
+    assert report.fmt(2017, "year") == "2017"
+    assert report.fmt(1234567.0) == "1,234,567"
+    assert report.fmt("<b>") == "&lt;b&gt;"
 
 
 @pytest.mark.browser

@@ -1,134 +1,33 @@
-"""Figures for the main job: index trajectories, rank heatmap, rank stability, method agreement,
-method weights and GM(1,1) forecasts.
+"""Figures of the indices: trajectories, rank heatmaps, rank stability, ranking agreement and
+method weights.
 
-Every function takes the tidy polars frame a result exposes (or the table the pipeline saved), an
+Every function takes the tidy polars frame a result exposes (or the table the main job saved), an
 optional matplotlib ``ax`` (or ``fig`` for multi-panel figures), and returns the
-:class:`matplotlib.figure.Figure`, so notebook users can restyle or save it. matplotlib is
-imported inside the functions (``import fastinno`` stays cheap) and figures are built with the
-object-oriented API on the Agg canvas, never through pyplot's global state.
-
-Colours are consistent across figures: :func:`region_colors` assigns each region a colour from
-its name alone (sorted position for up to 20 regions, a stable hash beyond), so Beijing is the same
-colour in the trajectories, the stability plot and the forecasts.
+:class:`matplotlib.figure.Figure`, so notebook users can restyle or save it.
 """
 
 from __future__ import annotations
 
-import os
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
-from .errors import InputError, SchemaError, format_keys
-
-__all__ = [
-    "region_colors",
-    "index_trajectories",
-    "rank_heatmap",
-    "rank_stability",
-    "rho_distribution",
-    "method_agreement",
-    "method_weights",
-    "forecast_fits",
-    "save_figure",
-]
-
-#: 20 distinguishable, saturated colours (legible as points and thin lines on white): matplotlib's
-#: tab10, then the two darker shades of each tab20b hue.
-_PALETTE = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#5254a3",
-    "#8ca252", "#bd9e39", "#ad494a", "#a55194",
+from ..errors import InputError, SchemaError, format_keys
+from .style import (
+    INDEX_LABEL,
+    PALETTE,
+    RANK_LABEL,
+    check_frame,
+    colors_for,
+    column_label,
+    figure_axes,
+    new_figure,
+    style,
 )
 
-#: Sizes chosen to stay legible when a 7-inch-wide figure is printed at column width.
-_RC = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 8.5,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "grid.linewidth": 0.6,
-    "figure.dpi": 100,
-    "savefig.bbox": "tight",
-    "svg.fonttype": "none",
-}
-
-INDEX_LABEL = "Index"
-RANK_LABEL = "Rank (1 = best)"
-
-
-@contextmanager
-def _style():
-    import matplotlib
-
-    with matplotlib.rc_context(_RC):
-        yield
-
-
-def _new_figure(figsize: tuple[float, float]):
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=figsize, layout="constrained")
-
-
-def _axes(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    fig = _new_figure(figsize)
-    return fig, fig.add_subplot()
-
-
-def _frame(df: Any, name: str, required: Iterable[str]) -> pl.DataFrame:
-    if isinstance(df, pl.LazyFrame):
-        df = df.collect()
-    if not isinstance(df, pl.DataFrame):
-        raise InputError(f"{name} must be a polars DataFrame; got {type(df).__name__}.")
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise SchemaError(
-            f"{name} lacks column(s) {format_keys(missing)}; it has {format_keys(df.columns)}. "
-            "Pass the frame the matching result exposes."
-        )
-    if df.height == 0:
-        raise InputError(f"{name} has no rows: nothing to plot.")
-    return df
-
-
-def region_colors(regions: Iterable[str]) -> dict[str, str]:
-    """Map each region to a colour that depends only on the region set and its name.
-
-    Up to 20 regions get distinct colours by sorted name; beyond that each region's colour comes
-    from a stable hash of its name (CRC-32), so it is the same in every figure of a run.
-    """
-    names = sorted({str(r) for r in regions})
-    if len(names) <= len(_PALETTE):
-        return {r: _PALETTE[i] for i, r in enumerate(names)}
-    return {r: _PALETTE[zlib.crc32(r.encode()) % len(_PALETTE)] for r in names}
-
-
-def _colors_for(regions: Iterable[str], colors: Mapping[str, str] | None) -> dict[str, str]:
-    regions = list(regions)
-    if colors is None:
-        return region_colors(regions)
-    base = region_colors(regions)
-    return {r: colors.get(r, base[r]) for r in base}
-
-
-def _label(column: str) -> str:
-    if column == "index":
-        return "Overall index"
-    return column.replace("_", " ").capitalize()
+__all__ = ["index_trajectories", "rank_heatmap", "rank_stability", "rho_distribution",
+           "method_agreement", "method_weights"]
 
 
 def index_trajectories(
@@ -165,7 +64,7 @@ def index_trajectories(
         One axes per column with x label ``Year`` and y label ``Index``; each holds one line per
         drawn region (plus one median line in top-N mode).
     """
-    scores = _frame(scores, "scores", ("region", "year"))
+    scores = check_frame(scores, "scores", ("region", "year"))
     if columns is None:
         numeric = [
             c for c in scores.columns
@@ -181,16 +80,16 @@ def index_trajectories(
         top_n = 10
     if top_n is not None and top_n < 1:
         raise InputError(f"top_n must be a positive integer; got {top_n}.")
-    cmap = _colors_for(regions, colors)
-    if top_n is not None and colors is None and len(regions) > len(_PALETTE):
+    cmap = colors_for(regions, colors)
+    if top_n is not None and colors is None and len(regions) > len(PALETTE):
         cmap = None  # thousands of regions: distinct colours by position among the drawn ones
     years = np.array(sorted(set(scores["year"].to_list())))
     n_panels = len(columns)
     ncols = max(1, min(ncols, n_panels))
     nrows = -(-n_panels // ncols)
-    with _style():
+    with style():
         if fig is None:
-            fig = _new_figure((3.6 * ncols + 1.6, 2.8 * nrows + 0.4))
+            fig = new_figure((3.6 * ncols + 1.6, 2.8 * nrows + 0.4))
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
         wide = {
             col: scores.pivot(on="year", index="region", values=col, aggregate_function="first")
@@ -212,13 +111,13 @@ def index_trajectories(
             for i in chosen:
                 if cmap is None:
                     pos = len(legend_regions) if names[i] not in legend_regions else legend_regions.index(names[i])
-                    local[names[i]] = _PALETTE[pos % len(_PALETTE)]
+                    local[names[i]] = PALETTE[pos % len(PALETTE)]
                 col_r = (cmap or local)[names[i]]
                 ax.plot(years, vals[i], color=col_r, lw=1.5, marker="o", ms=2.5,
                         label=names[i])
                 if names[i] not in legend_regions:
                     legend_regions.append(names[i])
-            ax.set_title(_label(col))
+            ax.set_title(column_label(col))
             ax.set_xlabel("Year")
             ax.set_ylabel(INDEX_LABEL)
             ax.tick_params(axis="x", labelbottom=True)
@@ -278,7 +177,7 @@ def rank_heatmap(
         ``Region``, a colour bar labelled ``Rank (1 = best)``.
     """
     need = ("region", "year", rank) if rank else ("region", "year", column)
-    scores = _frame(scores, "scores", need)
+    scores = check_frame(scores, "scores", need)
     df = scores.rename({rank: "_rank"}) if rank else _ranks_within_year(scores, column)
     years = sorted(set(df["year"].to_list()))
     w = df.pivot(on="year", index="region", values="_rank", aggregate_function="first").select(
@@ -291,8 +190,8 @@ def rank_heatmap(
     n = len(names)
     if annotate is None:
         annotate = n <= 40
-    with _style():
-        fig, ax = _axes(ax, (1.2 + 0.55 * len(years) + 1.4, 1.2 + 0.28 * min(n, 120)))
+    with style():
+        fig, ax = figure_axes(ax, (1.2 + 0.55 * len(years) + 1.4, 1.2 + 0.28 * min(n, 120)))
         im = ax.imshow(vals, aspect="auto", cmap="viridis_r", interpolation="nearest",
                        vmin=1, vmax=max(np.nanmax(vals), 2))
         ax.grid(False)
@@ -303,7 +202,7 @@ def rank_heatmap(
             ax.set_yticklabels(names)
         ax.set_xlabel("Year")
         ax.set_ylabel("Region")
-        what = _label(column).lower() if column != "combined" else "combined score"
+        what = column_label(column).lower() if column != "combined" else "combined score"
         ax.set_title(f"Rank by {what}")
         if annotate:
             top = np.nanmax(vals)
@@ -344,7 +243,7 @@ def rank_stability(
         Regions on y (best at the top), rank on x (label ``Rank (1 = best)``); one interval line
         and one median marker per region, base ranks as open diamonds.
     """
-    summary = _frame(summary, "summary", ("region", "year", "median_rank", "rank_p05", "rank_p95"))
+    summary = check_frame(summary, "summary", ("region", "year", "median_rank", "rank_p05", "rank_p95"))
     years = sorted(set(summary["year"].to_list()))
     year = years[-1] if year is None else year
     if year not in years:
@@ -356,11 +255,11 @@ def rank_stability(
         top_n = 40
     if top_n is not None:
         s = s.head(top_n)
-    cmap = _colors_for(summary["region"].unique().to_list(), colors)
+    cmap = colors_for(summary["region"].unique().to_list(), colors)
     n = s.height
     own = ax is None
-    with _style():
-        fig, ax = _axes(ax, (6.4, 1.4 + 0.3 * n))
+    with style():
+        fig, ax = figure_axes(ax, (6.4, 1.4 + 0.3 * n))
         y = np.arange(n)
         for i, row in enumerate(s.iter_rows(named=True)):
             c = cmap[row["region"]]
@@ -411,13 +310,13 @@ def rho_distribution(agreement: pl.DataFrame, *, rho: pl.DataFrame | None = None
         x label ``Year``, y label ``Spearman rho with base ranking``; three lines (mean, 5th
         percentile, minimum), or the boxes when ``rho`` is given.
     """
-    agreement = _frame(agreement, "agreement", ("year", "rho_mean", "rho_p05", "rho_min"))
+    agreement = check_frame(agreement, "agreement", ("year", "rho_mean", "rho_p05", "rho_min"))
     a = agreement.sort("year")
     years = a["year"].to_numpy()
-    with _style():
-        fig, ax = _axes(ax, (6.4, 3.4))
+    with style():
+        fig, ax = figure_axes(ax, (6.4, 3.4))
         if rho is not None:
-            rho = _frame(rho, "rho", ("year", "rho"))
+            rho = check_frame(rho, "rho", ("year", "rho"))
             data = [rho.filter(pl.col("year") == y)["rho"].to_numpy() for y in years]
             ax.boxplot(data, positions=years, widths=0.6, showfliers=False)
         else:
@@ -463,7 +362,7 @@ def method_agreement(
         A methods x methods heatmap with x label ``Method`` and y label ``Method``, cells
         annotated with rho, a colour bar labelled ``Spearman rho``.
     """
-    c = _frame(compatibility, "compatibility", ("year", "method_a", "method_b", "rho"))
+    c = check_frame(compatibility, "compatibility", ("year", "method_a", "method_b", "rho"))
     if "dimension" in c.columns:
         dims = c["dimension"].unique().to_list()
         if dimension not in dims:
@@ -490,8 +389,8 @@ def method_agreement(
     with np.errstate(invalid="ignore"):
         mat = acc / cnt
     np.fill_diagonal(mat, 1.0)
-    with _style():
-        fig, ax = _axes(ax, (1.8 + 0.9 * k, 1.2 + 0.8 * k))
+    with style():
+        fig, ax = figure_axes(ax, (1.8 + 0.9 * k, 1.2 + 0.8 * k))
         im = ax.imshow(mat, cmap="RdYlBu", vmin=-1, vmax=1)
         ax.grid(False)
         labels = [m.replace("_", " ") for m in methods]
@@ -532,16 +431,16 @@ def method_weights(method_weights: pl.DataFrame, *, dimension: str = "index", ax
     matplotlib.figure.Figure
         x label ``Year``, y label ``Method weight``; one line per method.
     """
-    mw = _frame(method_weights, "method_weights", ("year", "method", "weight"))
+    mw = check_frame(method_weights, "method_weights", ("year", "method", "weight"))
     if "dimension" in mw.columns:
         mw = mw.filter(pl.col("dimension") == dimension)
         if mw.height == 0:
             raise InputError(f"dimension {dimension!r} not in method_weights.")
     methods = list(dict.fromkeys(mw["method"].to_list()))
     years = sorted(set(mw["year"].to_list()))
-    fallback = iter(_PALETTE[4:])
-    with _style():
-        fig, ax = _axes(ax, (6.4, 3.4))
+    fallback = iter(PALETTE[4:])
+    with style():
+        fig, ax = figure_axes(ax, (6.4, 3.4))
         for m in methods:
             d = mw.filter(pl.col("method") == m).sort("year")
             ax.plot(d["year"].to_numpy(), d["weight"].to_numpy(), "-o", ms=4,
@@ -555,97 +454,3 @@ def method_weights(method_weights: pl.DataFrame, *, dimension: str = "index", ax
     return fig
 
 
-def forecast_fits(
-    forecast: pl.DataFrame,
-    fit: pl.DataFrame | None = None,
-    *,
-    regions: Sequence[str] | None = None,
-    max_regions: int = 6,
-    colors: Mapping[str, str] | None = None,
-    ncols: int = 3,
-    fig=None,
-):
-    """GM(1,1) fit and forecast per selected region, with the accuracy grade in the legend.
-
-    Parameters
-    ----------
-    forecast : polars.DataFrame
-        ``region, year, observed, fitted, forecast`` (nulls where a value does not apply), as
-        saved by the pipeline's forecast step.
-    fit : polars.DataFrame, optional
-        ``region, grade`` (and optionally ``C``, ``P``, ``mean_rel_error``) for the legend.
-    regions : sequence of str, optional
-        Regions to draw; default the first ``max_regions`` by last observed value.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        One axes per region with x label ``Year`` and y label ``Index``, each holding three lines
-        (observed, fitted, forecast).
-    """
-    f = _frame(forecast, "forecast", ("region", "year", "observed", "fitted", "forecast"))
-    all_regions = list(dict.fromkeys(f["region"].to_list()))
-    if regions is None:
-        last = (
-            f.filter(pl.col("observed").is_not_null())
-            .sort("year")
-            .group_by("region", maintain_order=True)
-            .agg(pl.col("observed").last())
-            .sort(["observed", "region"], descending=[True, False])
-        )
-        regions = last["region"].head(max_regions).to_list()
-    bad = [r for r in regions if r not in all_regions]
-    if bad:
-        raise InputError(f"region(s) {format_keys(bad)} not in the forecast table.")
-    grades: dict[str, str] = {}
-    if fit is not None and "grade" in fit.columns:
-        for row in fit.iter_rows(named=True):
-            extra = ""
-            if row.get("C") is not None and row.get("P") is not None:
-                extra = f", C={row['C']:.2f}, P={row['P']:.2f}"
-            grades[row["region"]] = f"{row['grade']}{extra}"
-    cmap = _colors_for(all_regions, colors)
-    n = len(regions)
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    with _style():
-        if fig is None:
-            fig = _new_figure((3.4 * ncols, 3.3 * nrows + 0.2))
-        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
-        for ax, r in zip(axes, regions):
-            d = f.filter(pl.col("region") == r).sort("year")
-            yrs = d["year"].to_numpy()
-            c = cmap[r]
-            obs = d["observed"].to_numpy().astype(float)
-            fitted = d["fitted"].to_numpy().astype(float)
-            fc = d["forecast"].to_numpy().astype(float)
-            ax.plot(yrs, obs, "o", color=c, ms=4.5, label="observed")
-            grade = grades.get(r)
-            ax.plot(yrs, fitted, "-", color="0.25", lw=1.3,
-                    label="GM(1,1) fit" + (f" ({grade})" if grade else ""))
-            # connect the forecast to the last fitted point
-            has_fc = np.isfinite(fc)
-            if has_fc.any():
-                last_fit = np.flatnonzero(np.isfinite(fitted))
-                xs, ys = yrs[has_fc], fc[has_fc]
-                if last_fit.size:
-                    k = last_fit[-1]
-                    xs = np.r_[yrs[k], xs]
-                    ys = np.r_[fitted[k], ys]
-                ax.plot(xs, ys, "--", color=c, lw=1.8, label="forecast")
-            ax.set_title(r)
-            ax.set_xlabel("Year")
-            ax.set_ylabel(INDEX_LABEL)
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False,
-                      fontsize=7.5, ncols=1, handlelength=1.6, borderaxespad=0)
-            ax.xaxis.get_major_locator().set_params(integer=True)
-        for ax in axes[n:]:
-            ax.set_visible(False)
-    return fig
-
-
-def save_figure(fig, path: str | os.PathLike, *, dpi: int = 150) -> Path:
-    """Save ``fig`` atomically; the format follows the suffix (``.png``, ``.svg``, ``.pdf``)."""
-    from .io.write import save_figure as _save
-
-    return _save(fig, path, dpi=dpi)

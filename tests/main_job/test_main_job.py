@@ -1,4 +1,4 @@
-"""The main job (issue 7): config validation, every expected file, run.json round trip, atomic
+"""The main job: config validation, every expected file, run.json round trip, atomic
 output folders, CLI run/demo/report."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from click.testing import CliRunner
 from polars.testing import assert_frame_equal
 
 import fastinno
-from fastinno import pipeline
+from fastinno import main_job
 from fastinno.cli import cli
 from fastinno.errors import ConfigError, FastinnoError, InputError
+from fastinno.main_job.warmup import next_step, warm_marker
 
 # the small panel triggers two documented warnings (equal drifts, GM(1,1) class-ratio test); the
 # pipeline records them in run.json instead of letting them escape
@@ -120,8 +121,8 @@ def test_run_json_round_trips(small_run, tmp_path):
     _folder, _cfg, res = small_run
     info = json.loads((res.out / "run.json").read_text())
     # the stored config validates to the same normalised config ...
-    again = pipeline.validate_config(info["config"])
-    assert pipeline.config_as_toml_tables(again) == info["config"]
+    again = main_job.validate_config(info["config"])
+    assert main_job.config_as_toml_tables(again) == info["config"]
     # ... and reproduces the run: identical tables, also when the JIT warm-up helper process
     # compiles later steps meanwhile (and the steps may run in another order)
     res2 = fastinno.run(info["config"], out=tmp_path / "again", progress=False, jit_warmup=True)
@@ -207,28 +208,28 @@ def test_bad_config_key_names_the_key(tmp_path, patch, pattern):
         else:
             cfg[k] = v
     with pytest.raises(ConfigError, match=pattern):
-        pipeline.validate_config(cfg)
+        main_job.validate_config(cfg)
 
 
 def test_bad_panel_sections(tmp_path):
     cfg = _base(tmp_path)
     with pytest.raises(ConfigError, match=r"Unknown key 'pth' in \[panel\].*Did you mean 'path'"):
-        pipeline.validate_config({**cfg, "panel": {"pth": "x.csv"}})
+        main_job.validate_config({**cfg, "panel": {"pth": "x.csv"}})
     with pytest.raises(ConfigError, match="exactly one of 'path'"):
-        pipeline.validate_config({**cfg, "panel": {"path": "x.csv", "dataset": "six_triangles"}})
+        main_job.validate_config({**cfg, "panel": {"path": "x.csv", "dataset": "six_triangles"}})
     with pytest.raises(ConfigError, match="no \\[panel\\] section"):
-        pipeline.validate_config({k: v for k, v in cfg.items() if k != "panel"})
+        main_job.validate_config({k: v for k, v in cfg.items() if k != "panel"})
     with pytest.raises(ConfigError, match=r"'missing' in \[panel\].*'sometimes'"):
-        pipeline.validate_config({**cfg, "panel": {**cfg["panel"], "missing": "sometimes"}})
+        main_job.validate_config({**cfg, "panel": {**cfg["panel"], "missing": "sometimes"}})
     with pytest.raises(ConfigError, match=r"'dataset'.*'nine_squares'"):
-        pipeline.validate_config({**cfg, "panel": {"dataset": "nine_squares"}})
+        main_job.validate_config({**cfg, "panel": {"dataset": "nine_squares"}})
 
 
 def test_forecast_needs_its_source_step(tmp_path):
     cfg = _base(tmp_path)
     del cfg["ideal_solution"]
     with pytest.raises(ConfigError, match=r"\[forecast\].*\[ideal_solution\].*not in the config"):
-        pipeline.validate_config(cfg)
+        main_job.validate_config(cfg)
 
 
 def test_toml_config_relative_paths_and_errors(tmp_path):
@@ -249,39 +250,74 @@ form = "closeness"
 format = ["png", "svg"]
 """
     (tmp_path / "run.toml").write_text(text)
-    loaded = pipeline.load_config(tmp_path / "run.toml")
+    loaded = main_job.load_config(tmp_path / "run.toml")
     assert loaded["panel"]["path"] == str((tmp_path / "panel.csv").resolve())
     assert loaded["out"] == str((tmp_path / "results").resolve())
     assert loaded["figures"]["format"] == ["png", "svg"]
     assert cfg  # the small panel files exist in tmp_path
     (tmp_path / "bad.toml").write_text(text.replace("form =", "fromm ="))
     with pytest.raises(ConfigError, match=r"Unknown key 'fromm' in \[ideal_solution\] of bad.toml"):
-        pipeline.load_config(tmp_path / "bad.toml")
+        main_job.load_config(tmp_path / "bad.toml")
     (tmp_path / "broken.toml").write_text("title = ")
     with pytest.raises(ConfigError, match="broken.toml is not valid TOML"):
-        pipeline.load_config(tmp_path / "broken.toml")
+        main_job.load_config(tmp_path / "broken.toml")
     with pytest.raises(ConfigError, match="does not exist"):
-        pipeline.load_config(tmp_path / "missing.toml")
+        main_job.load_config(tmp_path / "missing.toml")
 
 
 def test_config_errors_are_value_errors():
     assert issubclass(ConfigError, FastinnoError) and issubclass(ConfigError, ValueError)
 
 
-def test_unavailable_step_is_never_silent(small_run, tmp_path, monkeypatch):
+def test_steps_not_run_are_never_silent_in_the_report(small_run, tmp_path):
+    # a run folder whose run.json records a step as not run (status "unavailable", as older
+    # versions wrote when an API was missing) says so in the re-rendered report
+    import shutil
+
+    from fastinno.main_job.provenance import write_run_info
+    from fastinno.report import read_run_info, render_report
+
+    _folder, _cfg, res = small_run
+    copy = tmp_path / "copy"
+    shutil.copytree(res.out, copy)
+    info = read_run_info(copy)
+    step = next(s for s in info["steps"] if s["step"] == "dematel")
+    step.update(status="unavailable", tables=[],
+                detail="UNAVAILABLE: this installation has no fastinno.grey_dematel; step not run")
+    info["tables"] = [t for t in info["tables"] if not t.startswith("dematel_")]
+    write_run_info(copy, info)
+    render_report(copy)
+    assert "Steps not run" in (copy / "report.html").read_text()
+
+
+def test_skip_unavailable_is_accepted(small_run, tmp_path):
     _folder, cfg, _res = small_run
-    real = pipeline._api
-    monkeypatch.setattr(pipeline, "_api", lambda name: None if name == "grey_dematel" else real(name))
     cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "bootstrap", "combined")}
-    with pytest.raises(ConfigError, match=r"lacks the API for step\(s\) 'dematel'.*grey_dematel"):
-        fastinno.run(cfg, out=tmp_path / "a", progress=False)
     lines: list[str] = []
     res = fastinno.run(cfg, out=tmp_path / "b", progress=True, echo=lines.append,
                        skip_unavailable=True)
-    assert any("dematel" in ln and "UNAVAILABLE" in ln for ln in lines)
-    step = next(s for s in res.info["steps"] if s["step"] == "dematel")
-    assert step["status"] == "unavailable"
-    assert "Steps not run" in (res.out / "report.html").read_text()
+    assert not any("UNAVAILABLE" in ln for ln in lines)
+    assert all(s["status"] == "ok" for s in res.info["steps"])
+
+
+def test_step_registry_is_the_one_list_of_steps():
+    from fastinno.report import DEFAULT_PARTS
+
+    names = [s.name for s in main_job.STEPS]
+    assert names == ["ideal_solution", "combined", "simulate", "bootstrap", "forecast", "dematel"]
+    assert tuple(s.report for s in main_job.STEPS) == DEFAULT_PARTS
+    assert [s.api_name for s in main_job.STEPS] == [
+        "fastinno.hew_topsis", "fastinno.combined_evaluation", "fastinno.simulate",
+        "fastinno.bootstrap", "fastinno.forecast", "fastinno.grey_dematel"]
+    for s in main_job.STEPS:
+        assert getattr(fastinno, s.api.__name__) is s.api
+
+
+def test_old_pipeline_module_still_works():
+    from fastinno import pipeline
+
+    assert pipeline.run is main_job.run and pipeline.validate_config is main_job.validate_config
+    assert fastinno.run is main_job.run
 
 
 def test_step_lines_and_timing(small_run, tmp_path):
@@ -347,7 +383,7 @@ def test_cli_bad_key_is_one_error_line(small_run, tmp_path):
 
 
 def test_demo_config_is_valid_and_complete():
-    cfg = pipeline.load_config(pipeline.demo_config_path())
+    cfg = main_job.load_config(main_job.demo_config_path())
     assert set(cfg["steps"]) == {"ideal_solution", "combined", "simulate", "forecast", "dematel"}
     assert cfg["steps"]["simulate"]["options"]["draws"] == 2000
     assert cfg["steps"]["forecast"]["options"]["horizon"] == 3
@@ -366,7 +402,7 @@ def test_next_step_runs_around_a_step_the_helper_is_compiling():
     cfg = {"steps": {"ideal_solution": {}, "combined": {}, "simulate": {},
                      "forecast": {"source": "ideal_solution"}, "dematel": {}}}
     pending = ["combined", "simulate", "forecast", "dematel"]
-    nxt = pipeline._next_step
+    nxt = next_step
     assert nxt(pending, cfg, {"ideal_solution"}, None) == "combined"
     assert nxt(pending, cfg, {"ideal_solution"}, Busy({"combined"})) == "simulate"
     # forecast waits for its source scores
@@ -395,11 +431,11 @@ def test_cli_demo(tmp_path, monkeypatch):
 def test_warm_up_helper_only_on_a_cold_start(small_run, tmp_path, monkeypatch):
     _folder, cfg, res = small_run
     steps = [s["step"] for s in res.info["steps"][1:]]
-    marker = pipeline._warm_marker(steps)
+    marker = warm_marker(steps)
     if marker is None:
         pytest.skip("numba's cache folder for fastinno's kernels cannot be located here")
     assert marker.exists()  # the module's run cached these steps' kernels
     monkeypatch.delenv("FASTINNO_JIT_WARMUP")
     again = fastinno.run(cfg, out=tmp_path / "warm", progress=False)
     assert again.info["jit_warmup"] is False
-    assert pipeline._warm_marker([*steps, "bootstrap_extra"]) != marker
+    assert warm_marker([*steps, "bootstrap_extra"]) != marker

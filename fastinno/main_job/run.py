@@ -1,0 +1,293 @@
+"""Running the main job: one config -> indices, combined evaluation, robustness, forecasts,
+DEMATEL, tables, figures, ``run.json`` and ``report.html`` in one output folder.
+
+The output folder is built in a temporary folder beside the target and renamed into place at the
+end: a failed run leaves nothing behind, and an existing folder is never overwritten unless
+``force=True``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import shutil
+import sys
+import time
+import warnings
+from collections.abc import Callable, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from .._version import __version__
+from ..errors import ConfigError, FastinnoWarning
+from ..io.write import (
+    check_new_folder,
+    publish_folder,
+    temporary_folder,
+    write_excel_book,
+    write_tables,
+)
+from ..report.render import render_report as _render
+from .config import FIGURE_FORMATS, config_as_toml_tables, load_config
+from .provenance import hash_inputs, platform_info, run_inputs, versions, write_run_info
+from .steps import STEPS, Context, load_panel, step
+from .warmup import Warmer, next_step, warm_marker, warm_order
+
+__all__ = ["run", "RunResult", "run_into", "render_report"]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` produced.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The output folder.
+    report : pathlib.Path
+        ``out / "report.html"``.
+    tables : dict[str, polars.DataFrame]
+        Every table written, by name (``tables/<name>.csv`` and ``.parquet``).
+    info : dict
+        The content of ``run.json``.
+    results : dict
+        The result objects of each step (``IndexResult``, ``CombinedResult``, ...).
+    """
+
+    out: Path
+    report: Path
+    tables: dict[str, pl.DataFrame]
+    info: dict[str, Any]
+    results: dict[str, Any] = field(repr=False)
+
+
+def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,
+                  tables: Mapping[str, pl.DataFrame] | None = None) -> list[str]:
+    """Draw the figures and write ``report.html`` of a run folder with every registered step's
+    report part (see :func:`fastinno.report.render_report`); return the figure paths."""
+    return _render(folder, info=info, tables=tables, parts=[s.report for s in STEPS])
+
+
+@contextmanager
+def _collect_warnings(into: list[str]):
+    """Record fastinno warnings (reported in run.json and the report); pass others on."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        if issubclass(w.category, FastinnoWarning):
+            into.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+
+
+def _default_echo(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(
+    config: str | os.PathLike | Mapping[str, Any],
+    *,
+    out: str | os.PathLike | None = None,
+    force: bool = False,
+    excel: bool | None = None,
+    progress: bool = True,
+    echo: Callable[[str], None] | None = None,
+    skip_unavailable: bool = False,
+    figure_format: str | list[str] | None = None,
+    jit_warmup: bool | None = None,
+    command: str | None = None,
+) -> RunResult:
+    """Run the main job described by ``config`` and write its output folder.
+
+    Parameters
+    ----------
+    config : path or mapping
+        A TOML config file or the equivalent mapping (e.g. ``run.json["config"]`` of an earlier
+        run, which reproduces it).
+    out : path, optional
+        Output folder; overrides the config's ``out``. Default ``fastinno-run`` in the working
+        directory.
+    force : bool
+        Replace an existing output folder (the new one is built completely first).
+    excel : bool, optional
+        Also write ``tables.xlsx`` with one sheet per table; overrides ``[output] excel``.
+    progress : bool
+        Print one line per step with its time (via ``echo``) and show progress bars on long steps.
+    echo : callable, optional
+        Where step lines go; default stderr.
+    skip_unavailable : bool
+        Accepted for compatibility and ignored: every step's API is part of fastinno.
+    figure_format : str or list of str, optional
+        ``"png"``, ``"svg"`` or both; overrides ``[figures] format``.
+    jit_warmup : bool, optional
+        Compile the later steps' numba kernels in a helper process while this one runs the
+        first steps, so a cold start uses both cores (results are computed here either way and
+        do not depend on it). Default: on for a cold start (no earlier run of these steps has
+        cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
+        environment sets ``FASTINNO_JIT_WARMUP=0``.
+    command : str, optional
+        Command line recorded in ``run.json``.
+
+    Returns
+    -------
+    RunResult
+    """
+    t_start = time.perf_counter()
+    say_report = echo is None and progress
+    echo = echo or (_default_echo if progress else (lambda _msg: None))
+    cfg = load_config(config)
+    if figure_format is not None:
+        fmts = [figure_format] if isinstance(figure_format, str) else list(figure_format)
+        if not fmts or any(f not in FIGURE_FORMATS for f in fmts):
+            raise ConfigError(f"figure_format must be 'png', 'svg' or a list of them; got "
+                              f"{figure_format!r}.")
+        cfg["figures"]["format"] = list(dict.fromkeys(fmts))
+    target = Path(out) if out is not None else Path(cfg["out"] or "fastinno-run")
+    target = target.expanduser().resolve()
+    cfg["out"] = str(target)
+    if excel is not None:
+        cfg["output"]["excel"] = bool(excel)
+    check_new_folder(target, force)
+
+    names = list(cfg["steps"])
+    marker = warm_marker(names)
+    if jit_warmup is None:
+        jit_warmup = (os.name == "posix" and (os.cpu_count() or 1) >= 2 and len(names) >= 2
+                      and os.environ.get("FASTINNO_JIT_WARMUP", "1") != "0"
+                      and not (marker is not None and marker.exists()))
+    warm = warm_order(names)
+    tmp = temporary_folder(target)
+    warmer = Warmer(cfg, warm) if jit_warmup and warm else None
+    try:
+        info = run_into(tmp, cfg, echo=echo, progress=progress, command=command,
+                        t_start=t_start, warmer=warmer)
+        publish_folder(tmp, target, force)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        if warmer is not None:
+            warmer.close()
+    if marker is not None and not marker.exists():
+        try:  # these steps' kernels are compiled and cached now: later runs skip the helper
+            marker.touch()
+        except OSError:
+            pass
+    tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
+              for name in info["tables"]}
+    if say_report:
+        echo(f"Report: {target / 'report.html'}")
+    return RunResult(out=target, report=target / "report.html", tables=tables, info=info,
+                     results=info.pop("_results", {}))
+
+
+def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], progress: bool,
+             command: str | None, t_start: float, warmer: Warmer | None = None
+             ) -> dict[str, Any]:
+    """Run every step of a normalised config and write the output files into ``folder``;
+    return the ``run.json`` content (with the step results under ``"_results"``)."""
+    timings: dict[str, float] = {}
+    n_steps = 1 + len(cfg["steps"]) + 1
+
+    def line(i: int, name: str, secs: float | None, detail: str = "") -> None:
+        t = f"{secs:7.2f} s" if secs is not None else "        -"
+        echo(f"[{i}/{n_steps}] {name:<15} {t}  {detail}".rstrip())
+
+    t0 = time.perf_counter()
+    panel_warnings: list[str] = []
+    with _collect_warnings(panel_warnings):
+        panel = load_panel(cfg["panel"])
+    timings["panel"] = time.perf_counter() - t0
+    pdesc = (f"{len(panel.regions)} regions x {len(panel.years)} years x "
+             f"{len(panel.indicators)} indicators")
+    line(1, "panel", timings["panel"], pdesc)
+    for w in panel_warnings:
+        echo(f"      warning: {w}")
+    ctx = Context(cfg=cfg, panel=panel, seed=cfg["seed"], progress=progress)
+    tables: dict[str, pl.DataFrame] = {"panel": panel.to_frame(layout="long")}
+    steps_info: list[dict[str, Any]] = [{"step": "panel", "status": "ok",
+                                         "seconds": timings["panel"], "tables": ["panel"],
+                                         "detail": pdesc}]
+
+    # Steps run in config order, except that while the warm-up helper is compiling a step's
+    # kernels this process runs another ready step first (steps are independent apart from
+    # forecast needing its source scores; every random step has its own seed, so the order
+    # cannot change any result). Lines, run.json and tables are reported in config order.
+    pending = list(cfg["steps"])
+    by_step: dict[str, dict[str, pl.DataFrame]] = {}
+    step_rows: dict[str, dict[str, Any]] = {}
+    i = 1
+    while pending:
+        name = next_step(pending, cfg, set(step_rows), warmer)
+        pending.remove(name)
+        st = step(name)
+        i += 1
+        t0 = time.perf_counter()
+        if warmer is not None:
+            warmer.before(name)
+        opts = dict(cfg["steps"][name]["options"])
+        ctx.tables = tables
+        step_warnings: list[str] = []
+        with _collect_warnings(step_warnings):
+            new = st.run(ctx, opts)
+        secs = time.perf_counter() - t0
+        timings[name] = secs
+        tables.update(new)
+        by_step[name] = new
+        line(i, name, secs, ", ".join(f"{k} ({v.height} rows)" for k, v in new.items()))
+        for w in step_warnings:
+            echo(f"      warning: {w}")
+        step_rows[name] = {"step": name, "status": "ok", "seconds": secs, "api": st.api_name,
+                           "options": st.options(ctx, opts), "tables": list(new),
+                           "warnings": step_warnings}
+    steps_info += [step_rows[s] for s in cfg["steps"]]
+    tables = {"panel": tables["panel"]}
+    for s in cfg["steps"]:
+        tables.update(by_step.get(s, {}))
+    timings = {k: timings[k] for k in ["panel", *cfg["steps"]] if k in timings}
+
+    t0 = time.perf_counter()
+    write_tables(tables, folder / "tables")
+    if cfg["output"]["excel"]:
+        write_excel_book(tables, folder / "tables.xlsx")
+    timings["write_tables"] = time.perf_counter() - t0
+
+    info: dict[str, Any] = {
+        "fastinno_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "title": cfg["title"],
+        "seed": cfg["seed"],
+        "config_file": cfg.get("_config_file"),
+        "config": config_as_toml_tables(cfg),
+        "inputs": hash_inputs(run_inputs(cfg)),
+        "versions": versions(),
+        "platform": platform_info(),
+        "panel": {"regions": list(panel.regions), "years": list(panel.years),
+                  "indicators": list(panel.indicators),
+                  "dimensions": list(getattr(panel.system, "dimensions", ()) or ()),
+                  "report": list(getattr(panel, "report", ()) or ()),
+                  "warnings": panel_warnings},
+        "steps": steps_info,
+        "tables": list(tables),
+        "figures": [],
+        "timings": timings,
+    }
+    write_run_info(folder, info)
+
+    t0 = time.perf_counter()
+    figs = render_report(folder, info=info, tables=tables)
+    timings["report"] = time.perf_counter() - t0
+    line(n_steps, "report", timings["report"], f"{len(figs)} figures, report.html")
+    timings["total"] = time.perf_counter() - t_start
+    info["figures"] = figs
+    info["timings"] = timings
+    info["jit_warmup"] = warmer is not None
+    write_run_info(folder, info)
+    info["_results"] = ctx.results
+    return info

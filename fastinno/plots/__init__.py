@@ -1,0 +1,38 @@
+"""Figures: index trajectories, rank heatmap, rank stability, method agreement, method weights,
+GM(1,1) forecasts and the DEMATEL cause-effect diagram.
+
+Every function takes the tidy polars frame a result exposes (or the table the main job saved) and
+an optional matplotlib ``ax``; matplotlib is imported inside the functions, so importing this
+package stays cheap. :func:`save_figure` writes any of them atomically.
+"""
+
+from __future__ import annotations
+
+from ..io.write import save_figure
+from .dematel import cause_effect_diagram
+from .forecast import forecast_fits, gm11_plot
+from .index import (
+    index_trajectories,
+    method_agreement,
+    method_weights,
+    rank_heatmap,
+    rank_stability,
+    rho_distribution,
+)
+from .style import INDEX_LABEL, RANK_LABEL, region_colors
+
+__all__ = [
+    "region_colors",
+    "index_trajectories",
+    "rank_heatmap",
+    "rank_stability",
+    "rho_distribution",
+    "method_agreement",
+    "method_weights",
+    "forecast_fits",
+    "gm11_plot",
+    "cause_effect_diagram",
+    "save_figure",
+    "INDEX_LABEL",
+    "RANK_LABEL",
+]
