@@ -104,9 +104,9 @@ def execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit
         ctx_f = client.scatter(ctx, broadcast=True)
         # warm the JIT once per worker
         workers = list(client.scheduler_info()["workers"])
-        warm = [client.submit(warm, ctx_f, run, workers=[w], pure=False, allow_other_workers=False)
-                for w in workers]
-        client.gather(warm)
+        warming = [client.submit(warm, ctx_f, run, workers=[w], pure=False, allow_other_workers=False)
+                   for w in workers]
+        client.gather(warming)
         # a task runs a contiguous group of chunks into one accumulator, so only a few fixed-size
         # accumulators travel back (two tasks per worker keep the workers busy)
         n_tasks = max(1, min(len(chunks), _config.TASKS_PER_WORKER * len(workers)))
