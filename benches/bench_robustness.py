@@ -4,7 +4,7 @@
   one year, 10,000 Dirichlet draws, full rank summary (slow) and a small smoke shape.
   numpy = ``baselines.monte_carlo_ranks`` (ideal points once, one matmul per year for the squared
   distances of all draws, ``argsort`` ranks, exact ``np.quantile`` summaries); numpy_broadcast =
-  the same with the distances by broadcasting (no matmul algebra: the issue's 700 draws/s).
+  the same with the distances by broadcasting (no matmul algebra: about 700 draws/s).
 - ``mc_county``: the 2,800 x 20 x 30 synthetic county panel, per-year ranks, 10,000 draws (slow);
   ``extra_info["peak_rss_gb"]``: peak memory of the whole run in a fresh process.
 - ``bootstrap_regions``: entropy weights recomputed per replicate (county, 1,000 replicates, slow;
@@ -101,7 +101,7 @@ def _mc_case(benchmark, tag, shapes, name, impl):
         run = lambda: baselines.monte_carlo_ranks(x, w, distances="broadcast")  # noqa: E731
     else:
         run = lambda: baselines.monte_carlo_ranks(x, w)  # noqa: E731
-    # fastinno is timed warm (the issue's targets): one untimed run of the same call first loads the
+    # fastinno is timed warm (as its throughput targets are stated): one untimed run of the same call first loads the
     # JIT cache and faults in the accumulators' pages (on a fresh VM the first touch of the county
     # panel's 0.9 GB of counts and histograms alone costs about a second). Three timed rounds: one
     # round of a 0.3 s call swings by a third on this VM; the 10,000-draw numpy runs get one.
@@ -149,7 +149,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def _peak_rss_gb(shape, draws) -> float:
     """Peak resident memory (GB) of a fresh process that builds the panel and runs the simulation
-    (the issue's "peak memory" target: the whole run, interpreter and panel included)."""
+    (the "peak memory" target: the whole run, interpreter and panel included)."""
     import subprocess
     import sys
     from pathlib import Path
