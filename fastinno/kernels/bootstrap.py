@@ -208,7 +208,7 @@ def bootstrap_index(cube, is_cost, method, scope, form, mult_r, mult_y, wmode, f
     -----
     For each resample: scope statistics (min, max, norm, mean, sd) over the sampled cells,
     standardization of every original cell with them (ideal / anti-ideal = the standardized
-    sample max / min, as ``normalize._ideal_pair``), objective weights on the resample, then
+    sample max / min, as ``normalize.ideal_pair``), objective weights on the resample, then
     d_pos^2 = sum w^2 (x - ideal)^2 etc. and the index form. Max-ratio entropy without logarithms
     of the data: with x = c' / M_k in scope cell k, sum x = sum_k S1_k / M_k and sum x ln x =
     sum_k (S2_k - ln M_k S1_k) / M_k, where S1, S2 are multiplicity-weighted sums of c' and

@@ -232,6 +232,7 @@ def sum_scales(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 
 def pair_indices(panel, pairs) -> np.ndarray:
+    """``pairs`` of region names as (P, 2) int64 region positions."""
     if not pairs:
         return np.zeros((0, 2), dtype=np.int64)
     pos = {r: i for i, r in enumerate(panel.regions)}

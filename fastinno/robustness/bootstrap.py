@@ -80,6 +80,7 @@ class BootCtx(Ctx):
 
 
 def boot_multiplicities(bctx: BootCtx, first_block: int, n_blocks: int, n: int):
+    """Multiplicities of regions (n, R) and years (n, Y) in replicates of blocks ``first_block ..``."""
     block = _config.DRAW_BLOCK
     n_regions, n_years, _ = bctx.cube.shape
     seeds = block_seeds(bctx.seed, first_block, n_blocks)
@@ -107,7 +108,7 @@ def run_boot_chunk(bctx: BootCtx, first_block: int, n_blocks: int, n: int, acc: 
         bctx.fixed_w, bctx.cprime, bctx.cplogc, bctx.region_stats,
     )
     fold(bctx, acc, n, [lambda y, s, e, b1, b2: (index[y, s:e], index[y, s:e], krk.LINEAR)],
-          first_block * _config.DRAW_BLOCK)
+         first_block * _config.DRAW_BLOCK)
     if bctx.years is not None:
         # growth terms resampled in moving blocks from the block's second seed stream
         seeds = block_seeds(bctx.seed, first_block, n_blocks, stream=GROWTH_STREAM)
@@ -320,10 +321,11 @@ def bootstrap(
     if growth is not None:
         meta["growth_block_length"] = bctx.growth_length
     return result(panel, bctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
-                   weights_frame=wf, growth=growth)
+                  weights_frame=wf, growth=growth)
 
 
 def check_growth_memory(n_rep: int, n_regions: int) -> None:
+    """A :class:`ConfigError` when the exact growth values would pass ``_config.GROWTH_MEMORY_BUDGET``."""
     need = 16 * n_rep * n_regions
     if need > _config.GROWTH_MEMORY_BUDGET:
         most = max(1, _config.GROWTH_MEMORY_BUDGET // (16 * n_regions))

@@ -29,6 +29,7 @@ def default_chunk(n_regions: int, n_combos: int = 1) -> int:
 
 
 def chunk_plan(n_draws: int, chunk_size: int | None, n_regions: int = 1, n_combos: int = 1):
+    """``(first_block, n_blocks, n_draws)`` of every chunk: whole seeding blocks, the last one partial."""
     block = _config.DRAW_BLOCK
     cs = default_chunk(n_regions, n_combos) if chunk_size is None else check_int("chunk_size", chunk_size, 1)
     cb = -(-cs // block)  # blocks per chunk
@@ -42,6 +43,7 @@ def chunk_plan(n_draws: int, chunk_size: int | None, n_regions: int = 1, n_combo
 
 
 def progress_bar(total, progress, unit="draw"):
+    """A tqdm bar of ``total`` draws (or replicates), shown after ``_config.PROGRESS_DELAY`` seconds."""
     from tqdm.auto import tqdm
 
     # disable=None: no bar when stderr is not a terminal (logs, pipes)
@@ -50,6 +52,7 @@ def progress_bar(total, progress, unit="draw"):
 
 
 def execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None, unit="draw") -> Acc:
+    """Run every chunk (``run``, default :func:`run_chunk`) locally or on Dask; the merged accumulator."""
     run = run_chunk if run is None else run
     backend = opt.check("backend", backend)
     chunks = chunk_plan(n_draws, chunk_size, ctx.lo.shape[1], max(1, len(getattr(ctx, "combos", None) or ())))
@@ -69,6 +72,7 @@ def execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, r
 
 
 def dask_client(scheduler, n_workers):
+    """``(client, cluster or None, owned)``: a client of ``scheduler``, or of a new LocalCluster."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover
@@ -99,6 +103,7 @@ def run_group(ctx, run, group) -> Acc:
 
 
 def execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit="draw") -> Acc:
+    """Run ``chunks`` as Dask tasks (contiguous groups) and merge their accumulators exactly."""
     client, cluster, own = dask_client(scheduler, n_workers)
     try:
         ctx_f = client.scatter(ctx, broadcast=True)

@@ -36,7 +36,8 @@ def bin_window(ctx, acc) -> tuple[np.ndarray, np.ndarray]:
 
 
 def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
-            weights_frame=None, variance_shares=None, growth=None):
+           weights_frame=None, variance_shares=None, growth=None):
+    """The :class:`fastinno.RobustnessResult` of a finished run (summary, agreement, optional tables)."""
     from ..results import RobustnessResult
 
     n_years, n_regions = ctx.lo.shape
