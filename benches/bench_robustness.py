@@ -1,10 +1,10 @@
-"""Robustness engine vs the best vectorised numpy (issue 6): draws/s and ratios.
+"""Robustness engine vs the best vectorised numpy: draws/s and ratios.
 
 - ``mc_one_year``: weight Monte Carlo of the ideal-solution model, 3,000 regions x 30 indicators,
   one year, 10,000 Dirichlet draws, full rank summary (slow) and a small smoke shape.
   numpy = ``baselines.monte_carlo_ranks`` (ideal points once, one matmul per year for the squared
   distances of all draws, ``argsort`` ranks, exact ``np.quantile`` summaries); numpy_broadcast =
-  the same with the distances by broadcasting (no matmul algebra: the issue's 700 draws/s).
+  the same with the distances by broadcasting (no matmul algebra: about 700 draws/s).
 - ``mc_county``: the 2,800 x 20 x 30 synthetic county panel, per-year ranks, 10,000 draws (slow);
   ``extra_info["peak_rss_gb"]``: peak memory of the whole run in a fresh process.
 - ``bootstrap_regions``: entropy weights recomputed per replicate (county, 1,000 replicates, slow;
@@ -25,7 +25,7 @@ import pytest
 from make_county_panel import make_county_panel
 
 import fastinno as fi
-from fastinno.kernels import montecarlo as km
+from fastinno.kernels import ranking as krk
 from fastinno.panel import Panel
 
 MC_SHAPES = {
@@ -101,7 +101,7 @@ def _mc_case(benchmark, tag, shapes, name, impl):
         run = lambda: baselines.monte_carlo_ranks(x, w, distances="broadcast")  # noqa: E731
     else:
         run = lambda: baselines.monte_carlo_ranks(x, w)  # noqa: E731
-    # fastinno is timed warm (the issue's targets): one untimed run of the same call first loads the
+    # fastinno is timed warm (as its throughput targets are stated): one untimed run of the same call first loads the
     # JIT cache and faults in the accumulators' pages (on a fresh VM the first touch of the county
     # panel's 0.9 GB of counts and histograms alone costs about a second). Three timed rounds: one
     # round of a 0.3 s call swings by a third on this VM; the 10,000-draw numpy runs get one.
@@ -149,7 +149,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 def _peak_rss_gb(shape, draws) -> float:
     """Peak resident memory (GB) of a fresh process that builds the panel and runs the simulation
-    (the issue's "peak memory" target: the whole run, interpreter and panel included)."""
+    (the "peak memory" target: the whole run, interpreter and panel included)."""
     import subprocess
     import sys
     from pathlib import Path
@@ -192,7 +192,7 @@ def test_rank_rows(benchmark, tag, impl):
     rng = np.random.default_rng(0)
     v = rng.random((1024, 3000))
     tag("rank_rows", "1024x3000")
-    km.rank_rows(v)
+    krk.rank_rows(v)
 
     def numpy_ranks():
         order = np.argsort(-v, axis=1)
@@ -200,5 +200,5 @@ def test_rank_rows(benchmark, tag, impl):
         np.put_along_axis(ranks, order, np.arange(1, v.shape[1] + 1)[None, :], axis=1)
         return ranks
 
-    out = benchmark(km.rank_rows if impl == "fastinno" else numpy_ranks, *((v,) if impl == "fastinno" else ()))
-    npt.assert_array_equal(out, numpy_ranks() if impl == "fastinno" else km.rank_rows(v))
+    out = benchmark(krk.rank_rows if impl == "fastinno" else numpy_ranks, *((v,) if impl == "fastinno" else ()))
+    npt.assert_array_equal(out, numpy_ranks() if impl == "fastinno" else krk.rank_rows(v))

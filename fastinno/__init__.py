@@ -64,9 +64,9 @@ _EXPORTS: dict[str, str] = {
     "cause_effect_diagram": "fastinno.plots",
     "gm11_plot": "fastinno.plots",
     # --- robustness (issue 6) ---
-    "simulate": "fastinno.methods.robustness",
-    "bootstrap": "fastinno.methods.robustness",
-    "simulate_weights": "fastinno.methods.robustness",
+    "simulate": "fastinno.robustness",
+    "bootstrap": "fastinno.robustness",
+    "simulate_weights": "fastinno.robustness",
     "RobustnessResult": "fastinno.results",
     # --- pipeline (issue 7) ---
     "run": "fastinno.main_job",

@@ -251,6 +251,20 @@ _DECLARED = (
         {"local": "threads in this process", "dask": "a Dask cluster"},
         default="local",
     ),
+    # the robustness models keep their hyphenated names (fastinno.robustness.MODELS); the
+    # underscore spellings are aliases
+    Option(
+        "model",
+        {
+            "hew-topsis": "the ideal-solution model (hew_topsis)",
+            "topsis": "classical TOPSIS closeness per year",
+            "gra": "grey relational grade per year",
+            "weighted-sum": "weighted sum of the standardized values",
+            "combined": "the combined evaluation's weighted steps",
+        },
+        aliases={"hew_topsis": "hew-topsis", "weighted_sum": "weighted-sum"},
+        default="hew-topsis",
+    ),
 )
 
 OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}

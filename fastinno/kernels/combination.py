@@ -14,13 +14,12 @@ Kernels: numba + numpy only. Inputs float64 / int64, C-contiguous, already valid
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 from numba import njit, prange
 
-from . import montecarlo as km
 from . import rank as kr
+from . import ranking as krk
 
 __all__ = [
     "RADIX_MIN_N",
@@ -101,7 +100,7 @@ def compatible_methods(rho, r_alpha, keep):
                 keep[j] = True
 
 
-#: From this many regions on, ranks come from the O(n) radix sort of ``montecarlo.ranks_of_row``
+#: From this many regions on, ranks come from the O(n) radix sort of ``ranking.ranks_of_row``
 #: (measured 5x faster than ``np.argsort`` at 3,000; slower below ~200: it clears 4,096 counters).
 RADIX_MIN_N = 256
 
@@ -111,7 +110,7 @@ def _desc_ranks(x, out):
     """Average ranks, rank 1 = largest (ties = equal values share the mean position), into ``out``."""
     n = x.shape[0]
     if n >= RADIX_MIN_N:
-        ravg = km.ranks_of_row(x)[1]
+        ravg = krk.ranks_of_row(x)[1]
         for i in range(n):
             out[i] = ravg[i]
     else:
@@ -286,16 +285,8 @@ def combined_index_chunk(g_lin, g_sq, slots, recombine, r_alpha, minmax, method,
                           u, ranks_s, ranks_u, rho, keep, ref, ref_r, w)
 
 
-def _renamed(fn, name):
-    # a copy of a Python function under another qualified name, so that numba's on-disk cache
-    # keeps the serial and the parallel compilations apart (as montecarlo.accumulate_codes_serial)
-    g = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    g.__qualname__ = name
-    return g
-
-
 #: :func:`combined_index_chunk` compiled without threads and ``nogil``: for small calls and for the
 #: engine's blocks, which run on several Python threads at once (identical results).
 combined_index_chunk_serial = njit(cache=True, nogil=True)(
-    _renamed(combined_index_chunk.py_func, "combined_index_chunk_serial")
+    krk.renamed(combined_index_chunk.py_func, "combined_index_chunk_serial")
 )

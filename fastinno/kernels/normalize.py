@@ -430,3 +430,10 @@ def squared_deviations(x, scope):
                 a_pos[r, y, j] = dp * dp
                 a_neg[r, y, j] = dn * dn
     return a_pos, a_neg
+
+
+# Scalar helpers shared with the bootstrap kernels (:mod:`.bootstrap`), public under these names.
+cell = _cell
+standardize_value = _standardize_value
+ideal_pair = _ideal_pair
+__all__ += ["cell", "standardize_value", "ideal_pair"]

@@ -1,4 +1,4 @@
-"""Monte Carlo chunk kernels (issue 6) against plain numpy / Python references.
+"""Monte Carlo chunk kernels against plain numpy / Python references.
 
 ``rank_block`` (index, ranks, agreement, fixed-point sums, histogram bins of a block of draws),
 ``accumulate_codes`` (rank counts, histograms, outrank counts) and ``merge_sums``. The
@@ -13,13 +13,15 @@ import numpy.testing as npt
 import pytest
 import scipy.stats as ss
 
-from fastinno.kernels import montecarlo as km
+from fastinno.kernels import accumulate as ka
+from fastinno.kernels import quantiles as kq
+from fastinno.kernels import ranking as krk
 
 FIXED = 1 << 62
 
 
 def _empty_codes(n_draws, n):
-    return np.full((-(-n // km.SLAB), n_draws, km.SLAB), -1, np.int32)
+    return np.full((-(-n // krk.SLAB), n_draws, krk.SLAB), -1, np.int32)
 
 
 def _flat(codes, n):
@@ -30,9 +32,9 @@ def _flat(codes, n):
 def _slabbed(flat):
     n_draws, n = flat.shape
     out = _empty_codes(n_draws, n)
-    pad = np.full((n_draws, out.shape[0] * km.SLAB), -1, np.int32)
+    pad = np.full((n_draws, out.shape[0] * krk.SLAB), -1, np.int32)
     pad[:, :n] = flat
-    out[:] = pad.reshape(n_draws, -1, km.SLAB).transpose(1, 0, 2)
+    out[:] = pad.reshape(n_draws, -1, krk.SLAB).transpose(1, 0, 2)
     return out
 
 
@@ -48,7 +50,7 @@ def _inputs(n_draws, n, form, seed, ties=False, nan=False):
         g2[:, 0] = 0.0
         g1[0, :] = 0.0  # d_pos = 0: a row with index 1 everywhere (NaN in column 0)
         g2[1, 2::2] = 0.0  # d_neg = 0: index 0 in every other region of row 1
-    if form == km.LINEAR:
+    if form == krk.LINEAR:
         g1 = rng.normal(size=(n_draws, n)) if not ties else np.round(rng.normal(size=(n_draws, n)))
         if nan:
             g1[:, 1] = np.nan
@@ -63,13 +65,13 @@ def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     n_draws, n = g1.shape
     # the index written out: g1 = d_pos^2, g2 = d_neg^2 (LINEAR: g1 is the index itself)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if form == km.LINEAR:
+        if form == krk.LINEAR:
             idx = g1.copy()
-        elif form == km.RATIO2:  # d_neg^2 / (d_pos^2 + d_neg^2) = 1 / (1 + (d_pos / d_neg)^2)
+        elif form == krk.RATIO2:  # d_neg^2 / (d_pos^2 + d_neg^2) = 1 / (1 + (d_pos / d_neg)^2)
             idx = g2 / (g1 + g2)
         else:  # closeness: d_neg / (d_pos + d_neg)
             idx = np.sqrt(g2) / (np.sqrt(g1) + np.sqrt(g2))
-    if form != km.LINEAR:  # both distances 0: no index (NaN); one of them 0 gives 0 or 1 above
+    if form != krk.LINEAR:  # both distances 0: no index (NaN); one of them 0 gives 0 or 1 above
         idx = np.where((g1 == 0.0) & (g2 == 0.0), np.nan, idx)
     key = np.where(np.isnan(idx), -np.inf, idx)  # NaN ranked last, tied
     rmin = np.stack([ss.rankdata(-k, method="min") for k in key]).astype(np.int64)
@@ -78,7 +80,7 @@ def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     rho = np.array([np.corrcoef(r, base_avg)[0, 1] if r.std() > 0 else np.nan for r in ravg])
     ok = ~np.isnan(idx)
     bins = np.clip(np.floor((idx - lo) * inv_width), 0, n_bins - 1)
-    bins = np.where(ok, bins, km.NAN_BIN).astype(np.int64)
+    bins = np.where(ok, bins, krk.NAN_BIN).astype(np.int64)
     codes = (bins << 16) | (rmin - 1)
     sums = [sum(int(np.int64(x * scale[i])) for x in idx[ok[:, i], i]) for i in range(n)]
     vmin = np.array([idx[ok[:, i], i].min() if ok[:, i].any() else np.inf for i in range(n)])
@@ -86,14 +88,14 @@ def _reference(g1, g2, form, base, lo, inv_width, n_bins, scale):
     return idx, codes, rho, sums, vmin, vmax, base_avg
 
 
-@pytest.mark.parametrize("form", [km.RATIO2, km.CLOSENESS, km.LINEAR])
+@pytest.mark.parametrize("form", [krk.RATIO2, krk.CLOSENESS, krk.LINEAR])
 @pytest.mark.parametrize("ties", [False, True])
 @pytest.mark.parametrize("nan", [False, True])
 def test_rank_block_matches_reference(form, ties, nan):
     n_draws, n, n_bins = 23, 57, 37
     g1, g2, base = _inputs(n_draws, n, form, seed=form * 7 + ties * 3 + nan, ties=ties, nan=nan)
-    lo = np.full(n, -3.0 if form == km.LINEAR else 0.0)
-    inv_width = np.full(n, n_bins / (6.0 if form == km.LINEAR else 1.0))
+    lo = np.full(n, -3.0 if form == krk.LINEAR else 0.0)
+    inv_width = np.full(n, n_bins / (6.0 if form == krk.LINEAR else 1.0))
     inv_width[3] = 0.0  # a constant cell: everything in bin 0
     scale = np.full(n, 2.0**58)
     idx, codes_ref, rho_ref, sums_ref, vmin_ref, vmax_ref, base_avg = _reference(
@@ -107,7 +109,7 @@ def test_rank_block_matches_reference(form, ties, nan):
     codes = _empty_codes(n_draws + 3, n)
     rho = np.empty(n_draws)
     a1 = g1.copy()
-    km.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), lo, inv_width, n_bins, scale,
+    krk.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), lo, inv_width, n_bins, scale,
                   hi, lo_w, vmin, vmax, codes, 3, rho)
     npt.assert_array_equal(a1, idx)  # g1 overwritten with the index
     npt.assert_array_equal(_flat(codes, n)[3:], codes_ref)  # rows first .. first + n_draws
@@ -122,9 +124,9 @@ def test_rank_block_matches_reference(form, ties, nan):
 
 def test_rank_block_is_blocking_invariant():
     """Two blocks into the same sums equal one block (integers: order-free)."""
-    g1, g2, base = _inputs(40, 31, km.RATIO2, seed=5)
+    g1, g2, base = _inputs(40, 31, krk.RATIO2, seed=5)
     n = 31
-    args = (km.RATIO2, np.zeros(n, np.int64), 1, np.zeros(n), np.full(n, 8.0), 8, np.full(n, 2.0**60))
+    args = (krk.RATIO2, np.zeros(n, np.int64), 1, np.zeros(n), np.full(n, 8.0), 8, np.full(n, 2.0**60))
     outs = []
     for cuts in ([0, 40], [0, 17, 40], [0, 1, 2, 40]):
         hi, lo = np.zeros(n, np.int64), np.zeros(n, np.int64)
@@ -132,7 +134,7 @@ def test_rank_block_is_blocking_invariant():
         codes = _empty_codes(40, n)
         rho = np.empty(40)
         for s, e in zip(cuts[:-1], cuts[1:]):
-            km.rank_block(g1[s:e].copy(), g2[s:e].copy(), *args, hi, lo, mn, mx, codes, s, rho[s:e])
+            krk.rank_block(g1[s:e].copy(), g2[s:e].copy(), *args, hi, lo, mn, mx, codes, s, rho[s:e])
         outs.append((hi, lo, mn, mx, codes, rho))
     for other in outs[1:]:
         for a, b in zip(outs[0], other):
@@ -144,10 +146,10 @@ def test_accumulate_codes_matches_add_at():
     n_draws, n, n_bins = 300, 45, 19
     ranks = np.stack([rng.permutation(n) for _ in range(n_draws)])  # rank - 1
     bins = rng.integers(0, n_bins, size=(n_draws, n))
-    bins[::7, 4] = km.NAN_BIN
+    bins[::7, 4] = krk.NAN_BIN
     codes = _slabbed(((bins << 16) | ranks).astype(np.int32))
     pairs = np.array([[0, 1], [4, 2], [7, 7], [40, 17]], dtype=np.int64)
-    for kernel in (km.accumulate_codes, km.accumulate_codes_serial):
+    for kernel in (ka.accumulate_codes, ka.accumulate_codes_serial):
         counts = np.ones((n, n), np.int32)  # updated in place, not overwritten
         hist = np.zeros((n, n_bins), np.int32)
         r_lo = np.full(n, n, np.int32)
@@ -160,7 +162,7 @@ def test_accumulate_codes_matches_add_at():
         c_ref = np.ones((n, n), np.int32)
         np.add.at(c_ref, (np.tile(np.arange(n), n_draws), ranks.ravel()), 1)
         h_ref = np.zeros((n, n_bins), np.int32)
-        ok = bins != km.NAN_BIN
+        ok = bins != krk.NAN_BIN
         np.add.at(h_ref, (np.tile(np.arange(n), n_draws)[ok.ravel()], bins.ravel()[ok.ravel()]), 1)
         npt.assert_array_equal(counts, c_ref)
         npt.assert_array_equal(hist, h_ref)
@@ -178,7 +180,7 @@ def test_merge_sums_is_exact():
     p_min, p_max = rng.random(n), rng.random(n) + 1
     want = [int(a) * FIXED + int(b) + int(c) * FIXED + int(d) for a, b, c, d in zip(hi, lo, p_hi, p_lo)]
     want_min, want_max = np.minimum(vmin, p_min), np.maximum(vmax, p_max)
-    km.merge_sums(hi, lo, vmin, vmax, p_hi, p_lo, p_min, p_max)
+    ka.merge_sums(hi, lo, vmin, vmax, p_hi, p_lo, p_min, p_max)
     assert [int(a) * FIXED + int(b) for a, b in zip(hi, lo)] == want
     assert ((lo >= 0) & (lo < FIXED)).all()
     npt.assert_array_equal(vmin, want_min)
@@ -194,11 +196,11 @@ def test_rho_of_identical_ranking_is_one():
     base_c2 = np.rint(2 * base_avg).astype(np.int64) - (n + 1)
     codes = _empty_codes(3, n)
     rho = np.empty(3)
-    km.rank_block(g1, g1, km.LINEAR, base_c2, int((base_c2**2).sum()),
+    krk.rank_block(g1, g1, krk.LINEAR, base_c2, int((base_c2**2).sum()),
                   np.zeros(n), np.ones(n), 1, np.full(n, 2.0**60), np.zeros(n, np.int64), np.zeros(n, np.int64),
                   np.full(n, np.inf), np.full(n, -np.inf), codes, 0, rho)
     assert (rho == 1.0).all()
-    assert (_flat(codes, n) & km.RANK_MASK == np.arange(n)[::-1]).all()  # largest value = rank 1
+    assert (_flat(codes, n) & krk.RANK_MASK == np.arange(n)[::-1]).all()  # largest value = rank 1
 
 
 def test_rank_stats_match_numpy_on_the_draws():
@@ -214,9 +216,9 @@ def test_rank_stats_match_numpy_on_the_draws():
     qs = np.array([0.95, 0.05, 0.5, 0.0, 1.0, 1 / 3])
     top_k = np.array([1, 3, 20], dtype=np.int64)
     window = ((ranks - 1).min(axis=0).astype(np.int32), (ranks - 1).max(axis=0).astype(np.int32))
-    mean, quant, top, shift = km.rank_stats(counts, n_draws, qs, top_k, base, *window)
+    mean, quant, top, shift = kq.rank_stats(counts, n_draws, qs, top_k, base, *window)
     # a wider window (the whole row) gives the same numbers; a window is all the kernel reads
-    wide = km.rank_stats(counts, n_draws, qs, top_k, base, np.zeros(n, np.int32), np.full(n, n - 1, np.int32))
+    wide = kq.rank_stats(counts, n_draws, qs, top_k, base, np.zeros(n, np.int32), np.full(n, n - 1, np.int32))
     for a, b in zip((mean, quant, top, shift), wide):
         npt.assert_array_equal(a, b)
     npt.assert_allclose(mean, ranks.mean(axis=0), rtol=1e-15)
@@ -235,11 +237,11 @@ def test_hist_quantiles_within_one_bin_and_clamped():
     hist[4] = 0  # empty row -> NaN
     qs = np.array([0.95, 0.05, 0.5])
     full = (np.zeros(5, np.int64), np.full(5, n_bins - 1, np.int64))
-    got, total = km.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *full)
+    got, total = kq.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *full)
     npt.assert_array_equal(total, hist.sum(axis=1))
     nz = [np.flatnonzero(h) for h in hist[:4]]
     window = (np.array([z[0] for z in nz] + [1]), np.array([z[-1] for z in nz] + [0]))  # last: empty
-    got_w, total_w = km.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *window)
+    got_w, total_w = kq.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), qs, *window)
     npt.assert_array_equal(got_w, got)
     npt.assert_array_equal(total_w, total)
     want = np.quantile(x, qs, axis=1).T

@@ -28,11 +28,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _config
+from .. import _options as opt
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..kernels import combination as kc
-from ..kernels import montecarlo as km
-from ..validate import check_choice, weights_by_name
-from . import combined as mc
+from ..kernels import ranking as krk
+from ..methods import combined as mc
+from ..validate import weights_by_name
+from .models import Model, panel_parts, register
+from .workspace import dot_rows, work_array
+
+__all__ = ["DEFAULT_OPTIONS", "CombinedModel", "critical_rho", "prepare"]
 
 #: model_options of ``model="combined"`` and their defaults (those of ``combined_evaluation``).
 DEFAULT_OPTIONS = {
@@ -47,10 +52,6 @@ DEFAULT_OPTIONS = {
     "recombine": "drift",
     "by": "year",
 }
-_RECOMBINE = {"drift": kc.RECOMBINE_DRIFT, "fixed": kc.RECOMBINE_FIXED}
-#: (draw, region) cells of a standalone call (not the engine's blocks) from which the parallel
-#: kernel is used.
-PARALLEL_MIN_CELLS = 16 * 1024
 
 
 def critical_rho(alpha: float, n: int) -> float:
@@ -111,21 +112,19 @@ class CombinedModel:
         ``out`` (the engine's blocks, run on several Python threads at once) the serial ``nogil``
         kernel is used; without it, the parallel kernel for large calls.
         """
-        from .robustness import _dot_rows, _work_array
-
         f = _tilt(w, self.base)
         if self.idx[y] is not None:
             f = np.ascontiguousarray(f[:, self.idx[y]])
         n_draws, n, k = w.shape[0], self.n_regions, len(self.methods)
         lin, sq = self.lin[y], self.sq[y]
-        g = (_dot_rows(f, lin, _work_array(("combined", "lin"), (n_draws, lin.shape[1]), np.float64))
+        g = (dot_rows(f, lin, work_array(("combined", "lin"), (n_draws, lin.shape[1]), np.float64))
              if lin.shape[1] else np.empty((n_draws, 0)))
-        h = (_dot_rows(f * f, sq, _work_array(("combined", "sq"), (n_draws, sq.shape[1]), np.float64))
+        h = (dot_rows(f * f, sq, work_array(("combined", "sq"), (n_draws, sq.shape[1]), np.float64))
              if sq.shape[1] else np.empty((n_draws, 0)))
-        parallel = out is None and n_draws * n >= PARALLEL_MIN_CELLS
+        parallel = out is None and n_draws * n >= _config.COMBINED_PARALLEL_MIN_CELLS
         if out is None:
-            out = _work_array(("combined", "index"), (n_draws, n), np.float64)
-        mw = _work_array(("combined", "mw"), (n_draws, k), np.float64)
+            out = work_array(("combined", "index"), (n_draws, n), np.float64)
+        mw = work_array(("combined", "mw"), (n_draws, k), np.float64)
         kernel = kc.combined_index_chunk if parallel else kc.combined_index_chunk_serial
         kernel(g, h, self.slots, self.recombine if recombine is None else recombine, self.r_alpha, self.minmax,
                self.smethod, self.tie_tol, self.fixed_w[y], out, mw)
@@ -141,7 +140,7 @@ class CombinedModel:
 
         def produce(y, s, e, buf1, buf2):
             g = self.evaluate(w[s:e], y, out=buf1)[0]
-            return g, g, km.LINEAR
+            return g, g, krk.LINEAR
 
         return produce
 
@@ -191,9 +190,7 @@ class CombinedModel:
 
 
 def prepare(panel, options: Mapping | None):
-    """The combined model's weight-independent state as a robustness ``_Model`` and the base weights b."""
-    from .robustness import _Model, _panel_parts
-
+    """The combined model's weight-independent state as a robustness :class:`Model` and the base weights b."""
     opts = dict(DEFAULT_OPTIONS)
     options = dict(options or {})
     unknown = sorted(set(options) - set(opts))
@@ -208,10 +205,11 @@ def prepare(panel, options: Mapping | None):
             f"model 'combined' evaluates each year (by='year'); got by={opts['by']!r}. Pooling the years "
             "(by='panel') leaves no per-year ranking to perturb."
         )
-    recombine = _RECOMBINE[check_choice("recombine", opts["recombine"], tuple(_RECOMBINE))]
+    recombine = opt.code("recombine", opts["recombine"])
+    opts["recombine"] = opt.check("recombine", opts["recombine"])
     if not isinstance(opts["minmax_scores"], (bool, np.bool_)):
         raise InputError(f"minmax_scores must be True or False; got {opts['minmax_scores']!r}.")
-    _panel_parts(panel)  # a complete fastinno Panel
+    panel_parts(panel)  # a complete fastinno Panel
     weights = opts["weights"]
     if weights is None or (isinstance(weights, str) and weights == "equal-hierarchical"):
         weights = panel.system.base_weights()
@@ -287,4 +285,7 @@ def prepare(panel, options: Mapping | None):
     model.fixed_w = fixed
     if isinstance(opts["weights"], np.ndarray) or not isinstance(opts["weights"], (str, type(None), Mapping)):
         opts["weights"] = "array"
-    return _Model("combined", km.LINEAR, pt, None, opts, custom=model), base
+    return Model("combined", krk.LINEAR, pt, None, opts, custom=model), base
+
+
+register("combined", prepare, DEFAULT_OPTIONS)

@@ -1,4 +1,4 @@
-"""simulate(model="combined") (issue 6): weight perturbations of the combined evaluation's weighted
+"""simulate(model="combined"): weight perturbations of the combined evaluation's weighted
 steps (Xia, Li, Yin 2020, sec. 3.1.1), against a plain per-draw loop, determinism, limits, errors."""
 
 from __future__ import annotations
@@ -19,13 +19,16 @@ from test_robustness import (
 )
 
 import fastinno
+from fastinno import _config
 from fastinno.errors import DegenerateDataError, FastinnoWarning, InputError
 from fastinno.kernels import combination as kc
 from fastinno.kernels import rank as kr
-from fastinno.methods import _combined_model as cm
 from fastinno.methods import combined as mc
-from fastinno.methods import robustness as rb
 from fastinno.panel import Panel
+from fastinno.robustness import accumulators as racc
+from fastinno.robustness import combined_model as cm
+from fastinno.robustness import models as rmodels
+from fastinno.robustness import sampling as rsampling
 
 SYSTEM = {"input": {"a": "+", "b": "+", "c": "+"}, "output": {"d": "+", "e": "+", "f": "-"}}
 
@@ -145,7 +148,7 @@ def test_compatibility_changes_between_draws_matches_naive(recombine):
     fn, base = _naive_fn(panel, opts)
     _check_against_naive(res, naive.monte_carlo_summary(fn, w, base), panel)
     # the exclusion really varies between draws (else this test would not exercise it)
-    mdl, _ = rb._prepare_model(panel, "combined", opts)
+    mdl, _ = rmodels.prepare_model(panel, "combined", opts)
     kept = mdl.custom.evaluate(w, 0, recombine=kc.RECOMBINE_DRIFT)[1][:, 1] > 0  # max-deviation weight
     assert kept.any() and not kept.all()
 
@@ -176,7 +179,7 @@ def test_no_perturbation_reproduces_combined_evaluation(kw, options):
 
 def test_base_weights_are_combined_evaluations_method_weights():
     panel = _discordant_panel()
-    mdl, base = rb._prepare_model(panel, "combined", {"recombine": "fixed"})
+    mdl, base = rmodels.prepare_model(panel, "combined", {"recombine": "fixed"})
     npt.assert_array_equal(base, panel.system.base_weights())
     ce = fastinno.combined_evaluation(panel)
     want = ce.method_weights.sort(["year"])["weight"].to_numpy().reshape(2, 4)
@@ -191,7 +194,7 @@ def test_every_draws_method_weights_are_valid(scheme):
     w = fastinno.simulate_weights(panel, draws=200, **kw)
     assert (w >= 0).all()
     npt.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-12)
-    mdl, b = rb._prepare_model(panel, "combined", {"weights": "equal"})
+    mdl, b = rmodels.prepare_model(panel, "combined", {"weights": "equal"})
     for y in range(3):
         mw = mdl.custom.method_weights(w, y)  # (draws, k, indicators)
         assert np.isfinite(mw).all() and (mw >= 0).all()
@@ -256,18 +259,18 @@ def test_identical_for_any_chunk_size_and_thread_count():
 
 def test_accumulators_do_not_grow_with_draws():
     panel = _panel()
-    mdl, base = rb._prepare_model(panel, "combined", None)
-    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 20.0, 0.2, None)
-    ctx, _, _ = rb._context(mdl, sampler, base, 1, 14, 3, np.zeros((0, 2), np.int64), None)
+    mdl, base = rmodels.prepare_model(panel, "combined", None)
+    sampler, _ = rsampling.make_sampler(panel, "dirichlet", base, 20.0, 0.2, None)
+    ctx, _, _ = racc.context(mdl, sampler, base, 1, 14, 3, np.zeros((0, 2), np.int64), None)
     assert_footprint_fixed(ctx, (64, 640, 3200))
 
 
 def test_parallel_and_serial_kernels_agree(monkeypatch):
     # the engine's blocks use the serial nogil kernel; a large standalone call the prange kernel
     panel = _panel(n=20)
-    mdl, _ = rb._prepare_model(panel, "combined", {"minmax_scores": True})
+    mdl, _ = rmodels.prepare_model(panel, "combined", {"minmax_scores": True})
     w = fastinno.simulate_weights(panel, draws=300, concentration=3.0, seed=4)
-    monkeypatch.setattr(cm, "PARALLEL_MIN_CELLS", 1)
+    monkeypatch.setattr(_config, "COMBINED_PARALLEL_MIN_CELLS", 1)
     for y in range(3):
         for recombine in (kc.RECOMBINE_DRIFT, kc.RECOMBINE_FIXED):
             par, mw_par = (a.copy() for a in mdl.custom.evaluate(w, y, recombine=recombine))
@@ -282,11 +285,11 @@ def test_given_weights_are_read_as_tilts():
     b = panel.system.base_weights()
     rng = np.random.default_rng(2)
     w = rng.dirichlet(np.ones(6), 70)
-    res = fastinno.simulate(panel, model="combined", scheme="given", weights=w, progress=False, chunk_size=64)
+    res = fastinno.simulate(panel, model="combined", scheme="given", given=w, progress=False, chunk_size=64)
     fn, base = _naive_fn(panel, {})
     _check_against_naive(res, naive.monte_carlo_summary(fn, w, base), panel)
     # the base row itself is combined_evaluation
-    one = fastinno.simulate(panel, model="combined", scheme="given", weights=b[None, :], progress=False)
+    one = fastinno.simulate(panel, model="combined", scheme="given", given=b[None, :], progress=False)
     npt.assert_allclose(one.summary.sort(["year", "region"])["index_p05"].to_numpy(),
                         one.summary.sort(["year", "region"])["base_index"].to_numpy(), atol=1e-12)
 
@@ -331,7 +334,7 @@ def test_compatible_methods_kernel_matches_the_greedy_rule():
 
 @pytest.mark.parametrize("n", [5, 255, 256, 1000])
 def test_rank_paths_match_naive(n):
-    # below RADIX_MIN_N np.argsort, from it on the radix sort of montecarlo.ranks_of_row
+    # below RADIX_MIN_N np.argsort, from it on the radix sort of ranking.ranks_of_row
     rng = np.random.default_rng(n)
     for x in (rng.random(n), np.round(rng.random(n), 1), np.full(n, 0.5)):
         out = np.empty(n)
@@ -342,7 +345,7 @@ def test_rank_paths_match_naive(n):
 def test_large_panel_uses_radix_ranks_and_matches_naive():
     panel = _panel(n=kc.RADIX_MIN_N + 4, t=1)
     w = fastinno.simulate_weights(panel, draws=2, concentration=10.0, seed=1)
-    mdl, _ = rb._prepare_model(panel, "combined", {"minmax_scores": True})
+    mdl, _ = rmodels.prepare_model(panel, "combined", {"minmax_scores": True})
     got = mdl.custom.evaluate(w, 0)[0].copy()
     fn, _ = _naive_fn(panel, {"minmax_scores": True})
     for d in range(2):
@@ -422,9 +425,9 @@ def test_errors():
     # given rows that leave a method without weight, or weigh indicators without base weight
     w = np.zeros((3, 6))
     w[:, 5] = 1.0  # only f: the input dimension's indicators get nothing, but entropy weights f > 0
-    fastinno.simulate(panel, model="combined", scheme="given", weights=w, progress=False)
+    fastinno.simulate(panel, model="combined", scheme="given", given=w, progress=False)
     with pytest.raises(InputError, match=r"given weight rows 0, 1, 2 give no weight to any indicator the 'topsis'"):
-        fastinno.simulate(panel, model="combined", scheme="given", weights=w, progress=False,
+        fastinno.simulate(panel, model="combined", scheme="given", given=w, progress=False,
                           model_options={"weights": np.array([0.5, 0.5, 0, 0, 0, 0])})
     fixed = {"input": {"a": {"direction": "+", "weight": 0.0}, "b": {"direction": "+", "weight": 0.5},
                        "c": {"direction": "+", "weight": 0.5}}, "output": {"d": "+", "e": "+", "f": "-"}}
@@ -433,7 +436,7 @@ def test_errors():
     with pytest.raises(InputError, match="scheme='simplex' puts weight there"):
         fastinno.simulate(pz, model="combined", scheme="simplex", draws=64, progress=False)
     with pytest.raises(InputError, match="put weight on indicators whose base weight is 0"):
-        fastinno.simulate(pz, model="combined", scheme="given", weights=np.full((2, 6), 1 / 6), progress=False)
+        fastinno.simulate(pz, model="combined", scheme="given", given=np.full((2, 6), 1 / 6), progress=False)
 
 
 @pytest.mark.dask

@@ -1,4 +1,4 @@
-"""Block-seeded weight samplers and bootstrap resampling indices (issue 6)."""
+"""Block-seeded weight samplers and bootstrap resampling indices."""
 
 from __future__ import annotations
 

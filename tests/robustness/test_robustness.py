@@ -1,4 +1,4 @@
-"""Robustness engine (issue 6): simulate / bootstrap against the naive loops, determinism, limits."""
+"""Robustness engine: simulate / bootstrap against the naive loops, determinism, limits."""
 
 from __future__ import annotations
 
@@ -21,11 +21,19 @@ import fastinno
 from fastinno import _config
 from fastinno._random import block_seeds
 from fastinno.errors import ConfigError, DegenerateDataError, FastinnoWarning, InputError
+from fastinno.kernels import bootstrap as kb
 from fastinno.kernels import distance as kd
-from fastinno.kernels import montecarlo as km
+from fastinno.kernels import quantiles as kq
+from fastinno.kernels import ranking as krk
 from fastinno.kernels import resample as kr
-from fastinno.methods import robustness as rb
 from fastinno.panel import IndicatorSystem, Panel
+from fastinno.robustness import accumulators as racc
+from fastinno.robustness import blocks as rblocks
+from fastinno.robustness import execute as rexecute
+from fastinno.robustness import models as rmodels
+from fastinno.robustness import sampling as rsampling
+from fastinno.robustness import workspace as rwork
+from fastinno.robustness.bootstrap import GROWTH_STREAM
 
 SYSTEM = {
     "input": {"x1": "+", "x2": "-", "x3": "+"},
@@ -63,7 +71,7 @@ def _check_against_naive(res, ref, panel, pairs=()):
     ag = res.agreement.sort("year")
     npt.assert_allclose(ag["rho_mean"].to_numpy(), ref["rho_mean"], rtol=1e-12)
     npt.assert_allclose(ag["rho_min"].to_numpy(), ref["rho_min"], rtol=1e-12)
-    npt.assert_allclose(ag["rho_p05"].to_numpy(), ref["rho_p05"], rtol=0, atol=2.0 / rb.RHO_BINS + 1e-12)
+    npt.assert_allclose(ag["rho_p05"].to_numpy(), ref["rho_p05"], rtol=0, atol=2.0 / _config.RHO_BINS + 1e-12)
     npt.assert_allclose(ag["mean_abs_rank_shift"].to_numpy(), ref["mean_abs_rank_shift"], rtol=1e-14)
     if pairs:
         npt.assert_array_equal(res.outranks["p_outranks"].to_numpy().reshape(len(panel.years), -1), ref["outranks"])
@@ -88,7 +96,7 @@ SCHEMES = ["dirichlet", "uniform", "hierarchical", "simplex", "given"]
 
 
 def _naive_index_fn(panel, model, options):
-    opts = dict(rb._DEFAULT_OPTIONS[model])
+    opts = dict(rmodels.DEFAULT_OPTIONS[model])
     opts.update(options)
     cube = np.asarray(panel.cube)
     is_cost = panel.is_cost
@@ -111,7 +119,7 @@ def test_simulate_matches_naive(model, options, scheme):
     if scheme == "given":
         w = np.random.default_rng(1).dirichlet(np.ones(6), draws)
         w = w / w.sum(axis=1, keepdims=True)
-        kw = dict(scheme="given", weights=w, seed=9)
+        kw = dict(scheme="given", given=w, seed=9)
     else:
         w = fastinno.simulate_weights(panel, draws=draws, scheme=scheme, concentration=30.0, spread=0.4, seed=9)
     pairs = [("R1", "R2"), ("R5", "R3")]
@@ -221,9 +229,9 @@ def test_seed_none_is_reported_and_reproducible():
 
 def test_accumulators_do_not_grow_with_draws():
     panel = _panel()
-    mdl, base = rb._prepare_model(panel, "hew-topsis", None)
-    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
-    ctx, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+    mdl, base = rmodels.prepare_model(panel, "hew-topsis", None)
+    sampler, _ = rsampling.make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
+    ctx, _, _ = racc.context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
     assert_footprint_fixed(ctx, (64, 640, 6400))
 
 
@@ -242,7 +250,7 @@ def assert_footprint_fixed(ctx, draw_counts):
                 out[f.name] = len(v)
         return out
 
-    sizes = [footprint(rb._execute(ctx, draws, 64, "local", None, None, False)) for draws in draw_counts]
+    sizes = [footprint(rexecute.execute(ctx, draws, 64, "local", None, None, False)) for draws in draw_counts]
     assert all(s == sizes[0] for s in sizes[1:])
     assert "sum_hi" in sizes[0] and "counts" in sizes[0]
 
@@ -256,7 +264,7 @@ class _Terminal(io.StringIO):
 
 @pytest.mark.parametrize("fn,unit", [(fastinno.simulate, "draw/s"), (fastinno.bootstrap, "replicate/s")])
 def test_progress_bar_shows_rate_and_switches_off(monkeypatch, fn, unit):
-    monkeypatch.setattr(rb, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(_config, "PROGRESS_DELAY", 0.0)
     kw = dict(seed=1, chunk_size=64, **({"draws": 256} if fn is fastinno.simulate else {"replicates": 256}))
     shown = []
     for progress in (True, False):
@@ -264,7 +272,7 @@ def test_progress_bar_shows_rate_and_switches_off(monkeypatch, fn, unit):
         monkeypatch.setattr(sys, "stderr", err)
         fn(_panel(), progress=progress, **kw)
         monkeypatch.undo()
-        monkeypatch.setattr(rb, "PROGRESS_DELAY", 0.0)
+        monkeypatch.setattr(_config, "PROGRESS_DELAY", 0.0)
         shown.append(err.getvalue())
     on, off = shown
     assert unit in on and "/256 [" in on  # the rate and the total (leave=False clears the bar at the end)
@@ -282,11 +290,11 @@ def test_rank_rows_large_rows_match_scipy():
     v = rng.random((8, 3000))
     v[::2] = np.round(v[::2], 3)  # many ties
     v[3, ::7] = np.nan
-    got = km.rank_rows(v)
+    got = krk.rank_rows(v)
     for d in range(8):
         key = np.where(np.isnan(v[d]), -np.inf, v[d])
         npt.assert_array_equal(got[d], rankdata(-key, method="min"))
-        npt.assert_array_equal(km.ranks_of_row(v[d])[1], rankdata(-key, method="average"))
+        npt.assert_array_equal(krk.ranks_of_row(v[d])[1], rankdata(-key, method="average"))
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 17, 300])
@@ -297,10 +305,10 @@ def test_rank_rows_match_naive(n):
     v[1, : n // 2] = np.nan
     v[2] = 0.5  # all equal
     v[4] = v[4] * 1e-300  # tiny, close values
-    got = km.rank_rows(v)
+    got = krk.rank_rows(v)
     for d in range(20):
         npt.assert_array_equal(got[d], naive.rank_min(v[d]))
-        rmin, ravg = km.ranks_of_row(v[d])
+        rmin, ravg = krk.ranks_of_row(v[d])
         npt.assert_array_equal(rmin, naive.rank_min(v[d]))
         npt.assert_array_equal(ravg, naive.rank_average(v[d]))
 
@@ -309,7 +317,7 @@ def test_rank_rows_resolves_key_collisions():
     # values closer than the 24-bit key resolution: order decided by the exact values
     base = np.linspace(0, 1, 50)
     v = np.concatenate([base, base[10] + np.arange(1, 40) * 1e-12])[None, :]
-    npt.assert_array_equal(km.rank_rows(v)[0], naive.rank_min(v[0]))
+    npt.assert_array_equal(krk.rank_rows(v)[0], naive.rank_min(v[0]))
 
 
 # --- bootstrap ----------------------------------------------------------------------------------
@@ -327,7 +335,7 @@ def test_bootstrap_matches_naive(over, options):
     res = fastinno.bootstrap(panel, model_options=options, replicates=reps, over=over, seed=5,
                              progress=False, chunk_size=64, quantile_memory=0)  # histogram path
     assert res.options["quantiles"] == "histogram" and res.index_resolution > 0
-    opts = dict(rb._DEFAULT_OPTIONS["hew-topsis"])
+    opts = dict(rmodels.DEFAULT_OPTIONS["hew-topsis"])
     opts.update({k: v for k, v in options.items() if k != "weights"})
     wopt = options.get("weights", "entropy")
     wfix = panel.system.base_weights() if wopt is None else wopt
@@ -348,7 +356,7 @@ def test_bootstrap_matches_naive(over, options):
     npt.assert_allclose(res.weights["base_weight"].to_numpy(), base_w, rtol=1e-10)
     npt.assert_allclose(res.weights["mean_weight"].to_numpy(), ws.mean(axis=0), rtol=1e-10)
     for q, c in ((0.05, "weight_p05"), (0.95, "weight_p95")):
-        npt.assert_allclose(res.weights[c].to_numpy(), np.quantile(ws, q, axis=0), atol=1.0 / rb.W_BINS)
+        npt.assert_allclose(res.weights[c].to_numpy(), np.quantile(ws, q, axis=0), atol=1.0 / _config.WEIGHT_BINS)
 
 
 @pytest.mark.parametrize("weights", ["entropy", "equal", "mapping"])
@@ -381,7 +389,7 @@ def test_bootstrap_topsis_pairs_and_acceptability_match_naive(weights):
             expect = {k: np.mean(ranks[:, y_i, r_i] == k) for k in range(1, 8)}
             assert dict(zip(sub["rank"].to_list(), sub["share"].to_list())) == {k: v for k, v in expect.items() if v > 0}
     if weights != "entropy":  # fixed weights: every replicate uses them
-        npt.assert_allclose(res.weights["weight_p05"].to_numpy(), wfix, rtol=0, atol=1.0 / rb.W_BINS)
+        npt.assert_allclose(res.weights["weight_p05"].to_numpy(), wfix, rtol=0, atol=1.0 / _config.WEIGHT_BINS)
         npt.assert_allclose(res.weights["mean_weight"].to_numpy(), wfix, rtol=1e-12)
 
 
@@ -427,21 +435,21 @@ def _growth_replicates(n_years, L, seed, reps):
     """(year multiplicities, resampled growth terms) of each replicate, from the engine's streams."""
     nb = -(-reps // _config.DRAW_BLOCK)
     idx = kr.block_bootstrap_indices(n_years, L, block_seeds(seed, 0, nb), _config.DRAW_BLOCK)[:reps]
-    terms = kr.block_bootstrap_indices(n_years - 1, min(L, n_years - 1), block_seeds(seed, 0, nb, stream=rb._GROWTH_STREAM),
+    terms = kr.block_bootstrap_indices(n_years - 1, min(L, n_years - 1), block_seeds(seed, 0, nb, stream=GROWTH_STREAM),
                                        _config.DRAW_BLOCK)[:reps]
     return [(np.bincount(i, minlength=n_years), t) for i, t in zip(idx, terms)]
 
 
 def _engine_index_fn(panel, opts, wopt):
-    """The engine's own model index of one replicate (km.bootstrap_index with its documented inputs)."""
+    """The engine's own model index of one replicate (kb.bootstrap_index with its documented inputs)."""
     cube = np.ascontiguousarray(panel.cube)
     is_cost = np.ascontiguousarray(panel.is_cost)
     method, scope, form = STD[opts["standardize"]], SCOPE[opts["scope"]], FORM[opts["form"]]
     n_regions, _, n_ind = cube.shape
     if wopt is None:
-        wmode, fixed = km.W_FIXED, np.ascontiguousarray(panel.system.base_weights(), dtype=np.float64)
+        wmode, fixed = kb.W_FIXED, np.ascontiguousarray(panel.system.base_weights(), dtype=np.float64)
     else:
-        wmode, fixed = {"entropy": km.W_ENTROPY, "max_deviation": km.W_MAX_DEVIATION}[wopt], np.full(n_ind, 1.0 / n_ind)
+        wmode, fixed = {"entropy": kb.W_ENTROPY, "max_deviation": kb.W_MAX_DEVIATION}[wopt], np.full(n_ind, 1.0 / n_ind)
     if method == 0:
         cprime = np.ascontiguousarray(np.where(is_cost[None, None, :], 1.0 / cube, cube))
         cplogc = cprime * np.log(cprime)
@@ -449,7 +457,7 @@ def _engine_index_fn(panel, opts, wopt):
         cprime, cplogc = cube, np.zeros((1, 1, 1))
 
     def fn(my):
-        idx, _ = km.bootstrap_index(cube, is_cost, method, scope, form, np.ones((1, n_regions), dtype=np.int64),
+        idx, _ = kb.bootstrap_index(cube, is_cost, method, scope, form, np.ones((1, n_regions), dtype=np.int64),
                                     np.ascontiguousarray(my, dtype=np.int64)[None, :], wmode, fixed, cprime, cplogc,
                                     np.zeros((0, 5, n_ind)))
         return idx[:, 0, :].T  # (regions, years)
@@ -487,7 +495,7 @@ def test_bootstrap_growth_matches_naive(options, years, L):
     L_used = L if L is not None else max(1, round(T ** (1 / 3)))
     assert res.options["growth_block_length"] == min(L_used, T - 1)
     assert res.growth["region"].to_list() == list(panel.regions)
-    opts = dict(rb._DEFAULT_OPTIONS["hew-topsis"])
+    opts = dict(rmodels.DEFAULT_OPTIONS["hew-topsis"])
     opts.update({k: v for k, v in options.items() if k != "weights"})
     wopt = options.get("weights", "entropy")
     yrs = np.array(years, dtype=float)
@@ -519,7 +527,7 @@ def test_bootstrap_growth_kernel_matches_naive():
     years = np.array([2000.0, 2001.0, 2003.0, 2004.0, 2007.0, 2008.0])
     terms = rng.integers(0, n_years - 1, (n_rep, n_years - 1))
     terms[0] = np.arange(n_years - 1)
-    out = km.bootstrap_growth(index, years, terms)
+    out = kb.bootstrap_growth(index, years, terms)
     for b in range(n_rep):
         cagr, yoy = naive.block_bootstrap_growth(index[:, b, :].T, years, terms[b])
         npt.assert_array_equal(out[b, :, 0], cagr, err_msg=f"replicate {b}")
@@ -568,7 +576,7 @@ def test_bootstrap_growth_two_years_and_one_year():
     # two years: one growth term, each replicate's growth is its own one-year rate
     panel = _growth_panel(years=(2010, 2011))
     res = fastinno.bootstrap(panel, replicates=70, over="years", seed=4, progress=False)
-    fn = _engine_index_fn(panel, rb._DEFAULT_OPTIONS["hew-topsis"], "entropy")
+    fn = _engine_index_fn(panel, rmodels.DEFAULT_OPTIONS["hew-topsis"], "entropy")
     ref = naive.bootstrap_growth_summary(fn, _growth_replicates(2, 1, 4, 70), fn(np.ones(2, dtype=np.int64)),
                                          np.array([2010.0, 2011.0]))
     _check_growth(res, ref, exact=True)
@@ -594,7 +602,7 @@ def test_bootstrap_growth_undefined_values_skipped_and_counted():
     with pytest.warns(FastinnoWarning, match=r"growth undefined .* in (\d+) of 780 replicate values, for 1 region\(s\) 'R1'") as rec:
         res = fastinno.bootstrap(p0, model_options={"weights": None}, replicates=reps, over="years", block_length=2,
                                  seed=seed, progress=False)
-    opts = rb._DEFAULT_OPTIONS["hew-topsis"]
+    opts = rmodels.DEFAULT_OPTIONS["hew-topsis"]
     fn = _engine_index_fn(p0, opts, None)
     ref = naive.bootstrap_growth_summary(fn, _growth_replicates(5, 2, seed, reps), fn(np.ones(5, dtype=np.int64)),
                                          np.array(p0.years, dtype=float))
@@ -623,7 +631,7 @@ def test_bootstrap_growth_chunking_and_threads():
 
 
 def test_bootstrap_growth_memory_guard(monkeypatch):
-    monkeypatch.setattr(rb, "GROWTH_MEMORY_BUDGET", 16 * 6 * 100)
+    monkeypatch.setattr(_config, "GROWTH_MEMORY_BUDGET", 16 * 6 * 100)
     panel = _growth_panel()
     fastinno.bootstrap(panel, replicates=100, over="years", seed=1, progress=False)
     with pytest.raises(ConfigError, match=r"keeps every replicate's growth rates .* 101 replicates x 6 regions x 2 rates "
@@ -642,12 +650,12 @@ def test_errors():
         fastinno.simulate(panel, model="vikor", progress=False)
     with pytest.raises(InputError, match="Unknown model_options 'scop'"):
         fastinno.simulate(panel, model_options={"scop": "year"}, progress=False)
-    with pytest.raises(InputError, match="scheme='given' needs weights"):
+    with pytest.raises(InputError, match="scheme='given' needs given="):
         fastinno.simulate(panel, scheme="given", progress=False)
     with pytest.raises(InputError, match="given weight rows must sum to 1; rows 0"):
-        fastinno.simulate(panel, scheme="given", weights=np.full((3, 6), 0.2), progress=False)
+        fastinno.simulate(panel, scheme="given", given=np.full((3, 6), 0.2), progress=False)
     with pytest.raises(InputError, match=r"given weights must have shape \(draws, 6\)"):
-        fastinno.simulate(panel, scheme="given", weights=np.full((3, 5), 0.2), progress=False)
+        fastinno.simulate(panel, scheme="given", given=np.full((3, 5), 0.2), progress=False)
     with pytest.raises(InputError, match="draws must be an integer >= 1"):
         fastinno.simulate(panel, draws=0, progress=False)
     with pytest.raises(InputError, match="pairs name unknown region"):
@@ -678,8 +686,37 @@ def test_errors():
                       model_options={"constant": "zero"})
 
 
+def test_given_draws_old_spelling_warns_and_matches():
+    panel = _panel()
+    w = fastinno.simulate_weights(panel, draws=70, seed=3)
+    new = fastinno.simulate(panel, given=w, progress=False)  # scheme "given" implied
+    with pytest.warns(FutureWarning, match="given="):
+        old = fastinno.simulate(panel, scheme="given", weights=w, progress=False)
+    assert new.options["scheme"] == old.options["scheme"] == "given"
+    assert_frame_equal(new.summary, old.summary)
+    assert_frame_equal(new.agreement, old.agreement)
+    assert_frame_equal(new.summary, fastinno.simulate(panel, scheme="given", given=w, progress=False).summary)
+    with pytest.raises(InputError, match="given= .* is only used with scheme='given'"):
+        fastinno.simulate(panel, scheme="uniform", given=w, progress=False)
+    with pytest.raises(InputError, match="give the draw matrix once"):
+        fastinno.simulate(panel, scheme="given", given=w, weights=w, progress=False)
+
+
+def test_option_spellings():
+    panel = _panel()
+    kw = dict(draws=64, seed=2, progress=False)
+    ref = fastinno.simulate(panel, model="weighted-sum", model_options={"standardize": "max_ratio"}, **kw)
+    alt = fastinno.simulate(panel, model="weighted_sum", model_options={"standardize": "max-ratio"}, **kw)
+    assert_frame_equal(ref.summary, alt.summary)
+    assert alt.options["model"] == "weighted-sum" and alt.options["model_options"]["standardize"] == "max_ratio"
+    ref = fastinno.simulate(panel, model="hew-topsis", **kw)
+    assert_frame_equal(ref.summary, fastinno.simulate(panel, model="hew_topsis", **kw).summary)
+    b = fastinno.bootstrap(panel, replicates=64, seed=2, progress=False, model_options={"standardize": "max-ratio"})
+    assert_frame_equal(b.summary, fastinno.bootstrap(panel, replicates=64, seed=2, progress=False).summary)
+
+
 def test_counts_memory_guard(monkeypatch):
-    monkeypatch.setattr(rb, "COUNTS_MEMORY_BUDGET", 100)
+    monkeypatch.setattr(_config, "COUNTS_MEMORY_BUDGET", 100)
     with pytest.raises(ConfigError, match="exact rank counts for 12 regions x 3 years need"):
         fastinno.simulate(_panel(), draws=64, progress=False)
     with pytest.raises(ConfigError, match="exact rank counts for 12 regions x 3 years need"):
@@ -688,7 +725,7 @@ def test_counts_memory_guard(monkeypatch):
 
 def test_count_limits_are_named():
     with pytest.raises(ConfigError, match="at most 65536 regions per year"):
-        rb._check_counts(70_000, 1, 10)
+        racc.check_counts(70_000, 1, 10)
     with pytest.raises(ConfigError, match="overflow the int32 rank counts"):
         fastinno.simulate(_panel(), draws=2**30, choices={"standardize": ["minmax", "max_ratio"]}, progress=False)
     with pytest.raises(ConfigError, match="overflow the int32 rank counts"):
@@ -844,7 +881,7 @@ def test_method_choice_matches_naive():
     fns = {}
     for a, m in enumerate(models):
         for b, std in enumerate(stds):
-            opts = dict(rb._DEFAULT_OPTIONS[m])
+            opts = dict(rmodels.DEFAULT_OPTIONS[m])
             opts["standardize"] = std
             if m == "gra":
                 opts["scope"] = "year"
@@ -940,9 +977,9 @@ def test_constant_drop_equals_the_reduced_panel():
     # given weights lose the dropped column and are renormalised
     w = np.full((5, panel.n_indicators), 1.0 / panel.n_indicators)
     with pytest.warns(fastinno.FastinnoWarning, match=f"dropped constant indicator.*{name}"):
-        g = fastinno.simulate(panel, scheme="given", weights=w, progress=False, model_options={"constant": "drop"})
+        g = fastinno.simulate(panel, scheme="given", given=w, progress=False, model_options={"constant": "drop"})
     wr = np.full((5, reduced.n_indicators), 1.0 / reduced.n_indicators)
-    assert_frame_equal(g.summary, fastinno.simulate(reduced, scheme="given", weights=wr, progress=False).summary,
+    assert_frame_equal(g.summary, fastinno.simulate(reduced, scheme="given", given=wr, progress=False).summary,
                        check_exact=True)
     # bootstrap: the same rule
     with pytest.warns(fastinno.FastinnoWarning, match="dropped constant"):
@@ -1011,7 +1048,7 @@ def test_exact_quantiles_kernel_matches_numpy():
     v[2, 1:, 4] = np.nan  # one value
     v[0, :, 0] = 0.25  # constant
     qs = np.array([0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.95, 1.0, 1 / 3])
-    got = km.exact_quantiles(v, qs)
+    got = kq.exact_quantiles(v, qs)
     for y in range(3):
         for i in range(5):
             x = v[y, :, i]
@@ -1027,7 +1064,7 @@ def test_exact_quantiles_kernel_many_regions_and_heavy_ties():
     v[1] = rng.random((1001, 21))
     v[1, rng.random((1001, 21)) < 0.1] = np.nan
     qs = np.array([0.95, 0.05, 0.5, 0.5, 0.999])
-    got = km.exact_quantiles(v, qs)
+    got = kq.exact_quantiles(v, qs)
     want = np.moveaxis(np.nanquantile(v, qs, axis=1), 0, -1)
     npt.assert_array_equal(got, want)
 
@@ -1044,16 +1081,16 @@ def test_simulate_exact_quantiles_match_naive(model, options, scheme):
     draws = 150
     if scheme == "given":
         w = np.random.default_rng(1).dirichlet(np.ones(6), draws)
-        kw = dict(scheme="given", weights=w)
+        kw = dict(scheme="given", given=w)
     else:
         w = fastinno.simulate_weights(panel, draws=draws, scheme=scheme, concentration=30.0, spread=0.4, seed=9)
         kw = dict(scheme=scheme, concentration=30.0, spread=0.4)
     res = fastinno.simulate(panel, model=model, model_options=options, draws=draws, seed=9, progress=False,
                             chunk_size=64, quantile_memory="1MB", **kw)
     fn = _naive_index_fn(panel, model, options)
-    mdl, _ = rb._prepare_model(panel, model, options)
-    with rb._single_threaded_blas():  # the engine's GEMM path for all draws at once
-        engine = np.stack([rb._index_of(mdl, np.ascontiguousarray(w), y) for y in range(3)], axis=-1)
+    mdl, _ = rmodels.prepare_model(panel, model, options)
+    with rwork.single_threaded_blas():  # the engine's GEMM path for all draws at once
+        engine = np.stack([rmodels.index_of(mdl, np.ascontiguousarray(w), y) for y in range(3)], axis=-1)
     _check_exact_quantiles(res, np.array([fn(x) for x in w]), panel, engine=engine)
     # everything else as in the histogram run
     ref = naive.monte_carlo_summary(fn, w, fn(panel.system.base_weights()))
@@ -1070,7 +1107,7 @@ def test_method_choice_exact_quantiles_pool_every_combination():
     vals = []
     for m in models:
         for std in stds:
-            opts = dict(rb._DEFAULT_OPTIONS[m], standardize=std)
+            opts = dict(rmodels.DEFAULT_OPTIONS[m], standardize=std)
             fn = _naive_index_fn(panel, m, opts)
             vals += [fn(x) for x in w]
     _check_exact_quantiles(res, np.array(vals), panel)
@@ -1102,8 +1139,8 @@ def test_bootstrap_exact_quantiles_match_naive(over):
     mr = np.ascontiguousarray(np.array([m[0] for m in mults], dtype=np.int64))
     my = np.ascontiguousarray(np.array([m[1] for m in mults], dtype=np.int64))
     cube = np.ascontiguousarray(cube)
-    rstats = km.region_stats(cube, cprime, cplogc) if over == "regions" else np.zeros((0, 5, 6))  # as bootstrap
-    engine, _ = km.bootstrap_index(cube, np.ascontiguousarray(is_cost), 0, 0, 0, mr, my, km.W_ENTROPY,
+    rstats = kb.region_stats(cube, cprime, cplogc) if over == "regions" else np.zeros((0, 5, 6))  # as bootstrap
+    engine, _ = kb.bootstrap_index(cube, np.ascontiguousarray(is_cost), 0, 0, 0, mr, my, kb.W_ENTROPY,
                                    np.full(6, 1 / 6), cprime, cplogc, rstats)
     npt.assert_allclose(engine.transpose(1, 2, 0), vals, rtol=0, atol=1e-13)
     _check_exact_quantiles(res, vals, panel, atol=1e-13, engine=engine.transpose(1, 2, 0))
@@ -1127,10 +1164,10 @@ def test_nan_indices_are_skipped_by_both_paths():
     # those draws rank every region tied in year 1: no Spearman rho there, and a warning says so
     undefined = r"rho is undefined for 30 of 180 rankings \(year\(s\) 1\)"
     with pytest.warns(FastinnoWarning, match=undefined):
-        ex = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, chunk_size=64)
+        ex = fastinno.simulate(p, model_options=opts, scheme="given", given=w, progress=False, chunk_size=64)
     _check_exact_quantiles(ex, vals, p)
     with pytest.warns(FastinnoWarning, match=undefined):
-        hi = fastinno.simulate(p, model_options=opts, scheme="given", weights=w, progress=False, quantile_memory=0)
+        hi = fastinno.simulate(p, model_options=opts, scheme="given", given=w, progress=False, quantile_memory=0)
     assert hi.options["quantiles"] == "histogram"
     for c, q in QS.items():
         ref = np.nanquantile(vals, q, axis=0).T
@@ -1144,16 +1181,16 @@ def test_exact_quantiles_from_parallel_blocks():
     # several threads and each stores its own rows of the draw matrix
     panel = _panel(n_regions=300, n_years=1, seed=5)
     draws = 2048
-    assert 1024 * 300 >= rb.PARALLEL_MIN_CELLS and 1024 > rb._block_rows(300)
+    assert 1024 * 300 >= _config.PARALLEL_MIN_CELLS and 1024 > rblocks.block_rows(300)
     kw = dict(draws=draws, seed=6, concentration=20.0, progress=False)
     big = fastinno.simulate(panel, chunk_size=1024, **kw)
     small = fastinno.simulate(panel, chunk_size=64, **kw)
     assert big.options["quantiles"] == "exact"
     assert_frame_equal(big.summary, small.summary, check_exact=True)
     w = fastinno.simulate_weights(panel, draws=draws, seed=6, concentration=20.0)
-    mdl, _ = rb._prepare_model(panel, "hew-topsis", None)
-    with rb._single_threaded_blas():  # 64-row products, as in the chunk_size=64 run
-        engine = np.concatenate([rb._index_of(mdl, np.ascontiguousarray(w[i : i + 64]), 0)
+    mdl, _ = rmodels.prepare_model(panel, "hew-topsis", None)
+    with rwork.single_threaded_blas():  # 64-row products, as in the chunk_size=64 run
+        engine = np.concatenate([rmodels.index_of(mdl, np.ascontiguousarray(w[i : i + 64]), 0)
                                  for i in range(0, draws, 64)])[:, :, None]
     for c, q in QS.items():
         npt.assert_array_equal(_grid(big, c, panel), _numpy_quantiles(engine, q), err_msg=c)
@@ -1191,28 +1228,28 @@ def test_budget_switches_to_histograms():
 
 def test_default_budget_is_the_module_constant(monkeypatch):
     panel = _panel()
-    assert rb.EXACT_QUANTILE_MEMORY == 64 * 2**20
+    assert _config.EXACT_QUANTILE_MEMORY == 64 * 2**20
     res = fastinno.simulate(panel, draws=64, seed=1, progress=False)
-    assert res.options["quantiles"] == "exact" and res.options["quantile_memory"] == rb.EXACT_QUANTILE_MEMORY
-    monkeypatch.setattr(rb, "EXACT_QUANTILE_MEMORY", 8 * 3 * 64 * 12 - 1)
+    assert res.options["quantiles"] == "exact" and res.options["quantile_memory"] == _config.EXACT_QUANTILE_MEMORY
+    monkeypatch.setattr(_config, "EXACT_QUANTILE_MEMORY", 8 * 3 * 64 * 12 - 1)
     assert fastinno.simulate(panel, draws=64, seed=1, progress=False).options["quantiles"] == "histogram"
     assert fastinno.bootstrap(panel, replicates=64, seed=1, progress=False).options["quantiles"] == "histogram"
 
 
 def test_exact_draw_matrix_is_the_only_growing_accumulator():
     panel = _panel()
-    mdl, base = rb._prepare_model(panel, "hew-topsis", None)
-    sampler, _ = rb._make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
+    mdl, base = rmodels.prepare_model(panel, "hew-topsis", None)
+    sampler, _ = rsampling.make_sampler(panel, "dirichlet", base, 50.0, 0.2, None)
     for draws in (64, 640):
-        ctx, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+        ctx, _, _ = racc.context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
         budget = 8 * 3 * 12 * draws
-        rb._quantile_mode(ctx, budget, draws, 1)
-        acc = rb._execute(ctx, draws, 64, "local", None, None, False)
+        racc.quantile_mode(ctx, budget, draws, 1)
+        acc = rexecute.execute(ctx, draws, 64, "local", None, None, False)
         assert acc.exact.shape == (3, draws, 1, 12) and acc.exact.nbytes == budget
         assert acc.hist.shape == (3, 12, 1)  # no histograms in exact mode
-        ctx2, _, _ = rb._context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
-        rb._quantile_mode(ctx2, budget - 1, draws, 1)
-        assert rb._execute(ctx2, draws, 64, "local", None, None, False).exact is None
+        ctx2, _, _ = racc.context(mdl, sampler, base, 1, 12, 3, np.zeros((0, 2), np.int64), None)
+        racc.quantile_mode(ctx2, budget - 1, draws, 1)
+        assert rexecute.execute(ctx2, draws, 64, "local", None, None, False).exact is None
 
 
 @pytest.mark.parametrize("text,expect", [
@@ -1316,7 +1353,7 @@ def test_index_bins_sets_the_stated_resolution(bins):
     if bins == 16:
         assert diff.max() > 1e-6
     with pytest.raises(InputError, match="index_bins must be at most"):
-        fastinno.simulate(panel, quantile_memory=0, index_bins=km.MAX_BINS + 1, **kw)
+        fastinno.simulate(panel, quantile_memory=0, index_bins=krk.MAX_BINS + 1, **kw)
 
 
 @pytest.mark.parametrize("bad", [np.nan, -0.1, np.inf])
@@ -1325,11 +1362,11 @@ def test_given_weights_must_be_finite_and_nonnegative(bad):
     w = np.full((4, panel.n_indicators), 1.0 / panel.n_indicators)
     w[2, 1] = bad
     with pytest.raises(InputError, match="given weights must be finite and >= 0"):
-        fastinno.simulate(panel, scheme="given", weights=w, progress=False)
+        fastinno.simulate(panel, scheme="given", given=w, progress=False)
 
 
 def test_block_seeds_follow_the_documented_seed_sequence():
-    # the issue's contract: block b of seed s is seeded from SeedSequence(s, spawn_key=(b,))
+    # the seeding contract: block b of seed s is seeded from SeedSequence(s, spawn_key=(b,))
     seeds = block_seeds(12345, 3, 4)
     for i, b in enumerate(range(3, 7)):
         want = np.random.SeedSequence(12345, spawn_key=(b,)).generate_state(1, dtype=np.uint32)[0]
@@ -1373,7 +1410,7 @@ def test_summary_invariants(n_regions, n_years, data_seed, seed, kappa, scheme, 
     p = res.outranks.sort(["year", "region_a"])["p_outranks"].to_numpy().reshape(n_years, 2)
     assert (p.sum(axis=1) <= 1.0 + 1e-12).all()
     ag = res.agreement.filter(~pl.col("rho_mean").is_nan())
-    assert ((ag["rho_min"] <= ag["rho_p05"] + 2.0 / rb.RHO_BINS) & (ag["rho_p05"] <= 1.0)).all()
+    assert ((ag["rho_min"] <= ag["rho_p05"] + 2.0 / _config.RHO_BINS) & (ag["rho_p05"] <= 1.0)).all()
     assert ((ag["rho_min"] >= -1.0) & (ag["rho_min"] <= ag["rho_mean"] + 1e-12) & (ag["rho_mean"] <= 1.0)).all()
     # relabelling the regions (another row order of the panel) changes nothing per region
     perm = np.random.default_rng(seed).permutation(n_regions)
@@ -1431,18 +1468,18 @@ def test_work_arrays_are_released_in_every_thread(model):
     # the block pipeline's pool threads keep GEMM / model buffers during a run; none survive it
     panel = _panel(n_regions=300, n_years=2)
     fastinno.simulate(panel, model=model, draws=1024, seed=1, progress=False)
-    assert rb._work_bytes() == 0
+    assert rwork.work_bytes() == 0
     # ... and the next run works (and allocates afresh)
     fastinno.simulate(panel, model=model, draws=256, seed=1, progress=False)
-    assert rb._work_bytes() == 0
+    assert rwork.work_bytes() == 0
 
 
 def test_default_chunk_keeps_codes_within_chunk_memory():
     # codes: 4 bytes per draw, region and method combination; the default chunk divides by both
     for n_regions, k in ((2800, 1), (2800, 48), (300, 6), (20, 1)):
-        cs = rb._default_chunk(n_regions, k)
-        assert 4 * cs * n_regions * k <= max(rb.CHUNK_MEMORY, 4 * fastinno._config.DRAW_BLOCK * n_regions * k)
-    assert rb._default_chunk(2800, 48) < rb._default_chunk(2800, 1)
+        cs = rexecute.default_chunk(n_regions, k)
+        assert 4 * cs * n_regions * k <= max(_config.CHUNK_MEMORY, 4 * fastinno._config.DRAW_BLOCK * n_regions * k)
+    assert rexecute.default_chunk(2800, 48) < rexecute.default_chunk(2800, 1)
 
 
 def test_a_failing_block_stops_every_thread_and_is_raised(monkeypatch):
@@ -1450,7 +1487,7 @@ def test_a_failing_block_stops_every_thread_and_is_raised(monkeypatch):
     # every pipeline thread has stopped; the next run is unaffected
     panel = _panel(n_regions=300, n_years=1)
     calls = []
-    real = km.rank_block
+    real = krk.rank_block
 
     def failing(*args):
         calls.append(1)
@@ -1458,14 +1495,14 @@ def test_a_failing_block_stops_every_thread_and_is_raised(monkeypatch):
             raise RuntimeError("block failed")
         return real(*args)
 
-    monkeypatch.setattr(km, "rank_block", failing)
+    monkeypatch.setattr(krk, "rank_block", failing)
     with pytest.raises(RuntimeError, match="block failed"):
         fastinno.simulate(panel, draws=4096, seed=1, progress=False)
     n_after = len(calls)
     time.sleep(0.2)
     assert len(calls) == n_after  # nothing still running
-    assert n_after < 4096 // rb._block_rows(300)  # the others stopped early
+    assert n_after < 4096 // rblocks.block_rows(300)  # the others stopped early
     monkeypatch.undo()
-    assert rb._work_bytes() == 0
+    assert rwork.work_bytes() == 0
     ok = fastinno.simulate(panel, draws=256, seed=1, progress=False)
     assert ok.summary.height == 300

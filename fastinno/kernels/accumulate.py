@@ -1,0 +1,156 @@
+"""Accumulation of ranked Monte Carlo draws: rank counts, histograms, exact sums, variance sums.
+
+:func:`accumulate_codes` folds one chunk's rank codes (from :func:`.ranking.rank_block`) into the
+rank-position counts, index histograms and outrank counts; :func:`merge_sums` adds a thread's
+two-word fixed-point sums; :func:`variance_accumulate` gathers the sums of the rank-variance
+decomposition of method-choice runs. Every accumulator is an integer (or a min / max), so results
+do not depend on the chunking or the thread count.
+
+Input already validated (int32 / int64 / float64, C-contiguous). Kernels trust their input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .ranking import NAN_BIN, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK, renamed
+
+__all__ = ["accumulate_codes", "accumulate_codes_serial", "merge_sums", "variance_accumulate"]
+
+
+@njit(cache=True, parallel=True)
+def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
+    """Fold one chunk's codes (from :func:`rank_block`) into the rank counts and index histograms.
+
+    Parameters
+    ----------
+    codes : int32 (n_slabs, n_chunk, SLAB), ``(bin << 16) | (rank - 1)`` of region
+        ``slab * SLAB + lane`` in each draw (rows ``n_draws ..`` unused).
+    n_draws : int, draws (rows) of the chunk.
+    counts : int32 (n_regions, n_regions), updated: ``counts[i, r - 1] += 1`` when region i has
+        rank r.
+    hist : int32 (n_regions, n_bins), updated: index histograms (``NAN_BIN`` skipped).
+    rank_lo, rank_hi : int32 (n_regions,), updated: the smallest / largest rank - 1 seen (so that
+        the statistics read only that window of ``counts``).
+    pairs : int64 (n_pairs, 2), region pairs (a, b).
+
+    Returns
+    -------
+    outranks : int64 (n_pairs,), draws in which region a has a better (smaller) rank than b.
+
+    Notes
+    -----
+    Parallel over slabs of ``SLAB`` regions (disjoint rows of ``counts`` and ``hist``: no shared
+    writes), draws in order inside a slab: the slab's codes are one contiguous stream and its rows
+    of both accumulators stay in cache. Integer counts: the result does not depend on the order.
+    """
+    n = counts.shape[0]
+    n_slabs = codes.shape[0]
+    for sl in prange(n_slabs):
+        i0 = sl * SLAB
+        w = min(n, i0 + SLAB) - i0
+        cs = codes[sl]
+        r_lo = np.empty(SLAB, dtype=np.int32)
+        r_hi = np.empty(SLAB, dtype=np.int32)
+        for k in range(w):
+            r_lo[k] = rank_lo[i0 + k]
+            r_hi[k] = rank_hi[i0 + k]
+        for d in range(n_draws):
+            cd = cs[d]
+            for k in range(w):
+                c = cd[k]
+                i = i0 + k
+                r = c & RANK_MASK
+                counts[i, r] += 1
+                r_lo[k] = min(r_lo[k], r)
+                r_hi[k] = max(r_hi[k], r)
+                b = c >> 16
+                if b != NAN_BIN:
+                    hist[i, b] += 1
+        for k in range(w):
+            rank_lo[i0 + k] = r_lo[k]
+            rank_hi[i0 + k] = r_hi[k]
+    n_pairs = pairs.shape[0]
+    outranks = np.zeros(n_pairs, dtype=np.int64)
+    for p in range(n_pairs):
+        a = pairs[p, 0]
+        bb = pairs[p, 1]
+        cnt = 0
+        for d in range(n_draws):
+            ra = codes[a >> SLAB_BITS, d, a & SLAB_MASK] & RANK_MASK
+            rb = codes[bb >> SLAB_BITS, d, bb & SLAB_MASK] & RANK_MASK
+            if ra < rb:
+                cnt += 1
+        outranks[p] = cnt
+    return outranks
+
+
+#: The same kernel compiled without threads: for small chunks the cost of waking threads (large
+
+
+#: The same kernel compiled without threads: for small chunks the cost of waking threads (large
+#: on a loaded machine) exceeds the work. Identical results (integer counts).
+accumulate_codes_serial = njit(cache=True)(renamed(accumulate_codes.py_func, "accumulate_codes_serial"))
+
+
+@njit(cache=True)
+def merge_sums(sum_hi, sum_lo, vmin, vmax, part_hi, part_lo, part_min, part_max):
+    """Add one thread's fixed-point sums and min / max into the run's (exact, order-free)."""
+    for i in range(sum_hi.shape[0]):
+        v = sum_lo[i] + part_lo[i]  # both in [0, 2^62): no overflow
+        c = v >> 62
+        sum_hi[i] += part_hi[i] + c
+        sum_lo[i] = v - (c << 62)
+        if part_min[i] < vmin[i]:
+            vmin[i] = part_min[i]
+        if part_max[i] > vmax[i]:
+            vmax[i] = part_max[i]
+
+
+@njit(cache=True, parallel=True)
+def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
+    """Integer accumulators of a full-factorial method-choice run (exact, order-free).
+
+    Parameters
+    ----------
+    codes : int32 (n_combos, n_slabs, n_chunk, SLAB), :func:`rank_block` codes of every
+        combination (rank = (code & RANK_MASK) + 1).
+    n_draws : int, draws (rows) of the chunk.
+    levels : int64 (n_combos, n_factors), level of each factor in each combination; combinations
+        are the full factorial in C order (the last factor varies fastest).
+    n_levels : int64 (n_factors,)
+    s_k, q_k : int64 (n_combos, n_regions), updated: sums of r and r^2 over draws.
+    t_f : int64 (n_factors, n_regions), updated: sum over draws and over groups of combinations
+        differing only in factor f of ``L_f sum r^2 - (sum r)^2`` (L_f times the within-group
+        sum of squared deviations).
+    w1 : int64 (n_regions,), updated: sum over draws of (sum over combinations of r)^2.
+    """
+    n_combos = codes.shape[0]
+    n = s_k.shape[1]
+    n_factors = levels.shape[1]
+    for i in prange(n):
+        for d in range(n_draws):
+            tot = 0
+            for k in range(n_combos):
+                r = np.int64(codes[k, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
+                s_k[k, i] += r
+                q_k[k, i] += r * r
+                tot += r
+            w1[i] += tot * tot
+            # factor f: groups = combinations with equal levels elsewhere. With C-order
+            # enumeration, stride_f = product of n_levels after f.
+            stride = 1
+            for f in range(n_factors - 1, -1, -1):
+                lf = n_levels[f]
+                for k in range(n_combos):
+                    if levels[k, f] != 0:
+                        continue  # k is the group's first member
+                    s1 = 0
+                    s2 = 0
+                    for a in range(lf):
+                        r = np.int64(codes[k + a * stride, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
+                        s1 += r
+                        s2 += r * r
+                    t_f[f, i] += lf * s2 - s1 * s1
+                stride *= lf

@@ -1,0 +1,326 @@
+"""Quantiles and rank statistics of Monte Carlo runs, from counts, histograms or kept draws.
+
+:func:`rank_stats` reads exact rank statistics off the rank-position counts; :func:`hist_quantiles`
+gives numpy's linear quantiles from histogram order statistics (accurate to one bin) and
+:func:`exact_quantiles` those of every kept draw. Interpolation follows ``np.quantile``
+operation for operation.
+
+Input already validated (int32 / int64 / float64, C-contiguous). Kernels trust their input.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["rank_stats", "hist_quantiles", "exact_quantiles"]
+
+
+@njit(cache=True, inline="always")
+def _lerp(a, b, t):
+    # numpy's quantile interpolation, operation for operation (results match np.quantile)
+    d = b - a
+    if t >= 0.5:
+        return b - d * (1.0 - t)
+    return a + d * t
+
+
+@njit(cache=True, parallel=True)
+def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
+    """Mean, quantiles, top-k shares and absolute shifts of ranks from rank-position counts, exactly.
+
+    Parameters
+    ----------
+    counts : int32 (n_rows, n_ranks), ``counts[i, r - 1]`` = draws with rank r; each row sums
+        to ``n``.
+    n : int, number of draws.
+    qs : float64 (n_q,), probabilities; numpy's default ("linear") quantile definition.
+    top_k : int64 (n_k,)
+    base_rank : int64 (n_rows,), the base rank of each row (for the shifts).
+    rank_lo, rank_hi : int32 (n_rows,), the window of ``counts`` holding every non-zero count
+        (rank - 1, inclusive): only it is read (untouched parts of a large counts matrix are then
+        not even paged in).
+
+    Returns
+    -------
+    mean : float64 (n_rows,); quant : float64 (n_rows, n_q); top : float64 (n_rows, n_k)
+        (share of draws with rank <= k); shift : int64 (n_rows,), sum over draws of
+        |rank - base rank| (the same as summing it draw by draw).
+
+    Notes
+    -----
+    One pass over each row's window, skipping empty rank positions; the quantile's two order statistics
+    are the first ranks whose cumulative count exceeds floor(h) and floor(h) + 1,
+    h = (n - 1) q, then numpy's linear interpolation.
+    """
+    n_rows, n_ranks = counts.shape
+    n_q = qs.shape[0]
+    n_k = top_k.shape[0]
+    # the order statistics the quantiles need (0-based positions), walked in increasing order
+    want = np.empty(2 * n_q, dtype=np.int64)
+    frac = np.empty(n_q)
+    for qi in range(n_q):
+        h = (n - 1) * qs[qi]
+        want[2 * qi] = np.int64(math.floor(h))
+        frac[qi] = h - want[2 * qi]
+        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
+    walk = np.argsort(want)
+    mean = np.empty(n_rows)
+    quant = np.empty((n_rows, n_q))
+    top = np.empty((n_rows, n_k))
+    shift = np.empty(n_rows, dtype=np.int64)
+    n_tasks = min(n_rows, 256)  # scratch per task, not per row (allocations cost more than a row)
+    for t in prange(n_tasks):
+        found = np.empty(2 * n_q, dtype=np.int64)
+        for i in range(t * n_rows // n_tasks, (t + 1) * n_rows // n_tasks):
+            row = counts[i]
+            r0 = max(0, rank_lo[i])
+            r1 = min(n_ranks, rank_hi[i] + 1)
+            base = base_rank[i]
+            s = 0
+            sh = 0
+            for r in range(r0, r1):
+                c = np.int64(row[r])
+                s += (r + 1) * c
+                sh += c * abs(r + 1 - base)
+            mean[i] = s / n
+            shift[i] = sh
+            for k in range(n_k):
+                c = 0
+                for r in range(r0, min(r1, top_k[k])):
+                    c += row[r]
+                top[i, k] = c / n
+            # rank of order statistic m: the first rank whose cumulative count exceeds m
+            j = 0
+            cum = 0
+            for r in range(r0, r1):
+                cum += row[r]
+                while j < 2 * n_q and cum > want[walk[j]]:
+                    found[walk[j]] = r + 1
+                    j += 1
+                if j == 2 * n_q:
+                    break
+            for qi in range(n_q):
+                quant[i, qi] = _lerp(float(found[2 * qi]), float(found[2 * qi + 1]), frac[qi])
+    return mean, quant, top, shift
+
+
+@njit(cache=True, parallel=True)
+def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
+    """Quantiles from fixed histograms, within one bin width of numpy's linear quantile.
+
+    Parameters
+    ----------
+    hist : int32 or int64 (n_rows, n_bins); bin k covers [lo + k width, lo + (k + 1) width).
+    lo, width : float64 (n_rows,)
+    vmin, vmax : float64 (n_rows,), exact min / max of the values (results are clamped to them).
+    qs : float64 (n_q,)
+    bin_lo, bin_hi : int64 (n_rows,), the window of bins holding every non-zero count
+        (inclusive; only it is read).
+
+    Returns
+    -------
+    quant : float64 (n_rows, n_q), NaN for empty rows.
+    total : int64 (n_rows,), the number of values counted in each row.
+
+    Notes
+    -----
+    The k-th order statistic is placed at ``lo + (b + (k - before + 0.5) / count_b) width`` in
+    its bin b (values spread evenly inside the bin), then numpy's linear interpolation between
+    order statistics. Both order statistics lie in their bins, so the error is below one bin.
+    Two passes per row: the total, then every wanted order statistic in one walk.
+    """
+    n_rows, n_bins = hist.shape
+    n_q = qs.shape[0]
+    out = np.empty((n_rows, n_q))
+    total = np.zeros(n_rows, dtype=np.int64)
+    n_tasks = min(n_rows, 256)  # scratch per task, not per row
+    for t in prange(n_tasks):
+        ks = np.empty(2 * n_q, dtype=np.int64)
+        frac = np.empty(n_q)
+        vals = np.empty(2 * n_q)
+        walk = np.empty(2 * n_q, dtype=np.int64)
+        for i in range(t * n_rows // n_tasks, (t + 1) * n_rows // n_tasks):
+            row = hist[i]
+            b0 = max(0, bin_lo[i])
+            b1 = min(n_bins, bin_hi[i] + 1)
+            n = 0
+            for k in range(b0, b1):
+                n += np.int64(row[k])
+            total[i] = n
+            if n == 0:
+                for qi in range(n_q):
+                    out[i, qi] = np.nan
+                continue
+            for qi in range(n_q):
+                h = (n - 1) * qs[qi]
+                ks[2 * qi] = np.int64(math.floor(h))
+                frac[qi] = h - ks[2 * qi]
+                ks[2 * qi + 1] = min(ks[2 * qi] + 1, n - 1)
+            for m in range(2 * n_q):  # targets in increasing order (insertion sort, a handful)
+                walk[m] = m
+                p = m
+                while p > 0 and ks[walk[p - 1]] > ks[walk[p]]:
+                    walk[p - 1], walk[p] = walk[p], walk[p - 1]
+                    p -= 1
+            j = 0
+            cum = 0
+            for b in range(b0, b1):
+                c = np.int64(row[b])
+                # order statistics in this bin: cum <= k < cum + c
+                while j < 2 * n_q and ks[walk[j]] < cum + c:
+                    kk = ks[walk[j]]
+                    vals[walk[j]] = lo[i] + (b + (kk - cum + 0.5) / c) * width[i]
+                    j += 1
+                cum += c
+                if j == 2 * n_q:
+                    break
+            for qi in range(n_q):
+                v = _lerp(vals[2 * qi], vals[2 * qi + 1], frac[qi])
+                if v < vmin[i]:
+                    v = vmin[i]
+                if v > vmax[i]:
+                    v = vmax[i]
+                out[i, qi] = v
+    return out, total
+
+
+@njit(cache=True)
+def _order_statistics(a, positions):
+    """Put the order statistics at ``positions`` of ``a`` in place: afterwards ``a[p]`` is the
+    p-th smallest value for every p in ``positions`` (other entries are left in any order).
+
+    Bucket selection: the values are bucketed monotonically on [min, max] (about four per bucket),
+    a prefix sum over the bucket counts finds the bucket holding each wanted rank, and only those
+    buckets' values are gathered and sorted. Two passes over ``a`` plus small sorts; a bucket
+    holds exactly the ranks [start, start + count) because the bucket map is monotone (equal
+    values share a bucket), so the result is exact for any distribution (a crowded bucket only
+    costs a larger sort).
+    """
+    m = a.shape[0]
+    mn = a[0]
+    mx = a[0]
+    for x in a:
+        if x < mn:
+            mn = x
+        if x > mx:
+            mx = x
+    if mn == mx:
+        return  # every order statistic is mn
+    n_b = min(4096, max(1, m // 4))
+    scale = n_b / (mx - mn)
+    if not math.isfinite(scale):
+        a.sort()  # range too small or too large to bucket: sort the whole cell
+        return
+    cnt = np.zeros(n_b + 1, dtype=np.int64)
+    for x in a:
+        bk = min(np.int64((x - mn) * scale), n_b - 1)
+        cnt[bk] += 1
+    # start rank of every bucket
+    start = np.empty(n_b + 1, dtype=np.int64)
+    t = 0
+    for bk in range(n_b):
+        start[bk] = t
+        t += cnt[bk]
+    start[n_b] = t
+    # buckets holding a wanted rank, and where their values go in a compact buffer
+    slot = np.full(n_b, -1, dtype=np.int64)
+    n_want = 0
+    for p in positions:
+        lo = 0
+        hi = n_b  # largest bucket with start <= p
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if start[mid] <= p:
+                lo = mid
+            else:
+                hi = mid
+        if slot[lo] < 0:
+            slot[lo] = n_want
+            n_want += cnt[lo]
+    got = np.empty(n_want)
+    fill = np.zeros(n_b, dtype=np.int64)
+    for bk in range(n_b):
+        if slot[bk] >= 0:
+            fill[bk] = slot[bk]
+    for x in a:
+        bk = min(np.int64((x - mn) * scale), n_b - 1)
+        if slot[bk] >= 0:
+            got[fill[bk]] = x
+            fill[bk] += 1
+    for bk in range(n_b):
+        if slot[bk] >= 0:
+            g = got[slot[bk] : slot[bk] + cnt[bk]]
+            g.sort()
+            for r in range(cnt[bk]):
+                a[start[bk] + r] = g[r]
+
+
+@njit(cache=True, parallel=True)
+def exact_quantiles(values, qs):
+    """Exact quantiles of every (year, region) cell of a stored draw matrix, NaN skipped.
+
+    Parameters
+    ----------
+    values : float64 (n_years, n_values, n_regions), every draw's index (input already
+        validated, C-contiguous).
+    qs : float64 (n_q,), probabilities in [0, 1].
+
+    Returns
+    -------
+    quant : float64 (n_years, n_regions, n_q), NaN for cells without a non-NaN value.
+
+    Notes
+    -----
+    numpy's default ``np.quantile(..., method="linear")`` (Hyndman & Fan 1996, type 7; DOI
+    10.1080/00031305.1996.10473566) of the m non-NaN values, operation for operation: with the
+    sorted values x_0 <= ... <= x_(m-1), h = (m - 1) p, j = floor(h), g = h - j, the quantile is
+    numpy's lerp of x_j and x_min(j+1, m-1) with weight g. The same definition
+    :func:`hist_quantiles` approximates (and :func:`rank_stats` computes for ranks). The two order
+    statistics come from :func:`_order_statistics` (bucket selection: two passes per cell, no full
+    sort); cells run in
+    parallel in groups of 8 regions, so that each draw contributes one 64-byte line of
+    ``values``.
+    """
+    n_years, n_values, n_regions = values.shape
+    n_q = qs.shape[0]
+    out = np.empty((n_years, n_regions, n_q))
+    group = 8
+    n_groups = (n_regions + group - 1) // group
+    for t in prange(n_years * n_groups):
+        y = t // n_groups
+        i0 = (t % n_groups) * group
+        w = min(n_regions, i0 + group) - i0
+        buf = np.empty((group, n_values))
+        cnt = np.zeros(group, dtype=np.int64)
+        for d in range(n_values):
+            for k in range(w):
+                x = values[y, d, i0 + k]
+                if x == x:
+                    buf[k, cnt[k]] = x
+                    cnt[k] += 1
+        pos = np.empty(2 * n_q, dtype=np.int64)
+        for k in range(w):
+            m = cnt[k]
+            i = i0 + k
+            if m == 0:
+                for qi in range(n_q):
+                    out[y, i, qi] = np.nan
+                continue
+            a = buf[k, :m]
+            n_pos = 0
+            for qi in range(n_q):
+                j = np.int64(math.floor((m - 1) * qs[qi]))
+                pos[n_pos] = j
+                pos[n_pos + 1] = min(j + 1, m - 1)
+                n_pos += 2
+            _order_statistics(a, pos[:n_pos])
+            for qi in range(n_q):
+                h = (m - 1) * qs[qi]
+                j = np.int64(math.floor(h))
+                g = h - j
+                j1 = min(j + 1, m - 1)
+                out[y, i, qi] = _lerp(a[j], a[j1], g)
+    return out
