@@ -45,7 +45,9 @@ SHIMS = {
     "plots_dematel": "plots",
 }
 BASE = {"errors", "_config", "_options", "_random", "_threads", "_version", "validate", "io"}
-KERNEL_IMPORTS = {"numpy", "numba", "math", "__future__"}
+#: ``types`` copies a kernel's Python function under another name, so its serial twin gets a
+#: cache entry of its own (see ``kernels.ranking.renamed``).
+KERNEL_IMPORTS = {"numpy", "numba", "math", "types", "__future__"}
 MAX_LINES, MAX_KERNEL_LINES = 600, 900
 
 

@@ -47,7 +47,7 @@ def compatible_methods(rho, r_alpha, keep):
 
     Notes
     -----
-    The greedy rule of ``combined._compatible_set``: while some pair of the kept methods fails,
+    The greedy rule of ``combined.compatible_set``: while some pair of the kept methods fails,
     drop the method with the most failing pairs (ties: the smallest mean rho over the kept methods,
     NaN counted as -2, then the later method); with two methods left that still fail, all
     methods are combined.

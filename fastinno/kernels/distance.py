@@ -95,13 +95,13 @@ def weighted_squared_distances(x, w, scope):
         sum_j w_j^2 (x_j - x_alpha_j)^2 and sum_j w_j^2 (x_j - x_beta_j)^2.
     """
     n_regions, n_years, n_ind = x.shape
-    mn, mx, _, _ = kn._minmax_sums(x, scope, False)
+    mn, mx, _, _ = kn.minmax_sums(x, scope, False)
     w2 = w * w
     d_pos2 = np.empty((n_regions, n_years))
     d_neg2 = np.empty((n_regions, n_years))
     for r in prange(n_regions):
         for y in range(n_years):
-            k = kn._cell(r, y, scope)
+            k = kn.cell(r, y, scope)
             sp = 0.0
             sn = 0.0
             for j in range(n_ind):
@@ -168,7 +168,7 @@ def _coefficients(is_cost, method, mn, mx, loc, scale):
             else:
                 shift[j, k] = loc[k, j]
                 div[j, k] = -scale[k, j] if cost else scale[k, j]
-            a, b = kn._ideal_pair(cost, method, lo, hi, loc[k, j], scale[k, j])
+            a, b = kn.ideal_pair(cost, method, lo, hi, loc[k, j], scale[k, j])
             ideal[j, k] = a
             anti[j, k] = b
     return shift, div, add, ideal, anti, recip
@@ -202,7 +202,7 @@ def _hew_region(cube, r, scope, shift, div, add, ideal, anti, recip, w2, ptr, id
     n_years = cube.shape[1]
     n_ind = cube.shape[2]
     n_models = ptr.size - 1
-    k0 = kn._cell(r, 0, scope)
+    k0 = kn.cell(r, 0, scope)
     per_year = scope == kn.SCOPE_YEAR
     for y in range(n_years):
         for j in range(n_ind):

@@ -66,6 +66,10 @@ __all__ = [
     "normalize_matrix",
     "ideal_points",
     "squared_deviations",
+    "cell",
+    "minmax_sums",
+    "standardize_value",
+    "ideal_pair",
 ]
 
 
@@ -95,7 +99,7 @@ def count_nonfinite(cube):
 
 
 @njit(cache=True, inline="always")
-def _cell(r, y, scope):
+def cell(r, y, scope):
     # int64 casts: a prange index may be typed uint64, and uint64/int64 unify to float64.
     if scope == SCOPE_REGION:
         return np.int64(r)
@@ -105,7 +109,7 @@ def _cell(r, y, scope):
 
 
 @njit(cache=True, parallel=True)
-def _minmax_sums(cube, scope, want_sq):
+def minmax_sums(cube, scope, want_sq):
     # min, max, sum and sum of squares per (unit, indicator); one parallel loop (one parfor
     # compiles much faster than two). Units: years for the year scope, else regions; the panel
     # scope then reduces the region partials in region order (thread-count independent).
@@ -214,7 +218,7 @@ def scope_stats(cube, method, scope):
         (VECTOR), else 1.
     """
     n_regions, n_years, _ = cube.shape
-    mn, mx, s1, s2 = _minmax_sums(cube, scope, method == VECTOR)
+    mn, mx, s1, s2 = minmax_sums(cube, scope, method == VECTOR)
     n = {SCOPE_REGION: n_years, SCOPE_YEAR: n_regions}.get(scope, n_regions * n_years)
     loc, scale = _finish_stats(mn, s1, s2, float(n), method)
     if method == ZSCORE:
@@ -237,12 +241,12 @@ def constant_cells(cube, scope):
         True where max == min of the indicator over the cell (cell = 0 for the panel scope, the
         region index for the region scope, the year index for the year scope).
     """
-    mn, mx, _, _ = _minmax_sums(cube, scope, False)
+    mn, mx, _, _ = minmax_sums(cube, scope, False)
     return mn == mx
 
 
 @njit(cache=True, inline="always")
-def _standardize_value(c, cost, method, mn, mx, loc, scale):
+def standardize_value(c, cost, method, mn, mx, loc, scale):
     # One standardized value; the caller handles constant cells (mn == mx).
     if method == MAX_RATIO:
         if cost:
@@ -263,7 +267,7 @@ def _standardize_value(c, cost, method, mn, mx, loc, scale):
 
 
 @njit(cache=True, inline="always")
-def _ideal_pair(cost, method, mn, mx, loc, scale):
+def ideal_pair(cost, method, mn, mx, loc, scale):
     # (ideal, anti-ideal) = (max, min) of the standardized values over the cell. Each transform is
     # monotone and IEEE rounding is monotone, so these equal the max / min of the standardized
     # values exactly. Constant cells: (0, 0).
@@ -271,12 +275,12 @@ def _ideal_pair(cost, method, mn, mx, loc, scale):
         return 0.0, 0.0
     if cost:
         return (
-            _standardize_value(mn, cost, method, mn, mx, loc, scale),
-            _standardize_value(mx, cost, method, mn, mx, loc, scale),
+            standardize_value(mn, cost, method, mn, mx, loc, scale),
+            standardize_value(mx, cost, method, mn, mx, loc, scale),
         )
     return (
-        _standardize_value(mx, cost, method, mn, mx, loc, scale),
-        _standardize_value(mn, cost, method, mn, mx, loc, scale),
+        standardize_value(mx, cost, method, mn, mx, loc, scale),
+        standardize_value(mn, cost, method, mn, mx, loc, scale),
     )
 
 
@@ -286,12 +290,12 @@ def _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale):
     out = np.empty_like(cube)
     for r in prange(n_regions):
         for y in range(n_years):
-            k = _cell(r, y, scope)
+            k = cell(r, y, scope)
             for j in range(n_ind):
                 if mn[k, j] == mx[k, j]:
                     out[r, y, j] = 0.0
                 else:
-                    out[r, y, j] = _standardize_value(
+                    out[r, y, j] = standardize_value(
                         cube[r, y, j], is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j]
                     )
     return out
@@ -365,7 +369,7 @@ def normalize_matrix(x, is_cost, method):
             if mn == mx:
                 p[i, j] = 0.0
             else:
-                p[i, j] = _standardize_value(x[i, j], is_cost[j], method, mn, mx, loc, scale)
+                p[i, j] = standardize_value(x[i, j], is_cost[j], method, mn, mx, loc, scale)
     return p
 
 
@@ -393,7 +397,7 @@ def _ideal_from_stats(is_cost, method, mn, mx, loc, scale):
     anti = np.empty((n_cells, n_ind))
     for k in range(n_cells):
         for j in range(n_ind):
-            a, b = _ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
+            a, b = ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
             ideal[k, j] = a
             anti[k, j] = b
     return ideal, anti
@@ -417,12 +421,12 @@ def squared_deviations(x, scope):
         ``d_pos^2 = a_pos @ w^2`` (one GEMM for many weight vectors).
     """
     n_regions, n_years, n_ind = x.shape
-    mn, mx, _, _ = _minmax_sums(x, scope, False)
+    mn, mx, _, _ = minmax_sums(x, scope, False)
     a_pos = np.empty_like(x)
     a_neg = np.empty_like(x)
     for r in prange(n_regions):
         for y in range(n_years):
-            k = _cell(r, y, scope)
+            k = cell(r, y, scope)
             for j in range(n_ind):
                 v = x[r, y, j]
                 dp = v - mx[k, j]
@@ -430,10 +434,3 @@ def squared_deviations(x, scope):
                 a_pos[r, y, j] = dp * dp
                 a_neg[r, y, j] = dn * dn
     return a_pos, a_neg
-
-
-# Scalar helpers shared with the bootstrap kernels (:mod:`.bootstrap`), public under these names.
-cell = _cell
-standardize_value = _standardize_value
-ideal_pair = _ideal_pair
-__all__ += ["cell", "standardize_value", "ideal_pair"]

@@ -530,9 +530,3 @@ def _combined_evaluation(
         indicator_weights=iw,
         options=options,
     )
-
-
-# Names the Monte Carlo engine used before they were public; kept until it uses the public ones.
-_prepare = prepare
-_spearman_pvalues = spearman_pvalues
-_compatible_set = compatible_set

@@ -364,7 +364,3 @@ def _growth_notes(series, cagr, yoy, columns, regions, years, empty):
             f"{format_keys(keys)}: set to NaN."
         )
     return notes
-
-
-# The name the Monte Carlo engine used before it was public; kept until it uses the public one.
-_check_max_ratio = check_max_ratio

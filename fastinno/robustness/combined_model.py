@@ -33,7 +33,6 @@ from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_ke
 from ..kernels import combination as kc
 from ..kernels import ranking as krk
 from ..methods import combined as mc
-from ..validate import weights_by_name
 from .models import Model, panel_parts, register
 from .workspace import dot_rows, work_array
 
@@ -59,13 +58,13 @@ def critical_rho(alpha: float, n: int) -> float:
 
     The compatibility test of :func:`fastinno.combined_evaluation` passes a pair when
     ``p < alpha and rho > 0``, p by the t approximation with n - 2 degrees of freedom
-    (``combined._spearman_pvalues``); p falls as rho grows, so the test is ``rho >= r_alpha``.
+    (``combined.spearman_pvalues``); p falls as rho grows, so the test is ``rho >= r_alpha``.
     Found by bisection over the bit patterns of the doubles in [0, 1] with that very p-value
     function, so the two agree on every double (up to non-monotone rounding within an ulp).
     """
     def passes(bits: int) -> bool:
         r = np.array([bits], dtype=np.int64).view(np.float64)
-        return bool(mc._spearman_pvalues(r, n)[0] < alpha)
+        return bool(mc.spearman_pvalues(r, n)[0] < alpha)
 
     lo = 0  # 0.0: p = 1
     hi = int(np.array([1.0]).view(np.int64)[0])  # 1.0: p = 0
@@ -213,9 +212,7 @@ def prepare(panel, options: Mapping | None):
     weights = opts["weights"]
     if weights is None or (isinstance(weights, str) and weights == "equal-hierarchical"):
         weights = panel.system.base_weights()
-    elif isinstance(weights, Mapping):
-        weights = weights_by_name(weights, panel.indicators)
-    prep = mc._prepare(
+    prep = mc.prepare(
         panel, methods=opts["methods"], by="year", alpha=opts["alpha"], rho=opts["rho"], weights=weights,
         spearman_method=opts["spearman_method"], constant=opts["constant"], entropy_data=opts["entropy_data"],
         index_only=True, stacklevel=5,

@@ -22,7 +22,8 @@ from ..kernels import normalize as kn
 from ..kernels import ranking as krk
 from ..kernels import relational as kgr
 from ..kernels import weights as kw
-from ..validate import check_choice, check_weights, weights_by_name
+from ..methods.ideal_solution import check_max_ratio
+from ..validate import check_choice, constant_indicators_error, indicator_weights
 from .workspace import dot_rows
 
 __all__ = [
@@ -130,19 +131,18 @@ def standardized(cube, is_cost, panel, standardize, scope, constant):
     sc = opt.code("scope", scope)
     opt.check("constant", constant, allowed=("error", "zero"))
     if method == kn.MAX_RATIO:
-        from ..methods.ideal_solution import _check_max_ratio  # the ideal-solution model's own rule
-
-        _check_max_ratio(cube, is_cost, panel)
+        check_max_ratio(cube, is_cost, panel)  # the ideal-solution model's own rule
     const = np.asarray(kn.constant_cells(cube, sc))
     if constant == "error" and const.any():
-        k, j = np.argwhere(const)[0]
-        where = {kn.SCOPE_PANEL: "over the whole panel", kn.SCOPE_REGION: f"in region {panel.regions[k]!r}",
-                 kn.SCOPE_YEAR: f"in year {panel.years[k]}"}[sc]
-        names = sorted({panel.indicators[j] for _, j in np.argwhere(const)})
-        raise DegenerateDataError(
-            f"Indicator(s) {format_keys(names)} are constant {where} (first: {panel.indicators[j]!r}): "
-            f"standardization divides by max - min = 0. Drop them, use another scope, or pass "
-            f"model_options={{'constant': 'drop'}} (removes them) or {{'constant': 'zero'}}."
+        scope_name = {kn.SCOPE_PANEL: "panel", kn.SCOPE_REGION: "region", kn.SCOPE_YEAR: "year"}[sc]
+        labels = {"panel": lambda k: "the whole panel", "region": lambda k: panel.regions[k],
+                  "year": lambda k: panel.years[k]}[scope_name]
+        found = np.argwhere(const)
+        names = [panel.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
+        cells = [(panel.indicators[j], labels(int(k))) for k, j in found]
+        raise constant_indicators_error(
+            names, cells, scope_name, "the standardization divides by max - min = 0",
+            "model_options={'constant': 'drop'} (removes them) or {'constant': 'zero'}, or use another scope",
         )
     return np.ascontiguousarray(kn.standardize_cube(cube, is_cost, method, sc)), sc
 
@@ -289,9 +289,7 @@ def base_weights(panel, weights, x) -> np.ndarray:
                 )
             return np.asarray(kw.entropy_weights(flat))
         return np.asarray(kw.max_deviation_weights(flat))
-    if isinstance(weights, Mapping):
-        weights = weights_by_name(weights, panel.indicators)
-    return check_weights(weights, n, labels=panel.indicators)
+    return indicator_weights(weights, panel.indicators)
 
 
 def index_of(model: Model, w: np.ndarray, y: int) -> np.ndarray:
