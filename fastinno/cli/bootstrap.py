@@ -35,7 +35,7 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     resample of each replicate's annual growth terms) and the regions with the widest CAGR
     interval; --out writes them with the suffix _growth.
     """
-    from ..methods.robustness import bootstrap as run
+    from ..robustness import bootstrap as run
 
     opts = robustness_model_options(model, scope, standardize, form, constant)
     opts["weights"] = None if weights == "system" else weights

@@ -39,8 +39,8 @@ def cli_inputs() -> list[str]:
 
 def load_cli_panel(panel_path, system_path=None, *, missing="error", layout="auto", sheet=None, demo=False, **columns):
     """Load the panel named on the command line (or the demo panel) and remember the inputs."""
-    from .. import datasets
-    from ..panel import read_panel
+    from ..data import datasets
+    from ..data.read_panel import read_panel
 
     policy = [p.strip() for p in missing.split(",")] if missing else None
     if demo:

@@ -87,7 +87,7 @@ def dematel(survey, factors, weights, scale, cfcs_scope, aggregation, normalizat
     from ..plots import cause_effect_diagram
 
     if demo:
-        from ..datasets import data_path
+        from ..data.datasets import data_path
 
         if survey:
             raise click.UsageError("--demo uses the bundled survey: give either SURVEY or --demo, not both.")

@@ -76,7 +76,7 @@ def apply(*decorators):
 def panel_options(default_missing: str = "error"):
     """Decorator: PANEL argument plus --system/--missing/--layout/column options and --demo.
 
-    The decorated command receives ``panel`` (a loaded :class:`fastinno.panel.Panel`) instead
+    The decorated command receives ``panel`` (a loaded :class:`fastinno.Panel`) instead
     of the raw options. ``--demo`` loads :func:`fastinno.datasets.demo_panel`.
     """
     policies = ", ".join(v.replace("_", "-") for v in option("missing").choices)

@@ -58,7 +58,7 @@ def simulate(panel, model, recombine, draws, scheme, concentration, spread, choi
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
     the Spearman rho distribution per year and the most and least stable regions.
     """
-    from ..methods.robustness import simulate as run
+    from ..robustness import simulate as run
 
     choices = parse_choices(choice_specs)
     res = run(

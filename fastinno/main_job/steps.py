@@ -22,9 +22,9 @@ from ..methods.combined import combined_evaluation
 from ..methods.dematel import grey_dematel
 from ..methods.forecast import forecast
 from ..methods.ideal_solution import hew_topsis
-from ..methods.robustness import bootstrap, simulate
 from ..report import parts
 from ..report.sections import ReportPart
+from ..robustness import bootstrap, simulate
 from .schema import check_type
 
 __all__ = ["Context", "Step", "STEPS", "step", "load_panel", "api_parameters",
@@ -50,11 +50,12 @@ class Context:
 def load_panel(pcfg: Mapping[str, Any]):
     """The panel a normalised ``[panel]`` section describes (file or bundled dataset)."""
     if "dataset" in pcfg:
-        from .. import datasets
+        from ..data import datasets
 
         panel = getattr(datasets, pcfg["dataset"])(missing=pcfg["missing"])
     else:
-        from ..panel import read_panel, read_system
+        from ..data.read_panel import read_panel
+        from ..data.system import read_system
 
         kw = {k: pcfg[k] for k in ("layout", "region", "year", "indicator", "value", "sheet")
               if k in pcfg}

@@ -126,7 +126,7 @@ def combined_evaluation(
 
     Parameters
     ----------
-    panel : fastinno.panel.Panel (complete).
+    panel : fastinno.Panel (complete).
     methods : subset of ("entropy", "max_deviation", "topsis", "gra"), at least one.
     by : "year" (each year's cross-section, default) or "panel" (all region-years pooled).
     alpha : significance level of the compatibility test.

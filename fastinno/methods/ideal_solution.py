@@ -19,10 +19,10 @@ import polars as pl
 
 from .. import _options as opt
 from .._threads import serial_below
+from ..data.panel import Panel
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 from ..kernels import distance as kd
 from ..kernels import normalize as kn
-from ..panel import Panel
 from ..results import IndexResult
 from ..validate import constant_indicators_error, indicator_weights
 

@@ -108,7 +108,7 @@ def check_int(name, v, lo):
 
 def panel_parts(panel: Any):
     """The panel's cube (float64, complete) and cost flags, or an :class:`InputError`."""
-    from ..panel import Panel
+    from ..data.panel import Panel
 
     if not isinstance(panel, Panel):
         raise InputError(
@@ -216,7 +216,7 @@ def drop_constant(panel, model, model_options, given=None, choices=None):
     options = dict(model_options or {})
     if options.get("constant") != "drop":
         return panel, model_options, given
-    from ..panel import Panel
+    from ..data.panel import Panel
 
     options["constant"] = "error"
     models = list((choices or {}).get("model", [model]))
