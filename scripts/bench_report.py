@@ -116,7 +116,7 @@ def report(data: Mapping[str, Any], benches: Mapping[str, Any] | None = None) ->
         peers = sorted(p for p in impls if p != FASTINNO)
         for peer in peers:
             t = impls[peer]
-            ratio = f"{t / fast:.1f}x" if fast else "-"
+            ratio = _ratio(t / fast) if fast else "-"
             lines.append(f"| {label} | {shape} | {_fmt(fast)} | {peer} | {_fmt(t)} | {ratio} |")
         if not peers:
             lines.append(f"| {label} | {shape} | {_fmt(fast)} | - | - | - |")
@@ -130,6 +130,10 @@ def report(data: Mapping[str, Any], benches: Mapping[str, Any] | None = None) ->
     if missing:
         lines += ["", f"Registered but missing from the JSON ({len(missing)}):", *missing]
     return "\n".join(lines)
+
+
+def _ratio(r: float) -> str:
+    return f"{r:.1f}x" if r >= 1 else f"{r:.2g}x"
 
 
 def _fmt(t: float | None) -> str:
