@@ -290,8 +290,7 @@ def monte_carlo_ranks(x, w, top_k=(1, 3, 10), qs=(0.05, 0.5, 0.95), distances="m
     distances of all draws as one matmul per year (d^2 = A @ (w^2)^T, the algebra fastinno uses),
     ratio index, ``argsort`` ranks of every draw, exact quantiles with ``np.quantile`` over the
     stored (draws, regions) matrices. ``distances="broadcast"``: what a user writes without that
-    algebra (the issue's "numpy broadcasting, about 700 draws/s"): the weighted deviations of
-    ``chunk`` draws at a time as a (chunk, regions, indicators) array, squared and summed.
+    algebra, numpy broadcasting: the weighted deviations of ``chunk`` draws at a time as a (chunk, regions, indicators) array, squared and summed.
 
     x : standardized cube (R, Y, J); w : (N, J) weight draws. Returns a dict of (Y, R) arrays and
     (Y,) agreement arrays (rho against the base = mean weights is not needed: base given by w0).

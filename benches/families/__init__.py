@@ -1,0 +1,1 @@
+"""Benchmark families: each module registers its benches with ``benchkit.register``."""
