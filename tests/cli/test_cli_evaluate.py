@@ -73,7 +73,7 @@ def test_evaluate_demo(runner):
     ("args", "message"),
     [
         (["--standardize", "max_ratio"], "max_ratio' needs positive values"),
-        (["--scope", "region"], "are constant within a scope cell"),
+        (["--scope", "region"], "are constant within a region"),
     ],
 )
 def test_evaluate_data_errors_exit_2(runner, files, tmp_path, args, message):
