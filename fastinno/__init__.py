@@ -17,7 +17,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from ._version import __version__  # noqa: E402  (after the environment default above)
 
-# name -> module that defines it. Each section belongs to one capability.
+# name -> module that defines it, grouped by capability.
 _EXPORTS: dict[str, str] = {
     # --- errors ---
     "FastinnoError": "fastinno.errors",
@@ -32,10 +32,10 @@ _EXPORTS: dict[str, str] = {
     "Panel": "fastinno.data.panel",
     "read_panel": "fastinno.data.read_panel",
     "read_system": "fastinno.data.system",
-    # --- ideal-solution model (issue 3) ---
+    # --- ideal-solution model ---
     "hew_topsis": "fastinno.methods.ideal_solution",
     "IndexResult": "fastinno.results",
-    # --- combined evaluation (issue 4) ---
+    # --- matrix toolbox and combined evaluation ---
     "normalize": "fastinno.methods.mcda",
     "entropy_weights": "fastinno.methods.mcda",
     "max_deviation_weights": "fastinno.methods.mcda",
@@ -48,7 +48,7 @@ _EXPORTS: dict[str, str] = {
     "drift_combination": "fastinno.methods.mcda",
     "combined_evaluation": "fastinno.methods.combined",
     "CombinedResult": "fastinno.results",
-    # --- DEMATEL and GM(1,1) ---
+    # --- DEMATEL and GM(1,1) forecasts ---
     "grey_dematel": "fastinno.methods.dematel",
     "dematel": "fastinno.methods.dematel",
     "read_survey": "fastinno.data.survey",
@@ -61,14 +61,15 @@ _EXPORTS: dict[str, str] = {
     "forecast": "fastinno.methods.forecast",
     "DematelResult": "fastinno.results",
     "GM11Result": "fastinno.results",
+    "ForecastResult": "fastinno.results",
     "cause_effect_diagram": "fastinno.plots",
     "gm11_plot": "fastinno.plots",
-    # --- robustness (issue 6) ---
+    # --- robustness ---
     "simulate": "fastinno.robustness",
     "bootstrap": "fastinno.robustness",
     "simulate_weights": "fastinno.robustness",
     "RobustnessResult": "fastinno.results",
-    # --- pipeline (issue 7) ---
+    # --- the main job ---
     "run": "fastinno.main_job",
 }
 

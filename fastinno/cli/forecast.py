@@ -31,14 +31,16 @@ def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> 
     remember_inputs(scores)
     df = read_table(scores, what="Scores")
     res = gm_forecast(df, column=column, horizon=horizon, by=by, year=year)
-    fits = res.group_by(by, maintain_order=True).agg(
-        pl.col("a", "b", "C", "P", "grade", "mean_relative_error", "class_ratio_ok").first(),
-        pl.col("value").filter(pl.col("kind") == "forecast").alias("forecast"),
+    table = res.forecasts
+    fits = res.fits.drop("first_year", "last_year").join(
+        table.filter(pl.col("kind") == "forecast").group_by(by, maintain_order=True)
+        .agg(pl.col("value").alias("forecast")),
+        on=by, how="left", maintain_order="left",
     )
     fits = fits.with_columns(pl.col("forecast").list.eval(pl.element().round(4)).cast(pl.List(pl.String)).list.join(", "))
     echo_table(fits, max_rows=200, title=f"GM(1,1) forecasts of {column!r}, horizon {horizon}")
     if out_path:
-        write_output(res, out_path)
+        write_output(table, out_path)
     if plot_path:
-        groups = res[by].unique(maintain_order=True).to_list()
-        save_output_figure(gm11_plot(res, region=region if region is not None else groups[0], by=by), plot_path)
+        groups = table[by].unique(maintain_order=True).to_list()
+        save_output_figure(gm11_plot(table, region=region if region is not None else groups[0], by=by), plot_path)

@@ -290,7 +290,7 @@ def _forecast_call(ctx: Context, kw: dict[str, Any]) -> dict[str, pl.DataFrame]:
         if col not in scores.columns:
             raise ConfigError(f"Key 'columns' in [forecast] names {col!r}, which is not a column "
                               f"of the {kw['source']} scores; they have {format_keys(scores.columns)}.")
-        out[col] = forecast(scores, column=col, by="region", **opts)
+        out[col] = forecast(scores, column=col, by="region", **opts).forecasts
     return out
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 from ..kernels import grey as kg
-from ..results import GM11Result
+from ..results import ForecastResult, GM11Result
 
 __all__ = ["gm11", "forecast", "GRADES"]
 
@@ -145,7 +145,7 @@ def forecast(
     horizon: int = 3,
     by: str = "region",
     year: str = "year",
-) -> pl.DataFrame:
+) -> ForecastResult:
     """GM(1,1) fit and forecast of ``column`` for every group (region) of a scores frame.
 
     Parameters
@@ -163,12 +163,14 @@ def forecast(
 
     Returns
     -------
-    pl.DataFrame
-        One row per region and year, sorted by region (first-seen order) then year:
-        ``<by>``, ``year``, ``kind`` ("fitted" for observed years, "forecast" after),
+    ForecastResult
+        ``.forecasts``: one row per region and year, sorted by region (first-seen order) then
+        year: ``<by>``, ``year``, ``kind`` ("fitted" for observed years, "forecast" after),
         ``observed`` (null for forecasts), ``value`` (fitted or forecast), then the region's
         fit repeated on each of its rows: ``a``, ``b``, ``C``, ``P``, ``grade``,
-        ``mean_relative_error``, ``class_ratio_ok``.
+        ``mean_relative_error``, ``class_ratio_ok``. ``.fits``: one row per region with its
+        first and last observed year and the same fit columns. ``.options``: ``column``,
+        ``horizon``, ``by``, ``year``.
 
     Warns
     -----
@@ -268,4 +270,13 @@ def forecast(
             stacklevel=2,
         )
     schema = {by: df[by].dtype, **_OUT_SCHEMA}
-    return pl.DataFrame({k: cols[k] for k in schema}, schema=schema)
+    forecasts = pl.DataFrame({k: cols[k] for k in schema}, schema=schema)
+    fit_columns = ["a", "b", "C", "P", "grade", "mean_relative_error", "class_ratio_ok"]
+    fits = (
+        forecasts.filter(pl.col("kind") == "fitted")
+        .group_by(by, maintain_order=True)
+        .agg(pl.col("year").min().alias("first_year"), pl.col("year").max().alias("last_year"),
+             *[pl.col(c).first() for c in fit_columns])
+    )
+    options = {"column": column, "horizon": h, "by": by, "year": year}
+    return ForecastResult(forecasts=forecasts, fits=fits, options=options)

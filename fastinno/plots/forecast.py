@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from ..errors import InputError, SchemaError, format_keys
+from ..results import ForecastResult
 from .style import INDEX_LABEL, check_frame, colors_for, new_axes, new_figure, style
 
 __all__ = ["forecast_fits", "gm11_plot"]
@@ -108,9 +109,9 @@ def gm11_plot(result, ax=None, *, region=None, by: str = "region", title=None, f
 
     Parameters
     ----------
-    result : GM11Result or pl.DataFrame
-        A :func:`fastinno.gm11` result (x axis = step), or the frame of
-        :func:`fastinno.forecast` (x axis = year; ``region`` picks one group).
+    result : GM11Result, ForecastResult or pl.DataFrame
+        A :func:`fastinno.gm11` result (x axis = step), or a :func:`fastinno.forecast` result or
+        its ``.forecasts`` frame (x axis = year; ``region`` picks one group).
     ax : matplotlib Axes, optional
     region : optional
         Group to plot when ``result`` is a forecast frame with several groups.
@@ -122,6 +123,9 @@ def gm11_plot(result, ax=None, *, region=None, by: str = "region", title=None, f
     -------
     matplotlib.axes.Axes
     """
+    if isinstance(result, ForecastResult):
+        by = result.options.get("by", by)
+        result = result.forecasts
     if isinstance(result, pl.DataFrame):
         df = result
         if by in df.columns:

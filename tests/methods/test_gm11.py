@@ -151,7 +151,8 @@ def scores():
 
 
 def test_forecast_matches_gm11_per_region(scores):
-    out = fi.forecast(scores, column="index", horizon=2)
+    res = fi.forecast(scores, column="index", horizon=2)
+    out = res.forecasts
     assert out.columns == ["region", "year", "kind", "observed", "value", "a", "b", "C", "P", "grade",
                            "mean_relative_error", "class_ratio_ok"]
     assert out["region"].unique(maintain_order=True).to_list() == scores["region"].unique(maintain_order=True).to_list()
@@ -165,12 +166,23 @@ def test_forecast_matches_gm11_per_region(scores):
         npt.assert_array_equal(sub["observed"].to_numpy()[:6], x)
         assert sub["observed"].null_count() == 2
         assert sub["a"][0] == ref.a and sub["C"][0] == ref.C and sub["grade"][0] == ref.grade
-    assert_frame_equal(out, fi.forecast(scores.lazy(), column="index", horizon=2))
+    assert_frame_equal(out, fi.forecast(scores.lazy(), column="index", horizon=2).forecasts)
+    # one row per region in .fits, the same fit as on every row of .forecasts
+    assert res.fits.columns == ["region", "first_year", "last_year", "a", "b", "C", "P", "grade",
+                                "mean_relative_error", "class_ratio_ok"]
+    assert res.fits["region"].to_list() == out["region"].unique(maintain_order=True).to_list()
+    assert res.fits["first_year"].to_list() == [2012] * res.fits.height
+    assert res.fits["last_year"].to_list() == [2017] * res.fits.height
+    beijing = res.fits.filter(pl.col("region") == "Beijing")
+    ref = fi.gm11(scores.filter(pl.col("region") == "Beijing").sort("year")["index"].to_numpy(), horizon=2)
+    assert beijing["a"][0] == ref.a and beijing["grade"][0] == ref.grade
+    assert res.options == {"column": "index", "horizon": 2, "by": "region", "year": "year", "seed": None}
+    assert res.tables().keys() == {"forecasts", "fits"}
 
 
 def test_forecast_groups_with_different_years(scores):
     extra = pl.DataFrame({"region": ["New"] * 5, "year": [2008, 2010, 2012, 2014, 2016], "index": [1.0, 1.1, 1.2, 1.35, 1.5]})
-    out = fi.forecast(pl.concat([scores, extra]), column="index", horizon=1)
+    out = fi.forecast(pl.concat([scores, extra]), column="index", horizon=1).forecasts
     sub = out.filter(pl.col("region") == "New")
     assert sub["year"].to_list() == [2008, 2010, 2012, 2014, 2016, 2018]
     npt.assert_array_equal(sub["value"].to_numpy(), np.r_[fi.gm11(extra["index"], 1).fitted, fi.gm11(extra["index"], 1).forecast])
@@ -195,20 +207,22 @@ def test_forecast_errors_and_warnings(scores):
         pl.when((pl.col("region") == "Harbin") & (pl.col("year") == 2013)).then(pl.col("index") * 3).otherwise(pl.col("index"))
     )
     with pytest.warns(FastinnoWarning, match="1 region\\(s\\) 'Harbin'"):
-        out = fi.forecast(rough)
+        out = fi.forecast(rough).forecasts
     assert out.filter(pl.col("region") == "Harbin")["class_ratio_ok"].to_list() == [False] * 9
     with pytest.raises(InputError, match="polars DataFrame"):
         fi.forecast({"region": []})
 
 
 def test_gm11_plot(scores):
-    from fastinno.plots_dematel import gm11_plot
+    from fastinno.plots import gm11_plot
 
     ax = gm11_plot(fi.gm11([1.0, 1.1, 1.25, 1.3, 1.45], horizon=2))
     assert len(ax.lines) == 3
-    out = fi.forecast(scores, horizon=2)
-    ax = gm11_plot(out, region="Harbin")
+    res = fi.forecast(scores, horizon=2)
+    ax = gm11_plot(res.forecasts, region="Harbin")
     assert "Harbin" in ax.get_title()
+    assert "Harbin" in gm11_plot(res, region="Harbin").get_title()  # the result itself too
+    out = res.forecasts
     with pytest.raises(InputError, match="pass region="):
         gm11_plot(out)
 
@@ -221,7 +235,7 @@ def test_cli_forecast(tmp_path, scores):
                             "--plot", str(tmp_path / "fc.png"), "--region", "Xian"])
     assert r.exit_code == 0, r.output
     got = pl.read_parquet(tmp_path / "fc.parquet")
-    assert_frame_equal(got, fi.forecast(pl.read_csv(p), horizon=2))
+    assert_frame_equal(got, fi.forecast(pl.read_csv(p), horizon=2).forecasts)
     assert (tmp_path / "fc.png").stat().st_size > 0
     r = runner.invoke(cli, ["forecast", str(p), "--column", "nope"])
     assert r.exit_code == 2 and "Traceback" not in r.output and "Error:" in r.output

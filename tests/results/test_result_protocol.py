@@ -23,7 +23,10 @@ def _results(panel):
     sim = fi.simulate(panel, draws=64, seed=3, progress=False)
     gm = fi.gm11([2.87, 3.28, 3.34, 3.63, 3.85, 4.04], horizon=2)
     dem = fi.dematel(np.array([[0, 3, 2], [1, 0, 2], [2, 1, 0]], dtype=float))
-    return {"index": idx, "combined": comb, "simulate": sim, "gm11": gm, "dematel": dem}
+    fc = fi.forecast(idx.scores, column="index", horizon=2)
+    boot = fi.bootstrap(panel, replicates=32, seed=4, progress=False)
+    return {"index": idx, "combined": comb, "simulate": sim, "gm11": gm, "dematel": dem,
+            "forecast": fc, "bootstrap": boot}
 
 
 def test_every_result_has_tables_main_table_options_and_seed(panel):
