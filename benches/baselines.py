@@ -324,8 +324,8 @@ def monte_carlo_ranks(x, w, top_k=(1, 3, 10), qs=(0.05, 0.5, 0.95), distances="m
         res = {
             "mean_index": idx.mean(axis=0),
             "mean_rank": ranks.mean(axis=0),
-            "rho_mean": rho.mean(),
-            "rho_p05": np.quantile(rho, 0.05),
+            "spearman_rho_mean": rho.mean(),
+            "spearman_rho_p05": np.quantile(rho, 0.05),
             "shift": np.abs(ranks - base).mean(),
         }
         for q, v in zip(qs, np.quantile(idx, qs, axis=0)):

@@ -160,10 +160,10 @@ class CombinedResult(Result):
         ``combined`` (drift-degree) and ``rank`` (1 = best within period and dimension; ties min).
         Rows by dimension, year, then region in panel order.
     method_weights : pl.DataFrame
-        ``year``, ``dimension``, ``method``, ``compatible``, ``spearman_r`` (with the reference),
+        ``year``, ``dimension``, ``method``, ``compatible``, ``spearman_rho`` (with the reference),
         ``drift`` (1 - r), ``weight`` (0 for methods left out of the compatible set).
     compatibility : pl.DataFrame
-        ``year``, ``dimension``, ``method_a``, ``method_b``, ``rho`` (Spearman), ``p_value``
+        ``year``, ``dimension``, ``method_a``, ``method_b``, ``spearman_rho``, ``p_value``
         (two-sided, t approximation as scipy).
     kendall_w : pl.DataFrame
         ``year``, ``dimension``, ``n_methods``, ``w``, ``chi2`` = k (n - 1) W, ``df``, ``p_value``.
@@ -432,7 +432,7 @@ class RobustnessResult(Result):
         are exact when the draw matrix fitted ``quantile_memory`` (``options["quantiles"] ==
         "exact"``), else from histograms, within ``index_resolution``.
     agreement : pl.DataFrame
-        Per year: ``rho_mean``, ``rho_p05``, ``rho_min`` (Spearman's rho of each draw's ranking
+        Per year: ``spearman_rho_mean``, ``spearman_rho_p05``, ``spearman_rho_min`` (Spearman's rho of each draw's ranking
         against the base ranking) and ``mean_abs_rank_shift``.
     acceptability : pl.DataFrame or None
         ``region``, ``year``, ``rank``, ``share``: rank acceptability matrix (non-zero entries).

@@ -488,7 +488,7 @@ def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
         "mean_rank", "median_rank", "rank_p05", "rank_p95")}
     for k in top_k:
         out[f"p_top_{k}"] = np.empty((n_years, n_regions))
-    for k in ("rho_mean", "rho_p05", "rho_min", "mean_abs_rank_shift"):
+    for k in ("spearman_rho_mean", "spearman_rho_p05", "spearman_rho_min", "mean_abs_rank_shift"):
         out[k] = np.empty(n_years)
     out["outranks"] = np.empty((n_years, len(pairs)))
     for y in range(n_years):
@@ -513,9 +513,9 @@ def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
             for k in top_k:
                 out[f"p_top_{k}"][y, i] = np.mean(r <= k)
         ok = rhos[~np.isnan(rhos)]
-        out["rho_mean"][y] = np.mean(ok) if ok.size else np.nan
-        out["rho_p05"][y] = np.quantile(ok, 0.05) if ok.size else np.nan
-        out["rho_min"][y] = np.min(ok) if ok.size else np.nan
+        out["spearman_rho_mean"][y] = np.mean(ok) if ok.size else np.nan
+        out["spearman_rho_p05"][y] = np.quantile(ok, 0.05) if ok.size else np.nan
+        out["spearman_rho_min"][y] = np.min(ok) if ok.size else np.nan
         out["mean_abs_rank_shift"][y] = np.mean(np.abs(ranks - b_min[None, :]))
         for p, (a, b) in enumerate(pairs):
             out["outranks"][y, p] = np.mean(ranks[:, a] < ranks[:, b])

@@ -147,7 +147,7 @@ def combined_evaluation(
     CombinedResult
         ``.scores`` (region, year, dimension, one column per method, combined, rank; rows by
         dimension -- ``"index"`` first, then system order --, year, region in panel order),
-        ``.method_weights`` (year, dimension, method, compatible, spearman_r, drift, weight),
+        ``.method_weights`` (year, dimension, method, compatible, spearman_rho, drift, weight),
         ``.compatibility`` (year, dimension, method_a, method_b, rho, p_value),
         ``.kendall_w`` (year, dimension, n_methods, w, chi2, df, p_value),
         ``.excluded`` (year, dimension, item, reason), ``.indicator_weights``
@@ -466,7 +466,7 @@ def _combined_evaluation(
             "dimension": [cd[c] for c in range(n_cells) for _ in range(k)],
             "method": [mm for _ in range(n_cells) for mm in methods],
             "compatible": keep.ravel().tolist(),
-            "spearman_r": pl.Series(r_d.ravel(), nan_to_null=True),
+            "spearman_rho": pl.Series(r_d.ravel(), nan_to_null=True),
             "drift": pl.Series(drift_d.ravel(), nan_to_null=True),
             "weight": w_d.ravel(),
         },
@@ -479,11 +479,11 @@ def _combined_evaluation(
             "dimension": [cd[c] for c in range(n_cells) for _ in iu[0]],
             "method_a": [methods[a] for _ in range(n_cells) for a in iu[0]],
             "method_b": [methods[b] for _ in range(n_cells) for b in iu[1]],
-            "rho": rho_m[:, iu[0], iu[1]].ravel(),
+            "spearman_rho": rho_m[:, iu[0], iu[1]].ravel(),
             "p_value": pval[:, iu[0], iu[1]].ravel(),
         },
         schema={"year": year_dtype, "dimension": pl.String, "method_a": pl.String,
-                "method_b": pl.String, "rho": pl.Float64, "p_value": pl.Float64},
+                "method_b": pl.String, "spearman_rho": pl.Float64, "p_value": pl.Float64},
     )
     from scipy import stats
 

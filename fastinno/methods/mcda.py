@@ -437,12 +437,12 @@ def drift_combination(
     scores : array_like (n_objects >= 2, n_methods >= 1)
     minmax : bool, min-max each method's scores first (then combine the rescaled scores).
     method : Spearman variant used for r_j.
-    details : bool, also return ``spearman_r`` and ``drift``.
+    details : bool, also return ``spearman_rho`` and ``drift``.
 
     Returns
     -------
     (method_weights, combined) : ndarray (n_methods,), ndarray (n_objects,)
-        With ``details=True``: (method_weights, combined, spearman_r, drift).
+        With ``details=True``: (method_weights, combined, spearman_rho, drift).
 
     Notes
     -----

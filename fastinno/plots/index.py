@@ -299,10 +299,10 @@ def rho_distribution(agreement: pl.DataFrame, *, rho: pl.DataFrame | None = None
     Parameters
     ----------
     agreement : polars.DataFrame
-        ``RobustnessResult.agreement``: ``year, rho_mean, rho_p05, rho_min`` (and optionally
+        ``RobustnessResult.agreement``: ``year, spearman_rho_mean, spearman_rho_p05, spearman_rho_min`` (and optionally
         ``mean_abs_rank_shift``).
     rho : polars.DataFrame, optional
-        Per-draw values ``year, rho`` when available: drawn as one box per year.
+        Per-draw values ``year, spearman_rho`` when available: drawn as one box per year.
 
     Returns
     -------
@@ -310,24 +310,24 @@ def rho_distribution(agreement: pl.DataFrame, *, rho: pl.DataFrame | None = None
         x label ``Year``, y label ``Spearman rho with base ranking``; three lines (mean, 5th
         percentile, minimum), or the boxes when ``rho`` is given.
     """
-    agreement = check_frame(agreement, "agreement", ("year", "rho_mean", "rho_p05", "rho_min"))
+    agreement = check_frame(agreement, "agreement", ("year", "spearman_rho_mean", "spearman_rho_p05", "spearman_rho_min"))
     a = agreement.sort("year")
     years = a["year"].to_numpy()
     with style():
         fig, ax = figure_axes(ax, (6.4, 3.4))
         if rho is not None:
-            rho = check_frame(rho, "rho", ("year", "rho"))
-            data = [rho.filter(pl.col("year") == y)["rho"].to_numpy() for y in years]
+            rho = check_frame(rho, "rho", ("year", "spearman_rho"))
+            data = [rho.filter(pl.col("year") == y)["spearman_rho"].to_numpy() for y in years]
             ax.boxplot(data, positions=years, widths=0.6, showfliers=False)
         else:
-            ax.fill_between(years, a["rho_min"].to_numpy(), a["rho_p05"].to_numpy(),
+            ax.fill_between(years, a["spearman_rho_min"].to_numpy(), a["spearman_rho_p05"].to_numpy(),
                             color="#d62728", alpha=0.12, lw=0)
-            ax.plot(years, a["rho_mean"].to_numpy(), "-o", color="#1f77b4", label="mean")
-            ax.plot(years, a["rho_p05"].to_numpy(), "--s", color="#ff7f0e", ms=4,
+            ax.plot(years, a["spearman_rho_mean"].to_numpy(), "-o", color="#1f77b4", label="mean")
+            ax.plot(years, a["spearman_rho_p05"].to_numpy(), "--s", color="#ff7f0e", ms=4,
                     label="5th percentile")
-            ax.plot(years, a["rho_min"].to_numpy(), ":v", color="#d62728", ms=4, label="minimum")
+            ax.plot(years, a["spearman_rho_min"].to_numpy(), ":v", color="#d62728", ms=4, label="minimum")
             ax.legend(loc="lower left", frameon=True, framealpha=0.9)
-        lo = float(np.nanmin(a["rho_min"].to_numpy()))
+        lo = float(np.nanmin(a["spearman_rho_min"].to_numpy()))
         ax.set_ylim(min(lo - 0.05, 0.8), 1.01)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=45)
@@ -349,7 +349,7 @@ def method_agreement(
     Parameters
     ----------
     compatibility : polars.DataFrame
-        ``CombinedResult.compatibility``: ``year, dimension, method_a, method_b, rho`` (each pair
+        ``CombinedResult.compatibility``: ``year, dimension, method_a, method_b, spearman_rho`` (each pair
         once or both ways).
     year : int, optional
         One year; default the mean rho over all years.
@@ -362,7 +362,7 @@ def method_agreement(
         A methods x methods heatmap with x label ``Method`` and y label ``Method``, cells
         annotated with rho, a colour bar labelled ``Spearman rho``.
     """
-    c = check_frame(compatibility, "compatibility", ("year", "method_a", "method_b", "rho"))
+    c = check_frame(compatibility, "compatibility", ("year", "method_a", "method_b", "spearman_rho"))
     if "dimension" in c.columns:
         dims = c["dimension"].unique().to_list()
         if dimension not in dims:
@@ -377,7 +377,7 @@ def method_agreement(
     idx = {m: i for i, m in enumerate(methods)}
     acc = np.zeros((k, k))
     cnt = np.zeros((k, k))
-    for a, b, r in c.select("method_a", "method_b", "rho").iter_rows():
+    for a, b, r in c.select("method_a", "method_b", "spearman_rho").iter_rows():
         if r is None or not np.isfinite(r):
             continue
         i, j = idx[a], idx[b]

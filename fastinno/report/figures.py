@@ -77,7 +77,7 @@ def _stability(prefix):
 def _rho(prefix):
     def draw(t, figcfg):
         rho = t.get(f"{prefix}_rho")
-        if rho is not None and not {"year", "rho"} <= set(rho.columns):
+        if rho is not None and not {"year", "spearman_rho"} <= set(rho.columns):
             rho = None
         return plots.rho_distribution(t[f"{prefix}_agreement"], rho=rho)
 

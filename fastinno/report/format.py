@@ -22,7 +22,7 @@ __all__ = ["MAX_ROWS", "fmt", "head", "table_html", "figure_html", "card", "sect
 MAX_ROWS = 40
 
 _PERCENT_COLS = {"cagr", "mean_yoy", "yoy"}
-_HEAD_LABELS = {"cagr": "CAGR", "mean_yoy": "mean YoY", "rho": "&rho;", "p_value": "p",
+_HEAD_LABELS = {"cagr": "CAGR", "mean_yoy": "mean YoY", "spearman_rho": "Spearman &rho;", "p_value": "p",
                 "R": "R", "C": "C", "P": "P", "gm_c": "C", "gm_p": "P"}
 
 

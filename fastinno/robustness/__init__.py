@@ -30,7 +30,7 @@ documented exceptions):
 - sums (for means) in exact fixed point: each value times a power of two (exact), truncated to
   an integer and added as a two-word integer, so means are identical for any chunking, thread
   count or backend and no per-block state is kept (memory does not grow with the draws);
-- Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``rho_p05`` accurate to
+- Spearman's rho per draw goes into a 2^16-bin histogram on [-1, 1] (``spearman_rho_p05`` accurate to
   3.1e-5), an exact running min and an exact fixed-point sum.
 
 The other documented exception: ``bootstrap(over="years")`` keeps every replicate's growth rates

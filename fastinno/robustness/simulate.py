@@ -134,7 +134,7 @@ def simulate(
     RobustnessResult
         ``.summary`` (region, year, base_index, base_rank, mean_index, median_index, index_p05,
         index_p95, mean_rank, median_rank, rank_p05, rank_p95, p_top_k...), ``.agreement`` (year,
-        rho_mean, rho_p05, rho_min, mean_abs_rank_shift), optional ``.acceptability`` and
+        spearman_rho_mean, spearman_rho_p05, spearman_rho_min, mean_abs_rank_shift), optional ``.acceptability`` and
         ``.outranks``.
 
     Notes

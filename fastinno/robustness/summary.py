@@ -95,9 +95,9 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
                                 np.full(n_years, _config.RHO_BINS - 1, np.int64))[0][:, 0]
     agreement = pl.DataFrame({
         "year": np.array(panel.years, dtype=np.int64),
-        "rho_mean": rho_mean,
-        "rho_p05": rho_p05,
-        "rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
+        "spearman_rho_mean": rho_mean,
+        "spearman_rho_p05": rho_p05,
+        "spearman_rho_min": np.where(acc.rho_n > 0, acc.rho_min, np.nan),
         "mean_abs_rank_shift": shift.reshape(n_years, n_regions).sum(axis=1) / (n * n_regions),
     })
     undefined = n - acc.rho_n
@@ -106,7 +106,7 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
         warnings.warn(
             f"Spearman's rho is undefined for {int(undefined.sum())} of {n * n_years} rankings (year(s) "
             f"{format_keys(years)}): a ranking in which every region ties, in the draw or in the base run, "
-            "has no rank correlation. rho_mean, rho_p05 and rho_min summarise the defined ones (NaN where "
+            "has no rank correlation. spearman_rho_mean, spearman_rho_p05 and spearman_rho_min summarise the defined ones (NaN where "
             "there are none).", FastinnoWarning, stacklevel=3,
         )
     acc_frame = None

@@ -286,7 +286,7 @@ def test_combined_evaluation_matches_naive():
             comp = res.compatibility.filter((pl.col("year") == year) & (pl.col("dimension") == dname))
             assert comp.height == 6
             r0 = ss.spearmanr(s[:, 0], s[:, 1])
-            npt.assert_allclose(comp["rho"][0], r0.statistic, rtol=1e-12)
+            npt.assert_allclose(comp["spearman_rho"][0], r0.statistic, rtol=1e-12)
             npt.assert_allclose(comp["p_value"][0], r0.pvalue, rtol=1e-9)
             kwr = res.kendall_w.filter((pl.col("year") == year) & (pl.col("dimension") == dname))
             ranks = np.stack([naive.average_ranks(s[:, j], True) for j in range(4)])
@@ -404,7 +404,7 @@ def test_combined_reports_excluded_method():
     npt.assert_allclose(got["combined"].to_numpy(), c_exp, rtol=1e-12)
     comp = res.compatibility.filter((pl.col("year") == 1) & (pl.col("method_a") == "entropy")
                                     & (pl.col("method_b") == "max_deviation"))
-    assert comp["rho"][0] < 0
+    assert comp["spearman_rho"][0] < 0
 
 
 def test_combined_errors():

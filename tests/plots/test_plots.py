@@ -127,14 +127,14 @@ def test_rank_stability_other_year_and_errors(summary):
 
 
 def test_rho_distribution():
-    agr = pl.DataFrame({"year": YEARS, "rho_mean": [0.97] * 6, "rho_p05": [0.93] * 6,
-                        "rho_min": [0.85] * 6})
+    agr = pl.DataFrame({"year": YEARS, "spearman_rho_mean": [0.97] * 6, "spearman_rho_p05": [0.93] * 6,
+                        "spearman_rho_min": [0.85] * 6})
     fig = plots.rho_distribution(agr)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "Year" and ax.get_ylabel() == "Spearman rho with base ranking"
     assert [ln.get_label() for ln in ax.lines] == ["mean", "5th percentile", "minimum"]
     rho = pl.DataFrame({"year": np.repeat(YEARS, 50),
-                        "rho": np.random.default_rng(0).uniform(0.8, 1, 300)})
+                        "spearman_rho": np.random.default_rng(0).uniform(0.8, 1, 300)})
     fig = plots.rho_distribution(agr, rho=rho)
     assert len(fig.axes[0].lines) > 0
 
@@ -142,7 +142,7 @@ def test_rho_distribution():
 def test_method_agreement_matrix():
     rng = np.random.default_rng(3)
     rows = [{"year": y, "dimension": d, "method_a": a, "method_b": b,
-             "rho": float(rng.uniform(0.6, 1.0)), "p_value": 0.01}
+             "spearman_rho": float(rng.uniform(0.6, 1.0)), "p_value": 0.01}
             for y in YEARS for d in ("index", "enterprise")
             for i, a in enumerate(METHODS) for b in METHODS[i + 1:]]
     comp = pl.DataFrame(rows)
@@ -154,7 +154,7 @@ def test_method_agreement_matrix():
     np.testing.assert_allclose(np.diag(m), 1.0)
     np.testing.assert_allclose(m, m.T)
     want = comp.filter((pl.col("dimension") == "index") & (pl.col("method_a") == "entropy")
-                       & (pl.col("method_b") == "gra"))["rho"].mean()
+                       & (pl.col("method_b") == "gra"))["spearman_rho"].mean()
     assert m[0, 3] == pytest.approx(want)
     assert fig.axes[1].get_ylabel() == "Spearman rho"
     fig = plots.method_agreement(comp, year=YEARS[0], dimension="enterprise")
@@ -164,7 +164,7 @@ def test_method_agreement_matrix():
 
 
 def test_method_weights_one_line_per_method():
-    rows = [{"year": y, "dimension": "index", "method": m, "spearman_r": 0.9, "drift": 0.1,
+    rows = [{"year": y, "dimension": "index", "method": m, "spearman_rho": 0.9, "drift": 0.1,
              "weight": 0.25} for y in YEARS for m in METHODS]
     fig = plots.method_weights(pl.DataFrame(rows))
     ax = fig.axes[0]

@@ -62,3 +62,15 @@ def test_summary_method_is_renamed_top(panel):
     with pytest.warns(FutureWarning, match="CombinedResult.summary"):
         old = comb.summary(top=2)
     assert old.equals(comb.top(2))
+
+
+def test_spearman_rho_has_one_name_in_every_output_frame(panel):
+    """Spearman's rho is ``spearman_rho`` (or ``spearman_rho_<stat>``) in every table."""
+    seen = []
+    for name, res in _results(panel).items():
+        for tname, df in res.tables().items():
+            for col in df.columns:
+                if "rho" in col or col == "spearman_r":
+                    assert col.startswith("spearman_rho"), (name, tname, col)
+                    seen.append(col)
+    assert {"spearman_rho", "spearman_rho_mean", "spearman_rho_p05", "spearman_rho_min"} <= set(seen)

@@ -69,9 +69,9 @@ def _check_against_naive(res, ref, panel, pairs=()):
     for c in ("median_index", "index_p05", "index_p95"):
         npt.assert_allclose(_grid(res, c, panel), ref[c], rtol=0, atol=tol, err_msg=c)
     ag = res.agreement.sort("year")
-    npt.assert_allclose(ag["rho_mean"].to_numpy(), ref["rho_mean"], rtol=1e-12)
-    npt.assert_allclose(ag["rho_min"].to_numpy(), ref["rho_min"], rtol=1e-12)
-    npt.assert_allclose(ag["rho_p05"].to_numpy(), ref["rho_p05"], rtol=0, atol=2.0 / _config.RHO_BINS + 1e-12)
+    npt.assert_allclose(ag["spearman_rho_mean"].to_numpy(), ref["spearman_rho_mean"], rtol=1e-12)
+    npt.assert_allclose(ag["spearman_rho_min"].to_numpy(), ref["spearman_rho_min"], rtol=1e-12)
+    npt.assert_allclose(ag["spearman_rho_p05"].to_numpy(), ref["spearman_rho_p05"], rtol=0, atol=2.0 / _config.RHO_BINS + 1e-12)
     npt.assert_allclose(ag["mean_abs_rank_shift"].to_numpy(), ref["mean_abs_rank_shift"], rtol=1e-14)
     if pairs:
         npt.assert_array_equal(res.outranks["p_outranks"].to_numpy().reshape(len(panel.years), -1), ref["outranks"])
@@ -165,9 +165,9 @@ def test_no_perturbation_reproduces_base(model, kw):
     for c in ("mean_index", "median_index", "index_p05", "index_p95"):
         npt.assert_allclose(s[c].to_numpy(), s["base_index"].to_numpy(), rtol=1e-9, err_msg=c)
     npt.assert_array_equal(s["index_p05"].to_numpy(), s["index_p95"].to_numpy())
-    npt.assert_allclose(res.agreement["rho_mean"].to_numpy(), 1.0, rtol=1e-15)
-    npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
-    npt.assert_allclose(res.agreement["rho_p05"].to_numpy(), 1.0, rtol=1e-15)  # histogram path, clamped
+    npt.assert_allclose(res.agreement["spearman_rho_mean"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_allclose(res.agreement["spearman_rho_min"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_allclose(res.agreement["spearman_rho_p05"].to_numpy(), 1.0, rtol=1e-15)  # histogram path, clamped
     assert (res.agreement["mean_abs_rank_shift"] == 0).all()
 
 
@@ -177,14 +177,14 @@ def test_huge_concentration_converges_to_base():
     s = res.summary
     npt.assert_array_equal(s["rank_p05"].to_numpy(), s["rank_p95"].to_numpy())
     npt.assert_allclose(s["index_p05"].to_numpy(), s["base_index"].to_numpy(), rtol=1e-9)
-    npt.assert_allclose(res.agreement["rho_min"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_allclose(res.agreement["spearman_rho_min"].to_numpy(), 1.0, rtol=1e-15)
 
 
 def test_more_concentration_more_agreement():
     panel = _panel(n_regions=30)
     lo = fastinno.simulate(panel, draws=256, concentration=5.0, seed=3, progress=False)
     hi = fastinno.simulate(panel, draws=256, concentration=500.0, seed=3, progress=False)
-    assert (hi.agreement["rho_mean"].to_numpy() > lo.agreement["rho_mean"].to_numpy()).all()
+    assert (hi.agreement["spearman_rho_mean"].to_numpy() > lo.agreement["spearman_rho_mean"].to_numpy()).all()
 
 
 # --- determinism --------------------------------------------------------------------------------
@@ -1391,7 +1391,7 @@ def test_summary_invariants(n_regions, n_years, data_seed, seed, kappa, scheme, 
         res = fastinno.simulate(panel, **kw)
     s = res.summary
     # a year whose rankings all tie (e.g. GRA on two regions) has no rho, and says so
-    undefined = res.agreement["rho_mean"].is_nan().any()
+    undefined = res.agreement["spearman_rho_mean"].is_nan().any()
     assert undefined == any("rho is undefined" in str(w.message) for w in rec)
     assert (s["rank_p05"] <= s["median_rank"]).all() and (s["median_rank"] <= s["rank_p95"]).all()
     assert ((s["mean_rank"] >= 1) & (s["mean_rank"] <= n_regions)).all()
@@ -1409,9 +1409,9 @@ def test_summary_invariants(n_regions, n_years, data_seed, seed, kappa, scheme, 
                         rtol=1e-12)
     p = res.outranks.sort(["year", "region_a"])["p_outranks"].to_numpy().reshape(n_years, 2)
     assert (p.sum(axis=1) <= 1.0 + 1e-12).all()
-    ag = res.agreement.filter(~pl.col("rho_mean").is_nan())
-    assert ((ag["rho_min"] <= ag["rho_p05"] + 2.0 / _config.RHO_BINS) & (ag["rho_p05"] <= 1.0)).all()
-    assert ((ag["rho_min"] >= -1.0) & (ag["rho_min"] <= ag["rho_mean"] + 1e-12) & (ag["rho_mean"] <= 1.0)).all()
+    ag = res.agreement.filter(~pl.col("spearman_rho_mean").is_nan())
+    assert ((ag["spearman_rho_min"] <= ag["spearman_rho_p05"] + 2.0 / _config.RHO_BINS) & (ag["spearman_rho_p05"] <= 1.0)).all()
+    assert ((ag["spearman_rho_min"] >= -1.0) & (ag["spearman_rho_min"] <= ag["spearman_rho_mean"] + 1e-12) & (ag["spearman_rho_mean"] <= 1.0)).all()
     # relabelling the regions (another row order of the panel) changes nothing per region
     perm = np.random.default_rng(seed).permutation(n_regions)
     shuffled = Panel.from_array(np.ascontiguousarray(np.asarray(panel.cube)[perm]), panel.system,

@@ -170,10 +170,10 @@ def test_no_perturbation_reproduces_combined_evaluation(kw, options):
     for c in ("base_rank", "rank_p05", "rank_p95", "median_rank", "mean_rank"):
         npt.assert_array_equal(s[c].to_numpy(), s["rank"].to_numpy(), err_msg=c)
     ag = res.agreement
-    assert ag.columns == ["year", "rho_mean", "rho_p05", "rho_min", "mean_abs_rank_shift"]
-    npt.assert_allclose(ag["rho_mean"].to_numpy(), 1.0, rtol=1e-15)
-    npt.assert_array_equal(ag["rho_p05"].to_numpy(), 1.0)
-    npt.assert_array_equal(ag["rho_min"].to_numpy(), 1.0)
+    assert ag.columns == ["year", "spearman_rho_mean", "spearman_rho_p05", "spearman_rho_min", "mean_abs_rank_shift"]
+    npt.assert_allclose(ag["spearman_rho_mean"].to_numpy(), 1.0, rtol=1e-15)
+    npt.assert_array_equal(ag["spearman_rho_p05"].to_numpy(), 1.0)
+    npt.assert_array_equal(ag["spearman_rho_min"].to_numpy(), 1.0)
     npt.assert_array_equal(ag["mean_abs_rank_shift"].to_numpy(), 0.0)
 
 
