@@ -276,7 +276,7 @@ def gm11_batch(x0, horizon):
 # --- robustness ---
 
 
-def _numpy_standardize_max_ratio(cube, is_cost):
+def numpy_standardize_max_ratio(cube, is_cost):
     """Max-ratio standardization over the whole panel (benefit c / max, cost min / c)."""
     mx = cube.max(axis=(0, 1))
     mn = cube.min(axis=(0, 1))
