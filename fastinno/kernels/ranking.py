@@ -13,7 +13,7 @@ Ranking: an LSD radix sort on a 22-bit key (the index quantised monotonically on
 that orders runs of equal keys by the exact index value. The ranks are therefore exact (ties =
 equal index values, competition ranking "min"). The sort is O(n) per row; blocks of draws run
 in parallel on Python threads (the kernel releases the GIL). Measured against numba's
-``argsort`` and numpy's SIMD sorts in ``benches/bench_robustness.py``.
+``argsort`` and numpy's SIMD sorts by the ``rank_rows`` bench (``benches/families/robustness.py``).
 
 This module also holds the constants of the codes layout and of the fixed-point sums, shared by
 the other Monte Carlo kernel modules (:mod:`.accumulate`, :mod:`.quantiles`, :mod:`.bootstrap`).
