@@ -9,7 +9,7 @@ import math  # noqa: F401
 
 import numpy as np  # noqa: F401
 
-# --- ideal-solution model (issue 3) ---
+# --- ideal-solution model ---
 
 
 def _scope_cells(n_regions, n_years, scope):
@@ -53,7 +53,7 @@ def standardize_cube(cube, is_cost, method, scope):
     return out
 
 
-def ideal_solution_distances(x, w, scope):
+def weighted_distances(x, w, scope):
     """d+ and d- (regions, years): sqrt(sum_j w_j^2 (x - max)^2), min likewise, over the scope."""
     n_regions, n_years, n_ind = x.shape
     d_pos = np.zeros((n_regions, n_years))
@@ -72,10 +72,13 @@ def ideal_solution_distances(x, w, scope):
     return d_pos, d_neg
 
 
-def ideal_solution_index(d_pos, d_neg, form):
-    """0 ratio2: 1 / (1 + (d+/d-)^2); 1 closeness: d- / (d+ + d-). d- = 0 -> 0, d+ = 0 -> 1, both NaN."""
-    d_pos = np.asarray(d_pos, dtype=float)
-    d_neg = np.asarray(d_neg, dtype=float)
+def index_from_squared(d_pos2, d_neg2, form):
+    """From squared distances: 0 ratio2: 1 / (1 + (d+/d-)^2); 1 closeness: d- / (d+ + d-).
+
+    d- = 0 -> 0, d+ = 0 -> 1, both 0 -> NaN.
+    """
+    d_pos = np.sqrt(np.asarray(d_pos2, dtype=float))
+    d_neg = np.sqrt(np.asarray(d_neg2, dtype=float))
     out = np.empty(d_pos.shape)
     for i in np.ndindex(d_pos.shape):
         p, n = d_pos[i], d_neg[i]
@@ -92,11 +95,11 @@ def ideal_solution_index(d_pos, d_neg, form):
     return out
 
 
-def hew_topsis_cube(cube, is_cost, method, scope, w, form):
+def hew_index_cube(cube, is_cost, method, scope, w, form):
     """The whole model on the indicators where ``w`` is given: standardize, distances, index."""
     x = standardize_cube(cube, is_cost, method, scope)
-    d_pos, d_neg = ideal_solution_distances(x, w, scope)
-    return ideal_solution_index(d_pos, d_neg, form)
+    d_pos, d_neg = weighted_distances(x, w, scope)
+    return index_from_squared(d_pos**2, d_neg**2, form)
 
 
 def growth_rates(f, years):
@@ -119,7 +122,7 @@ def growth_rates(f, years):
     return cagr, mean_yoy, yoy
 
 
-def topsis_matrix(p, w, form):
+def topsis_index_matrix(p, w, form):
     """2-D TOPSIS on normalized p: v = w p, ideal = column max, anti = column min; (index, d+, d-)."""
     p = np.asarray(p, dtype=float)
     n, m = p.shape
@@ -128,10 +131,10 @@ def topsis_matrix(p, w, form):
     lo = [min(v[i][j] for i in range(n)) for j in range(m)]
     d_pos = np.array([math.sqrt(sum((v[i][j] - hi[j]) ** 2 for j in range(m))) for i in range(n)])
     d_neg = np.array([math.sqrt(sum((v[i][j] - lo[j]) ** 2 for j in range(m))) for i in range(n)])
-    return ideal_solution_index(d_pos, d_neg, form), d_pos, d_neg
+    return index_from_squared(d_pos**2, d_neg**2, form), d_pos, d_neg
 
 
-# --- combined evaluation (issue 4) ---
+# --- combined evaluation ---
 
 
 def column_entropy(p):
@@ -274,7 +277,7 @@ def weighted_sum(p, w):
     return np.array([sum(w[j] * p[i, j] for j in range(m)) for i in range(n)])
 
 
-def topsis_closeness(p, w):
+def topsis_closeness_matrix(p, w):
     """r = w p; ideal = column max, anti = column min; C = d- / (d+ + d-)."""
     p = np.asarray(p, dtype=float)
     n, m = p.shape
@@ -302,7 +305,7 @@ def drift_combination(scores):
     combined = np.array([sum(s[i, j] * w[j] for j in range(k)) for i in range(n)])
     return w, combined
 
-# --- DEMATEL and GM(1,1) (issue 5) ---
+# --- DEMATEL and GM(1,1) ---
 
 
 def cfcs_crisp(lower, upper, scope="global"):
@@ -405,7 +408,7 @@ def gm11(x0, horizon=0):
             "C": c, "P": p, "grade": grade, "class_ratio_ok": ok}
 
 
-def bootstrap_experts_rc(a, w, draws, normalization="row"):
+def bootstrap_experts(a, w, draws, normalization="row"):
     """R and C for given resamples ``draws`` (B, K) of crisp expert matrices ``a`` (K, n, n)."""
     out_r, out_c = [], []
     for idx in draws:
@@ -418,7 +421,7 @@ def bootstrap_experts_rc(a, w, draws, normalization="row"):
     return np.array(out_r), np.array(out_c)
 
 
-# --- robustness (issue 6) ---
+# --- robustness ---
 
 
 def rank_min(v):
@@ -462,7 +465,7 @@ def robustness_model_index(cube, is_cost, w, model, standardize=0, scope=0, form
     "weighted-sum" (sum_j w_j x_j), "gra" (grey relational grade per year).
     """
     if model in ("hew-topsis", "topsis"):
-        return hew_topsis_cube(cube, is_cost, standardize, scope, w, form)
+        return hew_index_cube(cube, is_cost, standardize, scope, w, form)
     x = standardize_cube(cube, is_cost, standardize, scope)
     n_regions, n_years, n_ind = x.shape
     out = np.empty((n_regions, n_years))
@@ -584,7 +587,7 @@ def bootstrap_model_index(cube, is_cost, mult_r, mult_y, method, scope, form, we
                 sn += w[j] ** 2 * (x - min(xs)) ** 2
             d_pos[r, y] = math.sqrt(sp)
             d_neg[r, y] = math.sqrt(sn)
-    return ideal_solution_index(d_pos, d_neg, form), w
+    return index_from_squared(d_pos**2, d_neg**2, form), w
 
 
 def block_bootstrap_growth(f, years, terms):
@@ -643,7 +646,7 @@ def bootstrap_growth_summary(index_fn, replicates, base, years):
     return out
 
 
-# --- robustness of the combined evaluation (issue 6) ---
+# --- robustness of the combined evaluation ---
 
 
 def spearman_p_value(r, n):
@@ -695,7 +698,7 @@ def combined_draw(p, base_weights, f, methods, rho=0.5, alpha=0.05, spearman_met
         if m in ("entropy", "max_deviation"):
             cols.append(weighted_sum(p, w))
         elif m == "topsis":
-            cols.append(topsis_closeness(p, w))
+            cols.append(topsis_closeness_matrix(p, w))
         else:
             cols.append(grey_relational_grades(p, w, rho))
     k = len(methods)

@@ -132,12 +132,12 @@ def test_squared_deviations_match_naive(scope):
     x = kn.standardize_cube(cube, is_cost, kn.MINMAX, scope)
     a_pos, a_neg = kn.squared_deviations(x, scope)
     w = np.array([0.1, 0.2, 0.3, 0.4])
-    d_pos, d_neg = naive.ideal_solution_distances(x, w, scope)
+    d_pos, d_neg = naive.weighted_distances(x, w, scope)
     npt.assert_allclose(np.sqrt(a_pos @ w**2), d_pos, rtol=1e-12, atol=1e-15)
     npt.assert_allclose(np.sqrt(a_neg @ w**2), d_neg, rtol=1e-12, atol=1e-15)
     for j in range(4):
         e = np.zeros(4)
         e[j] = 1.0
-        dp, dn = naive.ideal_solution_distances(x, e, scope)
+        dp, dn = naive.weighted_distances(x, e, scope)
         npt.assert_allclose(a_pos[..., j], dp**2, rtol=1e-12, atol=1e-15)
         npt.assert_allclose(a_neg[..., j], dn**2, rtol=1e-12, atol=1e-15)

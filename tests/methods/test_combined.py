@@ -55,13 +55,13 @@ def test_topsis_matches_naive(shape):
     p = rng.random(shape)
     w = rng.random(shape[1])
     w /= w.sum()
-    npt.assert_allclose(fastinno.topsis(p, w), naive.topsis_closeness(p, w), rtol=1e-12)
+    npt.assert_allclose(fastinno.topsis(p, w), naive.topsis_closeness_matrix(p, w), rtol=1e-12)
     we = naive.entropy_weights(p)
-    npt.assert_allclose(fastinno.topsis(p), naive.topsis_closeness(p, we), rtol=1e-12)
+    npt.assert_allclose(fastinno.topsis(p), naive.topsis_closeness_matrix(p, we), rtol=1e-12)
     wm = naive.max_deviation_weights(p)
-    npt.assert_allclose(fastinno.topsis(p, "max_deviation"), naive.topsis_closeness(p, wm), rtol=1e-12)
+    npt.assert_allclose(fastinno.topsis(p, "max_deviation"), naive.topsis_closeness_matrix(p, wm), rtol=1e-12)
     eq = np.full(shape[1], 1.0 / shape[1])
-    npt.assert_allclose(fastinno.topsis(p, "equal"), naive.topsis_closeness(p, eq), rtol=1e-12)
+    npt.assert_allclose(fastinno.topsis(p, "equal"), naive.topsis_closeness_matrix(p, eq), rtol=1e-12)
 
 
 def test_cell_scores_against_naive():
@@ -87,7 +87,7 @@ def test_cell_scores_against_naive():
         a, b = ptr[c], ptr[c + 1]
         npt.assert_allclose(out[c, 0], naive.weighted_sum(sub, we[a:b]), rtol=1e-12)
         npt.assert_allclose(out[c, 1], naive.weighted_sum(sub, wm[a:b]), rtol=1e-12)
-        npt.assert_allclose(out[c, 2], naive.topsis_closeness(sub, wt[a:b]), rtol=1e-12)
+        npt.assert_allclose(out[c, 2], naive.topsis_closeness_matrix(sub, wt[a:b]), rtol=1e-12)
         npt.assert_allclose(out[c, 3], naive.grey_relational_grades(sub, wt[a:b]), rtol=1e-12)
 
 
@@ -248,7 +248,7 @@ def _naive_cell(x, is_cost, methods=mc.METHODS, rho=0.5):
     cols = {
         "entropy": naive.weighted_sum(p, we),
         "max_deviation": naive.weighted_sum(p, wm),
-        "topsis": naive.topsis_closeness(p, we),
+        "topsis": naive.topsis_closeness_matrix(p, we),
         "gra": naive.grey_relational_grades(p, we, rho),
     }
     s = np.column_stack([cols[m] for m in methods])
@@ -329,7 +329,7 @@ def test_combined_options_and_weights():
     w = np.array([0.1, 0.1, 0.2, 0.2, 0.2, 0.2])
     res2 = fastinno.combined_evaluation(panel, weights=w)
     got2 = res2.scores.filter((pl.col("year") == 2001) & (pl.col("dimension") == "input")).sort("region")
-    npt.assert_allclose(got2["topsis"].to_numpy(), naive.topsis_closeness(p[:, :3], w[:3] / w[:3].sum()),
+    npt.assert_allclose(got2["topsis"].to_numpy(), naive.topsis_closeness_matrix(p[:, :3], w[:3] / w[:3].sum()),
                         rtol=1e-12)
     for frame in (res.method_weights, res2.method_weights):
         sums = frame.group_by(["year", "dimension"]).agg(pl.col("weight").sum())["weight"].to_numpy()

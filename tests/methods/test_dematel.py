@@ -180,7 +180,7 @@ def test_bootstrap_kernel_vs_naive(normalization):
     draws = kd.bootstrap_draws(k, seeds, b_count, _config.DRAW_BLOCK)
     counts = kd.bootstrap_counts(k, seeds, b_count, _config.DRAW_BLOCK)
     npt.assert_array_equal(counts, np.array([np.bincount(d, minlength=k) for d in draws]))
-    r_ref, c_ref = naive.bootstrap_experts_rc(crisp, w, draws, normalization)
+    r_ref, c_ref = naive.bootstrap_experts(crisp, w, draws, normalization)
     npt.assert_allclose(r, r_ref, rtol=1e-12)
     npt.assert_allclose(c, c_ref, rtol=1e-12)
 

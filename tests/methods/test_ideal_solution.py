@@ -65,12 +65,12 @@ def test_hew_topsis_matches_naive(scope, standardize, form):
     w = system.base_weights()
     cube, is_cost = np.array(panel.cube), system.is_cost
     args = (CODES[standardize], CODES[scope])
-    want = naive.hew_topsis_cube(cube, is_cost, *args, w, CODES[form])
+    want = naive.hew_index_cube(cube, is_cost, *args, w, CODES[form])
     npt.assert_allclose(r.scores["index"].to_numpy().reshape(6, 4), want, rtol=1e-12)
     for g in system.groups:
         wg = np.zeros(6)
         wg[g.indices] = system.group_weights(g)
-        want_g = naive.hew_topsis_cube(cube, is_cost, *args, wg, CODES[form])
+        want_g = naive.hew_index_cube(cube, is_cost, *args, wg, CODES[form])
         npt.assert_allclose(r.scores[g.name].to_numpy().reshape(6, 4), want_g, rtol=1e-12)
     # growth: true year span (2011..2015 = 4 years, one gap)
     f = r.scores["index"].to_numpy().reshape(6, 4)
@@ -107,11 +107,11 @@ def test_weights_override_mapping_and_array():
     r1 = fastinno.hew_topsis(panel, weights=w)
     r2 = fastinno.hew_topsis(panel, weights=dict(zip(panel.indicators, w.tolist())))
     assert r1.scores.equals(r2.scores)
-    want = naive.hew_topsis_cube(np.array(panel.cube), panel.is_cost, 0, 0, w, 0)
+    want = naive.hew_index_cube(np.array(panel.cube), panel.is_cost, 0, 0, w, 0)
     npt.assert_allclose(r1.scores["index"].to_numpy().reshape(6, 4), want, rtol=1e-12)
     # sub-index "sales": weights renormalised within the dimension: 0.3, 0.1 -> 0.75, 0.25
     ws = np.array([0, 0, 0, 0, 0.75, 0.25])
-    want_s = naive.hew_topsis_cube(np.array(panel.cube), panel.is_cost, 0, 0, ws, 0)
+    want_s = naive.hew_index_cube(np.array(panel.cube), panel.is_cost, 0, 0, ws, 0)
     npt.assert_allclose(r1.scores["sales"].to_numpy().reshape(6, 4), want_s, rtol=1e-12)
     assert r1.options["weights"] == "user"
     npt.assert_allclose(r1.weights["weight"].to_numpy(), w)
@@ -165,12 +165,12 @@ def test_constant_drop_and_zero_are_reported():
     assert r.options["dropped"] == ("patents",)
     sub = panel.system.subset([i for i in panel.indicators if i != "patents"])
     keep = [0, 1, 2, 4, 5]
-    want = naive.hew_topsis_cube(cube[:, :, keep], sub.is_cost, 0, 2, sub.base_weights(), 0)
+    want = naive.hew_index_cube(cube[:, :, keep], sub.is_cost, 0, 2, sub.base_weights(), 0)
     npt.assert_allclose(r.scores["index"].to_numpy().reshape(6, 4), want, rtol=1e-12)
 
     with pytest.warns(FastinnoWarning, match=r"contribute 0 there \(constant='zero', scope='year'\): \('patents', 'year 2012'\)"):
         r = fastinno.hew_topsis(panel, scope="year", constant="zero")
-    want = naive.hew_topsis_cube(cube, panel.is_cost, 0, 2, panel.system.base_weights(), 0)
+    want = naive.hew_index_cube(cube, panel.is_cost, 0, 2, panel.system.base_weights(), 0)
     npt.assert_allclose(r.scores["index"].to_numpy().reshape(6, 4), want, rtol=1e-12)
 
 
