@@ -33,7 +33,7 @@ from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_ke
 from ..kernels import combination as kc
 from ..kernels import ranking as krk
 from ..methods import combined as mc
-from .models import Model, panel_parts, register
+from .models import Model, check_model_options, panel_parts, register
 from .workspace import dot_rows, work_array
 
 __all__ = ["DEFAULT_OPTIONS", "CombinedModel", "critical_rho", "prepare"]
@@ -192,12 +192,7 @@ def prepare(panel, options: Mapping | None):
     """The combined model's weight-independent state as a robustness :class:`Model` and the base weights b."""
     opts = dict(DEFAULT_OPTIONS)
     options = dict(options or {})
-    unknown = sorted(set(options) - set(opts))
-    if unknown:
-        raise InputError(
-            f"Unknown model_options {format_keys(unknown)} for model 'combined': allowed are "
-            f"{', '.join(repr(k) for k in opts)}."
-        )
+    check_model_options("combined", options, list(opts))
     opts.update(options)
     if opts["by"] != "year":
         raise InputError(

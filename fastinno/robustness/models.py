@@ -159,6 +159,16 @@ def model_defaults(model: str) -> dict:
     return dict(DEFAULT_OPTIONS[model])
 
 
+def check_model_options(model: str, options, allowed) -> None:
+    """Raise :class:`InputError` naming the ``model_options`` keys that ``model`` does not take."""
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise InputError(
+            f"Unknown model_options {format_keys(unknown)} for model {model!r}: allowed are "
+            f"{', '.join(repr(k) for k in allowed)}."
+        )
+
+
 def canonical_options(opts: dict) -> dict:
     """String options in their canonical spelling (``"max-ratio"`` -> ``"max_ratio"``)."""
     for key in ("standardize", "scope", "form", "constant"):
@@ -175,12 +185,7 @@ def prepare_model(panel, model: str, options: Mapping | None) -> tuple[Model, np
     opts = dict(DEFAULT_OPTIONS[model])
     options = dict(options or {})
     weights = options.pop("weights", None)
-    unknown = sorted(set(options) - set(opts))
-    if unknown:
-        raise InputError(
-            f"Unknown model_options {format_keys(unknown)} for model {model!r}: allowed are "
-            f"{', '.join(repr(k) for k in [*opts, 'weights'])}."
-        )
+    check_model_options(model, options, [*opts, "weights"])
     opts.update(options)
     cube, is_cost = panel_parts(panel)
     x, sc = standardized(cube, is_cost, panel, opts["standardize"], opts["scope"], opts["constant"])
