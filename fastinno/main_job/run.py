@@ -24,6 +24,7 @@ import polars as pl
 
 from .._version import __version__
 from ..errors import ConfigError, FastinnoWarning
+from ..validate import UNSET
 from ..io.write import (
     check_new_folder,
     publish_folder,
@@ -97,7 +98,7 @@ def run(
     excel: bool | None = None,
     progress: bool = True,
     echo: Callable[[str], None] | None = None,
-    skip_unavailable: bool = False,
+    skip_unavailable: object = UNSET,
     figure_format: str | list[str] | None = None,
     jit_warmup: bool | None = None,
     command: str | None = None,
@@ -120,8 +121,8 @@ def run(
         Print one line per step with its time (via ``echo``) and show progress bars on long steps.
     echo : callable, optional
         Where step lines go; default stderr.
-    skip_unavailable : bool
-        Accepted for compatibility and ignored: every step's API is part of fastinno.
+    skip_unavailable
+        Ignored, with a ``FutureWarning`` (every step is part of fastinno); will be removed.
     figure_format : str or list of str, optional
         ``"png"``, ``"svg"`` or both; overrides ``[figures] format``.
     jit_warmup : bool, optional
@@ -137,6 +138,9 @@ def run(
     -------
     RunResult
     """
+    if skip_unavailable is not UNSET:
+        warnings.warn("run(skip_unavailable=...) does nothing (every step is part of fastinno) and "
+                      "will be removed.", FutureWarning, stacklevel=2)
     t_start = time.perf_counter()
     say_report = echo is None and progress
     echo = echo or (_default_echo if progress else (lambda _msg: None))

@@ -290,12 +290,13 @@ def test_steps_not_run_are_never_silent_in_the_report(small_run, tmp_path):
     assert "Steps not run" in (copy / "report.html").read_text()
 
 
-def test_skip_unavailable_is_accepted(small_run, tmp_path):
+def test_skip_unavailable_is_accepted_and_warns(small_run, tmp_path):
     _folder, cfg, _res = small_run
     cfg = {k: v for k, v in cfg.items() if k not in ("simulate", "bootstrap", "combined")}
     lines: list[str] = []
-    res = fastinno.run(cfg, out=tmp_path / "b", progress=True, echo=lines.append,
-                       skip_unavailable=True)
+    with pytest.warns(FutureWarning, match="skip_unavailable=.*does nothing"):
+        res = fastinno.run(cfg, out=tmp_path / "b", progress=True, echo=lines.append,
+                           skip_unavailable=True)
     assert not any("UNAVAILABLE" in ln for ln in lines)
     assert all(s["status"] == "ok" for s in res.info["steps"])
 
