@@ -24,7 +24,6 @@ import polars as pl
 
 from .._version import __version__
 from ..errors import ConfigError, FastinnoWarning
-from ..validate import UNSET
 from ..io.write import (
     check_new_folder,
     publish_folder,
@@ -33,6 +32,7 @@ from ..io.write import (
     write_tables,
 )
 from ..report.render import render_report as _render
+from ..validate import UNSET
 from .config import FIGURE_FORMATS, config_as_toml_tables, load_config
 from .provenance import hash_inputs, platform_info, run_inputs, versions, write_run_info
 from .steps import STEPS, Context, load_panel, step
