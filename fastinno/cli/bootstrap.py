@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import backend_kwargs, echo_table, parse_top_k
-from .options import BOOTSTRAP_MODELS, choice_option, panel_options, robustness_options
+from .options import choice_option, panel_options, robustness_options
 from .robustness import echo_robustness, robustness_model_options, write_robustness
 
 
@@ -15,8 +15,8 @@ Examples:
   fastinno bootstrap --demo --over years --replicates 200 --seed 1 --out bootstrap.csv
 """)
 @panel_options()
-@click.option("--model", type=click.Choice(BOOTSTRAP_MODELS), default="hew-topsis", show_default=True,
-              help="Ideal-solution model re-estimated on every replicate.")
+@choice_option("--model", name="model", only=("hew-topsis", "topsis"), default="hew-topsis", show_default=True,
+               lead="Ideal-solution model re-estimated on every replicate:")
 @click.option("--replicates", type=int, default=1000, show_default=True)
 @click.option("--over", type=click.Choice(["regions", "years"]), default="regions", show_default=True,
               help="Resample regions with replacement, or moving blocks of years.")

@@ -14,11 +14,6 @@ import click
 from .._options import option
 from .common import load_cli_panel
 
-MODELS = ("hew-topsis", "topsis", "gra", "weighted-sum", "combined")
-"""Models re-evaluated by ``simulate``; ``bootstrap`` takes the ideal-solution ones."""
-
-BOOTSTRAP_MODELS = ("hew-topsis", "topsis")
-
 FIGURE_FORMATS = ("png", "svg")
 
 

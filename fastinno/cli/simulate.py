@@ -6,7 +6,7 @@ import click
 
 from .._options import option
 from .common import backend_kwargs, echo_table, parse_top_k
-from .options import MODELS, choice_option, panel_options, robustness_options
+from .options import choice_option, panel_options, robustness_options
 from .robustness import echo_robustness, robustness_model_options, write_robustness
 
 DECLARED_CHOICES = ("standardize", "scope", "form")
@@ -34,8 +34,8 @@ Examples:
   fastinno simulate --demo --draws 500 --seed 1 --choice standardize=max_ratio,minmax --out stability.csv
 """)
 @panel_options()
-@click.option("--model", type=click.Choice(MODELS), default="hew-topsis", show_default=True,
-              help="Model re-evaluated for every weight draw (combined: the combined evaluation's weighted steps).")
+@choice_option("--model", name="model", default="hew-topsis", show_default=True,
+               lead="Model re-evaluated for every weight draw:")
 @choice_option("--recombine", name="recombine", default=None,
                lead="With --model combined, the compatibility test and drift-degree method weights "
                "(default drift):")
