@@ -7,6 +7,9 @@ WEIGHT_SUM_RTOL = 1e-9
 #: Given weights whose sum is off by at most this (e.g. rounded to four decimals) are rescaled to
 #: sum to 1 with a warning; further off is an error.
 WEIGHT_SUM_RESCALE_TOL = 1e-3
+#: Cubes of the ideal-solution model smaller than this (values) run its kernels on one thread: a
+#: parallel region costs more than it saves on a small panel (and much more on a busy machine).
+INDEX_SERIAL_BELOW = 200_000
 #: Drifts closer than this are treated as equal in the drift-degree combination.
 DRIFT_TIE_TOL = 1e-12
 #: Spectral-radius / conditioning limit for DEMATEL's I - N.

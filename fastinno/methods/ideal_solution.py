@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
+from .. import _config
 from .. import _options as opt
 from .._threads import serial_below
 from ..data.panel import Panel
@@ -34,14 +35,11 @@ STANDARDIZATIONS = {v: opt.code("standardize", v) for v in opt.option("standardi
 FORMS = {v: opt.code("form", v) for v in opt.option("form").choices}
 CONSTANT_POLICIES = opt.option("constant").choices
 _RESERVED = ("region", "year", "index")
-#: Cubes smaller than this (values) run the kernels on one thread: a parallel region costs more
-#: than it saves on a small panel (and much more on a busy machine).
-_SERIAL_BELOW = 200_000
 
 
 def _kernel_threads(n_values: int):
     """Run the enclosed kernels single-threaded when the cube is small."""
-    return serial_below(n_values, _SERIAL_BELOW)
+    return serial_below(n_values, _config.INDEX_SERIAL_BELOW)
 
 
 def hew_topsis(
