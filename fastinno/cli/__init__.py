@@ -46,7 +46,12 @@ class FastinnoGroup(click.Group):
         except (FastinnoError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            msg = str(exc) if isinstance(exc, FastinnoError) else f"{exc.strerror or exc}: {exc.filename}"
+            if isinstance(exc, FastinnoError):
+                msg = str(exc)
+            elif exc.filename is not None:
+                msg = f"{exc.strerror or exc}: {exc.filename}"
+            else:
+                msg = str(exc.strerror or exc)
             raise FastinnoUsageError(msg) from exc
 
 
