@@ -8,6 +8,7 @@ their shared helpers in :mod:`fastinno.cli.common`.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 import warnings
@@ -40,6 +41,12 @@ class FastinnoGroup(click.Group):
                 warnings.simplefilter("always", FastinnoWarning)
                 warnings.showwarning = show_warning
                 return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            # an option whose value may be left out (dematel --replicates) reads "-1" as an option
+            if re.fullmatch(r"-\d+(\.\d*)?", exc.option_name or ""):
+                raise click.UsageError(f"Invalid value {exc.option_name}: a negative number is not accepted here "
+                                       "(counts, seeds and sizes are >= 0).", ctx=exc.ctx) from None
+            raise
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stderr.close()
             raise SystemExit(0) from None

@@ -81,7 +81,7 @@ def _check_write(path) -> None:
     """The last check before a write: not an input, not an existing file unless ``--force``."""
     from ..io.write import check_output
 
-    check_output(path, force=cli_force(), inputs=cli_inputs())
+    check_output(path, force=cli_force(), inputs=cli_inputs(), what="Output file")
 
 
 def write_output(df, path) -> None:

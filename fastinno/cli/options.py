@@ -141,7 +141,8 @@ def model_options(*, defaults: bool):
 
 def top_option(what: str):
     """--top: regions shown per ``what``."""
-    return click.option("--top", type=int, default=5, show_default=True, help=f"Regions shown per {what}.")
+    return click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+                        help=f"Regions shown per {what}.")
 
 
 def out_file_option(help_text: str):
@@ -190,7 +191,7 @@ def robustness_options(func):
                      help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
                      "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
-        click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
+        click.option("--show", type=click.IntRange(min=0), default=5, show_default=True, help="Regions shown as most / least stable."),
         out_file_option("Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "
                         "goes next to it with the suffix _agreement (bootstrap: also _weights, and _growth with "
                         "--over years)."),

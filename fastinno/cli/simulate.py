@@ -43,9 +43,9 @@ Examples:
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Number of weight draws.")
 @choice_option("--scheme", name="scheme", only=("dirichlet", "uniform", "hierarchical", "simplex"),
                default="dirichlet", show_default=True, lead="How weights are perturbed around the base weights:")
-@click.option("--concentration", type=float, default=100.0, show_default=True,
+@click.option("--concentration", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
               help="Dirichlet concentration kappa (dirichlet, hierarchical); larger = closer to the base.")
-@click.option("--spread", type=float, default=0.2, show_default=True,
+@click.option("--spread", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=0.2, show_default=True,
               help="delta of the uniform scheme: each weight x U(1 - delta, 1 + delta), renormalised.")
 @click.option("--choice", "choice_specs", multiple=True, metavar="NAME=A,B,...",
               help="Method-choice uncertainty (repeatable): model=hew-topsis,topsis "

@@ -213,13 +213,16 @@ def _writer(suffix: str) -> Callable[[pl.DataFrame, Path], None]:
         return lambda df, p: df.write_json(p)
     if suffix == ".xlsx":
         return _write_xlsx
-    raise InputError(f"Unsupported output type {suffix!r}: use {', '.join(TABLE_SUFFIXES)}.")
+    raise InputError(f"unsupported file type {suffix or '(none)'!r}; use {', '.join(TABLE_SUFFIXES)}.")
 
 
 def write_table(df: pl.DataFrame, path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
     """Write a frame atomically; the format follows the suffix (.csv, .parquet, .xlsx, .json)."""
     target = check_not_input(path, inputs)
-    writer = _writer(target.suffix.lower())
+    try:
+        writer = _writer(target.suffix.lower())
+    except InputError as exc:
+        raise InputError(f"Output file {str(target)!r}: {exc}") from None
     with atomic_path(target) as tmp:
         writer(df, tmp)
     return target
