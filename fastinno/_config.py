@@ -60,3 +60,6 @@ BLOCK_BYTES = 2 * 2**20
 PROGRESS_DELAY = 1.0
 #: Dask tasks per worker (each task = a contiguous group of chunks).
 TASKS_PER_WORKER = 2
+#: Seconds to wait for a Dask scheduler (``scheduler_timeout=`` of simulate / bootstrap) before
+#: reporting that it cannot be reached.
+SCHEDULER_TIMEOUT = 10.0

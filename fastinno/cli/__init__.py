@@ -8,6 +8,7 @@ their shared helpers in :mod:`fastinno.cli.common`.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 import warnings
@@ -40,13 +41,24 @@ class FastinnoGroup(click.Group):
                 warnings.simplefilter("always", FastinnoWarning)
                 warnings.showwarning = show_warning
                 return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            # an option whose value may be left out (dematel --replicates) reads "-1" as an option
+            if re.fullmatch(r"-\d+(\.\d*)?", exc.option_name or ""):
+                raise click.UsageError(f"Invalid value {exc.option_name}: a negative number is not accepted here "
+                                       "(counts, seeds and sizes are >= 0).", ctx=exc.ctx) from None
+            raise
         except BrokenPipeError:  # output piped into `head` and the like
             sys.stderr.close()
             raise SystemExit(0) from None
         except (FastinnoError, OSError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 traceback.print_exc()
-            msg = str(exc) if isinstance(exc, FastinnoError) else f"{exc.strerror or exc}: {exc.filename}"
+            if isinstance(exc, FastinnoError):
+                msg = str(exc)
+            elif exc.filename is not None:
+                msg = f"{exc.strerror or exc}: {exc.filename}"
+            else:
+                msg = str(exc.strerror or exc)
             raise FastinnoUsageError(msg) from exc
 
 

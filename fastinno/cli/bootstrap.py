@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import backend_kwargs, echo_table, parse_top_k
-from .options import choice_option, panel_options, robustness_options
+from .options import choice_option, panel_options, robustness_options, table_output, writes
 from .robustness import echo_robustness, robustness_model_options, write_robustness
 
 
@@ -14,6 +14,7 @@ Examples:
   fastinno bootstrap --demo --replicates 500 --seed 1
   fastinno bootstrap --demo --over years --replicates 200 --seed 1 --out bootstrap.csv
 """)
+@writes(table_output(companions=lambda params: ("agreement", "weights") + (("growth",) if params["over"] == "years" else ())))
 @panel_options()
 @choice_option("--model", name="model", only=("hew-topsis", "topsis"), default="hew-topsis", show_default=True,
                lead="Ideal-solution model re-estimated on every replicate:")
@@ -26,7 +27,7 @@ Examples:
                lead="Objective weights recomputed on every replicate, or the system's fixed weights (system):")
 @robustness_options
 def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, constant, seed, top_k,
-              workers, scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
+              workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, progress, show, out_path) -> None:
     """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
 
     Standardization bounds, ideal points and objective weights are re-estimated on every
@@ -42,7 +43,7 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     res = run(
         panel, model=model, model_options=opts, replicates=replicates, over=over, block_length=block_length,
         top_k=parse_top_k(top_k), seed=seed, chunk_size=chunk_size, quantile_memory=quantile_memory,
-        progress=progress, **backend_kwargs(workers, scheduler),
+        progress=progress, **backend_kwargs(workers, scheduler, scheduler_timeout),
     )
     echo_robustness(panel, res, "replicates", show)
     echo_table(res.weights, max_rows=60, title="Indicator weights: base and bootstrap 90% interval")

@@ -6,7 +6,7 @@ import click
 
 from .._options import option
 from .common import echo_table, echo_top_by_year, write_outputs
-from .options import choice_option, out_file_option, panel_options, top_option
+from .options import choice_option, out_file_option, panel_options, table_output, top_option, writes
 
 
 @click.command(epilog="""\b
@@ -14,6 +14,7 @@ Examples:
   fastinno combine --demo --top 3
   fastinno combine --demo --methods entropy,topsis,gra --by panel --out combined.csv
 """)
+@writes(table_output(companions=lambda params: ("method_weights", "compatibility", "kendall_w")))  # noqa: ARG005
 @panel_options()
 @click.option(
     "--methods",

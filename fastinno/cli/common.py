@@ -54,10 +54,41 @@ def load_cli_panel(panel_path, system_path=None, *, missing="error", layout="aut
     return read_panel(panel_path, system_path, layout=layout, missing=policy or "error", sheet=sheet_arg, **columns)
 
 
+def cli_force() -> bool:
+    """Whether the current command was given ``--force`` (replace existing outputs)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.obj and ctx.obj.get("force"))
+
+
+def check_outputs(targets, force: bool) -> None:
+    """Check ``(path, suffixes, what)`` output targets before any work (see :func:`fastinno.io.write.check_output`).
+
+    ``suffixes`` empty: any suffix. Two options naming the same file are refused too.
+    """
+    from ..errors import InputError
+    from ..io.write import check_output
+
+    seen: set[Path] = set()
+    for path, suffixes, what in targets:
+        check_output(path, suffixes=suffixes or None, force=force, inputs=cli_inputs(), what=what)
+        key = Path(path).resolve()
+        if key in seen:
+            raise InputError(f"{what} {str(path)!r} is given for two outputs; choose distinct paths.")
+        seen.add(key)
+
+
+def _check_write(path) -> None:
+    """The last check before a write: not an input, not an existing file unless ``--force``."""
+    from ..io.write import check_output
+
+    check_output(path, force=cli_force(), inputs=cli_inputs(), what="Output file")
+
+
 def write_output(df, path) -> None:
     """Write a table atomically (format from the suffix) and say where it went."""
     from ..io.write import write_table
 
+    _check_write(path)
     write_table(df, path, inputs=cli_inputs())
     click.echo(f"Wrote {path}", err=True)
 
@@ -74,6 +105,7 @@ def write_output_text(path, text: str) -> None:
     """Write a text file atomically and say where it went."""
     from ..io.write import write_text
 
+    _check_write(path)
     write_text(path, text, inputs=cli_inputs())
     click.echo(f"Wrote {path}", err=True)
 
@@ -82,6 +114,7 @@ def save_output_figure(fig_or_ax, path) -> None:
     """Save a figure atomically (PNG/SVG/PDF from the suffix) and say where it went."""
     from ..io.write import save_figure
 
+    _check_write(path)
     save_figure(fig_or_ax, path, inputs=cli_inputs())
     click.echo(f"Wrote {path}", err=True)
 
@@ -116,10 +149,14 @@ def parse_top_k(text: str) -> tuple[int, ...]:
     return ks
 
 
-def backend_kwargs(workers, scheduler) -> dict:
-    """``--workers`` / ``--scheduler`` as keyword arguments of :func:`simulate` / :func:`bootstrap`."""
+def backend_kwargs(workers, scheduler, scheduler_timeout=None) -> dict:
+    """``--workers`` / ``--scheduler`` / ``--scheduler-timeout`` as keyword arguments of
+    :func:`simulate` / :func:`bootstrap`."""
     if workers is not None and scheduler is not None:
         raise click.UsageError("give either --workers or --scheduler, not both.")
+    if scheduler_timeout is not None and scheduler is None:
+        raise click.UsageError("--scheduler-timeout applies to --scheduler.")
     if workers is None and scheduler is None:
         return {}
-    return {"backend": option("backend").check("dask"), "n_workers": workers, "scheduler": scheduler}
+    return {"backend": option("backend").check("dask"), "n_workers": workers, "scheduler": scheduler,
+            "scheduler_timeout": scheduler_timeout}

@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 
 from .common import echo_table, remember_inputs, save_output_figure, write_output, write_output_text
-from .options import choice_option
+from .options import choice_option, figure_output, folder_output, writes
 
 TABLE_FORMATS = ("csv", "parquet", "xlsx")
+TABLES = ("dematel_factors", "dematel_relations", "dematel_total_relation", "dematel_orderings")
+"""The tables written into --out (plus dematel_options.json)."""
 
 
 def expert_weights_value(value):
@@ -41,6 +43,8 @@ Examples:
   fastinno dematel --demo
   fastinno dematel --demo --replicates 500 --seed 1 --out dematel --plot cause_effect.png
 """)
+@writes(folder_output("out_dir", lambda params: [*(f"{name}.{params['fmt']}" for name in TABLES), "dematel_options.json"]),
+        figure_output("plot_path"), extra_inputs=("weights", "scale"))
 @click.argument("survey", required=False, type=click.Path(exists=True))
 @click.option("--factors", type=click.Path(exists=True, dir_okay=False), help="Factor table: code, name, group.")
 @click.option(
@@ -129,10 +133,8 @@ def write_dematel_tables(res, out: Path, fmt: str) -> None:
 
     import polars as pl
 
-    out.mkdir(parents=True, exist_ok=True)
     orderings = pl.DataFrame({"measure": list(res.orderings), "ordering": list(res.orderings.values())})
-    for name, df in (("dematel_factors", res.factors), ("dematel_relations", res.relations),
-                     ("dematel_total_relation", res.total_relation), ("dematel_orderings", orderings)):
+    for name, df in zip(TABLES, (res.factors, res.relations, res.total_relation, orderings)):
         write_output(df, out / f"{name}.{fmt}")
     opts = {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
             for k, v in res.options.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import echo_table, echo_top_by_year, write_outputs
-from .options import model_options, out_file_option, panel_options, top_option
+from .options import model_options, out_file_option, panel_options, table_output, top_option, writes
 
 
 @click.command(epilog="""\b
@@ -13,6 +13,7 @@ Examples:
   fastinno evaluate --demo --top 5
   fastinno evaluate --demo --scope year --standardize minmax --out scores.csv
 """)
+@writes(table_output(companions=lambda params: ("growth", "yoy", "weights")))  # noqa: ARG005
 @panel_options()
 @click.option("--model", type=click.Choice(["hew-topsis"]), default="hew-topsis", show_default=True,
               help="Evaluation model: hierarchical equal-weight ideal-solution model (dynamic TOPSIS).")

@@ -8,11 +8,14 @@ exactly what the Python API accepts.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
 from .._options import option
-from .common import load_cli_panel
+from .common import check_outputs, load_cli_panel, remember_inputs
 
 FIGURE_FORMATS = ("png", "svg")
 
@@ -138,7 +141,8 @@ def model_options(*, defaults: bool):
 
 def top_option(what: str):
     """--top: regions shown per ``what``."""
-    return click.option("--top", type=int, default=5, show_default=True, help=f"Regions shown per {what}.")
+    return click.option("--top", type=click.IntRange(min=1), default=5, show_default=True,
+                        help=f"Regions shown per {what}.")
 
 
 def out_file_option(help_text: str):
@@ -146,11 +150,30 @@ def out_file_option(help_text: str):
     return click.option("--out", "out_path", type=click.Path(dir_okay=False), help=help_text)
 
 
+def scheduler_address(ctx, param, value):  # noqa: ARG001
+    """click callback of --scheduler: a Dask scheduler address, checked before any work."""
+    if value is None:
+        return None
+    from ..errors import InputError
+    from ..robustness.execute import check_scheduler_address
+
+    try:
+        return check_scheduler_address(value)
+    except InputError as exc:
+        raise click.BadParameter(str(exc).replace("scheduler ", "", 1), param_hint="--scheduler") from None
+
+
 def backend_options(func):
-    """--workers / --scheduler: run on a Dask cluster (see :func:`fastinno.cli.common.backend_kwargs`)."""
+    """--workers / --scheduler / --scheduler-timeout: run on a Dask cluster (see
+    :func:`fastinno.cli.common.backend_kwargs`)."""
     return apply(
-        click.option("--workers", type=int, default=None, help="Run on a local Dask cluster of N workers."),
-        click.option("--scheduler", default=None, help="Run on an existing Dask cluster (tcp://host:8786)."),
+        click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Run on a local Dask cluster of N workers (N >= 1)."),
+        click.option("--scheduler", default=None, callback=scheduler_address, metavar="ADDRESS",
+                     help="Run on an existing Dask cluster: tcp://host:port, tls://host:port or host:port."),
+        click.option("--scheduler-timeout", "scheduler_timeout", type=click.FloatRange(min=0, min_open=True),
+                     default=None, metavar="SECONDS",
+                     help="Seconds to wait for --scheduler before giving up (default 10)."),
     )(func)
 
 
@@ -168,7 +191,7 @@ def robustness_options(func):
                      help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
                      "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
-        click.option("--show", type=int, default=5, show_default=True, help="Regions shown as most / least stable."),
+        click.option("--show", type=click.IntRange(min=0), default=5, show_default=True, help="Regions shown as most / least stable."),
         out_file_option("Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "
                         "goes next to it with the suffix _agreement (bootstrap: also _weights, and _growth with "
                         "--over years)."),
@@ -195,7 +218,8 @@ def figure_options(func):
 def output_folder_options(func):
     """--excel and --force of commands that write a whole output folder."""
     return apply(
-        click.option("--force", is_flag=True, help="Replace an existing output folder (built completely first)."),
+        writes(help_text="Replace an existing output folder (the new one is built completely first).",
+               pass_force=True),
         click.option("--excel", is_flag=True, default=False, help="Also write tables.xlsx with one sheet per table."),
     )(func)
 
@@ -207,3 +231,105 @@ def main_job_options(func):
         figure_options,
         click.option("--quiet", "-q", is_flag=True, help="No step lines or progress bars."),
     )(func)
+
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".xlsx", ".json")
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+@dataclass(frozen=True)
+class Output:
+    """An output option of a command, checked by :func:`writes` before the command runs.
+
+    Attributes
+    ----------
+    param : str
+        The command's parameter holding the path (``out_path``).
+    what : str
+        How messages name it (``"Output file"``, ``"Figure"``).
+    suffixes : tuple of str
+        Allowed suffixes of the path (empty for a folder).
+    files : callable
+        ``(path, params) -> paths``: every file the command writes for this option, given all its
+        parameters (default: the path itself).
+    """
+
+    param: str
+    what: str = "Output file"
+    suffixes: tuple[str, ...] = TABLE_SUFFIXES
+    files: Callable[[Path, dict], Iterable[Path]] = field(default=lambda path, params: [path])  # noqa: ARG005
+
+
+def table_output(param: str = "out_path", companions: Callable[[dict], Iterable[str]] = lambda params: ()):  # noqa: ARG005
+    """A table written at the path plus ``<stem>_<name><suffix>`` for each name of ``companions(params)``."""
+
+    def files(path, params):
+        return [path, *(path.with_name(f"{path.stem}_{name}{path.suffix}") for name in companions(params))]
+
+    return Output(param, "Output file", TABLE_SUFFIXES, files)
+
+
+def figure_output(param: str = "plot_path") -> Output:
+    """A figure file (.png, .svg or .pdf)."""
+    return Output(param, "Figure", FIGURE_SUFFIXES)
+
+
+def folder_output(param: str, files: Callable[[dict], Iterable[str]]) -> Output:
+    """A folder into which the files named by ``files(params)`` are written."""
+    return Output(param, "Output file", (), lambda path, params: [path / name for name in files(params)])
+
+
+def writes(*outputs: Output, inputs: tuple[str, ...] | None = None, extra_inputs: tuple[str, ...] = (),
+           help_text: str = "Replace existing output files (each is written completely first, then moved "
+           "into place).", pass_force: bool = False):
+    """Decorator of every command that writes: ``--force`` and checks of its outputs before it runs.
+
+    Before the command body runs, every file each output option would write is checked (its
+    suffix, that it is not one of the inputs nor inside an input folder, that an existing file is
+    replaced only with ``--force``, that its folder is writable), so a bad output path is reported
+    before any computation. Write it directly under ``@click.command``.
+
+    Parameters
+    ----------
+    *outputs : Output
+        The command's output options (:func:`table_output`, :func:`figure_output`, :func:`folder_output`).
+    inputs : tuple of str, optional
+        Parameters naming input files or folders (default: every ``click.Path`` parameter that is not
+        an output).
+    extra_inputs : tuple of str
+        Further parameters that name an input when their value is an existing path (``--scale``).
+    help_text : str
+        Help of ``--force``.
+    pass_force : bool
+        Hand ``force`` to the command (commands whose API call takes it); otherwise the write
+        helpers of :mod:`fastinno.cli.common` read it from the context.
+    """
+
+    def decorate(func):
+        @click.option("--force", is_flag=True, help=help_text)
+        @functools.wraps(func)
+        def wrapper(*args, force, **kwargs):
+            ctx = click.get_current_context()
+            ctx.ensure_object(dict)
+            ctx.obj["force"] = force
+            out_params = {o.param for o in outputs}
+            if inputs is None:
+                names = [p.name for p in ctx.command.params
+                         if isinstance(p.type, click.Path) and p.name not in out_params]
+            else:
+                names = list(inputs)
+            remember_inputs(*(kwargs.get(n) for n in names))
+            remember_inputs(*(kwargs[n] for n in extra_inputs if kwargs.get(n) and Path(kwargs[n]).exists()))
+            targets = []
+            for out in outputs:
+                value = kwargs.get(out.param)
+                if value:
+                    targets += [(p, out.suffixes, out.what) for p in out.files(Path(value), kwargs)]
+            check_outputs(targets, force)
+            if pass_force:
+                kwargs["force"] = force
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

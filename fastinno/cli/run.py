@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .options import main_job_options
+from .options import Output, main_job_options, writes
 
 
 def run_main_job(config, *, out, force, excel, figures, quiet):
@@ -55,14 +55,23 @@ def demo_cmd(out, force, excel, figures, quiet) -> None:
                  quiet=quiet)
 
 
+def report_files(folder, params) -> list:  # noqa: ARG001
+    """The files ``report`` writes that are there already: report.html and the figures."""
+    figures = folder / "figures"
+    return [folder / "report.html", *(sorted(p for p in figures.iterdir() if p.is_file()) if figures.is_dir() else ())]
+
+
 @click.command("report", epilog="""\b
 Examples:
   fastinno demo --out demo-run --quiet
-  fastinno report demo-run
+  fastinno report demo-run --force
 """)
+@writes(Output("folder", "Report file", (), report_files), inputs=(),
+        help_text="Replace the existing report.html and figures (each is written completely first).")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 def report_cmd(folder) -> None:
-    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run."""
+    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run
+    (--force to replace the existing ones)."""
     from pathlib import Path
 
     from ..main_job import render_report

@@ -6,7 +6,7 @@ import click
 
 from .._options import option
 from .common import backend_kwargs, echo_table, parse_top_k
-from .options import choice_option, panel_options, robustness_options
+from .options import choice_option, panel_options, robustness_options, table_output, writes
 from .robustness import echo_robustness, robustness_model_options, write_robustness
 
 DECLARED_CHOICES = ("standardize", "scope", "form")
@@ -33,6 +33,7 @@ Examples:
   fastinno simulate --demo --draws 2000 --seed 1
   fastinno simulate --demo --draws 500 --seed 1 --choice standardize=max_ratio,minmax --out stability.csv
 """)
+@writes(table_output(companions=lambda params: ("agreement",) + (("variance_shares",) if params["choice_specs"] else ())))
 @panel_options()
 @choice_option("--model", name="model", default="hew-topsis", show_default=True,
                lead="Model re-evaluated for every weight draw:")
@@ -42,9 +43,9 @@ Examples:
 @click.option("--draws", type=int, default=10_000, show_default=True, help="Number of weight draws.")
 @choice_option("--scheme", name="scheme", only=("dirichlet", "uniform", "hierarchical", "simplex"),
                default="dirichlet", show_default=True, lead="How weights are perturbed around the base weights:")
-@click.option("--concentration", type=float, default=100.0, show_default=True,
+@click.option("--concentration", type=click.FloatRange(min=0, min_open=True), default=100.0, show_default=True,
               help="Dirichlet concentration kappa (dirichlet, hierarchical); larger = closer to the base.")
-@click.option("--spread", type=float, default=0.2, show_default=True,
+@click.option("--spread", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=0.2, show_default=True,
               help="delta of the uniform scheme: each weight x U(1 - delta, 1 + delta), renormalised.")
 @click.option("--choice", "choice_specs", multiple=True, metavar="NAME=A,B,...",
               help="Method-choice uncertainty (repeatable): model=hew-topsis,topsis "
@@ -52,7 +53,7 @@ Examples:
               "Every draw runs every combination; prints the variance shares.")
 @robustness_options
 def simulate(panel, model, recombine, draws, scheme, concentration, spread, choice_specs, scope, standardize, form,
-             constant, seed, top_k, workers, scheduler, chunk_size, quantile_memory, progress, show, out_path) -> None:
+             constant, seed, top_k, workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
@@ -66,7 +67,7 @@ def simulate(panel, model, recombine, draws, scheme, concentration, spread, choi
         draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=parse_top_k(top_k), seed=seed,
         chunk_size=chunk_size, quantile_memory=quantile_memory, progress=progress, choices=choices or None,
-        **backend_kwargs(workers, scheduler),
+        **backend_kwargs(workers, scheduler, scheduler_timeout),
     )
     echo_robustness(panel, res, "draws", show)
     if res.variance_shares is not None:

@@ -16,6 +16,7 @@ import polars as pl
 
 from .. import _options
 from ..errors import FastinnoWarning, InputError, SchemaError, format_keys
+from ..io.read import read_errors
 from .panel import Panel
 from .system import IndicatorSystem, read_system
 
@@ -171,10 +172,11 @@ def _load_frame(source: object, sheet: str | int | None) -> pl.DataFrame:
                 elif sheet is not None:
                     kwargs["sheet_name"] = sheet
                 return pl.read_excel(path, engine="calamine", **kwargs)
-        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        except read_errors() as exc:
             if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
                 raise
-            raise InputError(f"Could not read {str(path)!r}: {exc}".rstrip(".") + ".") from None
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"Could not read {str(path)!r}: {reason}".rstrip(".") + ".") from None
         raise InputError(f"Unsupported panel file type {suffix!r} ({str(path)!r}): use .csv, .parquet or .xlsx.")
     try:  # pandas and other frame libraries via the dataframe interchange protocol
         return pl.from_dataframe(source)  # type: ignore[arg-type]

@@ -24,6 +24,17 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls", 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
+def read_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions the table readers raise on a damaged or empty file (polars, the Excel engine,
+    the file system), to be reported as an :class:`InputError` naming the file."""
+    errors: tuple[type[BaseException], ...] = (pl.exceptions.PolarsError, OSError, ValueError)
+    try:
+        from fastexcel import FastExcelError
+    except ImportError:  # pragma: no cover - Excel support not installed
+        return errors
+    return (*errors, FastExcelError)
+
+
 def read_table(path: str | Path, *, what: str = "Table", strings: bool = False) -> pl.DataFrame:
     """Read a CSV/TSV, Parquet or Excel table by its suffix (first sheet for Excel).
 
@@ -46,15 +57,21 @@ def read_table(path: str | Path, *, what: str = "Table", strings: bool = False) 
     if not p.exists():
         raise InputError(f"{what} {str(p)!r} does not exist.")
     suffix = p.suffix.lower()
-    if suffix == ".parquet":
-        return pl.read_parquet(p)
-    if suffix in EXCEL_SUFFIXES:
-        return pl.read_excel(p, infer_schema_length=0) if strings else pl.read_excel(p)
-    if suffix in (".csv", ".txt", ".tsv"):
-        sep = "\t" if suffix == ".tsv" else ","
-        if strings:
-            return pl.read_csv(p, infer_schema=False, separator=sep)
-        return pl.read_csv(p, separator=sep)
+    try:
+        if suffix == ".parquet":
+            return pl.read_parquet(p)
+        if suffix in EXCEL_SUFFIXES:
+            return pl.read_excel(p, infer_schema_length=0) if strings else pl.read_excel(p)
+        if suffix in (".csv", ".txt", ".tsv"):
+            sep = "\t" if suffix == ".tsv" else ","
+            if strings:
+                return pl.read_csv(p, infer_schema=False, separator=sep)
+            return pl.read_csv(p, separator=sep)
+    except InputError:
+        raise
+    except read_errors() as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{what} {str(p)!r} could not be read: {reason.rstrip('.')}.") from exc
     raise InputError(f"{what} {str(p)!r}: unsupported file type {suffix!r}; use .csv, .parquet or .xlsx.")
 
 

@@ -51,14 +51,22 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def check_not_input(path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
-    """Raise :class:`InputError` if ``path`` is one of ``inputs``; return it as a ``Path``."""
+    """Raise :class:`InputError` if ``path`` is one of ``inputs`` or lies inside an input folder;
+    return it as a ``Path``."""
     target = Path(path)
+    resolved = target.resolve()
     for src in inputs:
         if src is None:
             continue
-        if _same_file(target, Path(src)) or target.resolve() == Path(src).resolve():
+        source = Path(src).resolve()
+        if _same_file(target, Path(src)) or resolved == source:
             raise InputError(
                 f"Refusing to write {str(target)!r}: it is one of the inputs. Choose another output path."
+            )
+        if source.is_dir() and source in resolved.parents:
+            raise InputError(
+                f"Refusing to write {str(target)!r}: it is inside the input folder {str(src)!r}. "
+                "Choose an output path outside it."
             )
     return target
 
@@ -86,18 +94,22 @@ def check_output(
                 f"use {', '.join(allowed)}."
             )
     check_not_input(target, inputs)
+    if target.suffix.lower() == ".xlsx":
+        _require_xlsxwriter()
+    if target.is_dir():
+        raise InputError(f"{what} {str(target)!r} is a folder; give a file name.")
     if target.exists() and not force:
         raise InputError(
             f"{what} {str(target)!r} already exists; fastinno does not overwrite results. "
             "Choose another path or pass --force (force=True) to replace it."
         )
-    if target.exists() and target.is_dir():
-        raise InputError(f"{what} {str(target)!r} is a folder; give a file name.")
     parent = target.parent
     probe = parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+    if not probe.is_dir():
+        raise InputError(f"Cannot write {what.lower()} {str(target)!r}: {str(probe)!r} is not a folder.")
+    if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"Cannot write {what.lower()} {str(target)!r}: folder {str(probe)!r} is not writable.")
     return target
 
@@ -106,19 +118,25 @@ def check_output(
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` atomically.
 
-    The temporary file is removed on any error; the finished file gets :func:`file_mode`.
+    The temporary file is removed on any error; the finished file gets :func:`file_mode`. An
+    :class:`OSError` while writing becomes an :class:`InputError` naming ``path`` (never the
+    temporary file).
     """
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
-        raise InputError(f"Cannot write {str(target)!r}: {exc.strerror or exc}.") from None
+        raise InputError(f"Cannot write {str(target)!r}: {exc.strerror or exc}.") from exc
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, file_mode())
         os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"Cannot write {str(target)!r}: {exc.strerror or type(exc).__name__}.") from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -195,13 +213,16 @@ def _writer(suffix: str) -> Callable[[pl.DataFrame, Path], None]:
         return lambda df, p: df.write_json(p)
     if suffix == ".xlsx":
         return _write_xlsx
-    raise InputError(f"Unsupported output type {suffix!r}: use {', '.join(TABLE_SUFFIXES)}.")
+    raise InputError(f"unsupported file type {suffix or '(none)'!r}; use {', '.join(TABLE_SUFFIXES)}.")
 
 
 def write_table(df: pl.DataFrame, path: str | Path, inputs: Iterable[str | Path | None] = ()) -> Path:
     """Write a frame atomically; the format follows the suffix (.csv, .parquet, .xlsx, .json)."""
     target = check_not_input(path, inputs)
-    writer = _writer(target.suffix.lower())
+    try:
+        writer = _writer(target.suffix.lower())
+    except InputError as exc:
+        raise InputError(f"Output file {str(target)!r}: {exc}") from None
     with atomic_path(target) as tmp:
         writer(df, tmp)
     return target
@@ -267,13 +288,20 @@ def save_figure(fig_or_ax: Any, path: str | Path, *, dpi: int = 150, inputs: Ite
 def check_new_folder(out: str | Path, force: bool) -> Path:
     """Raise unless ``out`` is free, or an existing folder that ``force`` allows replacing."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"Output folder {str(out)!r} exists and is not a folder; choose a folder name.")
     if out.exists() and not force:
         raise InputError(
             f"Output folder {str(out)!r} already exists; fastinno never overwrites results. "
             "Choose another folder (--out) or pass --force to replace it."
         )
-    if out.exists() and not out.is_dir():
-        raise InputError(f"Output path {str(out)!r} exists and is not a folder.")
+    probe = out.parent
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"Cannot write output folder {str(out)!r}: {str(probe)!r} is not a folder.")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"Cannot write output folder {str(out)!r}: folder {str(probe)!r} is not writable.")
     return out
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import polars as pl
 
 from .._version import __version__
-from ..errors import ConfigError, FastinnoWarning
+from ..errors import ConfigError, FastinnoWarning, InputError
 from ..io.write import (
     check_new_folder,
     publish_folder,
@@ -157,6 +157,11 @@ def run(
     if excel is not None:
         cfg["output"]["excel"] = bool(excel)
     check_new_folder(target, force)
+    for role, path in run_inputs(cfg):
+        source = Path(path).expanduser().resolve()
+        if source == target or target in source.parents:
+            raise InputError(f"Output folder {str(target)!r} holds the {role} input {path!r}; fastinno never "
+                             "replaces its inputs. Choose another output folder.")
 
     names = list(cfg["steps"])
     marker = warm_marker(names)

@@ -41,7 +41,7 @@ from .accumulators import (
     sum_scales,
 )
 from .blocks import fold
-from .execute import execute
+from .execute import check_backend, execute
 from .models import (
     DEFAULT_OPTIONS,
     base_weights,
@@ -146,6 +146,7 @@ def bootstrap(
     backend: Literal["local", "dask"] = "local",
     scheduler: Any = None,
     n_workers: int | None = None,
+    scheduler_timeout: float | None = None,
     chunk_size: int | None = None,
     quantile_memory: int | str | None = None,
     progress: bool = True,
@@ -168,7 +169,7 @@ def bootstrap(
         ``regions``: regions drawn with replacement. ``years``: moving-block bootstrap of years
         (``block_length``, default ``max(1, round(n_years ** (1/3)))``), plus growth-rate
         intervals (``.growth``, see Notes).
-    top_k, pairs, acceptability, seed, backend, scheduler, n_workers, chunk_size, progress
+    top_k, pairs, acceptability, seed, backend, scheduler, n_workers, scheduler_timeout, chunk_size, progress
         As in :func:`simulate` (chunks are whole blocks of replicates; the default chunk holds
         about 2.56 million region-years, at least one block of 64 replicates).
     quantile_memory : int or str, optional
@@ -217,6 +218,7 @@ def bootstrap(
     Data, Springer, ch. 2-3 (block bootstrap of the mean of a time series).
     """
     t0 = time.perf_counter()
+    check_backend(backend, scheduler, n_workers, scheduler_timeout)
     model = opt.check("model", model, allowed=("hew-topsis", "topsis"))
     check_choice("over", over, ("regions", "years"))
     panel, model_options, _ = drop_constant(panel, model, model_options)
@@ -303,7 +305,8 @@ def bootstrap(
     )
     quantile_mode(bctx, budget, n_rep, 1)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
-    acc = execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=run_boot_chunk, unit="replicate")
+    acc = execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=run_boot_chunk, unit="replicate",
+                  scheduler_timeout=scheduler_timeout)
     wq, _ = kq.hist_quantiles(acc.w_hist, np.zeros(n_ind), np.full(n_ind, 1.0 / _config.WEIGHT_BINS), acc.w_min, acc.w_max,
                               np.array([0.05, 0.95]), np.zeros(n_ind, np.int64), np.full(n_ind, _config.WEIGHT_BINS - 1, np.int64))
     w_q = {0.05: wq[:, 0], 0.95: wq[:, 1]}

@@ -7,6 +7,9 @@ accumulator, and the few fixed-size accumulators merge exactly on the client.
 
 from __future__ import annotations
 
+import math
+import re
+
 from .. import _config
 from .. import _options as opt
 from ..errors import ConfigError, InputError
@@ -15,7 +18,11 @@ from .blocks import run_chunk, warm
 from .models import check_int
 from .workspace import release_work, single_threaded_blas
 
-__all__ = ["default_chunk", "chunk_plan", "progress_bar", "execute", "dask_client", "run_group", "execute_dask"]
+__all__ = ["default_chunk", "chunk_plan", "progress_bar", "execute", "check_backend", "check_scheduler_address",
+           "dask_client", "run_group", "execute_dask"]
+
+_ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>[0-9]{1,5})")
+_ADDRESS_HELP = "use tcp://host:port, tls://host:port, inproc://... or host:port (e.g. tcp://127.0.0.1:8786)"
 
 
 def default_chunk(n_regions: int, n_combos: int = 1) -> int:
@@ -51,15 +58,67 @@ def progress_bar(total, progress, unit="draw"):
                 delay=_config.PROGRESS_DELAY, desc="fastinno bootstrap" if unit == "replicate" else "fastinno simulate")
 
 
-def execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None, unit="draw") -> Acc:
+def check_scheduler_address(address: str) -> str:
+    """``address`` stripped, or an :class:`InputError` when it is not a Dask scheduler address
+    (``tcp://host:port``, ``tls://host:port``, ``inproc://...`` or ``host:port``, port 1-65535)."""
+    text = address.strip()
+    if text.startswith("inproc://") and len(text) > len("inproc://"):
+        return text
+    m = _ADDRESS.fullmatch(text)
+    if m is None or not 1 <= int(m["port"]) <= 65535:
+        raise InputError(f"scheduler {address!r} is not a Dask scheduler address: {_ADDRESS_HELP}.")
+    return text
+
+
+def _is_client(obj) -> bool:
+    try:
+        from distributed import Client
+    except ImportError:
+        return False
+    return isinstance(obj, Client)
+
+
+def check_backend(backend, scheduler, n_workers, scheduler_timeout=None):
+    """The backend settings checked before any work: ``(backend, scheduler, n_workers, timeout)``.
+
+    ``scheduler`` is an address (see :func:`check_scheduler_address`) or a ``distributed.Client``;
+    ``n_workers`` an integer >= 1; ``scheduler_timeout`` seconds > 0 (default
+    ``_config.SCHEDULER_TIMEOUT``). ``scheduler`` and ``n_workers`` exclude each other and need
+    ``backend="dask"``.
+    """
+    backend = opt.check("backend", backend)
+    if scheduler_timeout is None:
+        timeout = float(_config.SCHEDULER_TIMEOUT)
+    else:
+        if isinstance(scheduler_timeout, bool) or not isinstance(scheduler_timeout, (int, float)):
+            raise InputError(f"scheduler_timeout must be a number of seconds > 0; got {scheduler_timeout!r}.")
+        timeout = float(scheduler_timeout)
+        if not (timeout > 0 and math.isfinite(timeout)):
+            raise InputError(f"scheduler_timeout must be a number of seconds > 0; got {scheduler_timeout!r}.")
+    if backend != "dask":
+        if scheduler is not None or n_workers is not None:
+            raise InputError("scheduler= and n_workers= need backend='dask'.")
+        return backend, None, None, timeout
+    if scheduler is not None and n_workers is not None:
+        raise InputError("give either scheduler= (an existing cluster) or n_workers= (a LocalCluster), not both.")
+    if n_workers is not None:
+        n_workers = check_int("n_workers", n_workers, 1)
+    if isinstance(scheduler, str):
+        scheduler = check_scheduler_address(scheduler)
+    elif scheduler is not None and not _is_client(scheduler):
+        raise InputError(f"scheduler must be an address ({_ADDRESS_HELP}) or a distributed.Client; got "
+                         f"{type(scheduler).__name__}.")
+    return backend, scheduler, n_workers, timeout
+
+
+def execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, run=None, unit="draw",
+            scheduler_timeout=None) -> Acc:
     """Run every chunk (``run``, default :func:`run_chunk`) locally or on Dask; the merged accumulator."""
     run = run_chunk if run is None else run
-    backend = opt.check("backend", backend)
+    backend, scheduler, n_workers, timeout = check_backend(backend, scheduler, n_workers, scheduler_timeout)
     chunks = chunk_plan(n_draws, chunk_size, ctx.lo.shape[1], max(1, len(getattr(ctx, "combos", None) or ())))
     if backend == "dask":
-        return execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit)
-    if scheduler is not None or n_workers is not None:
-        raise InputError("scheduler= and n_workers= need backend='dask'.")
+        return execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit, timeout)
     acc = new_acc(ctx, 0, n_draws)
     try:
         with progress_bar(n_draws, progress, unit) as bar, single_threaded_blas():
@@ -71,21 +130,29 @@ def execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress, r
     return acc
 
 
-def dask_client(scheduler, n_workers):
-    """``(client, cluster or None, owned)``: a client of ``scheduler``, or of a new LocalCluster."""
+def dask_client(scheduler, n_workers, scheduler_timeout=None):
+    """``(client, cluster or None, owned)``: a client of ``scheduler``, or of a new LocalCluster of
+    ``n_workers`` workers (default 2). A scheduler not reached within ``scheduler_timeout`` seconds
+    is an :class:`InputError` naming its address."""
+    _, scheduler, n_workers, timeout = check_backend("dask", scheduler, n_workers, scheduler_timeout)
     try:
         from distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover
+    except ImportError:
         raise ConfigError(
             "backend='dask' needs dask.distributed: pip install 'fastinno[distributed]'."
         ) from None
-    if scheduler is not None and n_workers is not None:
-        raise InputError("give either scheduler= (an existing cluster) or n_workers= (a LocalCluster), not both.")
     if scheduler is not None:
         if isinstance(scheduler, Client):
             return scheduler, None, False
-        return Client(scheduler), None, True
-    cluster = LocalCluster(n_workers=n_workers or 2, threads_per_worker=1, processes=True,
+        try:
+            return Client(scheduler, timeout=timeout), None, True
+        except (OSError, ValueError) as exc:  # TimeoutError is an OSError; a bad protocol a ValueError
+            raise InputError(
+                f"Could not reach the Dask scheduler at {scheduler} within {timeout:g} s: is it running? Start "
+                "it with `dask scheduler`, check the address, give a longer scheduler_timeout "
+                "(--scheduler-timeout), or use n_workers= (--workers N) for a local cluster."
+            ) from exc
+    cluster = LocalCluster(n_workers=2 if n_workers is None else n_workers, threads_per_worker=1, processes=True,
                            dashboard_address=None)
     return Client(cluster), cluster, True
 
@@ -102,9 +169,10 @@ def run_group(ctx, run, group) -> Acc:
     return acc
 
 
-def execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit="draw") -> Acc:
+def execute_dask(ctx, chunks, scheduler, n_workers, progress, n_draws, run, unit="draw",
+                 scheduler_timeout=None) -> Acc:
     """Run ``chunks`` as Dask tasks (contiguous groups) and merge their accumulators exactly."""
-    client, cluster, own = dask_client(scheduler, n_workers)
+    client, cluster, own = dask_client(scheduler, n_workers, scheduler_timeout)
     try:
         ctx_f = client.scatter(ctx, broadcast=True)
         # warm the JIT once per worker

@@ -15,7 +15,7 @@ from .._random import check_seed
 from ..errors import InputError
 from .accumulators import check_counts, context, pair_indices, quantile_budget, quantile_mode
 from .choices import combinations, variance_shares
-from .execute import execute
+from .execute import check_backend, execute
 from .models import MODELS, check_int, check_model, drop_constant, prepare_model
 from .models import base_weights as model_base_weights
 from .sampling import SCHEMES, as_float, check_sampler, make_sampler
@@ -41,6 +41,7 @@ def simulate(
     backend: Literal["local", "dask"] = "local",
     scheduler: Any = None,
     n_workers: int | None = None,
+    scheduler_timeout: float | None = None,
     chunk_size: int | None = None,
     index_bins: int | None = None,
     quantile_memory: int | str | None = None,
@@ -99,7 +100,10 @@ def simulate(
         Same seed -> bit-identical results for any chunk size, thread count and backend.
     backend : {"local", "dask"}
         ``dask`` runs chunks as tasks on ``scheduler`` (address or Client) or on a LocalCluster
-        of ``n_workers`` workers.
+        of ``n_workers`` workers (an integer >= 1, default 2); checked before any work.
+    scheduler_timeout : float, optional
+        Seconds to wait for ``scheduler`` before an :class:`InputError` says it cannot be
+        reached (default ``_config.SCHEDULER_TIMEOUT``, 10 s).
     chunk_size : int, optional
         Draws per chunk, rounded up to a multiple of ``_config.DRAW_BLOCK``.
     index_bins : int, optional
@@ -168,6 +172,7 @@ def simulate(
     over the draws (``kernels.combination``).
     """
     t0 = time.perf_counter()
+    check_backend(backend, scheduler, n_workers, scheduler_timeout)
     given, scheme = _given_draws(given, weights, scheme)
     model = check_model(model)
     panel, model_options, given = drop_constant(panel, model, model_options, given, choices)
@@ -190,7 +195,8 @@ def simulate(
     if combos:
         ctx.combos, ctx.levels, ctx.n_levels = combos, levels, n_levels
     quantile_mode(ctx, budget, n_draws, max(1, len(combos)))
-    acc = execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress)
+    acc = execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress,
+                  scheduler_timeout=scheduler_timeout)
     shares = variance_shares(acc, names, n_levels) if combos else None
     return result(
         panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed,

@@ -365,9 +365,12 @@ def test_cli_run_and_report(small_run, tmp_path):
     r = runner.invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
     assert "Error:" in r.output and "--force" in r.output and "Traceback" not in r.output
-    # re-render the report from the saved tables
+    # re-render the report from the saved tables: its figures are there, so only with --force
     (tmp_path / "o" / "report.html").unlink()
     r = runner.invoke(cli, ["report", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "already exists" in r.output and "--force" in r.output
+    assert not (tmp_path / "o" / "report.html").exists()
+    r = runner.invoke(cli, ["report", str(tmp_path / "o"), "--force"])
     assert r.exit_code == 0, r.output
     assert (tmp_path / "o" / "report.html").is_file()
 
