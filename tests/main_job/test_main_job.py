@@ -33,7 +33,7 @@ def _no_warmup_helper(monkeypatch):
 def small_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mainjob")
     cfg = small_config(folder)
-    result = fastinno.run(cfg, out=folder / "out", excel=True, progress=False)
+    result = fastinno.run(cfg, out=folder / "out", excel=True, csv=True, progress=False)
     return folder, cfg, result
 
 
