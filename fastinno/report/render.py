@@ -49,14 +49,12 @@ def _page(**values: str) -> str:
 
 
 def _table_formats(folder: Path, info: Mapping[str, Any]) -> tuple[str, ...]:
-    """The formats the run folder has its tables in (``run.json``, else what is on disk)."""
-    fmts = (info.get("output") or {}).get("table_formats")
-    if fmts:
-        return tuple(fmts)
+    """The formats the run folder has all its tables in (else those ``run.json`` records)."""
     names = list(info.get("tables") or [])
     tdir = folder / "tables"
-    return tuple(f for f in ("parquet", "csv")
-                 if names and all((tdir / f"{n}.{f}").is_file() for n in names)) or ("parquet",)
+    on_disk = tuple(f for f in ("parquet", "csv")
+                    if names and all((tdir / f"{n}.{f}").is_file() for n in names))
+    return on_disk or tuple((info.get("output") or {}).get("table_formats") or ("parquet",))
 
 
 def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,

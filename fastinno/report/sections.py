@@ -222,10 +222,10 @@ def summary(t: Mapping[str, pl.DataFrame], k: int = 3) -> str:
         for r in causes.iter_rows(named=True):
             label_r = f"{r.get('code', '')} {r[name_col] or ''}".strip() if name_col == "name" \
                 else str(r["code"])
-            items.append((label_r, f"R+C {fmt(r['prominence'])} &middot; "
-                                   f"R&minus;C {fmt(r['relation'])}"))
+            items.append((label_r, f"{r['prominence']:.2f} / {r['relation']:.2f}"))
         cards.append(card("Key cause factors", items,
-                          "causes (R - C > 0), highest prominence R + C first"))
+                          "prominence R + C / relation R - C of the causes (R - C > 0), "
+                          "highest prominence first"))
     if not cards:
         return ""
     return '<section id="summary"><h2>Summary</h2><div class="cards">' + "".join(cards) + \
@@ -373,9 +373,10 @@ def _outside_band(t: Mapping[str, pl.DataFrame], prefix: str) -> str:
     text = (f"The headline index lies outside this step's 5-95 % index band for {out.height:,} of "
             f"{j.height:,} regions ({100 * share:.1f} %) in {last}.")
     if share > _config.BOOTSTRAP_OUTSIDE_SHARE:
-        return (f'<div class="warn"><b>Note:</b> {text} The intervals describe the model and '
-                "weights stated above, which differ from the headline index in effect; read them "
-                "as that model's uncertainty, not as intervals around the headline index.</div>")
+        return (f'<div class="warn"><b>Note:</b> {text} The replicates are not centred on the '
+                "headline index (each re-estimates the model stated above on a resample, which "
+                "moves its ideal points and weights): read the bands as the spread of that model "
+                "under resampling, not as confidence intervals around the headline index.</div>")
     return f'<p class="tnote">{text}</p>'
 
 
