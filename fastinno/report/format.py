@@ -137,7 +137,9 @@ def display_path(path: str, info: Mapping[str, Any]) -> str:
             rel = p.resolve().relative_to(base)
         except (ValueError, OSError):
             continue
-        return rel.as_posix() if label == "." else f"{label}/{rel.as_posix()}"
+        if label == ".":
+            return rel.as_posix()
+        return label if rel == Path(".") else f"{label}/{rel.as_posix()}"
     return str(path)
 
 

@@ -525,8 +525,10 @@ def reproducibility_section(info: Mapping[str, Any]) -> str:
     body.append("<h3>Steps</h3>" + table_html(steps))
     body.append("<h3>Timings</h3>" + table_html(extra))
     if inputs.height:
+        folder = display_path(str(Path(cfg).parent), info) if cfg else ""
+        folder = str(Path(cfg).parent) if folder == "." else folder
         where = (f" Paths are relative to the config file's folder "
-                 f"(<code>{html.escape(str(Path(cfg).parent))}</code>)" if cfg else "")
+                 f"(<code>{html.escape(folder)}</code>)" if cfg else "")
         body.append("<h3>Inputs</h3>" + table_html(
             inputs, note="Inputs are recorded by path and SHA-256 (<code>[output] copy_inputs = "
                          "true</code> copies them into <code>inputs/</code>)." + where
