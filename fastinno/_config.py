@@ -63,3 +63,21 @@ TASKS_PER_WORKER = 2
 #: Seconds to wait for a Dask scheduler (``scheduler_timeout=`` of simulate / bootstrap) before
 #: reporting that it cannot be reached.
 SCHEDULER_TIMEOUT = 10.0
+
+# --- report (fastinno.report, fastinno.plots)
+#: Regions up to which a rank heatmap shows every region; beyond it the report draws the rank
+#: distribution (bands over years, rank changes) and a top/bottom view instead.
+REPORT_ALL_REGIONS_MAX = 60
+#: Regions at each end of a top/bottom rank heatmap (so 2 x this rows).
+REPORT_TOP_BOTTOM = 20
+#: Regions a rank-stability chart shows at most (the best by median rank).
+REPORT_STABILITY_MAX = 40
+#: Largest figure side the report writes, in pixels (the dpi is lowered for a bigger figure).
+REPORT_MAX_FIGURE_PX = 3000
+#: A growth rate computed from an index below this share of its year's maximum is flagged.
+GROWTH_LOW_BASE_SHARE = 0.01
+#: The report flags the headline index when it lies outside the bootstrap 5-95 % band for more
+#: than this share of regions (last year).
+BOOTSTRAP_OUTSIDE_SHARE = 0.10
+#: Rows the report's "find a region" table shows at most for one search.
+REPORT_FINDER_ROWS = 50

@@ -71,7 +71,7 @@ def small_config(folder: Path, *, draws: int = 128) -> dict:
 
 #: Tables every step of ``small_config`` must write.
 EXPECTED_TABLES = (
-    "panel", "index_scores", "index_growth", "index_weights",
+    "index_scores", "index_growth", "index_weights",
     "combined_scores", "combined_method_weights", "combined_compatibility",
     "combined_indicator_weights", "simulate_summary", "simulate_agreement",
     "bootstrap_summary", "bootstrap_agreement",

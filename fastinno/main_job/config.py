@@ -30,7 +30,7 @@ _PANEL_KEYS = {
 _DATASETS = ("six_triangles",)
 _MISSING = ("error", "interpolate", "drop-indicator", "drop-region", "keep")
 _FIGURE_KEYS = {"format", "dpi", "top_n", "forecast_regions", "trajectory_columns"}
-_OUTPUT_KEYS = {"excel"}
+_OUTPUT_KEYS = {"excel", "csv", "copy_inputs"}
 #: Figure file formats the main job writes.
 FIGURE_FORMATS = ("png", "svg")
 
@@ -192,9 +192,11 @@ def validate_config(
     outp = raw.get("output", {})
     check_type(outp, dict, "output", "the top level", source, "a table")
     check_unknown(outp, _OUTPUT_KEYS, "[output]", source)
-    excel = outp.get("excel", False)
-    check_type(excel, bool, "excel", "[output]", source, "true or false")
-    cfg["output"] = {"excel": excel}
+    flags = {}
+    for key in ("excel", "csv", "copy_inputs"):
+        flags[key] = outp.get(key, False)
+        check_type(flags[key], bool, key, "[output]", source, "true or false")
+    cfg["output"] = flags
     return cfg
 
 

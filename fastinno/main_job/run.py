@@ -52,7 +52,7 @@ class RunResult:
     report : pathlib.Path
         ``out / "report.html"``.
     tables : dict[str, polars.DataFrame]
-        Every table written, by name (``tables/<name>.csv`` and ``.parquet``).
+        Every table written, by name (``tables/<name>.parquet``, and ``.csv`` on request).
     info : dict
         The content of ``run.json``.
     results : dict
@@ -67,10 +67,12 @@ class RunResult:
 
 
 def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,
-                  tables: Mapping[str, pl.DataFrame] | None = None) -> list[str]:
+                  tables: Mapping[str, pl.DataFrame] | None = None,
+                  figures: list[str] | None = None) -> list[str]:
     """Draw the figures and write ``report.html`` of a run folder with every registered step's
     report part (see :func:`fastinno.report.render_report`); return the figure paths."""
-    return _render(folder, info=info, tables=tables, parts=[s.report for s in STEPS])
+    return _render(folder, info=info, tables=tables, parts=[s.report for s in STEPS],
+                   figures=figures)
 
 
 @contextmanager
@@ -86,6 +88,16 @@ def _collect_warnings(into: list[str]):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
+def _copy_inputs(inputs: list[dict[str, Any]], into: Path) -> None:
+    """Copy every input file into ``into/<role>/<name>`` and record the copy's path."""
+    for item in inputs:
+        src = Path(item["path"])
+        dest = into / item["role"].replace(".", "_") / src.name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        item["copy"] = dest.relative_to(into.parent).as_posix()
+
+
 def _default_echo(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
@@ -96,6 +108,8 @@ def run(
     out: str | os.PathLike | None = None,
     force: bool = False,
     excel: bool | None = None,
+    csv: bool | None = None,
+    copy_inputs: bool | None = None,
     progress: bool = True,
     echo: Callable[[str], None] | None = None,
     skip_unavailable: object = UNSET,
@@ -117,6 +131,16 @@ def run(
         Replace an existing output folder (the new one is built completely first).
     excel : bool, optional
         Also write ``tables.xlsx`` with one sheet per table; overrides ``[output] excel``.
+    csv : bool, optional
+        Also write every table as ``tables/<name>.csv``; overrides ``[output] csv``. Tables are
+        always written as Parquet (``tables/<name>.parquet``: typed, compressed, read by polars,
+        pandas, R's arrow, DuckDB); CSV is off by default because it is several times larger (a
+        county-scale run: about 4x).
+    copy_inputs : bool, optional
+        Copy every input file (config, panel, indicator system, survey files) into ``inputs/``
+        and write the panel as analysed (after the missing-value policy) as ``tables/panel``;
+        overrides ``[output] copy_inputs``. By default the inputs are only recorded in
+        ``run.json`` by path, size and SHA-256.
     progress : bool
         Print one line per step with its time (via ``echo``) and show progress bars on long steps.
     echo : callable, optional
@@ -154,8 +178,9 @@ def run(
     target = Path(out) if out is not None else Path(cfg["out"] or "fastinno-run")
     target = target.expanduser().resolve()
     cfg["out"] = str(target)
-    if excel is not None:
-        cfg["output"]["excel"] = bool(excel)
+    for key, val in (("excel", excel), ("csv", csv), ("copy_inputs", copy_inputs)):
+        if val is not None:
+            cfg["output"][key] = bool(val)
     check_new_folder(target, force)
     for role, path in run_inputs(cfg):
         source = Path(path).expanduser().resolve()
@@ -188,7 +213,7 @@ def run(
         except OSError:
             pass
     tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
-              for name in info["tables"]}
+              for name in info["tables"]}  # Parquet is always written
     if say_report:
         echo(f"Report: {target / 'report.html'}")
     return RunResult(out=target, report=target / "report.html", tables=tables, info=info,
@@ -218,9 +243,11 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
     for w in panel_warnings:
         echo(f"      warning: {w}")
     ctx = Context(cfg=cfg, panel=panel, seed=cfg["seed"], progress=progress)
-    tables: dict[str, pl.DataFrame] = {"panel": panel.to_frame(layout="long")}
+    copy_inputs = bool(cfg["output"].get("copy_inputs"))
+    tables: dict[str, pl.DataFrame] = (
+        {"panel": panel.to_frame(layout="long")} if copy_inputs else {})
     steps_info: list[dict[str, Any]] = [{"step": "panel", "status": "ok",
-                                         "seconds": timings["panel"], "tables": ["panel"],
+                                         "seconds": timings["panel"], "tables": list(tables),
                                          "detail": pdesc}]
 
     # Steps run in config order, except that while the warm-up helper is compiling a step's
@@ -255,15 +282,19 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
                            "options": st.options(ctx, opts), "tables": list(new),
                            "warnings": step_warnings}
     steps_info += [step_rows[s] for s in cfg["steps"]]
-    tables = {"panel": tables["panel"]}
+    tables = {"panel": tables["panel"]} if copy_inputs else {}
     for s in cfg["steps"]:
         tables.update(by_step.get(s, {}))
     timings = {k: timings[k] for k in ["panel", *cfg["steps"]] if k in timings}
 
     t0 = time.perf_counter()
-    write_tables(tables, folder / "tables")
+    formats = ["parquet", *(["csv"] if cfg["output"].get("csv") else [])]
+    write_tables(tables, folder / "tables", formats=formats)
     if cfg["output"]["excel"]:
         write_excel_book(tables, folder / "tables.xlsx")
+    inputs = hash_inputs(run_inputs(cfg))
+    if copy_inputs:
+        _copy_inputs(inputs, folder / "inputs")
     timings["write_tables"] = time.perf_counter() - t0
 
     info: dict[str, Any] = {
@@ -274,7 +305,9 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
         "seed": cfg["seed"],
         "config_file": cfg.get("_config_file"),
         "config": config_as_toml_tables(cfg),
-        "inputs": hash_inputs(run_inputs(cfg)),
+        "inputs": inputs,
+        "output": {"table_formats": formats, "excel": bool(cfg["output"]["excel"]),
+                   "copy_inputs": copy_inputs},
         "versions": versions(),
         "platform": platform_info(),
         "panel": {"regions": list(panel.regions), "years": list(panel.years),
@@ -291,12 +324,16 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
 
     t0 = time.perf_counter()
     figs = render_report(folder, info=info, tables=tables)
+    # the page again with the report's own time and the total (the figures are drawn)
     timings["report"] = time.perf_counter() - t0
-    line(n_steps, "report", timings["report"], f"{len(figs)} figures, report.html")
     timings["total"] = time.perf_counter() - t_start
     info["figures"] = figs
     info["timings"] = timings
     info["jit_warmup"] = warmer is not None
+    render_report(folder, info=info, tables=tables, figures=figs)
+    timings["report"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_start
+    line(n_steps, "report", timings["report"], f"{len(figs)} figures, report.html")
     write_run_info(folder, info)
     info["_results"] = ctx.results
     return info

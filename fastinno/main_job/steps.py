@@ -209,6 +209,20 @@ def _robustness_options(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
+def _bootstrap_options(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
+    """As for the Monte Carlo, and the headline index's weights unless the config names others:
+    the bootstrap then evaluates the model behind the headline index (``fastinno.bootstrap``
+    alone re-estimates entropy weights by default)."""
+    kw = _robustness_options(ctx, opts)
+    if kw.get("model", "hew-topsis") in ("hew-topsis", "hew_topsis"):
+        mo = dict(kw.get("model_options") or {})
+        if "weights" not in mo:
+            ideal = (ctx.cfg["steps"].get("ideal_solution") or {}).get("options") or {}
+            mo["weights"] = ideal.get("weights", "equal-hierarchical")
+        kw["model_options"] = mo
+    return kw
+
+
 def _check_model(name: str, spec: dict[str, Any], steps: Mapping[str, Any], source: str) -> None:
     if "model" in spec["options"]:
         check_type(spec["options"]["model"], str, "model", f"[{name}]", source, "a model name")
@@ -222,7 +236,7 @@ def _warm_simulate(ctx: Context, opts: dict[str, Any]) -> None:
 
 
 def _warm_bootstrap(ctx: Context, opts: dict[str, Any]) -> None:
-    kw = _robustness_options(ctx, opts)
+    kw = _bootstrap_options(ctx, opts)
     kw["replicates"] = WARM_DRAWS
     bootstrap(ctx.panel, **kw)
 
@@ -397,7 +411,7 @@ STEPS: tuple[Step, ...] = (
          lambda res, ctx: robustness_tables(res, "simulate"), options=_robustness_options,
          check=_check_model, warm=_warm_simulate, warm_rank=2),
     Step("bootstrap", bootstrap, "Robustness: bootstrap", parts.BOOTSTRAP,
-         lambda res, ctx: robustness_tables(res, "bootstrap"), options=_robustness_options,
+         lambda res, ctx: robustness_tables(res, "bootstrap"), options=_bootstrap_options,
          check=_check_model, warm=_warm_bootstrap, warm_rank=3),
     Step("forecast", forecast, "GM(1,1) forecasts", parts.FORECAST, _forecast_tables,
          call=_forecast_call, options=_forecast_options,

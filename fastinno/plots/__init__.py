@@ -15,16 +15,19 @@ from .index import (
     index_trajectories,
     method_agreement,
     method_weights,
+    rank_bands,
     rank_heatmap,
     rank_stability,
     rho_distribution,
 )
-from .style import INDEX_LABEL, RANK_LABEL, region_colors
+from .style import INDEX_LABEL, RANK_LABEL, cjk_font, region_colors
 
 __all__ = [
     "region_colors",
+    "cjk_font",
     "index_trajectories",
     "rank_heatmap",
+    "rank_bands",
     "rank_stability",
     "rho_distribution",
     "method_agreement",

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from ..errors import InputError, SchemaError, format_keys
-from .style import new_axes
+from .style import fonts, new_axes
 
 __all__ = ["cause_effect_diagram"]
 
@@ -60,11 +60,16 @@ def cause_effect_diagram(
         raise SchemaError(f"cause_effect_diagram needs column(s) {format_keys(missing)}.")
     if label not in ("code", "name"):
         raise InputError(f"label must be 'code' or 'name'; got {label!r}.")
+    names = factors[label if label in factors.columns else "code"].to_list()
+    with fonts(names):
+        return _draw(factors, ax, names, errorbars, title, quadrant_labels, figsize)
+
+
+def _draw(factors, ax, names, errorbars, title, quadrant_labels, figsize):
     if ax is None:
         ax = new_axes(figsize)
     x = factors["prominence"].to_numpy()
     y = factors["relation"].to_numpy()
-    names = factors[label if label in factors.columns else "code"].to_list()
     has_ci = {"prominence_lower", "relation_lower"} <= set(factors.columns)
     if errorbars is None:
         errorbars = has_ci

@@ -34,7 +34,7 @@ def forecast_fits(
     fit : polars.DataFrame, optional
         ``region, grade`` (and optionally ``C``, ``P``, ``mean_rel_error``) for the legend.
     regions : sequence of str, optional
-        Regions to draw; default the first ``max_regions`` by last observed value.
+        Regions to draw; default the ``max_regions`` with the highest last observed value.
 
     Returns
     -------
@@ -67,7 +67,7 @@ def forecast_fits(
     n = len(regions)
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    with style():
+    with style(regions):
         if fig is None:
             fig = new_figure((3.4 * ncols, 3.3 * nrows + 0.2))
         axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()

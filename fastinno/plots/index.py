@@ -8,11 +8,13 @@ optional matplotlib ``ax`` (or ``fig`` for multi-panel figures), and returns the
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import polars as pl
 
+from .. import _config
 from ..errors import InputError, SchemaError, format_keys
 from .style import (
     INDEX_LABEL,
@@ -22,12 +24,13 @@ from .style import (
     colors_for,
     column_label,
     figure_axes,
+    line_style,
     new_figure,
     style,
 )
 
-__all__ = ["index_trajectories", "rank_heatmap", "rank_stability", "rho_distribution",
-           "method_agreement", "method_weights"]
+__all__ = ["index_trajectories", "rank_heatmap", "rank_bands", "rank_stability",
+           "rho_distribution", "method_agreement", "method_weights"]
 
 
 def index_trajectories(
@@ -87,7 +90,7 @@ def index_trajectories(
     n_panels = len(columns)
     ncols = max(1, min(ncols, n_panels))
     nrows = -(-n_panels // ncols)
-    with style():
+    with style(regions):
         if fig is None:
             fig = new_figure((3.6 * ncols + 1.6, 2.8 * nrows + 0.4))
         axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
@@ -113,8 +116,8 @@ def index_trajectories(
                     pos = len(legend_regions) if names[i] not in legend_regions else legend_regions.index(names[i])
                     local[names[i]] = PALETTE[pos % len(PALETTE)]
                 col_r = (cmap or local)[names[i]]
-                ax.plot(years, vals[i], color=col_r, lw=1.5, marker="o", ms=2.5,
-                        label=names[i])
+                ax.plot(years, vals[i], color=col_r, lw=1.5, ms=2.5, label=names[i],
+                        **line_style(col_r))
                 if names[i] not in legend_regions:
                     legend_regions.append(names[i])
             ax.set_title(column_label(col))
@@ -129,8 +132,8 @@ def index_trajectories(
         # one shared legend, ordered as in the first panel (best last-year value first)
         from matplotlib.lines import Line2D
 
-        handles = [Line2D([], [], color=(cmap or local)[r], lw=2, marker="o", ms=3)
-                   for r in legend_regions]
+        handles = [Line2D([], [], color=(cmap or local)[r], lw=1.5, ms=3,
+                          **line_style((cmap or local)[r])) for r in legend_regions]
         labels = list(legend_regions)
         if top_n is not None:
             from matplotlib.patches import Patch
@@ -148,12 +151,35 @@ def _ranks_within_year(scores: pl.DataFrame, column: str) -> pl.DataFrame:
     )
 
 
+def _rank_table(scores: pl.DataFrame, column: str, rank: str | None
+                ) -> tuple[list[int], list[str], np.ndarray]:
+    """``(years, regions, ranks)``: regions sorted by last-year rank (then mean rank)."""
+    need = ("region", "year", rank) if rank else ("region", "year", column)
+    scores = check_frame(scores, "scores", need)
+    df = scores.rename({rank: "_rank"}) if rank else _ranks_within_year(scores, column)
+    years = sorted(set(df["year"].to_list()))
+    w = df.pivot(on="year", index="region", values="_rank", aggregate_function="first").select(
+        ["region", *[str(y) for y in years]]
+    )
+    vals = w.drop("region").to_numpy().astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: no mean
+        mean = np.nanmean(vals, axis=1)
+    order = np.lexsort((mean, np.nan_to_num(vals[:, -1], nan=np.inf)))
+    return years, [w["region"][int(i)] for i in order], vals[order]
+
+
+def _what(column: str) -> str:
+    return column_label(column).lower() if column != "combined" else "combined score"
+
+
 def rank_heatmap(
     scores: pl.DataFrame,
     *,
     column: str = "index",
     rank: str | None = None,
     annotate: bool | None = None,
+    top_bottom: int | None = None,
     ax=None,
 ):
     """Rank heatmap region x year (rank 1 = best within its year).
@@ -168,53 +194,140 @@ def rank_heatmap(
     rank : str, optional
         Name of a rank column to use as is (e.g. ``"rank"`` of ``CombinedResult.scores``).
     annotate : bool, optional
-        Print the rank in each cell; default when there are at most 40 regions.
+        Print the rank in each cell; default when at most 40 rows are drawn.
+    top_bottom : int, optional
+        Draw only the ``top_bottom`` best and the ``top_bottom`` worst regions by last-year rank
+        (a white line between them). Default: every region up to
+        ``_config.REPORT_ALL_REGIONS_MAX`` (60) regions, else ``_config.REPORT_TOP_BOTTOM`` (20)
+        at each end; 0 draws every region (one unlabelled row each beyond 120). For the
+        distribution of all regions' ranks see :func:`rank_bands`.
 
     Returns
     -------
     matplotlib.figure.Figure
         Rows = regions sorted by last-year rank, columns = years; x label ``Year``, y label
-        ``Region``, a colour bar labelled ``Rank (1 = best)``.
+        ``Region``, a colour bar labelled ``Rank (1 = best)``; the title names the selection.
     """
-    need = ("region", "year", rank) if rank else ("region", "year", column)
-    scores = check_frame(scores, "scores", need)
-    df = scores.rename({rank: "_rank"}) if rank else _ranks_within_year(scores, column)
-    years = sorted(set(df["year"].to_list()))
-    w = df.pivot(on="year", index="region", values="_rank", aggregate_function="first").select(
-        ["region", *[str(y) for y in years]]
-    )
-    vals = w.drop("region").to_numpy().astype(float)
-    order = np.lexsort((np.nanmean(vals, axis=1), np.nan_to_num(vals[:, -1], nan=np.inf)))
-    vals = vals[order]
-    names = [w["region"][int(i)] for i in order]
+    years, names, vals = _rank_table(scores, column, rank)
+    total = len(names)
+    if top_bottom is None:
+        top_bottom = 0 if total <= _config.REPORT_ALL_REGIONS_MAX else _config.REPORT_TOP_BOTTOM
+    if top_bottom < 0:
+        raise InputError(f"top_bottom must be >= 0; got {top_bottom}.")
+    split = None
+    if top_bottom and total > 2 * top_bottom:
+        keep = np.r_[np.arange(top_bottom), np.arange(total - top_bottom, total)]
+        vals_all_max = np.nanmax(vals)
+        vals, names = vals[keep], [names[i] for i in keep]
+        split = top_bottom - 0.5
+    else:
+        vals_all_max = np.nanmax(vals)
     n = len(names)
     if annotate is None:
         annotate = n <= 40
-    with style():
+    with style(names):
         fig, ax = figure_axes(ax, (1.2 + 0.55 * len(years) + 1.4, 1.2 + 0.28 * min(n, 120)))
         im = ax.imshow(vals, aspect="auto", cmap="viridis_r", interpolation="nearest",
-                       vmin=1, vmax=max(np.nanmax(vals), 2))
+                       vmin=1, vmax=max(vals_all_max, 2))
         ax.grid(False)
         ax.set_xticks(range(len(years)))
         ax.set_xticklabels([str(y) for y in years], rotation=45)
         if n <= 120:
             ax.set_yticks(range(n))
             ax.set_yticklabels(names)
+        if split is not None:
+            ax.axhline(split, color="white", lw=3)
         ax.set_xlabel("Year")
         ax.set_ylabel("Region")
-        what = column_label(column).lower() if column != "combined" else "combined score"
-        ax.set_title(f"Rank by {what}")
+        sel = (f"top {top_bottom} and bottom {top_bottom} of {total:,} regions" if split is not None
+               else f"all {total:,} regions")
+        ax.set_title(f"Rank by {_what(column)} ({sel})")
         if annotate:
-            top = np.nanmax(vals)
             for i in range(n):
                 for j in range(len(years)):
                     v = vals[i, j]
                     if np.isfinite(v):
                         ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=7.5,
-                                color="white" if v > 0.55 * top else "black")
+                                color="white" if v > 0.55 * vals_all_max else "black")
         cb = fig.colorbar(im, ax=ax, shrink=0.8)
         cb.set_label(RANK_LABEL)
         cb.ax.invert_yaxis()
+    return fig
+
+
+def rank_bands(
+    scores: pl.DataFrame,
+    *,
+    column: str = "index",
+    rank: str | None = None,
+    bands: int = 10,
+    fig=None,
+):
+    """The ranks of every region at once: rank bands over the years and the rank changes.
+
+    For panels with too many regions for a :func:`rank_heatmap` row each.
+
+    Parameters
+    ----------
+    scores : polars.DataFrame
+        As in :func:`rank_heatmap`.
+    column, rank : str
+        As in :func:`rank_heatmap`.
+    bands : int
+        Groups of regions by last-year rank (10 = deciles: band 1 = the best tenth).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: a band x year heatmap of the median rank of each band's regions in each year
+        (annotated; a band whose regions kept their ranks keeps its colour). Right: a histogram
+        of each region's rank change from the first to the last year (positive = moved up).
+    """
+    years, names, vals = _rank_table(scores, column, rank)
+    total = len(names)
+    if bands < 1:
+        raise InputError(f"bands must be a positive integer; got {bands}.")
+    bands = min(bands, total)
+    groups = np.array_split(np.arange(total), bands)
+    med = np.full((bands, len(years)), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a band with no rank in a year: NaN
+        for b, g in enumerate(groups):
+            med[b] = np.nanmedian(vals[g], axis=0)
+    change = vals[:, 0] - vals[:, -1]
+    change = change[np.isfinite(change)]
+    labels = [f"{int(g[0]) + 1:,}-{int(g[-1]) + 1:,}" for g in groups]
+    with style():
+        if fig is None:
+            fig = new_figure((1.6 + 0.5 * len(years) + 4.6, 1.4 + 0.32 * bands + 0.6))
+        ax, ax2 = fig.subplots(1, 2, width_ratios=[max(len(years), 3) * 0.5 + 1.2, 3.6])
+        im = ax.imshow(med, aspect="auto", cmap="viridis_r", interpolation="nearest", vmin=1,
+                       vmax=max(np.nanmax(vals), 2))
+        ax.grid(False)
+        ax.set_xticks(range(len(years)))
+        ax.set_xticklabels([str(y) for y in years], rotation=45)
+        ax.set_yticks(range(bands))
+        ax.set_yticklabels(labels)
+        if len(years) <= 15 and bands <= 20:
+            top = np.nanmax(vals)
+            for i in range(bands):
+                for j in range(len(years)):
+                    v = med[i, j]
+                    if np.isfinite(v):
+                        ax.text(j, i, f"{v:,.0f}", ha="center", va="center", fontsize=6.5,
+                                color="white" if v > 0.55 * top else "black")
+        ax.set_xlabel("Year")
+        ax.set_ylabel(f"Last-year rank band ({bands} bands)")
+        ax.set_title(f"Median rank by {_what(column)}, all {total:,} regions")
+        cb = fig.colorbar(im, ax=ax, shrink=0.8)
+        cb.set_label("Median rank (1 = best)")
+        cb.ax.invert_yaxis()
+        ax2.hist(change, bins=min(40, max(5, int(np.sqrt(max(len(change), 1))))),
+                 color=PALETTE[0], alpha=0.85)
+        ax2.axvline(0, color="0.3", lw=0.9)
+        ax2.set_xlabel(f"Rank change {years[0]}-{years[-1]} (+ = up)")
+        ax2.set_ylabel("Regions")
+        ax2.set_title("Rank changes")
     return fig
 
 
@@ -235,13 +348,15 @@ def rank_stability(
     year : int, optional
         Year to show; default the last year.
     top_n : int, optional
-        Show only the best ``top_n`` regions by median rank (default all up to 60, else 40).
+        Show only the best ``top_n`` regions by median rank (default all up to
+        ``_config.REPORT_ALL_REGIONS_MAX`` (60), else ``_config.REPORT_STABILITY_MAX`` (40)).
 
     Returns
     -------
     matplotlib.figure.Figure
         Regions on y (best at the top), rank on x (label ``Rank (1 = best)``); one interval line
-        and one median marker per region, base ranks as open diamonds.
+        and one median marker per region, base ranks as open diamonds; the title names the
+        selection (``top 40 of 2,800 by median rank``).
     """
     summary = check_frame(summary, "summary", ("region", "year", "median_rank", "rank_p05", "rank_p95"))
     years = sorted(set(summary["year"].to_list()))
@@ -251,14 +366,16 @@ def rank_stability(
     s = summary.filter(pl.col("year") == year)
     sort_cols = ["median_rank"] + (["base_rank"] if "base_rank" in s.columns else []) + ["region"]
     s = s.sort(sort_cols)
-    if top_n is None and s.height > 60:
-        top_n = 40
+    total = s.height
+    if top_n is None and s.height > _config.REPORT_ALL_REGIONS_MAX:
+        top_n = _config.REPORT_STABILITY_MAX
     if top_n is not None:
         s = s.head(top_n)
     cmap = colors_for(summary["region"].unique().to_list(), colors)
     n = s.height
     own = ax is None
-    with style():
+    sel = f"top {n:,} of {total:,} by median rank" if n < total else f"all {total:,} regions"
+    with style(s["region"].to_list()):
         fig, ax = figure_axes(ax, (6.4, 1.4 + 0.3 * n))
         y = np.arange(n)
         for i, row in enumerate(s.iter_rows(named=True)):
@@ -274,7 +391,7 @@ def rank_stability(
         ax.invert_yaxis()
         ax.set_xlabel(RANK_LABEL)
         ax.set_ylabel("Region")
-        ax.set_title(f"Rank stability, {year}: median and 5-95 % interval")
+        ax.set_title(f"Rank stability, {year}: median and 5-95 % interval ({sel})")
         from matplotlib.lines import Line2D
 
         handles = [Line2D([], [], color="0.3", lw=3.5, alpha=0.8), Line2D([], [], color="0.3",

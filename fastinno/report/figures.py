@@ -6,6 +6,7 @@ A :class:`FigureSpec` is drawn when every table it needs is present and non-empt
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,13 +14,23 @@ from typing import Any
 
 import polars as pl
 
-from .. import plots
+from .. import _config, plots
+from ..errors import FastinnoWarning
+from ..plots import style as plot_style
 from .format import index_rows
 
-__all__ = ["FigureSpec", "draw_figures", "INDEX_TRAJECTORIES", "INDEX_RANK_HEATMAP",
-           "COMBINED_RANK_HEATMAP", "COMBINED_METHOD_AGREEMENT", "COMBINED_METHOD_WEIGHTS",
+__all__ = ["FigureSpec", "draw_figures", "robustness_model", "INDEX_TRAJECTORIES",
+           "INDEX_RANK_HEATMAP", "INDEX_RANK_BANDS", "COMBINED_RANK_HEATMAP", "COMBINED_RANK_BANDS", "COMBINED_METHOD_AGREEMENT", "COMBINED_METHOD_WEIGHTS",
            "SIMULATE_RANK_STABILITY", "SIMULATE_RHO", "BOOTSTRAP_RANK_STABILITY", "BOOTSTRAP_RHO",
            "FORECAST", "DEMATEL_CAUSE_EFFECT"]
+
+
+def _no_selection(tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
+    return ""
+
+
+def _always(tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -34,13 +45,151 @@ class FigureSpec:
         Tables that must be present and non-empty.
     draw : callable
         ``draw(tables, figure_config) -> Figure``.
-    caption : str
+    caption : str or callable
+        What the figure shows, or ``caption(tables, info) -> str``.
+    selection : callable
+        ``selection(tables, info) -> str``: which regions (or methods, years, factors) it shows,
+        e.g. ``"top 40 of 2,800 regions by median rank"``; it opens the caption.
+    when : callable
+        ``when(tables, info) -> bool``: whether to draw it (default always).
     """
 
     name: str
     needs: tuple[str, ...]
     draw: Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], Any]
-    caption: str
+    caption: str | Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], str]
+    selection: Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], str] = _no_selection
+    when: Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], bool] = _always
+
+    def caption_text(self, tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
+        """The caption (without the selection)."""
+        return self.caption(tables, info) if callable(self.caption) else self.caption
+
+
+def _n(t: Mapping[str, pl.DataFrame], name: str, col: str = "region") -> int:
+    return t[name][col].n_unique() if name in t and col in t[name].columns else 0
+
+
+def _figcfg(info: Mapping[str, Any]) -> Mapping[str, Any]:
+    return (info.get("config") or {}).get("figures") or {}
+
+
+def _many(n: int) -> bool:
+    return n > _config.REPORT_ALL_REGIONS_MAX
+
+
+def _heatmap_selection(table: str, what: str):
+    def sel(t, info):
+        s = index_rows(t[table])
+        n = _n(t, table)
+        last = s["year"].max()
+        if _many(n):
+            k = _config.REPORT_TOP_BOTTOM
+            return f"top {k} and bottom {k} of {n:,} regions by {what} rank in {last}"
+        return f"all {n:,} regions"
+
+    return sel
+
+
+def _bands_selection(table: str):
+    def sel(t, info):
+        return f"all {_n(t, table):,} regions in 10 bands of last-year rank"
+
+    return sel
+
+
+def _many_regions(table: str):
+    def when(t, info):
+        return _many(_n(t, table))
+
+    return when
+
+
+def _trajectories_selection(t, info):
+    n = _n(t, "index_scores")
+    top_n = _figcfg(info).get("top_n")
+    if top_n is None and n > 20:
+        top_n = 10
+    if top_n is None or top_n >= n:
+        return f"all {n:,} regions"
+    return (f"top {top_n} of {n:,} regions by each panel's last-year value, with the median and "
+            "5-95 % band of all regions")
+
+
+def _stability_selection(prefix: str):
+    def sel(t, info):
+        s = t[f"{prefix}_summary"]
+        n = s.filter(pl.col("year") == s["year"].max()).height
+        last = s["year"].max()
+        if _many(n):
+            return f"top {_config.REPORT_STABILITY_MAX} of {n:,} regions by median rank, {last}"
+        return f"all {n:,} regions, {last}"
+
+    return sel
+
+
+def _rho_selection(prefix: str):
+    def sel(t, info):
+        a = t[f"{prefix}_agreement"]
+        return f"all {a['year'].n_unique()} years"
+
+    return sel
+
+
+def robustness_model(info: Mapping[str, Any], prefix: str) -> str:
+    """The model and weights a robustness step evaluated, from its options in ``run.json``."""
+    opts = {}
+    for s in info.get("steps", []):
+        if s.get("step") == prefix:
+            opts = s.get("options") or {}
+    model = str(opts.get("model", "hew-topsis"))
+    mo = dict(opts.get("model_options") or {})
+    if model in ("hew-topsis", "hew_topsis"):
+        default_w = "entropy" if prefix == "bootstrap" else None
+        w = mo.pop("weights", default_w)
+        if w is None or w == "equal-hierarchical":
+            wtxt = "hierarchical equal weights (the headline index's)"
+        elif isinstance(w, str):
+            wtxt = f"{w} weights re-estimated on every replicate"
+        else:
+            wtxt = "the given fixed weights"
+        if prefix == "simulate":
+            wtxt = "Dirichlet draws around " + wtxt.replace(" (the headline index's)", "")
+        extra = ", ".join(f"{k}={v}" for k, v in mo.items())
+        return f"Model: ideal-solution index{f' ({extra})' if extra else ''}; weights: {wtxt}."
+    if model == "combined":
+        return "Model: the combined evaluation (drift-degree) recomputed per draw."
+    return f"Model: {model}; options {mo}." if mo else f"Model: {model}."
+
+
+def _stability_caption(prefix: str, what: str):
+    def cap(t, info):
+        return (f"Median rank and 5-95 % interval {what} (last year), sorted; diamonds are the "
+                f"base ranks; rank quantiles are rounded to whole ranks in the tables. "
+                + robustness_model(info, prefix))
+
+    return cap
+
+
+def _rho_caption(prefix: str, what: str):
+    def cap(t, info):
+        return f"Spearman rho between each {what} ranking and the base ranking. " + \
+            robustness_model(info, prefix)
+
+    return cap
+
+
+def _forecast_selection(t, info):
+    fc = t["forecast"]
+    n = fc["region"].n_unique()
+    col = fc["column"][0] if "column" in fc.columns else "index"
+    sel = _figcfg(info).get("forecast_regions", 6)
+    if isinstance(sel, list):
+        return f"{len(sel)} of {n:,} regions named in [figures] forecast_regions"
+    k = min(int(sel), n)
+    if k >= n:
+        return f"all {n:,} regions"
+    return f"the {k} of {n:,} regions with the highest last observed {col}"
 
 
 def _trajectories(t, figcfg):
@@ -52,11 +201,23 @@ def _index_heatmap(t, figcfg):
     return plots.rank_heatmap(t["index_scores"], column="index")
 
 
-def _combined_heatmap(t, figcfg):
+def _index_bands(t, figcfg):
+    return plots.rank_bands(t["index_scores"], column="index")
+
+
+def _combined_scores(t):
     s = index_rows(t["combined_scores"])
-    if "rank" in s.columns:
-        return plots.rank_heatmap(s, column="combined", rank="rank")
-    return plots.rank_heatmap(s, column="combined")
+    return s, ("rank" if "rank" in s.columns else None)
+
+
+def _combined_heatmap(t, figcfg):
+    s, rank = _combined_scores(t)
+    return plots.rank_heatmap(s, column="combined", rank=rank)
+
+
+def _combined_bands(t, figcfg):
+    s, rank = _combined_scores(t)
+    return plots.rank_bands(s, column="combined", rank=rank)
 
 
 def _method_agreement(t, figcfg):
@@ -111,45 +272,83 @@ def _cause_effect(t, figcfg):
 
 INDEX_TRAJECTORIES = FigureSpec(
     "index_trajectories", ("index_scores",), _trajectories,
-    "Index trajectories per region: overall index and each sub-index.")
+    "Index trajectories per region: overall index and each sub-index.", _trajectories_selection)
 INDEX_RANK_HEATMAP = FigureSpec(
     "index_rank_heatmap", ("index_scores",), _index_heatmap,
-    "Rank of each region by the overall index in each year (1 = best).")
+    "Rank of each region by the overall index in each year (1 = best).",
+    _heatmap_selection("index_scores", "overall-index"))
+INDEX_RANK_BANDS = FigureSpec(
+    "index_rank_bands", ("index_scores",), _index_bands,
+    "Distribution of the ranks by the overall index: median rank per year of the regions in each "
+    "band of last-year rank, and each region's rank change from the first to the last year.",
+    _bands_selection("index_scores"), _many_regions("index_scores"))
 COMBINED_RANK_HEATMAP = FigureSpec(
     "combined_rank_heatmap", ("combined_scores",), _combined_heatmap,
-    "Rank by the drift-degree combined score in each year.")
+    "Rank by the drift-degree combined score in each year (1 = best).",
+    _heatmap_selection("combined_scores", "combined-score"))
+COMBINED_RANK_BANDS = FigureSpec(
+    "combined_rank_bands", ("combined_scores",), _combined_bands,
+    "Distribution of the ranks by the combined score: median rank per year of each band of "
+    "last-year rank, and the rank changes from the first to the last year.",
+    _bands_selection("combined_scores"), _many_regions("combined_scores"))
 COMBINED_METHOD_AGREEMENT = FigureSpec(
     "combined_method_agreement", ("combined_compatibility",), _method_agreement,
-    "Spearman correlation between the single methods' rankings (whole system, mean over years).")
+    "Spearman correlation between the single methods' rankings (whole system, mean over years).",
+    lambda t, info: f"all {_n(t, 'combined_compatibility', 'method_a')} methods")
 COMBINED_METHOD_WEIGHTS = FigureSpec(
     "combined_method_weights", ("combined_method_weights",), _method_weights,
-    "Drift-degree weight of each single method per year.")
+    "Drift-degree weight of each single method per year.",
+    lambda t, info: f"all {_n(t, 'combined_method_weights', 'method')} methods, all "
+                    f"{_n(t, 'combined_method_weights', 'year')} years")
 SIMULATE_RANK_STABILITY = FigureSpec(
     "simulate_rank_stability", ("simulate_summary",), _stability("simulate"),
-    "Median rank and 5-95 % interval under weight perturbation (last year), sorted; diamonds are "
-    "the base ranks.")
+    _stability_caption("simulate", "under weight perturbation"), _stability_selection("simulate"))
 SIMULATE_RHO = FigureSpec(
     "simulate_rho", ("simulate_agreement",), _rho("simulate"),
-    "Spearman rho between each perturbed ranking and the base ranking.")
+    _rho_caption("simulate", "perturbed"), _rho_selection("simulate"))
 BOOTSTRAP_RANK_STABILITY = FigureSpec(
     "bootstrap_rank_stability", ("bootstrap_summary",), _stability("bootstrap"),
-    "Median rank and 5-95 % interval over bootstrap replicates.")
+    _stability_caption("bootstrap", "over bootstrap replicates"),
+    _stability_selection("bootstrap"))
 BOOTSTRAP_RHO = FigureSpec(
     "bootstrap_rho", ("bootstrap_agreement",), _rho("bootstrap"),
-    "Spearman rho between each bootstrap ranking and the base ranking.")
+    _rho_caption("bootstrap", "bootstrap"), _rho_selection("bootstrap"))
 FORECAST = FigureSpec(
     "forecast", ("forecast",), _forecast,
-    "GM(1,1) fit and forecast for selected regions; the accuracy grade (posterior variance ratio "
-    "C, small error probability P) is in each legend.")
+    "GM(1,1) fit and forecast; the accuracy grade (posterior variance ratio C, small error "
+    "probability P) is in each legend.", _forecast_selection)
 DEMATEL_CAUSE_EFFECT = FigureSpec(
     "dematel_cause_effect", ("dematel_factors",), _cause_effect,
     "Cause-effect diagram: prominence R + C against relation R - C; factors above the line are "
-    "causes.")
+    "causes.", lambda t, info: f"all {t['dematel_factors'].height} factors")
+
+
+def _labels(tables: Mapping[str, pl.DataFrame]) -> list[str]:
+    """Region and factor names the figures may print."""
+    out: list[str] = []
+    for df in tables.values():
+        for col in ("region", "name", "code"):
+            if col in df.columns and df.schema[col] == pl.String:
+                out += df[col].unique().head(5000).to_list()
+    return [x for x in out if x]
+
+
+def _dpi_for(fig, dpi: int) -> int:
+    """``dpi``, lowered so that no side of the saved figure exceeds the report's limit."""
+    w, h = fig.get_size_inches()
+    limit = _config.REPORT_MAX_FIGURE_PX * 0.96  # "tight" bounding boxes may grow a little
+    return max(20, min(dpi, int(limit / max(w, h, 1e-9))))
 
 
 def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str, pl.DataFrame],
-                 figcfg: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
-    """Draw and save every figure whose tables are there.
+                 figcfg: Mapping[str, Any], info: Mapping[str, Any] | None = None
+                 ) -> tuple[list[str], dict[str, str]]:
+    """Draw and save every figure whose tables are there (and whose ``when`` holds).
+
+    No saved figure is more than ``_config.REPORT_MAX_FIGURE_PX`` pixels on a side (the dpi is
+    lowered for a bigger one). Labels in Chinese, Japanese or Korean use an installed CJK font;
+    without one, one :class:`~fastinno.errors.FastinnoWarning` says how to install one (and
+    matplotlib's warning per missing character is silenced).
 
     Returns
     -------
@@ -162,17 +361,24 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
     fdir.mkdir(exist_ok=True)
     formats = list(figcfg.get("format") or ["png"])
     dpi = int(figcfg.get("dpi") or 150)
+    info = info or {}
     written: list[str] = []
     failures: dict[str, str] = {}
-    for spec in specs:
-        if not all(n in tables and tables[n].height > 0 for n in spec.needs):
-            continue
-        try:
-            fig = spec.draw(tables, figcfg)
-        except (ImportError, AttributeError) as exc:
-            failures[spec.name] = f"figure not drawn: {exc}"
-            continue
-        for fmt in formats:
-            plots.save_figure(fig, fdir / f"{spec.name}.{fmt}", dpi=dpi)
-            written.append(f"figures/{spec.name}.{fmt}")
+    plot_style.check_fonts(_labels(tables))  # the one warning of a missing CJK font
+    with warnings.catch_warnings(), plot_style.quiet_missing_glyphs():
+        warnings.filterwarnings("ignore", message="Some labels have Chinese",
+                                category=FastinnoWarning)
+        for spec in specs:
+            if not all(n in tables and tables[n].height > 0 for n in spec.needs):
+                continue
+            if not spec.when(tables, info):
+                continue
+            try:
+                fig = spec.draw(tables, figcfg)
+            except (ImportError, AttributeError) as exc:
+                failures[spec.name] = f"figure not drawn: {exc}"
+                continue
+            for fmt in formats:
+                plots.save_figure(fig, fdir / f"{spec.name}.{fmt}", dpi=_dpi_for(fig, dpi))
+                written.append(f"figures/{spec.name}.{fmt}")
     return written, failures

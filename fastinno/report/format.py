@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["MAX_ROWS", "fmt", "head", "table_html", "figure_html", "card", "section",
+__all__ = ["MAX_ROWS", "fmt", "is_rank_quantile", "display_path", "head", "table_html", "figure_html", "card", "section",
            "options_line", "step_row", "step_option", "index_rows", "template", "fill"]
 
 #: Rows shown of a table before the page links to the full file.
@@ -24,6 +24,11 @@ MAX_ROWS = 40
 _PERCENT_COLS = {"cagr", "mean_yoy", "yoy"}
 _HEAD_LABELS = {"cagr": "CAGR", "mean_yoy": "mean YoY", "spearman_rho": "Spearman &rho;", "p_value": "p",
                 "R": "R", "C": "C", "P": "P", "gm_c": "C", "gm_p": "P"}
+
+
+def is_rank_quantile(col: str) -> bool:
+    """Whether ``col`` holds a rank quantile (median or percentile): shown as a whole rank."""
+    return col in ("median_rank", "rank", "base_rank") or col.startswith("rank_p")
 
 
 def _is_percent(col: str) -> bool:
@@ -43,8 +48,10 @@ def fmt(v: Any, col: str = "") -> str:
             return '<span class="na">NaN</span>'
         if _is_percent(col):
             return f"{100 * v:.1f}&nbsp;%" if col.startswith("p_top_") else f"{100 * v:.2f}&nbsp;%"
-        if "rank" in col:
-            return str(int(v)) if v == int(v) else f"{v:.2f}"
+        if is_rank_quantile(col):
+            return f"{round(v):,}" if abs(v) >= 10000 else str(round(v))
+        if "rank" in col and "shift" not in col:
+            return str(int(v)) if v == int(v) else f"{v:.1f}"
         a = abs(v)
         if a >= 1e5:
             return f"{v:,.0f}"
@@ -70,8 +77,15 @@ def head(col: str) -> str:
 
 
 def table_html(df: pl.DataFrame, *, max_rows: int = MAX_ROWS, source: str | None = None,
-               caption: str | None = None) -> str:
-    """A formatted HTML table (numbers right-aligned, at most ``max_rows`` rows)."""
+               caption: str | None = None, what: str | None = None,
+               formats: tuple[str, ...] = ("parquet",), note: str = "") -> str:
+    """A formatted HTML table (numbers right-aligned, at most ``max_rows`` rows).
+
+    ``what`` names the rows and their order (e.g. ``"regions, by the 2017 index, best first"``):
+    the note under the table then says ``All 15 regions, ...`` or ``First 40 of 2,800 regions,
+    ...``. ``source`` (``tables/<name>``) links the full table in each of ``formats``; ``note`` is
+    added as HTML.
+    """
     n = df.height
     shown = df.head(max_rows)
     numeric = {c for c, t in df.schema.items() if t.is_numeric()}
@@ -89,15 +103,44 @@ def table_html(df: pl.DataFrame, *, max_rows: int = MAX_ROWS, source: str | None
             f'<td class="{cls[c]}">{fmt(v, c)}</td>' for c, v in zip(df.columns, row)
         ) + "</tr>")
     parts.append("</tbody></table></div>")
-    note = []
-    if n > max_rows:
-        note.append(f"First {max_rows} of {n} rows.")
-    if source:
-        note.append(f'Full table: <a href="{html.escape(source)}.csv">{html.escape(source)}.csv</a>'
-                    f' / <a href="{html.escape(source)}.parquet">.parquet</a>.')
+    notes = []
+    if what:
+        rows, _, order = what.partition(",")
+        sel = f"First {max_rows:,} of {n:,} {rows}" if n > max_rows else f"All {n:,} {rows}"
+        notes.append(f'<span class="sel">{html.escape(sel + ("," + order if order else ""))}'
+                     "</span>.")
+    elif n > max_rows:
+        notes.append(f'<span class="sel">First {max_rows:,} of {n:,} rows</span>.')
     if note:
-        parts.append(f'<p class="tnote">{" ".join(note)}</p>')
+        notes.append(note)
+    if source and formats:
+        src = html.escape(source)
+        links = " / ".join(f'<a href="{src}.{f}">{"" if i else src}.{f}</a>'
+                           for i, f in enumerate(formats))
+        notes.append(f"Full table: {links}.")
+    if notes:
+        parts.append(f'<p class="tnote">{" ".join(notes)}</p>')
     return "".join(parts)
+
+
+def display_path(path: str, info: Mapping[str, Any]) -> str:
+    """An input path as the report shows it: inside fastinno's bundled data as
+    ``<fastinno data>/...``, else relative to the config file's folder when inside it, else as
+    given."""
+    p = Path(path)
+    data = Path(__file__).resolve().parent.parent / "data"
+    bases = [("<fastinno data>", data)]
+    if info.get("config_file"):
+        bases.append((".", Path(info["config_file"]).resolve().parent))
+    for label, base in bases:
+        try:
+            rel = p.resolve().relative_to(base)
+        except (ValueError, OSError):
+            continue
+        if label == ".":
+            return rel.as_posix()
+        return label if rel == Path(".") else f"{label}/{rel.as_posix()}"
+    return str(path)
 
 
 def _png_size(data: bytes) -> tuple[int, int] | None:
@@ -106,9 +149,10 @@ def _png_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def figure_html(folder: Path, rel: str, caption: str, embed: bool = True, dpi: int = 150) -> str:
+def figure_html(folder: Path, rel: str, caption: str, embed: bool = True, dpi: int = 150,
+                selection: str = "") -> str:
     """A ``<figure>`` of ``folder / rel``: embedded as base64 (shown at 100 CSS px per inch of
-    figure) with a link to the file."""
+    figure) with a link to the file; the caption opens with the ``selection`` it shows."""
     path = folder / rel
     size = ""
     if embed and path.exists():
@@ -120,8 +164,10 @@ def figure_html(folder: Path, rel: str, caption: str, embed: bool = True, dpi: i
             size = f' width="{round(wh[0] * 100 / dpi)}" height="{round(wh[1] * 100 / dpi)}"'
     else:
         src = html.escape(rel)
+    sel = (f'<span class="sel">{html.escape(selection[:1].upper() + selection[1:])}.</span> '
+           if selection else "")
     return (f'<figure><img src="{src}"{size} alt="{html.escape(caption)}">'
-            f'<figcaption>{html.escape(caption)} <a href="{html.escape(rel)}">'
+            f'<figcaption>{sel}{html.escape(caption)} <a href="{html.escape(rel)}">'
             f'{html.escape(Path(rel).name)}</a></figcaption></figure>')
 
 
@@ -154,12 +200,18 @@ def step_option(info: Mapping[str, Any], step: str, key: str, default: Any) -> A
     return default
 
 
-def options_line(step: Mapping[str, Any] | None) -> str:
-    """The call a step made, with its options and time, as one line."""
+def options_line(step: Mapping[str, Any] | None, info: Mapping[str, Any] | None = None) -> str:
+    """The call a step made, with its options and time, as one line (input paths as
+    :func:`display_path` shows them)."""
     if not step or not step.get("options"):
         return ""
-    opts = ", ".join(f"{html.escape(str(k))}={html.escape(json.dumps(v, default=str))}"
-                     for k, v in step["options"].items())
+
+    def val(v: Any) -> str:
+        if info is not None and isinstance(v, str) and ("/" in v or "\\" in v) and Path(v).is_absolute():
+            v = display_path(v, info)
+        return html.escape(json.dumps(v, default=str, ensure_ascii=False))
+
+    opts = ", ".join(f"{html.escape(str(k))}={val(v)}" for k, v in step["options"].items())
     secs = step.get("seconds")
     t = f" &middot; {secs:.2f} s" if isinstance(secs, (int, float)) else ""
     return f'<p class="opts"><code>{html.escape(step.get("api", ""))}({opts})</code>{t}</p>'

@@ -7,6 +7,8 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import _config
+from .figures import robustness_model
 from .format import fill
 from .format import step_option as _opt
 from .sections import ReportPart
@@ -31,7 +33,8 @@ def ideal_solution_methods(info: Mapping[str, Any], ran: set[str]) -> str:
                 standardize=html.escape(str(_opt(info, "ideal_solution", "standardize",
                                                  "max_ratio"))),
                 scope=html.escape(str(_opt(info, "ideal_solution", "scope", "panel"))),
-                form=html.escape(str(_opt(info, "ideal_solution", "form", "ratio2"))))
+                form=html.escape(str(_opt(info, "ideal_solution", "form", "ratio2"))),
+                low_base=f"{100 * _config.GROWTH_LOW_BASE_SHARE:g} %")
 
 
 def combined_methods(info: Mapping[str, Any], ran: set[str]) -> str:
@@ -66,6 +69,11 @@ def robustness_methods(info: Mapping[str, Any], ran: set[str]) -> str:
     else:
         model_text = ("The ideal-solution model is recomputed for every draw with the same "
                       "standardization, scope and form.")
+    if "bootstrap" in ran:
+        model_text += (" Bootstrap replicates re-estimate the model's data-dependent parts on each "
+                       "resample. " + html.escape(robustness_model(info, "bootstrap"))
+                       + " (The main job gives the bootstrap the headline index's model options "
+                       "and weights unless its section sets <code>model_options</code>.)")
     return fill("methods/robustness.html", what="; ".join(what), model_text=model_text)
 
 

@@ -17,10 +17,11 @@ __all__ = ["ReportPart", "IDEAL_SOLUTION", "COMBINED", "SIMULATE", "BOOTSTRAP", 
 
 IDEAL_SOLUTION = ReportPart(
     "ideal_solution", "ideal-solution", "Index", "Ideal-solution index", s.ideal_solution_section,
-    (f.INDEX_TRAJECTORIES, f.INDEX_RANK_HEATMAP), m.ideal_solution_methods)
+    (f.INDEX_TRAJECTORIES, f.INDEX_RANK_BANDS, f.INDEX_RANK_HEATMAP), m.ideal_solution_methods)
 COMBINED = ReportPart(
     "combined", "combined", "Combined evaluation", "Combined evaluation", s.combined_section,
-    (f.COMBINED_RANK_HEATMAP, f.COMBINED_METHOD_AGREEMENT, f.COMBINED_METHOD_WEIGHTS),
+    (f.COMBINED_RANK_BANDS, f.COMBINED_RANK_HEATMAP, f.COMBINED_METHOD_AGREEMENT,
+     f.COMBINED_METHOD_WEIGHTS),
     m.combined_methods)
 SIMULATE = ReportPart(
     "simulate", "simulate", "Monte Carlo", "Robustness: weight Monte Carlo", s.robustness_section,

@@ -17,6 +17,7 @@ import polars as pl
 
 from ..io.write import write_text
 from .figures import draw_figures
+from .finder import finder_section
 from .format import template
 from .methods_text import methods_section
 from .parts import DEFAULT_PARTS
@@ -47,9 +48,19 @@ def _page(**values: str) -> str:
     return string.Template(first + "\n" + "".join(rest) + "\n").substitute(values)
 
 
+def _table_formats(folder: Path, info: Mapping[str, Any]) -> tuple[str, ...]:
+    """The formats the run folder has all its tables in (else those ``run.json`` records)."""
+    names = list(info.get("tables") or [])
+    tdir = folder / "tables"
+    on_disk = tuple(f for f in ("parquet", "csv")
+                    if names and all((tdir / f"{n}.{f}").is_file() for n in names))
+    return on_disk or tuple((info.get("output") or {}).get("table_formats") or ("parquet",))
+
+
 def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,
                   tables: Mapping[str, pl.DataFrame] | None = None,
-                  parts: Iterable[ReportPart] | None = None) -> list[str]:
+                  parts: Iterable[ReportPart] | None = None,
+                  figures: list[str] | None = None) -> list[str]:
     """Draw the figures and write ``report.html`` in a run folder; return the figure paths.
 
     The page has a summary at the top (top and bottom regions, fastest growers, most and least
@@ -66,6 +77,9 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
         ``run.json`` content and the tables; read from the folder when not given.
     parts : sequence of ReportPart, optional
         How each step is shown, in page order; default :data:`~fastinno.report.parts.DEFAULT_PARTS`.
+    figures : list of str, optional
+        Figures already drawn into ``folder`` (paths as returned earlier): only the page is
+        written again (e.g. with the final timings).
 
     Returns
     -------
@@ -80,11 +94,13 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
         tables = read_run_tables(folder, info)
     figcfg = (info.get("config") or {}).get("figures") or {}
     specs = [spec for part in parts for spec in part.figures]
-    figures, failures = draw_figures(folder, specs, tables, figcfg)
+    failures: dict[str, str] = {}
+    if figures is None:
+        figures, failures = draw_figures(folder, specs, tables, figcfg, info)
     page = Page(folder=folder, tables=tables, info=info, figures=figures,
                 primary=(figcfg.get("format") or ["png"])[0], dpi=int(figcfg.get("dpi") or 150),
-                captions={spec.name: spec.caption for spec in specs})
-    body = [summary(tables)]
+                specs={spec.name: spec for spec in specs}, formats=_table_formats(folder, info))
+    body = [summary(tables), finder_section(tables)]
     if failures:
         body.insert(0, '<div class="warn">' + "<br>".join(
             f"{html.escape(k)}: {html.escape(v)}" for k, v in failures.items()) + "</div>")
@@ -94,7 +110,7 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
     body.append(methods_section(info, parts))
     body.append(reproducibility_section(info))
     joined = "".join(body)
-    nav_items = [("summary", "Summary"), ("panel", "Data"),
+    nav_items = [("summary", "Summary"), ("find", "Find a region"), ("panel", "Data"),
                  *((part.section_id, part.nav) for part in parts),
                  ("methods", "Methods"), ("reproducibility", "Reproducibility")]
     nav = "".join(f'<a href="#{i}">{n}</a>' for i, n in nav_items if f'id="{i}"' in joined)
@@ -105,5 +121,8 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
            f"{html.escape(str(info.get('created', ''))[:10])}")
     title = html.escape(str(info.get("title") or "fastinno report"))
     write_text(folder / "report.html", _page(title=title, css="\n" + template("report.css") + "\n",
-                                             subtitle=sub, nav=nav, body=joined))
+                                             subtitle=sub, nav=nav, body=joined,
+                                             table_formats=" and ".join(
+                                                 f.capitalize() if f == "parquet" else f.upper()
+                                                 for f in page.formats)))
     return figures

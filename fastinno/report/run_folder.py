@@ -24,12 +24,16 @@ def read_run_info(folder: str | os.PathLike) -> dict[str, Any]:
 
 
 def read_run_tables(folder: str | os.PathLike, info: Mapping[str, Any]) -> dict[str, pl.DataFrame]:
-    """The tables ``run.json`` lists, from ``tables/<name>.parquet``."""
+    """The tables ``run.json`` lists, from ``tables/<name>.parquet`` (or ``.csv`` when a run
+    wrote only CSV)."""
     tables = {}
     for name in info.get("tables", []):
         p = Path(folder) / "tables" / f"{name}.parquet"
-        if not p.is_file():
-            raise InputError(f"Table {name!r} listed in run.json is missing: {p}. Re-run the "
-                             "pipeline or restore the file.")
-        tables[name] = pl.read_parquet(p)
+        if p.is_file():
+            tables[name] = pl.read_parquet(p)
+        elif p.with_suffix(".csv").is_file():
+            tables[name] = pl.read_csv(p.with_suffix(".csv"), infer_schema_length=None)
+        else:
+            raise InputError(f"Table {name!r} listed in run.json is missing: {p} (nor .csv). "
+                             "Re-run the pipeline or restore the file.")
     return tables

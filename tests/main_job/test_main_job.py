@@ -33,7 +33,7 @@ def _no_warmup_helper(monkeypatch):
 def small_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mainjob")
     cfg = small_config(folder)
-    result = fastinno.run(cfg, out=folder / "out", excel=True, progress=False)
+    result = fastinno.run(cfg, out=folder / "out", excel=True, csv=True, progress=False)
     return folder, cfg, result
 
 
@@ -443,3 +443,58 @@ def test_warm_up_helper_only_on_a_cold_start(small_run, tmp_path, monkeypatch):
     again = fastinno.run(cfg, out=tmp_path / "warm", progress=False)
     assert again.info["jit_warmup"] is False
     assert warm_marker([*steps, "bootstrap_extra"]) != marker
+
+
+# ------------------------------------------------------------------------------------------
+# output size: Parquet by default, CSV and input copies on request
+# ------------------------------------------------------------------------------------------
+
+
+def test_default_output_is_parquet_only_with_inputs_by_hash(small_run, tmp_path):
+    from fastinno.report import render_report
+
+    _folder, cfg, _res = small_run
+    cfg = {k: cfg[k] for k in ("title", "seed", "panel", "ideal_solution", "bootstrap")}
+    res = fastinno.run(cfg, out=tmp_path / "p", progress=False)
+    tables = res.out / "tables"
+    assert sorted(p.suffix for p in tables.iterdir()) == [".parquet"] * len(res.info["tables"])
+    assert "panel" not in res.info["tables"] and not (res.out / "inputs").exists()
+    assert res.info["output"]["table_formats"] == ["parquet"]
+    panel = next(i for i in res.info["inputs"] if i["role"] == "panel")
+    assert panel["sha256"] == hashlib.sha256(Path(cfg["panel"]["path"]).read_bytes()).hexdigest()
+    html = (res.out / "report.html").read_text()
+    assert 'href="tables/index_scores.parquet"' in html and "tables/index_scores.csv" not in html
+    # the bootstrap evaluates the headline index's model: its options and weights
+    boot = next(s for s in res.info["steps"] if s["step"] == "bootstrap")
+    assert boot["options"]["model_options"] == {"scope": "panel", "weights": "equal-hierarchical"}
+    assert "weights: hierarchical equal weights (the headline index" in html
+    # `fastinno report DIR` re-reads the tables from CSV when a folder has only CSV
+    for p in tables.glob("*.parquet"):
+        pl.read_parquet(p).write_csv(p.with_suffix(".csv"))
+        p.unlink()
+    render_report(res.out)
+    assert 'href="tables/index_scores.csv"' in (res.out / "report.html").read_text()
+
+
+def test_csv_and_input_copies_on_request(small_run, tmp_path):
+    _folder, cfg, _res = small_run
+    cfg = {k: cfg[k] for k in ("title", "seed", "panel", "ideal_solution", "dematel")}
+    cfg["output"] = {"csv": True, "copy_inputs": True}
+    res = fastinno.run(cfg, out=tmp_path / "c", progress=False)
+    tables = res.out / "tables"
+    for name in res.info["tables"]:
+        assert (tables / f"{name}.csv").is_file() and (tables / f"{name}.parquet").is_file()
+    assert "panel" in res.info["tables"]
+    for item in res.info["inputs"]:
+        copy = res.out / item["copy"]
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == item["sha256"]
+    html = (res.out / "report.html").read_text()
+    # bundled inputs are shown relative to the package data, not as site-packages paths
+    assert "&lt;fastinno data&gt;/survey/survey_long.csv" in html
+    assert str(Path(fastinno.__file__).parent) not in html.split('id="reproducibility"')[0]
+    # timings of the report and the whole run are on the page
+    assert "<td class=\"txt\">report</td>" in html and "<td class=\"txt\">total</td>" in html
+    res2 = fastinno.run(cfg, out=tmp_path / "d", progress=False, csv=False, copy_inputs=False)
+    assert not list((res2.out / "tables").glob("*.csv")) and not (res2.out / "inputs").exists()
+    with pytest.raises(ConfigError, match=r"'csv' in \[output\].*true or false"):
+        main_job.validate_config({**cfg, "output": {"csv": "yes"}})

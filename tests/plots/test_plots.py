@@ -100,7 +100,7 @@ def test_rank_heatmap(scores):
 def test_rank_heatmap_uses_a_given_rank_column(scores):
     s = scores.with_columns(pl.lit(1).alias("rank"))
     fig = plots.rank_heatmap(s, column="combined", rank="rank")
-    assert fig.axes[0].get_title() == "Rank by combined score"
+    assert fig.axes[0].get_title() == "Rank by combined score (all 7 regions)"
     assert np.all(fig.axes[0].images[0].get_array() == 1)
 
 
@@ -255,3 +255,113 @@ def test_bad_frames():
     with pytest.raises(InputError, match="no rows"):
         plots.method_weights(pl.DataFrame(schema={"year": pl.Int64, "method": pl.String,
                                                   "weight": pl.Float64}))
+
+
+@pytest.fixture(scope="module")
+def county_scores():
+    rng = np.random.default_rng(3)
+    n = 300
+    return pl.DataFrame({
+        "region": np.repeat([f"county{i:04d}" for i in range(n)], 4),
+        "year": np.tile([2017, 2018, 2019, 2020], n),
+        "index": rng.uniform(size=4 * n),
+    })
+
+
+def test_rank_heatmap_beyond_the_threshold_shows_top_and_bottom(county_scores):
+    from fastinno import _config
+
+    fig = plots.rank_heatmap(county_scores)
+    ax = fig.axes[0]
+    k = _config.REPORT_TOP_BOTTOM
+    img = ax.images[0].get_array()
+    assert img.shape == (2 * k, 4)
+    last = img[:, -1]
+    assert list(last[:k]) == list(range(1, k + 1))  # the best k ...
+    assert list(last[k:]) == list(range(300 - k + 1, 301))  # ... and the worst k
+    assert len(ax.get_yticklabels()) == 2 * k  # every drawn row labelled
+    assert ax.get_title() == f"Rank by overall index (top {k} and bottom {k} of 300 regions)"
+    assert fig.get_size_inches()[1] * 150 < 3000
+    full = plots.rank_heatmap(county_scores, top_bottom=0)
+    assert full.axes[0].images[0].get_array().shape == (300, 4)
+
+
+def test_rank_bands_summarise_every_region(county_scores):
+    fig = plots.rank_bands(county_scores, bands=10)
+    heat, hist = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"][:2]
+    img = heat.images[0].get_array()
+    assert img.shape == (10, 4)
+    # bands by last-year rank: the last column's medians rise from band to band
+    assert np.all(np.diff(img[:, -1]) > 0)
+    assert img[0, -1] == pytest.approx(15.5)  # median of ranks 1..30
+    assert [t.get_text() for t in heat.get_yticklabels()][0] == "1-30"
+    assert sum(p.get_height() for p in hist.patches) == 300  # one rank change per region
+    assert "all 300 regions" in heat.get_title()
+
+
+def test_rank_stability_title_names_the_selection(county_scores):
+    s = county_scores.with_columns(
+        pl.col("index").rank("min", descending=True).over("year").cast(pl.Float64)
+        .alias("median_rank")).with_columns(rank_p05=pl.col("median_rank") - 1,
+                                            rank_p95=pl.col("median_rank") + 1)
+    fig = plots.rank_stability(s)
+    ax = fig.axes[0]
+    assert len(ax.get_yticklabels()) == 40
+    assert "(top 40 of 300 by median rank)" in ax.get_title()
+
+
+def test_twenty_regions_stay_distinguishable():
+    from fastinno.plots.style import PALETTE, line_style
+
+    styles = {(c, line_style(c)["ls"], line_style(c)["marker"]) for c in PALETTE}
+    assert len(styles) == 20
+    # a colour of the second ten (a darker shade of a first-ten hue) is drawn dashed
+    assert line_style(PALETTE[13])["ls"] == "--" and line_style(PALETTE[3])["ls"] == "-"
+
+
+CJK = ["北京", "上海", "天津"]
+
+
+def _cjk_figure():
+    frame = pl.DataFrame({"region": np.repeat(CJK, 3), "year": np.tile([2018, 2019, 2020], 3),
+                          "index": np.arange(9, dtype=float)})
+    return plots.rank_heatmap(frame), frame
+
+
+def test_cjk_labels_render_with_an_installed_cjk_font(tmp_path):
+    import warnings
+
+    from fastinno.plots.style import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, frame = _cjk_figure()
+        plots.save_figure(fig, tmp_path / "cjk.png", dpi=60)
+        fig2 = plots.index_trajectories(frame)
+        plots.save_figure(fig2, tmp_path / "cjk2.png", dpi=60)
+    msgs = [str(w.message) for w in caught]
+    assert not [m for m in msgs if "missing from" in m], msgs
+    assert not [m for m in msgs if "CJK font" in m], msgs
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["天津", "上海", "北京"]
+    assert cjk_font() in fig.axes[0].get_yticklabels()[0].get_fontfamily()
+
+
+def test_missing_cjk_font_warns_once_with_the_fix(tmp_path, monkeypatch):
+    import warnings
+
+    from fastinno.errors import FastinnoWarning
+    from fastinno.plots import style as st
+
+    monkeypatch.setattr(st, "cjk_font", lambda: None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, _ = _cjk_figure()
+        with st.quiet_missing_glyphs():
+            plots.save_figure(fig, tmp_path / "boxes.png", dpi=60)
+    ours = [w for w in caught if issubclass(w.category, FastinnoWarning)]
+    assert len(ours) == 1 and "apt-get install fonts-noto-cjk" in str(ours[0].message)
+    assert not [w for w in caught if "missing from" in str(w.message)]
+    assert not st.needs_cjk(["Beijing", "SYN-00001"]) and st.needs_cjk(["Harbin 哈尔滨"])

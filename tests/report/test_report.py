@@ -24,7 +24,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 class _Page(HTMLParser):
-    """Collects images, links, sections and per-table row counts."""
+    """Collects images, links, sections, figure captions and per-table row counts (the
+    region finder's table is filled by the page's script, so it is left out)."""
 
     def __init__(self):
         super().__init__()
@@ -32,7 +33,12 @@ class _Page(HTMLParser):
         self.links: list[str] = []
         self.sections: list[str] = []
         self.tables: list[int] = []
+        self.captions: list[str] = []
+        self.selections: list[str] = []
         self._in_tbody = False
+        self._skip = False
+        self._caption: list[str] | None = None
+        self._sel: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -43,15 +49,33 @@ class _Page(HTMLParser):
         elif tag == "section":
             self.sections.append(a.get("id"))
         elif tag == "table":
-            self.tables.append(0)
+            self._skip = a.get("id") == "finder-table"
+            if not self._skip:
+                self.tables.append(0)
         elif tag == "tbody":
-            self._in_tbody = True
+            self._in_tbody = not self._skip
         elif tag == "tr" and self._in_tbody:
             self.tables[-1] += 1
+        elif tag == "figcaption":
+            self._caption = []
+        elif tag == "span" and a.get("class") == "sel" and self._caption is not None:
+            self._sel = []
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption.append(data)
+        if self._sel is not None:
+            self._sel.append(data)
 
     def handle_endtag(self, tag):
         if tag == "tbody":
             self._in_tbody = False
+        elif tag == "span" and self._sel is not None:
+            self.selections.append("".join(self._sel))
+            self._sel = None
+        elif tag == "figcaption":
+            self.captions.append("".join(self._caption or []))
+            self._caption = None
 
 
 def _parse(path: Path) -> _Page:
@@ -92,8 +116,18 @@ def _check_page(out: Path) -> _Page:
 
 def test_report_images_exist_and_tables_have_rows(run_dir):
     page = _check_page(run_dir)
-    assert page.sections == ["summary", "panel", "ideal-solution", "combined", "simulate",
+    assert page.sections == ["summary", "find", "panel", "ideal-solution", "combined", "simulate",
                              "bootstrap", "forecast", "dematel", "methods", "reproducibility"]
+
+
+def test_every_figure_caption_names_its_selection(run_dir):
+    page = _parse(run_dir / "report.html")
+    assert len(page.captions) == len(EXPECTED_FIGURES) == len(page.selections)
+    for sel in page.selections:
+        assert re.match(r"(All|Top|The) ", sel), sel
+    text = " ".join(page.captions)
+    assert "All 6 regions." in text  # the small panel: every region in every region figure
+    assert "the headline index's" in text  # robustness captions state their model and weights
 
 
 def test_summary_methods_and_sources(run_dir):
@@ -112,9 +146,12 @@ def test_summary_methods_and_sources(run_dir):
                         "Dirichlet"):
         assert formula_bit in methods
     assert "sha256" in text  # inputs table in the reproducibility section
-    # self-contained: no external stylesheet, script or image
-    assert not re.search(r'<(link|script)\b', text)
+    # self-contained: no external stylesheet, script or image (the finder's script is inline)
+    assert not re.search(r'<link\b', text)
+    assert not re.search(r'<script[^>]*\bsrc=', text)
     assert not re.search(r'src="https?://', text)
+    script = text[text.index("<script>"):text.index("</script>", text.index("<script>"))]
+    assert "http" not in script and "fetch(" not in script and "XMLHttpRequest" not in script
 
 
 def test_fastinno_report_rerenders_from_saved_tables(run_dir, tmp_path):
