@@ -225,9 +225,14 @@ def output_folder_options(func):
 
 
 def main_job_options(func):
-    """--force, --excel, --figures, --quiet of ``run`` and ``demo``."""
+    """--force, --excel, --csv, --copy-inputs, --figures, --quiet of ``run`` and ``demo``."""
     return apply(
         output_folder_options,
+        click.option("--csv", is_flag=True, default=False,
+                     help="Also write every table as tables/<name>.csv (Parquet is always written)."),
+        click.option("--copy-inputs", is_flag=True, default=False,
+                     help="Copy the input files into inputs/ (by default run.json records them by "
+                          "path, size and SHA-256)."),
         figure_options,
         click.option("--quiet", "-q", is_flag=True, help="No step lines or progress bars."),
     )(func)

@@ -9,12 +9,13 @@ import click
 from .options import Output, main_job_options, writes
 
 
-def run_main_job(config, *, out, force, excel, figures, quiet):
+def run_main_job(config, *, out, force, excel, figures, quiet, csv=False, copy_inputs=False):
     """Run the main job of ``config`` into ``out``, echoing its steps unless ``quiet``; print the report path."""
     from ..main_job import run as run_pipeline
 
     result = run_pipeline(
         config, out=out, force=force, excel=True if excel else None,
+        csv=True if csv else None, copy_inputs=True if copy_inputs else None,
         figure_format=figures, progress=not quiet,
         echo=(lambda _m: None) if quiet else (lambda m: click.echo(m, err=True)),
         command="fastinno " + " ".join(sys.argv[1:]),
@@ -32,10 +33,11 @@ Examples:
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: the config's `out`, else ./fastinno-run).")
 @main_job_options
-def run_cmd(config, out, force, excel, figures, quiet) -> None:
+def run_cmd(config, out, force, excel, csv, copy_inputs, figures, quiet) -> None:
     """Run the main job described by CONFIG (TOML): indices, combined evaluation, robustness,
     forecasts, DEMATEL, tables, figures, run.json and report.html in one output folder."""
-    run_main_job(config, out=out, force=force, excel=excel, figures=figures, quiet=quiet)
+    run_main_job(config, out=out, force=force, excel=excel, figures=figures, quiet=quiet, csv=csv,
+                 copy_inputs=copy_inputs)
 
 
 @click.command("demo", epilog="""\b
@@ -46,13 +48,13 @@ Examples:
 @click.option("--out", type=click.Path(file_okay=False), default="fastinno-demo",
               show_default=True, help="Output folder.")
 @main_job_options
-def demo_cmd(out, force, excel, figures, quiet) -> None:
+def demo_cmd(out, force, excel, csv, copy_inputs, figures, quiet) -> None:
     """Run the main job on the bundled six-triangles panel with the bundled config
     (fastinno/data/demo.toml) and print where the report is."""
     from ..main_job import demo_config_path
 
     run_main_job(demo_config_path(), out=out, force=force, excel=excel, figures=figures,
-                 quiet=quiet)
+                 quiet=quiet, csv=csv, copy_inputs=copy_inputs)
 
 
 def report_files(folder, params) -> list:  # noqa: ARG001
@@ -70,8 +72,8 @@ Examples:
         help_text="Replace the existing report.html and figures (each is written completely first).")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True))
 def report_cmd(folder) -> None:
-    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run
-    (--force to replace the existing ones)."""
+    """Re-render FOLDER/report.html (and its figures) from the saved tables of a run (Parquet, or
+    CSV in older folders); --force to replace the existing ones."""
     from pathlib import Path
 
     from ..main_job import render_report

@@ -361,6 +361,15 @@ def test_cli_run_and_report(small_run, tmp_path):
     info = json.loads((tmp_path / "o" / "run.json").read_text())
     assert info["command"].startswith("fastinno ")
     assert info["inputs"][0]["role"] == "config"
+    # Parquet tables only by default; --csv adds CSV copies, --copy-inputs the inputs
+    assert list((tmp_path / "o" / "tables").glob("*.parquet")) and not list((tmp_path / "o" / "tables").glob("*.csv"))
+    assert not (tmp_path / "o" / "inputs").exists()
+    r = runner.invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o2"), "--figures", "svg", "--quiet",
+                            "--csv", "--copy-inputs"])
+    assert r.exit_code == 0, r.output
+    parquet = sorted(p.stem for p in (tmp_path / "o2" / "tables").glob("*.parquet"))
+    assert parquet and sorted(p.stem for p in (tmp_path / "o2" / "tables").glob("*.csv")) == parquet
+    assert (tmp_path / "o2" / "inputs" / "config" / "c.toml").is_file()
     # again without --force: one error line, exit 2
     r = runner.invoke(cli, ["run", str(conf), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
