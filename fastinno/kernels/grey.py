@@ -105,52 +105,77 @@ def cfcs_experts(lower, upper, scope):
 
 
 @njit(cache=True)
-def _x1hat(x0_first, a, b, k):
-    """Time response x1hat(k+1) = (x0(1) - b/a) e^{-ak} + b/a (limit x0(1) + b k when a = 0)."""
+def gm11_growth_factor(a):
+    """-expm1(-a) / a = (1 - e^{-a}) / a, with its limit 1 at a = 0 (accurate for tiny |a|)."""
     if a == 0.0:
-        return x0_first + b * k
-    return (x0_first - b / a) * math.exp(-a * k) + b / a
+        return 1.0
+    return -math.expm1(-a) / a
 
 
 @njit(cache=True)
-def _gm11_one(x0, horizon, fitted, forecast, residuals, rel_err):
-    """Fit one series; fill the output rows; return (a, b, mre, c, p, grade, class_ratio_ok)."""
+def gm11_restored(g, a, k):
+    """x0hat(k+1) = g e^{-a(k-1)} (1 - e^{-a}) / a for k >= 1, g = b - a x0(1).
+
+    For a < 0 the same value is computed as g e^{-ak} (e^{a} - 1) / a, whose factor lies in
+    (0, 1), so no intermediate overflows before the value itself does.
+    """
+    if a < 0.0:
+        return g * math.exp(-a * k) * (math.expm1(a) / a)
+    return g * math.exp(-a * (k - 1)) * gm11_growth_factor(a)
+
+
+@njit(cache=True)
+def _gm11_scaled(x0, horizon, fitted, forecast, residuals, rel_err):
+    """GM(1,1) of one series scaled into [0.5, 1): returns (a, b, g, mre, c, p, grade, ok)."""
     n = x0.shape[0]
     m = n - 1
-    # 1-AGO and background values z(k) = (x1(k) + x1(k-1)) / 2, k = 2..n (two passes)
-    x1 = x0[0]
-    zbar = 0.0
-    ybar = 0.0
+    # Regression of y(k) = x0(k) on z(k) = x1(k-1) + x0(k)/2, k = 2..n, on shifted copies:
+    # u(k) = y(k) - y(2) and w(k) = z(k) - z(2) = sum_{j=3..k} (x0(j-1) + x0(j))/2, so a
+    # constant series gives u = 0 exactly (a = 0, b = x0 exactly) and small values are never
+    # absorbed into the large cumulative sum x1.
+    y_ref = x0[1]
+    ubar = 0.0
+    wbar = 0.0
+    w = 0.0
     for k in range(1, n):
-        x1_prev = x1
-        x1 = x1 + x0[k]
-        zbar += 0.5 * x1 + 0.5 * x1_prev
-        ybar += x0[k]
-    zbar /= m
-    ybar /= m
-    # OLS of x0(k) = -a z(k) + b (centred normal equations)
+        if k > 1:
+            w += 0.5 * x0[k - 1] + 0.5 * x0[k]
+        wbar += w
+        ubar += x0[k] - y_ref
+    ubar /= m
+    wbar /= m
     szz = 0.0
     szy = 0.0
-    x1 = x0[0]
+    w = 0.0
     for k in range(1, n):
-        x1_prev = x1
-        x1 = x1 + x0[k]
-        dz = 0.5 * x1 + 0.5 * x1_prev - zbar
+        if k > 1:
+            w += 0.5 * x0[k - 1] + 0.5 * x0[k]
+        dz = w - wbar
         szz += dz * dz
-        szy += dz * (x0[k] - ybar)
+        szy += dz * ((x0[k] - y_ref) - ubar)
+    if not szz > 0.0:
+        # the background values coincide in floating point: no fit (the API layer raises)
+        for k in range(n):
+            fitted[k] = np.nan
+            residuals[k] = np.nan
+            rel_err[k] = np.nan
+        for k in range(horizon):
+            forecast[k] = np.nan
+        return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, GRADE_UNQUALIFIED, False
     slope = szy / szz
-    a = -slope
-    b = ybar - slope * zbar
-    # restore by differencing x1hat
+    a = 0.0 - slope  # +0.0 when the slope is 0
+    # b = ybar - slope zbar, zbar = z(2) + wbar = x0(1) + x0(2)/2 + wbar; the restoration needs
+    # g = b - a x0(1) = ybar - slope (x0(2)/2 + wbar), computed without forming b first.
+    ybar = y_ref + ubar
+    g = ybar - slope * (0.5 * x0[1] + wbar)
+    b = g - slope * x0[0]
     fitted[0] = x0[0]
-    prev = _x1hat(x0[0], a, b, 0)
     for k in range(1, n + horizon):
-        cur = _x1hat(x0[0], a, b, k)
+        v = gm11_restored(g, a, k)
         if k < n:
-            fitted[k] = cur - prev
+            fitted[k] = v
         else:
-            forecast[k - n] = cur - prev
-        prev = cur
+            forecast[k - n] = v
     # accuracy: residuals, relative errors (k = 1..n, the first is 0 by construction)
     ebar = 0.0
     xbar = 0.0
@@ -172,11 +197,12 @@ def _gm11_one(x0, horizon, fitted, forecast, residuals, rel_err):
         s2 += (residuals[k] - ebar) ** 2
     s1 = math.sqrt(s1 / n)
     s2 = math.sqrt(s2 / n)
-    if s1 > 0.0:
-        c = s2 / s1
-    elif s2 == 0.0:
+    if s2 == 0.0:
+        # a perfect fit (every constant series is one): C = 0, P = 1
         c = 0.0
-    else:
+    elif s1 > 0.0:
+        c = s2 / s1
+    else:  # pragma: no cover - S1 = 0 means a constant series, which is fitted exactly
         c = np.inf
     limit = 0.6745 * s1
     hits = 0
@@ -200,7 +226,33 @@ def _gm11_one(x0, horizon, fitted, forecast, residuals, rel_err):
         lam = x0[k - 1] / x0[k]
         if not (lo < lam < hi):
             ok = False
-    return a, b, mre, c, p, grade, ok
+    return a, b, g, mre, c, p, grade, ok
+
+
+@njit(cache=True)
+def _gm11_one(x0, horizon, fitted, forecast, residuals, rel_err):
+    """Fit one series; fill the output rows; return (a, b, mre, c, p, grade, class_ratio_ok).
+
+    The series is divided by 2^e with e from frexp(max x0) (exact: a power of two), fitted, and
+    b, the fitted values, forecasts and residuals are multiplied back by 2^e (exact unless a
+    value overflows); a, the relative errors, C, P and the tests do not depend on the scale.
+    """
+    n = x0.shape[0]
+    mx = x0[0]
+    for k in range(1, n):
+        if x0[k] > mx:
+            mx = x0[k]
+    e = math.frexp(mx)[1]
+    xs = np.empty(n)
+    for k in range(n):
+        xs[k] = math.ldexp(x0[k], -e)
+    a, b, _g, mre, c, p, grade, ok = _gm11_scaled(xs, horizon, fitted, forecast, residuals, rel_err)
+    for k in range(n):
+        fitted[k] = math.ldexp(fitted[k], e)
+        residuals[k] = math.ldexp(residuals[k], e)
+    for k in range(horizon):
+        forecast[k] = math.ldexp(forecast[k], e)
+    return a, math.ldexp(b, e), mre, c, p, grade, ok
 
 
 @njit(cache=True)
