@@ -124,36 +124,107 @@ def gm11_restored(g, a, k):
     return g * math.exp(-a * (k - 1)) * gm11_growth_factor(a)
 
 
+# --- double-double arithmetic (Dekker 1971; Hida, Li & Bailey 2001): value = hi + lo, |lo| <=
+# ulp(hi)/2. GM(1,1)'s intercept g = b - a x0(1) is an extrapolation of the regression line to
+# z = x0(1); for a growing series it is a small difference of large sums, so the least squares
+# are accumulated with about 106 bits and rounded once.
+
+
+@njit(cache=True)
+def _two_sum(a, b):
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+@njit(cache=True)
+def _quick_two_sum(a, b):
+    s = a + b
+    return s, b - (s - a)
+
+
+@njit(cache=True)
+def _split(a):
+    c = 134217729.0 * a  # 2^27 + 1
+    hi = c - (c - a)
+    return hi, a - hi
+
+
+@njit(cache=True)
+def _two_prod(a, b):
+    p = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+@njit(cache=True)
+def _dd_add(ah, al, bh, bl):
+    s, e = _two_sum(ah, bh)
+    t, f = _two_sum(al, bl)
+    e += t
+    s, e = _quick_two_sum(s, e)
+    e += f
+    return _quick_two_sum(s, e)
+
+
+@njit(cache=True)
+def _dd_mul(ah, al, bh, bl):
+    p, e = _two_prod(ah, bh)
+    e += ah * bl + al * bh
+    return _quick_two_sum(p, e)
+
+
+@njit(cache=True)
+def _dd_div(ah, al, bh, bl):
+    q1 = ah / bh
+    ph, pl = _dd_mul(q1, 0.0, bh, bl)
+    rh, rl = _dd_add(ah, al, -ph, -pl)
+    q2 = rh / bh
+    ph, pl = _dd_mul(q2, 0.0, bh, bl)
+    rh, rl = _dd_add(rh, rl, -ph, -pl)
+    q3 = rh / bh
+    q1, q2 = _quick_two_sum(q1, q2)
+    return _dd_add(q1, q2, q3, 0.0)
+
+
 @njit(cache=True)
 def _gm11_scaled(x0, horizon, fitted, forecast, residuals, rel_err):
     """GM(1,1) of one series scaled into [0.5, 1): returns (a, b, g, mre, c, p, grade, ok)."""
     n = x0.shape[0]
-    m = n - 1
+    m = float(n - 1)
     # Regression of y(k) = x0(k) on z(k) = x1(k-1) + x0(k)/2, k = 2..n, on shifted copies:
     # u(k) = y(k) - y(2) and w(k) = z(k) - z(2) = sum_{j=3..k} (x0(j-1) + x0(j))/2, so a
     # constant series gives u = 0 exactly (a = 0, b = x0 exactly) and small values are never
-    # absorbed into the large cumulative sum x1.
+    # absorbed into the large cumulative sum x1. Sums in double-double.
     y_ref = x0[1]
-    ubar = 0.0
-    wbar = 0.0
-    w = 0.0
+    su_h, su_l = 0.0, 0.0
+    sw_h, sw_l = 0.0, 0.0
+    w_h, w_l = 0.0, 0.0
     for k in range(1, n):
         if k > 1:
-            w += 0.5 * x0[k - 1] + 0.5 * x0[k]
-        wbar += w
-        ubar += x0[k] - y_ref
-    ubar /= m
-    wbar /= m
-    szz = 0.0
-    szy = 0.0
-    w = 0.0
+            w_h, w_l = _dd_add(w_h, w_l, 0.5 * x0[k - 1], 0.0)
+            w_h, w_l = _dd_add(w_h, w_l, 0.5 * x0[k], 0.0)
+        sw_h, sw_l = _dd_add(sw_h, sw_l, w_h, w_l)
+        u_h, u_l = _two_sum(x0[k], -y_ref)
+        su_h, su_l = _dd_add(su_h, su_l, u_h, u_l)
+    ub_h, ub_l = _dd_div(su_h, su_l, m, 0.0)
+    wb_h, wb_l = _dd_div(sw_h, sw_l, m, 0.0)
+    szz_h, szz_l = 0.0, 0.0
+    szy_h, szy_l = 0.0, 0.0
+    w_h, w_l = 0.0, 0.0
     for k in range(1, n):
         if k > 1:
-            w += 0.5 * x0[k - 1] + 0.5 * x0[k]
-        dz = w - wbar
-        szz += dz * dz
-        szy += dz * ((x0[k] - y_ref) - ubar)
-    if not szz > 0.0:
+            w_h, w_l = _dd_add(w_h, w_l, 0.5 * x0[k - 1], 0.0)
+            w_h, w_l = _dd_add(w_h, w_l, 0.5 * x0[k], 0.0)
+        dz_h, dz_l = _dd_add(w_h, w_l, -wb_h, -wb_l)
+        u_h, u_l = _two_sum(x0[k], -y_ref)
+        du_h, du_l = _dd_add(u_h, u_l, -ub_h, -ub_l)
+        t_h, t_l = _dd_mul(dz_h, dz_l, dz_h, dz_l)
+        szz_h, szz_l = _dd_add(szz_h, szz_l, t_h, t_l)
+        t_h, t_l = _dd_mul(dz_h, dz_l, du_h, du_l)
+        szy_h, szy_l = _dd_add(szy_h, szy_l, t_h, t_l)
+    if not szz_h > 0.0:
         # the background values coincide in floating point: no fit (the API layer raises)
         for k in range(n):
             fitted[k] = np.nan
@@ -162,13 +233,17 @@ def _gm11_scaled(x0, horizon, fitted, forecast, residuals, rel_err):
         for k in range(horizon):
             forecast[k] = np.nan
         return np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, GRADE_UNQUALIFIED, False
-    slope = szy / szz
-    a = 0.0 - slope  # +0.0 when the slope is 0
+    sl_h, sl_l = _dd_div(szy_h, szy_l, szz_h, szz_l)
+    a = 0.0 - sl_h  # +0.0 when the slope is 0
     # b = ybar - slope zbar, zbar = z(2) + wbar = x0(1) + x0(2)/2 + wbar; the restoration needs
     # g = b - a x0(1) = ybar - slope (x0(2)/2 + wbar), computed without forming b first.
-    ybar = y_ref + ubar
-    g = ybar - slope * (0.5 * x0[1] + wbar)
-    b = g - slope * x0[0]
+    yb_h, yb_l = _dd_add(y_ref, 0.0, ub_h, ub_l)
+    t_h, t_l = _dd_add(wb_h, wb_l, 0.5 * x0[1], 0.0)
+    t_h, t_l = _dd_mul(sl_h, sl_l, t_h, t_l)
+    g_h, g_l = _dd_add(yb_h, yb_l, -t_h, -t_l)
+    t_h, t_l = _dd_mul(sl_h, sl_l, x0[0], 0.0)
+    b = _dd_add(g_h, g_l, -t_h, -t_l)[0]
+    g = g_h
     fitted[0] = x0[0]
     for k in range(1, n + horizon):
         v = gm11_restored(g, a, k)
