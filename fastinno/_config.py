@@ -57,3 +57,9 @@ BLOCK_BYTES = 2 * 2**20
 PROGRESS_DELAY = 1.0
 #: Dask tasks per worker (each task = a contiguous group of chunks).
 TASKS_PER_WORKER = 2
+
+# --- GM(1,1) forecasts (fastinno.forecast / fastinno.gm11); read at call time.
+#: Longest forecast horizon (steps): a larger ``horizon`` is an error. GM(1,1) is a model for
+#: short series; forecasts far beyond the data are extrapolation (a horizon longer than the series
+#: already warns), and an exponential this far out only overflows.
+FORECAST_MAX_HORIZON = 100

@@ -8,9 +8,11 @@ Sources
   A grey-based DEMATEL model for evaluating business process management critical success
   factors, Int. J. Production Economics 146(1):281-292, steps 3a-3d; used by Xia, Li & Yin
   (2020) Sustainability 12(7):2739, section 3.1.2.
-- GM(1,1): Deng Julong (1982); Liu Sifeng et al., *Grey Systems: Theory and Applications*
-  (Springer), ch. 7 (model, posterior-variance test C = S2/S1, small error probability P,
-  class-ratio test).
+- GM(1,1): Deng Julong (1982) Control problems of grey systems, Systems & Control Letters
+  1(5):288-294; Liu Sifeng & Lin Yi, *Grey Systems: Theory and Applications* (Springer), ch. 7
+  (model, posterior-variance test C = S2/S1, small error probability P, class-ratio test).
+- Double-double arithmetic: Dekker, T. J. (1971) A floating-point technique for extending the
+  available precision, Numer. Math. 18:224-242; Hida, Li & Bailey (2001) QD library.
 """
 
 from __future__ import annotations
@@ -380,11 +382,31 @@ def gm11_batch(x0, horizon):
 
     Notes
     -----
-    x1 = cumsum(x0); z(k) = (x1(k) + x1(k-1))/2; (a, b) by least squares of
-    x0(k) = -a z(k) + b, k = 2..n; x1hat(k+1) = (x0(1) - b/a) e^{-ak} + b/a; x0hat(1) = x0(1),
-    x0hat(k+1) = x1hat(k+1) - x1hat(k). S1, S2: population standard deviations of x0 and of the
-    residuals (k = 1..n); P = share of |e(k) - mean e| < 0.6745 S1. Class ratio
-    x0(k-1)/x0(k) must lie in (e^{-2/(n+1)}, e^{2/(n+1)}). Liu Sifeng et al., ch. 7.
+    Model (Deng 1982; Liu Sifeng et al., *Grey Systems: Theory and Applications*, ch. 7):
+    x1 = cumsum(x0); z(k) = (x1(k) + x1(k-1))/2; (a, b) by least squares of x0(k) = -a z(k) + b,
+    k = 2..n; x1hat(k+1) = (x0(1) - b/a) e^{-ak} + b/a. Differencing x1hat cancels, so the values
+    are restored in the equivalent closed form
+
+        x0hat(1) = x0(1),  x0hat(k+1) = (b - a x0(1)) e^{-a(k-1)} (1 - e^{-a})/a,  k >= 1,
+
+    with (1 - e^{-a})/a = -expm1(-a)/a -> 1 as a -> 0 (for a < 0 evaluated as
+    e^{-ak} expm1(a)/a, so no factor overflows before the value does).
+
+    Numerics: each series is divided by 2^e, e = frexp(max x0), and b, fitted, forecast and
+    residuals are multiplied back (exact: values from 1e-300 to 1e300 neither underflow nor
+    overflow, and s x gives exactly s times the values for powers of two s). The regression
+    runs on y(k) - y(2) and z(k) - z(2) (sums of the pairs (x0(j-1) + x0(j))/2), centred, in
+    double-double arithmetic (Dekker 1971), and g = b - a x0(1) = ybar - slope (zbar - x0(1))
+    is formed without b: the values are within a few ulps of the exact least-squares GM(1,1)
+    of the float inputs (|a| <= 2, n <= 24 measured). A constant series gives u = 0, so a = 0,
+    b = x0 and every value equals the constant exactly; its residuals are 0 and C = 0 (S1 = 0 is
+    defined as C = 0 for a perfect fit), P = 1. If the background values coincide in floating
+    point (later values negligible next to the first) the row's a, b, values and figures are
+    NaN. A value beyond the float range is inf (the API layer reports it).
+
+    Accuracy: S1, S2 are population standard deviations of x0 and of the residuals (k = 1..n);
+    C = S2/S1; P = share of |e(k) - mean e| < 0.6745 S1 (all k when every residual is 0). Class
+    ratio x0(k-1)/x0(k) must lie in (e^{-2/(n+1)}, e^{2/(n+1)}). Liu Sifeng et al., ch. 7.
     Series run in parallel (prange) when n_series * n >= PARALLEL_MIN_CELLS, else serially;
     each series' numbers are the same either way.
     """
