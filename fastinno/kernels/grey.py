@@ -200,7 +200,9 @@ def _dd_sqr(ah, al):
 
 @njit(cache=True)
 def _gm11_scaled(x, horizon, fitted, forecast, residuals, rel_err):
-    """GM(1,1) of one series ``x`` scaled into [0.5, 1): returns (a, b, mre, c, p, grade, ok).
+    """GM(1,1) of one series ``x`` (max within [2^-256, 2^256], scaled there if need be).
+
+    Returns (a, b, mre, c, p, grade, ok).
 
     ``x`` may be the ``residuals`` row itself (the caller's scratch): each x[k] is read before
     residuals[k] is written, and never after.
