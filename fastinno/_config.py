@@ -81,3 +81,9 @@ GROWTH_LOW_BASE_SHARE = 0.01
 BOOTSTRAP_OUTSIDE_SHARE = 0.10
 #: Rows the report's "find a region" table shows at most for one search.
 REPORT_FINDER_ROWS = 50
+
+# --- GM(1,1) forecasts (fastinno.forecast / fastinno.gm11); read at call time.
+#: Longest forecast horizon (steps): a larger ``horizon`` is an error. GM(1,1) is a model for
+#: short series; forecasts far beyond the data are extrapolation (a horizon longer than the series
+#: already warns), and an exponential this far out only overflows.
+FORECAST_MAX_HORIZON = 100

@@ -408,6 +408,47 @@ def gm11(x0, horizon=0):
             "C": c, "P": p, "grade": grade, "class_ratio_ok": ok}
 
 
+def gm11_exact(x0, horizon=0, digits=60):
+    """GM(1,1) with exact arithmetic: the reference for the kernel's rounding.
+
+    a and b are the exact least-squares solution (Fractions of the float inputs) of
+    x0(k) = -a z(k) + b, z(k) = (x1(k) + x1(k-1))/2, k = 2..n; the restored values
+    x0hat(1) = x0(1), x0hat(k+1) = (b - a x0(1)) e^{-a(k-1)} (1 - e^{-a})/a (limit b - a x0(1)
+    = b at a = 0) are evaluated with ``digits`` significant decimal digits. Returns Fractions
+    ``a``, ``b`` and lists of Decimals ``fitted`` (n) and ``forecast`` (horizon).
+    """
+    from decimal import Decimal, localcontext
+    from fractions import Fraction
+
+    xs = [Fraction(float(v)) for v in x0]
+    n = len(xs)
+    x1 = [xs[0]]
+    for v in xs[1:]:
+        x1.append(x1[-1] + v)
+    z = [(x1[k] + x1[k - 1]) / 2 for k in range(1, n)]
+    y = xs[1:]
+    m = n - 1
+    zbar = sum(z) / m
+    ybar = sum(y) / m
+    szz = sum((zk - zbar) ** 2 for zk in z)
+    szy = sum((zk - zbar) * (yk - ybar) for zk, yk in zip(z, y))
+    a = -szy / szz
+    b = ybar + a * zbar
+    with localcontext() as ctx:
+        ctx.prec = digits
+        ctx.Emin = -10**6
+        ctx.Emax = 10**6
+
+        def dec(f):
+            return Decimal(f.numerator) / Decimal(f.denominator)
+
+        ad = dec(a)
+        g = dec(b - a * xs[0])
+        factor = Decimal(1) if a == 0 else (1 - (-ad).exp()) / ad
+        values = [dec(xs[0])] + [g * (-ad * (k - 1)).exp() * factor for k in range(1, n + horizon)]
+    return {"a": a, "b": b, "fitted": values[:n], "forecast": values[n:]}
+
+
 def bootstrap_experts(a, w, draws, normalization="row"):
     """R and C for given resamples ``draws`` (B, K) of crisp expert matrices ``a`` (K, n, n)."""
     out_r, out_c = [], []

@@ -6,6 +6,16 @@ z(k) = (x1(k) + x1(k-1)) / 2, least squares for (a, b) in x0(k) + a z(k) = b (k 
 x1hat(k+1) = (x0(1) - b/a) e^{-ak} + b/a, restored by differencing. Accuracy: residuals,
 relative errors, posterior variance ratio C = S2/S1, small error probability P, grade; the
 class-ratio test decides whether the series suits the model.
+
+Numerics (see :func:`fastinno.kernels.grey.gm11_batch`): each series is scaled by a power of two
+(exact), the least squares run on shifted values in double-double arithmetic, and values are
+restored as x0hat(k+1) = (b - a x0(1)) e^{-a(k-1)} (1 - e^{-a})/a, which does not cancel and
+tends to b - a x0(1) = b as a -> 0. A constant series is fitted exactly: a = 0, b and every
+fitted and forecast value equal to the constant, residuals 0, C = 0, P = 1, grade "good".
+
+Horizon policy: ``horizon`` is at most ``fastinno._config.FORECAST_MAX_HORIZON`` (100; larger is
+an error); a horizon longer than the series warns (extrapolation far beyond the data); a fitted
+or forecast value that overflows the float range is returned as NaN with a warning naming where.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import warnings
 import numpy as np
 import polars as pl
 
+from .. import _config
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 from ..kernels import grey as kg
 from ..results import ForecastResult, GM11Result
@@ -50,7 +61,39 @@ _OUT_SCHEMA = {
 def _check_horizon(horizon) -> int:
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 0:
         raise InputError(f"horizon must be a non-negative integer; got {horizon!r}.")
+    limit = _config.FORECAST_MAX_HORIZON
+    if horizon > limit:
+        raise InputError(
+            f"horizon {int(horizon)} exceeds the limit of {limit} steps "
+            "(fastinno._config.FORECAST_MAX_HORIZON): GM(1,1) forecasts that far beyond a short "
+            f"series are meaningless extrapolation. Use a horizon of at most {limit}."
+        )
     return int(horizon)
+
+
+def _warn_long_horizon(h: int, n: int, where: str) -> None:
+    if h > n:
+        warnings.warn(
+            f"GM(1,1) forecast horizon {h} exceeds the length of {where} ({n} observations): "
+            "forecasts this far beyond the data are extrapolation; treat them with caution.",
+            FastinnoWarning,
+            stacklevel=3,
+        )
+
+
+def _no_fit_error(where: str) -> DegenerateDataError:
+    return DegenerateDataError(
+        f"GM(1,1) cannot be fitted to {where}: its background values z(k) coincide in floating "
+        "point (the later values are negligible next to the first). Drop the outlying first "
+        "value(s) or rescale the series."
+    )
+
+
+def _overflow_to_nan(values: np.ndarray) -> np.ndarray:
+    """Boolean mask of the non-finite entries, which are set to NaN in place."""
+    bad = ~np.isfinite(values)
+    values[bad] = np.nan
+    return bad
 
 
 def _ratio_bounds(n: int) -> tuple[float, float]:
@@ -72,16 +115,27 @@ def gm11(series, horizon: int = 0) -> GM11Result:
         values), ``residuals``, ``relative_errors``, ``mean_relative_error`` (over k = 2..n),
         ``C``, ``P``, ``grade``, ``class_ratios``, ``class_ratio_ok``.
 
+    Raises
+    ------
+    InputError
+        ``horizon`` negative, not an integer, or above ``fastinno._config.FORECAST_MAX_HORIZON``.
+    DegenerateDataError
+        Fewer than 4 values, a value <= 0, or background values that coincide in floating point.
+
     Warns
     -----
     FastinnoWarning
         When a class ratio x0(k-1)/x0(k) falls outside (e^{-2/(n+1)}, e^{2/(n+1)}): the series
-        is not smooth enough for GM(1,1) (consider a translation or a different model).
+        is not smooth enough for GM(1,1) (consider a translation or a different model). When
+        ``horizon`` exceeds n (extrapolation far beyond the data). When a fitted or forecast
+        value overflows the float range: it is NaN, and the warning names its step.
 
     Notes
     -----
-    See the module docstring. When the least squares give a = 0 exactly (a constant series),
-    the time response is its limit x1hat(k+1) = x0(1) + b k.
+    See the module docstring. x0hat(k+1) = (b - a x0(1)) e^{-a(k-1)} (1 - e^{-a})/a, whose
+    limit at a = 0 is b: a constant series gives a = 0 and every value equal to the constant,
+    with C = 0 and P = 1 (residuals all 0). ``gm11(s * x)`` equals ``s * gm11(x)`` exactly
+    (fitted, forecast, b, residuals; a, C, P unchanged) for powers of two ``s``.
     """
     h = _check_horizon(horizon)
     if isinstance(series, pl.Series):
@@ -93,8 +147,22 @@ def gm11(series, horizon: int = 0) -> GM11Result:
     if x.ndim != 1:
         raise InputError(f"GM(1,1) needs a 1-D series; got shape {x.shape}.")
     _validate_series(x, "series")
+    _warn_long_horizon(h, x.shape[0], "the series")
     x = np.ascontiguousarray(x[None, :])
     params, grade, ok, fitted, residuals, rel, fc = kg.gm11_batch(x, h)
+    if np.isnan(params[0, 0]):
+        raise _no_fit_error("the series")
+    bad_fit = np.flatnonzero(_overflow_to_nan(fitted[0]))
+    bad_fc = np.flatnonzero(_overflow_to_nan(fc[0]))
+    _overflow_to_nan(residuals[0])
+    if bad_fit.size or bad_fc.size:
+        steps = [int(k) + 1 for k in bad_fit] + [x.shape[1] + int(k) + 1 for k in bad_fc]
+        warnings.warn(
+            f"GM(1,1) values at step(s) {format_keys(steps)} overflow the float range and are "
+            "NaN (the fitted exponential grows too fast); use a shorter horizon.",
+            FastinnoWarning,
+            stacklevel=2,
+        )
     ratios = x[0, :-1] / x[0, 1:]
     if not ok[0]:
         lo, hi = _ratio_bounds(x.shape[1])
@@ -172,10 +240,18 @@ def forecast(
         first and last observed year and the same fit columns. ``.options``: ``column``,
         ``horizon``, ``by``, ``year``.
 
+    Raises
+    ------
+    InputError
+        ``horizon`` negative, not an integer, or above ``fastinno._config.FORECAST_MAX_HORIZON``
+        (100); missing values; see also :func:`gm11`.
+
     Warns
     -----
     FastinnoWarning
-        Naming the regions whose series fail the class-ratio test.
+        Naming the regions whose series fail the class-ratio test; the regions whose series are
+        shorter than ``horizon`` (extrapolation); the regions with a fitted or forecast value
+        that overflows the float range (NaN in ``value``).
 
     Notes
     -----
@@ -236,16 +312,41 @@ def forecast(
         _validate_series(vals, f"region {reg!r} ({column!r})")
         series[reg] = (yrs, vals)
         groups.setdefault(yrs, []).append(reg)
+    short = [reg for reg in regions if h > len(series[reg][0])]
+    if short:
+        n_min = min(len(series[reg][0]) for reg in short)
+        warnings.warn(
+            f"GM(1,1) forecast horizon {h} exceeds the series length of {len(short)} region(s) "
+            f"{format_keys(short)} (shortest {n_min} years): forecasts this far beyond the data "
+            "are extrapolation; treat them with caution.",
+            FastinnoWarning,
+            stacklevel=2,
+        )
     failed = []
+    overflow = []
     fit_by_region = {}
     for yrs, regs in groups.items():
         x = np.ascontiguousarray(np.stack([series[r][1] for r in regs]))
         params, grade, ok, fitted, _res, _rel, fc = kg.gm11_batch(x, h)
+        no_fit = [reg for q, reg in enumerate(regs) if np.isnan(params[q, 0])]
+        if no_fit:
+            raise _no_fit_error(f"region(s) {format_keys(no_fit)} ({column!r})")
+        bad = _overflow_to_nan(fitted).any(axis=1) | _overflow_to_nan(fc).any(axis=1)
         step = yrs[1] - yrs[0]
         for q, reg in enumerate(regs):
             fit_by_region[reg] = (yrs, step, x[q], fitted[q], fc[q], params[q], grade[q], ok[q])
             if not ok[q]:
                 failed.append(reg)
+            if bad[q]:
+                overflow.append(reg)
+    if overflow:
+        warnings.warn(
+            f"GM(1,1) values of {len(overflow)} region(s) {format_keys(overflow)} overflow the "
+            "float range and are NaN (the fitted exponential grows too fast); use a shorter "
+            "horizon.",
+            FastinnoWarning,
+            stacklevel=2,
+        )
     cols: dict[str, list] = {k: [] for k in _OUT_SCHEMA}
     cols[by] = []
     for reg in regions:
