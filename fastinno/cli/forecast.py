@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from .._config import FORECAST_MAX_HORIZON
-from .common import cli_inputs, echo_table, remember_inputs, save_output_figure, write_output
+from .common import echo_table, save_output_figure, write_output
+from .options import figure_output, table_output, writes
 
 
 @click.command(epilog="""\b
@@ -13,31 +14,24 @@ Examples:
   fastinno evaluate --demo --out scores.csv
   fastinno forecast scores.csv --horizon 3 --out forecast.csv --plot forecast.png --region Beijing
 """)
+@writes(table_output(), figure_output("plot_path"))
 @click.argument("scores", type=click.Path(exists=True, dir_okay=False))
 @click.option("--column", default="index", show_default=True, help="Score column to forecast.")
-@click.option("--horizon", type=int, default=3, show_default=True,
-              help=f"Years to forecast, 0 to {FORECAST_MAX_HORIZON}; longer than the series warns.")
+@click.option("--horizon", type=click.IntRange(min=1), default=3, show_default=True,
+              help=f"Years to forecast, 1 to {FORECAST_MAX_HORIZON}; longer than the series warns.")
 @click.option("--by", default="region", show_default=True, help="Group column.")
 @click.option("--year-col", "year", default="year", show_default=True)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), help="Table file (.csv/.parquet/.xlsx/.json).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="Plot one group (--region) to .png/.svg.")
 @click.option("--region", default=None, help="Group to plot (default: the first).")
-@click.option("--force", is_flag=True, help="Replace existing --out / --plot files.")
-def forecast(scores, column, horizon, by, year, out_path, plot_path, region, force) -> None:
+def forecast(scores, column, horizon, by, year, out_path, plot_path, region) -> None:
     """GM(1,1) fit and forecast of a score COLUMN for every region of a SCORES table."""
     import polars as pl
 
     from ..io.read import read_table
-    from ..io.write import FIGURE_SUFFIXES, TABLE_SUFFIXES, check_output
     from ..methods.forecast import forecast as gm_forecast
     from ..plots import gm11_plot
 
-    remember_inputs(scores)
-    # refuse before any work: unsupported type, an input, or an existing file without --force
-    if out_path:
-        check_output(out_path, suffixes=TABLE_SUFFIXES, force=force, inputs=cli_inputs(), what="Output table")
-    if plot_path:
-        check_output(plot_path, suffixes=FIGURE_SUFFIXES, force=force, inputs=cli_inputs(), what="Plot")
     df = read_table(scores, what="Scores")
     res = gm_forecast(df, column=column, horizon=horizon, by=by, year=year)
     table = res.forecasts

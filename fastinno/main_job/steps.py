@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .. import _config
 from ..errors import ConfigError, InputError, format_keys
 from ..methods.combined import combined_evaluation
 from ..methods.dematel import grey_dematel
@@ -339,8 +340,9 @@ def _check_forecast(name: str, spec: dict[str, Any], steps: Mapping[str, Any], s
                           "not in the config. Add that section or change 'source'.")
     h = spec["options"].get("horizon", 3)
     check_type(h, int, "horizon", "[forecast]", source, "a positive integer")
-    if h < 1:
-        raise ConfigError(f"Key 'horizon' in [forecast] of {source} must be >= 1; got {h}.")
+    if not 1 <= h <= _config.FORECAST_MAX_HORIZON:
+        raise ConfigError(f"Key 'horizon' in [forecast] of {source} must lie in 1..."
+                          f"{_config.FORECAST_MAX_HORIZON}; got {h}.")
     spec["options"]["horizon"] = h
 
 

@@ -195,7 +195,7 @@ def _base(tmp_path):
         ({"seed": -3}, r"'seed'.*non-negative.*-3"),
         ({"seed": "abc"}, r"'seed'.*non-negative integer.*'abc'"),
         ({"figures": {"format": "jpeg"}}, r"'format' in \[figures\].*'jpeg'"),
-        ({"forecast": {"horizon": 0}}, r"'horizon' in \[forecast\].*>= 1"),
+        ({"forecast": {"horizon": 0}}, r"'horizon' in \[forecast\].*must lie in 1\.\.\."),
         ({"forecast": {"column": "index"}}, r"'column' in \[forecast\].*set by the pipeline"),
         ({"output": {"excel": "yes"}}, r"'excel' in \[output\].*true or false"),
     ],
@@ -507,3 +507,13 @@ def test_csv_and_input_copies_on_request(small_run, tmp_path):
     assert not list((res2.out / "tables").glob("*.csv")) and not (res2.out / "inputs").exists()
     with pytest.raises(ConfigError, match=r"'csv' in \[output\].*true or false"):
         main_job.validate_config({**cfg, "output": {"csv": "yes"}})
+
+
+def test_config_forecast_horizon_is_checked_when_read(small_run):
+    from fastinno import _config
+    from fastinno.errors import ConfigError
+
+    _folder, cfg, _res = small_run
+    bad = {**cfg, "forecast": {**cfg.get("forecast", {}), "horizon": _config.FORECAST_MAX_HORIZON + 1}}
+    with pytest.raises(ConfigError, match=rf"'horizon' in \[forecast\].*must lie in 1\.\.\.{_config.FORECAST_MAX_HORIZON}"):
+        fastinno.main_job.load_config(bad)

@@ -264,12 +264,12 @@ def test_cli_forecast_refuses_to_overwrite_without_force(tmp_path, scores_csv):
     runner = CliRunner()
     r = runner.invoke(cli, ["forecast", str(scores_csv), "--out", str(out)])
     assert r.exit_code == 2 and "Traceback" not in r.output
-    assert f"Output table {str(out)!r} already exists" in r.output
+    assert f"Output file {str(out)!r} already exists" in r.output
     assert "GM(1,1) forecasts" not in r.output  # refused before any work
     assert out.read_text() == "keep me"
     plot.write_bytes(b"old")
     r = runner.invoke(cli, ["forecast", str(scores_csv), "--plot", str(plot)])
-    assert r.exit_code == 2 and f"Plot {str(plot)!r} already exists" in r.output
+    assert r.exit_code == 2 and f"Figure {str(plot)!r} already exists" in r.output
     assert plot.read_bytes() == b"old"
     r = runner.invoke(cli, ["forecast", str(scores_csv), "--out", str(out), "--plot", str(plot), "--force"])
     assert r.exit_code == 0, r.output
@@ -285,7 +285,7 @@ def test_cli_forecast_horizon_policy(tmp_path, scores_csv):
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert "horizon 100000 exceeds the limit of 100 steps" in r.output and not out.exists()
     r = runner.invoke(cli, ["forecast", str(scores_csv), "--horizon", "-1"])
-    assert r.exit_code == 2 and "non-negative integer" in r.output
+    assert r.exit_code == 2 and "x>=1" in r.output
     r = runner.invoke(cli, ["forecast", str(scores_csv), "--horizon", "8", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "horizon 8 exceeds the series length of 2 region(s)" in r.output
