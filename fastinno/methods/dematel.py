@@ -18,6 +18,7 @@ factor is a cause.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import warnings
@@ -58,7 +59,6 @@ from ..errors import (
 )
 from ..kernels import dematel as kd
 from ..kernels import grey as kg
-from ..kernels import weights as kw
 from ..results import DematelResult
 from ..validate import UNSET, renamed
 
@@ -139,6 +139,27 @@ def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> Singu
     )
 
 
+#: Up to this many factors T is solved with BLAS on one thread: the LU then takes milliseconds,
+#: and a multi-threaded BLAS stalls whenever one of its threads is descheduled (on a 2-core
+#: machine running other processes, n = 600: 34 ms on one thread, 216 ms on two; n = 200: 1 ms
+#: against spikes of 100-200 ms). Above it the threads pay off.
+SERIAL_BLAS_MAX_N = 512
+
+_BLAS_CONTROLLER = None
+
+
+def _blas_threads_for(n: int):
+    """A context running BLAS on one thread for n <= SERIAL_BLAS_MAX_N (else no change)."""
+    global _BLAS_CONTROLLER
+    if n > SERIAL_BLAS_MAX_N:
+        return contextlib.nullcontext()
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+
+
 def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
     s = float(kd.normalization_scale(z, norm_code))
     if not s > 0:
@@ -148,7 +169,8 @@ def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
         )
     n_mat = np.ascontiguousarray(z / s)
     try:
-        t = kd.total_relation_matrix(n_mat)
+        with _blas_threads_for(n_mat.shape[0]):
+            t = kd.total_relation_matrix(n_mat)
     except np.linalg.LinAlgError:
         raise _singular_error(n_mat, normalization, "singular") from None
     cond, t_min, t_absmax, n_bad = kd.relation_checks(n_mat, t)
@@ -183,23 +205,23 @@ def _relations_frame(codes: Sequence[str], t: np.ndarray, thr: float) -> pl.Data
     ii = np.repeat(rows, n - 1)
     jj = _off_diagonal(np.broadcast_to(rows, (n, n)).copy())
     tv = _off_diagonal(np.ascontiguousarray(t))
-    return pl.DataFrame([  # gather by a polars UInt32 index: numpy indices are converted slowly
-        values.gather(pl.Series(ii)).alias("from"),
-        values.gather(pl.Series(jj)).alias("to"),
+    return pl.DataFrame([  # index by a polars UInt32 series: eager, no query plan
+        values[pl.Series(ii)].alias("from"),
+        values[pl.Series(jj)].alias("to"),
         pl.Series("t", tv),
         pl.Series("above_threshold", tv > thr),
     ])
 
 
 def _total_frame(codes: Sequence[str], t: np.ndarray) -> pl.DataFrame:
-    """T as a frame: ``factor`` then one column per factor code (columns of T, via Arrow)."""
-    import pyarrow as pa
+    """T as a frame: ``factor`` then one column per factor code.
 
-    tc = kw.transpose_blocked(np.ascontiguousarray(t))  # row j = column j of T, contiguous
-    names = ["factor", *codes]
-    table = pa.Table.from_arrays([pa.array(list(codes), pa.string())] + [pa.array(tc[j]) for j in range(len(codes))],
-                                 names=names)
-    return pl.from_arrow(table, rechunk=False)
+    One Array series (a row of T per element) unnested into its fields: column j is T[:, j],
+    with no per-column Python work.
+    """
+    codes = list(codes)
+    frame = pl.Series("T", np.ascontiguousarray(t)).arr.to_struct(fields=codes).struct.unnest()
+    return frame.insert_column(0, pl.Series("factor", codes, dtype=pl.String))
 
 
 def _build_result(
@@ -209,13 +231,13 @@ def _build_result(
     r, c, prom, rel = kd.influence_sums(t)
     codes = table["code"].to_list()
     thr = _threshold_value(t, threshold)
-    factors = table.with_columns(
+    factors = table.hstack([
         pl.Series("R", r),
         pl.Series("C", c),
         pl.Series("prominence", prom),
         pl.Series("relation", rel),
-        pl.Series("role", np.where(rel > 0, "cause", "effect")),
-    )
+        pl.Series("role", ["cause" if v else "effect" for v in (rel > 0).tolist()], dtype=pl.String),
+    ])
     if boot is not None:
         factors = factors.with_columns(*boot)
     relations = _relations_frame(codes, t, thr)
