@@ -63,6 +63,41 @@ def hew_topsis(cube, is_cost, weights, groups, *, scope=0, method=0, form=0, yea
     return f, cagr, mean_yoy
 
 
+# --- matrix toolbox (normalisation, entropy weights, TOPSIS) ---
+
+
+def normalize_minmax(x, is_cost):
+    """Min-max (efficacy coefficient) normalisation of every column: cost (max - v)/(max - min)."""
+    mn = x.min(axis=0)
+    mx = x.max(axis=0)
+    return np.where(is_cost, mx - x, x - mn) / (mx - mn)
+
+
+def entropy_weights(p):
+    """Entropy weights of a non-negative matrix: f = p / sum, h = -sum f ln f / ln n."""
+    f = p / p.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        flf = np.where(f > 0, f * np.log(f), 0.0)
+    h = -flf.sum(axis=0) / np.log(p.shape[0])
+    d = 1.0 - h
+    return d / d.sum()
+
+
+def topsis_closeness(p, w):
+    """TOPSIS closeness d- / (d+ + d-) of the weighted matrix r = w p, column max / min ideals."""
+    r = p * w
+    dp = np.sqrt(((r - r.max(axis=0)) ** 2).sum(axis=1))
+    dn = np.sqrt(((r - r.min(axis=0)) ** 2).sum(axis=1))
+    return dn / (dp + dn)
+
+
+def entropy_topsis(x, is_cost):
+    """Min-max normalisation, entropy weights, TOPSIS closeness: ``(weights, closeness)``."""
+    p = normalize_minmax(x, is_cost)
+    w = entropy_weights(p)
+    return w, topsis_closeness(p, w)
+
+
 # --- combined evaluation ---
 
 
@@ -225,6 +260,13 @@ def total_relation_matrix(n_mat):
     t = np.linalg.solve(eye - n_mat, eye)
     t[np.diag_indices(n)] -= 1.0
     return t
+
+
+def dematel(z):
+    """Plain DEMATEL in numpy: N = Z / max row sum, T = solve(I - N, N), R = T 1, C = 1^T T."""
+    n_mat = z / z.sum(axis=1).max()
+    t = np.linalg.solve(np.eye(z.shape[0]) - n_mat, n_mat)
+    return t, t.sum(axis=1), t.sum(axis=0)
 
 
 def bootstrap_experts_loop(crisp, w, draws, normalization="row"):

@@ -42,6 +42,36 @@ def _cube(cube, name="cube"):
     return check_finite(as_float_array(cube, name, ndim=3), name)
 
 
+def _cube_view(cube, name="cube"):
+    """A read-only float64 C-contiguous view of ``cube`` (a copy only when it is not one already;
+    the kernels only read it, and the caller's array and its flags are never touched).
+    Finiteness is checked later, from the scope statistics."""
+    try:
+        x = np.ascontiguousarray(cube, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
+    if x.ndim != 3:
+        raise InputError(f"{name} must be 3-dimensional; got shape {x.shape}.")
+    if x.size == 0:
+        raise InputError(f"{name} is empty (shape {x.shape}).")
+    x = x.view()
+    x.setflags(write=False)  # same (read-only) kernel specialization as the Panel API's cube
+    return x
+
+
+def _checked_stats(x, cost, method, scope, name="cube"):
+    """Scope statistics of ``x`` (one pass), with finiteness and the max_ratio positivity read
+    off them; the slow checks that name positions run only when something is wrong."""
+    stats = kn.scope_stats(x, method, scope)
+    if not np.isfinite(stats[2]).all() and kn.count_nonfinite(x):
+        check_finite(x, name)  # raises, naming the positions
+    if method == kn.MAX_RATIO:
+        lowest = stats[0].min(axis=0)
+        if np.where(cost, lowest <= 0, lowest < 0).any():
+            _check_method_data(x, cost, method)  # raises, naming the positions
+    return stats
+
+
 def _is_cost(is_cost, n):
     if is_cost is None:
         return np.zeros(n, dtype=np.bool_)
@@ -154,12 +184,12 @@ def hew_topsis(
     Constant scope cells contribute 0 (no error at this level; see
     :func:`fastinno.kernels.normalize.constant_cells`).
     """
-    x = _cube(cube)
-    x.setflags(write=False)  # same (read-only) kernel specialization as the Panel API's cube
+    x = _cube_view(cube)
     n = x.shape[2]
     cost = _is_cost(is_cost, n)
     m = _normalize_code(normalize, standardize, "max_ratio", "standardize")
-    _check_method_data(x, cost, m)
+    sc = opt.code("scope", scope)
+    stats = _checked_stats(x, cost, m, sc)
     w = np.full(n, 1.0 / n) if weights is None else check_weights(weights, n)
     idx = [np.arange(n)]
     for k, g in enumerate(groups or ()):
@@ -171,8 +201,8 @@ def hew_topsis(
         idx.append(gi)
     ptr = np.concatenate([[0], np.cumsum([a.size for a in idx])]).astype(np.int64)
     no_children = np.zeros(len(idx) + 1, dtype=np.int64)
-    return kd.hew_index_cube(
-        x, cost, m, opt.code("scope", scope), w, ptr,
+    return kd.hew_index_from_stats(
+        x, cost, m, sc, *stats, w, ptr,
         np.ascontiguousarray(np.concatenate(idx)), no_children, np.zeros(0, dtype=np.int64),
         opt.code("form", form),
     )

@@ -1,5 +1,7 @@
-"""Combined evaluation: max-deviation weights, Spearman (single, batched) and the whole
-per-year combined evaluation, fastinno vs vectorised numpy baselines (and scipy for Spearman).
+"""Combined evaluation: the matrix toolbox (min-max normalisation alone; min-max + entropy
+weights + TOPSIS as a user chains them), max-deviation weights, Spearman (single, batched) and
+the whole per-year combined evaluation, fastinno vs vectorised numpy baselines (and scipy for
+Spearman).
 """
 
 from __future__ import annotations
@@ -28,6 +30,49 @@ def _allclose(rtol):
 
     return agree
 
+
+def _decision_matrix(shape):
+    rng = np.random.default_rng(4)
+    x = rng.uniform(1.0, 100.0, size=shape)
+    types = np.where(np.arange(shape[1]) % 5 == 0, -1, 1)  # every fifth indicator a cost
+    return SimpleNamespace(x=x, types=types, is_cost=types < 0)
+
+
+def _entropy_topsis_fastinno(s):
+    """The public calls in the order a user chains them (each validates its input)."""
+    p = fi.normalize(s.x, s.types, "minmax")
+    w = fi.entropy_weights(p)
+    return w, fi.topsis(p, w)
+
+
+def _agree_pairs(rtol):
+    def agree(got, want):
+        for g, w in zip(got, want):
+            npt.assert_allclose(g, w, rtol=rtol)
+
+    return agree
+
+
+register(
+    "normalize_minmax",
+    setup=_decision_matrix,
+    impls={
+        "fastinno": lambda s: fi.normalize(s.x, s.types, "minmax"),
+        "numpy": lambda s: bl.normalize_minmax(s.x, s.is_cost),
+    },
+    shapes={"60000x30": (60000, 30), "3000x30": (3000, 30)},
+    agree=_allclose(1e-14),
+    warm=True,
+)
+
+register(
+    "entropy_topsis",
+    setup=_decision_matrix,
+    impls={"fastinno": _entropy_topsis_fastinno, "numpy": lambda s: bl.entropy_topsis(s.x, s.is_cost)},
+    shapes=[Shape("60000x30", (60000, 30), slow=True), Shape("3000x30", (3000, 30))],
+    agree=_agree_pairs(1e-10),
+    warm=True,
+)
 
 register(
     "max_deviation_weights",

@@ -19,6 +19,7 @@ from benchkit import register
 from make_county_panel import make_county_panel
 
 import fastinno as fi
+from fastinno import array as fa
 from fastinno.data.panel import Panel
 
 SHAPES = {"county": (2800, 20, 30), "small": (200, 10, 12)}
@@ -80,4 +81,23 @@ for _scope, _standardize in CASES:
         shapes=SHAPES,
         outputs={"fastinno": _read_fastinno, "numpy": lambda out, s: out[:2]},
         agree=_agree,
+    )
+
+
+def _array_api(s):
+    return fa.hew_topsis(s.cube, s.is_cost, weights=s.w, groups=s.groups, scope=s.scope,
+                         normalize=s.standardize)
+
+
+# The array API on a raw cube must be no slower than the Panel API (which also builds frames).
+for _scope, _standardize in CASES[:2]:
+    register(
+        f"hew_topsis_array_vs_panel_{_scope}_{_standardize}",
+        setup=_setup(_scope, _standardize),
+        impls={"fastinno": _array_api, "panel_api": _fastinno},
+        shapes={"county": SHAPES["county"]},
+        reference="panel_api",
+        outputs={"panel_api": lambda res, s: _read_fastinno(res, s)[0]},
+        agree=lambda got, want: npt.assert_allclose(got, want, rtol=1e-12, atol=1e-15),
+        warm=True,
     )

@@ -38,6 +38,7 @@ __all__ = [
     "hew_index_from_stats",
     "topsis_index_matrix",
     "topsis_closeness_matrix",
+    "topsis_rows",
     "growth_rates",
 ]
 
@@ -315,7 +316,54 @@ def hew_index_cube(cube, is_cost, method, scope, w, model_ptr, model_idx, child_
                                 model_ptr, model_idx, child_ptr, child_idx, form)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True, error_model="numpy")
+def topsis_rows(p, w, mn, mx, form):
+    """2-D TOPSIS from the column minima / maxima of ``p``, parallel over blocks of rows.
+
+    Parameters
+    ----------
+    p : float64 (n_objects, n_indicators), normalized (larger = better), C-contiguous.
+    w : float64 (n_indicators,), weights >= 0.
+    mn, mx : float64 (n_indicators,), column min / max of ``p`` (``normalize.matrix_stats``).
+    form : int, ``RATIO2`` or ``CLOSENESS``.
+
+    Returns
+    -------
+    index, d_pos, d_neg : float64 (n_objects,), see :func:`topsis_index_matrix`.
+
+    Notes
+    -----
+    The ideal of the weighted matrix v = w * p is max_i v_ij = w_j mx_j exactly (rounding is
+    monotone and w >= 0), likewise the anti-ideal. Every row is summed over the indicators in
+    order, so the result does not depend on the thread count.
+    """
+    n, m = p.shape
+    hi = np.empty(m)
+    lo = np.empty(m)
+    for j in range(m):
+        hi[j] = w[j] * mx[j]
+        lo[j] = w[j] * mn[j]
+    index = np.empty(n)
+    d_pos = np.empty(n)
+    d_neg = np.empty(n)
+    rows, nb = kn.block_rows(n, m)
+    for b in prange(nb):
+        bb = np.int64(b)
+        for i in range(bb * rows, min(n, (bb + 1) * rows)):
+            sp = 0.0
+            sn = 0.0
+            for j in range(m):
+                v = w[j] * p[i, j]
+                a = v - hi[j]
+                c = v - lo[j]
+                sp += a * a
+                sn += c * c
+            d_pos[i] = math.sqrt(sp)
+            d_neg[i] = math.sqrt(sn)
+            index[i] = index_value(sp, sn, form)
+    return index, d_pos, d_neg
+
+
 def topsis_index_matrix(p, w, form):
     """2-D TOPSIS on a normalized matrix (larger = better) with column max / min ideals.
 
@@ -331,38 +379,16 @@ def topsis_index_matrix(p, w, form):
         Distances on the weighted matrix v = w * p: d_pos = sqrt(sum_j (v_ij - max_i v_ij)^2),
         d_neg = sqrt(sum_j (v_ij - min_i v_ij)^2) (equal to sqrt(sum_j w_j^2 (p - p_alpha)^2)
         for w >= 0), then the index form.
+
+    Notes
+    -----
+    A Python dispatcher: the column min / max in one row-major pass
+    (``normalize.matrix_stats``), then :func:`topsis_rows`.
     """
-    n, m = p.shape
-    hi = np.empty(m)
-    lo = np.empty(m)
-    for j in range(m):
-        hi[j] = -np.inf
-        lo[j] = np.inf
-        for i in range(n):
-            v = w[j] * p[i, j]
-            if v > hi[j]:
-                hi[j] = v
-            if v < lo[j]:
-                lo[j] = v
-    index = np.empty(n)
-    d_pos = np.empty(n)
-    d_neg = np.empty(n)
-    for i in range(n):
-        sp = 0.0
-        sn = 0.0
-        for j in range(m):
-            v = w[j] * p[i, j]
-            a = v - hi[j]
-            b = v - lo[j]
-            sp += a * a
-            sn += b * b
-        d_pos[i] = math.sqrt(sp)
-        d_neg[i] = math.sqrt(sn)
-        index[i] = index_value(sp, sn, form)
-    return index, d_pos, d_neg
+    mn, mx, _, _, _ = kn.matrix_stats(p, False)
+    return topsis_rows(p, w, mn, mx, form)
 
 
-@njit(cache=True)
 def topsis_closeness_matrix(p, w):
     """Classical TOPSIS closeness d_neg / (d_pos + d_neg) of a normalized 2-D matrix.
 

@@ -64,6 +64,13 @@ __all__ = [
     "constant_cells",
     "standardize_cube",
     "normalize_matrix",
+    "normalize_from_stats",
+    "matrix_stats",
+    "matrix_scale",
+    "matrix_coefficients",
+    "apply_coefficients",
+    "block_rows",
+    "MATRIX_BLOCK_ELEMS",
     "ideal_points",
     "squared_deviations",
     "cell",
@@ -324,9 +331,182 @@ def standardize_cube(cube, is_cost, method, scope):
     return _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale)
 
 
-@njit(cache=True, error_model="numpy")
+#: Rows per block of the 2-D kernels are ``max(1, MATRIX_BLOCK_ELEMS // n_columns)``: a block
+#: (256 KiB) stays in cache, and partial sums are taken per block and combined in block order, so
+#: results never depend on the thread count.
+MATRIX_BLOCK_ELEMS = 32768
+
+
+@njit(cache=True, inline="always")
+def block_rows(n, m):
+    """(rows per block, number of blocks) of an (n, m) matrix; see ``MATRIX_BLOCK_ELEMS``."""
+    rows = max(1, MATRIX_BLOCK_ELEMS // max(1, m))
+    return rows, max(1, (n + rows - 1) // rows)
+
+
+@njit(cache=True, parallel=True)
+def matrix_stats(x, want_sums):
+    """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
+
+    One row-major pass, parallel over blocks of rows (see ``MATRIX_BLOCK_ELEMS``); the per-block
+    partials are combined in block order, so the sums do not depend on the thread count.
+
+    Parameters
+    ----------
+    x : float64 (n, m), C-contiguous.
+    want_sums : bool, also accumulate the sums (else ``s1`` and ``s2`` are 0).
+
+    Returns
+    -------
+    mn, mx, s1, s2 : float64 (m,)
+        Column min, max, sum and sum of squares (meaningless when ``n_bad > 0``).
+    n_bad : int, number of NaN or infinite entries.
+    """
+    n, m = x.shape
+    rows, nb = block_rows(n, m)
+    pmn = np.empty((nb, m))
+    pmx = np.empty((nb, m))
+    ps1 = np.zeros((nb, m))
+    ps2 = np.zeros((nb, m))
+    pbad = np.zeros(nb, dtype=np.int64)
+    for b in prange(nb):
+        bb = np.int64(b)
+        for j in range(m):
+            pmn[bb, j] = np.inf
+            pmx[bb, j] = -np.inf
+        bad = 0
+        for i in range(bb * rows, min(n, (bb + 1) * rows)):
+            for j in range(m):  # selects, not branches: the loop vectorises
+                c = x[i, j]
+                bad += (c - c) != 0.0  # NaN for NaN and +-inf
+                lo = pmn[bb, j]
+                hi = pmx[bb, j]
+                pmn[bb, j] = c if c < lo else lo
+                pmx[bb, j] = c if c > hi else hi
+            if want_sums:
+                for j in range(m):
+                    c = x[i, j]
+                    ps1[bb, j] += c
+                    ps2[bb, j] += c * c
+        pbad[bb] = bad
+    mn = pmn[0].copy()
+    mx = pmx[0].copy()
+    s1 = ps1[0].copy()
+    s2 = ps2[0].copy()
+    for b in range(1, nb):
+        for j in range(m):
+            mn[j] = min(mn[j], pmn[b, j])
+            mx[j] = max(mx[j], pmx[b, j])
+            s1[j] += ps1[b, j]
+            s2[j] += ps2[b, j]
+    return mn, mx, s1, s2, pbad.sum()
+
+
+@njit(cache=True, parallel=True)
+def _centered_sq_matrix(x, loc):
+    # Column sums of (x - loc)^2 (second pass of a two-pass variance), per block, block order.
+    n, m = x.shape
+    rows, nb = block_rows(n, m)
+    part = np.zeros((nb, m))
+    for b in prange(nb):
+        bb = np.int64(b)
+        for i in range(bb * rows, min(n, (bb + 1) * rows)):
+            for j in range(m):
+                d = x[i, j] - loc[j]
+                part[bb, j] += d * d
+    out = part[0].copy()
+    for b in range(1, nb):
+        for j in range(m):
+            out[j] += part[b, j]
+    return out
+
+
+@njit(cache=True)
+def matrix_coefficients(is_cost, method, mn, mx, loc, scale):
+    """Per-column coefficients of the normalization ``p = (c - shift) / div + add``.
+
+    For a max-ratio cost column ``recip`` is True and ``p = shift / c``. The forms round exactly
+    like the formulas of :func:`standardize_value` (negating a difference or a divisor is exact,
+    ``1 - a == -a + 1``). Constant columns: shift 0, div inf, add 0, so p = 0.
+    """
+    m = mn.shape[0]
+    shift = np.zeros(m)
+    div = np.ones(m)
+    add = np.zeros(m)
+    recip = np.zeros(m, dtype=np.bool_)
+    for j in range(m):
+        lo = mn[j]
+        hi = mx[j]
+        cost = is_cost[j]
+        if lo == hi:
+            div[j] = np.inf
+        elif method == MAX_RATIO:
+            if cost:
+                shift[j] = lo
+                recip[j] = True
+            else:
+                div[j] = hi
+        elif method == MINMAX:
+            shift[j] = hi if cost else lo
+            div[j] = -(hi - lo) if cost else hi - lo
+        elif method == VECTOR:
+            div[j] = -scale[j] if cost else scale[j]
+            add[j] = 1.0 if cost else 0.0
+        else:
+            shift[j] = loc[j]
+            div[j] = -scale[j] if cost else scale[j]
+    return shift, div, add, recip
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def apply_coefficients(x, shift, div, add, recip):
+    """``p = (x - shift) / div + add`` per column (``shift / x`` where ``recip``), parallel over
+    row blocks, into a new array; see :func:`matrix_coefficients`."""
+    n, m = x.shape
+    rows, nb = block_rows(n, m)
+    p = np.empty((n, m))
+    any_recip = False
+    for j in range(m):
+        any_recip |= recip[j]
+    for b in prange(nb):
+        bb = np.int64(b)
+        if any_recip:
+            for i in range(bb * rows, min(n, (bb + 1) * rows)):
+                for j in range(m):
+                    c = x[i, j]
+                    r = shift[j] / c
+                    v = (c - shift[j]) / div[j] + add[j]
+                    p[i, j] = r if recip[j] else v
+        else:
+            for i in range(bb * rows, min(n, (bb + 1) * rows)):
+                for j in range(m):
+                    p[i, j] = (x[i, j] - shift[j]) / div[j] + add[j]
+    return p
+
+
+def matrix_scale(x, method, mn, s1, s2):
+    """``(loc, scale)`` per column: mean and population sd (ZSCORE), 0 and the Euclidean norm
+    (VECTOR), else 0 and 1. ``mn``, ``s1``, ``s2`` from :func:`matrix_stats` (sums asked for
+    VECTOR and ZSCORE)."""
+    n, m = x.shape
+    loc = np.zeros(m)
+    scale = np.ones(m)
+    if method == VECTOR:
+        scale = np.sqrt(s2)
+    elif method == ZSCORE:
+        loc = s1 / n
+        scale = np.sqrt(_centered_sq_matrix(x, loc) / n)
+    return loc, scale
+
+
+def normalize_from_stats(x, is_cost, method, mn, mx, s1, s2):
+    """:func:`normalize_matrix` with the column statistics of :func:`matrix_stats` given."""
+    loc, scale = matrix_scale(x, method, mn, s1, s2)
+    return apply_coefficients(x, *matrix_coefficients(is_cost, method, mn, mx, loc, scale))
+
+
 def normalize_matrix(x, is_cost, method):
-    """Column-wise normalization of a 2-D decision matrix (serial kernel).
+    """Column-wise normalization of a 2-D decision matrix.
 
     Parameters
     ----------
@@ -338,39 +518,18 @@ def normalize_matrix(x, is_cost, method):
     -------
     p : float64 (n_objects, n_indicators), a new array; min/max/norm/mean/sd per column over the
         objects. Constant columns give 0.
+
+    Notes
+    -----
+    A Python dispatcher over njit kernels: one row-major pass for the column statistics
+    (:func:`matrix_stats`, parallel over row blocks, partials combined in block order), a second
+    pass for the z-score sd, one pass writing ``p``. Values equal those of the formulas in the
+    module docstring (MAX_RATIO and MINMAX bit for bit; the sums of VECTOR and ZSCORE are
+    accumulated per block of rows). The result does not depend on the thread count.
     """
-    n, m = x.shape
-    p = np.empty_like(x)
-    for j in range(m):
-        mn = np.inf
-        mx = -np.inf
-        s1 = 0.0
-        s2 = 0.0
-        for i in range(n):
-            c = x[i, j]
-            if c < mn:
-                mn = c
-            if c > mx:
-                mx = c
-            s1 += c
-            s2 += c * c
-        loc = 0.0
-        scale = 1.0
-        if method == VECTOR:
-            scale = math.sqrt(s2)
-        elif method == ZSCORE:
-            loc = s1 / n
-            ss = 0.0
-            for i in range(n):
-                d = x[i, j] - loc
-                ss += d * d
-            scale = math.sqrt(ss / n)
-        for i in range(n):
-            if mn == mx:
-                p[i, j] = 0.0
-            else:
-                p[i, j] = standardize_value(x[i, j], is_cost[j], method, mn, mx, loc, scale)
-    return p
+    want = method in (VECTOR, ZSCORE)
+    mn, mx, s1, s2, _ = matrix_stats(x, want)
+    return normalize_from_stats(x, is_cost, method, mn, mx, s1, s2)
 
 
 def ideal_points(cube, is_cost, method, scope):

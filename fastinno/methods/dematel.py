@@ -18,6 +18,7 @@ factor is a cause.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import warnings
@@ -92,21 +93,27 @@ def _threshold_value(t: np.ndarray, threshold) -> float:
                 f"{threshold!r}."
             )
         k = float(m.group(1)) if m.group(1) else 0.0
-        return float(t.mean() + k * t.std())
+        return float(t.mean() + k * t.std()) if k else float(t.mean())
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float, np.number)):
         raise InputError(f"threshold must be 'mean', 'mean+<k>sd' or a number; got {threshold!r}.")
     if not math.isfinite(float(threshold)):
         raise InputError(f"threshold must be finite; got {threshold!r}.")
+    if float(threshold) < 0:
+        raise InputError(
+            f"threshold must be >= 0 (T has no negative entries) or 'mean' / 'mean+<k>sd'; got "
+            f"{threshold!r}."
+        )
     return float(threshold)
 
 
 def _ordering(codes: Sequence[str], values: np.ndarray) -> str:
-    order = sorted(range(len(codes)), key=lambda i: (-values[i], i))
-    out = [codes[order[0]]]
-    for prev, cur in zip(order, order[1:]):
-        same = abs(values[prev] - values[cur]) <= 1e-12 * max(1.0, abs(values[prev]))
-        out.append(("= " if same else "> ") + codes[cur])
-    return " ".join(out)
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(-values, kind="stable")  # descending, ties in factor order
+    v = values[order]
+    same = np.abs(v[:-1] - v[1:]) <= 1e-12 * np.maximum(1.0, np.abs(v[:-1]))
+    seps = np.where(same, "= ", "> ").tolist()
+    names = [codes[i] for i in order.tolist()]
+    return " ".join([names[0]] + [sep + name for sep, name in zip(seps, names[1:])])
 
 
 def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> SingularMatrixError:
@@ -132,6 +139,27 @@ def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> Singu
     )
 
 
+#: Up to this many factors T is solved with BLAS on one thread: the LU then takes milliseconds,
+#: and a multi-threaded BLAS stalls whenever one of its threads is descheduled (on a 2-core
+#: machine running other processes, n = 600: 34 ms on one thread, 216 ms on two; n = 200: 1 ms
+#: against spikes of 100-200 ms). Above it the threads pay off.
+SERIAL_BLAS_MAX_N = 512
+
+_BLAS_CONTROLLER = None
+
+
+def _blas_threads_for(n: int):
+    """A context running BLAS on one thread for n <= SERIAL_BLAS_MAX_N (else no change)."""
+    global _BLAS_CONTROLLER
+    if n > SERIAL_BLAS_MAX_N:
+        return contextlib.nullcontext()
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
+
+
 def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
     s = float(kd.normalization_scale(z, norm_code))
     if not s > 0:
@@ -141,19 +169,59 @@ def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
         )
     n_mat = np.ascontiguousarray(z / s)
     try:
-        t = kd.total_relation_matrix(n_mat)
+        with _blas_threads_for(n_mat.shape[0]):
+            t = kd.total_relation_matrix(n_mat)
     except np.linalg.LinAlgError:
         raise _singular_error(n_mat, normalization, "singular") from None
-    cond = float(kd.condition_number_1(n_mat, t))
-    if not np.isfinite(cond) or cond > _config.DEMATEL_COND_LIMIT or not np.all(np.isfinite(t)):
+    cond, t_min, t_absmax, n_bad = kd.relation_checks(n_mat, t)
+    if not np.isfinite(cond) or cond > _config.DEMATEL_COND_LIMIT or n_bad:
         raise _singular_error(
             n_mat, normalization, f"ill-conditioned (1-norm condition number {cond:.3g})"
         )
-    if t.min() < -1e-9 * max(1.0, float(np.abs(t).max())):
+    if t_min < -1e-9 * max(1.0, float(t_absmax)):
         raise _singular_error(
             n_mat, normalization, "not invertible by the DEMATEL series (T has negative entries)"
         )
     return s, n_mat, t
+
+
+def _off_diagonal(a: np.ndarray) -> np.ndarray:
+    """The off-diagonal entries of a square array in row-major order (one strided copy)."""
+    n = a.shape[0]
+    return a.reshape(-1)[1:].reshape(n - 1, n + 1)[:, :-1].reshape(-1)
+
+
+def _relations_frame(codes: Sequence[str], t: np.ndarray, thr: float) -> pl.DataFrame:
+    """The n (n - 1) off-diagonal pairs (from, to, t, above_threshold), built from arrays.
+
+    ``from`` / ``to`` are an Enum of the factor codes (in factor order) gathered by integer
+    index: no Python object per pair.
+    """
+    n = len(codes)
+    codes = list(codes)
+    dtype = pl.Enum(codes) if len(set(codes)) == n else pl.String
+    values = pl.Series(codes, dtype=dtype)
+    rows = np.arange(n, dtype=np.uint32)
+    ii = np.repeat(rows, n - 1)
+    jj = _off_diagonal(np.broadcast_to(rows, (n, n)).copy())
+    tv = _off_diagonal(np.ascontiguousarray(t))
+    return pl.DataFrame([  # index by a polars UInt32 series: eager, no query plan
+        values[pl.Series(ii)].alias("from"),
+        values[pl.Series(jj)].alias("to"),
+        pl.Series("t", tv),
+        pl.Series("above_threshold", tv > thr),
+    ])
+
+
+def _total_frame(codes: Sequence[str], t: np.ndarray) -> pl.DataFrame:
+    """T as a frame: ``factor`` then one column per factor code.
+
+    One Array series (a row of T per element) unnested into its fields: column j is T[:, j],
+    with no per-column Python work.
+    """
+    codes = list(codes)
+    frame = pl.Series("T", np.ascontiguousarray(t)).arr.to_struct(fields=codes).struct.unnest()
+    return frame.insert_column(0, pl.Series("factor", codes, dtype=pl.String))
 
 
 def _build_result(
@@ -163,29 +231,17 @@ def _build_result(
     r, c, prom, rel = kd.influence_sums(t)
     codes = table["code"].to_list()
     thr = _threshold_value(t, threshold)
-    factors = table.with_columns(
+    factors = table.hstack([
         pl.Series("R", r),
         pl.Series("C", c),
         pl.Series("prominence", prom),
         pl.Series("relation", rel),
-        pl.Series("role", np.where(rel > 0, "cause", "effect")),
-    )
+        pl.Series("role", ["cause" if v else "effect" for v in (rel > 0).tolist()], dtype=pl.String),
+    ])
     if boot is not None:
         factors = factors.with_columns(*boot)
-    n = len(codes)
-    ii, jj = np.nonzero(~np.eye(n, dtype=bool))
-    relations = pl.DataFrame(
-        {
-            "from": [codes[i] for i in ii],
-            "to": [codes[j] for j in jj],
-            "t": t[ii, jj],
-            "above_threshold": t[ii, jj] > thr,
-        },
-        schema={"from": pl.String, "to": pl.String, "t": pl.Float64, "above_threshold": pl.Boolean},
-    )
-    total = pl.DataFrame({"factor": codes}).with_columns(
-        [pl.Series(code, t[:, j]) for j, code in enumerate(codes)]
-    )
+    relations = _relations_frame(codes, t, thr)
+    total = _total_frame(codes, t)
     orderings = {
         "R": _ordering(codes, r),
         "C": _ordering(codes, c),
@@ -442,7 +498,14 @@ def dematel(
         and matrix_or_matrices
         and isinstance(matrix_or_matrices[0], np.ndarray)
     ):
-        matrix_or_matrices = np.stack([np.asarray(m) for m in matrix_or_matrices])
+        mats = [np.asarray(m) for m in matrix_or_matrices]
+        shapes = [m.shape for m in mats]
+        if len(set(shapes)) > 1:
+            raise SchemaError(
+                f"DEMATEL matrices must all have the same square shape (n, n); got shapes "
+                f"{format_keys(shapes)} (one per matrix, in order)."
+            )
+        matrix_or_matrices = np.stack(mats)
     if isinstance(matrix_or_matrices, np.ndarray) and matrix_or_matrices.dtype != object:
         arr = np.asarray(matrix_or_matrices, dtype=np.float64)
         if arr.ndim == 2:

@@ -71,6 +71,26 @@ def _matrix_view(x: object, name: str) -> np.ndarray:
     return arr
 
 
+def _matrix_stats(x: object, name: str, min_rows: int = 1, want_sums: bool = False):
+    """``x`` as a float64 C-contiguous 2-D array (no copy when it is one already: the kernels
+    only read it) and its column statistics ``(mn, mx, s1, s2)`` from one pass that also checks
+    finiteness (``normalize.matrix_stats``). Call it inside :func:`threads_for`."""
+    try:
+        arr = np.ascontiguousarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
+    if arr.ndim != 2:
+        raise InputError(f"{name} must be a 2-D array (objects x indicators); got shape {arr.shape}.")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape}).")
+    if arr.shape[0] < min_rows:
+        raise InputError(f"{name} needs at least {min_rows} rows (objects); got {arr.shape[0]}.")
+    mn, mx, s1, s2, n_bad = kn.matrix_stats(arr, want_sums)
+    if n_bad:
+        V.check_finite(arr, name)  # raises, naming the positions
+    return arr, mn, mx, s1, s2
+
+
 def _vector(x: object, name: str) -> np.ndarray:
     arr = V.as_float_array(x, name, ndim=None)
     if arr.ndim != 1:
@@ -106,24 +126,27 @@ def normalize(
         zero column (vector).
     """
     V.check_choice("normalization method", method, tuple(NORMALIZE_CODES))
-    x = _matrix(x, "x")
-    is_cost = V.check_types(types, x.shape[1])
-    if method in ("minmax", "zscore"):
-        V.check_not_constant(x, scope="across the objects")
-    elif method == "max_ratio":
-        bad = [j for j in range(x.shape[1]) if (x[:, j].min() <= 0 if is_cost[j] else x[:, j].max() <= 0)]
-        if bad:
-            raise DegenerateDataError(
-                f"max_ratio normalisation divides by values <= 0 in column(s) {format_keys(bad)} "
-                f"(min {x[:, bad[0]].min():g}): use method='minmax'."
-            )
-    else:
-        zero = np.flatnonzero(np.sqrt((x * x).sum(axis=0)) == 0)
-        if zero.size:
-            raise DegenerateDataError(
-                f"vector normalisation divides by a zero norm in column(s) {format_keys(zero.tolist())}."
-            )
-    return kn.normalize_matrix(x, is_cost, NORMALIZE_CODES[method])
+    code = NORMALIZE_CODES[method]
+    with threads_for(np.size(x)):
+        x, mn, mx, s1, s2 = _matrix_stats(x, "x", want_sums=code in (kn.VECTOR, kn.ZSCORE))
+        is_cost = V.check_types(types, x.shape[1])
+        if method in ("minmax", "zscore"):
+            if (mn == mx).any():
+                V.check_not_constant(x, scope="across the objects")  # raises, naming them
+        elif method == "max_ratio":
+            bad = np.flatnonzero(np.where(is_cost, mn <= 0, mx <= 0)).tolist()
+            if bad:
+                raise DegenerateDataError(
+                    f"max_ratio normalisation divides by values <= 0 in column(s) {format_keys(bad)} "
+                    f"(min {mn[bad[0]]:g}): use method='minmax'."
+                )
+        else:
+            zero = np.flatnonzero(np.sqrt(s2) == 0)
+            if zero.size:
+                raise DegenerateDataError(
+                    f"vector normalisation divides by a zero norm in column(s) {format_keys(zero.tolist())}."
+                )
+        return kn.normalize_from_stats(x, is_cost, code, mn, mx, s1, s2)
 
 
 def entropy_weights(p: object) -> np.ndarray:
@@ -143,15 +166,17 @@ def entropy_weights(p: object) -> np.ndarray:
     f_ij = p_ij / sum_i p_ij; h_j = -(1/ln n) sum_i f_ij ln f_ij (0 ln 0 = 0);
     w_j = (1 - h_j) / (m - sum_j h_j). Xia, Li, Yin (2020) sec. 3.1.1.
     """
-    p = _matrix(p, "p", min_rows=2)
-    V.check_nonnegative(p, "p", "the entropy weight method takes logarithms of shares")
-    zero = np.flatnonzero(p.sum(axis=0) == 0)
-    if zero.size:
-        raise DegenerateDataError(
-            f"Column(s) {format_keys(zero.tolist())} of p sum to zero: their entropy is undefined. "
-            "Drop them (a constant indicator carries no information)."
-        )
-    h = kw.column_entropy_logs(p, safe_log(p))
+    with threads_for(np.size(p)):
+        p, mn, _, s1, _ = _matrix_stats(p, "p", min_rows=2, want_sums=True)
+        if (mn < 0).any():
+            V.check_nonnegative(p, "p", "the entropy weight method takes logarithms of shares")
+        zero = np.flatnonzero(s1 == 0)
+        if zero.size:
+            raise DegenerateDataError(
+                f"Column(s) {format_keys(zero.tolist())} of p sum to zero: their entropy is undefined. "
+                "Drop them (a constant indicator carries no information)."
+            )
+        h = kw.column_entropy_sums(p, s1)
     info = np.clip(1.0 - h, 0.0, None)
     if not info.sum() > 0.0:
         raise DegenerateDataError(
@@ -240,14 +265,14 @@ def topsis(p: object, weights: object = "entropy") -> np.ndarray:
     """
     from ..kernels import distance as kd
 
-    p = _matrix(p, "p")
-    w = _resolve_weights(weights, p)
-    span = (p.max(axis=0) - p.min(axis=0)) * w
-    if not np.any(span > 0):
-        raise DegenerateDataError(
-            "TOPSIS closeness is 0/0: every weighted column of p is constant (or has weight 0)."
-        )
-    return kd.topsis_closeness_matrix(p, w)
+    with threads_for(np.size(p)):
+        p, mn, mx, _, _ = _matrix_stats(p, "p")
+        w = _resolve_weights(weights, p)
+        if not np.any((mx - mn) * w > 0):
+            raise DegenerateDataError(
+                "TOPSIS closeness is 0/0: every weighted column of p is constant (or has weight 0)."
+            )
+        return kd.topsis_rows(p, w, mn, mx, kd.CLOSENESS)[0]
 
 
 def grey_relational(p: object, weights: object = "entropy", rho: float = 0.5) -> np.ndarray:

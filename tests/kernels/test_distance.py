@@ -235,3 +235,28 @@ def test_thread_count_does_not_change_results():
     many = kd.hew_index_cube(ro(cube), is_cost, kn.ZSCORE, kn.SCOPE_PANEL, w, *csr, kd.CLOSENESS)
     npt.assert_array_equal(one, many)
     npt.assert_array_equal(s1, kn.standardize_cube(cube, is_cost, kn.ZSCORE, kn.SCOPE_PANEL))
+
+
+@pytest.mark.parametrize("form", [kd.RATIO2, kd.CLOSENESS])
+def test_topsis_matrix_blocks_match_naive_and_threads(form):
+    import numba
+
+    rng = np.random.default_rng(21)
+    p = rng.random((9000, 7))
+    p[:, 4] = 0.25  # constant column
+    w = rng.random(7)
+    w[2] = 0.0
+    w /= w.sum()
+    assert kn.block_rows(*p.shape)[1] >= 2
+    want = naive.topsis_index_matrix(p, w, form)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = kd.topsis_index_matrix(p, w, form)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = kd.topsis_index_matrix(p, w, form)
+    finally:
+        numba.set_num_threads(before)
+    for a, b, c in zip(one, two, want):
+        npt.assert_array_equal(a, b)
+        npt.assert_allclose(a, c, rtol=1e-12)

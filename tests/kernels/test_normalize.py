@@ -141,3 +141,74 @@ def test_squared_deviations_match_naive(scope):
         dp, dn = naive.weighted_distances(x, e, scope)
         npt.assert_allclose(a_pos[..., j], dp**2, rtol=1e-12, atol=1e-15)
         npt.assert_allclose(a_neg[..., j], dn**2, rtol=1e-12, atol=1e-15)
+
+
+# --- the blocked 2-D kernels: several row blocks, any thread count ----------------------------
+
+
+def _tall(seed, n=12_000, m=5):
+    # n * m > 2 * MATRIX_BLOCK_ELEMS: at least two row blocks, and a last partial one
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.5, 10.0, size=(n, m))
+    x[:, 1] = np.round(x[:, 1])  # ties
+    is_cost = np.array([False, True, False, True, False])[:m]
+    return x, is_cost
+
+
+def test_tall_matrix_has_several_blocks():
+    x, _ = _tall(0)
+    rows, nb = kn.block_rows(*x.shape)
+    assert nb >= 2 and x.shape[0] % rows != 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_normalize_matrix_blocks_match_naive(method):
+    x, is_cost = _tall(1)
+    want = naive.standardize_cube(x[:, None, :], is_cost, method, 0)[:, 0, :]
+    got = kn.normalize_matrix(x, is_cost, method)
+    npt.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    if method in (kn.MAX_RATIO, kn.MINMAX):  # min / max only: the same floating-point result
+        npt.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_normalize_matrix_same_for_any_thread_count(method):
+    import numba
+
+    x, is_cost = _tall(2)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = kn.normalize_matrix(x, is_cost, method)
+        stats_one = kn.matrix_stats(x, True)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = kn.normalize_matrix(x, is_cost, method)
+        stats_two = kn.matrix_stats(x, True)
+    finally:
+        numba.set_num_threads(before)
+    npt.assert_array_equal(one, two)
+    for a, b in zip(stats_one, stats_two):
+        npt.assert_array_equal(a, b)
+
+
+def test_matrix_stats_values_and_nonfinite_count():
+    x, _ = _tall(3)
+    mn, mx, s1, s2, bad = kn.matrix_stats(x, True)
+    npt.assert_array_equal(mn, x.min(axis=0))
+    npt.assert_array_equal(mx, x.max(axis=0))
+    npt.assert_allclose(s1, x.sum(axis=0), rtol=1e-13)
+    npt.assert_allclose(s2, (x * x).sum(axis=0), rtol=1e-13)
+    assert bad == 0
+    x[5, 2] = np.nan
+    x[9000, 0] = -np.inf
+    x[11_999, 4] = np.inf
+    assert kn.matrix_stats(x, False)[4] == 3
+
+
+def test_normalize_matrix_constant_column_is_zero_every_method():
+    x, is_cost = _tall(4, n=9000)
+    x[:, 2] = -3.0  # constant and negative: 0, not -0 or NaN
+    for method in METHODS:
+        got = kn.normalize_matrix(x, is_cost, method)
+        npt.assert_array_equal(got[:, 2], 0.0)
+        assert not np.signbit(got[:, 2]).any()

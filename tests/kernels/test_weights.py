@@ -13,6 +13,7 @@ from refvectors import load_refvectors
 
 import fastinno
 from fastinno.errors import DegenerateDataError, InputError
+from fastinno.kernels import normalize as kn
 from fastinno.kernels import weights as kw
 
 SHAPES = [(2, 1), (3, 4), (7, 3), (50, 9), (200, 12)]
@@ -196,3 +197,77 @@ def test_row_entropy_logs():
     h = kw.row_entropy_logs(x, lx)
     npt.assert_allclose(h, naive.column_entropy(x.T), rtol=1e-12)
     assert h[2] == 1.0
+
+
+# --- the vectorised logarithm and the blocked entropy kernel ------------------------------------
+
+
+def test_log_nonneg_within_one_ulp():
+    from numba import njit
+
+    @njit
+    def logs(x):
+        out = np.empty_like(x)
+        for i in range(x.size):
+            out[i] = kw.log_nonneg(x[i])
+        return out
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([
+        np.exp(rng.uniform(-700, 700, 20_000)),
+        rng.random(5000),
+        rng.random(1000) * 1e-310,  # subnormals
+        1.0 + rng.uniform(-1e-6, 1e-6, 1000),
+        [5e-324, 2.2250738585072014e-308, 0.5, 1.0, 2.0, np.sqrt(2.0), 1.7976931348623157e308],
+    ])
+    got = logs(x)
+    want = np.log(x)
+    ulp = np.spacing(np.maximum(np.abs(want), 1e-300))
+    assert np.max(np.abs(got - want) / ulp) <= 1.0
+    assert got[x == 1.0][0] == 0.0
+    assert np.isfinite(logs(np.zeros(3))).all()  # 0: finite (masked by the callers)
+
+
+def _entropy_input(seed, n=9000, m=7):
+    p = _random((n, m), seed)
+    p[::7, 3] = 0.0  # zeros: 0 ln 0 = 0
+    p[:, 5] = 0.0  # an all-zero column: h = 1
+    return p
+
+
+def test_column_entropy_sums_blocks_match_naive():
+    p = _entropy_input(11)
+    assert kn.block_rows(*p.shape)[1] >= 2
+    got = kw.column_entropy_sums(p, p.sum(axis=0))
+    npt.assert_allclose(got, naive.column_entropy(p), rtol=1e-12)
+    assert got[5] == 1.0
+
+
+def test_column_entropy_sums_same_for_any_thread_count():
+    import numba
+
+    p = _entropy_input(12)
+    s1 = kn.matrix_stats(p, True)[2]
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = kw.column_entropy_sums(p, s1)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = kw.column_entropy_sums(p, s1)
+    finally:
+        numba.set_num_threads(before)
+    npt.assert_array_equal(one, two)
+
+
+def test_entropy_weights_api_on_a_tall_matrix():
+    p = _entropy_input(13)
+    p = p[:, [0, 1, 2, 3, 4, 6]]  # no all-zero column
+    h = naive.column_entropy(p)
+    npt.assert_allclose(fastinno.entropy_weights(p), (1 - h) / (1 - h).sum(), rtol=1e-11)
+    bad = p.copy()
+    bad[8000, 2] = np.nan
+    with pytest.raises(InputError, match=r"\(8000, 2\)"):
+        fastinno.entropy_weights(bad)
+    bad[8000, 2] = -1.0
+    with pytest.raises(DegenerateDataError, match="negative"):
+        fastinno.entropy_weights(bad)

@@ -404,6 +404,54 @@ def test_thresholds():
         fi.dematel(z, threshold=True)
 
 
+def test_negative_threshold_is_an_error():
+    z = np.array([[0, 3, 1], [1, 0, 0], [2, 2, 0]], dtype=float)
+    with pytest.raises(InputError, match=r"threshold must be >= 0 .*'mean'.*got -0.1"):
+        fi.dematel(z, threshold=-0.1)
+    assert fi.dematel(z, threshold=0).threshold == 0.0
+
+
+def test_ragged_list_of_matrices_names_the_shapes():
+    with pytest.raises(InputError, match=r"same square shape.*\(3, 3\), \(4, 4\)"):
+        fi.dematel([np.ones((3, 3)), np.ones((4, 4)), np.ones((3, 3))])
+
+
+def test_relations_frame_is_the_off_diagonal_of_t_in_row_order():
+    z = np.random.default_rng(5).integers(0, 5, size=(7, 7)).astype(float)
+    np.fill_diagonal(z, 0.0)
+    codes = [f"F{i}" for i in range(7)]
+    res = fi.dematel(z, factors=codes, threshold="mean+0.5sd")
+    ii, jj = np.nonzero(~np.eye(7, dtype=bool))
+    rel = res.relations
+    assert rel["from"].cast(pl.String).to_list() == [codes[i] for i in ii]
+    assert rel["to"].cast(pl.String).to_list() == [codes[j] for j in jj]
+    npt.assert_array_equal(rel["t"].to_numpy(), res.T[ii, jj])
+    npt.assert_array_equal(rel["above_threshold"].to_numpy(), res.T[ii, jj] > res.threshold)
+    assert rel.schema["from"] == pl.Enum(codes)  # factor order, integer physical codes
+    assert rel.filter((pl.col("from") == "F2") & (pl.col("to") == "F5"))["t"].item() == res.T[2, 5]
+    npt.assert_array_equal(res.total_relation.drop("factor").to_numpy(), res.T)
+    assert res.total_relation["factor"].to_list() == codes
+
+
+def test_influence_sums_and_checks_kernels():
+    rng = np.random.default_rng(6)
+    for n in (2, 5, 9):  # the 4-row blocks and the remainder rows
+        t = rng.random((n, n))
+        r, c, prom, rel = kd.influence_sums(t)
+        npt.assert_allclose(r, t.sum(axis=1), rtol=1e-14)
+        npt.assert_allclose(c, t.sum(axis=0), rtol=1e-14)
+        npt.assert_array_equal(prom, r + c)
+        npt.assert_array_equal(rel, r - c)
+        n_mat = rng.random((n, n)) / (2 * n)
+        t = np.linalg.inv(np.eye(n) - n_mat) - np.eye(n)
+        cond, lo, big, bad = kd.relation_checks(n_mat, t)
+        assert cond == kd.condition_number_1(n_mat, t)
+        npt.assert_allclose(cond, np.linalg.cond(np.eye(n) - n_mat, 1), rtol=1e-9)
+        assert (lo, big, bad) == (t.min(), np.abs(t).max(), 0)
+        t[n - 1, 0] = np.nan
+        assert kd.relation_checks(n_mat, t)[3] == 1
+
+
 def test_singular_matrix_error_suggests_max():
     # rows 1 and 2 reach the max row sum and pass all influence between each other: rho(N) = 1
     z = np.array([[0, 2, 0], [2, 0, 0], [1, 1, 0]], dtype=float)

@@ -300,6 +300,24 @@ def test_array_api_errors():
         fa.growth(np.ones(3), years=[3, 2, 1])
 
 
+def test_array_hew_topsis_checks_on_the_statistics_and_leaves_the_input_alone():
+    cube = np.random.default_rng(3).uniform(1.0, 2.0, (6, 4, 3))
+    before = cube.copy()
+    for scope in ("panel", "region", "year"):
+        out = fa.hew_topsis(cube, scope=scope)
+        npt.assert_allclose(out[0], fa.hew_topsis(cube.tolist(), scope=scope)[0], rtol=0)
+    npt.assert_array_equal(cube, before)
+    assert cube.flags.writeable  # the read-only flag is set on a view only
+    bad = cube.copy()
+    bad[2, 1, 0] = np.inf
+    with pytest.raises(InputError, match=r"missing or infinite value\(s\) at \(2, 1, 0\)"):
+        fa.hew_topsis(bad, scope="year")
+    bad[2, 1, 0] = 0.0
+    with pytest.raises(DegenerateDataError, match=r"max_ratio' needs positive values.*\(2, 1, 0\)"):
+        fa.hew_topsis(bad, is_cost=[-1, 1, 1])  # a zero in a cost column
+    fa.hew_topsis(bad, normalize="minmax")  # min-max does not divide by the values
+
+
 # ---- properties -----------------------------------------------------------------------------
 
 cubes = st.builds(
