@@ -14,6 +14,11 @@ INDEX_SERIAL_BELOW = 200_000
 DRIFT_TIE_TOL = 1e-12
 #: Spectral-radius / conditioning limit for DEMATEL's I - N.
 DEMATEL_COND_LIMIT = 1e12
+#: Up to this many factors DEMATEL's T is solved with BLAS on one thread: the LU then takes
+#: milliseconds, and a multi-threaded BLAS stalls whenever one of its threads is descheduled (on a
+#: 2-core machine running other processes, n = 600: 34 ms on one thread, 216 ms on two; n = 200:
+#: 1 ms against spikes of 100-200 ms). Above it the threads pay off.
+DEMATEL_SERIAL_BLAS_MAX_N = 512
 #: Number of Monte Carlo draws seeded together; chunks are whole multiples of it.
 DRAW_BLOCK = 64
 #: Default Monte Carlo chunk size (draws per kernel call), a multiple of DRAW_BLOCK.

@@ -1,13 +1,16 @@
-"""Thread control for the API layer: small inputs run numba kernels on one thread.
+"""Thread control for the API layer: small inputs run numba kernels, or BLAS, on one thread.
 
 Waking numba's thread pool costs more than the work on small inputs (and far more on a busy
-machine). Results never depend on the thread count; only the time does.
+machine); a multi-threaded BLAS stalls whenever one of its threads is descheduled, and its idle
+threads spin after every call. Results never depend on the thread count; only the time does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_BLAS_CONTROLLER = None
 
 
 @contextmanager
@@ -24,3 +27,18 @@ def serial_below(work: int, threshold: int) -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
+
+
+@contextmanager
+def single_threaded_blas(when: bool = True) -> Iterator[None]:
+    """BLAS on one thread inside the block when ``when`` (threadpoolctl; a no-op without BLAS)."""
+    global _BLAS_CONTROLLER
+    if not when:
+        yield
+        return
+    if _BLAS_CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS_CONTROLLER = ThreadpoolController()
+    with _BLAS_CONTROLLER.limit(limits=1, user_api="blas"):
+        yield

@@ -239,7 +239,7 @@ class DematelResult(Result):
         ``prominence_upper``, ``relation_lower``, ``relation_upper`` (percentile interval at
         ``options["ci"]``) and ``p_cause`` (share of resamples with R - C > 0).
     relations : pl.DataFrame
-        Off-diagonal pairs ``from``, ``to``, ``t`` (t_ij) and ``above_threshold``
+        Off-diagonal pairs ``from``, ``to`` (factor codes as a ``pl.Enum``), ``t`` (t_ij) and ``above_threshold``
         (t_ij > threshold): the influence map.
     orderings : dict[str, str]
         ``{"R", "C", "prominence", "relation"}`` -> "C16 > C17 > ..." (descending; "=" for ties).

@@ -18,7 +18,6 @@ factor is a cause.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 import warnings
@@ -30,6 +29,7 @@ import polars as pl
 
 from .. import _config, _options
 from .._random import block_seeds, check_seed
+from .._threads import single_threaded_blas
 from ..data import linguistic
 from ..data.linguistic import (
     PAPER_SCALE,
@@ -139,25 +139,6 @@ def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> Singu
     )
 
 
-#: Up to this many factors T is solved with BLAS on one thread: the LU then takes milliseconds,
-#: and a multi-threaded BLAS stalls whenever one of its threads is descheduled (on a 2-core
-#: machine running other processes, n = 600: 34 ms on one thread, 216 ms on two; n = 200: 1 ms
-#: against spikes of 100-200 ms). Above it the threads pay off.
-SERIAL_BLAS_MAX_N = 512
-
-_BLAS_CONTROLLER = None
-
-
-def _blas_threads_for(n: int):
-    """A context running BLAS on one thread for n <= SERIAL_BLAS_MAX_N (else no change)."""
-    global _BLAS_CONTROLLER
-    if n > SERIAL_BLAS_MAX_N:
-        return contextlib.nullcontext()
-    if _BLAS_CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _BLAS_CONTROLLER = ThreadpoolController()
-    return _BLAS_CONTROLLER.limit(limits=1, user_api="blas")
 
 
 def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
@@ -169,7 +150,7 @@ def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
         )
     n_mat = np.ascontiguousarray(z / s)
     try:
-        with _blas_threads_for(n_mat.shape[0]):
+        with single_threaded_blas(n_mat.shape[0] <= _config.DEMATEL_SERIAL_BLAS_MAX_N):
             t = kd.total_relation_matrix(n_mat)
     except np.linalg.LinAlgError:
         raise _singular_error(n_mat, normalization, "singular") from None

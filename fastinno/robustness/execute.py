@@ -12,11 +12,12 @@ import re
 
 from .. import _config
 from .. import _options as opt
+from .._threads import single_threaded_blas
 from ..errors import ConfigError, InputError
 from .accumulators import Acc, new_acc
 from .blocks import run_chunk, warm
 from .models import check_int
-from .workspace import release_work, single_threaded_blas
+from .workspace import release_work
 
 __all__ = ["default_chunk", "chunk_plan", "progress_bar", "execute", "check_backend", "check_scheduler_address",
            "dask_client", "run_group", "execute_dask"]

@@ -11,12 +11,11 @@ import math
 import os
 import threading
 import weakref
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["gemm_pool", "single_threaded_blas", "work_array", "release_work", "work_bytes", "dot_rows"]
+__all__ = ["gemm_pool", "work_array", "release_work", "work_bytes", "dot_rows"]
 
 _POOL: list = []
 
@@ -29,19 +28,6 @@ def gemm_pool():
         _POOL.append(ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1),
                                         thread_name_prefix="fastinno-gemm"))
     return _POOL[0]
-
-
-@contextmanager
-def single_threaded_blas():
-    """BLAS on one thread inside the block (threadpoolctl; no-op when it finds no BLAS).
-
-    OpenBLAS's idle threads spin after every call and took the second core from the ranking
-    kernel (measured: the kernel ran no faster on two numba threads than on one); the block
-    pipeline runs one product per Python thread instead (:func:`fastinno.robustness.blocks.rank_blocks`)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 _WORK = threading.local()

@@ -20,6 +20,7 @@ from polars.testing import assert_frame_equal
 import fastinno
 from fastinno import _config
 from fastinno._random import block_seeds
+from fastinno._threads import single_threaded_blas
 from fastinno.errors import ConfigError, DegenerateDataError, FastinnoWarning, InputError
 from fastinno.kernels import bootstrap as kb
 from fastinno.kernels import distance as kd
@@ -1089,7 +1090,7 @@ def test_simulate_exact_quantiles_match_naive(model, options, scheme):
                             chunk_size=64, quantile_memory="1MB", **kw)
     fn = _naive_index_fn(panel, model, options)
     mdl, _ = rmodels.prepare_model(panel, model, options)
-    with rwork.single_threaded_blas():  # the engine's GEMM path for all draws at once
+    with single_threaded_blas():  # the engine's GEMM path for all draws at once
         engine = np.stack([rmodels.index_of(mdl, np.ascontiguousarray(w), y) for y in range(3)], axis=-1)
     _check_exact_quantiles(res, np.array([fn(x) for x in w]), panel, engine=engine)
     # everything else as in the histogram run
@@ -1189,7 +1190,7 @@ def test_exact_quantiles_from_parallel_blocks():
     assert_frame_equal(big.summary, small.summary, check_exact=True)
     w = fastinno.simulate_weights(panel, draws=draws, seed=6, concentration=20.0)
     mdl, _ = rmodels.prepare_model(panel, "hew-topsis", None)
-    with rwork.single_threaded_blas():  # 64-row products, as in the chunk_size=64 run
+    with single_threaded_blas():  # 64-row products, as in the chunk_size=64 run
         engine = np.concatenate([rmodels.index_of(mdl, np.ascontiguousarray(w[i : i + 64]), 0)
                                  for i in range(0, draws, 64)])[:, :, None]
     for c, q in QS.items():
