@@ -57,3 +57,6 @@ BLOCK_BYTES = 2 * 2**20
 PROGRESS_DELAY = 1.0
 #: Dask tasks per worker (each task = a contiguous group of chunks).
 TASKS_PER_WORKER = 2
+#: Plausible calendar years (inclusive) of a panel: a year outside is an error, most often a
+#: YYYYMM or YYYYQ code read as a year.
+YEAR_RANGE = (1000, 2999)
