@@ -374,15 +374,9 @@ class _Builder:
                 self.groups[gidx]["indices"] = list(range(first, len(self.indicators)))
                 children.append(("grp", gidx, None if gweight is None else float(gweight)))
             else:
-                hint = _did_you_mean(key, _LEAF_KEYS | _DIM_META)
-                if hint:
-                    raise SchemaError(
-                        f"Indicator {'/'.join(cpath)!r} has direction {val!r}{hint} A key of an indicator "
-                        "belongs in the indicator's table: name = {direction = '+', weight = 0.5}."
-                    )
                 raise SchemaError(
                     f"Indicator {'/'.join(cpath)!r} has direction {val!r}: use '+' (benefit) or '-' (cost), "
-                    "or a table {direction = '+', label = ..., unit = ..., weight = ...}."
+                    "or a table {direction = '+', label = ..., unit = ..., weight = ...}." + _key_hint(key)
                 )
         if not children:
             where = "/".join(path) or "the top level"
@@ -427,23 +421,37 @@ def _is_number(v: object) -> bool:
 
 
 def _is_leaf_table(val: Mapping) -> bool:
-    """An indicator's table (not a dimension): it has a direction key, or indicator keys with values
-    no indicator direction takes (``{label = "R&D / GDP"}``, ``{weight = 0.5}``), or a misspelt
-    direction key (``{dirction = "+"}``)."""
+    """An indicator's table (not a dimension): it has a direction key or a misspelt one
+    (``{dirction = "+"}``), or, with no entry that is an indicator with a direction, indicator keys
+    with values no direction takes (``{label = "R&D / GDP"}``, ``{weight = 0.5}``)."""
     if "direction" in val:
         return True
     if any(isinstance(v, Mapping) for v in val.values()):
         return False
     keys = [k for k in val if isinstance(k, str)]
-    if any(k in _LEAF_KEYS for k in keys) and not all(_is_direction(v) for v in val.values()):
+    if any(difflib.get_close_matches(k.strip().lower(), ["direction"], n=1, cutoff=0.75) for k in keys):
         return True
-    return any(difflib.get_close_matches(k.strip().lower(), ["direction"], n=1, cutoff=0.75) for k in keys)
+    if any(_is_direction(v) for k, v in val.items() if k not in _LEAF_KEYS):
+        return False  # a dimension: other entries are indicators with a direction
+    return any(k in _LEAF_KEYS for k in keys) and not all(_is_direction(v) for v in val.values())
 
 
 def _is_direction(v: object) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in _BENEFIT | _COST
     return _is_number(v) and v in (1, -1)
+
+
+def _key_hint(key: object) -> str:
+    """A sentence for a dimension entry whose name looks like a misplaced key, else ``""``."""
+    if not isinstance(key, str):
+        return ""
+    k = key.strip().lower()
+    dim = difflib.get_close_matches("_" + k.lstrip("_"), sorted(_DIM_META), n=1, cutoff=0.75)
+    leaf = difflib.get_close_matches(k, sorted(_LEAF_KEYS), n=1, cutoff=0.6)
+    parts = [f"a dimension's {d[1:]} is {d!r}" for d in dim]
+    parts += [f"an indicator's {f!r} goes in its table: name = {{direction = '+', {f} = ...}}" for f in leaf]
+    return f" {key!r} looks like a key: " + "; ".join(parts) + "." if parts else ""
 
 
 def _did_you_mean(key: object, allowed: set[str]) -> str:
@@ -494,6 +502,7 @@ def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
     else:
         raise SchemaError(
             f"Indicator {'/'.join(path)!r} has unknown direction {raw!r}: use '+' (benefit) or '-' (cost)."
+            + (_key_hint(name) if isinstance(val, str) else "")
         )
     weight = table.get("weight")
     for key in ("weight", "lower", "upper"):

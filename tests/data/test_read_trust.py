@@ -275,8 +275,11 @@ def test_system_table_without_direction_is_missing_not_unknown():
 def test_dimension_key_typo_is_named():
     with pytest.raises(SchemaError, match=r"Unknown key '_wieght' in dimension 'inp' \(did you mean '_weight'\?\)"):
         IndicatorSystem.from_dict({"inp": {"_wieght": 0.5, "x": "+"}, "env": {"y": "-"}})
-    with pytest.raises(SchemaError, match=r"Indicator 'inp/wieght' has direction 0.5 \(did you mean 'weight'\?\)"):
+    with pytest.raises(SchemaError, match=r"Indicator 'inp/wieght' has direction 0.5: .* 'wieght' looks like a key: "
+                       r"a dimension's weight is '_weight'; an indicator's 'weight' goes in its table"):
         IndicatorSystem.from_dict({"inp": {"wieght": 0.5, "x": "+"}})
+    with pytest.raises(SchemaError, match=r"unknown direction 'Input'.* 'label' looks like a key: a dimension's label is '_label'"):
+        IndicatorSystem.from_dict({"inp": {"label": "Input", "x": "+"}})
 
 
 def test_indicators_named_like_keys_still_work():
