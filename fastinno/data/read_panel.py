@@ -250,6 +250,10 @@ def _require_columns(df: pl.DataFrame, cols: list[str], layout: str) -> None:
 
 def _names_column(s: pl.Series, column: str, what: str) -> tuple[pl.Series, list[tuple[str, str, str]]]:
     """Region or indicator names as cleaned text; empty names are an error naming the rows."""
+    if s.dtype.is_float():  # integer codes stored as floats (Excel): 110000.0 -> "110000"
+        arr = s.to_numpy()
+        if np.all(np.isnan(arr) | ((arr == np.round(arr)) & (np.abs(arr) < 2**53))):
+            s = s.cast(pl.Int64, strict=False)
     if not (s.dtype in (pl.String, pl.Categorical, pl.Null) or isinstance(s.dtype, pl.Enum) or s.dtype.is_integer()):
         raise SchemaError(f"Column {column!r} holds {s.dtype} values; {what} names must be text (or integer codes).")
     s = s.cast(pl.String)
@@ -291,9 +295,9 @@ def _is_indicator_column(s: pl.Series) -> bool:
     """A numeric column, or a text column with at least one cell that reads as a number."""
     if s.dtype.is_numeric():
         return True
-    if s.dtype != pl.String:
+    if not (s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum)):
         return False
-    return bool(s.str.strip_chars().str.contains(_NUMBER_LIKE).any())
+    return bool(s.cast(pl.String).str.strip_chars().str.contains(_NUMBER_LIKE).any())
 
 
 def _numeric_values(s: pl.Series, keys, what: str, decimal: str = ".") -> np.ndarray:

@@ -384,3 +384,10 @@ def test_cli_missing_sheet_is_one_error_line(tmp_path):
     assert r.exit_code == 2
     lines = [ln for ln in r.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error: Sheet 9 does not exist") and "'a', 'b', 'c'" in lines[0]
+
+
+def test_region_codes_stored_as_floats_read_as_integers():
+    df = pl.DataFrame({"region": [110000.0, 120000.0], "year": [2015, 2015], "a": [1.0, 2.0], "b": [1.0, 2.0]})
+    assert read_panel(df, SYSTEM).regions == ("110000", "120000")
+    with pytest.raises(SchemaError, match="Column 'region' holds Float64 values"):
+        read_panel(df.with_columns(pl.col("region") + 0.5), SYSTEM)
