@@ -85,8 +85,8 @@ class Panel:
             Unicode NFC applied, with a warning.
         years : sequence of int, optional
             Unique calendar years within ``year_range`` (default 1000-2999); unsorted years are
-            sorted, with the cube, and a warning. Default: ``1, 2, ..., n_years`` (a time index,
-            not checked against the range).
+            sorted, with the cube, and a warning. Default: ``1, 2, ..., n_years``, a time index
+            (accepted when given too, though outside the range).
 
         Raises
         ------
@@ -113,7 +113,8 @@ class Panel:
         if years is not None:
             years = _integer_years(years)
             check_unique(years, "year")
-            check_years(np.asarray(years, dtype=np.int64), "years", year_range)
+            if years != tuple(range(1, len(years) + 1)):  # 1, 2, ..., T is the time index
+                check_years(np.asarray(years, dtype=np.int64), "years", year_range)
             if len(years) == y and any(b < a for a, b in zip(years, years[1:])):
                 order = np.argsort(np.asarray(years), kind="stable")
                 warnings.warn(

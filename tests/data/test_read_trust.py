@@ -246,6 +246,9 @@ def test_from_array_rejects_duplicates_and_bad_years():
     assert Panel.from_array(cube, years=[850, 851], year_range=(800, 900)).years == (850, 851)
     # default years are a time index 1..T, not calendar years
     assert Panel.from_array(cube).years == (1, 2)
+    assert Panel.from_array(cube, years=[1, 2]).years == (1, 2)
+    with pytest.raises(SchemaError, match="Years outside"):
+        Panel.from_array(cube, years=[2, 3])
     with pytest.raises(InputError, match="not increasing"):
         Panel(cube, ("A", "B"), (2016, 2015), IndicatorSystem.flat(["x", "y"]))
 
