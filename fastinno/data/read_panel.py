@@ -326,6 +326,10 @@ def _parse_numbers(s: pl.Series, keys, what: str, decimal: str) -> np.ndarray:
     text = s.str.strip_chars()
     if text.len():
         text = text.set(text.is_in(list(MISSING_TOKENS)), None)
+    if decimal == "." or not text.str.contains(r"[.,]").any():  # fast path: plain numbers
+        cast = text.cast(pl.Float64, strict=False)
+        if not (cast.is_null() & text.is_not_null()).any():
+            return cast.to_numpy().astype(np.float64, copy=True)
     other = "," if decimal == "." else "."
     grouped = text.str.contains(_GROUPED[decimal]).fill_null(False)
     stray = text.str.contains(other, literal=True).fill_null(False) & ~grouped
