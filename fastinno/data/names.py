@@ -101,9 +101,16 @@ def check_year_range(year_range: object) -> tuple[int, int]:
 
 
 def check_years(years: np.ndarray, where: str, year_range: object = None) -> None:
-    """Raise when a year is outside the plausible range (e.g. a YYYYMM or YYYYQ code)."""
+    """Raise when a year is outside the plausible range (e.g. a YYYYMM or YYYYQ code).
+
+    Years that are exactly the time index 1, 2, ..., T (what :meth:`Panel.from_array` gives by
+    default) are accepted too.
+    """
     lo, hi = check_year_range(year_range)
     arr = np.asarray(years, dtype=np.float64)
+    distinct = np.unique(arr)
+    if distinct.size and np.array_equal(distinct, np.arange(1, distinct.size + 1)):
+        return
     bad = np.unique(arr[(arr < lo) | (arr > hi)])
     if bad.size:
         shown = [int(v) if abs(v) < 2**63 else float(v) for v in bad]

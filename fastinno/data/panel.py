@@ -113,8 +113,7 @@ class Panel:
         if years is not None:
             years = _integer_years(years)
             check_unique(years, "year")
-            if years != tuple(range(1, len(years) + 1)):  # 1, 2, ..., T is the time index
-                check_years(np.asarray(years, dtype=np.int64), "years", year_range)
+            check_years(np.asarray(years, dtype=np.int64), "years", year_range)
             if len(years) == y and any(b < a for a, b in zip(years, years[1:])):
                 order = np.argsort(np.asarray(years), kind="stable")
                 warnings.warn(

@@ -94,7 +94,8 @@ def read_panel(
     year_range
         ``(first, last)`` plausible calendar years, inclusive (default
         :data:`fastinno._config.YEAR_RANGE`, 1000-2999). Years outside are an error: they are
-        most often YYYYMM or YYYYQ codes.
+        most often YYYYMM or YYYYQ codes. Years that are exactly 1, 2, ..., T (the time index of
+        :meth:`Panel.from_array`) are accepted too.
 
     Returns
     -------

@@ -214,6 +214,18 @@ def test_year_range_is_configurable():
         read_panel(df, SYSTEM, year_range=(2100, 1950))
 
 
+def test_time_index_years_round_trip(tmp_path):
+    p = Panel.from_array(np.arange(12.0).reshape(2, 3, 2), ["a", "b"])
+    path = tmp_path / "p.csv"
+    p.to_frame("wide").write_csv(path)
+    back = read_panel(path, {"a": "+", "b": "+"})
+    assert back.years == (1, 2, 3)
+    npt.assert_array_equal(back.cube, p.cube)
+    df = pl.DataFrame({"region": ["R1", "R1"], "year": [1, 3], "a": [1.0, 2.0], "b": [1.0, 2.0]})
+    with pytest.raises(SchemaError, match="Years outside 1000-2999 in column 'year': 1, 3"):
+        read_panel(df, SYSTEM)
+
+
 def test_year_range_default_lives_in_config():
     from fastinno import _config
 
