@@ -92,3 +92,6 @@ REPORT_FINDER_ROWS = 50
 #: short series; forecasts far beyond the data are extrapolation (a horizon longer than the series
 #: already warns), and an exponential this far out only overflows.
 FORECAST_MAX_HORIZON = 100
+#: Plausible calendar years (inclusive) of a panel: a year outside is an error, most often a
+#: YYYYMM or YYYYQ code read as a year.
+YEAR_RANGE = (1000, 2999)

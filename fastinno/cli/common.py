@@ -37,8 +37,12 @@ def cli_inputs() -> list[str]:
     return list(ctx.obj.get("inputs", [])) if ctx is not None and ctx.obj else []
 
 
-def load_cli_panel(panel_path, system_path=None, *, missing="error", layout="auto", sheet=None, demo=False, **columns):
-    """Load the panel named on the command line (or the demo panel) and remember the inputs."""
+def load_cli_panel(panel_path, system_path=None, *, missing="error", layout="auto", sheet=None, demo=False,
+                   decimal=".", separator=None, **columns):
+    """Load the panel named on the command line (or the demo panel) and remember the inputs.
+
+    ``sheet`` is a name or a 0-based index given as digits; ``separator`` accepts ``tab`` or ``\\t``.
+    """
     from ..data import datasets
     from ..data.read_panel import read_panel
 
@@ -50,8 +54,9 @@ def load_cli_panel(panel_path, system_path=None, *, missing="error", layout="aut
     if not panel_path:
         raise click.UsageError("Missing argument 'PANEL' (a .csv, .parquet or .xlsx file), or use --demo.")
     remember_inputs(panel_path, system_path)
-    sheet_arg = int(sheet) if sheet is not None and sheet.isdigit() else sheet
-    return read_panel(panel_path, system_path, layout=layout, missing=policy or "error", sheet=sheet_arg, **columns)
+    sheet_arg = int(sheet) if sheet is not None and sheet.strip().isdigit() else sheet
+    return read_panel(panel_path, system_path, layout=layout, missing=policy or "error", sheet=sheet_arg,
+                      decimal=decimal, separator=separator, **columns)
 
 
 def cli_force() -> bool:

@@ -89,7 +89,15 @@ def panel_options(default_missing: str = "error"):
             help=f"Missing cells: {policies}; comma-separated to chain (interpolate,drop-region).",
         )
         @click.option("--layout", type=click.Choice(["auto", "long", "wide"]), default="auto", show_default=True)
-        @click.option("--sheet", default=None, help="Excel sheet name (Excel panels only).")
+        @click.option("--sheet", default=None, help="Excel sheet name or 0-based index (Excel panels only).")
+        @click.option(
+            "--decimal",
+            type=click.Choice([".", ","]),
+            default=".",
+            show_default=True,
+            help="Decimal mark of numbers stored as text (',' for 0,5).",
+        )
+        @click.option("--separator", default=None, help="CSV field separator: ',' (default), ';', tab or '|'.")
         @click.option("--region-col", default="region", show_default=True)
         @click.option("--year-col", default="year", show_default=True)
         @click.option("--indicator-col", default="indicator", show_default=True)
@@ -101,14 +109,15 @@ def panel_options(default_missing: str = "error"):
             "--missing, Guangdong 2011 is interpolated and Jiangxi dropped).",
         )
         @functools.wraps(func)
-        def wrapper(*args, panel_path, system_path, missing, layout, sheet, region_col, year_col, indicator_col,
-                    value_col, demo, **kwargs):
+        def wrapper(*args, panel_path, system_path, missing, layout, sheet, decimal, separator, region_col, year_col,
+                    indicator_col, value_col, demo, **kwargs):
             ctx = click.get_current_context()
             explicit = ctx.get_parameter_source("missing") is not click.core.ParameterSource.DEFAULT
             if demo and not explicit and default_missing == "error":
                 missing = None  # the complete demo panel
             panel = load_cli_panel(
-                panel_path, system_path, missing=missing, layout=layout, sheet=sheet, demo=demo,
+                panel_path, system_path, missing=missing, layout=layout, sheet=sheet, demo=demo, decimal=decimal,
+                separator=separator,
                 region=region_col, year=year_col, indicator=indicator_col, value=value_col,
             )
             return func(*args, panel=panel, **kwargs)

@@ -33,6 +33,8 @@ __all__ = [
     "PAPER_SCALE",
     "SCALE_0_4",
     "WEIGHT_LABELS",
+    "WEIGHT_ALIASES",
+    "label_key",
     "linguistic_scale",
     "grey_bounds",
     "grey_bounds_array",
@@ -54,6 +56,12 @@ class LinguisticScale:
         Long name of each level (e.g. "Very high influence"); accepted as input too.
     lower, upper : tuple[float, ...]
         Grey interval of each level.
+    aliases : tuple[tuple[str, ...], ...]
+        Further accepted spellings of each level (e.g. "Very low"); may be empty.
+
+    Labels, names and aliases are matched ignoring case, spaces, hyphens and underscores
+    ("Very High", "very-high" and "VERYHIGH" are one key); a key that would name two levels is
+    an error (:meth:`lookup`), never a guess.
     """
 
     name: str
@@ -62,6 +70,7 @@ class LinguisticScale:
     names: tuple
     lower: tuple
     upper: tuple
+    aliases: tuple = ()
 
     def describe(self) -> str:
         """One line: codes, labels and intervals."""
@@ -72,13 +81,38 @@ class LinguisticScale:
         return f"scale {self.name!r}: " + ", ".join(parts)
 
     def lookup(self) -> dict:
-        """Map every accepted key (code as int, label and name lower-cased) to a level index."""
+        """Map every accepted key (code as int; label, name and aliases by :func:`label_key`) to a
+        level index.
+
+        Raises
+        ------
+        ConfigError
+            A key names two levels (e.g. a label equal to another level's name, or a label that
+            reads as another level's code).
+        """
         out: dict = {}
-        for i, (c, lab, nm) in enumerate(zip(self.codes, self.labels, self.names)):
+        owner: dict = {}
+        for i, c in enumerate(self.codes):
             out[int(c)] = i
-            out[str(lab).strip().lower()] = i
-            if nm:
-                out[str(nm).strip().lower()] = i
+            owner[int(c)] = f"code {c}"
+        aliases = self.aliases or ((),) * len(self.codes)
+        for i, (lab, nm, extra) in enumerate(zip(self.labels, self.names, aliases)):
+            for text in (lab, nm, *extra):
+                if not text:
+                    continue
+                key = label_key(text)
+                number = parse_cell(str(text))
+                for k in (key, number if isinstance(number, int) else None):
+                    if k is None:
+                        continue
+                    if k in out and out[k] != i:
+                        raise ConfigError(
+                            f"Scale {self.name!r} is ambiguous: {text!r} (level {self.labels[i]!r}) is also "
+                            f"{owner[k]} (level {self.labels[out[k]]!r}). Give every level distinct codes, "
+                            "labels and names."
+                        )
+                    out.setdefault(k, i)
+                    owner.setdefault(k, repr(text))
         return out
 
 
@@ -90,16 +124,18 @@ _PAPER_NAMES = (
     "High influence",
     "Very high influence",
 )
+#: The paper's own spellings of Table 1 (besides the labels and the long names above).
+_PAPER_ALIASES = (("No influence",), ("Very low",), ("Low",), ("High",), ("Very high",))
 _PAPER_LOWER = (0.0, 0.0, 0.25, 0.5, 0.75)
 _PAPER_UPPER = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 #: The paper's Table 1 (Xia et al. 2020; Bai & Sarkis 2013): codes 1-5.
 PAPER_SCALE = LinguisticScale(
-    "paper", (1, 2, 3, 4, 5), _PAPER_LABELS, _PAPER_NAMES, _PAPER_LOWER, _PAPER_UPPER
+    "paper", (1, 2, 3, 4, 5), _PAPER_LABELS, _PAPER_NAMES, _PAPER_LOWER, _PAPER_UPPER, _PAPER_ALIASES
 )
 #: The same scale coded 0-4 (Bai & Sarkis 2013, the refvector cases).
 SCALE_0_4 = LinguisticScale(
-    "0-4", (0, 1, 2, 3, 4), _PAPER_LABELS, _PAPER_NAMES, _PAPER_LOWER, _PAPER_UPPER
+    "0-4", (0, 1, 2, 3, 4), _PAPER_LABELS, _PAPER_NAMES, _PAPER_LOWER, _PAPER_UPPER, _PAPER_ALIASES
 )
 
 #: Expert-weight labels of the paper's Table 2 -> grey interval (label, long name).
@@ -110,6 +146,20 @@ WEIGHT_LABELS: dict = {
     "MI": ("More important", 0.5, 0.9),
     "VI": ("Very important", 0.7, 1.0),
 }
+#: Further spellings of the expert-weight labels used in the paper's Table 2.
+WEIGHT_ALIASES: dict = {
+    "NI": ("No important", "Unimportant"),
+    "LI": ("Little important",),
+    "I": (),
+    "MI": ("Much important",),
+    "VI": (),
+}
+
+
+def label_key(text: str) -> str:
+    """A label as matched: lower case without spaces, hyphens or underscores ("Very High" ->
+    "veryhigh")."""
+    return "".join(ch for ch in str(text).lower() if not ch.isspace() and ch not in "-_")
 
 
 def linguistic_scale(spec: str | Path | LinguisticScale | Mapping = "paper") -> LinguisticScale:
@@ -200,7 +250,7 @@ def _scale_from_mapping(data: dict, where: str) -> LinguisticScale:
         raise ConfigError(f"Scale {where}: duplicate level codes {codes}.")
     if len({s.lower() for s in labels}) != len(labels):
         raise ConfigError(f"Scale {where}: duplicate level labels {labels}.")
-    return LinguisticScale(
+    scale = LinguisticScale(
         str(data.get("name", where)),
         tuple(codes),
         tuple(labels),
@@ -208,6 +258,8 @@ def _scale_from_mapping(data: dict, where: str) -> LinguisticScale:
         tuple(lower),
         tuple(upper),
     )
+    scale.lookup()  # ambiguous labels are an error now, not when a survey is scored
+    return scale
 
 
 
@@ -231,7 +283,7 @@ def grey_bounds(survey: Survey, scale: LinguisticScale) -> tuple[np.ndarray, np.
                         (survey.experts[e], f"{survey.factors[i]} -> {survey.factors[j]}")
                     )
                     continue
-                key = v.strip().lower() if isinstance(v, str) else v
+                key = label_key(v) if isinstance(v, str) else v
                 idx = lookup.get(key) if isinstance(key, (str, int)) else None
                 if idx is None:
                     bad.append(
@@ -245,10 +297,12 @@ def grey_bounds(survey: Survey, scale: LinguisticScale) -> tuple[np.ndarray, np.
             f"{format_keys(missing)}. Every off-diagonal pair needs a score."
         )
     if bad:
-        allowed = ", ".join(f"{c}/{lab}" for c, lab in zip(scale.codes, scale.labels))
+        allowed = ", ".join(
+            f"{c}/{lab}" + (f" ({nm})" if nm else "") for c, lab, nm in zip(scale.codes, scale.labels, scale.names)
+        )
         raise InputError(
             f"Survey {survey.source}: {len(bad)} score(s) outside the scale {scale.name!r} at "
-            f"(expert, from -> to, score) {format_keys(bad)}. Allowed: {allowed}; pass "
+            f"(expert, from -> to, score) {format_keys(bad)}. Allowed (any case): {allowed}; pass "
             "scale='0-4' for 0-4 codes or a TOML scale file."
         )
     lower = lo[np.maximum(level, 0)]
@@ -402,23 +456,25 @@ def expert_weights(spec, experts: Sequence[str], *, whitening: float = 0.5) -> n
 
 
 _WEIGHT_LOOKUP = {
-    **{lab.lower(): (lo, up) for lab, (_, lo, up) in WEIGHT_LABELS.items()},
-    **{nm.lower(): (lo, up) for _, (nm, lo, up) in WEIGHT_LABELS.items()},
+    label_key(text): (lo, up)
+    for lab, (nm, lo, up) in WEIGHT_LABELS.items()
+    for text in (lab, nm, *WEIGHT_ALIASES[lab])
 }
 
 
 def _white_weight(item, expert: str, alpha: float) -> float:
     if isinstance(item, str):
-        key = item.strip().lower()
+        key = label_key(item)
         if key in _WEIGHT_LOOKUP:
             lo, up = _WEIGHT_LOOKUP[key]
             return lo + alpha * (up - lo)
         try:
-            return _finite(float(key), expert)
+            return _finite(float(item.strip()), expert)
         except ValueError:
+            names = ", ".join(f"{lab} ({nm})" for lab, (nm, _, _) in WEIGHT_LABELS.items())
             raise InputError(
                 f"Expert {expert!r}: unknown weight label {item!r}; use a number, [lower, upper], "
-                f"or one of {format_keys(list(WEIGHT_LABELS))}."
+                f"or one of {names} (any case)."
             ) from None
     if isinstance(item, (list, tuple, np.ndarray)):
         if len(item) != 2:
@@ -443,6 +499,13 @@ def _finite(v: float, expert: str) -> float:
     return v
 
 
+def _cell_number(v, expert: str) -> float:
+    try:
+        return float(str(v).strip())
+    except (TypeError, ValueError):
+        raise InputError(f"Expert {expert!r}: grey weight bound {v!r} is not a number.") from None
+
+
 def _weights_table(spec) -> dict:
     if isinstance(spec, pl.LazyFrame):
         df = spec.collect()
@@ -465,7 +528,7 @@ def _weights_table(spec) -> dict:
     if "weight" in df.columns:
         vals = [str(v) if v is not None else "" for v in df["weight"].to_list()]
     elif {"lower", "upper"} <= set(df.columns):
-        vals = [[float(a), float(b)] for a, b in zip(df["lower"].to_list(), df["upper"].to_list())]
+        vals = [[_cell_number(a, e), _cell_number(b, e)] for e, a, b in zip(experts, df["lower"].to_list(), df["upper"].to_list())]
     elif "label" in df.columns:
         vals = [str(v) for v in df["label"].to_list()]
     else:

@@ -7,6 +7,7 @@ builds one from a table.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
-from ..errors import InputError, SchemaError, format_keys
+from ..errors import FastinnoWarning, InputError, SchemaError, format_keys
+from .names import check_unique, check_years, clean_names, warn_cleaned
 from .system import IndicatorSystem, read_system
 
 __all__ = ["Panel"]
@@ -49,27 +51,84 @@ class Panel:
                 f"cube has shape {cube.shape} but there are {len(self.regions)} regions, "
                 f"{len(self.years)} years and {self.system.n_indicators} indicators."
             )
+        regions = tuple(str(r) for r in self.regions)
+        years = _integer_years(self.years)
+        check_unique(regions, "region")
+        _check_increasing(years)
         if cube is self.cube and self.cube.flags.writeable:
             cube = cube.copy()
         cube.setflags(write=False)
         object.__setattr__(self, "cube", cube)
-        object.__setattr__(self, "regions", tuple(str(r) for r in self.regions))
-        object.__setattr__(self, "years", tuple(int(y) for y in self.years))
+        object.__setattr__(self, "regions", regions)
+        object.__setattr__(self, "years", years)
 
     @classmethod
-    def from_array(cls, cube: np.ndarray, system: Any = None, *, regions: Sequence[str] | None = None, years: Sequence[int] | None = None) -> Panel:
-        """Wrap a raw cube; ``system`` may be a system, a mapping, or None (all benefit)."""
+    def from_array(
+        cls,
+        cube: np.ndarray,
+        system: Any = None,
+        *,
+        regions: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        year_range: tuple[int, int] | None = None,
+    ) -> Panel:
+        """Wrap a raw cube (regions x years x indicators).
+
+        Parameters
+        ----------
+        cube : array_like, shape (n_regions, n_years, n_indicators)
+        system
+            An :class:`IndicatorSystem`, a mapping, a sequence of indicator names (all benefit),
+            or None (``x1``, ``x2``, ... all benefit).
+        regions : sequence of str, optional
+            Unique names (default ``R1``, ``R2``, ...); surrounding spaces are removed and
+            Unicode NFC applied, with a warning.
+        years : sequence of int, optional
+            Unique calendar years within ``year_range`` (default 1000-2999); unsorted years are
+            sorted, with the cube, and a warning. Default: ``1, 2, ..., n_years``, a time index
+            (accepted when given too, though outside the range).
+
+        Raises
+        ------
+        InputError, SchemaError
+            Wrong shape, duplicate or clashing names, duplicate or implausible years.
+        """
         cube = np.asarray(cube, dtype=np.float64)
         if cube.ndim != 3:
             raise InputError(f"cube must be 3-D (regions, years, indicators); got shape {cube.shape}.")
         r, y, j = cube.shape
         if system is None:
             system = IndicatorSystem.flat([f"x{k + 1}" for k in range(j)])
+        elif isinstance(system, Sequence) and not isinstance(system, (str, bytes)):
+            system = IndicatorSystem.flat(list(system))
         system = read_system(system)
+        changes: list[tuple[str, str, str]] = []
+        if regions is not None:
+            if isinstance(regions, (str, bytes)) or not all(isinstance(v, str) for v in regions):
+                raise InputError("regions must be a sequence of names (str).")
+            cleaned, changed = clean_names(list(regions), "region")
+            check_unique(cleaned, "region")
+            regions = tuple(cleaned)
+            changes += [("region", a, b) for a, b in changed]
+        if years is not None:
+            years = _integer_years(years)
+            check_unique(years, "year")
+            check_years(np.asarray(years, dtype=np.int64), "years", year_range)
+            if len(years) == y and any(b < a for a, b in zip(years, years[1:])):
+                order = np.argsort(np.asarray(years), kind="stable")
+                warnings.warn(
+                    f"years {format_keys(list(years))} were not in increasing order: sorted them and the "
+                    "cube's year axis with them.",
+                    FastinnoWarning,
+                    stacklevel=2,
+                )
+                years = tuple(years[k] for k in order)
+                cube = cube[:, order]
+        warn_cleaned(changes, stacklevel=3)
         return cls(
             cube,
-            tuple(regions) if regions is not None else tuple(f"R{k + 1}" for k in range(r)),
-            tuple(years) if years is not None else tuple(range(1, y + 1)),
+            regions if regions is not None else tuple(f"R{k + 1}" for k in range(r)),
+            years if years is not None else tuple(range(1, y + 1)),
             system,
         )
 
@@ -194,6 +253,32 @@ class Panel:
                 "mean": means,
                 "max": maxs,
             }
+        )
+
+
+def _integer_years(years: Sequence) -> tuple[int, ...]:
+    """Years as Python ints; a non-integral value is an error."""
+    if isinstance(years, (str, bytes)):
+        raise InputError(f"years must be a sequence of integers; got {years!r}.")
+    out = []
+    for v in years:
+        try:
+            f = float(v)
+            ok = not isinstance(v, (bool, np.bool_)) and math.isfinite(f) and f == int(f)
+        except (TypeError, ValueError, OverflowError):
+            ok = False
+        if not ok:
+            raise InputError(f"years must be integers (calendar years, e.g. 2015); got {v!r}.")
+        out.append(int(v) if isinstance(v, (int, np.integer)) else int(f))
+    return tuple(out)
+
+
+def _check_increasing(years: tuple[int, ...]) -> None:
+    check_unique(years, "year")
+    if any(b < a for a, b in zip(years, years[1:])):
+        raise InputError(
+            f"years {format_keys(list(years))} are not increasing: a panel's years run forward "
+            "(Panel.from_array sorts them)."
         )
 
 

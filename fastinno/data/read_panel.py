@@ -1,7 +1,10 @@
 """Reading panels: polars I/O, long <-> wide, missing-value policies, the dense float64 cube.
 
 :func:`read_panel` reads a region x year x indicator table (CSV, Parquet, Excel or a frame, long
-or wide), checks it against an indicator system and applies a missing-value policy.
+or wide), checks it against an indicator system and applies a missing-value policy. Nothing is
+guessed silently: a comma that is not a thousands separator, a year that is not a calendar year,
+a header that splits on another separator or names a column twice are errors; names are cleaned
+of surrounding spaces (Unicode NFC) with a warning.
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ import polars as pl
 
 from .. import _options
 from ..errors import FastinnoWarning, InputError, SchemaError, format_keys
-from ..io.read import read_errors
+from ..io.read import (
+    CSV_SUFFIXES,
+    EXCEL_SUFFIXES,
+    SEPARATOR_NAMES,
+    check_separator,
+    read_csv,
+    read_excel,
+)
+from .names import check_year_range, check_years, clean_name, clean_names, warn_cleaned
 from .panel import Panel
 from .system import IndicatorSystem, read_system
 
@@ -25,6 +36,10 @@ __all__ = ["read_panel", "MissingPolicy", "MISSING_TOKENS"]
 #: Strings read as a missing cell (statistical yearbooks use several).
 MISSING_TOKENS = ("", "NA", "N/A", "n/a", "na", "NaN", "nan", "null", "NULL", "None", ".", "..", "...", "-", "--", "\u2014", "\u2026")
 MissingPolicy = Literal["error", "interpolate", "drop-indicator", "drop-region", "keep"]
+#: A number with thousands separators, per decimal mark: 1,234 / -1,234,567.8 (or 1.234,5).
+_GROUPED = {".": r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$", ",": r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"}
+#: Text that is a number under either decimal mark (decides which text columns are indicators).
+_NUMBER_LIKE = r"^[+-]?(\d[\d.,]*|[.,]\d+)([eE][+-]?\d+)?$"
 
 
 def read_panel(
@@ -38,13 +53,17 @@ def read_panel(
     value: str = "value",
     missing: MissingPolicy | Sequence[str] = "error",
     sheet: str | int | None = None,
+    decimal: Literal[".", ","] = ".",
+    separator: str | None = None,
+    year_range: tuple[int, int] | None = None,
 ) -> Panel:
     """Read a region x year x indicator panel and check it against an indicator system.
 
     Parameters
     ----------
     source
-        A path (``.csv``, ``.parquet``, ``.xlsx``), a polars DataFrame or LazyFrame.
+        A path (``.csv``, ``.tsv``, ``.txt``, ``.parquet``, ``.xlsx``), a polars DataFrame or
+        LazyFrame.
     system
         An :class:`IndicatorSystem`, a nested mapping, a TOML path, or None: then every numeric
         column (wide) or every indicator name (long) is a benefit indicator in one implicit
@@ -63,16 +82,40 @@ def read_panel(
         and then drops regions with nothing to fill from. Non-error policies warn and record
         what they changed in ``panel.report``.
     sheet
-        Excel sheet name or index (Excel sources only).
+        Excel sheet name or 0-based index (0 = the first sheet, the default; Excel sources only).
+    decimal
+        Decimal mark of numbers stored as text: ``"."`` (default) or ``","`` (``"0,5"`` = 0.5).
+        The other mark is read as a thousands separator only in the strict pattern ``1,234`` /
+        ``1,234,567.8`` (``1.234,5`` with ``decimal=","``); any other cell holding it is an error
+        naming the cell.
+    separator
+        CSV field separator (one character; ``"tab"`` accepted). None: tab for ``.tsv``, else
+        comma, and a header that looks semicolon- (tab-, pipe-) separated is an error saying so.
+    year_range
+        ``(first, last)`` plausible calendar years, inclusive (default
+        :data:`fastinno._config.YEAR_RANGE`, 1000-2999). Years outside are an error: they are
+        most often YYYYMM or YYYYQ codes. Years that are exactly 1, 2, ..., T (the time index of
+        :meth:`Panel.from_array`) are accepted too.
 
     Returns
     -------
     Panel
+
+    Raises
+    ------
+    InputError, SchemaError
+        Unreadable files, missing or duplicated columns, cells that are not numbers, implausible
+        years, duplicate cells, names that clash once cleaned, and missing cells under
+        ``missing="error"``; each message names the cells, columns or values concerned.
     """
     policies = _check_policies(missing)
-    df = _load_frame(source, sheet)
+    if decimal not in (".", ","):
+        raise InputError(f"decimal must be '.' or ','; got {decimal!r}.")
+    year_range = check_year_range(year_range)
     if layout not in ("auto", "long", "wide"):
         raise InputError(f"layout must be 'auto', 'long' or 'wide'; got {layout!r}.")
+    df = _load_frame(source, sheet, check_separator(separator))
+    df, renamed = _clean_columns(df)
     if layout == "auto":
         layout = "long" if (indicator in df.columns and value in df.columns) else "wide"
     _require_columns(df, [region, year] + ([indicator, value] if layout == "long" else []), layout)
@@ -81,30 +124,26 @@ def read_panel(
     if df.height == 0:
         raise SchemaError("The panel has no rows.")
 
-    region_s = df.get_column(region)
-    if region_s.null_count():
-        rows = np.flatnonzero(region_s.is_null().to_numpy())
-        raise SchemaError(f"Column {region!r} has empty region names in row(s) {format_keys(rows.tolist())}: fill or drop them.")
-    region_s = region_s.cast(pl.String)
-    year_s = _integer_years(df.get_column(year), year)
+    region_s, merged = _names_column(df.get_column(region), region, "region")
+    renamed += merged
+    year_s = _integer_years(df.get_column(year), year, year_range)
 
     if layout == "long":
-        ind_s = df.get_column(indicator)
-        if ind_s.null_count():
-            rows = np.flatnonzero(ind_s.is_null().to_numpy())
-            raise SchemaError(f"Column {indicator!r} has empty indicator names in row(s) {format_keys(rows.tolist())}.")
-        ind_s = ind_s.cast(pl.String)
+        ind_s, merged_ind = _names_column(df.get_column(indicator), indicator, "indicator")
+        renamed += merged_ind
         names_in_data = ind_s.unique(maintain_order=True).to_list()
         if system is None:
             system = _implicit_system(names_in_data, f"long layout, column {indicator!r}")
         else:
             _check_indicator_sets(system, names_in_data)
-        vals = _numeric_values(df.get_column(value), keys=lambda rows: [(region_s[i], year_s[i], ind_s[i]) for i in rows], what="value")
-        cube, regions, years = _long_to_cube(region_s, year_s, ind_s, vals, system)
+        vals = _numeric_values(
+            df.get_column(value), keys=lambda rows: [(region_s[i], year_s[i], ind_s[i]) for i in rows], what="value", decimal=decimal
+        )
+        cube, regions, years = _long_to_cube(region_s, year_s, ind_s, vals, system, renamed)
     else:
         others = [c for c in df.columns if c not in (region, year)]
         if system is None:
-            numeric = [c for c in others if df.schema[c].is_numeric()]
+            numeric = [c for c in others if _is_indicator_column(df.get_column(c))]
             skipped = [c for c in others if c not in numeric]
             if not numeric:
                 raise SchemaError(f"No numeric indicator columns besides {region!r} and {year!r}; columns: {format_keys(df.columns)}.")
@@ -115,9 +154,13 @@ def read_panel(
         values = np.empty((df.height, len(cols)), dtype=np.float64)
         for k, name in enumerate(cols):
             values[:, k] = _numeric_values(
-                df.get_column(name), keys=lambda rows, name=name: [(region_s[i], year_s[i], name) for i in rows], what=f"column {name!r}"
+                df.get_column(name),
+                keys=lambda rows, name=name: [(region_s[i], year_s[i], name) for i in rows],
+                what=f"column {name!r}",
+                decimal=decimal,
             )
-        cube, regions, years = _wide_to_cube(region_s, year_s, values, system)
+        cube, regions, years = _wide_to_cube(region_s, year_s, values, system, renamed)
+    warn_cleaned(renamed, stacklevel=3)
 
     report: list[str] = []
     for k, policy in enumerate(policies):
@@ -130,7 +173,9 @@ def read_panel(
 
 def _check_policies(missing: object) -> list[str]:
     """The missing-value policies in order, canonical spelling (``drop_region``)."""
-    seq = [missing] if isinstance(missing, str) else list(missing)  # type: ignore[call-overload]
+    if not isinstance(missing, (str, Sequence)):
+        raise InputError(f"missing must be a policy name or a sequence of them; got {missing!r}.")
+    seq = [missing] if isinstance(missing, str) else list(missing)
     if isinstance(missing, str) and "," in missing:
         seq = [p.strip() for p in missing.split(",")]
     if not seq:
@@ -144,39 +189,30 @@ def _check_policies(missing: object) -> list[str]:
     return out
 
 
-def _load_frame(source: object, sheet: str | int | None) -> pl.DataFrame:
+def _load_frame(source: object, sheet: str | int | None, separator: str | None) -> pl.DataFrame:
     if isinstance(source, pl.LazyFrame):
-        return source.collect()
+        try:
+            return source.collect()
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(f"Could not collect the LazyFrame: {exc}") from None
     if isinstance(source, pl.DataFrame):
         return source  # polars frames are immutable: nothing below modifies the caller's frame
     if isinstance(source, (str, Path)):
         path = Path(source)
-        if not path.exists():
+        if not path.is_file():
             raise InputError(f"Panel file {str(path)!r} does not exist.")
         suffix = path.suffix.lower()
-        try:
-            if suffix in (".csv", ".txt", ".tsv"):
-                return pl.read_csv(
-                    path,
-                    separator="\t" if suffix == ".tsv" else ",",
-                    infer_schema_length=None,
-                    null_values=list(MISSING_TOKENS[1:]),
-                    try_parse_dates=False,
-                )
-            if suffix in (".parquet", ".pq"):
+        if suffix in CSV_SUFFIXES:
+            df = read_csv(path, what="Panel", strings=True, separator=separator)
+            tokens = list(MISSING_TOKENS)
+            return df.with_columns(pl.when(pl.col(c).str.strip_chars().is_in(tokens)).then(None).otherwise(pl.col(c)).alias(c) for c in df.columns)
+        if suffix in (".parquet", ".pq"):
+            try:
                 return pl.read_parquet(path)
-            if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-                kwargs: dict[str, Any] = {}
-                if isinstance(sheet, int):
-                    kwargs["sheet_id"] = sheet + 1
-                elif sheet is not None:
-                    kwargs["sheet_name"] = sheet
-                return pl.read_excel(path, engine="calamine", **kwargs)
-        except read_errors() as exc:
-            if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
-                raise
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise InputError(f"Could not read {str(path)!r}: {reason}".rstrip(".") + ".") from None
+            except (pl.exceptions.PolarsError, OSError) as exc:
+                raise InputError(f"Could not read {str(path)!r}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
+        if suffix in EXCEL_SUFFIXES:
+            return read_excel(path, sheet=sheet, what="Panel")
         raise InputError(f"Unsupported panel file type {suffix!r} ({str(path)!r}): use .csv, .parquet or .xlsx.")
     try:  # pandas and other frame libraries via the dataframe interchange protocol
         return pl.from_dataframe(source)  # type: ignore[arg-type]
@@ -186,9 +222,23 @@ def _load_frame(source: object, sheet: str | int | None) -> pl.DataFrame:
         ) from None
 
 
+def _clean_columns(df: pl.DataFrame) -> tuple[pl.DataFrame, list[tuple[str, str, str]]]:
+    """Column names without surrounding spaces, in NFC; the changes as (what, before, after)."""
+    cleaned, changes = clean_names(df.columns, "column")
+    if changes:
+        df = df.rename(dict(zip(df.columns, cleaned)))
+    return df, [("column", a, b) for a, b in changes]
+
+
 def _require_columns(df: pl.DataFrame, cols: list[str], layout: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
+        for sep, word in SEPARATOR_NAMES.items():
+            if sep != "," and any(sep in c for c in df.columns):
+                raise SchemaError(
+                    f"Column(s) {format_keys(missing)} not found; the table has {format_keys(df.columns)}, which "
+                    f"looks {word}-separated: pass separator={sep!r} (CLI --separator {'tab' if sep == chr(9) else repr(sep)})."
+                )
         hint = (
             " For a long table pass indicator=..., value=... column names; for a wide one layout='wide'."
             if layout == "long"
@@ -199,50 +249,70 @@ def _require_columns(df: pl.DataFrame, cols: list[str], layout: str) -> None:
         )
 
 
-def _integer_years(s: pl.Series, name: str) -> np.ndarray:
+def _names_column(s: pl.Series, column: str, what: str) -> tuple[pl.Series, list[tuple[str, str, str]]]:
+    """Region or indicator names as cleaned text; empty names are an error naming the rows."""
+    if s.dtype.is_float():  # integer codes stored as floats (Excel): 110000.0 -> "110000"
+        arr = s.to_numpy()
+        if np.all(np.isnan(arr) | ((arr == np.round(arr)) & (np.abs(arr) < 2**53))):
+            s = s.cast(pl.Int64, strict=False)
+    if not (s.dtype in (pl.String, pl.Categorical, pl.Null) or isinstance(s.dtype, pl.Enum) or s.dtype.is_integer()):
+        raise SchemaError(f"Column {column!r} holds {s.dtype} values; {what} names must be text (or integer codes).")
+    s = s.cast(pl.String)
+    labels = s.drop_nulls().unique(maintain_order=True).to_list()
+    clean = {lab: clean_name(lab) for lab in labels}
+    changes = [(what, a, b) for a, b in clean.items() if a != b and b]
+    if any(a != b for a, b in clean.items()):
+        s = s.replace_strict(list(clean), [v or None for v in clean.values()], default=None, return_dtype=pl.String)
+    if s.null_count():
+        rows = np.flatnonzero(s.is_null().to_numpy())
+        raise SchemaError(f"Column {column!r} has empty {what} names in row(s) {format_keys(rows.tolist())}: fill or drop them.")
+    return s, changes
+
+
+def _integer_years(s: pl.Series, name: str, year_range: tuple[int, int]) -> np.ndarray:
     if s.null_count():
         rows = np.flatnonzero(s.is_null().to_numpy())
         raise SchemaError(f"Column {name!r} has empty years in row(s) {format_keys(rows.tolist())}: fill or drop them.")
-    if s.dtype.is_integer():
-        return s.cast(pl.Int64).to_numpy()
-    if s.dtype.is_float():
-        arr = s.to_numpy()
+    if s.dtype.is_numeric():
+        arr = s.cast(pl.Float64).to_numpy()
+        bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
+    elif s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum):
+        cast = s.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+        arr = cast.fill_null(np.nan).to_numpy()
         bad = np.flatnonzero(~np.isfinite(arr) | (arr != np.round(arr)))
     else:
-        cast = s.cast(pl.String).str.strip_chars().cast(pl.Int64, strict=False)
-        bad = np.flatnonzero(cast.is_null().to_numpy())
-        arr = cast.to_numpy()
+        raise SchemaError(f"Column {name!r} holds {s.dtype} values; years must be integers (the calendar year, e.g. 2015).")
     if bad.size:
         seen = [s[int(i)] for i in bad]
         raise SchemaError(
             f"Years must be integers; column {name!r} has {format_keys(seen)} in row(s) "
             f"{format_keys(bad.tolist())}. Use the calendar year (e.g. 2015), not a date or a label."
         )
-    return np.asarray(arr, dtype=np.int64)
+    check_years(arr, f"column {name!r}", year_range)
+    return arr.astype(np.int64)
 
 
-def _numeric_values(s: pl.Series, keys, what: str) -> np.ndarray:
-    """Float64 values with NaN for missing; non-numeric cells are an error naming them."""
+def _is_indicator_column(s: pl.Series) -> bool:
+    """A numeric column, or a text column with at least one cell that reads as a number."""
+    if s.dtype.is_numeric():
+        return True
+    if not (s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum)):
+        return False
+    return bool(s.cast(pl.String).str.strip_chars().str.contains(_NUMBER_LIKE).any())
+
+
+def _numeric_values(s: pl.Series, keys, what: str, decimal: str = ".") -> np.ndarray:
+    """Float64 values with NaN for missing; cells that are not numbers are an error naming them."""
     if s.dtype == pl.Null:
         return np.full(s.len(), np.nan)
-    if s.dtype.is_numeric() or s.dtype == pl.Boolean:
-        if s.dtype == pl.Boolean:
-            raise SchemaError(f"{what} is boolean; indicators must be numeric.")
+    if s.dtype == pl.Boolean:
+        raise SchemaError(f"{what} is boolean; indicators must be numeric.")
+    if s.dtype.is_numeric():
         arr = s.cast(pl.Float64).to_numpy().astype(np.float64, copy=True)
+    elif s.dtype in (pl.String, pl.Categorical) or isinstance(s.dtype, pl.Enum):
+        arr = _parse_numbers(s.cast(pl.String), keys, what, decimal)
     else:
-        text = s.cast(pl.String).str.strip_chars()
-        text = pl.Series(text).set(text.is_in(list(MISSING_TOKENS)), None) if text.len() else text
-        cleaned = text.str.replace_all(",", "", literal=True)
-        cast = cleaned.cast(pl.Float64, strict=False)
-        bad = np.flatnonzero((cast.is_null() & text.is_not_null()).to_numpy())
-        if bad.size:
-            seen = [text[int(i)] for i in bad]
-            raise SchemaError(
-                f"Non-numeric cells in {what}: {format_keys(seen)} at (region, year, indicator) "
-                f"{format_keys(keys(bad[:5].tolist()))}{'' if bad.size <= 5 else f' and {bad.size - 5} more'}. "
-                "Fix or blank them (blank cells count as missing)."
-            )
-        arr = cast.to_numpy().astype(np.float64, copy=True)
+        raise SchemaError(f"{what} holds {s.dtype} values; indicators must be numbers.")
     inf = np.flatnonzero(np.isinf(arr))
     if inf.size:
         raise SchemaError(
@@ -250,6 +320,52 @@ def _numeric_values(s: pl.Series, keys, what: str) -> np.ndarray:
             f"{'' if inf.size <= 5 else f' and {inf.size - 5} more'}: replace them with finite numbers or blanks."
         )
     return arr
+
+
+def _parse_numbers(s: pl.Series, keys, what: str, decimal: str) -> np.ndarray:
+    """Text cells as numbers under ``decimal``; the other mark only as a strict thousands separator."""
+    text = s.str.strip_chars()
+    if text.len():
+        text = text.set(text.is_in(list(MISSING_TOKENS)), None)
+    if decimal == "." or not text.str.contains(r"[.,]").any():  # fast path: plain numbers
+        cast = text.cast(pl.Float64, strict=False)
+        if not (cast.is_null() & text.is_not_null()).any():
+            return cast.to_numpy().astype(np.float64, copy=True)
+    other = "," if decimal == "." else "."
+    grouped = text.str.contains(_GROUPED[decimal]).fill_null(False)
+    stray = text.str.contains(other, literal=True).fill_null(False) & ~grouped
+    cleaned = text.str.replace_all(other, "", literal=True) if decimal == "." else text.str.replace_all(".", "", literal=True)
+    cleaned = pl.select(pl.when(grouped).then(cleaned).otherwise(text)).to_series()
+    if decimal == ",":
+        cleaned = cleaned.str.replace_all(",", ".", literal=True)
+    cast = cleaned.cast(pl.Float64, strict=False)
+    cast = pl.select(pl.when(stray).then(None).otherwise(cast)).to_series()
+    failed = (cast.is_null() & text.is_not_null()).to_numpy()
+    marked = np.flatnonzero(failed & stray.to_numpy() & text.str.contains(_NUMBER_LIKE).fill_null(False).to_numpy())
+    if marked.size:
+        seen = [text[int(i)] for i in marked]
+        where = f"{format_keys(seen)} at (region, year, indicator) {format_keys(keys(marked[:5].tolist()))}"
+        more = "" if marked.size <= 5 else f" and {marked.size - 5} more"
+        if decimal == ".":
+            raise SchemaError(
+                f"Cells with a comma in {what}: {where}{more}. A comma is read as a thousands separator "
+                "only as in 1,234 or 1,234,567.8; for decimal commas (0,5 = 0.5) pass decimal=',' "
+                "(CLI --decimal ',')."
+            )
+        raise SchemaError(
+            f"Cells with a decimal point in {what} but decimal=',': {where}{more}. A point is read as a "
+            "thousands separator only as in 1.234 or 1.234.567,8; pass decimal='.' if points are "
+            "decimal marks."
+        )
+    bad = np.flatnonzero(failed)
+    if bad.size:
+        seen = [text[int(i)] for i in bad]
+        raise SchemaError(
+            f"Non-numeric cells in {what}: {format_keys(seen)} at (region, year, indicator) "
+            f"{format_keys(keys(bad[:5].tolist()))}{'' if bad.size <= 5 else f' and {bad.size - 5} more'}. "
+            "Fix or blank them (blank cells count as missing)."
+        )
+    return cast.to_numpy().astype(np.float64, copy=True)
 
 
 def _implicit_system(names: list[str], where: str, skipped: list[str] | None = None) -> IndicatorSystem:
@@ -288,7 +404,17 @@ def _codes(s: pl.Series) -> tuple[np.ndarray, list]:
     return codes, labels.to_list()
 
 
-def _long_to_cube(region_s: pl.Series, year_s: np.ndarray, ind_s: pl.Series, vals: np.ndarray, system: IndicatorSystem):
+def _merged_note(renamed: list[tuple[str, str, str]]) -> str:
+    merged = [(before, after) for what, before, after in renamed if what != "column"]
+    if not merged:
+        return ""
+    return (
+        f" Names that differ only in surrounding spaces or Unicode form were merged ({format_keys(merged)}): "
+        "check whether they were meant as different rows."
+    )
+
+
+def _long_to_cube(region_s: pl.Series, year_s: np.ndarray, ind_s: pl.Series, vals: np.ndarray, system: IndicatorSystem, renamed: list):
     rcode, regions = _codes(region_s)
     years = np.unique(year_s)
     tcode = np.searchsorted(years, year_s)
@@ -306,13 +432,14 @@ def _long_to_cube(region_s: pl.Series, year_s: np.ndarray, ind_s: pl.Series, val
         raise SchemaError(
             f"Duplicate (region, year, indicator) rows: {format_keys(keys)}"
             f"{'' if dup.size <= 5 else f' and {dup.size - 5} more'}. Keep one row per cell (aggregate or drop duplicates)."
+            + _merged_note(renamed)
         )
     cube = np.full(n_r * n_t * n_j, np.nan)
     cube[flat] = vals
     return cube.reshape(n_r, n_t, n_j), regions, [int(y) for y in years]
 
 
-def _wide_to_cube(region_s: pl.Series, year_s: np.ndarray, values: np.ndarray, system: IndicatorSystem):
+def _wide_to_cube(region_s: pl.Series, year_s: np.ndarray, values: np.ndarray, system: IndicatorSystem, renamed: list):
     rcode, regions = _codes(region_s)
     years = np.unique(year_s)
     tcode = np.searchsorted(years, year_s)
@@ -324,7 +451,7 @@ def _wide_to_cube(region_s: pl.Series, year_s: np.ndarray, values: np.ndarray, s
         keys = [(regions[f // n_t], int(years[f % n_t])) for f in dup[:5]]
         raise SchemaError(
             f"Duplicate (region, year) rows: {format_keys(keys)}{'' if dup.size <= 5 else f' and {dup.size - 5} more'}. "
-            "Keep one row per region and year."
+            "Keep one row per region and year." + _merged_note(renamed)
         )
     cube = np.full((n_r * n_t, system.n_indicators), np.nan)
     cube[flat] = values

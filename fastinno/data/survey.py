@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 
 from ..errors import FastinnoWarning, InputError, SchemaError, format_keys
-from ..io.read import EXCEL_SUFFIXES, read_table
+from ..io.read import EXCEL_SUFFIXES, read_excel, read_table
 
 __all__ = [
     "Survey",
@@ -119,7 +119,7 @@ def read_survey(source, *, sheet: str | None = None) -> Survey:
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
         if sheet is not None:
-            df = pl.read_excel(path, sheet_name=sheet, infer_schema_length=0)
+            df = read_excel(path, sheet=sheet, what="Survey", strings=True)
             return _survey_from_long(df, f"{path}[{sheet}]")
         sheets = pl.read_excel(path, sheet_id=0, infer_schema_length=0)
         if len(sheets) == 1:
@@ -239,7 +239,7 @@ def _survey_from_long(df: pl.DataFrame, where: str) -> Survey:
 def _read_matrix_csv(path: Path):
     if not path.exists():
         raise SchemaError(f"Survey matrix {str(path)!r} does not exist.")
-    df = pl.read_csv(path, infer_schema=False)
+    df = read_table(path, what="Survey matrix", strings=True)
     return _matrix_from_frame(df, str(path))
 
 

@@ -8,6 +8,7 @@ unless fixed shares are given.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ import polars as pl
 from .._config import WEIGHT_SUM_RTOL
 from ..errors import InputError, SchemaError, format_keys
 from ..io.read import read_toml
+from .names import check_unique, clean_names, warn_cleaned
 
 __all__ = ["Indicator", "Group", "IndicatorSystem", "read_system"]
 
@@ -95,6 +97,9 @@ class IndicatorSystem:
             )
         if "system" in spec and isinstance(spec["system"], Mapping) and len(spec) == 1:
             spec = spec["system"]
+        changes: list[tuple[str, str, str]] = []
+        spec = _clean_spec(spec, (), changes)
+        warn_cleaned(changes, stacklevel=3)
         builder = _Builder()
         builder.parse_children(spec, path=(), parent=-1)
         implicit = not builder.groups
@@ -104,7 +109,11 @@ class IndicatorSystem:
     def flat(cls, directions: Mapping[str, str] | Sequence[str]) -> IndicatorSystem:
         """One implicit dimension: ``{indicator: "+"/"-"}`` or a list of benefit indicators."""
         if not isinstance(directions, Mapping):
-            directions = {str(name): "+" for name in directions}
+            if isinstance(directions, (str, bytes)):
+                raise SchemaError(f"A flat system needs a list of indicator names or a mapping; got {directions!r}.")
+            names = [str(name) for name in directions]
+            check_unique(names, "indicator")
+            directions = {name: "+" for name in names}
         for key, val in directions.items():
             if isinstance(val, Mapping) and not _is_leaf_table(val):
                 raise SchemaError(f"A flat system maps indicators to '+'/'-'; {key!r} is a dimension.")
@@ -337,6 +346,12 @@ class _Builder:
         for key, val in mapping.items():
             if key in _DIM_META:
                 continue
+            if isinstance(key, str) and key.startswith("_"):
+                where = "/".join(path) or "the top level"
+                raise SchemaError(
+                    f"Unknown key {key!r} in dimension {where!r}{_did_you_mean(key, _DIM_META)}; a dimension "
+                    "takes '_weight' (its fixed share) and '_label' besides its indicators."
+                )
             cpath = (*path, key)
             self._claim(key, cpath)
             if isinstance(val, str) or (isinstance(val, Mapping) and _is_leaf_table(val)):
@@ -361,7 +376,7 @@ class _Builder:
             else:
                 raise SchemaError(
                     f"Indicator {'/'.join(cpath)!r} has direction {val!r}: use '+' (benefit) or '-' (cost), "
-                    "or a table {direction = '+', label = ..., unit = ..., weight = ...}."
+                    "or a table {direction = '+', label = ..., unit = ..., weight = ...}." + _key_hint(key)
                 )
         if not children:
             where = "/".join(path) or "the top level"
@@ -406,13 +421,80 @@ def _is_number(v: object) -> bool:
 
 
 def _is_leaf_table(val: Mapping) -> bool:
-    return "direction" in val and set(val).issubset(_LEAF_KEYS)
+    """An indicator's table (not a dimension): it has a direction key or a misspelt one
+    (``{dirction = "+"}``), or, with no entry that is an indicator with a direction, indicator keys
+    with values no direction takes (``{label = "R&D / GDP"}``, ``{weight = 0.5}``)."""
+    if "direction" in val:
+        return True
+    if any(isinstance(v, Mapping) for v in val.values()):
+        return False
+    keys = [k for k in val if isinstance(k, str)]
+    if any(difflib.get_close_matches(k.strip().lower(), ["direction"], n=1, cutoff=0.75) for k in keys):
+        return True
+    if any(_is_direction(v) for k, v in val.items() if k not in _LEAF_KEYS):
+        return False  # a dimension: other entries are indicators with a direction
+    return any(k in _LEAF_KEYS for k in keys) and not all(_is_direction(v) for v in val.values())
+
+
+def _is_direction(v: object) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in _BENEFIT | _COST
+    return _is_number(v) and v in (1, -1)
+
+
+def _key_hint(key: object) -> str:
+    """A sentence for a dimension entry whose name looks like a misplaced key, else ``""``."""
+    if not isinstance(key, str):
+        return ""
+    k = key.strip().lower()
+    dim = difflib.get_close_matches("_" + k.lstrip("_"), sorted(_DIM_META), n=1, cutoff=0.75)
+    leaf = difflib.get_close_matches(k, sorted(_LEAF_KEYS), n=1, cutoff=0.6)
+    parts = [f"a dimension's {d[1:]} is {d!r}" for d in dim]
+    parts += [f"an indicator's {f!r} goes in its table: name = {{direction = '+', {f} = ...}}" for f in leaf]
+    return f" {key!r} looks like a key: " + "; ".join(parts) + "." if parts else ""
+
+
+def _did_you_mean(key: object, allowed: set[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest allowed key, or an empty string."""
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key.strip().lower(), sorted(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _clean_spec(spec: Mapping, path: tuple[str, ...], changes: list) -> dict:
+    """The nested mapping with dimension and indicator names cleaned (spaces, NFC)."""
+    names = [k for k in spec if k not in _DIM_META]
+    for k in names:
+        if not isinstance(k, str):
+            raise SchemaError(f"Empty or non-text name at {'/'.join(path) or 'the top level'}: {k!r}.")
+    cleaned, changed = clean_names(names, "indicator or dimension")
+    changes.extend(("name", a, b) for a, b in changed)
+    new = dict(zip(names, cleaned))
+    out: dict = {}
+    for key, val in spec.items():
+        if key in _DIM_META:
+            out[key] = val
+        elif isinstance(val, Mapping) and not _is_leaf_table(val):
+            out[new[key]] = _clean_spec(val, (*path, new[key]), changes)
+        else:
+            out[new[key]] = val
+    return out
 
 
 def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
     table = {"direction": val} if isinstance(val, str) else dict(val)  # type: ignore[arg-type]
+    unknown = [k for k in table if k not in _LEAF_KEYS]
+    if unknown:
+        hints = "".join(_did_you_mean(k, _LEAF_KEYS) for k in unknown[:5])
+        raise SchemaError(
+            f"Indicator {'/'.join(path)!r} has unknown key(s) {format_keys(unknown)}{hints}; an indicator "
+            f"takes {format_keys(sorted(_LEAF_KEYS, key=['direction', 'label', 'unit', 'weight', 'lower', 'upper'].index))}."
+        )
+    if "direction" not in table:
+        raise SchemaError(f"Indicator {'/'.join(path)!r} has no direction: add direction = '+' or '-'.")
     raw = table["direction"]
-    d = str(raw).strip().lower() if isinstance(raw, str) else raw
+    d = str(raw).strip().lower() if isinstance(raw, str) else raw if _is_number(raw) else None
     if d in _BENEFIT or d == 1:
         direction = "+"
     elif d in _COST or d == -1:
@@ -420,11 +502,17 @@ def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
     else:
         raise SchemaError(
             f"Indicator {'/'.join(path)!r} has unknown direction {raw!r}: use '+' (benefit) or '-' (cost)."
+            + (_key_hint(name) if isinstance(val, str) else "")
         )
     weight = table.get("weight")
     for key in ("weight", "lower", "upper"):
         if table.get(key) is not None and not _is_number(table[key]):
             raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be a number; got {table[key]!r}.")
+        if table.get(key) is not None and not math.isfinite(table[key]):
+            raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be finite; got {table[key]!r}.")
+    for key in ("label", "unit"):
+        if table.get(key) is not None and not isinstance(table[key], str):
+            raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be text; got {table[key]!r}.")
     lower, upper = table.get("lower"), table.get("upper")
     if lower is not None and upper is not None and not lower < upper:
         raise SchemaError(f"Indicator {'/'.join(path)!r}: lower limit {lower} must be below upper limit {upper}.")

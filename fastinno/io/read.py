@@ -2,18 +2,21 @@
 
 Tables are read by suffix (CSV / TSV, Parquet, Excel); TOML through the standard library's
 ``tomllib`` (``tomli`` before Python 3.11). Errors are :class:`~fastinno.errors.InputError`
-subclasses that name the file.
+subclasses that name the file. CSV and Excel headers are checked before any column is renamed:
+a name that appears twice is an error, and a CSV whose header splits on another separator than
+the one used says which separator it looks like.
 """
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, SchemaError, format_keys
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +25,11 @@ else:  # pragma: no cover - Python 3.10
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+#: Field separators recognised in a CSV header, with the word messages use for them.
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_SEPARATOR_WORDS = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "pipe": "|", "space": " "}
+_HEAD_BYTES = 1 << 20
 
 
 def read_errors() -> tuple[type[BaseException], ...]:
@@ -35,7 +43,9 @@ def read_errors() -> tuple[type[BaseException], ...]:
     return (*errors, FastExcelError)
 
 
-def read_table(path: str | Path, *, what: str = "Table", strings: bool = False) -> pl.DataFrame:
+def read_table(
+    path: str | Path, *, what: str = "Table", strings: bool = False, separator: str | None = None
+) -> pl.DataFrame:
     """Read a CSV/TSV, Parquet or Excel table by its suffix (first sheet for Excel).
 
     Parameters
@@ -47,32 +57,238 @@ def read_table(path: str | Path, *, what: str = "Table", strings: bool = False) 
     strings : bool
         Read every CSV/Excel column as text, for callers that parse cells themselves
         (labels mixed with numbers).
+    separator : str, optional
+        CSV field separator; None: tab for ``.tsv``, else comma (see :func:`read_csv`).
 
     Raises
     ------
     InputError
-        The file is missing or its suffix is not a table format.
+        The file is missing, unreadable, or its suffix is not a table format.
+    SchemaError
+        A column name appears twice in the header.
     """
     p = Path(path)
-    if not p.exists():
+    if not p.is_file():
         raise InputError(f"{what} {str(p)!r} does not exist.")
     suffix = p.suffix.lower()
     try:
         if suffix == ".parquet":
             return pl.read_parquet(p)
         if suffix in EXCEL_SUFFIXES:
-            return pl.read_excel(p, infer_schema_length=0) if strings else pl.read_excel(p)
-        if suffix in (".csv", ".txt", ".tsv"):
-            sep = "\t" if suffix == ".tsv" else ","
-            if strings:
-                return pl.read_csv(p, infer_schema=False, separator=sep)
-            return pl.read_csv(p, separator=sep)
+            return read_excel(p, what=what, strings=strings)
+        if suffix in CSV_SUFFIXES:
+            return read_csv(p, what=what, strings=strings, separator=separator)
     except InputError:
         raise
     except read_errors() as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{what} {str(p)!r} could not be read: {reason.rstrip('.')}.") from exc
+        raise InputError(f"{what} {str(p)!r} could not be read: {_reason(exc)}") from None
     raise InputError(f"{what} {str(p)!r}: unsupported file type {suffix!r}; use .csv, .parquet or .xlsx.")
+
+
+def check_separator(separator: object) -> str | None:
+    """A one-character CSV separator (``"tab"``, ``"\\t"``, ``"semicolon"``... accepted), or None."""
+    if separator is None:
+        return None
+    if isinstance(separator, str):
+        sep = _SEPARATOR_WORDS.get(separator.strip().lower(), separator) if len(separator) > 1 else separator
+        if len(sep) == 1 and sep not in "\"\r\n":
+            return sep
+    raise InputError(f"separator must be one character such as ',', ';' or '\\t' (or 'tab'); got {separator!r}.")
+
+
+def read_csv(
+    path: str | Path,
+    *,
+    what: str = "Table",
+    strings: bool = False,
+    separator: str | None = None,
+    null_values: list[str] | None = None,
+) -> pl.DataFrame:
+    """Read a CSV file whose header is checked first.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        How messages name the file.
+    strings : bool
+        Every column as text (no type inference; empty cells are null).
+    separator : str, optional
+        Field separator; None: tab for ``.tsv``, else comma. With None, a header with more
+        semicolons (tabs, pipes) than commas outside quotes is an error saying so; with an explicit
+        separator only a header that does not split at all is.
+    null_values : list of str, optional
+        Cells read as null (typed reading only; with ``strings`` the caller decides).
+
+    Raises
+    ------
+    InputError
+        Not UTF-8, empty, ragged rows, or the header looks separated by another character.
+    SchemaError
+        A column name appears twice (``"column 'x' appears twice"``), or a column with data has
+        no name.
+    """
+    p = Path(path)
+    given = check_separator(separator)
+    sep = given or ("\t" if p.suffix.lower() == ".tsv" else ",")
+    line = _header_line(p, what)
+    other = _other_separator(line, sep, explicit=given is not None)
+    if other is not None:
+        raise InputError(
+            f"{what} {str(p)!r} looks {SEPARATOR_NAMES[other]}-separated (its header {line[:60]!r} does "
+            f"not split on {_show(sep)}): pass separator={other!r} (CLI --separator {_cli(other)})."
+        )
+    try:
+        if not strings:
+            df = pl.read_csv(p, separator=sep, infer_schema_length=None, null_values=null_values, try_parse_dates=False)
+            header = _csv_header_fields(p, sep)
+            if header is not None:
+                _check_header(header, p, what)
+            return df
+        raw = pl.read_csv(p, separator=sep, has_header=False, infer_schema=False)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError):
+            raise
+        raise InputError(f"Could not read {what.lower()} {str(p)!r}: {_reason(exc)}") from None
+    if raw.height == 0:
+        raise InputError(f"{what} {str(p)!r} is empty.")
+    header = ["" if h is None else h for h in raw.row(0)]
+    body = raw.slice(1)
+    keep = [k for k, h in enumerate(header) if h.strip() or body.get_column(body.columns[k]).str.strip_chars().str.len_chars().max()]
+    header = [header[k] for k in keep]
+    _check_header(header, p, what)
+    return body.select([pl.col(body.columns[k]).alias(h) for k, h in zip(keep, header)])
+
+
+def read_excel(path: str | Path, *, sheet: str | int | None = None, what: str = "Table", strings: bool = False) -> pl.DataFrame:
+    """Read one sheet of a workbook; the sheet and the header are checked first.
+
+    Parameters
+    ----------
+    path : str or Path
+    sheet : str or int, optional
+        Sheet name, or 0-based index (0 = the first sheet, the default).
+    what : str
+        How messages name the file.
+    strings : bool
+        Every column as text.
+
+    Raises
+    ------
+    InputError
+        Unreadable workbook, or no such sheet (the message lists the sheets).
+    SchemaError
+        A column name appears twice in the header row.
+    """
+    import fastexcel
+
+    p = Path(path)
+    try:
+        reader = fastexcel.read_excel(str(p))
+        names = list(reader.sheet_names)
+    except (fastexcel.FastExcelError, OSError) as exc:
+        raise InputError(f"Could not read {what.lower()} {str(p)!r}: {_reason(exc)}") from None
+    listing = f"the workbook has {len(names)} sheet(s): {format_keys(names)}"
+    if sheet is None or (isinstance(sheet, int) and not isinstance(sheet, bool)):
+        idx = 0 if sheet is None else int(sheet)
+        if not 0 <= idx < len(names):
+            raise InputError(f"Sheet {idx} does not exist in {str(p)!r}; {listing} (sheets are numbered from 0).")
+        name = names[idx]
+    elif isinstance(sheet, str):
+        if sheet not in names:
+            raise InputError(f"Sheet {sheet!r} does not exist in {str(p)!r}; {listing}.")
+        name = sheet
+    else:
+        raise InputError(f"sheet must be a sheet name or a 0-based index; got {sheet!r}.")
+    try:
+        head = reader.load_sheet(name, header_row=None, n_rows=1).to_polars()
+        header = [] if head.height == 0 else ["" if v is None else str(v) for v in head.row(0)]
+        df = pl.read_excel(p, sheet_name=name, engine="calamine", **({"infer_schema_length": 0} if strings else {}))
+    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, ValueError) as exc:
+        raise InputError(f"Could not read sheet {name!r} of {str(p)!r}: {_reason(exc)}") from None
+    _check_header([h for h in header if h.strip()], p, what)
+    return df
+
+
+def _check_header(header: list[str], p: Path, what: str) -> None:
+    counts = Counter(header)
+    dup = [h for h, c in counts.items() if c > 1]
+    if dup:
+        times = {2: "twice", 3: "three times"}
+        parts = [f"column {h!r} appears {times.get(counts[h], f'{counts[h]} times')}" for h in dup[:5]]
+        more = "" if len(dup) <= 5 else f" and {len(dup) - 5} more"
+        raise SchemaError(f"{what} {str(p)!r}: {'; '.join(parts)}{more} in the header. Rename or drop the copies.")
+
+
+def _header_line(p: Path, what: str) -> str:
+    """The header (first record) of a CSV file as text, without BOM or line end."""
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(_HEAD_BYTES)
+    except FileNotFoundError:
+        raise InputError(f"{what} {str(p)!r} does not exist.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(data) == _HEAD_BYTES and exc.start >= len(data) - 3:
+            text = data[: exc.start].decode("utf-8")
+        else:
+            raise InputError(
+                f"{what} {str(p)!r} is not UTF-8 text (byte {exc.start}): save it as UTF-8 (in Excel: "
+                "'CSV UTF-8')."
+            ) from None
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise InputError(f"{what} {str(p)!r} is empty.")
+    quoted = False
+    for k, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif ch in "\r\n" and not quoted:
+            return text[:k]
+    return text
+
+
+def _outside_quotes(line: str) -> str:
+    return "".join(part for k, part in enumerate(line.split('"')) if k % 2 == 0)
+
+
+def _other_separator(line: str, sep: str, explicit: bool) -> str | None:
+    """The separator the header looks split by, when it is not ``sep``; else None."""
+    bare = _outside_quotes(line)
+    n_sep = bare.count(sep)
+    best = max((c for c in SEPARATOR_NAMES if c != sep), key=bare.count)
+    n_best = bare.count(best)
+    if n_best == 0 or n_best <= n_sep or (explicit and n_sep > 0):
+        return None
+    return best
+
+
+def _csv_header_fields(p: Path, sep: str) -> list[str] | None:
+    import csv
+    import io
+
+    try:
+        row = next(csv.reader(io.StringIO(_header_line(p, "Table")), delimiter=sep), None)
+    except (csv.Error, InputError):
+        return None
+    return None if row is None else [h for h in row if h.strip()]
+
+
+def _show(sep: str) -> str:
+    return SEPARATOR_NAMES.get(sep, repr(sep)) + ("s" if sep in SEPARATOR_NAMES else "")
+
+
+def _cli(sep: str) -> str:
+    return "tab" if sep == "\t" else f"'{sep}'"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0].rstrip(".") if text else type(exc).__name__
+    if "more fields" in str(exc):
+        first += " (a row has more fields than the header: unquoted decimal commas? pass separator=';' or quote those cells)"
+    return first + "."
 
 
 def loads_toml(text: str, *, where: str = "TOML", error: type[InputError] = ConfigError) -> dict[str, Any]:

@@ -262,3 +262,60 @@ def test_long_table_blank_expert_is_an_error(survey_levels):
     )
     with pytest.raises(SchemaError, match="empty expert/from/to in data row\\(s\\) 4"):
         fi.grey_dematel(long)
+
+
+# ---------------------------------------------------------------------------------------------
+# The papers' own long labels
+# ---------------------------------------------------------------------------------------------
+
+
+def test_paper_long_labels_are_accepted_in_any_case_and_spacing():
+    rng = np.random.default_rng(5)
+    lv = random_levels(rng, 3, 4)
+    paper = np.array(["No Influence", "Very Low", "Low", "High", "Very High"], dtype=object)
+    spaced = np.array(["no  influence", " very-low ", "LOW", "high", "VeryHigh"], dtype=object)
+    ref = fi.grey_dematel(lv + 1)
+    for labels in (paper, spaced):
+        npt.assert_array_equal(fi.grey_dematel(labels[lv]).T, ref.T)
+    # numbers keep working, also mixed with labels
+    mixed = paper[lv].copy()
+    mixed[0, 0, 1] = int(lv[0, 0, 1]) + 1
+    npt.assert_array_equal(fi.grey_dematel(mixed).T, ref.T)
+
+
+def test_paper_weight_labels_are_accepted():
+    experts = ["E1", "E2", "E3", "E4", "E5"]
+    long = fi.expert_weights(["Not Important", "Little Important", "Important", "Much Important", "Very Important"], experts)
+    short = fi.expert_weights(["NI", "LI", "I", "MI", "VI"], experts)
+    npt.assert_array_equal(long, short)
+    npt.assert_array_equal(fi.expert_weights(["ni", "little  important", "i", "MUCH-IMPORTANT", "veryimportant"], experts), short)
+    with pytest.raises(InputError, match=r"unknown weight label 'Quite Important'.*LI \(Less important\)"):
+        fi.expert_weights(["Quite Important", "I", "I", "I", "I"], experts)
+
+
+def test_unknown_or_ambiguous_labels_are_errors_not_guesses(tmp_path):
+    rng = np.random.default_rng(6)
+    lv = random_levels(rng, 2, 3)
+    labels = np.array(PAPER_SCALE.labels, dtype=object)[lv]
+    labels[1, 0, 2] = "Very"  # a prefix of two levels: no guess
+    with pytest.raises(InputError, match=r"outside the scale 'paper'.*\('E2', 'C1 -> C3', 'Very'\).*VL \(Very low influence\)"):
+        fi.grey_dematel(labels)
+    toml = tmp_path / "scale.toml"
+    toml.write_text(
+        '[[levels]]\ncode = 0\nlabel = "L"\nname = "High"\nlower = 0\nupper = 0.5\n'
+        '[[levels]]\ncode = 1\nlabel = "high"\nlower = 0.5\nupper = 1\n'
+    )
+    with pytest.raises(ConfigError, match="duplicate level labels|is ambiguous"):
+        fi.linguistic_scale(toml)
+    toml.write_text(
+        '[[levels]]\ncode = 0\nlabel = "Lo"\nname = "Very High"\nlower = 0\nupper = 0.5\n'
+        '[[levels]]\ncode = 1\nlabel = "VERY-HIGH"\nlower = 0.5\nupper = 1\n'
+    )
+    with pytest.raises(ConfigError, match=r"Scale .* is ambiguous: 'VERY-HIGH' \(level 'VERY-HIGH'\) is also 'Very High' \(level 'Lo'\)"):
+        fi.linguistic_scale(toml)
+    toml.write_text(
+        '[[levels]]\ncode = 0\nlabel = "1"\nlower = 0\nupper = 0.5\n'
+        '[[levels]]\ncode = 1\nlabel = "A"\nlower = 0.5\nupper = 1\n'
+    )
+    with pytest.raises(ConfigError, match=r"is ambiguous: '1' \(level '1'\) is also code 1"):
+        fi.linguistic_scale(toml)
