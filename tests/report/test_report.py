@@ -5,7 +5,6 @@ in headless Chromium."""
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import subprocess
@@ -15,12 +14,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 from _mainjob import EXPECTED_FIGURES, small_config
+from browser import MISSING, chromium
 
 import fastinno
 from fastinno import report
 from fastinno.errors import InputError
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = chromium()
 
 
 class _Page(HTMLParser):
@@ -197,9 +197,7 @@ def test_number_formatting():
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                    reason=f"headless Chromium not installed at {CHROMIUM} "
-                    "(apt-get install chromium; .ci/run installs it)")
+@pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 def test_report_renders_in_headless_chromium(run_dir, tmp_path):
     # a copy of the page that records, once loaded, how many images failed to decode
     probe = run_dir / "probe.html"

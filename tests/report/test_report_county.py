@@ -7,27 +7,18 @@ A fast variant runs 300 regions (above the report's all-regions threshold); the 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+from browser import chromium
 
 import fastinno
 from fastinno import _config
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def chromium() -> str | None:
-    """A headless-capable Chromium on PATH, or None."""
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
 
 
 def county_run(folder: Path, regions: int, *, years: int = 4, indicators: int = 6) -> Path:
