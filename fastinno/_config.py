@@ -25,9 +25,6 @@ DRAW_BLOCK = 64
 CHUNK_SIZE = 1024
 #: Bins of the fixed histogram used for streaming index quantiles on [0, 1].
 INDEX_HIST_BINS = 4096
-#: fastmath stays off: results must be correct to the last decimal and thread-count independent.
-FASTMATH = False
-FASTMATH_FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 # --- Monte Carlo robustness engine (fastinno.robustness); read at call time, so tests may patch them.
 #: Memory allowed for the index histograms before the bin count is halved (bytes).
