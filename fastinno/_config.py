@@ -24,7 +24,10 @@ FASTMATH_FLAGS = {"nsz", "arcp", "contract", "afn", "reassoc"}
 # --- Monte Carlo robustness engine (fastinno.robustness); read at call time, so tests may patch them.
 #: Memory allowed for the index histograms before the bin count is halved (bytes).
 HIST_MEMORY_BUDGET = 512 * 2**20
-#: Memory allowed for the rank-position counts (bytes).
+#: Default ``rank_memory``: bytes the rank counts may use. Exact int32 counts (4 x years x
+#: regions^2 bytes: 20,066 regions for one year, 4,487 for 20) while they fit; past it, rank
+#: histograms of 2^s ranks per bin (4 x years x regions x ceil(regions / 2^s) bytes, the smallest
+#: s that fits: bins of 32 ranks for 100,000 x 1 or 20,000 x 20 regions).
 COUNTS_MEMORY_BUDGET = 1536 * 2**20
 #: Memory for one chunk's rank codes (4 bytes per draw and region), which sets the default chunk
 #: size (bytes).

@@ -208,7 +208,7 @@ def _agree_binned(got, want):
         npt.assert_array_equal(w["mean_rank"], g["mean_rank"])
         npt.assert_array_equal(w["p_top_10"], g["p_top_10"])
         for key in ("rank_q0.05", "rank_q0.5", "rank_q0.95"):
-            assert np.abs(w[key] - g[key]).max() <= width - 1, key
+            assert np.abs(w[key] - g[key]).max() <= width - 1 + 1e-9 * w[key].max(), key  # + interpolation rounding
         npt.assert_allclose(w["mean_index"], g["mean_index"], rtol=1e-10)
         for key in ("index_q0.05", "index_q0.95"):
             npt.assert_allclose(w[key], g[key], rtol=0, atol=w["index_resolution"] + 1e-12)

@@ -15,7 +15,9 @@ equal index values, competition ranking "min"). The sort is O(n) per row; blocks
 in parallel on Python threads (the kernel releases the GIL). Measured against numba's
 ``argsort`` and numpy's SIMD sorts by the ``rank_rows`` bench (``benches/families/robustness.py``).
 
-This module also holds the constants of the codes layout and of the fixed-point sums, shared by
+Codes are int32: rank - 1 in the low ``rank_bits`` bits (16 up to 65,536 regions, more beyond:
+:func:`rank_bits_for`), the index histogram bin above (up to bit 30). This module also holds the
+constants of the codes layout and of the fixed-point sums, shared by
 the other Monte Carlo kernel modules (:mod:`.accumulate`, :mod:`.quantiles`, :mod:`.bootstrap`).
 
 Input already validated (float64 / int64, C-contiguous). Kernels trust their input.

@@ -45,7 +45,7 @@ def _check_binned(res, ref, panel, width, pairs=()):
         npt.assert_array_equal(_grid(res, c, panel), ref[c], err_msg=c)
     for c in QUANTILE_COLS:
         got = _grid(res, c, panel)
-        assert (np.abs(got - ref[c]) <= width - 1).all(), c
+        assert (np.abs(got - ref[c]) <= width - 1 + 1e-9 * len(panel.regions)).all(), c  # + rounding
     ag = res.agreement.sort("year")
     npt.assert_allclose(ag["mean_abs_rank_shift"].to_numpy(), ref["mean_abs_rank_shift"], rtol=1e-14)
     if pairs:
