@@ -284,15 +284,15 @@ def rank_budget(rank_memory: Any) -> int:
 def rank_shift_for(n_regions: int, n_years: int, budget: int) -> int:
     """log2 of the rank bin width: 0 (exact counts) when the ``4 x years x regions^2`` bytes of
     int32 rank counts fit ``budget``, else the smallest s >= 1 whose histograms of 2^s ranks per
-    bin (``4 x years x regions x ceil(regions / 2^s)`` bytes) fit; one bin per region when none
-    does."""
-    def need(s):
-        return 4 * n_years * n_regions * (((n_regions - 1) >> s) + 1)
+    bin (``4 x years x regions x ceil(regions / 2^s)`` bytes) fit, with at most
+    ``_config.RANK_HIST_BINS`` bins per region; one bin per region when nothing fits."""
+    def bins(s):
+        return ((n_regions - 1) >> s) + 1
 
-    if need(0) <= budget:
+    if 4 * n_years * n_regions * bins(0) <= budget:
         return 0
     s = 1
-    while (1 << s) < n_regions and need(s) > budget:
+    while (1 << s) < n_regions and (4 * n_years * n_regions * bins(s) > budget or bins(s) > _config.RANK_HIST_BINS):
         s += 1
     return s
 

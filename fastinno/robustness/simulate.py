@@ -128,7 +128,8 @@ def simulate(
         regions^2`` bytes) fit, every rank statistic and the acceptability matrix are exact
         (``rank_resolution`` 1, ``options["ranks"] == "exact"``). Otherwise the counts become rank
         histograms with bins of ``rank_resolution`` = 2^s ranks, the smallest power of two whose
-        ``4 x years x regions x ceil(regions / 2^s)`` bytes fit (``"histogram"``): ``mean_rank``,
+        ``4 x years x regions x ceil(regions / 2^s)`` bytes fit, with at most
+        ``_config.RANK_HIST_BINS`` (2,048) bins per region (``"histogram"``): ``mean_rank``,
         ``p_top_k``, ``mean_abs_rank_shift`` and ``outranks`` stay exact (exact integer sums and
         counts per region), ``median_rank``, ``rank_p05`` and ``rank_p95`` are within
         ``rank_resolution - 1`` ranks of the exact ones and the acceptability matrix gives the

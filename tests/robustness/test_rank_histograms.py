@@ -65,11 +65,20 @@ def test_rank_shift_follows_the_budget():
     assert racc.rank_shift_for(12, 3, 864) == 1
     assert racc.rank_shift_for(12, 3, 863) == 2
     assert racc.rank_shift_for(12, 3, 0) == 4  # nothing fits: one bin of 16 ranks
-    # the default budget: exact up to 20,066 regions for one year, bins of 32 ranks for the bench shapes
+    # the default budget: exact up to 20,066 regions for one year; past it at most RANK_HIST_BINS
+    # bins per region (100,000 regions: bins of 64), or fewer when the budget says so (20,000 x 20: 32)
     budget = _config.COUNTS_MEMORY_BUDGET
     assert racc.rank_shift_for(20_066, 1, budget) == 0 and racc.rank_shift_for(20_067, 1, budget) > 0
-    assert racc.rank_shift_for(100_000, 1, budget) == 5
+    assert racc.rank_shift_for(100_000, 1, budget) == 6
     assert racc.rank_shift_for(20_000, 20, budget) == 5
+    assert racc.rank_shift_for(20_000, 20, 10 * budget) == 4  # 1,250 bins: the budget allows finer
+
+
+def test_rank_bins_per_region_are_capped(monkeypatch):
+    monkeypatch.setattr(_config, "RANK_HIST_BINS", 3)
+    assert racc.rank_shift_for(12, 3, 1000) == 2  # the budget allows bins of 2; 6 bins > 3
+    res = fastinno.simulate(_panel(), draws=64, seed=1, rank_memory=1000, progress=False)
+    assert res.rank_resolution == 4 and res.options["ranks"] == "histogram"
 
 
 @pytest.mark.parametrize("width", [2, 4])
@@ -180,7 +189,7 @@ def test_seventy_thousand_regions_one_year():
     sysm = IndicatorSystem.from_dict({"a": {"x1": "+", "x2": "+", "x3": "-"}, "b": {"x4": "+", "x5": "+"}})
     panel = Panel.from_array(rng.lognormal(0.0, 0.5, (n, 1, 5)), sysm)
     res = fastinno.simulate(panel, draws=32, seed=1, concentration=20.0, progress=False, top_k=(1, 100))
-    assert res.options["ranks"] == "histogram" and res.rank_resolution == 16
+    assert res.options["ranks"] == "histogram" and res.rank_resolution == 64  # 1,094 bins per region
     s = res.summary
     for c in ("base_rank", "mean_rank", "median_rank", "rank_p05", "rank_p95"):
         v = s[c].to_numpy()
