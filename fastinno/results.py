@@ -428,14 +428,18 @@ class RobustnessResult(Result):
         Per region and year: ``region``, ``year``, ``base_index``, ``base_rank``, ``mean_index``,
         ``median_index``, ``index_p05``, ``index_p95``, ``mean_rank``, ``median_rank``,
         ``rank_p05``, ``rank_p95``, ``p_top_<k>`` for each requested k (rank 1 = best in its
-        year). Rank statistics are exact; index quantiles (numpy's linear quantiles of the draws)
-        are exact when the draw matrix fitted ``quantile_memory`` (``options["quantiles"] ==
-        "exact"``), else from histograms, within ``index_resolution``.
+        year). ``mean_rank`` and ``p_top_<k>`` are exact; the rank quantiles are exact when the
+        rank counts fitted ``rank_memory`` (``options["ranks"] == "exact"``), else from rank
+        histograms, within ``rank_resolution - 1`` ranks. Index quantiles (numpy's linear
+        quantiles of the draws) are exact when the draw matrix fitted ``quantile_memory``
+        (``options["quantiles"] == "exact"``), else from histograms, within ``index_resolution``.
     agreement : pl.DataFrame
         Per year: ``spearman_rho_mean``, ``spearman_rho_p05``, ``spearman_rho_min`` (Spearman's rho of each draw's ranking
         against the base ranking) and ``mean_abs_rank_shift``.
     acceptability : pl.DataFrame or None
-        ``region``, ``year``, ``rank``, ``share``: rank acceptability matrix (non-zero entries).
+        ``region``, ``year``, ``rank``, ``share``: rank acceptability matrix (non-zero entries);
+        with rank histograms each row is a bin: the share of draws with a rank in ``rank .. rank
+        + rank_resolution - 1``.
     outranks : pl.DataFrame or None
         ``year``, ``region_a``, ``region_b``, ``p_outranks`` = P(rank of a < rank of b).
     variance_shares : pl.DataFrame or None
@@ -455,11 +459,15 @@ class RobustnessResult(Result):
         replicate values (zero or negative index) are skipped, with a warning.
     index_resolution : float
         Largest histogram bin width of the index quantiles (0 when exact).
+    rank_resolution : int
+        Ranks per bin of the rank counts: 1 = exact counts, else a power of two (rank histograms,
+        used when the exact counts would pass ``rank_memory``).
     seed : int
         The seed used (drawn from fresh entropy when ``seed=None`` was given).
     options : dict
         Model, scheme and run options (draws, backend, seconds, ``quantile_memory`` in bytes and
-        ``quantiles``: ``"exact"`` or ``"histogram"``).
+        ``quantiles``: ``"exact"`` or ``"histogram"``; ``rank_memory`` in bytes and ``ranks``:
+        ``"exact"`` or ``"histogram"``).
     """
 
     summary: pl.DataFrame
@@ -472,6 +480,7 @@ class RobustnessResult(Result):
     seed: int = 0
     options: dict = field(default_factory=dict)
     growth: pl.DataFrame | None = None
+    rank_resolution: int = 1
 
     TABLES: ClassVar[tuple[str, ...]] = (
         "summary", "agreement", "acceptability", "outranks", "variance_shares", "weights", "growth",

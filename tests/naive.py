@@ -523,7 +523,8 @@ def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
 
     index_fn(d) -> (regions, years) index of draw ``d`` (``d`` = an item of ``draws``);
     ``base`` = the base (regions, years) index. Returns a dict of (years, regions) arrays
-    (summary columns) and (years,) arrays (agreement columns); ``outranks`` (years, pairs).
+    (summary columns) and (years,) arrays (agreement columns); ``outranks`` (years, pairs);
+    ``ranks`` (draws, years, regions), every draw's competition ranks.
     """
     vals = np.array([index_fn(d) for d in draws])  # (n, R, Y)
     n, n_regions, n_years = vals.shape
@@ -535,10 +536,12 @@ def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
     for k in ("spearman_rho_mean", "spearman_rho_p05", "spearman_rho_min", "mean_abs_rank_shift"):
         out[k] = np.empty(n_years)
     out["outranks"] = np.empty((n_years, len(pairs)))
+    out["ranks"] = np.empty((n, n_years, n_regions), dtype=np.int64)
     for y in range(n_years):
         b_min = rank_min(base[:, y])
         b_avg = rank_average(base[:, y])
         ranks = np.array([rank_min(vals[d, :, y]) for d in range(n)])  # (n, R)
+        out["ranks"][:, y] = ranks
         rhos = np.array([spearman_pearson_ranks(rank_average(vals[d, :, y]), b_avg) for d in range(n)])
         out["base_index"][y] = base[:, y]
         out["base_rank"][y] = b_min
@@ -564,6 +567,18 @@ def monte_carlo_summary(index_fn, draws, base, top_k=(1, 3, 10), pairs=()):
         for p, (a, b) in enumerate(pairs):
             out["outranks"][y, p] = np.mean(ranks[:, a] < ranks[:, b])
     return out
+
+
+def rank_histogram_shares(ranks, width):
+    """Acceptability of rank bins: {(region, first rank of the bin): share of draws} of the
+    (draws, regions) competition ranks, bins of ``width`` ranks starting at rank 1."""
+    n, n_regions = ranks.shape
+    out = {}
+    for i in range(n_regions):
+        for r in ranks[:, i]:
+            key = (i, (int(r) - 1) // width * width + 1)
+            out[key] = out.get(key, 0) + 1
+    return {k: v / n for k, v in out.items()}
 
 
 def bootstrap_model_index(cube, is_cost, mult_r, mult_y, method, scope, form, weights):

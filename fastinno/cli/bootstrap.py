@@ -27,7 +27,7 @@ Examples:
                lead="Objective weights recomputed on every replicate, or the system's fixed weights (system):")
 @robustness_options
 def bootstrap(panel, model, replicates, over, block_length, weights, scope, standardize, form, constant, seed, top_k,
-              workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, progress, show, out_path) -> None:
+              workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, rank_memory, progress, show, out_path) -> None:
     """Bootstrap: resample regions (or blocks of years) and re-estimate the model.
 
     Standardization bounds, ideal points and objective weights are re-estimated on every
@@ -42,7 +42,7 @@ def bootstrap(panel, model, replicates, over, block_length, weights, scope, stan
     opts["weights"] = None if weights == "system" else weights
     res = run(
         panel, model=model, model_options=opts, replicates=replicates, over=over, block_length=block_length,
-        top_k=parse_top_k(top_k), seed=seed, chunk_size=chunk_size, quantile_memory=quantile_memory,
+        top_k=parse_top_k(top_k), seed=seed, chunk_size=chunk_size, quantile_memory=quantile_memory, rank_memory=rank_memory,
         progress=progress, **backend_kwargs(workers, scheduler, scheduler_timeout),
     )
     echo_robustness(panel, res, "replicates", show)

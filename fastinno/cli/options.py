@@ -199,6 +199,10 @@ def robustness_options(func):
         click.option("--quantile-memory", "quantile_memory", default=None, metavar="SIZE",
                      help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
                      "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
+        click.option("--rank-memory", "rank_memory", default=None, metavar="SIZE",
+                     help="Memory for exact rank counts (years x regions^2 x 4 bytes), e.g. 4GiB. Default "
+                     "1.5GiB; past it ranks are counted in histograms whose resolution is reported "
+                     "(mean rank and top-k shares stay exact)."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),
         click.option("--show", type=click.IntRange(min=0), default=5, show_default=True, help="Regions shown as most / least stable."),
         out_file_option("Write the per region-year summary (.csv, .parquet or .xlsx); the per-year agreement "

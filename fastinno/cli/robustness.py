@@ -43,7 +43,9 @@ def echo_robustness(panel, res, what: str, show: int) -> None:
     rate = f", {n / secs:,.0f} {what}/s" if secs > 0 else ""
     exact = opts.get("quantiles") == "exact"
     quant = "exact" if exact else f"within {res.index_resolution:.1e}"
-    click.echo(f"{n:,} {what} in {secs:.2f} s{rate}; seed {res.seed}; index quantiles {quant}")
+    ranks = "exact" if opts.get("ranks", "exact") == "exact" else f"in bins of {res.rank_resolution} ranks"
+    click.echo(f"{n:,} {what} in {secs:.2f} s{rate}; seed {res.seed}; index quantiles {quant}; "
+               f"rank quantiles {ranks}")
     ag = res.agreement.with_columns(pl.col("mean_abs_rank_shift").alias("mean_|rank_shift|")).drop(
         "mean_abs_rank_shift")
     echo_table(ag, max_rows=40, title="Spearman rho of each draw's ranking with the base ranking, per year")

@@ -53,7 +53,7 @@ Examples:
               "Every draw runs every combination; prints the variance shares.")
 @robustness_options
 def simulate(panel, model, recombine, draws, scheme, concentration, spread, choice_specs, scope, standardize, form,
-             constant, seed, top_k, workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, progress, show, out_path) -> None:
+             constant, seed, top_k, workers, scheduler, scheduler_timeout, chunk_size, quantile_memory, rank_memory, progress, show, out_path) -> None:
     """Monte Carlo weight perturbations: how stable are the index and the ranking?
 
     Re-evaluates the model for every weight draw, ranks the regions of every year and prints
@@ -66,7 +66,7 @@ def simulate(panel, model, recombine, draws, scheme, concentration, spread, choi
         panel, model=model, model_options=robustness_model_options(model, scope, standardize, form, constant, recombine),
         draws=draws,
         scheme=scheme, concentration=concentration, spread=spread, top_k=parse_top_k(top_k), seed=seed,
-        chunk_size=chunk_size, quantile_memory=quantile_memory, progress=progress, choices=choices or None,
+        chunk_size=chunk_size, quantile_memory=quantile_memory, rank_memory=rank_memory, progress=progress, choices=choices or None,
         **backend_kwargs(workers, scheduler, scheduler_timeout),
     )
     echo_robustness(panel, res, "draws", show)

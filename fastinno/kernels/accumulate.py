@@ -1,7 +1,8 @@
 """Accumulation of ranked Monte Carlo draws: rank counts, histograms, exact sums, variance sums.
 
-:func:`accumulate_codes` folds one chunk's rank codes (from :func:`.ranking.rank_block`) into the
-rank-position counts, index histograms and outrank counts; :func:`merge_sums` adds a thread's
+:func:`accumulate_ranks` folds one chunk's rank codes (from :func:`.ranking.rank_block`) into the
+rank-position counts (or rank histograms with their exact rank sums), index histograms and
+outrank counts; :func:`merge_sums` adds a thread's
 two-word fixed-point sums; :func:`variance_accumulate` gathers the sums of the rank-variance
 decomposition of method-choice runs. Every accumulator is an integer (or a min / max), so results
 do not depend on the chunking or the thread count.
@@ -14,25 +15,40 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .ranking import NAN_BIN, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK, renamed
+from .ranking import RANK_BITS, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK, renamed
 
-__all__ = ["accumulate_codes", "accumulate_codes_serial", "merge_sums", "variance_accumulate"]
+__all__ = [
+    "accumulate_ranks",
+    "accumulate_ranks_serial",
+    "accumulate_codes",
+    "accumulate_codes_serial",
+    "merge_sums",
+    "variance_accumulate",
+]
 
 
 @njit(cache=True, parallel=True)
-def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
+def accumulate_ranks(codes, n_draws, rank_bits, shift, counts, hist, rank_lo, rank_hi, base_rank, top_k,
+                     rank_sum, shift_sum, top_counts, pairs):
     """Fold one chunk's codes (from :func:`rank_block`) into the rank counts and index histograms.
 
     Parameters
     ----------
-    codes : int32 (n_slabs, n_chunk, SLAB), ``(bin << 16) | (rank - 1)`` of region
+    codes : int32 (n_slabs, n_chunk, SLAB), ``(bin << rank_bits) | (rank - 1)`` of region
         ``slab * SLAB + lane`` in each draw (rows ``n_draws ..`` unused).
     n_draws : int, draws (rows) of the chunk.
-    counts : int32 (n_regions, n_regions), updated: ``counts[i, r - 1] += 1`` when region i has
-        rank r.
-    hist : int32 (n_regions, n_bins), updated: index histograms (``NAN_BIN`` skipped).
+    rank_bits : int, bits of the rank field (16 up to 65,536 regions).
+    shift : int, rank bins of width ``2^shift`` ranks: 0 = exact rank-position counts.
+    counts : int32 (n_regions, ceil(n_regions / 2^shift)), updated: ``counts[i, (r - 1) >> shift]
+        += 1`` when region i has rank r.
+    hist : int32 (n_regions, n_bins), updated: index histograms (NaN bin skipped).
     rank_lo, rank_hi : int32 (n_regions,), updated: the smallest / largest rank - 1 seen (so that
         the statistics read only that window of ``counts``).
+    base_rank : int64 (n_regions,), base ranks (read when ``shift`` > 0).
+    top_k : int64 (n_k,), the k of the top-k shares (read when ``shift`` > 0).
+    rank_sum, shift_sum : int64 (n_regions,), updated when ``shift`` > 0: sums over draws of the
+        rank and of |rank - base rank| (exact integers: the mean rank and the mean shift).
+    top_counts : int64 (n_regions, n_k), updated when ``shift`` > 0: draws with rank <= k.
     pairs : int64 (n_pairs, 2), region pairs (a, b).
 
     Returns
@@ -41,12 +57,19 @@ def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
 
     Notes
     -----
-    Parallel over slabs of ``SLAB`` regions (disjoint rows of ``counts`` and ``hist``: no shared
+    Parallel over slabs of ``SLAB`` regions (disjoint rows of every accumulator: no shared
     writes), draws in order inside a slab: the slab's codes are one contiguous stream and its rows
-    of both accumulators stay in cache. Integer counts: the result does not depend on the order.
+    of the accumulators stay in cache. Integer counts and sums: the result does not depend on the
+    order. With ``shift`` > 0 the counts are rank histograms (memory regions x regions / 2^shift)
+    and the statistics that must stay exact (mean rank, top-k shares, shifts) get their own O(regions)
+    integer sums.
     """
     n = counts.shape[0]
     n_slabs = codes.shape[0]
+    mask = np.int32((1 << rank_bits) - 1)
+    nan_b = np.int32((1 << (31 - rank_bits)) - 1)
+    n_k = top_k.shape[0]
+    sums = shift > 0
     for sl in prange(n_slabs):
         i0 = sl * SLAB
         w = min(n, i0 + SLAB) - i0
@@ -61,13 +84,20 @@ def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
             for k in range(w):
                 c = cd[k]
                 i = i0 + k
-                r = c & RANK_MASK
-                counts[i, r] += 1
+                r = c & mask
+                counts[i, r >> shift] += 1
                 r_lo[k] = min(r_lo[k], r)
                 r_hi[k] = max(r_hi[k], r)
-                b = c >> 16
-                if b != NAN_BIN:
+                b = c >> rank_bits
+                if b != nan_b:
                     hist[i, b] += 1
+                if sums:
+                    r1 = np.int64(r) + 1
+                    rank_sum[i] += r1
+                    shift_sum[i] += abs(r1 - base_rank[i])
+                    for m in range(n_k):
+                        if r1 <= top_k[m]:
+                            top_counts[i, m] += 1
         for k in range(w):
             rank_lo[i0 + k] = r_lo[k]
             rank_hi[i0 + k] = r_hi[k]
@@ -78,8 +108,8 @@ def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
         bb = pairs[p, 1]
         cnt = 0
         for d in range(n_draws):
-            ra = codes[a >> SLAB_BITS, d, a & SLAB_MASK] & RANK_MASK
-            rb = codes[bb >> SLAB_BITS, d, bb & SLAB_MASK] & RANK_MASK
+            ra = codes[a >> SLAB_BITS, d, a & SLAB_MASK] & mask
+            rb = codes[bb >> SLAB_BITS, d, bb & SLAB_MASK] & mask
             if ra < rb:
                 cnt += 1
         outranks[p] = cnt
@@ -87,11 +117,22 @@ def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
 
 
 #: The same kernel compiled without threads: for small chunks the cost of waking threads (large
-
-
-#: The same kernel compiled without threads: for small chunks the cost of waking threads (large
 #: on a loaded machine) exceeds the work. Identical results (integer counts).
-accumulate_codes_serial = njit(cache=True)(renamed(accumulate_codes.py_func, "accumulate_codes_serial"))
+accumulate_ranks_serial = njit(cache=True)(renamed(accumulate_ranks.py_func, "accumulate_ranks_serial"))
+
+_NO_K = np.zeros(0, dtype=np.int64)
+
+
+def accumulate_codes(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
+    """:func:`accumulate_ranks` in the default layout (16-bit ranks) with exact counts."""
+    return accumulate_ranks(codes, n_draws, RANK_BITS, 0, counts, hist, rank_lo, rank_hi, _NO_K, _NO_K, _NO_K,
+                            _NO_K, _NO_K.reshape(0, 0), pairs)
+
+
+def accumulate_codes_serial(codes, n_draws, counts, hist, rank_lo, rank_hi, pairs):
+    """:func:`accumulate_codes` on the calling thread only."""
+    return accumulate_ranks_serial(codes, n_draws, RANK_BITS, 0, counts, hist, rank_lo, rank_hi, _NO_K, _NO_K,
+                                   _NO_K, _NO_K, _NO_K.reshape(0, 0), pairs)
 
 
 @njit(cache=True)
@@ -109,7 +150,7 @@ def merge_sums(sum_hi, sum_lo, vmin, vmax, part_hi, part_lo, part_min, part_max)
 
 
 @njit(cache=True, parallel=True)
-def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
+def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1, rank_mask=RANK_MASK):
     """Integer accumulators of a full-factorial method-choice run (exact, order-free).
 
     Parameters
@@ -125,6 +166,7 @@ def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
         differing only in factor f of ``L_f sum r^2 - (sum r)^2`` (L_f times the within-group
         sum of squared deviations).
     w1 : int64 (n_regions,), updated: sum over draws of (sum over combinations of r)^2.
+    rank_mask : int, mask of the rank field of the codes (``2^rank_bits - 1``).
     """
     n_combos = codes.shape[0]
     n = s_k.shape[1]
@@ -133,7 +175,7 @@ def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
         for d in range(n_draws):
             tot = 0
             for k in range(n_combos):
-                r = np.int64(codes[k, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
+                r = np.int64(codes[k, i >> SLAB_BITS, d, i & SLAB_MASK] & rank_mask) + 1
                 s_k[k, i] += r
                 q_k[k, i] += r * r
                 tot += r
@@ -149,7 +191,7 @@ def variance_accumulate(codes, n_draws, levels, n_levels, s_k, q_k, t_f, w1):
                     s1 = 0
                     s2 = 0
                     for a in range(lf):
-                        r = np.int64(codes[k + a * stride, i >> SLAB_BITS, d, i & SLAB_MASK] & RANK_MASK) + 1
+                        r = np.int64(codes[k + a * stride, i >> SLAB_BITS, d, i & SLAB_MASK] & rank_mask) + 1
                         s1 += r
                         s2 += r * r
                     t_f[f, i] += lf * s2 - s1 * s1

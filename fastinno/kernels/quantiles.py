@@ -1,6 +1,7 @@
 """Quantiles and rank statistics of Monte Carlo runs, from counts, histograms or kept draws.
 
-:func:`rank_stats` reads exact rank statistics off the rank-position counts; :func:`hist_quantiles`
+:func:`rank_stats` reads exact rank statistics off the rank-position counts,
+:func:`rank_hist_quantiles` rank quantiles off rank histograms (within a bin); :func:`hist_quantiles`
 gives numpy's linear quantiles from histogram order statistics (accurate to one bin) and
 :func:`exact_quantiles` those of every kept draw. Interpolation follows ``np.quantile``
 operation for operation.
@@ -15,7 +16,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["rank_stats", "hist_quantiles", "exact_quantiles"]
+__all__ = ["rank_stats", "rank_hist_quantiles", "hist_quantiles", "exact_quantiles"]
 
 
 @njit(cache=True, inline="always")
@@ -105,6 +106,74 @@ def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
             for qi in range(n_q):
                 quant[i, qi] = _lerp(float(found[2 * qi]), float(found[2 * qi + 1]), frac[qi])
     return mean, quant, top, shift
+
+
+@njit(cache=True, parallel=True)
+def rank_hist_quantiles(hist, shift, n, qs, rank_lo, rank_hi):
+    """Rank quantiles from rank histograms (bins of ``2^shift`` ranks), within a bin of the exact ones.
+
+    Parameters
+    ----------
+    hist : int32 (n_rows, n_rank_bins), ``hist[i, b]`` = draws whose rank - 1 lies in
+        ``[b 2^shift, (b + 1) 2^shift)``; each row sums to ``n``.
+    shift : int, log2 of the bin width w (0: exact counts, then the result equals
+        :func:`rank_stats`' quantiles).
+    n : int, number of draws.
+    qs : float64 (n_q,), probabilities; numpy's default ("linear") quantile definition.
+    rank_lo, rank_hi : int32 (n_rows,), the exact smallest / largest rank - 1 of each row.
+
+    Returns
+    -------
+    quant : float64 (n_rows, n_q)
+
+    Notes
+    -----
+    Order statistic m (0-based, h = (n - 1) q as in numpy) lies in the first bin b whose cumulative
+    count exceeds m: its exact value is an integer rank in that bin's range [b w, b w + w - 1]
+    intersected with the exact [rank_lo, rank_hi] (the first and last bins hold the extremes).
+    The c values of the bin are spread evenly over the a ranks of that range: the j-th of them
+    (j = m - draws in earlier bins) is placed at ``start + floor(j a / c)``, then numpy's linear
+    interpolation. Both order statistics stay within w - 1 ranks of the exact ones, so does the
+    quantile (up to the rounding of the interpolation, ~1e-16 relative); with w = 1 the placement
+    is the exact rank.
+    """
+    n_rows, n_bins = hist.shape
+    n_q = qs.shape[0]
+    want = np.empty(2 * n_q, dtype=np.int64)
+    frac = np.empty(n_q)
+    for qi in range(n_q):
+        h = (n - 1) * qs[qi]
+        want[2 * qi] = np.int64(math.floor(h))
+        frac[qi] = h - want[2 * qi]
+        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
+    walk = np.argsort(want)
+    quant = np.empty((n_rows, n_q))
+    n_tasks = min(n_rows, 256)
+    for t in prange(n_tasks):
+        found = np.empty(2 * n_q, dtype=np.int64)
+        for i in range(t * n_rows // n_tasks, (t + 1) * n_rows // n_tasks):
+            row = hist[i]
+            lo_r = np.int64(rank_lo[i])
+            hi_r = np.int64(rank_hi[i])
+            b0 = max(0, lo_r >> shift)
+            b1 = min(n_bins, (hi_r >> shift) + 1)
+            j = 0
+            cum = 0
+            for b in range(b0, b1):
+                c = np.int64(row[b])
+                if c == 0:
+                    continue
+                start = max(np.int64(b) << shift, lo_r)
+                span = min(((np.int64(b) + 1) << shift) - 1, hi_r) - start + 1
+                while j < 2 * n_q and want[walk[j]] < cum + c:
+                    found[walk[j]] = start + ((want[walk[j]] - cum) * span) // c + 1
+                    j += 1
+                cum += c
+                if j == 2 * n_q:
+                    break
+            for qi in range(n_q):
+                quant[i, qi] = _lerp(float(found[2 * qi]), float(found[2 * qi + 1]), frac[qi])
+    return quant
 
 
 @njit(cache=True, parallel=True)

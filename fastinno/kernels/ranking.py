@@ -15,7 +15,9 @@ equal index values, competition ranking "min"). The sort is O(n) per row; blocks
 in parallel on Python threads (the kernel releases the GIL). Measured against numba's
 ``argsort`` and numpy's SIMD sorts by the ``rank_rows`` bench (``benches/families/robustness.py``).
 
-This module also holds the constants of the codes layout and of the fixed-point sums, shared by
+Codes are int32: rank - 1 in the low ``rank_bits`` bits (16 up to 65,536 regions, more beyond:
+:func:`rank_bits_for`), the index histogram bin above (up to bit 30). This module also holds the
+constants of the codes layout and of the fixed-point sums, shared by
 the other Monte Carlo kernel modules (:mod:`.accumulate`, :mod:`.quantiles`, :mod:`.bootstrap`).
 
 Input already validated (float64 / int64, C-contiguous). Kernels trust their input.
@@ -43,25 +45,36 @@ _KEY_BITS = 2 * _RADIX_BITS
 _KEY_MAX = (1 << _KEY_BITS) - 1
 #: Carry unit of the two-word fixed-point sums (values are below 2^61 in magnitude).
 FIXED_BASE = 1 << 62
-#: ``codes`` of :func:`rank_block`: rank - 1 in the low 16 bits, the histogram bin above.
+#: ``codes`` of :func:`rank_block`: rank - 1 in the low ``rank_bits`` bits (16 by default: the
+#: mask below), the histogram bin above, up to bit 30 (codes are non-negative int32).
+RANK_BITS = 16
 RANK_MASK = 0xFFFF
-#: Bin code of a NaN index (not counted in the histograms).
+#: Bin code of a NaN index in the default 16-bit layout (not counted in the histograms).
 NAN_BIN = 0x7FFF
+#: Widest rank field: 2^23 regions per year, leaving 8 bits (255 index bins) for the histogram bin.
+MAX_RANK_BITS = 23
 #: Regions per slab of the codes layout (n_slabs, n_draws, SLAB): 16 int32 = one cache line.
 SLAB_BITS = 4
 SLAB = 1 << SLAB_BITS
 SLAB_MASK = SLAB - 1
-#: Largest number of regions / histogram bins the 16-bit fields of ``codes`` hold.
+#: Largest number of regions / histogram bins the default 16-bit fields of ``codes`` hold.
 MAX_REGIONS = 1 << 16
 MAX_BINS = NAN_BIN
+#: Largest number of regions per year of any layout.
+MAX_REGIONS_ANY = 1 << MAX_RANK_BITS
 
 __all__ = [
     "RATIO2",
     "CLOSENESS",
     "LINEAR",
     "FIXED_BASE",
+    "RANK_BITS",
     "RANK_MASK",
     "NAN_BIN",
+    "MAX_RANK_BITS",
+    "MAX_REGIONS_ANY",
+    "rank_bits_for",
+    "nan_bin",
     "SLAB_BITS",
     "SLAB",
     "SLAB_MASK",
@@ -72,6 +85,18 @@ __all__ = [
     "rank_block",
     "renamed",
 ]
+
+
+def rank_bits_for(n_regions: int) -> int:
+    """Bits of the rank field of the codes for ``n_regions`` regions: 16, or more past 65,536
+    (at most ``MAX_RANK_BITS``; the caller checks the limit)."""
+    return max(RANK_BITS, int(max(1, n_regions) - 1).bit_length())
+
+
+def nan_bin(rank_bits: int) -> int:
+    """Bin code of a NaN index in the layout with ``rank_bits`` rank bits: all ones of the bin
+    field, which is also the number of usable histogram bins (bins 0 .. nan_bin - 1)."""
+    return (1 << (31 - rank_bits)) - 1
 
 
 @njit(cache=True, inline="always")
@@ -253,6 +278,7 @@ def rank_block(
     codes,
     first,
     rho,
+    rank_bits=RANK_BITS,
 ):
     """Index, ranks, agreement and the per-region sums of one block of draws of one year.
 
@@ -271,7 +297,7 @@ def rank_block(
     base_ss4 : int64, sum of squares of ``base_c2``.
     lo, inv_width : float64 (n_regions,), histogram origin and 1 / bin width of each region
         (``inv_width`` 0 puts everything in bin 0).
-    n_bins : int, histogram bins (at most ``MAX_BINS``).
+    n_bins : int, histogram bins (at most ``nan_bin(rank_bits)``).
     sum_scale : float64 (n_regions,), a power of two with |index| * scale <= 2^61 (from the
         a-priori bounds of the index).
     sum_hi, sum_lo : int64 (n_regions,), the fixed-point sum of the index, updated in place:
@@ -279,13 +305,16 @@ def rank_block(
         integers (order-free, so any blocking, thread count or backend gives the same bits).
     vmin, vmax : float64 (n_regions,), running exact min / max of the index, updated in place.
     codes : int32 (n_slabs, n_chunk, SLAB), output for the chunk's draws ``first ..
-        first + n_draws``: ``codes[i // SLAB, first + d, i % SLAB] = (bin << 16) | (rank - 1)`` of
-        region i in draw d (competition rank; ``bin`` = ``NAN_BIN`` for a NaN index), the input of
+        first + n_draws``: ``codes[i // SLAB, first + d, i % SLAB] = (bin << rank_bits) | (rank -
+        1)`` of region i in draw d (competition rank; ``bin`` = ``nan_bin(rank_bits)`` for a NaN
+        index), the input of
         :func:`accumulate_codes`. Slab-major, so that the accumulation reads each slab of regions
         as one contiguous stream.
     first : int, the block's first row in ``codes``.
     rho : float64 (n_draws,), output: Spearman's rho (Pearson on average ranks) against the base
         ranking; NaN when either ranking is constant.
+    rank_bits : int, bits of the rank field (default 16: up to 65,536 regions; see
+        :func:`rank_bits_for`).
 
     Notes
     -----
@@ -303,7 +332,8 @@ def rank_block(
     n_draws, n = g1.shape
     keys, tk, order, to, hbuf = _scratch(n)
     bins = np.empty(n, dtype=np.int32)
-    pos = np.empty(n, dtype=np.int64)  # per region: a2 * 2^16 + (rank - 1)
+    pos = np.empty(n, dtype=np.int64)  # per region: a2 * 2^32 + (rank - 1)
+    nan_code = np.int32(((1 << (31 - rank_bits)) - 1) << rank_bits)
     for d in range(n_draws):
         row = g1[d]
         lo_v = np.inf
@@ -330,7 +360,7 @@ def rank_block(
             vmin[i] = x if x < vmin[i] else vmin[i]
             vmax[i] = x if x > vmax[i] else vmax[i]
             u = min(max((x - lo[i]) * inv_width[i] if ok else 0.0, 0.0), n_bins - 1.0)
-            bins[i] = np.int32(np.int64(u) << 16) if ok else np.int32(NAN_BIN << 16)
+            bins[i] = np.int32(np.int64(u) << rank_bits) if ok else nan_code
         _sort_row(row, lo_v, hi_v, keys, tk, order, to, hbuf)
         sxx = 0
         p = 0
@@ -341,7 +371,7 @@ def rank_block(
                 q += 1
             a2 = p + q - n  # 2 * (average rank of the tie group) - (n + 1), an integer
             sxx += (q - p) * a2 * a2
-            packed = (np.int64(a2) << 16) | p  # p < 2^16; a2 recovered by an arithmetic shift
+            packed = (np.int64(a2) << 32) | p  # p < 2^32; a2 recovered by an arithmetic shift
             for k in range(p, q):
                 pos[order[k]] = packed
             p = q
@@ -349,8 +379,8 @@ def rank_block(
         dc = first + d
         for i in range(n):
             pk = pos[i]
-            codes[i >> SLAB_BITS, dc, i & SLAB_MASK] = bins[i] | np.int32(pk & RANK_MASK)
-            sxy += (pk >> 16) * base_c2[i]
+            codes[i >> SLAB_BITS, dc, i & SLAB_MASK] = bins[i] | np.int32(pk & 0xFFFFFFFF)
+            sxy += (pk >> 32) * base_c2[i]
         if sxx > 0 and base_ss4 > 0:
             rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
         else:

@@ -33,6 +33,10 @@ __all__ = [
     "pair_indices",
     "base_ranks",
     "check_counts",
+    "rank_budget",
+    "rank_shift_for",
+    "rank_mode",
+    "max_index_bins",
     "context",
 ]
 
@@ -48,7 +52,7 @@ class Acc:
     ``_config.GROWTH_MEMORY_BUDGET``).
     """
 
-    counts: np.ndarray  # int32 (Y, R, R)
+    counts: np.ndarray  # int32 (Y, R, R) exact rank counts, or (Y, R, ceil(R / 2^shift)) rank histograms
     rank_lo: np.ndarray  # int32 (Y, R): smallest rank - 1 seen (the window of counts to read)
     rank_hi: np.ndarray  # int32 (Y, R): largest
     hist: np.ndarray  # int32 (Y, R, B)
@@ -73,11 +77,18 @@ class Acc:
     growth_parts: list | None = None
     exact: np.ndarray | None = None  # exact quantiles: float64 (Y, draws, K, R) index of each draw
     exact_first: int = 0  # global draw number of ``exact[:, 0]`` (a Dask task keeps its own slice)
+    # rank histograms (shift > 0): exact integer sums of rank and |rank - base rank| (Y, R), and
+    # counts of rank <= k (Y, R, K); zero-sized with exact counts
+    rank_sum: np.ndarray | None = None
+    shift_sum: np.ndarray | None = None
+    top_counts: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, n_years, n_regions, n_bins, n_pairs):
+    def empty(cls, n_years, n_regions, n_bins, n_pairs, rank_shift=0, n_top=0):
+        rank_bins = ((n_regions - 1) >> rank_shift) + 1 if n_regions else 0
+        m = n_regions if rank_shift else 0
         return cls(
-            counts=np.zeros((n_years, n_regions, n_regions), dtype=np.int32),
+            counts=np.zeros((n_years, n_regions, rank_bins), dtype=np.int32),
             rank_lo=np.full((n_years, n_regions), n_regions, dtype=np.int32),
             rank_hi=np.full((n_years, n_regions), -1, dtype=np.int32),
             hist=np.zeros((n_years, n_regions, n_bins), dtype=np.int32),
@@ -90,6 +101,9 @@ class Acc:
             sum_hi=np.zeros((n_years, n_regions), dtype=np.int64),
             sum_lo=np.zeros((n_years, n_regions), dtype=np.int64),
             rho_sum=np.zeros(n_years, dtype=object),
+            rank_sum=np.zeros((n_years, m), dtype=np.int64),
+            shift_sum=np.zeros((n_years, m), dtype=np.int64),
+            top_counts=np.zeros((n_years, m, n_top if m else 0), dtype=np.int64),
         )
 
     def merge(self, other: Acc) -> None:
@@ -104,6 +118,9 @@ class Acc:
         np.fmin(self.rho_min, other.rho_min, out=self.rho_min)
         self.rho_n += other.rho_n
         self.outranks += other.outranks
+        self.rank_sum += other.rank_sum
+        self.shift_sum += other.shift_sum
+        self.top_counts += other.top_counts
         self.n += other.n
         self.n_draws += other.n_draws
         if other.exact is not None:  # a task's slice of the draw matrix, placed by draw number
@@ -152,12 +169,16 @@ class Ctx:
     sum_scale: np.ndarray | None = None  # (Y, R) fixed-point scales of the index sums
     exact_draws: int = 0  # exact index quantiles: draws kept per cell (0 = histograms)
     exact_combos: int = 1  # index values per draw (method-choice combinations)
+    rank_bits: int = krk.RANK_BITS  # bits of the rank field of the codes (see krk.rank_bits_for)
+    rank_shift: int = 0  # rank histograms of 2^rank_shift ranks per bin (0 = exact rank counts)
+    top_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (K,) int64
+    base_rank: np.ndarray | None = None  # (Y, R) int64 base competition ranks
 
 
 def new_acc(ctx: Ctx, first_draw: int, n_draws: int) -> Acc:
     """Empty accumulators for draws ``first_draw ..`` (+ n_draws); with the exact-quantile slice."""
     n_years, n_regions = ctx.lo.shape
-    acc = Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+    acc = Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0], ctx.rank_shift, ctx.top_k.shape[0])
     if ctx.exact_draws:
         acc.exact = np.empty((n_years, n_draws, ctx.exact_combos, n_regions))
         acc.exact_first = first_draw
@@ -254,21 +275,36 @@ def base_ranks(base_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return base_rank, base_c2, (base_c2 * base_c2).sum(axis=1)
 
 
+def rank_budget(rank_memory: Any) -> int:
+    """``rank_memory`` in bytes (None = ``_config.COUNTS_MEMORY_BUDGET``, read at call time)."""
+    value = _config.COUNTS_MEMORY_BUDGET if rank_memory is None else rank_memory
+    return check_memory("rank_memory", value)
+
+
+def rank_shift_for(n_regions: int, n_years: int, budget: int) -> int:
+    """log2 of the rank bin width: 0 (exact counts) when the ``4 x years x regions^2`` bytes of
+    int32 rank counts fit ``budget``, else the smallest s >= 1 whose histograms of 2^s ranks per
+    bin (``4 x years x regions x ceil(regions / 2^s)`` bytes) fit, with at most
+    ``_config.RANK_HIST_BINS`` bins per region; one bin per region when nothing fits."""
+    def bins(s):
+        return ((n_regions - 1) >> s) + 1
+
+    if 4 * n_years * n_regions * bins(0) <= budget:
+        return 0
+    s = 1
+    while (1 << s) < n_regions and (4 * n_years * n_regions * bins(s) > budget or bins(s) > _config.RANK_HIST_BINS):
+        s += 1
+    return s
+
+
 def check_counts(n_regions: int, n_years: int, n_values: int) -> None:
-    """Limits of the exact rank counts: ``_config.COUNTS_MEMORY_BUDGET`` bytes, ranks within the 16-bit
-    field of the rank codes (``krk.MAX_REGIONS``), and at most 2^31 - 1 ranked values per cell (the
+    """Limits of the rank accumulators: ranks within the widest rank field of the codes
+    (``krk.MAX_REGIONS_ANY`` regions per year) and at most 2^31 - 1 ranked values per cell (the
     counts are int32; ``n_values`` = draws x method combinations, or replicates)."""
-    if n_regions > krk.MAX_REGIONS:
+    if n_regions > krk.MAX_REGIONS_ANY:
         raise ConfigError(
-            f"{n_regions} regions: the robustness engine ranks at most {krk.MAX_REGIONS} regions per "
-            "year (16-bit rank codes); split the panel (panel.select(...))."
-        )
-    counts_bytes = 4 * n_years * n_regions * n_regions
-    if counts_bytes > _config.COUNTS_MEMORY_BUDGET:
-        raise ConfigError(
-            f"exact rank counts for {n_regions} regions x {n_years} years need "
-            f"{counts_bytes / 2**30:.1f} GiB (> {_config.COUNTS_MEMORY_BUDGET / 2**30:.1f} GiB): run fewer "
-            "years or regions at a time (panel.select(...))."
+            f"{n_regions} regions: the robustness engine ranks at most {krk.MAX_REGIONS_ANY} regions per "
+            f"year ({krk.MAX_RANK_BITS}-bit rank codes); split the panel (panel.select(...))."
         )
     if n_values >= 2**31:
         raise ConfigError(
@@ -276,6 +312,20 @@ def check_counts(n_regions: int, n_years: int, n_values: int) -> None:
             "replicates) overflow the int32 rank counts: run at most 2,147,483,647 and combine runs "
             "with different seeds."
         )
+
+
+def rank_mode(ctx: Ctx, budget: int, top_k, base_rank: np.ndarray) -> None:
+    """Exact rank counts or rank histograms for ``ctx`` (see :func:`rank_shift_for`); the top-k and
+    base ranks the histograms' exact sums need."""
+    n_years, n_regions = ctx.lo.shape
+    ctx.rank_shift = rank_shift_for(n_regions, n_years, budget)
+    ctx.top_k = np.array(top_k, dtype=np.int64).reshape(-1)
+    ctx.base_rank = np.ascontiguousarray(base_rank, dtype=np.int64)
+
+
+def max_index_bins(n_regions: int) -> int:
+    """Index histogram bins the codes of ``n_regions`` regions hold (32,767 up to 65,536 regions)."""
+    return krk.nan_bin(krk.rank_bits_for(n_regions))
 
 
 def context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins, combos=()):
@@ -291,11 +341,13 @@ def context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins, 
         base_index[y] = index_of(mdl, base[None, :], y)[0]
     base_rank, base_c2, base_ss4 = base_ranks(base_index)
     n_bins = _config.INDEX_HIST_BINS if index_bins is None else check_int("index_bins", index_bins, 1)
-    if n_bins > krk.MAX_BINS:
-        raise InputError(f"index_bins must be at most {krk.MAX_BINS}; got {n_bins}.")
+    most = max_index_bins(n_regions)
+    if index_bins is not None and n_bins > most:
+        raise InputError(f"index_bins must be at most {most} for {n_regions} regions; got {n_bins}.")
     if index_bins is None:
         while n_bins > 256 and 4 * n_years * n_regions * n_bins > _config.HIST_MEMORY_BUDGET:
             n_bins //= 2
+        n_bins = min(n_bins, most)
     lo, hi = hist_bounds(mdl, sampler.support())
     for m, smp in combos[1:]:
         lo2, hi2 = hist_bounds(m, smp.support())
@@ -305,5 +357,5 @@ def context(mdl, sampler, base, seed, n_regions, n_years, pair_idx, index_bins, 
         inv_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
     ctx = Ctx(mdl, sampler, seed, base_c2, base_ss4,
               np.ascontiguousarray(lo), np.ascontiguousarray(inv_width), n_bins, pair_idx,
-              sum_scale=sum_scales(lo, hi))
+              sum_scale=sum_scales(lo, hi), rank_bits=krk.rank_bits_for(n_regions), base_rank=base_rank)
     return ctx, base_index, base_rank

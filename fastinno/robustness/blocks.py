@@ -16,7 +16,7 @@ import numpy as np
 from .. import _config
 from ..kernels import accumulate as ka
 from ..kernels import ranking as krk
-from .accumulators import Acc, Ctx, fixed_sum, index_keeper
+from .accumulators import Acc, Ctx, fixed_sum, index_keeper, new_acc
 from .models import Model
 from .workspace import dot_rows, gemm_pool, work_array
 
@@ -27,9 +27,8 @@ def run_chunk(ctx: Ctx, first_block: int, n_blocks: int, n_draws: int, acc: Acc 
     """Draws ``first_block * DRAW_BLOCK`` .. (+ n_draws) folded into ``acc`` (new when None)."""
     block = _config.DRAW_BLOCK
     combos = ctx.combos or [(ctx.model, ctx.sampler)]
-    n_years, _, n_regions = combos[0][0].at1.shape
     if acc is None:
-        acc = Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0])
+        acc = new_acc(ctx, first_block * block, n_draws)
     producers = []
     for m, sampler in combos:
         w = sampler.draw(ctx.seed, first_block, n_blocks, first_block * block, n_draws)
@@ -97,7 +96,7 @@ def rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep=None) -> None:
         s, e = j * rows, min(n_draws, (j + 1) * rows)
         g1, g2, form = produce(y, s, e, part.buf1[: e - s], part.buf2[: e - s])
         krk.rank_block(g1, g2, form, base_c2, base_ss4, lo, inv_width, ctx.n_bins, scale,
-                      part.hi, part.lo, part.mn, part.mx, codes, s, rho[s:e])
+                      part.hi, part.lo, part.mn, part.mx, codes, s, rho[s:e], ctx.rank_bits)
         if keep is not None:  # exact quantiles: g1 now holds the index
             keep(s, e, g1)
 
@@ -143,8 +142,9 @@ def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     rows = block_rows(n_regions)
     n_parts = min(numba.get_num_threads(), -(-n_draws // rows)) if parallel else 1
     parts = [Part(k, n_regions, rows) for k in range(n_parts)]
-    accumulate = ka.accumulate_codes if parallel else ka.accumulate_codes_serial
+    accumulate = ka.accumulate_ranks if parallel else ka.accumulate_ranks_serial
     rho = np.empty(n_draws)
+    base_rank = ctx.base_rank if ctx.rank_shift else np.zeros((n_years, 0), dtype=np.int64)
     # every combination's codes of the chunk in one array (the variance shares read them together)
     all_codes = work_array("codes", (len(producers), -(-n_regions // krk.SLAB), n_draws, krk.SLAB), np.int32)
     for y in range(n_years):
@@ -154,7 +154,9 @@ def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep)
             for part in parts:
                 part.flush(acc, y)
-            acc.outranks[y] += accumulate(codes, n_draws, acc.counts[y], acc.hist[y], acc.rank_lo[y], acc.rank_hi[y], ctx.pairs)
+            acc.outranks[y] += accumulate(codes, n_draws, ctx.rank_bits, ctx.rank_shift, acc.counts[y], acc.hist[y],
+                                          acc.rank_lo[y], acc.rank_hi[y], base_rank[y], ctx.top_k, acc.rank_sum[y],
+                                          acc.shift_sum[y], acc.top_counts[y], ctx.pairs)
             ok = ~np.isnan(rho)
             acc.rho_sum[y] += fixed_sum(rho[ok])
             if ok.any():
@@ -170,7 +172,7 @@ def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             s_k, q_k, t_f, w1 = acc.var
             sk, qk, tf, ww = (np.ascontiguousarray(s_k[:, y]), np.ascontiguousarray(q_k[:, y]),
                               np.ascontiguousarray(t_f[:, y]), np.ascontiguousarray(w1[y]))
-            ka.variance_accumulate(all_codes, n_draws, ctx.levels, ctx.n_levels, sk, qk, tf, ww)
+            ka.variance_accumulate(all_codes, n_draws, ctx.levels, ctx.n_levels, sk, qk, tf, ww, (1 << ctx.rank_bits) - 1)
             s_k[:, y], q_k[:, y], t_f[:, y], w1[y] = sk, qk, tf, ww
     acc.n += n_draws * max(len(producers), 1)
     acc.n_draws += n_draws

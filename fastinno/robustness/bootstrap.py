@@ -35,9 +35,13 @@ from .accumulators import (
     check_counts,
     fixed_mean,
     fixed_sum,
+    max_index_bins,
+    new_acc,
     pair_indices,
     quantile_budget,
     quantile_mode,
+    rank_budget,
+    rank_mode,
     sum_scales,
 )
 from .blocks import fold
@@ -101,7 +105,7 @@ def run_boot_chunk(bctx: BootCtx, first_block: int, n_blocks: int, n: int, acc: 
     """Replicates ``first_block * DRAW_BLOCK`` .. (+ n) folded into ``acc``."""
     n_years, n_regions = bctx.lo.shape
     if acc is None:
-        acc = Acc.empty(n_years, n_regions, bctx.n_bins, bctx.pairs.shape[0])
+        acc = new_acc(bctx, first_block * _config.DRAW_BLOCK, n)
     mr, my = boot_multiplicities(bctx, first_block, n_blocks, n)
     index, w = kb.bootstrap_index(
         bctx.cube, bctx.is_cost, bctx.method, bctx.scope, bctx.form, mr, my, bctx.wmode,
@@ -149,6 +153,7 @@ def bootstrap(
     scheduler_timeout: float | None = None,
     chunk_size: int | None = None,
     quantile_memory: int | str | None = None,
+    rank_memory: int | str | None = None,
     progress: bool = True,
 ):
     """Bootstrap the ideal-solution model: resample regions (or blocks of years), re-estimate.
@@ -176,6 +181,10 @@ def bootstrap(
         As in :func:`simulate`: exact index quantiles when ``8 x years x replicates x regions``
         bytes fit (int bytes or e.g. ``"512MB"``, ``"2GiB"``; 0 = always histograms; None =
         ``_config.EXACT_QUANTILE_MEMORY``, 64 MiB).
+    rank_memory : int or str, optional
+        As in :func:`simulate`: exact rank counts when ``4 x years x regions^2`` bytes fit, else
+        rank histograms of ``rank_resolution`` ranks per bin (mean rank, top-k shares, shifts and
+        outranks stay exact).
 
     Returns
     -------
@@ -263,6 +272,7 @@ def bootstrap(
     top_k = tuple(check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
     budget = quantile_budget(quantile_memory)
+    r_budget = rank_budget(rank_memory)
     growth_years = None
     if over == "years":
         if n_years < 2:
@@ -295,15 +305,17 @@ def bootstrap(
     n_bins = _config.INDEX_HIST_BINS
     while n_bins > 256 and 4 * n_years * n_regions * n_bins > _config.HIST_MEMORY_BUDGET:
         n_bins //= 2
+    n_bins = min(n_bins, max_index_bins(n_regions))
     bctx = BootCtx(
         model=None, sampler=None, seed=seed, base_c2=base_c2, base_ss4=base_ss4,
         lo=np.zeros((n_years, n_regions)), inv_width=np.full((n_years, n_regions), float(n_bins)),
         n_bins=n_bins, pairs=pair_idx, cube=cube, is_cost=is_cost, method=method, scope=sc, form=form,
         over=over, block_length=L, wmode=wmode, fixed_w=np.ascontiguousarray(fixed), cprime=cprime, cplogc=cplogc,
         region_stats=rstats, sum_scale=sum_scales(np.zeros((n_years, n_regions)), np.ones((n_years, n_regions))),
-        years=growth_years, growth_length=min(L, max(1, n_years - 1)),
+        years=growth_years, growth_length=min(L, max(1, n_years - 1)), rank_bits=krk.rank_bits_for(n_regions),
     )
     quantile_mode(bctx, budget, n_rep, 1)
+    rank_mode(bctx, r_budget, top_k, base_rank)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=run_boot_chunk, unit="replicate",
                   scheduler_timeout=scheduler_timeout)
@@ -320,6 +332,7 @@ def bootstrap(
     growth = growth_frame(panel, base_index, bctx, acc, n_rep) if growth_years is not None else None
     meta = dict(model=model, model_options=opts, weights=weights if isinstance(weights, str) or weights is None else "given",
                 replicates=n_rep, over=over, block_length=L, backend=backend, quantile_memory=budget,
+                rank_memory=r_budget,
                 seconds=time.perf_counter() - t0)
     if growth is not None:
         meta["growth_block_length"] = bctx.growth_length

@@ -27,13 +27,18 @@ _ADDRESS_HELP = "use tcp://host:port, tls://host:port, inproc://... or host:port
 
 
 def default_chunk(n_regions: int, n_combos: int = 1) -> int:
-    """Draws per chunk: ``_config.CHUNK_SIZE / n_combos`` (at least a block) or more, so that one
-    chunk's rank codes (4 bytes per draw, region and method combination) use about
-    ``_config.CHUNK_MEMORY``; fewer, larger chunks mean fewer thread wake-ups per draw, and several chunks
-    per run keep Dask workers busy."""
+    """Draws per chunk: about ``_config.CHUNK_MEMORY`` of rank codes (4 bytes per draw, region and
+    method combination), and at least ``_config.CHUNK_SIZE / n_combos`` draws (a block at least)
+    as long as their codes stay within 4 x ``_config.CHUNK_MEMORY``; fewer, larger chunks mean
+    fewer thread wake-ups per draw, and several chunks per run keep Dask workers busy. Past that
+    (tens of thousands of regions) a chunk holds fewer draws: each is already large work, and the
+    codes of a 1,024-draw chunk would be hundreds of MB."""
     k = max(1, n_combos)
+    per_draw = 4 * max(1, n_regions) * k
     floor = max(_config.DRAW_BLOCK, _config.CHUNK_SIZE // k)
-    return int(min(16384, max(floor, _config.CHUNK_MEMORY // (4 * max(1, n_regions) * k))))
+    if floor * per_draw > 4 * _config.CHUNK_MEMORY:
+        floor = _config.DRAW_BLOCK
+    return int(min(16384, max(floor, _config.CHUNK_MEMORY // per_draw)))
 
 
 def chunk_plan(n_draws: int, chunk_size: int | None, n_regions: int = 1, n_combos: int = 1):

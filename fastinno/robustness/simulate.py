@@ -13,7 +13,15 @@ from .. import _config
 from .. import _options as opt
 from .._random import check_seed
 from ..errors import InputError
-from .accumulators import check_counts, context, pair_indices, quantile_budget, quantile_mode
+from .accumulators import (
+    check_counts,
+    context,
+    pair_indices,
+    quantile_budget,
+    quantile_mode,
+    rank_budget,
+    rank_mode,
+)
 from .choices import combinations, variance_shares
 from .execute import check_backend, execute
 from .models import MODELS, check_int, check_model, drop_constant, prepare_model
@@ -45,6 +53,7 @@ def simulate(
     chunk_size: int | None = None,
     index_bins: int | None = None,
     quantile_memory: int | str | None = None,
+    rank_memory: int | str | None = None,
     choices: Mapping[str, Sequence[Any]] | None = None,
     progress: bool = True,
     weights: np.ndarray | None = None,
@@ -117,6 +126,18 @@ def simulate(
         (``index_resolution`` 0, ``options["quantiles"] == "exact"``); otherwise they come from
         the histograms (``"histogram"``). 0 = always histograms; None = ``_config.EXACT_QUANTILE_MEMORY``
         (64 MiB).
+    rank_memory : int or str, optional
+        Bytes the rank counts may use (as ``quantile_memory``; None =
+        ``_config.COUNTS_MEMORY_BUDGET``, 1.5 GiB). When the exact counts (int32, ``4 x years x
+        regions^2`` bytes) fit, every rank statistic and the acceptability matrix are exact
+        (``rank_resolution`` 1, ``options["ranks"] == "exact"``). Otherwise the counts become rank
+        histograms with bins of ``rank_resolution`` = 2^s ranks, the smallest power of two whose
+        ``4 x years x regions x ceil(regions / 2^s)`` bytes fit, with at most
+        ``_config.RANK_HIST_BINS`` (2,048) bins per region (``"histogram"``): ``mean_rank``,
+        ``p_top_k``, ``mean_abs_rank_shift`` and ``outranks`` stay exact (exact integer sums and
+        counts per region), ``median_rank``, ``rank_p05`` and ``rank_p95`` are within
+        ``rank_resolution - 1`` ranks of the exact ones and the acceptability matrix gives the
+        share of each bin (rows ``rank`` = the bin's first rank).
     choices : mapping, optional
         Method-choice uncertainty: lists of alternatives for ``"model"`` (the aggregation),
         ``"standardize"``, ``"scope"``, ``"form"`` and ``"weights"`` (the base weighting scheme,
@@ -146,7 +167,8 @@ def simulate(
     Ideal points do not depend on positive weights, so d_pos^2 = A_pos @ (w^2)^T for all draws
     at once (one GEMM per block of draws and year, :func:`fastinno.robustness.blocks.rank_blocks`); the grey relational
     grade and the weighted sum are linear in w. Rank 1 = best within its year, ties share the best rank (competition ranking).
-    Rank statistics are exact. Index quantiles are numpy's default linear quantiles (Hyndman &
+    Rank statistics are exact (within ``rank_resolution`` for the rank quantiles of runs past
+    ``rank_memory``). Index quantiles are numpy's default linear quantiles (Hyndman &
     Fan 1996, type 7) of the draws' non-NaN index values: with the m sorted values x_0 <= ... <=
     x_(m-1) and h = (m - 1) p, x_floor(h) + (h - floor(h)) (x_floor(h)+1 - x_floor(h)); exact
     when the draw matrix fits ``quantile_memory``, else the same definition on histogram order
@@ -183,6 +205,7 @@ def simulate(
     top_k = tuple(check_int("top_k", k, 1) for k in top_k)
     seed = check_seed(seed)
     budget = quantile_budget(quantile_memory)
+    r_budget = rank_budget(rank_memory)
     n_years, _, n_regions = mdl.at1.shape
     pair_idx = pair_indices(panel, pairs)
     combos, levels, n_levels, names = combinations(panel, model, model_options, choices, scheme,
@@ -195,6 +218,7 @@ def simulate(
     if combos:
         ctx.combos, ctx.levels, ctx.n_levels = combos, levels, n_levels
     quantile_mode(ctx, budget, n_draws, max(1, len(combos)))
+    rank_mode(ctx, r_budget, top_k, base_rank)
     acc = execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress,
                   scheduler_timeout=scheduler_timeout)
     shares = variance_shares(acc, names, n_levels) if combos else None
@@ -203,6 +227,7 @@ def simulate(
         dict(model=model, model_options=dict(mdl.options), scheme=sampler.scheme if n_given is None else "given",
              concentration=as_float(concentration), spread=as_float(spread), draws=n_draws, backend=backend,
              choices={k: list(v) for k, v in (choices or {}).items()}, quantile_memory=budget,
+             rank_memory=r_budget,
              seconds=time.perf_counter() - t0),
         variance_shares=shares,
     )

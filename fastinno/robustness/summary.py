@@ -1,6 +1,8 @@
 """Assembly of a robustness run's accumulators into a :class:`fastinno.RobustnessResult`.
 
-Rank statistics come exactly from the rank-position counts; index quantiles from the kept draws
+Rank statistics come exactly from the rank-position counts, or (rank histograms, past the
+counts' memory budget) the mean, top-k shares and shifts from exact integer sums and the rank
+quantiles and acceptability shares per bin of ``rank_resolution`` ranks; index quantiles from the kept draws
 (exact) or the histograms (accurate to one bin, clamped to the exact running min / max); means
 from the exact fixed-point sums.
 """
@@ -18,7 +20,7 @@ from ..kernels import quantiles as kq
 from ..kernels import ranking as krk
 from .accumulators import fixed_mean
 
-__all__ = ["bin_window", "result"]
+__all__ = ["bin_window", "rank_summary", "result"]
 
 
 def bin_window(ctx, acc) -> tuple[np.ndarray, np.ndarray]:
@@ -35,6 +37,32 @@ def bin_window(ctx, acc) -> tuple[np.ndarray, np.ndarray]:
     return b_lo, b_hi
 
 
+def rank_summary(ctx, acc, base_rank, top_k):
+    """Mean rank, (rank_p05, median_rank, rank_p95), {k: p_top_k} and the |rank - base rank| sums,
+    as (years, regions) arrays.
+
+    Exact counts: everything from the counts (:func:`kq.rank_stats`). Rank histograms: the mean,
+    top-k shares and shifts from their exact integer sums (the same divisions as ``rank_stats``),
+    the quantiles from the histograms within ``2^shift - 1`` ranks (:func:`kq.rank_hist_quantiles`).
+    """
+    n_years, n_regions = ctx.lo.shape
+    n = acc.n
+    qs = np.array([0.05, 0.5, 0.95])
+    flat_counts = acc.counts.reshape(n_years * n_regions, -1)
+    if ctx.rank_shift == 0:
+        mean_rank, rq, ptop, shift = kq.rank_stats(flat_counts, n, qs, np.array(top_k, dtype=np.int64),
+                                                   np.ascontiguousarray(base_rank, dtype=np.int64).ravel(),
+                                                   acc.rank_lo.ravel(), acc.rank_hi.ravel())
+    else:
+        mean_rank = acc.rank_sum.ravel() / n
+        ptop = acc.top_counts.reshape(n_years * n_regions, -1) / n
+        shift = acc.shift_sum.ravel()
+        rq = kq.rank_hist_quantiles(flat_counts, ctx.rank_shift, n, qs, acc.rank_lo.ravel(), acc.rank_hi.ravel())
+    quantiles = tuple(rq[:, k].reshape(n_years, n_regions) for k in range(3))
+    p_top = {k: ptop[:, m].reshape(n_years, n_regions) for m, k in enumerate(top_k)}
+    return mean_rank.reshape(n_years, n_regions), quantiles, p_top, shift
+
+
 def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_idx, seed, meta,
            weights_frame=None, variance_shares=None, growth=None):
     """The :class:`fastinno.RobustnessResult` of a finished run (summary, agreement, optional tables)."""
@@ -42,14 +70,7 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
 
     n_years, n_regions = ctx.lo.shape
     n = acc.n
-    flat_counts = acc.counts.reshape(n_years * n_regions, n_regions)
-    mean_rank, rq, ptop, shift = kq.rank_stats(flat_counts, n, np.array([0.05, 0.5, 0.95]),
-                                               np.array(top_k, dtype=np.int64),
-                                               np.ascontiguousarray(base_rank, dtype=np.int64).ravel(),
-                                               acc.rank_lo.ravel(), acc.rank_hi.ravel())
-    mean_rank = mean_rank.reshape(n_years, n_regions)
-    r05, med_rank, r95 = (rq[:, k].reshape(n_years, n_regions) for k in range(3))
-    p_top = {k: ptop[:, m].reshape(n_years, n_regions) for m, k in enumerate(top_k)}
+    mean_rank, (r05, med_rank, r95), p_top, shift = rank_summary(ctx, acc, base_rank, top_k)
     hist = acc.hist
     total = acc.sum_hi.astype(object) * krk.FIXED_BASE + acc.sum_lo.astype(object)
     qs = np.array([0.05, 0.5, 0.95])
@@ -68,7 +89,8 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
         q = {p: iq[:, k].reshape(n_years, n_regions) for k, p in enumerate((0.05, 0.5, 0.95))}
         res_width = float(np.max(width)) if width.size else 0.0
     mean_index = fixed_mean(total, n_ok, ctx.sum_scale)
-    meta = {**meta, "quantiles": "exact" if acc.exact is not None else "histogram"}
+    meta = {**meta, "quantiles": "exact" if acc.exact is not None else "histogram",
+            "ranks": "histogram" if ctx.rank_shift else "exact"}
     yrs = np.repeat(np.array(panel.years, dtype=np.int64), n_regions)
     regs = list(panel.regions) * n_years
     cols = {
@@ -115,7 +137,7 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
         acc_frame = pl.DataFrame({
             "region": [panel.regions[i] for i in r_i],
             "year": np.array(panel.years, dtype=np.int64)[y_i],
-            "rank": (k_i + 1).astype(np.int64),
+            "rank": (k_i.astype(np.int64) << ctx.rank_shift) + 1,  # the first rank of the bin
             "share": acc.counts[y_i, r_i, k_i] / n,
         }).sort(["year", "region", "rank"])
     outranks = None
@@ -130,5 +152,5 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
     return RobustnessResult(
         summary=summary, agreement=agreement, acceptability=acc_frame, outranks=outranks,
         variance_shares=variance_shares, weights=weights_frame, index_resolution=res_width, seed=seed,
-        options=meta, growth=growth,
+        options=meta, growth=growth, rank_resolution=1 << ctx.rank_shift,
     )

@@ -94,3 +94,14 @@ def test_python_dash_m():
 
     r = subprocess.run([sys.executable, "-m", "fastinno.cli", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and __version__ in r.stdout
+
+
+def test_simulate_rank_memory_switches_to_rank_histograms(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(cli, ["simulate", "--demo", "--draws", "64", "--seed", "1", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    assert "rank quantiles exact" in r.output
+    r = runner.invoke(cli, ["simulate", "--demo", "--draws", "64", "--seed", "1", "--no-progress",
+                            "--rank-memory", "1KB", "--out", str(tmp_path / "s.csv")])
+    assert r.exit_code == 0, r.output
+    assert "rank quantiles in bins of" in r.output

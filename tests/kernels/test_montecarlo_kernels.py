@@ -248,3 +248,86 @@ def test_hist_quantiles_within_one_bin_and_clamped():
     assert (np.abs(got[:4] - want[:4]) <= 1.0 / n_bins).all()
     npt.assert_array_equal(got[2], 0.5)
     assert np.isnan(got[4]).all()
+
+
+@pytest.mark.parametrize("rank_bits", [17, 20])
+def test_rank_block_wide_rank_field(rank_bits):
+    """Wider rank fields (past 65,536 regions) move the bin up: same ranks, bins and NaN code."""
+    n_draws, n, n_bins = 9, 40, 11
+    g1, g2, base = _inputs(n_draws, n, krk.RATIO2, seed=12, ties=True, nan=True)
+    lo, inv_width, scale = np.zeros(n), np.full(n, float(n_bins)), np.full(n, 2.0**58)
+    _, codes16, *_ = _reference(g1, g2, krk.RATIO2, base, lo, inv_width, n_bins, scale)
+    base_c2 = np.rint(2 * ss.rankdata(-base)).astype(np.int64) - (n + 1)
+    codes = _empty_codes(n_draws, n)
+    krk.rank_block(g1.copy(), g2.copy(), krk.RATIO2, base_c2, int((base_c2**2).sum()), lo, inv_width, n_bins,
+                   scale, np.zeros(n, np.int64), np.zeros(n, np.int64), np.full(n, np.inf), np.full(n, -np.inf),
+                   codes, 0, np.empty(n_draws), rank_bits)
+    got = _flat(codes, n).astype(np.int64)
+    bins16 = codes16 >> 16
+    want_bins = np.where(bins16 == krk.NAN_BIN, krk.nan_bin(rank_bits), bins16)
+    npt.assert_array_equal(got & ((1 << rank_bits) - 1), codes16 & krk.RANK_MASK)
+    npt.assert_array_equal(got >> rank_bits, want_bins)
+    assert krk.rank_bits_for(65_536) == 16 and krk.rank_bits_for(65_537) == 17 and krk.rank_bits_for(1) == 16
+
+
+@pytest.mark.parametrize("shift,rank_bits", [(0, 16), (2, 16), (3, 19)])
+def test_accumulate_ranks_histograms_and_exact_sums(shift, rank_bits):
+    rng = np.random.default_rng(13)
+    n_draws, n, n_bins = 250, 45, 19
+    ranks = np.stack([rng.permutation(n) for _ in range(n_draws)])  # rank - 1
+    ranks[::5, 9] = ranks[::5, 10] = 0  # ties at the top
+    bins = rng.integers(0, n_bins, size=(n_draws, n))
+    nan_b = krk.nan_bin(rank_bits)
+    bins[::7, 4] = nan_b
+    codes = _slabbed(((bins << rank_bits) | ranks).astype(np.int32))
+    pairs = np.array([[0, 1], [9, 10], [40, 17]], dtype=np.int64)
+    base = (rng.permutation(n) + 1).astype(np.int64)
+    top_k = np.array([1, 5, 100], dtype=np.int64)
+    n_rb = ((n - 1) >> shift) + 1
+    for kernel in (ka.accumulate_ranks, ka.accumulate_ranks_serial):
+        counts = np.zeros((n, n_rb), np.int32)
+        hist = np.zeros((n, n_bins), np.int32)
+        r_lo, r_hi = np.full(n, n, np.int32), np.full(n, -1, np.int32)
+        m = n if shift else 0
+        rsum, ssum = np.zeros(m, np.int64), np.zeros(m, np.int64)
+        top = np.zeros((m, top_k.size if m else 0), np.int64)
+        outr = kernel(codes, n_draws, rank_bits, shift, counts, hist, r_lo, r_hi, base if shift else base[:0],
+                      top_k, rsum, ssum, top, pairs)
+        c_ref = np.zeros((n, n_rb), np.int32)
+        np.add.at(c_ref, (np.tile(np.arange(n), n_draws), ranks.ravel() >> shift), 1)
+        npt.assert_array_equal(counts, c_ref)
+        ok = bins != nan_b
+        h_ref = np.zeros((n, n_bins), np.int32)
+        np.add.at(h_ref, (np.tile(np.arange(n), n_draws)[ok.ravel()], bins.ravel()[ok.ravel()]), 1)
+        npt.assert_array_equal(hist, h_ref)
+        npt.assert_array_equal(r_lo, ranks.min(axis=0))
+        npt.assert_array_equal(r_hi, ranks.max(axis=0))
+        npt.assert_array_equal(outr, [(ranks[:, a] < ranks[:, b]).sum() for a, b in pairs])
+        if shift:
+            npt.assert_array_equal(rsum, (ranks + 1).sum(axis=0))
+            npt.assert_array_equal(ssum, np.abs(ranks + 1 - base).sum(axis=0))
+            npt.assert_array_equal(top, np.stack([(ranks + 1 <= k).sum(axis=0) for k in top_k], axis=1))
+
+
+def test_rank_hist_quantiles_within_a_bin():
+    rng = np.random.default_rng(14)
+    n, n_draws = 37, 301
+    ranks = rng.integers(1, n + 1, size=(n_draws, n))
+    ranks[:, 3] = 29  # never moves: exact from the running min / max
+    ranks[:, 5] = rng.integers(30, 33, size=n_draws)  # inside one bin of 4 or 8
+    qs = np.array([0.05, 0.5, 0.95, 0.0, 1.0, 1 / 3])
+    lo = (ranks - 1).min(axis=0).astype(np.int32)
+    hi = (ranks - 1).max(axis=0).astype(np.int32)
+    want = np.quantile(ranks, qs, axis=0).T
+    counts = np.zeros((n, n), np.int32)
+    np.add.at(counts, (np.tile(np.arange(n), n_draws), ranks.ravel() - 1), 1)
+    # shift 0: the exact counts give rank_stats' quantiles (= numpy's) bit for bit
+    npt.assert_array_equal(kq.rank_hist_quantiles(counts, 0, n_draws, qs, lo, hi), want)
+    for shift in (1, 2, 3, 6):
+        w = 1 << shift
+        hist = np.zeros((n, ((n - 1) >> shift) + 1), np.int32)
+        np.add.at(hist, (np.tile(np.arange(n), n_draws), (ranks.ravel() - 1) >> shift), 1)
+        got = kq.rank_hist_quantiles(hist, shift, n_draws, qs, lo, hi)
+        assert (np.abs(got - want) <= w - 1 + 1e-12).all()
+        assert (got >= lo[:, None] + 1).all() and (got <= hi[:, None] + 1).all()
+        npt.assert_array_equal(got[3], 29.0)
