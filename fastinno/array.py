@@ -32,7 +32,15 @@ from . import _options as opt
 from .errors import DegenerateDataError, InputError, format_keys
 from .kernels import distance as kd
 from .kernels import normalize as kn
-from .validate import UNSET, as_float_array, check_finite, check_types, check_weights, renamed
+from .validate import (
+    UNSET,
+    as_float_array,
+    as_float_view,
+    check_finite,
+    check_types,
+    check_weights,
+    renamed,
+)
 
 __all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
 
@@ -46,15 +54,7 @@ def _cube_view(cube, name="cube"):
     """A read-only float64 C-contiguous view of ``cube`` (a copy only when it is not one already;
     the kernels only read it, and the caller's array and its flags are never touched).
     Finiteness is checked later, from the scope statistics."""
-    try:
-        x = np.ascontiguousarray(cube, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
-    if x.ndim != 3:
-        raise InputError(f"{name} must be 3-dimensional; got shape {x.shape}.")
-    if x.size == 0:
-        raise InputError(f"{name} is empty (shape {x.shape}).")
-    x = x.view()
+    x = as_float_view(cube, name, ndim=3).view()
     x.setflags(write=False)  # same (read-only) kernel specialization as the Panel API's cube
     return x
 

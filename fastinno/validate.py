@@ -16,6 +16,7 @@ from .errors import DegenerateDataError, FastinnoWarning, InputError, SchemaErro
 
 __all__ = [
     "as_float_array",
+    "as_float_view",
     "check_choice",
     "check_finite",
     "check_nonnegative",
@@ -76,6 +77,24 @@ def as_float_array(x: object, name: str = "x", ndim: int | None = None) -> np.nd
         raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
     if ndim is not None and arr.ndim != ndim:
         raise InputError(f"{name} must be {ndim}-dimensional; got shape {arr.shape}.")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape}).")
+    return arr
+
+
+def as_float_view(x: object, name: str = "x", ndim: int | None = None, what: str | None = None) -> np.ndarray:
+    """``x`` as a C-contiguous float64 array, copied only when it is not one already.
+
+    For callers whose kernels only read their input (so no defensive copy is needed); checks the
+    number of dimensions (``what`` words the message, e.g. "a 2-D array (objects x indicators)")
+    and that it is not empty.
+    """
+    try:
+        arr = np.ascontiguousarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise InputError(f"{name} must be {what or f'{ndim}-dimensional'}; got shape {arr.shape}.")
     if arr.size == 0:
         raise InputError(f"{name} is empty (shape {arr.shape}).")
     return arr

@@ -28,6 +28,25 @@ def _lerp(a, b, t):
     return a + d * t
 
 
+@njit(cache=True)
+def quantile_positions(n, qs):
+    """The order statistics numpy's linear quantiles ``qs`` of ``n`` values need.
+
+    Returns ``want`` (int64, 2 per quantile: floor(h) and min(floor(h) + 1, n - 1), 0-based, with
+    h = (n - 1) q), ``frac`` (h - floor(h), the interpolation weight) and ``walk`` (the order in
+    which a walk over increasing positions meets them).
+    """
+    n_q = qs.shape[0]
+    want = np.empty(2 * n_q, dtype=np.int64)
+    frac = np.empty(n_q)
+    for qi in range(n_q):
+        h = (n - 1) * qs[qi]
+        want[2 * qi] = np.int64(math.floor(h))
+        frac[qi] = h - want[2 * qi]
+        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
+    return want, frac, np.argsort(want)
+
+
 @njit(cache=True, parallel=True)
 def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
     """Mean, quantiles, top-k shares and absolute shifts of ranks from rank-position counts, exactly.
@@ -60,14 +79,7 @@ def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
     n_q = qs.shape[0]
     n_k = top_k.shape[0]
     # the order statistics the quantiles need (0-based positions), walked in increasing order
-    want = np.empty(2 * n_q, dtype=np.int64)
-    frac = np.empty(n_q)
-    for qi in range(n_q):
-        h = (n - 1) * qs[qi]
-        want[2 * qi] = np.int64(math.floor(h))
-        frac[qi] = h - want[2 * qi]
-        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
-    walk = np.argsort(want)
+    want, frac, walk = quantile_positions(n, qs)
     mean = np.empty(n_rows)
     quant = np.empty((n_rows, n_q))
     top = np.empty((n_rows, n_k))
@@ -139,14 +151,7 @@ def rank_hist_quantiles(hist, shift, n, qs, rank_lo, rank_hi):
     """
     n_rows, n_bins = hist.shape
     n_q = qs.shape[0]
-    want = np.empty(2 * n_q, dtype=np.int64)
-    frac = np.empty(n_q)
-    for qi in range(n_q):
-        h = (n - 1) * qs[qi]
-        want[2 * qi] = np.int64(math.floor(h))
-        frac[qi] = h - want[2 * qi]
-        want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
-    walk = np.argsort(want)
+    want, frac, walk = quantile_positions(n, qs)
     quant = np.empty((n_rows, n_q))
     n_tasks = min(n_rows, 256)
     for t in prange(n_tasks):

@@ -58,17 +58,8 @@ def _matrix(x: object, name: str, min_rows: int = 1) -> np.ndarray:
 
 
 def _matrix_view(x: object, name: str) -> np.ndarray:
-    """Like :func:`_matrix` but without the defensive copy (for callers that copy anyway)."""
-    try:
-        arr = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; could not convert it to float64 ({exc}).") from None
-    if arr.ndim != 2:
-        raise InputError(f"{name} must be a 2-D array (objects x indicators); got shape {arr.shape}.")
-    if arr.size == 0:
-        raise InputError(f"{name} is empty (shape {arr.shape}).")
-    V.check_finite(arr, name)
-    return arr
+    """Like :func:`_matrix` but without the defensive copy (the kernels only read it)."""
+    return V.check_finite(V.as_float_view(x, name, ndim=2, what="a 2-D array (objects x indicators)"), name)
 
 
 def _matrix_stats(x: object, name: str, min_rows: int = 1, want_sums: bool = False):
