@@ -103,15 +103,19 @@ def check_output(
             f"{what} {str(target)!r} already exists; fastinno does not overwrite results. "
             "Choose another path or pass --force (force=True) to replace it."
         )
-    parent = target.parent
-    probe = parent
+    check_writable(target, what.lower())
+    return target
+
+
+def check_writable(target: Path, what: str) -> None:
+    """Raise unless ``target`` can be created: its nearest existing ancestor is a writable folder."""
+    probe = target.parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
     if not probe.is_dir():
-        raise InputError(f"Cannot write {what.lower()} {str(target)!r}: {str(probe)!r} is not a folder.")
+        raise InputError(f"Cannot write {what} {str(target)!r}: {str(probe)!r} is not a folder.")
     if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"Cannot write {what.lower()} {str(target)!r}: folder {str(probe)!r} is not writable.")
-    return target
+        raise InputError(f"Cannot write {what} {str(target)!r}: folder {str(probe)!r} is not writable.")
 
 
 @contextlib.contextmanager
@@ -295,13 +299,7 @@ def check_new_folder(out: str | Path, force: bool) -> Path:
             f"Output folder {str(out)!r} already exists; fastinno never overwrites results. "
             "Choose another folder (--out) or pass --force to replace it."
         )
-    probe = out.parent
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if not probe.is_dir():
-        raise InputError(f"Cannot write output folder {str(out)!r}: {str(probe)!r} is not a folder.")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise InputError(f"Cannot write output folder {str(out)!r}: folder {str(probe)!r} is not writable.")
+    check_writable(out, "output folder")
     return out
 
 
