@@ -30,10 +30,11 @@ ALLOWED: dict[str, set[str]] = {
     "results": {"base"},
     "methods": {"base", "kernels", "data", "results"},
     "robustness": {"base", "kernels", "data", "results", "methods"},
+    "regional": {"base", "kernels", "data", "results", "methods"},
     "plots": {"base", "results"},
     "report": {"base", "results", "plots"},
-    "main_job": {"base", "kernels", "data", "results", "methods", "robustness", "plots", "report"},
-    "cli": {"base", "kernels", "data", "results", "methods", "robustness", "plots", "report", "main_job"},
+    "main_job": {"base", "kernels", "data", "results", "methods", "robustness", "regional", "plots", "report"},
+    "cli": {"base", "kernels", "data", "results", "methods", "robustness", "regional", "plots", "report", "main_job"},
     # fastinno/__init__.py imports its API lazily by name (strings); only the version eagerly
     "root": {"base"},
 }
@@ -288,7 +289,7 @@ def test_planted_cycle_is_caught(planted):
 
 def test_planted_private_names_are_caught(planted):
     def plant(r):
-        _append(r / "array.py", "from .validate import _Unset\n")
+        _append(r / "array" / "ideal_solution.py", "from ..validate import _Unset\n")
         _append(r / "methods" / "mcda.py", "def _g():\n    return kn._private_helper\n")
 
     new = _new(private_uses, planted, plant)

@@ -1,4 +1,4 @@
-"""Array-level API of the ideal-solution model, for power users with raw NumPy cubes.
+"""Array level of the ideal-solution model, for power users with raw NumPy cubes.
 
 Thin, validated wrappers over :mod:`fastinno.kernels.normalize` and
 :mod:`fastinno.kernels.distance`: string options, a copy of every input (never mutated), checks
@@ -28,11 +28,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import _options as opt
-from .errors import DegenerateDataError, InputError, format_keys
-from .kernels import distance as kd
-from .kernels import normalize as kn
-from .validate import (
+from .. import _options as opt
+from ..errors import DegenerateDataError, InputError, format_keys
+from ..kernels import distance as kd
+from ..kernels import normalize as kn
+from ..validate import (
     UNSET,
     as_float_array,
     as_float_view,

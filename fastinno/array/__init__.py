@@ -1,0 +1,25 @@
+"""Array-level API: every method, weighting, normalization and rank correlation on raw NumPy arrays.
+
+No polars, no names: a *matrix* is float64 ``(n_alternatives, n_indicators)``, a *cube*
+``(n_regions, n_years, n_indicators)``; ``is_cost`` is a bool vector (``None`` = all benefit) or
+criterion types (1 benefit, -1 cost). Checks run once, then the compiled kernel; inputs are only
+read, never written.
+
+Example
+-------
+>>> import numpy as np
+>>> from fastinno import array as fa
+>>> cube = np.random.default_rng(0).uniform(1, 2, (50, 10, 6))
+>>> f = fa.hew_topsis(cube, weights=np.full(6, 1 / 6))            # (1, 50, 10): one model
+>>> f = fa.hew_topsis(cube, groups=[[0, 1, 2], [3, 4, 5]])          # (3, 50, 10): index + 2 sub-indices
+>>> x = fa.standardize(cube, normalize="minmax", scope="year")
+>>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
+>>> c = fa.index(d_pos, d_neg, form="closeness")
+>>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
+
+Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
+"""
+
+from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
+
+__all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]

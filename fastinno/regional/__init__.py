@@ -1,0 +1,2 @@
+"""Regional structure of scores: groups, disparities, convergence, distribution dynamics and
+spatial autocorrelation."""
