@@ -132,6 +132,13 @@ class Panel:
             system,
         )
 
+    def with_aggregates(self, groups: object, *, column: str | None = None, ungrouped: str = "error") -> Panel:
+        """This panel plus one aggregate unit per group, built from its members by each
+        indicator's ``aggregate`` rule (see :func:`fastinno.data.aggregate.with_aggregates`)."""
+        from .aggregate import with_aggregates
+
+        return with_aggregates(self, groups, column=column, ungrouped=ungrouped)
+
     # ---- views -------------------------------------------------------------------------
     @property
     def indicators(self) -> tuple[str, ...]:

@@ -27,7 +27,8 @@ __all__ = ["Indicator", "Group", "IndicatorSystem", "read_system"]
 
 _BENEFIT = {"+", "benefit", "positive", "max"}
 _COST = {"-", "cost", "negative", "min"}
-_LEAF_KEYS = {"direction", "label", "unit", "weight", "lower", "upper"}
+_LEAF_KEY_ORDER = ("direction", "label", "unit", "weight", "lower", "upper", "aggregate")
+_LEAF_KEYS = set(_LEAF_KEY_ORDER)
 _DIM_META = {"_weight", "_label"}
 
 
@@ -42,6 +43,9 @@ class Indicator:
     weight: float | None = None  # fixed share within its parent dimension
     lower: float | None = None  # critical limits for the efficacy coefficient
     upper: float | None = None
+    #: How the indicator aggregates over a group of regions: "sum", "mean" or
+    #: "weighted_mean:<indicator>" (see :mod:`fastinno.data.aggregate`).
+    aggregate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,7 @@ class IndicatorSystem:
     def to_dict(self) -> dict:
         """The nested-mapping form (round-trips through :meth:`from_dict`)."""
         def leaf(ind: Indicator) -> Any:
-            extra = {k: getattr(ind, k) for k in ("label", "unit", "weight", "lower", "upper") if getattr(ind, k) is not None}
+            extra = {k: getattr(ind, k) for k in _LEAF_KEY_ORDER[1:] if getattr(ind, k) is not None}
             return {"direction": ind.direction, **extra} if extra else ind.direction
 
         root: dict = {}
@@ -290,17 +294,9 @@ class IndicatorSystem:
         for j in range(self.n_indicators):
             k = int(self.indicator_parent[j])
             dims.append("/".join(self.groups[k].path) if k >= 0 else "")
-        return pl.DataFrame(
-            {
-                "indicator": list(self.indicators),
-                "direction": list(self.directions),
-                "dimension": dims,
-                "label": list(self.labels),
-                "unit": list(self.units),
-                "weight": self._weights.tolist(),
-            },
-            schema_overrides={"label": pl.String, "unit": pl.String},
-        )
+        cols = {"indicator": list(self.indicators), "direction": list(self.directions), "dimension": dims,
+                "label": list(self.labels), "unit": list(self.units), "weight": self._weights.tolist()}
+        return pl.DataFrame(cols, schema_overrides={"label": pl.String, "unit": pl.String})
 
     def describe(self) -> str:
         """The hierarchy as an indented text tree with directions and base weights."""
@@ -489,7 +485,7 @@ def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
         hints = "".join(_did_you_mean(k, _LEAF_KEYS) for k in unknown[:5])
         raise SchemaError(
             f"Indicator {'/'.join(path)!r} has unknown key(s) {format_keys(unknown)}{hints}; an indicator "
-            f"takes {format_keys(sorted(_LEAF_KEYS, key=['direction', 'label', 'unit', 'weight', 'lower', 'upper'].index))}."
+            f"takes {format_keys(list(_LEAF_KEY_ORDER))}."
         )
     if "direction" not in table:
         raise SchemaError(f"Indicator {'/'.join(path)!r} has no direction: add direction = '+' or '-'.")
@@ -510,7 +506,7 @@ def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
             raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be a number; got {table[key]!r}.")
         if table.get(key) is not None and not math.isfinite(table[key]):
             raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be finite; got {table[key]!r}.")
-    for key in ("label", "unit"):
+    for key in ("label", "unit", "aggregate"):
         if table.get(key) is not None and not isinstance(table[key], str):
             raise SchemaError(f"{key} of indicator {'/'.join(path)!r} must be text; got {table[key]!r}.")
     lower, upper = table.get("lower"), table.get("upper")
@@ -524,6 +520,7 @@ def _parse_leaf(name: str, val: object, path: tuple[str, ...]) -> Indicator:
         weight=None if weight is None else float(weight),
         lower=None if lower is None else float(lower),
         upper=None if upper is None else float(upper),
+        aggregate=table.get("aggregate"),
     )
 
 
