@@ -107,6 +107,28 @@ def check_choice(name: str, value: object, choices: Iterable[str]) -> str:
     return Option(name, {c: "" for c in choices}).check(value)
 
 
+#: The registered ranking methods (``fastinno.methods.registry``), in display order.
+METHOD_HELP = {
+    "topsis": "TOPSIS closeness to the ideal (Hwang & Yoon 1981)",
+    "vikor": "VIKOR compromise Q, smaller is better (Opricovic & Tzeng 2004)",
+    "promethee_ii": "PROMETHEE II net outranking flow (Brans & Vincke 1985)",
+    "wsm": "weighted sum model",
+    "wpm": "weighted product model",
+    "waspas": "WASPAS: lam * WSM + (1 - lam) * WPM",
+    "copras": "COPRAS relative significance Q",
+    "edas": "EDAS appraisal score from distances to the average",
+    "mabac": "MABAC distance to the border approximation area",
+    "aras": "ARAS utility degree relative to the ideal alternative",
+    "moora": "MOORA ratio system",
+    "codas": "CODAS assessment score from Euclidean and taxicab distances",
+    "spotis": "SPOTIS distance to the ideal solution point, smaller is better",
+    "marcos": "MARCOS utility function",
+    "cocoso": "CoCoSo combined compromise solution",
+    "gra": "grey relational grade",
+    "hew_topsis": "the hierarchical equal-weight ideal-solution index",
+}
+
+
 _DECLARED = (
     Option(
         "standardize",
@@ -261,31 +283,14 @@ _DECLARED = (
             "gra": "grey relational grade per year",
             "weighted-sum": "weighted sum of the standardized values",
             "combined": "the combined evaluation's weighted steps",
+            **{k: v for k, v in METHOD_HELP.items() if k not in ("topsis", "gra", "hew_topsis")},
         },
         aliases={"hew_topsis": "hew-topsis", "weighted_sum": "weighted-sum"},
         default="hew-topsis",
     ),
     Option(
         "method",
-        {
-            "topsis": "TOPSIS closeness to the ideal (Hwang & Yoon 1981)",
-            "vikor": "VIKOR compromise Q, smaller is better (Opricovic & Tzeng 2004)",
-            "promethee_ii": "PROMETHEE II net outranking flow (Brans & Vincke 1985)",
-            "wsm": "weighted sum model",
-            "wpm": "weighted product model",
-            "waspas": "WASPAS: lam * WSM + (1 - lam) * WPM",
-            "copras": "COPRAS relative significance Q",
-            "edas": "EDAS appraisal score from distances to the average",
-            "mabac": "MABAC distance to the border approximation area",
-            "aras": "ARAS utility degree relative to the ideal alternative",
-            "moora": "MOORA ratio system",
-            "codas": "CODAS assessment score from Euclidean and taxicab distances",
-            "spotis": "SPOTIS distance to the ideal solution point, smaller is better",
-            "marcos": "MARCOS utility function",
-            "cocoso": "CoCoSo combined compromise solution",
-            "gra": "grey relational grade",
-            "hew_topsis": "the hierarchical equal-weight ideal-solution index",
-        },
+        METHOD_HELP,
         aliases={"hew-topsis": "hew_topsis", "promethee": "promethee_ii", "weighted_sum": "wsm"},
         default="topsis",
     ),

@@ -91,12 +91,12 @@ REGISTRY: dict[str, PlugIn] = {}
 
 def register(name: str, prepare: Callable, defaults: Mapping[str, Any]) -> None:
     """Register a plug-in model ``name`` (one of :data:`MODELS`)."""
-    REGISTRY[check_model(name)] = PlugIn(prepare, defaults)
+    REGISTRY[opt.check("model", name)] = PlugIn(prepare, defaults)
 
 
 def check_model(model: object) -> str:
     """The name of ``model`` as in :data:`MODELS` (``"hew_topsis"`` is ``"hew-topsis"``)."""
-    return opt.check("model", model)
+    return opt.check("model", model, allowed=(*MODELS, *REGISTRY))
 
 
 def check_int(name, v, lo):

@@ -648,7 +648,7 @@ def test_bootstrap_growth_memory_guard(monkeypatch):
 def test_errors():
     panel = _panel()
     with pytest.raises(InputError, match="Unknown model"):
-        fastinno.simulate(panel, model="vikor", progress=False)
+        fastinno.simulate(panel, model="electre_iii", progress=False)
     with pytest.raises(InputError, match="Unknown model_options 'scop'"):
         fastinno.simulate(panel, model_options={"scop": "year"}, progress=False)
     with pytest.raises(InputError, match="scheme='given' needs given="):

@@ -1,0 +1,198 @@
+"""Every registered ranking method as a Monte Carlo model: ``simulate(model="vikor")``.
+
+A method whose preference is linear in the weights after a fixed, weight-independent transform
+of the data (its :attr:`~fastinno.methods.spec.MethodSpec.linear_terms`) becomes GEMM operands:
+``P[k] = T[k] @ w`` per year, then its ``combine`` (WSM, MOORA, MABAC, ARAS, PROMETHEE II's
+net flow straight into the engine's block products; WPM in logs, WASPAS and COPRAS through their
+combination). Any other method is evaluated draw by draw with its batched kernel (VIKOR, EDAS,
+CODAS, MARCOS, CoCoSo, SPOTIS). Either way the index the engine ranks is the method's
+preference turned so that larger is better (VIKOR's Q and SPOTIS's distance are negated).
+
+Periods are years: each year's regions are one cell, as ``fastinno.evaluate(by="year")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import DegenerateDataError, InputError
+from ..kernels import ranking as krk
+from ..methods import registry
+from ..validate import constant_indicators_error
+from .models import Model, base_weights, check_model_options, panel_parts, register
+from .workspace import dot_rows, work_array
+
+__all__ = ["MethodModel", "prepare_method", "method_defaults", "PLUGIN_METHODS"]
+
+#: Registered methods the engine already runs as built-in models (their own operands).
+BUILT_IN = ("topsis", "gra", "hew_topsis")
+
+
+def method_defaults(name: str) -> dict:
+    """Model options of method ``name``: ``normalize`` (its paper's default), its own options,
+    ``weights`` (None = the system's hierarchical equal weights) and ``constant``."""
+    spec = registry.method(name)
+    return {"normalize": spec.default_normalize, **dict(spec.options), "weights": None, "constant": "error"}
+
+
+def _year_cells(cube: np.ndarray) -> np.ndarray:
+    """(regions, years, indicators) -> (years, regions, indicators), C-contiguous: one cell per year."""
+    return np.ascontiguousarray(np.transpose(cube, (1, 0, 2)))
+
+
+def _check_constant(panel, x3: np.ndarray, name: str) -> None:
+    const = x3.max(axis=1) == x3.min(axis=1)  # (years, indicators)
+    if const.any():
+        names = [panel.indicators[j] for j in np.flatnonzero(const.any(axis=0))]
+        cells = [(panel.indicators[j], panel.years[y]) for y, j in np.argwhere(const)]
+        raise constant_indicators_error(
+            names, cells, "year", f"the {name} preference is undefined or ignores them",
+            "model_options={'constant': 'drop'} (removes them)",
+        )
+
+
+@dataclass
+class MethodModel:
+    """Weight-independent state of a registered method (shipped to Dask workers with the context)."""
+
+    name: str
+    x3: np.ndarray  # (years, regions, indicators) raw values
+    is_cost: np.ndarray
+    normalize: str | None
+    options: dict
+    sign: float  # +1 larger-is-better, -1 otherwise
+    terms: np.ndarray | None  # (years, k, indicators, regions) operands of P = w @ T, or None
+    lo: np.ndarray  # (years, regions) a-priori index range
+    hi: np.ndarray
+
+    def _spec(self):
+        return registry.method(self.name)
+
+    def index(self, w: np.ndarray, y: int, out: np.ndarray | None = None) -> np.ndarray:
+        """The index (sign x preference) of every region in year ``y`` for each weight row."""
+        n_draws, n_regions = w.shape[0], self.x3.shape[1]
+        if out is None:
+            out = np.empty((n_draws, n_regions))
+        spec = self._spec()
+        if self.terms is not None:
+            k = self.terms.shape[1]
+            p = np.empty((1, k, n_draws, n_regions))
+            for j in range(k):
+                dot_rows(w, self.terms[y, j], p[0, j])
+            if spec.combine is None:
+                out[:] = p[0, 0]
+            else:
+                # combine works per cell on (cells, k, alternatives): each draw is a cell here
+                out[:] = spec.combine(np.ascontiguousarray(np.transpose(p[0], (1, 0, 2))))
+        else:
+            cell = self.x3[y:y + 1]
+            for d in range(n_draws):
+                out[d] = spec.cells(cell, w[d], self.is_cost, self.normalize, self.options)[0]
+        if self.sign < 0:
+            np.negative(out, out=out)
+        return out
+
+    def producer(self, w: np.ndarray):
+        """The engine's hook: ``produce(y, s, e, buf1, buf2)`` writes draws s..e of year y into ``buf1``."""
+        w = np.ascontiguousarray(w)
+
+        def produce(y, s, e, buf1, buf2):
+            g = self.index(w[s:e], y, out=buf1)
+            lo, hi = self.lo[y], self.hi[y]
+            if (g < lo).any() or (g > hi).any():
+                raise DegenerateDataError(
+                    f"model {self.name!r}: a weight draw moved a preference outside the range the engine "
+                    "reserved for it (three times the spread over single-indicator weights). Rescale the "
+                    "indicators or use normalize='minmax'."
+                )
+            return g, g, krk.LINEAR
+
+        return produce
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """A-priori index range of every (year, region)."""
+        return self.lo, self.hi
+
+    def check_sampler(self, sampler) -> None:  # noqa: ARG002 - any weights on the simplex are valid
+        return None
+
+
+def _bounds(model: MethodModel, support: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The index at the simplex vertices of the support and at the base weights, widened by the
+    spread on each side (exact for methods linear in the weights, a safety margin for the others)."""
+    n_years = model.x3.shape[0]
+    m = model.x3.shape[2]
+    vertices = np.eye(m)[support]
+    # a vertex with a single weight can make a ratio method's denominator vanish: mix it with the base
+    probes = np.vstack([base[None, :], 0.5 * vertices + 0.5 * base[None, :], vertices])
+    lo = np.empty((n_years, model.x3.shape[1]))
+    hi = np.empty_like(lo)
+    for y in range(n_years):
+        with np.errstate(all="ignore"):
+            g = model.index(probes, y)
+        g = np.where(np.isfinite(g), g, np.nan)
+        if np.isnan(g[0]).any():
+            raise DegenerateDataError(
+                f"model {model.name!r} is undefined at the base weights in year {y}: check the panel's values."
+            )
+        a, b = np.nanmin(g, axis=0), np.nanmax(g, axis=0)
+        span = np.maximum(b - a, np.maximum(np.abs(a), np.abs(b)) * 1e-9 + 1e-12)
+        lo[y], hi[y] = a - span, b + span
+    return lo, hi
+
+
+def prepare_method(name: str):
+    """The plug-in ``prepare(panel, options) -> (Model, base weights)`` of method ``name``."""
+
+    def prepare(panel, options: Mapping | None):
+        spec = registry.method(name)
+        opts = method_defaults(name)
+        options = dict(options or {})
+        check_model_options(name, options, list(opts))
+        opts.update(options)
+        if opts["constant"] not in ("error",):
+            raise InputError(
+                f"model {name!r} takes constant='error' or 'drop' (drop removes constant indicators first); "
+                f"got {opts['constant']!r}."
+            )
+        cube, is_cost = panel_parts(panel)
+        x3 = _year_cells(cube)
+        _check_constant(panel, x3, name)
+        own = {k: opts[k] for k in spec.options}
+        normalize = opts["normalize"]
+        # one evaluation at equal weights checks the data and the options (clear errors up front)
+        m = x3.shape[2]
+        spec.cells(x3, np.full(m, 1.0 / m), is_cost, normalize, own)
+        terms = None
+        if spec.linear_terms is not None:
+            t = spec.linear_terms(x3, is_cost, normalize, own)  # (years, k, regions, indicators)
+            terms = np.ascontiguousarray(np.transpose(t, (0, 1, 3, 2)))
+        sign = 1.0 if spec.higher_is_better else -1.0
+        base = base_weights(panel, opts["weights"], x3.reshape(-1, m))
+        model = MethodModel(name, x3, is_cost, normalize, own, sign, terms,
+                            np.zeros((x3.shape[0], x3.shape[1])), np.zeros((x3.shape[0], x3.shape[1])))
+        support = np.arange(m)
+        model.lo, model.hi = _bounds(model, support, base)
+        if not isinstance(opts["weights"], (str, type(None), Mapping)):
+            opts["weights"] = "array"
+        # at1 fixes the shape (years, indicators, regions) for the engine
+        at1 = np.zeros((x3.shape[0], m, x3.shape[1])) if terms is None else terms[:, 0]
+        return Model(name, krk.LINEAR, at1, None, opts, custom=model), base
+
+    return prepare
+
+
+#: Registered methods that run through this plug-in.
+PLUGIN_METHODS = tuple(n for n in registry.METHODS if n not in BUILT_IN)
+
+
+def _register_all() -> None:
+    for name in PLUGIN_METHODS:
+        register(name, prepare_method(name), method_defaults(name))
+
+
+_register_all()
+
