@@ -176,8 +176,8 @@ def run(
     jit_warmup : bool, optional
         Compile the later steps' numba kernels in a helper process while this one runs the
         first steps, so a cold start uses both cores (results are computed here either way and
-        do not depend on it). Default: on for a cold start (no earlier run of these steps has
-        cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
+        do not depend on it). Default: on for a cold start (neither an earlier run of these
+        steps nor ``fastinno warmup`` has cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
         environment sets ``FASTINNO_JIT_WARMUP=0``.
     command : str, optional
         Command line recorded in ``run.json``.
