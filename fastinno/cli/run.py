@@ -47,7 +47,8 @@ Examples:
 """)
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: the config's `out`, else ./fastinno-run).")
+              help="Output folder (default: the config's `out`, relative to the config's folder, "
+                   "else fastinno-run beside the config).")
 @main_job_options
 def run_cmd(config, out, force, excel, csv, copy_inputs, figures, quiet) -> None:
     """Run the main job described by CONFIG (TOML): indices, combined evaluation, robustness,

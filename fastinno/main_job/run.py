@@ -149,8 +149,9 @@ def run(
         A TOML config file or the equivalent mapping (e.g. ``run.json["config"]`` of an earlier
         run, which reproduces it).
     out : path, optional
-        Output folder; overrides the config's ``out``. Default ``fastinno-run`` in the working
-        directory.
+        Output folder; overrides the config's ``out`` (which is relative to the config's
+        folder). Default ``fastinno-run`` beside the config file (in the working directory for
+        a mapping).
     force : bool
         Replace an existing output folder (the new one is built completely first).
     excel : bool, optional
@@ -199,7 +200,14 @@ def run(
             raise ConfigError(f"figure_format must be 'png', 'svg' or a list of them; got "
                               f"{figure_format!r}.")
         cfg["figures"]["format"] = list(dict.fromkeys(fmts))
-    target = Path(out) if out is not None else Path(cfg["out"] or "fastinno-run")
+    if out is not None:
+        target = Path(out)
+    elif cfg["out"]:
+        target = Path(cfg["out"])
+    elif cfg.get("_config_file"):  # beside the config file
+        target = Path(cfg["_config_file"]).parent / "fastinno-run"
+    else:
+        target = Path("fastinno-run")
     target = target.expanduser().resolve()
     cfg["out"] = str(target)
     for key, val in (("excel", excel), ("csv", csv), ("copy_inputs", copy_inputs)):

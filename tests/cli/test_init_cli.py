@@ -84,6 +84,14 @@ def test_init_writes_a_study_that_runs_from_another_folder(runner, tmp_path, mon
     assert r.stdout.strip() == f"Report: {report}"
     assert list(elsewhere.iterdir()) == []  # nothing lands in the working directory
     assert (study / "results" / "tables" / "dematel_factors.parquet").is_file()
+    # without `out` (and no --out) the output lands beside the config, not in the working folder
+    text = (study / "study.toml").read_text()
+    (study / "study.toml").write_text(text.replace('out = "results"', "").replace(
+        "[simulate]", "[simulate]\nenabled = false").replace("[dematel]", "[dematel]\nenabled = false"))
+    r = runner.invoke(cli, ["run", "../studies/my-study/study.toml", "--quiet"])
+    assert r.exit_code == 0, r.output
+    assert (study / "fastinno-run" / "report.html").is_file()
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_init_refuses_a_folder_that_is_not_empty(runner, tmp_path):
