@@ -15,7 +15,6 @@ def warmup_cmd(quiet) -> None:
     """Compile and cache fastinno's numba kernels: run the bundled demo once with every step
     and few draws into a temporary folder (removed afterwards). Later runs start without
     compiling; running it again only re-reads the cache (a few seconds)."""
-    from ..main_job.steps import STEPS
     from ..main_job.warm_all import warm_all
     from ..main_job.warmup import cache_location
 
@@ -23,7 +22,7 @@ def warmup_cmd(quiet) -> None:
         if not quiet:
             click.echo(msg, err=True)
 
-    say(f"Compiling fastinno's kernels ({len(STEPS)} steps on the bundled demo, few draws)...")
+    say("Compiling and caching fastinno's kernels: every step once on the bundled demo, few draws.")
     res = warm_all(echo=say)
     if not quiet:
         click.echo(f"Done in {res['seconds']:.1f} s. numba's cache: {cache_location()}")
