@@ -17,7 +17,7 @@ import click
 
 from .._version import __version__
 from ..errors import FastinnoError
-from . import bootstrap, combine, dematel, evaluate, forecast, inspect, run, simulate
+from . import bootstrap, combine, dematel, evaluate, forecast, init, inspect, run, simulate, warmup
 from .common import cli_inputs, echo_table, load_cli_panel, show_warning
 from .common import write_output as write_table
 from .options import panel_options
@@ -78,6 +78,8 @@ for _command in (
 ):
     cli.add_command(_command)
 del _command
+cli.add_command(init.init_cmd)
+cli.add_command(warmup.warmup_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .common import echo_table, echo_top_by_year, write_outputs
+from .firstrun import notices_first_run
 from .options import model_options, out_file_option, panel_options, table_output, top_option, writes
 
 
@@ -21,6 +22,7 @@ Examples:
 @top_option("year")
 @out_file_option("Write the scores table (.csv, .parquet or .xlsx); growth, year-on-year rates and "
                  "weights go next to it with suffixes _growth, _yoy, _weights.")
+@notices_first_run("ideal_solution")
 def evaluate(panel, model, scope, standardize, form, constant, top, out_path) -> None:
     """Composite index per region and year with sub-indices per dimension and growth rates.
 

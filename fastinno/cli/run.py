@@ -11,8 +11,11 @@ from .options import Output, main_job_options, writes
 
 def run_main_job(config, *, out, force, excel, figures, quiet, csv=False, copy_inputs=False):
     """Run the main job of ``config`` into ``out``, echoing its steps unless ``quiet``; print the report path."""
+    from ..main_job import load_config
     from ..main_job import run as run_pipeline
+    from .firstrun import first_run_notice
 
+    first_run_notice(list(load_config(config)["steps"]), quiet=quiet)
     result = run_pipeline(
         config, out=out, force=force, excel=True if excel else None,
         csv=True if csv else None, copy_inputs=True if copy_inputs else None,
@@ -24,14 +27,28 @@ def run_main_job(config, *, out, force, excel, figures, quiet, csv=False, copy_i
     return result
 
 
-@click.command("run", epilog="""\b
+class RunCommand(click.Command):
+    """``fastinno run``: its help ends with a summary of the config sections, built from the
+    step registry when the help is shown (so a new step appears by itself)."""
+
+    def format_epilog(self, ctx, formatter) -> None:
+        super().format_epilog(ctx, formatter)
+        from ..main_job.sections import config_sections_text
+
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text("\b\n" + config_sections_text())
+
+
+@click.command("run", cls=RunCommand, epilog="""\b
 Examples:
   fastinno run analysis.toml --out results
   fastinno run analysis.toml --out results --force --excel --figures png,svg
 """)
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: the config's `out`, else ./fastinno-run).")
+              help="Output folder (default: the config's `out`, relative to the config's folder, "
+                   "else fastinno-run beside the config).")
 @main_job_options
 def run_cmd(config, out, force, excel, csv, copy_inputs, figures, quiet) -> None:
     """Run the main job described by CONFIG (TOML): indices, combined evaluation, robustness,

@@ -218,3 +218,9 @@ def config_as_toml_tables(cfg: Mapping[str, Any]) -> dict[str, Any]:
     raw["figures"] = figs
     raw["output"] = dict(cfg["output"])
     return raw
+
+#: The keys of the config's sections that are not steps, by section (``""``: the top level).
+SECTION_KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(_TOP_KEYS - {"panel", "figures", "output", *(s.name for s in STEPS)}),
+    "panel": frozenset(_PANEL_KEYS), "figures": frozenset(_FIGURE_KEYS),
+    "output": frozenset(_OUTPUT_KEYS)}

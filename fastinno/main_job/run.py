@@ -34,9 +34,16 @@ from ..io.write import (
 from ..report.render import render_report as _render
 from ..validate import UNSET
 from .config import FIGURE_FORMATS, config_as_toml_tables, load_config
-from .provenance import hash_inputs, platform_info, run_inputs, versions, write_run_info
+from .provenance import (
+    hash_inputs,
+    platform_info,
+    run_inputs,
+    sha256_file,
+    versions,
+    write_run_info,
+)
 from .steps import STEPS, Context, load_panel, step
-from .warmup import Warmer, next_step, warm_marker, warm_order
+from .warmup import Warmer, kernels_cold, mark_warm, next_step, warm_order
 
 __all__ = ["run", "RunResult", "run_into", "render_report"]
 
@@ -89,12 +96,29 @@ def _collect_warnings(into: list[str]):
 
 
 def _copy_inputs(inputs: list[dict[str, Any]], into: Path) -> None:
-    """Copy every input file into ``into/<role>/<name>`` and record the copy's path."""
+    """Copy every input file into ``into/<role>/<name>`` and record the copy's path.
+
+    Two different files of one role with the same name (files of the same name in different
+    subfolders of an input folder) would collide: the later ones keep their name with the first
+    8 hex digits of their SHA-256 before the suffix (``matrix.3f2a9c1d.csv``), so every copy is
+    kept and the names do not depend on the machine. The same file twice is copied once.
+    """
+    used: dict[Path, str] = {}  # copy path -> sha256 of what it holds
     for item in inputs:
         src = Path(item["path"])
-        dest = into / item["role"].replace(".", "_") / src.name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dest)
+        folder = into / item["role"].replace(".", "_")
+        digest = item.get("sha256") or sha256_file(src)
+        dest = folder / src.name
+        if dest in used and used[dest] != digest:
+            dest = folder / f"{src.stem}.{digest[:8]}{src.suffix}"
+            n = 1
+            while dest in used and used[dest] != digest:  # same name and same 8 hex digits
+                n += 1
+                dest = folder / f"{src.stem}.{digest[:8]}-{n}{src.suffix}"
+        if dest not in used:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+            used[dest] = digest
         item["copy"] = dest.relative_to(into.parent).as_posix()
 
 
@@ -125,8 +149,9 @@ def run(
         A TOML config file or the equivalent mapping (e.g. ``run.json["config"]`` of an earlier
         run, which reproduces it).
     out : path, optional
-        Output folder; overrides the config's ``out``. Default ``fastinno-run`` in the working
-        directory.
+        Output folder; overrides the config's ``out`` (which is relative to the config's
+        folder). Default ``fastinno-run`` beside the config file (in the working directory for
+        a mapping).
     force : bool
         Replace an existing output folder (the new one is built completely first).
     excel : bool, optional
@@ -152,8 +177,8 @@ def run(
     jit_warmup : bool, optional
         Compile the later steps' numba kernels in a helper process while this one runs the
         first steps, so a cold start uses both cores (results are computed here either way and
-        do not depend on it). Default: on for a cold start (no earlier run of these steps has
-        cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
+        do not depend on it). Default: on for a cold start (neither an earlier run of these
+        steps nor ``fastinno warmup`` has cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
         environment sets ``FASTINNO_JIT_WARMUP=0``.
     command : str, optional
         Command line recorded in ``run.json``.
@@ -175,7 +200,14 @@ def run(
             raise ConfigError(f"figure_format must be 'png', 'svg' or a list of them; got "
                               f"{figure_format!r}.")
         cfg["figures"]["format"] = list(dict.fromkeys(fmts))
-    target = Path(out) if out is not None else Path(cfg["out"] or "fastinno-run")
+    if out is not None:
+        target = Path(out)
+    elif cfg["out"]:
+        target = Path(cfg["out"])
+    elif cfg.get("_config_file"):  # beside the config file
+        target = Path(cfg["_config_file"]).parent / "fastinno-run"
+    else:
+        target = Path("fastinno-run")
     target = target.expanduser().resolve()
     cfg["out"] = str(target)
     for key, val in (("excel", excel), ("csv", csv), ("copy_inputs", copy_inputs)):
@@ -189,11 +221,10 @@ def run(
                              "replaces its inputs. Choose another output folder.")
 
     names = list(cfg["steps"])
-    marker = warm_marker(names)
     if jit_warmup is None:
         jit_warmup = (os.name == "posix" and (os.cpu_count() or 1) >= 2 and len(names) >= 2
                       and os.environ.get("FASTINNO_JIT_WARMUP", "1") != "0"
-                      and not (marker is not None and marker.exists()))
+                      and kernels_cold(names))
     warm = warm_order(names)
     tmp = temporary_folder(target)
     warmer = Warmer(cfg, warm) if jit_warmup and warm else None
@@ -207,11 +238,7 @@ def run(
     finally:
         if warmer is not None:
             warmer.close()
-    if marker is not None and not marker.exists():
-        try:  # these steps' kernels are compiled and cached now: later runs skip the helper
-            marker.touch()
-        except OSError:
-            pass
+    mark_warm(names)  # these steps' kernels are compiled and cached now: later runs skip the helper
     tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
               for name in info["tables"]}  # Parquet is always written
     if say_report:

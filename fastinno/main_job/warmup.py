@@ -24,7 +24,14 @@ from .._version import __version__
 from .config import config_as_toml_tables, validate_config
 from .steps import STEPS, Context, load_panel, step
 
-__all__ = ["Warmer", "warm_marker", "warm_order", "warm_main", "next_step"]
+__all__ = ["Warmer", "warm_marker", "warm_order", "warm_main", "next_step", "kernels_cold",
+           "mark_warm", "cache_location", "FIRST_RUN_NOTICE", "EVERY_STEP"]
+
+#: The notice a command prints once before compiling on a cold cache.
+FIRST_RUN_NOTICE = ("First run: compiling fastinno's kernels (about a minute, once; "
+                    "`fastinno warmup` does it ahead).")
+#: Marker key of ``fastinno warmup``: every step's kernels are cached.
+EVERY_STEP = "*"
 
 
 def warm_order(steps: list[str]) -> list[str]:
@@ -203,3 +210,48 @@ def next_step(pending: list[str], cfg: Mapping[str, Any], done: set[str],
             if not warmer.busy(s):
                 return s
     return candidates[0]
+
+
+def kernels_cold(steps: list[str]) -> bool:
+    """Whether the kernels of ``steps`` are probably not compiled and cached yet: no earlier run
+    of these steps, of each of them, or of ``fastinno warmup`` left its marker (see
+    :func:`warm_marker`). ``False`` when the cache cannot be located (nothing to say then)."""
+    every = warm_marker([EVERY_STEP])
+    if every is None:
+        return False
+    if every.exists():
+        return False
+    whole = warm_marker(steps)
+    if whole is not None and whole.exists():
+        return False
+    return not all((m := warm_marker([s])) is not None and m.exists() for s in steps)
+
+
+def mark_warm(steps: list[str]) -> None:
+    """Record that the kernels of ``steps`` (together and each alone) are compiled and cached."""
+    for key in (steps, *([s] for s in steps if [s] != steps)):
+        marker = warm_marker(list(key))
+        if marker is not None and not marker.exists():
+            try:
+                marker.touch()
+            except OSError:
+                pass
+
+
+def cache_location() -> str:
+    """Where numba caches fastinno's compiled kernels: ``NUMBA_CACHE_DIR`` when set, else the
+    ``__pycache__`` folder beside the kernel sources (or the user-wide fallback numba picks
+    when that is not writable)."""
+    marker = warm_marker([EVERY_STEP])
+    if marker is not None:
+        return str(marker.parent)
+    try:
+        import numba
+
+        if numba.config.CACHE_DIR:
+            return str(numba.config.CACHE_DIR)
+    except Exception:  # pragma: no cover
+        pass
+    from .. import kernels
+
+    return str(Path(kernels.__path__[0]) / "__pycache__")
