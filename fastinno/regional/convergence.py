@@ -164,8 +164,8 @@ def convergence(scores: object, *, column: str = "index", groups: object = None)
     clustered by region with the small-sample factor G/(G-1) only (G regions), t with G - 1 df.
     This is linearmodels' PanelOLS with entity and time effects fitted with
     ``cov_type="clustered", cluster_entity=True, group_debias=True, auto_df=False,
-    count_effects=False``; its default (effects counted in the degrees of freedom) scales the
-    variance by a further n / (n - d), d the number of absorbed effects. Implied convergence
+    count_effects=False``; its default fit (absorbed effects counted in the degrees of freedom)
+    gives a variance larger by (n - 1) / (n - d), n observations and d absorbed effects. Implied convergence
     speed lambda = -ln(1 + beta T) / T (T = 1 for the annual conditional model) and half-life
     ln 2 / lambda (Barro & Sala-i-Martin 1992).
 
