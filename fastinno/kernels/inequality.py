@@ -109,13 +109,9 @@ def sorted_orders(vt, gstart):
 
 
 @njit(cache=True)
-def _merge_parts(v, w, a0, a1, b0, b1):
+def _merge_parts(v, w, a0, a1, b0, b1, wb_total, sb_total):
     # sum_{i in A} sum_{r in B} w_i w_r (v_i - v_r)^+  and  (v_r - v_i)^+ for sorted blocks A, B
-    wb_total = 0.0
-    sb_total = 0.0
-    for r in range(b0, b1):
-        wb_total += w[r]
-        sb_total += w[r] * v[r]
+    # (wb_total, sb_total: the weight and weighted sum of B)
     pos = 0.0
     neg = 0.0
     c = 0.0
@@ -123,8 +119,6 @@ def _merge_parts(v, w, a0, a1, b0, b1):
     r = b0
     for i in range(a0, a1):
         wi = w[i]
-        if wi == 0.0:
-            continue
         a = v[i]
         while r < b1 and v[r] <= a:
             c += w[r]
@@ -168,6 +162,7 @@ def year_stats(v, w, gstart, out, gout, pout):
         n += w[i]
         sy += w[i] * v[i]
     m = sy / n
+    lm = math.log(m)
     ssq = 0.0
     tsum = 0.0
     lsum = 0.0
@@ -177,11 +172,12 @@ def year_stats(v, w, gstart, out, gout, pout):
         d = v[i] - m
         ssq += w[i] * d * d
         if v[i] > 0.0:
-            r = v[i] / m
-            tsum += w[i] * r * math.log(r)
-            lsum -= w[i] * math.log(r)
+            lv = math.log(v[i])
+            tsum += w[i] * v[i] * (lv - lm)
+            lsum += w[i] * (lm - lv)
         else:
             lsum = np.inf
+    tsum /= m
     out[CV] = math.sqrt(ssq / n) / m
     out[THEIL_T] = tsum / n
     out[THEIL_L] = lsum / n
@@ -203,6 +199,7 @@ def year_stats(v, w, gstart, out, gout, pout):
         s = 0.0
         acc = 0.0
         tj = 0.0
+        lmj = math.log(mj)
         for i in range(a, b):
             wi = w[i]
             if wi == 0.0:
@@ -211,8 +208,8 @@ def year_stats(v, w, gstart, out, gout, pout):
             c += wi
             s += wi * v[i]
             if v[i] > 0.0:
-                rr = v[i] / mj
-                tj += wi * rr * math.log(rr)
+                tj += wi * v[i] * (math.log(v[i]) - lmj)
+        tj /= mj
         within = 2.0 * acc
         abs_total += within
         share = sj / sy
@@ -228,11 +225,11 @@ def year_stats(v, w, gstart, out, gout, pout):
     dagum_t = 0.0
     for j in range(k):
         for h in range(j + 1, k):
-            pos, neg = _merge_parts(v, w, gstart[j], gstart[j + 1], gstart[h], gstart[h + 1])
             nj = gout[j, G_N]
             nh = gout[h, G_N]
             mj = gout[j, G_MEAN]
             mh = gout[h, G_MEAN]
+            pos, neg = _merge_parts(v, w, gstart[j], gstart[j + 1], gstart[h], gstart[h + 1], nh, nh * mh)
             total = pos + neg
             abs_total += 2.0 * total
             gjh = total / (nj * nh * (mj + mh))
@@ -343,12 +340,20 @@ def bootstrap_inequality(vt, order, gstart, seeds):
         _draw_counts(seeds[b], gstart, counts)
         v = np.empty(n_regions)
         w = np.empty(n_regions)
+        cstart = np.empty(k + 1, dtype=np.int64)
         gout = np.empty((k, N_GROUP_STATS))
         pout = np.empty((k, k, N_PAIR_STATS))
         for y in range(n_years):
-            for i in range(n_regions):
-                r = order[y, i]
-                v[i] = vt[y, r]
-                w[i] = counts[r]
-            year_stats(v, w, gstart, stats[b, y], gout, pout)
+            # the drawn regions only, in sorted order within each group
+            q = 0
+            for j in range(k):
+                cstart[j] = q
+                for i in range(gstart[j], gstart[j + 1]):
+                    r = order[y, i]
+                    if counts[r] > 0.0:
+                        v[q] = vt[y, r]
+                        w[q] = counts[r]
+                        q += 1
+            cstart[k] = q
+            year_stats(v[:q], w[:q], cstart, stats[b, y], gout, pout)
     return stats
