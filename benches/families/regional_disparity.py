@@ -63,7 +63,7 @@ register(
     setup=_setup,
     impls={
         "fastinno": lambda s: fi.disparity(s.scores, groups=s.groups),
-        "kernel": lambda s: ki.inequality_panel(s.vt, s.gstart),
+        "kernel": lambda s: ki.inequality_panel(s.vt, s.codes, s.k),
         "numpy": lambda s: bl.inequality_panel(s.values, s.codes, s.k),
     },
     shapes=[Shape("smoke-300x3x4", (300, 3, 4)), Shape("county-2800x20x8", (2800, 20, 8), slow=True)],
@@ -121,7 +121,7 @@ def _boot_setup(params):
     s = _setup(shape)
     s.reps, s.numpy_reps = reps, numpy_reps
     s.seeds = block_seeds(0, 0, reps)
-    s.order = ki.sorted_orders(s.vt, s.gstart)
+    s.order = ki.sorted_orders(s.vt)
     s.counts = ki.resample_counts(s.seeds[:numpy_reps], s.gstart)
     return s
 
@@ -130,7 +130,7 @@ register(
     "disparity_bootstrap",
     setup=_boot_setup,
     impls={
-        "fastinno": lambda s: ki.bootstrap_inequality(s.vt, s.order, s.gstart, s.seeds),
+        "fastinno": lambda s: ki.bootstrap_inequality(s.vt, s.order, s.codes, s.gstart, s.seeds),
         "numpy": lambda s: bl.bootstrap_inequality_loop(s.values, s.codes, s.k, s.counts),
     },
     shapes=[Shape("smoke-200x3x4", ((200, 3, 4), 16, 4)),

@@ -1,14 +1,14 @@
 """Inequality kernels: Gini, CV, Theil T / L and their group decompositions (Theil, Dagum).
 
-Every measure is computed from per-group sums over values sorted within each group, so one pass
+Every measure of a year comes from one pass over its values sorted increasingly, so the same pass
 serves the plain sample (all weights 1) and a bootstrap resample (weights = multiplicities of the
-regions drawn), without re-sorting the resample.
+regions drawn), without sorting the resample again.
 
 Pair sums by sorting (O(n log n)): for y sorted increasingly, sum_i sum_r |y_i - y_r| =
-2 sum_i y_(i) (2 i - n + 1) (0-based i); between two sorted groups A and B, walking A in order
-with a pointer into B and prefix sums of B gives, for each a, c = #{b <= a} and s = sum{b <= a},
-so sum_b (a - b)^+ = a c - s and sum_b (b - a)^+ = (S_B - s) - a (n_B - c): the whole double sum
-in O(n_A + n_B) after the sorts.
+2 sum_i y_(i) (2 i - n + 1) (0-based i). Between groups, the pass keeps for each group h the
+count c_h and sum s_h of the values already passed, so a value a adds a c_h - s_h =
+sum_{b in h, b <= a} (a - b): every within- and between-group double sum, and the positive and
+negative parts Dagum's gross affluence and transvariation need, in O(n k) after the sort.
 
 Sources: Gini mean difference form (Kendall & Stuart 1977; Yitzhaki & Schechtman 2013, ch. 2);
 Theil (1967) T and L (mean log deviation) with the additive decomposition of T (Shorrocks 1980,
@@ -82,62 +82,25 @@ def gini(x):
 
 
 @njit(cache=True)
-def sorted_orders(vt, gstart):
-    """Per year, the columns of ``vt`` sorted increasingly within each group block.
-
-    Parameters
-    ----------
-    vt : float64 (n_years, n_regions), regions ordered by group.
-    gstart : int64 (n_groups + 1,), group j holds regions gstart[j] .. gstart[j + 1] - 1.
-
-    Returns
-    -------
-    order : int64 (n_years, n_regions); order[y, gstart[j]:gstart[j + 1]] are group j's regions
-        in increasing order of their year-y values.
-    """
+def sorted_orders(vt):
+    """Per year, the regions in increasing order of their values: int64 (n_years, n_regions)."""
     n_years, n_regions = vt.shape
-    k = gstart.shape[0] - 1
     order = np.empty((n_years, n_regions), dtype=np.int64)
     for y in range(n_years):
-        for j in range(k):
-            a = gstart[j]
-            b = gstart[j + 1]
-            idx = np.argsort(vt[y, a:b])
-            for i in range(b - a):
-                order[y, a + i] = a + idx[i]
+        order[y] = np.argsort(vt[y])
     return order
 
 
 @njit(cache=True)
-def _merge_parts(v, w, a0, a1, b0, b1, wb_total, sb_total):
-    # sum_{i in A} sum_{r in B} w_i w_r (v_i - v_r)^+  and  (v_r - v_i)^+ for sorted blocks A, B
-    # (wb_total, sb_total: the weight and weighted sum of B)
-    pos = 0.0
-    neg = 0.0
-    c = 0.0
-    s = 0.0
-    r = b0
-    for i in range(a0, a1):
-        wi = w[i]
-        a = v[i]
-        while r < b1 and v[r] <= a:
-            c += w[r]
-            s += w[r] * v[r]
-            r += 1
-        pos += wi * (a * c - s)
-        neg += wi * ((sb_total - s) - a * (wb_total - c))
-    return pos, neg
-
-
-@njit(cache=True)
-def year_stats(v, w, gstart, out, gout, pout):
-    """All measures of one year from values sorted within groups and their weights.
+def year_stats(v, w, gc, k, out, gout, pout):
+    """All measures of one year from values sorted increasingly, their weights and groups.
 
     Parameters
     ----------
-    v : float64 (n,), values sorted increasingly within each group block (``gstart``).
+    v : float64 (n,), values in increasing order.
     w : float64 (n,), weight (multiplicity) of each value; 0 leaves it out.
-    gstart : int64 (k + 1,), group blocks.
+    gc : int64 (n,), group of each value, in 0 .. k - 1 (every group present).
+    k : int, number of groups.
     out : float64 (N_MEASURES,), filled: CV (population sd / mean), Gini, Theil T, Theil L (mean
         log deviation), Theil T within and between groups, Dagum within, net between and
         transvariation parts.
@@ -148,6 +111,13 @@ def year_stats(v, w, gstart, out, gout, pout):
 
     Notes
     -----
+    One pass in increasing order keeps, per group h, the weight c_h and weighted sum s_h of the
+    values already passed; a value a of group j adds w (a c_h - s_h) = sum over passed r in h of
+    w w_r (a - y_r) to P[j, h] (ties differ by 0, so their order does not matter). P[j, j] is
+    half the within-group sum of |y_i - y_r|; P[j, h] + P[h, j] the between-group sum; P[j, h]
+    and P[h, j] are the gross affluence and transvariation sums (Dagum 1997). O(n k) after the
+    sort.
+
     With p_j = n_j / n, s_j = n_j m_j / (n m) (Dagum 1997):
     G_jj = sum |y_i - y_r| / (2 n_j^2 m_j) over pairs in j; G_jh = sum |y_i - y_r| /
     (n_j n_h (m_j + m_h)) over i in j, r in h; G_w = sum_j G_jj p_j s_j; G_gb = sum_{j<h} G_jh
@@ -155,96 +125,91 @@ def year_stats(v, w, gstart, out, gout, pout):
     G_nb + G_t. Theil: T = (1/n) sum (y/m) ln(y/m) (y ln y = 0 at y = 0), L = (1/n) sum ln(m/y),
     T = sum_j s_j T_j + sum_j s_j ln(m_j / m).
     """
-    k = gstart.shape[0] - 1
+    nv = v.shape[0]
+    nj = np.zeros(k)
+    sj = np.zeros(k)
+    for i in range(nv):
+        nj[gc[i]] += w[i]
+        sj[gc[i]] += w[i] * v[i]
     n = 0.0
     sy = 0.0
-    for i in range(v.shape[0]):
-        n += w[i]
-        sy += w[i] * v[i]
+    for j in range(k):
+        n += nj[j]
+        sy += sj[j]
     m = sy / n
     lm = math.log(m)
+    mj = np.empty(k)
+    lmj = np.empty(k)
+    for j in range(k):
+        mj[j] = sj[j] / nj[j]
+        lmj[j] = math.log(mj[j]) if mj[j] > 0.0 else 0.0
+    c = np.zeros(k)
+    s = np.zeros(k)
+    tj = np.zeros(k)
+    pp = np.zeros((k, k))
     ssq = 0.0
     tsum = 0.0
     lsum = 0.0
-    for i in range(v.shape[0]):
-        if w[i] == 0.0:
+    for i in range(nv):
+        wi = w[i]
+        if wi == 0.0:
             continue
-        d = v[i] - m
-        ssq += w[i] * d * d
-        if v[i] > 0.0:
-            lv = math.log(v[i])
-            tsum += w[i] * v[i] * (lv - lm)
-            lsum += w[i] * (lm - lv)
+        a = v[i]
+        j = gc[i]
+        d = a - m
+        ssq += wi * d * d
+        if a > 0.0:
+            lv = math.log(a)
+            tsum += wi * a * (lv - lm)
+            lsum += wi * (lm - lv)
+            tj[j] += wi * a * (lv - lmj[j])
         else:
             lsum = np.inf
-    tsum /= m
+        for h in range(k):
+            pp[j, h] += wi * (a * c[h] - s[h])
+        c[j] += wi
+        s[j] += wi * a
     out[CV] = math.sqrt(ssq / n) / m
-    out[THEIL_T] = tsum / n
+    out[THEIL_T] = tsum / (m * n)
     out[THEIL_L] = lsum / n
-    # groups
     abs_total = 0.0
     theil_w = 0.0
     theil_b = 0.0
     dagum_w = 0.0
     for j in range(k):
-        a = gstart[j]
-        b = gstart[j + 1]
-        nj = 0.0
-        sj = 0.0
-        for i in range(a, b):
-            nj += w[i]
-            sj += w[i] * v[i]
-        mj = sj / nj
-        c = 0.0
-        s = 0.0
-        acc = 0.0
-        tj = 0.0
-        lmj = math.log(mj)
-        for i in range(a, b):
-            wi = w[i]
-            if wi == 0.0:
-                continue
-            acc += wi * (v[i] * c - s)  # sum over the weight already passed (values <= v[i])
-            c += wi
-            s += wi * v[i]
-            if v[i] > 0.0:
-                tj += wi * v[i] * (math.log(v[i]) - lmj)
-        tj /= mj
-        within = 2.0 * acc
+        within = 2.0 * pp[j, j]
         abs_total += within
-        share = sj / sy
-        gout[j, G_N] = nj
-        gout[j, G_MEAN] = mj
-        gout[j, G_GINI] = within / (2.0 * nj * nj * mj)
-        gout[j, G_THEIL] = tj / nj
+        share = sj[j] / sy
+        gout[j, G_N] = nj[j]
+        gout[j, G_MEAN] = mj[j]
+        gout[j, G_GINI] = within / (2.0 * nj[j] * nj[j] * mj[j])
+        gout[j, G_THEIL] = tj[j] / (mj[j] * nj[j])
         gout[j, G_SHARE] = share
-        theil_w += share * tj / nj
-        theil_b += share * math.log(mj / m)
-        dagum_w += gout[j, G_GINI] * (nj / n) * share
+        theil_w += share * gout[j, G_THEIL]
+        theil_b += share * (lmj[j] - lm)
+        dagum_w += gout[j, G_GINI] * (nj[j] / n) * share
     dagum_nb = 0.0
     dagum_t = 0.0
     for j in range(k):
         for h in range(j + 1, k):
-            nj = gout[j, G_N]
-            nh = gout[h, G_N]
-            mj = gout[j, G_MEAN]
-            mh = gout[h, G_MEAN]
-            pos, neg = _merge_parts(v, w, gstart[j], gstart[j + 1], gstart[h], gstart[h + 1], nh, nh * mh)
+            pos = pp[j, h]
+            neg = pp[h, j]
             total = pos + neg
             abs_total += 2.0 * total
-            gjh = total / (nj * nh * (mj + mh))
-            if mj >= mh:
-                gross = pos / (nj * nh)
-                trans = neg / (nj * nh)
+            nn = nj[j] * nj[h]
+            gjh = total / (nn * (mj[j] + mj[h]))
+            if mj[j] >= mj[h]:
+                gross = pos / nn
+                trans = neg / nn
             else:
-                gross = neg / (nj * nh)
-                trans = pos / (nj * nh)
+                gross = neg / nn
+                trans = pos / nn
             dd = (gross - trans) / (gross + trans) if gross + trans > 0.0 else 0.0
             pout[j, h, P_GINI] = gjh
             pout[j, h, P_GROSS] = gross
             pout[j, h, P_TRANS] = trans
             pout[j, h, P_D] = dd
-            wt = gjh * ((nj / n) * gout[h, G_SHARE] + (nh / n) * gout[j, G_SHARE])
+            wt = gjh * ((nj[j] / n) * gout[h, G_SHARE] + (nj[h] / n) * gout[j, G_SHARE])
             dagum_nb += wt * dd
             dagum_t += wt * (1.0 - dd)
     out[GINI] = abs_total / (2.0 * n * n * m)
@@ -256,32 +221,34 @@ def year_stats(v, w, gstart, out, gout, pout):
 
 
 @njit(cache=True)
-def inequality_panel(vt, gstart):
+def inequality_panel(vt, codes, k):
     """Every measure, per-group and per-pair statistic of every year (all weights 1).
 
     Parameters
     ----------
-    vt : float64 (n_years, n_regions), regions ordered by group (blocks ``gstart``).
-    gstart : int64 (n_groups + 1,).
+    vt : float64 (n_years, n_regions)
+    codes : int64 (n_regions,), group of each region in 0 .. k - 1 (every group present).
+    k : int, number of groups.
 
     Returns
     -------
     stats : float64 (n_years, N_MEASURES)
-    groups : float64 (n_years, n_groups, N_GROUP_STATS)
-    pairs : float64 (n_years, n_groups, n_groups, N_PAIR_STATS), filled for j < h.
+    groups : float64 (n_years, k, N_GROUP_STATS)
+    pairs : float64 (n_years, k, k, N_PAIR_STATS), filled for j < h (NaN elsewhere).
     """
     n_years, n_regions = vt.shape
-    k = gstart.shape[0] - 1
-    order = sorted_orders(vt, gstart)
     stats = np.empty((n_years, N_MEASURES))
     groups = np.empty((n_years, k, N_GROUP_STATS))
     pairs = np.full((n_years, k, k, N_PAIR_STATS), np.nan)
     v = np.empty(n_regions)
+    gc = np.empty(n_regions, dtype=np.int64)
     w = np.ones(n_regions)
     for y in range(n_years):
+        order = np.argsort(vt[y])
         for i in range(n_regions):
-            v[i] = vt[y, order[y, i]]
-        year_stats(v, w, gstart, stats[y], groups[y], pairs[y])
+            v[i] = vt[y, order[i]]
+            gc[i] = codes[order[i]]
+        year_stats(v, w, gc, k, stats[y], groups[y], pairs[y])
     return stats, groups, pairs
 
 
@@ -309,14 +276,15 @@ def resample_counts(seeds, gstart):
 
 
 @njit(cache=True, parallel=True)
-def bootstrap_inequality(vt, order, gstart, seeds):
+def bootstrap_inequality(vt, order, codes, gstart, seeds):
     """Every measure of every year on stratified bootstrap resamples of the regions.
 
     Parameters
     ----------
     vt : float64 (n_years, n_regions), regions ordered by group (blocks ``gstart``).
     order : int64 (n_years, n_regions), from :func:`sorted_orders`.
-    gstart : int64 (n_groups + 1,).
+    codes : int64 (n_regions,), group of each region (block j holds code j).
+    gstart : int64 (n_groups + 1,), group j holds regions gstart[j] .. gstart[j + 1] - 1.
     seeds : int64 (n_rep,), one seed per replicate.
 
     Returns
@@ -329,7 +297,7 @@ def bootstrap_inequality(vt, order, gstart, seeds):
     regions of the group with replacement (group sizes kept); the same regions serve every year.
     The resample enters as multiplicities over the sorted values, so no resample is sorted again.
     Replicates are independent (prange): the numbers do not depend on the thread count. Working
-    memory is O(n_regions) per thread.
+    memory is O(n_regions) per thread; no resample is stored.
     """
     n_years, n_regions = vt.shape
     k = gstart.shape[0] - 1
@@ -340,20 +308,17 @@ def bootstrap_inequality(vt, order, gstart, seeds):
         _draw_counts(seeds[b], gstart, counts)
         v = np.empty(n_regions)
         w = np.empty(n_regions)
-        cstart = np.empty(k + 1, dtype=np.int64)
+        gc = np.empty(n_regions, dtype=np.int64)
         gout = np.empty((k, N_GROUP_STATS))
         pout = np.empty((k, k, N_PAIR_STATS))
         for y in range(n_years):
-            # the drawn regions only, in sorted order within each group
-            q = 0
-            for j in range(k):
-                cstart[j] = q
-                for i in range(gstart[j], gstart[j + 1]):
-                    r = order[y, i]
-                    if counts[r] > 0.0:
-                        v[q] = vt[y, r]
-                        w[q] = counts[r]
-                        q += 1
-            cstart[k] = q
-            year_stats(v[:q], w[:q], cstart, stats[b, y], gout, pout)
+            q = 0  # the drawn regions only, in increasing order
+            for i in range(n_regions):
+                r = order[y, i]
+                if counts[r] > 0.0:
+                    v[q] = vt[y, r]
+                    w[q] = counts[r]
+                    gc[q] = codes[r]
+                    q += 1
+            year_stats(v[:q], w[:q], gc[:q], k, stats[b, y], gout, pout)
     return stats

@@ -42,16 +42,15 @@ def blocks(codes):
 
 
 def kernel_year(y, codes, w=None):
-    perm, gstart = blocks(codes)
-    vt = np.ascontiguousarray(np.asarray(y, dtype=float)[perm][None, :])
-    order = ki.sorted_orders(vt, gstart)
-    v = vt[0, order[0]]
-    ww = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)[perm][order[0]]
-    k = len(gstart) - 1
+    y = np.asarray(y, dtype=float)
+    codes = np.asarray(codes, dtype=np.int64)
+    order = np.argsort(y, kind="stable")
+    ww = np.ones(len(y)) if w is None else np.asarray(w, dtype=float)[order]
+    k = int(codes.max()) + 1
     out = np.empty(ki.N_MEASURES)
     gout = np.empty((k, ki.N_GROUP_STATS))
     pout = np.full((k, k, ki.N_PAIR_STATS), np.nan)
-    ki.year_stats(v, ww, gstart, out, gout, pout)
+    ki.year_stats(y[order], ww, codes[order], k, out, gout, pout)
     return out, gout, pout
 
 
@@ -170,8 +169,7 @@ def test_inequality_panel_per_year():
     rng = np.random.default_rng(9)
     vals = rng.lognormal(size=(15, 4))
     codes = np.concatenate([np.arange(3), rng.integers(0, 3, 12)])
-    perm, gstart = blocks(codes)
-    stats, groups, pairs = ki.inequality_panel(np.ascontiguousarray(vals[perm].T), gstart)
+    stats, groups, pairs = ki.inequality_panel(np.ascontiguousarray(vals.T), codes.astype(np.int64), 3)
     for t, (ref, grp, _) in enumerate(naive.inequality_panel(vals, codes)):
         npt.assert_allclose(stats[t], [ref[key] for key in KEYS], rtol=1e-10, atol=1e-14)
         npt.assert_allclose(groups[t, :, ki.G_MEAN], [g["mean"] for g in grp], rtol=1e-12)
@@ -185,7 +183,7 @@ def test_bootstrap_matches_resamples_and_keeps_group_sizes():
     perm, gstart = blocks(codes)
     vt = np.ascontiguousarray(vals[perm].T)
     seeds = block_seeds(7, 0, 6)
-    reps = ki.bootstrap_inequality(vt, ki.sorted_orders(vt, gstart), gstart, seeds)
+    reps = ki.bootstrap_inequality(vt, ki.sorted_orders(vt), codes[perm].astype(np.int64), gstart, seeds)
     counts = ki.resample_counts(seeds, gstart)
     npt.assert_array_equal(np.add.reduceat(counts, gstart[:-1], axis=1), np.tile([5, 6, 3], (6, 1)))
     assert len({tuple(c) for c in counts}) == 6  # replicates differ
@@ -198,13 +196,14 @@ def test_bootstrap_independent_of_threads_and_replicate_count():
     codes = np.repeat([0, 1], 15)
     perm, gstart = blocks(codes)
     vt = np.ascontiguousarray(vals[perm].T)
-    order = ki.sorted_orders(vt, gstart)
-    full = ki.bootstrap_inequality(vt, order, gstart, block_seeds(3, 0, 8))
-    head = ki.bootstrap_inequality(vt, order, gstart, block_seeds(3, 0, 5))
+    order = ki.sorted_orders(vt)
+    cp = codes[perm].astype(np.int64)
+    full = ki.bootstrap_inequality(vt, order, cp, gstart, block_seeds(3, 0, 8))
+    head = ki.bootstrap_inequality(vt, order, cp, gstart, block_seeds(3, 0, 5))
     old = numba.get_num_threads()
     try:
         numba.set_num_threads(1)
-        single = ki.bootstrap_inequality(vt, order, gstart, block_seeds(3, 0, 8))
+        single = ki.bootstrap_inequality(vt, order, cp, gstart, block_seeds(3, 0, 8))
     finally:
         numba.set_num_threads(old)
     npt.assert_array_equal(full, single)
