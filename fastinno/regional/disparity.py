@@ -227,6 +227,15 @@ def disparity(scores: object, column: str = "index", groups: object = None,
     _check_values(table.values, table.years, table.regions, column, measures)
     vt = np.ascontiguousarray(table.values[perm].T)
     k = len(gstart) - 1
+    if names:
+        zero = np.add.reduceat(vt, gstart[:-1], axis=1) <= 0.0  # (years, groups)
+        if zero.any():
+            t, j = np.nonzero(zero)
+            keys = [(names[g], int(table.years[y])) for y, g in zip(t, j)]
+            raise DegenerateDataError(
+                f"column {column!r} sums to 0 within {len(keys)} (group, year): {format_keys(keys)}; "
+                "the group decompositions divide by group means. Merge or drop those groups."
+            )
     codes = np.repeat(np.arange(k, dtype=np.int64), np.diff(gstart))
     stats, gstats, pstats = ki.inequality_panel(vt, codes, k)
     years = table.years

@@ -143,6 +143,18 @@ def test_no_convergence_warns_and_gives_nan_speed():
     assert r["beta"] > 0 and math.isnan(r["speed"]) and math.isnan(r["half_life"])
 
 
+def test_small_groups_warn_and_give_nan():
+    groups = {f"r{i}": ("one" if i == 0 else "rest") for i in range(8)}
+    with pytest.warns(FastinnoWarning, match="'one'"):
+        res = fi.convergence(frame(PANEL), groups=groups)
+    r = row(res, "one", "conditional")
+    assert math.isnan(r["beta"]) and math.isnan(r["se"]) and r["n_regions"] == 1
+    assert math.isnan(row(res, "one", "absolute")["beta"])
+    rest = row(res, "rest", "conditional")
+    b, se = naive.twoway_fe_clustered(PANEL[1:])
+    assert rest["beta"] == pytest.approx(b, rel=1e-9) and rest["se"] == pytest.approx(se, rel=1e-8)
+
+
 def test_errors():
     v = PANEL.copy()
     v[2, 3] = 0.0

@@ -126,6 +126,23 @@ def test_groups_of_identical_members():
     assert measure(res, "cv")[0] == pytest.approx(0.5)  # sd 1, mean 2
 
 
+def test_singleton_group_and_zero_group():
+    scores, groups, vals, codes = panel(7, 2, seed=4)
+    groups = dict(groups)
+    groups["r00"] = "solo"
+    res = fi.disparity(scores, groups=groups, measures=("gini", "dagum"))
+    solo = res.dagum_within.filter(pl.col("group") == "solo")
+    assert solo["gini"].to_list() == [0.0, 0.0] and solo["n_regions"].to_list() == [1, 1]
+    d = res.dagum
+    npt.assert_allclose(d["within"] + d["net_between"] + d["transvariation"], d["gini"], rtol=1e-12)
+    codes = np.array([{"a": 0, "b": 1, "c": 2, "solo": 3}[groups[r]] for r in sorted(groups)])
+    ref = naive.year_stats(vals[:, 0], codes)[0]
+    assert d["transvariation"][0] == pytest.approx(ref["dagum_trans"], rel=1e-10)
+    zero = scores.with_columns(pl.when(pl.col("region") == "r00").then(0.0).otherwise(pl.col("index")).alias("index"))
+    with pytest.raises(DegenerateDataError, match="sums to 0 within"):
+        fi.disparity(zero, groups=groups, measures=("gini", "dagum"))
+
+
 def test_without_groups_and_measure_selection():
     scores, _, vals, _ = panel(10, 2)
     res = fi.disparity(scores)
