@@ -807,6 +807,20 @@ def theil_l(x):
     return float(np.mean(np.log(x.mean() / x)))
 
 
+def sorted_orders(vt):
+    """Each row's positions in increasing order of value (numpy argsort)."""
+    return np.argsort(vt, axis=1, kind="stable")
+
+
+def resample_counts(gstart, draws):
+    """Multiplicities from explicit draws: ``draws[b]`` lists the regions drawn in replicate b;
+    a stratified draw takes gstart[j + 1] - gstart[j] of them from each group block j."""
+    out = np.zeros((len(draws), gstart[-1]))
+    for b, d in enumerate(draws):
+        np.add.at(out[b], np.asarray(d), 1.0)
+    return out
+
+
 def year_stats(y, g):
     """Every measure of one sample ``y`` with group labels ``g`` (0..k-1), by definition.
 

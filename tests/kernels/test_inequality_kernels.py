@@ -176,6 +176,29 @@ def test_inequality_panel_per_year():
     assert np.isnan(pairs[0, 1, 0, 0])  # only j < h is filled
 
 
+def test_sorted_orders_sort_each_year():
+    rng = np.random.default_rng(6)
+    vt = np.round(rng.random((4, 30)), 1)  # ties: compare the sorted values, not the positions
+    order = ki.sorted_orders(vt)
+    ref = naive.sorted_orders(vt)
+    npt.assert_array_equal(np.take_along_axis(vt, order, 1), np.take_along_axis(vt, ref, 1))
+    npt.assert_array_equal(np.sort(order, axis=1), np.tile(np.arange(30), (4, 1)))
+
+
+def test_resample_counts_are_stratified_draws():
+    gstart = np.array([0, 3, 8, 9], dtype=np.int64)
+    counts = ki.resample_counts(block_seeds(1, 0, 200), gstart)
+    # every replicate is some stratified draw: n_j draws inside each block j
+    for c in counts:
+        draws = np.repeat(np.arange(9), c.astype(int))
+        npt.assert_array_equal(naive.resample_counts(gstart, [draws])[0], c)
+        npt.assert_array_equal([np.sum((draws >= a) & (draws < b)) for a, b in zip(gstart[:-1], gstart[1:])],
+                               [3, 5, 1])
+    # each region of a block is drawn with probability 1 / n_j per draw: mean multiplicity 1
+    npt.assert_allclose(counts.mean(axis=0), 1.0, atol=0.25)
+    npt.assert_array_equal(counts[:, 8], 1.0)
+
+
 def test_bootstrap_matches_resamples_and_keeps_group_sizes():
     rng = np.random.default_rng(2)
     vals = rng.lognormal(size=(14, 3))
