@@ -67,9 +67,18 @@ class ConvergenceResult(Result):
 
 
 def _t_p(t: float, df: float) -> float:
-    if not np.isfinite(t) or df <= 0:
+    """Two-sided p-value of a t statistic with ``df`` degrees of freedom (0 for |t| = inf)."""
+    if math.isnan(t) or df <= 0:
         return math.nan
+    if math.isinf(t):
+        return 0.0
     return float(2.0 * sps.t.sf(abs(t), df))
+
+
+def _t_stat(b: float, se: float) -> float:
+    if se > 0.0:
+        return b / se
+    return math.copysign(math.inf, b) if b != 0.0 else math.nan
 
 
 def ols_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, int]:
@@ -87,7 +96,7 @@ def ols_slope(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, int]:
         return b, math.nan, math.nan, n - 2
     e = (y - y.mean()) - b * xc
     se = math.sqrt(float(e @ e) / (n - 2) / sxx)
-    return b, se, _t_p(b / se if se > 0 else math.copysign(math.inf, b), n - 2), n - 2
+    return b, se, _t_p(_t_stat(b, se), n - 2), n - 2
 
 
 def twoway_within(ly: np.ndarray) -> tuple[float, float, float, int]:
@@ -115,7 +124,7 @@ def twoway_within(ly: np.ndarray) -> tuple[float, float, float, int]:
     e = yt - b * xt
     score = (xt * e).sum(axis=1)
     se = math.sqrt(g / (g - 1) * float(score @ score)) / sxx
-    return b, se, _t_p(b / se if se > 0 else math.copysign(math.inf, b), g - 1), g - 1
+    return b, se, _t_p(_t_stat(b, se), g - 1), g - 1
 
 
 def speed_of(beta: float, span: float, label: str) -> tuple[float, float]:

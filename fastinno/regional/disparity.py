@@ -207,7 +207,8 @@ def disparity(scores: object, column: str = "index", groups: object = None,
     G = G_w + G_nb + G_t: G_w = sum_j G_jj p_j s_j (p_j = n_j/n), and for pairs j, h,
     G_jh = sum |y_ji - y_hr| / (n_j n_h (m_j + m_h)) weighted by p_j s_h + p_h s_j and split by
     the relative economic affluence D_jh = (d_jh - p_jh)/(d_jh + p_jh) into the net between part
-    (D_jh) and transvariation (1 - D_jh). All pair sums come from one pass over the sorted values (O(n log n + n k) per year).
+    (D_jh) and transvariation (1 - D_jh). Every pair sum comes from one pass over the sorted
+    values: O(n log n + n k) per year.
 
     Raises
     ------
@@ -249,14 +250,14 @@ def disparity(scores: object, column: str = "index", groups: object = None,
         with serial_below(n_boot * vt.size, _SERIAL_WORK):
             reps = ki.bootstrap_inequality(vt, order, codes, gstart, seeds)
         lower, upper = _interval(reps)
+    cols = [c for _n, c in rows]
+    empty = [None] * (n_years * len(rows))
     overall = pl.DataFrame({
         "year": np.repeat(years, len(rows)),
         "measure": [name for _ in range(n_years) for name, _c in rows],
-        "value": np.concatenate([stats[t, [c for _n, c in rows]] for t in range(n_years)]),
-        "lower": (np.concatenate([lower[t, [c for _n, c in rows]] for t in range(n_years)])
-                  if lower is not None else [None] * (n_years * len(rows))),
-        "upper": (np.concatenate([upper[t, [c for _n, c in rows]] for t in range(n_years)])
-                  if upper is not None else [None] * (n_years * len(rows))),
+        "value": stats[:, cols].ravel(),
+        "lower": lower[:, cols].ravel() if lower is not None else empty,
+        "upper": upper[:, cols].ravel() if upper is not None else empty,
     }, schema={"year": pl.Int64, "measure": pl.String, "value": pl.Float64, "lower": pl.Float64,
                "upper": pl.Float64})
     out: dict[str, pl.DataFrame | None] = {"overall": overall}

@@ -112,6 +112,7 @@ def test_exact_convergence_has_known_speed_and_half_life():
     assert r["se"] == pytest.approx(0.0, abs=1e-12)
     assert r["speed"] == pytest.approx(math.log(2) / 10, rel=1e-12)
     assert r["half_life"] == pytest.approx(10.0, rel=1e-12)
+    assert r["p_value"] == pytest.approx(0.0, abs=1e-12)
 
 
 def test_sigma_and_trend_per_group():
