@@ -222,7 +222,9 @@ def disparity(scores: object, column: str = "index", groups: object = None,
         measures = MEASURES[:-1]
     measures = _check_measures(measures, groups is not None)
     n_boot = _check_bootstrap(bootstrap)
-    seed = check_seed(seed) if n_boot else None
+    seed = check_seed(seed) if n_boot or seed is not None else None
+    if not n_boot:
+        seed = None  # deterministic without replicates
     table = score_table(scores, column)
     names, perm, gstart = _group_blocks(groups, table.regions)
     _check_values(table.values, table.years, table.regions, column, measures)

@@ -164,6 +164,8 @@ def test_errors_say_what_to_do():
         fi.disparity(scores, measures=("atkinson",))
     with pytest.raises(InputError, match="at least 2"):
         fi.disparity(scores, bootstrap=1)
+    with pytest.raises(InputError, match="seed"):
+        fi.disparity(scores, seed=-1)
     with pytest.raises(InputError, match="no group"):
         fi.disparity(scores, groups={"r00": "a"})
     bad = scores.with_columns(pl.when(pl.col("region") == "r03").then(0.0).otherwise(pl.col("index")).alias("index"))
