@@ -5,7 +5,9 @@
   pair sums with ``searchsorted`` + prefix sums, loops over years and pairs of groups), and the
   kernel alone (``kernel``, on the region x year array).
 - ``theil_gini``: Theil T with its within / between split and the Gini coefficient per year, vs
-  PySAL ``inequality`` (``TheilD`` on the whole panel, ``Gini`` per year).
+  PySAL ``inequality`` (``TheilD`` on the whole panel, ``Gini`` per year), which works on the
+  region x year array: compare it with ``kernel`` (``fastinno`` also reads the polars scores
+  table and builds the result tables).
 - ``disparity_bootstrap``: 1,000 replicates of the stratified region bootstrap (the kernel),
   vs the numpy baseline looping over replicates on the same resamples (the first 20 replicates,
   compared on those; per-replicate times in the report).
@@ -97,7 +99,11 @@ def _numpy_theil_gini(s):
     return st[:, [2, 4, 5, 1]]
 
 
-_IMPLS = {"fastinno": _theil_gini_fastinno, "numpy": _numpy_theil_gini}
+def _kernel_theil_gini(s):
+    return ki.inequality_panel(s.vt, s.codes, s.k)[0][:, [ki.THEIL_T, ki.THEIL_WITHIN, ki.THEIL_BETWEEN, ki.GINI]]
+
+
+_IMPLS = {"fastinno": _theil_gini_fastinno, "kernel": _kernel_theil_gini, "numpy": _numpy_theil_gini}
 try:  # the peer is optional
     import inequality  # noqa: F401
 

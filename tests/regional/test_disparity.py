@@ -213,3 +213,26 @@ def test_accepts_a_result_with_scores():
     res = fi.disparity(h, groups=pl.DataFrame({"region": list(groups), "zone": list(groups.values())}))
     assert res.options["groups"] == ("a", "b", "c")
     assert isinstance(res, fi.DisparityResult)
+
+
+def test_score_table_places_values_and_names_what_is_wrong():
+    from fastinno.regional.inputs import score_table
+
+    scores = pl.DataFrame({
+        "region": ["b", "a", "b", "a", "c", "c"],
+        "year": [2002, 2001, 2001, 2002, 2002, 2001],
+        "index": [4.0, 1.0, 3.0, 2.0, 6.0, 5.0],
+    })
+    st = score_table(scores, "index")
+    assert st.regions == ["b", "a", "c"] and st.years.tolist() == [2001, 2002]
+    npt.assert_array_equal(st.values, [[3.0, 4.0], [1.0, 2.0], [5.0, 6.0]])
+    assert st.values.flags.c_contiguous and st.years.dtype == np.int64
+    with pytest.raises(InputError, match=r"1 duplicated \(region, year\): \('a', 2001\)"):
+        score_table(pl.concat([scores, scores.slice(1, 1)]), "index")
+    with pytest.raises(InputError, match=r"not balanced: 1 missing \(region, year\): \('c', 2001\)"):
+        score_table(scores.slice(0, 5), "index")
+    nan = scores.with_columns(pl.Series("index", [4.0, 1.0, np.nan, 2.0, 6.0, None]))
+    with pytest.raises(InputError, match=r"2 missing or non-finite value\(s\) at \('b', 2001\), \('c', 2001\)"):
+        score_table(nan, "index")
+    with pytest.raises(InputError, match="'region' has 1 missing"):
+        score_table(scores.with_columns(pl.Series("region", ["b", None, "b", "a", "c", "c"])), "index")
