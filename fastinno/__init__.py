@@ -69,6 +69,11 @@ _EXPORTS: dict[str, str] = {
     "bootstrap": "fastinno.robustness",
     "simulate_weights": "fastinno.robustness",
     "RobustnessResult": "fastinno.results",
+    # --- regional disparities and convergence ---
+    "disparity": "fastinno.regional.disparity",
+    "DisparityResult": "fastinno.regional.disparity",
+    "convergence": "fastinno.regional.convergence",
+    "ConvergenceResult": "fastinno.regional.convergence",
     # --- the main job ---
     "run": "fastinno.main_job",
 }

@@ -330,6 +330,17 @@ _DECLARED = (
         },
         default="spearman",
     ),
+    Option(
+        "measure",
+        {
+            "cv": "coefficient of variation (population sd / mean)",
+            "gini": "Gini coefficient",
+            "theil_t": "Theil T index, decomposed within / between groups",
+            "theil_l": "Theil L index (mean log deviation)",
+            "dagum": "Dagum (1997) Gini decomposition: within, net between, transvariation",
+        },
+        aliases={"mld": "theil_l", "theil": "theil_t"},
+    ),
 )
 
 OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}

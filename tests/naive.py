@@ -785,3 +785,139 @@ def combined_draw(p, base_weights, f, methods, rho=0.5, alpha=0.05, spearman_met
             w[j] = 1.0 / len(kept) if hi - lo <= 1e-12 else (lo + hi - drift[j]) / sum(lo + hi - d for d in drift.values())
     combined = np.array([sum(w[j] * u[j][i] for j in range(k)) for i in range(n)])
     return combined, np.array(w)
+
+
+# --- disparities and convergence ---
+
+
+def gini(x):
+    """Gini by definition: sum_i sum_r |x_i - x_r| / (2 n^2 mean), O(n^2)."""
+    x = np.asarray(x, dtype=float)
+    return np.abs(x[:, None] - x[None, :]).sum() / (2 * len(x) ** 2 * x.mean())
+
+
+def theil_t(x):
+    x = np.asarray(x, dtype=float)
+    r = x / x.mean()
+    return float(np.mean(r * np.log(r)))
+
+
+def theil_l(x):
+    x = np.asarray(x, dtype=float)
+    return float(np.mean(np.log(x.mean() / x)))
+
+
+def sorted_orders(vt):
+    """Each row's positions in increasing order of value (numpy argsort)."""
+    return np.argsort(vt, axis=1, kind="stable")
+
+
+def resample_counts(gstart, draws):
+    """Multiplicities from explicit draws: ``draws[b]`` lists the regions drawn in replicate b;
+    a stratified draw takes gstart[j + 1] - gstart[j] of them from each group block j."""
+    out = np.zeros((len(draws), gstart[-1]))
+    for b, d in enumerate(draws):
+        np.add.at(out[b], np.asarray(d), 1.0)
+    return out
+
+
+def year_stats(y, g):
+    """Every measure of one sample ``y`` with group labels ``g`` (0..k-1), by definition.
+
+    Returns (measures dict, per-group dict list, per-pair dict {(j, h): ...}); Dagum (1997)
+    eqs. with O(n^2) pairwise sums and d_jh, p_jh as explicit sums over pairs.
+    """
+    y = np.asarray(y, dtype=float)
+    g = np.asarray(g)
+    n, m = len(y), y.mean()
+    labels = sorted(set(g.tolist()))
+    out = {
+        "cv": y.std() / m,
+        "gini": gini(y),
+        "theil_t": theil_t(y),
+        "theil_l": theil_l(y),
+    }
+    groups = []
+    for j in labels:
+        yj = y[g == j]
+        groups.append({"n": len(yj), "mean": yj.mean(), "gini": gini(yj), "theil": theil_t(yj),
+                       "share": yj.sum() / y.sum()})
+    out["theil_within"] = sum(q["share"] * q["theil"] for q in groups)
+    out["theil_between"] = sum(q["share"] * np.log(q["mean"] / m) for q in groups)
+    out["dagum_within"] = sum(q["gini"] * q["n"] / n * q["share"] for q in groups)
+    pairs = {}
+    nb = t = 0.0
+    for a, j in enumerate(labels):
+        for b in range(a + 1, len(labels)):
+            h = labels[b]
+            yj, yh = y[g == j], y[g == h]
+            if yj.mean() < yh.mean():
+                rich, poor = yh, yj
+            else:
+                rich, poor = yj, yh
+            diff = rich[:, None] - poor[None, :]
+            gross = diff[diff > 0].sum() / diff.size
+            trans = -diff[diff < 0].sum() / diff.size
+            gjh = np.abs(diff).sum() / (len(yj) * len(yh) * (yj.mean() + yh.mean()))
+            d = (gross - trans) / (gross + trans) if gross + trans > 0 else 0.0
+            pairs[(a, b)] = {"gini": gjh, "gross": gross, "trans": trans, "d": d}
+            wt = gjh * (groups[a]["n"] / n * groups[b]["share"] + groups[b]["n"] / n * groups[a]["share"])
+            nb += wt * d
+            t += wt * (1 - d)
+    out["dagum_net"] = nb
+    out["dagum_trans"] = t
+    return out, groups, pairs
+
+
+def inequality_panel(values, g):
+    """year_stats of every column of ``values`` (regions x years)."""
+    return [year_stats(values[:, y], g) for y in range(values.shape[1])]
+
+
+def bootstrap_inequality(values, g, counts):
+    """Measures of each resample given by multiplicities ``counts`` (n_rep, n_regions)."""
+    keys = ("cv", "gini", "theil_t", "theil_l", "theil_within", "theil_between", "dagum_within",
+            "dagum_net", "dagum_trans")
+    out = np.empty((counts.shape[0], values.shape[1], len(keys)))
+    for b in range(counts.shape[0]):
+        idx = np.repeat(np.arange(values.shape[0]), counts[b].astype(int))
+        for y in range(values.shape[1]):
+            st = year_stats(values[idx, y], g[idx])[0]
+            out[b, y] = [st[k] for k in keys]
+    return out
+
+
+def ols(x, y):
+    """Slope, conventional SE and t statistic of y = a + b x (numpy.linalg.lstsq)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    X = np.column_stack([np.ones_like(x), x])
+    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
+    e = y - X @ coef
+    s2 = e @ e / (len(y) - 2)
+    cov = s2 * np.linalg.inv(X.T @ X)
+    return coef[1], np.sqrt(cov[1, 1])
+
+
+def twoway_fe_clustered(values):
+    """Conditional beta by dummies: ln(y_{t+1}/y_t) on ln y_t with region and origin-year dummies
+    (lstsq), SE clustered by region with the G/(G-1) factor only."""
+    ly = np.log(np.asarray(values, dtype=float))
+    r, t = ly.shape
+    dep = (ly[:, 1:] - ly[:, :-1]).ravel()
+    x = ly[:, :-1].ravel()
+    reg = np.repeat(np.arange(r), t - 1)
+    yr = np.tile(np.arange(t - 1), r)
+    D = [x[:, None], np.eye(r)[reg]]
+    if t - 1 > 1:
+        D.append(np.eye(t - 1)[yr][:, 1:])
+    X = np.column_stack(D)
+    coef, *_ = np.linalg.lstsq(X, dep, rcond=None)
+    e = dep - X @ coef
+    XtXi = np.linalg.pinv(X.T @ X)
+    meat = np.zeros((X.shape[1], X.shape[1]))
+    for i in range(r):
+        s = X[reg == i].T @ e[reg == i]
+        meat += np.outer(s, s)
+    cov = XtXi @ meat @ XtXi * r / (r - 1)
+    return coef[0], np.sqrt(cov[0, 0])

@@ -62,24 +62,36 @@ def score_table(scores: object, column: str = "index") -> ScoreTable:
     if not frame.schema["year"].is_integer():
         raise InputError(f"column 'year' must hold integer years; it is {frame.schema['year']}.")
     frame = frame.select(pl.col("region").cast(pl.String), "year", pl.col(column).cast(pl.Float64))
-    dup = frame.filter(pl.struct("region", "year").is_duplicated())
-    if dup.height:
-        keys = list(dup.select("region", "year").unique(maintain_order=True).iter_rows())
-        raise InputError(f"scores has {len(keys)} duplicated (region, year): {format_keys(keys)}.")
-    bad = frame.filter(~pl.col(column).is_finite() | pl.col(column).is_null())
-    if bad.height:
-        keys = list(bad.select("region", "year").iter_rows())
-        raise InputError(f"column {column!r} has {len(keys)} missing or non-finite value(s) at {format_keys(keys)}.")
+    for key in ("region", "year"):
+        if frame[key].null_count():
+            raise InputError(f"column {key!r} has {frame[key].null_count()} missing value(s): every row needs one.")
+    # region codes in first-seen order and year codes in increasing order; one bincount of the
+    # (region, year) cells finds duplicates and gaps, and the values land in place without a pivot
     regions = frame["region"].unique(maintain_order=True).to_list()
-    years = np.sort(frame["year"].unique().to_numpy()).astype(np.int64)
-    if frame.height != len(regions) * len(years):
-        have = set(frame.select("region", "year").iter_rows())
-        missing = [(r, int(y)) for r in regions for y in years if (r, int(y)) not in have]
+    rcode = frame["region"].cast(pl.Enum(regions)).to_physical().to_numpy().astype(np.int64)
+    years, ycode = np.unique(frame["year"].to_numpy(), return_inverse=True)
+    years = years.astype(np.int64)
+    n_r, n_y = len(regions), len(years)
+    key = rcode * n_y + ycode.astype(np.int64).ravel()
+    count = np.bincount(key, minlength=n_r * n_y)
+    if (count > 1).any():
+        dup = count[key] > 1
+        first = np.unique(key[dup], return_index=True)[1]
+        rows = np.nonzero(dup)[0][np.sort(first)]
+        keys = [(regions[rcode[i]], int(years[ycode[i]])) for i in rows]
+        raise InputError(f"scores has {len(keys)} duplicated (region, year): {format_keys(keys)}.")
+    raw = frame[column]
+    vals = raw.to_numpy().astype(np.float64)
+    bad = ~np.isfinite(vals)
+    if raw.null_count() or bad.any():
+        bad |= raw.is_null().to_numpy()
+        keys = [(regions[rcode[i]], int(years[ycode[i]])) for i in np.nonzero(bad)[0]]
+        raise InputError(f"column {column!r} has {len(keys)} missing or non-finite value(s) at {format_keys(keys)}.")
+    if frame.height != n_r * n_y:
+        cells = np.nonzero(count == 0)[0]
+        missing = [(regions[c // n_y], int(years[c % n_y])) for c in cells]
         raise InputError(f"scores is not balanced: {len(missing)} missing (region, year): {format_keys(missing)}.")
-    wide = (
-        frame.pivot(on="year", index="region", values=column, sort_columns=True)
-        .select(["region", *[str(y) for y in years]])
-    )
-    order = {r: i for i, r in enumerate(wide["region"].to_list())}
-    values = wide.drop("region").to_numpy().astype(np.float64)[[order[r] for r in regions]]
-    return ScoreTable(regions, years, np.ascontiguousarray(values), column)
+    values = np.empty(n_r * n_y)
+    values[key] = vals
+    return ScoreTable(regions, years, values.reshape(n_r, n_y), column)
+
