@@ -30,37 +30,45 @@ COCOSO_MAX_RATIO = 0
 
 
 @njit(cache=True, parallel=True)
-def _stats_cells(x3):
+def _stats_cells(x3, want_sums):
     n_cells, n, m = x3.shape
     mn = np.empty((n_cells, m))
     mx = np.empty((n_cells, m))
     s1 = np.zeros((n_cells, m))
     s2 = np.zeros((n_cells, m))
+    bad = np.zeros(n_cells, dtype=np.int64)
     for c in prange(n_cells):
         for j in range(m):
             mn[c, j] = np.inf
             mx[c, j] = -np.inf
+        nb = 0
         for i in range(n):
             for j in range(m):
                 v = x3[c, i, j]
+                nb += (v - v) != 0.0  # NaN for NaN and +-inf
                 mn[c, j] = min(mn[c, j], v)
                 mx[c, j] = max(mx[c, j], v)
-                s1[c, j] += v
-                s2[c, j] += v * v
-    return mn, mx, s1, s2
+            if want_sums:
+                for j in range(m):
+                    v = x3[c, i, j]
+                    s1[c, j] += v
+                    s2[c, j] += v * v
+        bad[c] = nb
+    return mn, mx, s1, s2, bad.sum()
 
 
-def column_stats(x3):
-    """Per-cell column minimum, maximum, sum and sum of squares, each ``(n_cells, n_indicators)``.
+def column_stats(x3, want_sums):
+    """Per-cell column minimum, maximum, sum and sum of squares, each ``(n_cells, n_indicators)``,
+    and the number of NaN or infinite entries.
 
     A Python dispatcher: one cell goes through :func:`fastinno.kernels.normalize.matrix_stats`
-    (parallel over row blocks), many cells through a kernel parallel over cells. NaN or infinite
-    input shows as a non-finite sum.
+    (parallel over row blocks), many cells through a kernel parallel over cells. The sums are 0
+    unless ``want_sums``.
     """
     if x3.shape[0] == 1:
-        mn, mx, s1, s2, _ = kn.matrix_stats(x3[0], True)
-        return mn[None], mx[None], s1[None], s2[None]
-    return _stats_cells(x3)
+        mn, mx, s1, s2, bad = kn.matrix_stats(x3[0], want_sums)
+        return mn[None], mx[None], s1[None], s2[None], bad
+    return _stats_cells(x3, want_sums)
 
 
 @njit(cache=True, inline="always")
@@ -71,37 +79,56 @@ def _w(w2, c):
 # --- VIKOR ---
 
 
+@njit(cache=True)
+def _coefficients(w2, is_cost, mn, mx, code):
+    # Per (cell, indicator) reference value and factor so that a term is (x - ref) * k:
+    # code 0 (VIKOR): ref = best, k = w / (worst - best), so the term is w (f* - x) / (f* - f-);
+    # code 1 (SPOTIS): ref = ideal, k = w / (max - min), the term is |x - ref| * k.
+    # A constant indicator: ref 0, k 0 (the term is 0).
+    n_cells, m = mn.shape
+    ref = np.zeros((n_cells, m))
+    k = np.zeros((n_cells, m))
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            lo = mn[c, j]
+            hi = mx[c, j]
+            if hi > lo:
+                cost = is_cost[j]
+                ref[c, j] = lo if cost else hi
+                if code == 0:
+                    k[c, j] = w2[wc, j] / (hi - lo) if cost else w2[wc, j] / (lo - hi)
+                else:
+                    k[c, j] = w2[wc, j] / (hi - lo)
+    return ref, k
+
+
 @njit(cache=True, parallel=True)
 def vikor_sr(x3, w2, is_cost, mn, mx):
     """VIKOR group utility S and individual regret R (Opricovic & Tzeng 2004, eqs. 1-2).
 
     ``S_i = sum_j w_j (f*_j - f_ij) / (f*_j - f-_j)`` and ``R_i = max_j`` of the same terms, with
     ``f*_j`` the best (max for benefit, min for cost) and ``f-_j`` the worst value of indicator
-    ``j`` in the cell. A constant indicator (``f* == f-``) adds 0 to S and R.
+    ``j`` in the cell. A constant indicator (``f* == f-``) adds 0 to S and R. Each term is
+    computed as ``(f_ij - f*_j) * (w_j / (f-_j - f*_j))``.
 
     Returns
     -------
     S, R : float64 (n_cells, n_alternatives)
     """
     n_cells, n, m = x3.shape
+    ref, k = _coefficients(w2, is_cost, mn, mx, 0)
     s_out = np.empty((n_cells, n))
     r_out = np.empty((n_cells, n))
     for t in prange(n_cells * n):
         c = np.int64(t) // n
         i = np.int64(t) - c * n
-        wc = _w(w2, c)
         s = 0.0
         r = 0.0
         for j in range(m):
-            lo = mn[c, j]
-            hi = mx[c, j]
-            if hi > lo:
-                if is_cost[j]:
-                    d = w2[wc, j] * ((x3[c, i, j] - lo) / (hi - lo))
-                else:
-                    d = w2[wc, j] * ((hi - x3[c, i, j]) / (hi - lo))
-                s += d
-                r = max(r, d)
+            d = (x3[c, i, j] - ref[c, j]) * k[c, j]
+            s += d
+            r = d if d > r else r
         s_out[c, i] = s
         r_out[c, i] = r
     return s_out, r_out
@@ -151,27 +178,27 @@ def edas_sums(x3, w2, is_cost, av, mn, mx):
 
     ``PDA_ij = max(0, (x_ij - AV_j) / AV_j)`` and ``NDA_ij = max(0, (AV_j - x_ij) / AV_j)`` for a
     benefit indicator (swapped for a cost indicator), ``SP_i = sum_j w_j PDA_ij``,
-    ``SN_i = sum_j w_j NDA_ij``. ``av`` is the column mean per cell; constant indicators add 0.
+    ``SN_i = sum_j w_j NDA_ij``. ``av`` is the column mean per cell (non-zero for non-constant
+    indicators); constant indicators add 0. Each term is ``(x_ij - AV_j) * (+-w_j / AV_j)``.
     """
     n_cells, n, m = x3.shape
+    k = np.zeros((n_cells, m))
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            if mx[c, j] > mn[c, j]:
+                k[c, j] = -w2[wc, j] / av[c, j] if is_cost[j] else w2[wc, j] / av[c, j]
     sp = np.empty((n_cells, n))
     sn = np.empty((n_cells, n))
     for t in prange(n_cells * n):
         c = np.int64(t) // n
         i = np.int64(t) - c * n
-        wc = _w(w2, c)
         p = 0.0
         q = 0.0
         for j in range(m):
-            if mx[c, j] > mn[c, j]:
-                a = av[c, j]
-                d = (x3[c, i, j] - a) / a
-                if is_cost[j]:
-                    d = -d
-                if d > 0.0:
-                    p += w2[wc, j] * d
-                elif d < 0.0:
-                    q += w2[wc, j] * -d
+            d = (x3[c, i, j] - av[c, j]) * k[c, j]
+            p += d if d > 0.0 else 0.0
+            q += -d if d < 0.0 else 0.0
         sp[c, i] = p
         sn[c, i] = q
     return sp, sn
@@ -295,23 +322,19 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
     better.
 
     ``d_i = sum_j w_j |x_ij - S*_j| / (max_j - min_j)`` with the bounds ``lo``, ``hi``
-    ``(1 or n_cells, n_indicators)`` and the ideal point ``S*_j = max_j`` (benefit) or
-    ``min_j`` (cost). An indicator with ``max_j == min_j`` adds 0.
+    ``(n_cells, n_indicators)`` and the ideal point ``S*_j = max_j`` (benefit) or ``min_j``
+    (cost). An indicator with ``max_j == min_j`` adds 0. Each term is computed as
+    ``|x_ij - S*_j| * (w_j / (max_j - min_j))``.
     """
     n_cells, n, m = x3.shape
+    ref, k = _coefficients(w2, is_cost, lo, hi, 1)
     out = np.empty((n_cells, n))
     for t in prange(n_cells * n):
         c = np.int64(t) // n
         i = np.int64(t) - c * n
-        wc = _w(w2, c)
-        bc = c if lo.shape[0] > 1 else np.int64(0)
         s = 0.0
         for j in range(m):
-            a = lo[bc, j]
-            b = hi[bc, j]
-            if b > a:
-                ideal = a if is_cost[j] else b
-                s += abs(x3[c, i, j] - ideal) / (b - a) * w2[wc, j]
+            s += abs(x3[c, i, j] - ref[c, j]) * k[c, j]
         out[c, i] = s
     return out
 

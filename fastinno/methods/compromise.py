@@ -44,10 +44,11 @@ def _cost(is_cost, n):
     return check_types(arr, n)
 
 
-def _stats(x3, name):
-    """Per-cell column statistics, with the finiteness check read off the sums."""
-    stats = kc.column_stats(x3)
-    if not np.isfinite(stats[2]).all() or not np.isfinite(stats[3]).all():
+def _stats(x3, name, want_sums=False):
+    """Per-cell column min, max, sum and sum of squares (sums 0 unless ``want_sums``), checking
+    finiteness in the same pass."""
+    *stats, n_bad = kc.column_stats(x3, want_sums)
+    if n_bad:
         check_finite(x3 if x3.shape[0] > 1 else x3[0], name)  # raises, naming the positions
     return stats
 
@@ -285,7 +286,7 @@ def promethee_ii_cells(x3, weights, is_cost, normalize, options):
 
 def _edas(x3, w2, cost, options):
     _merge("edas", options, {})
-    mn, mx, s1, _ = _stats(x3, "matrix")
+    mn, mx, s1, _ = _stats(x3, "matrix", want_sums=True)
     av = s1 / x3.shape[1]
     bad = (av <= 0) & (mx > mn)
     if bad.any():
@@ -345,7 +346,7 @@ def _codas(x3, w2, cost, normalize, options):
     if not tau > 0:
         raise InputError(f"codas: tau must be > 0 (the paper takes 0.01 to 0.05); got {o['tau']!r}.")
     method = _normalize("codas", normalize, CODAS_NORMALIZE, "max_ratio")
-    stats = _stats(x3, "matrix")
+    stats = _stats(x3, "matrix", want_sums=method == "vector")
     if method == "max_ratio":
         _check_positive(x3, cost, stats, "CODAS with normalize='max_ratio'")
     e, t = kc.codas_distances(x3, w2, cost, opt.code("standardize", method), *stats)
@@ -409,7 +410,8 @@ def _spotis(x3, w2, cost, options):
                 f"SPOTIS: values outside the bounds for indicator(s) {format_keys(np.flatnonzero(out).tolist())}; "
                 "widen the bounds to cover the data."
             )
-        lo, hi = np.ascontiguousarray(b[None, :, 0]), np.ascontiguousarray(b[None, :, 1])
+        lo = np.ascontiguousarray(np.broadcast_to(b[:, 0], mn.shape))
+        hi = np.ascontiguousarray(np.broadcast_to(b[:, 1], mn.shape))
     return lo, hi, kc.spotis_distance(x3, w2, cost, lo, hi)
 
 
