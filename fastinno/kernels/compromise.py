@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import normalize as kn
+from . import outranking as ko
 
 #: VIKOR: what a constant S or R (max == min over the alternatives) adds to Q.
 Q_ZERO = 0  # 0: every alternative ties on that measure, Q rests on the other one
@@ -235,33 +236,55 @@ def codas_distances(x3, w2, is_cost, method, mn, mx, s1, s2):
     """CODAS Euclidean and taxicab distances from the negative-ideal solution (Keshavarz
     Ghorabaee et al. 2016, eqs. 2-6).
 
-    ``n_ij`` is the normalized value (``method`` a :mod:`fastinno.kernels.normalize` code; the
-    paper's is MAX_RATIO: benefit ``x / max``, cost ``min / x``), ``r_ij = w_j n_ij``,
-    ``ns_j = min_i r_ij``, ``E_i = sqrt(sum_j (r_ij - ns_j)^2)``, ``T_i = sum_j |r_ij - ns_j|``.
-    Constant indicators add 0.
+    ``n_ij`` is the normalized value (``method`` a :mod:`fastinno.kernels.normalize` code:
+    MAX_RATIO, the paper's, benefit ``x / max`` and cost ``min / x``; MINMAX; VECTOR),
+    ``r_ij = w_j n_ij``, ``ns_j = min_i r_ij``, ``E_i = sqrt(sum_j (r_ij - ns_j)^2)``,
+    ``T_i = sum_j |r_ij - ns_j|``. Constant indicators add 0.
+
+    Each difference ``r_ij - ns_j`` is ``(x_ij - x_worst) * k_j`` (the affine normalizations and
+    max-ratio benefit) or ``a_j / x_ij + b_j`` (max-ratio cost: ``w min / x - w min / max``).
     """
     n_cells, n, m = x3.shape
-    e_out = np.empty((n_cells, n))
-    t_out = np.empty((n_cells, n))
-    cnt = float(n)
-    for t in prange(n_cells * n):
-        c = np.int64(t) // n
-        i = np.int64(t) - c * n
+    ref = np.zeros((n_cells, m))
+    k = np.zeros((n_cells, m))
+    a = np.zeros((n_cells, m))
+    b = np.zeros((n_cells, m))
+    recip = np.zeros(m, dtype=np.bool_)
+    for c in range(n_cells):
         wc = _w(w2, c)
-        e = 0.0
-        tt = 0.0
         for j in range(m):
             lo = mn[c, j]
             hi = mx[c, j]
+            w = w2[wc, j]
+            cost = is_cost[j]
             if hi > lo:
-                loc = s1[c, j] / cnt
-                scale = math.sqrt(s2[c, j])
-                cost = is_cost[j]
-                v = kn.standardize_value(x3[c, i, j], cost, method, lo, hi, loc, scale)
-                _, worst = kn.ideal_pair(cost, method, lo, hi, loc, scale)
-                d = w2[wc, j] * v - w2[wc, j] * worst
-                e += d * d
-                tt += abs(d)
+                ref[c, j] = hi if cost else lo
+                if method == kn.MAX_RATIO:
+                    if cost:
+                        recip[j] = True
+                        a[c, j] = w * lo
+                        b[c, j] = -(w * lo / hi)
+                    else:
+                        k[c, j] = w / hi
+                elif method == kn.MINMAX:
+                    k[c, j] = -w / (hi - lo) if cost else w / (hi - lo)
+                else:
+                    norm = math.sqrt(s2[c, j])
+                    k[c, j] = -w / norm if cost else w / norm
+    e_out = np.empty((n_cells, n))
+    t_out = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        e = 0.0
+        tt = 0.0
+        for j in range(m):
+            v = x3[c, i, j]
+            lin = (v - ref[c, j]) * k[c, j]
+            rec = a[c, j] / v + b[c, j]
+            d = rec if recip[j] else lin
+            e += d * d
+            tt += abs(d)
         e_out[c, i] = math.sqrt(e)
         t_out[c, i] = tt
     return e_out, t_out
@@ -274,7 +297,7 @@ def _codas_cell(e, t, tau, out):
     # {k: E_k - E_i >= tau} (a suffix) move monotonically with E_i (rounding is monotone, so the
     # predicates are those of the double sum exactly).
     n = e.shape[0]
-    order = np.argsort(e)
+    order = ko.argsort_radix(e)
     es = e[order]
     ts = t[order]
     pre = np.zeros(n + 1)
@@ -342,14 +365,6 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
 # --- MARCOS ---
 
 
-@njit(cache=True, inline="always")
-def _marcos_value(x, cost, lo, hi):
-    # n = x / x_ai (benefit, x_ai = max) or x_ai / x (cost, x_ai = min); constant column: 1.
-    if hi > lo:
-        return lo / x if cost else x / hi
-    return 1.0
-
-
 @njit(cache=True, parallel=True, error_model="numpy")
 def marcos_utility(x3, w2, is_cost, mn, mx):
     """MARCOS utility function (Stevic et al. 2020, eqs. 5-10), larger is better.
@@ -358,7 +373,8 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
     constant indicator normalizes to 1), ``S_i = sum_j w_j n_ij``, utility degrees
     ``K-_i = S_i / S_aai`` and ``K+_i = S_i / S_ai`` (AAI = the anti-ideal row), utility functions
     ``f(K+) = K- / (K+ + K-)``, ``f(K-) = K+ / (K+ + K-)`` and
-    ``f(K_i) = (K+ + K-) / (1 + (1 - f(K+)) / f(K+) + (1 - f(K-)) / f(K-))``.
+    ``f(K_i) = (K+ + K-) / (1 + (1 - f(K+)) / f(K+) + (1 - f(K-)) / f(K-))``. Each weighted term
+    is computed as ``x * (w / max)`` (benefit) or ``(w min) / x`` (cost).
 
     Returns
     -------
@@ -366,28 +382,39 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
     ``S_i`` is 0 (the caller reports it).
     """
     n_cells, n, m = x3.shape
+    k = np.zeros((n_cells, m))  # benefit: x * k
+    a = np.zeros((n_cells, m))  # cost: a / x
+    const = np.zeros(n_cells)  # constant indicators: w each
+    s_ai = np.zeros(n_cells)
+    s_aai = np.zeros(n_cells)
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            lo = mn[c, j]
+            hi = mx[c, j]
+            w = w2[wc, j]
+            s_ai[c] += w
+            if hi > lo:
+                if is_cost[j]:
+                    a[c, j] = w * lo
+                    s_aai[c] += a[c, j] / hi
+                else:
+                    k[c, j] = w / hi
+                    s_aai[c] += lo * k[c, j]
+            else:
+                const[c] += w
+                s_aai[c] += w
     f = np.empty((n_cells, n))
     k_pos = np.empty((n_cells, n))
     k_neg = np.empty((n_cells, n))
-    s_ai = np.zeros(n_cells)
-    s_aai = np.zeros(n_cells)
-    for c in prange(n_cells):
-        wc = _w(w2, c)
-        for j in range(m):
-            cost = is_cost[j]
-            lo = mn[c, j]
-            hi = mx[c, j]
-            ai = lo if cost else hi
-            aai = hi if cost else lo
-            s_ai[c] += w2[wc, j] * _marcos_value(ai, cost, lo, hi)
-            s_aai[c] += w2[wc, j] * _marcos_value(aai, cost, lo, hi)
     for t in prange(n_cells * n):
         c = np.int64(t) // n
         i = np.int64(t) - c * n
-        wc = _w(w2, c)
-        s = 0.0
+        s = const[c]
         for j in range(m):
-            s += w2[wc, j] * _marcos_value(x3[c, i, j], is_cost[j], mn[c, j], mx[c, j])
+            v = x3[c, i, j]
+            rec = a[c, j] / v
+            s += rec if is_cost[j] else v * k[c, j]
         kn_ = s / s_aai[c]
         kp = s / s_ai[c]
         fp = kn_ / (kp + kn_)

@@ -211,3 +211,13 @@ def test_gaussian_saturation_is_exact():
     pos_ref, neg_ref = naive.column_flows(x3[0], [False], "gaussian", s=s)
     npt.assert_allclose(pos[0], pos_ref, rtol=1e-14)
     npt.assert_allclose(neg[0], neg_ref, rtol=1e-14)
+
+
+@pytest.mark.parametrize("n", [1, 2, 17, 5000])
+def test_argsort_radix_is_a_stable_sort(n):
+    rng = np.random.default_rng(n)
+    y = np.round(rng.normal(0, 3, n), 1)  # ties, negatives, zeros
+    if n > 2:
+        y[:3] = [-0.0, 0.0, -1e-300]
+    got = ko.argsort_radix(y)
+    npt.assert_array_equal(got, np.argsort(np.where(y == 0, 0.0, y), kind="stable"))
