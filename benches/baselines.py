@@ -483,3 +483,103 @@ def bootstrap_inequality_loop(values, codes, k, counts):
         idx = np.repeat(np.arange(values.shape[0]), c.astype(np.int64))
         out.append(inequality_panel(values[idx], codes[idx], k))
     return np.array(out)
+# --- compromise and outranking methods ---
+
+
+def vikor(x, w, is_cost, v=0.5):
+    """VIKOR Q (constant S / R term 0), numpy broadcasting."""
+    best = np.where(is_cost, x.min(axis=0), x.max(axis=0))
+    worst = np.where(is_cost, x.max(axis=0), x.min(axis=0))
+    span = best - worst
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(span != 0, w * ((best - x) / span), 0.0)
+    s = t.sum(axis=1)
+    r = t.max(axis=1)
+    ds = s.max() - s.min()
+    dr = r.max() - r.min()
+    qs = (s - s.min()) / ds if ds > 0 else 0.0
+    qr = (r - r.min()) / dr if dr > 0 else 0.0
+    return v * qs + (1 - v) * qr
+
+
+def promethee_ii(x, w, is_cost, preference="usual", q=None, p=None):
+    """PROMETHEE II net flow for types I-V: per indicator, sort + searchsorted + prefix sums
+    (the n x n tables do not fit at 60,000 alternatives)."""
+    n, m = x.shape
+    y = np.where(is_cost, -x, x)
+    net = np.zeros(n)
+    for j in range(m):
+        col = y[:, j]
+        ys = np.sort(col)
+        pre = np.concatenate([[0.0], np.cumsum(ys - ys[0])])
+        qq, pp = {"usual": (0.0, 0.0), "u_shape": (q[j] if q is not None else 0.0,) * 2, "v_shape": (0.0, p[j] if p is not None else 0.0)}.get(
+            preference, (q[j] if q is not None else 0.0, p[j] if p is not None else 0.0))
+        f1 = np.searchsorted(ys, col - pp, side="left")  # d > p below
+        f2 = np.searchsorted(ys, col - qq, side="left")
+        g1 = np.searchsorted(ys, col + pp, side="right")  # d > p above
+        g2 = np.searchsorted(ys, col + qq, side="right")
+        up = f1.astype(float)
+        down = (n - g1).astype(float)
+        if preference == "level":
+            up += 0.5 * (f2 - f1)
+            down += 0.5 * (g1 - g2)
+        elif preference in ("v_shape", "linear"):
+            yc = col - ys[0]
+            up += ((f2 - f1) * (yc - qq) - (pre[f2] - pre[f1])) / (pp - qq)
+            down += ((pre[g1] - pre[g2]) - (g1 - g2) * (yc + qq)) / (pp - qq)
+        net += w[j] * (up - down)
+    return net / (n - 1)
+
+
+def edas(x, w, is_cost):
+    av = x.mean(axis=0)
+    d = (x - av) / av
+    d = np.where(is_cost, -d, d)
+    sp = (w * np.maximum(d, 0)).sum(axis=1)
+    sn = (w * np.maximum(-d, 0)).sum(axis=1)
+    return (sp / sp.max() + 1 - sn / sn.max()) / 2
+
+
+def codas(x, w, is_cost, tau=0.02):
+    """CODAS with the paper's linear normalization; H through sort + searchsorted + cumsum."""
+    n = x.shape[0]
+    r = w * np.where(is_cost, x.min(axis=0) / x, x / x.max(axis=0))
+    d = r - r.min(axis=0)
+    e = np.sqrt((d * d).sum(axis=1))
+    t = d.sum(axis=1)
+    order = np.argsort(e)
+    es, ts = e[order], t[order]
+    pre = np.concatenate([[0.0], np.cumsum(ts)])
+    lo = np.searchsorted(es, es - tau, side="right")
+    hi = np.searchsorted(es, es + tau, side="left")
+    h = np.empty(n)
+    h[order] = (n * es - es.sum()) + (lo + n - hi) * ts - (pre[lo] + pre[n] - pre[hi])
+    return h
+
+
+def spotis(x, w, is_cost):
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    ideal = np.where(is_cost, lo, hi)
+    return (np.abs(x - ideal) / (hi - lo) * w).sum(axis=1)
+
+
+def marcos(x, w, is_cost):
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    n_ = np.where(is_cost, lo / x, x / hi)
+    s = (w * n_).sum(axis=1)
+    s_aai = (w * np.where(is_cost, lo / hi, lo / hi)).sum()
+    s_ai = w.sum()
+    kn_, kp = s / s_aai, s / s_ai
+    fp, fn = kn_ / (kp + kn_), kp / (kp + kn_)
+    return (kp + kn_) / (1 + (1 - fp) / fp + (1 - fn) / fn)
+
+
+def cocoso(x, w, is_cost, lam=0.5):
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    r = np.where(is_cost, (hi - x) / (hi - lo), (x - lo) / (hi - lo))
+    s = (r * w).sum(axis=1)
+    p = (r**w).sum(axis=1)
+    ka = (p + s) / (p + s).sum()
+    kb = s / s.min() + p / p.min()
+    kc = (lam * s + (1 - lam) * p) / (lam * s.max() + (1 - lam) * p.max())
+    return (ka * kb * kc) ** (1 / 3) + (ka + kb + kc) / 3

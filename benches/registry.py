@@ -21,6 +21,13 @@ for _p in (HERE, HERE.parent / "scripts"):  # baselines, benchkit, families, mak
         sys.path.insert(0, str(_p))
 
 from benchkit import BENCHES, FASTINNO, Bench, Shape, register  # noqa: E402
-from families import combined, dematel, ideal_solution, panel, regional_disparity, robustness  # noqa: E402, F401
+# one bench family per line (each family registers its benches on import)
+from families import combined  # noqa: E402, F401
+from families import compromise  # noqa: E402, F401
+from families import dematel  # noqa: E402, F401
+from families import ideal_solution  # noqa: E402, F401
+from families import panel  # noqa: E402, F401
+from families import regional_disparity  # noqa: E402, F401
+from families import robustness  # noqa: E402, F401
 
 __all__ = ["BENCHES", "FASTINNO", "Bench", "Shape", "register"]

@@ -295,6 +295,36 @@ _DECLARED = (
         default="topsis",
     ),
     Option(
+        "preference",
+        {
+            "usual": "PROMETHEE type I: 1 for any advantage d > 0",
+            "u_shape": "type II: 1 for d > q",
+            "v_shape": "type III: d / p up to p, then 1",
+            "level": "type IV: 1/2 for q < d <= p, 1 beyond p",
+            "linear": "type V: (d - q) / (p - q) for q < d <= p, 1 beyond p",
+            "gaussian": "type VI: 1 - exp(-d^2 / (2 s^2))",
+        },
+        codes={
+            "usual": "outranking.USUAL",
+            "u_shape": "outranking.U_SHAPE",
+            "v_shape": "outranking.V_SHAPE",
+            "level": "outranking.LEVEL",
+            "linear": "outranking.LINEAR",
+            "gaussian": "outranking.GAUSSIAN",
+        },
+        aliases={"ushape": "u_shape", "vshape": "v_shape", "vshape_2": "linear"},
+        default="usual",
+    ),
+    Option(
+        "constant_q",
+        {
+            "zero": "a constant S or R adds 0 to VIKOR's Q (all alternatives tie on it)",
+            "nan": "Q is NaN, the 0 / 0 of the formula (as pymcdm)",
+            "error": "a constant S or R is an error",
+        },
+        default="zero",
+    ),
+    Option(
         "weights",
         {
             "equal": "equal weights",

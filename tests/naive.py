@@ -921,3 +921,205 @@ def twoway_fe_clustered(values):
         meat += np.outer(s, s)
     cov = XtXi @ meat @ XtXi * r / (r - 1)
     return coef[0], np.sqrt(cov[0, 0])
+# --- compromise and outranking methods ---
+# One decision matrix x (n_alternatives, n_indicators) per call; the batched kernels are compared
+# cell by cell.
+
+
+def vikor_sr(x, w, is_cost):
+    """S_i = sum_j w_j (f*_j - f_ij) / (f*_j - f-_j), R_i = max_j of the terms; constant
+    indicators add 0."""
+    n, m = len(x), len(x[0])
+    s, r = [], []
+    for i in range(n):
+        terms = []
+        for j in range(m):
+            col = [x[k][j] for k in range(n)]
+            best, worst = (min(col), max(col)) if is_cost[j] else (max(col), min(col))
+            terms.append(0.0 if best == worst else w[j] * (best - x[i][j]) / (best - worst))
+        s.append(sum(terms))
+        r.append(max(terms))
+    return np.array(s), np.array(r)
+
+
+def vikor_q(s, r, v, nan_mode=False):
+    """Q_i = v (S_i - S*) / (S- - S*) + (1 - v) (R_i - R*) / (R- - R*); a constant S or R gives
+    a 0 term (NaN when ``nan_mode``)."""
+    def term(a, lo, hi):
+        if hi == lo:
+            return math.nan if nan_mode else 0.0
+        return (a - lo) / (hi - lo)
+
+    return np.array([v * term(s[i], min(s), max(s)) + (1 - v) * term(r[i], min(r), max(r)) for i in range(len(s))])
+
+
+def edas_sums(x, w, is_cost):
+    """SP, SN from PDA / NDA about the column averages (constant indicators add 0)."""
+    n, m = len(x), len(x[0])
+    sp, sn = [0.0] * n, [0.0] * n
+    for j in range(m):
+        col = [x[i][j] for i in range(n)]
+        if max(col) == min(col):
+            continue
+        av = sum(col) / n
+        for i in range(n):
+            up = (av - x[i][j]) / av if is_cost[j] else (x[i][j] - av) / av
+            down = (x[i][j] - av) / av if is_cost[j] else (av - x[i][j]) / av
+            sp[i] += w[j] * max(0.0, up)
+            sn[i] += w[j] * max(0.0, down)
+    return np.array(sp), np.array(sn)
+
+
+def edas_score(sp, sn):
+    """AS = (SP / max SP + 1 - SN / max SN) / 2 (0 / 0 -> NSP 0, NSN 1)."""
+    nsp = [a / max(sp) if max(sp) > 0 else 0.0 for a in sp]
+    nsn = [1 - a / max(sn) if max(sn) > 0 else 1.0 for a in sn]
+    return np.array([(a + b) / 2 for a, b in zip(nsp, nsn)])
+
+
+def codas_distances(x, w, is_cost, method=0):
+    """E and T from the negative-ideal of the weighted normalized matrix (0 max-ratio, 1 min-max,
+    2 vector with cost 1 - r); constant indicators add 0."""
+    n, m = len(x), len(x[0])
+    e, t = [0.0] * n, [0.0] * n
+    for j in range(m):
+        col = [x[i][j] for i in range(n)]
+        lo, hi = min(col), max(col)
+        if lo == hi:
+            continue
+        if method == 0:
+            nj = [lo / c if is_cost[j] else c / hi for c in col]
+        elif method == 1:
+            nj = [(hi - c) / (hi - lo) if is_cost[j] else (c - lo) / (hi - lo) for c in col]
+        else:
+            norm = math.sqrt(sum(c * c for c in col))
+            nj = [1 - c / norm if is_cost[j] else c / norm for c in col]
+        r = [w[j] * a for a in nj]
+        ns = min(r)
+        for i in range(n):
+            e[i] += (r[i] - ns) ** 2
+            t[i] += abs(r[i] - ns)
+    return np.sqrt(np.array(e)), np.array(t)
+
+
+def codas_score(e, t, tau=0.02):
+    """H_i = sum_k (E_i - E_k) + psi(E_i - E_k) (T_i - T_k), the paper's n x n matrix."""
+    n = len(e)
+    return np.array([
+        sum((e[i] - e[k]) + (1.0 if abs(e[i] - e[k]) >= tau else 0.0) * (t[i] - t[k]) for k in range(n))
+        for i in range(n)
+    ])
+
+
+def spotis_distance(x, w, is_cost, bounds=None):
+    """sum_j w_j |x_ij - S*_j| / (max_j - min_j), bounds default the data's (constant adds 0)."""
+    n, m = len(x), len(x[0])
+    out = []
+    for i in range(n):
+        d = 0.0
+        for j in range(m):
+            col = [x[k][j] for k in range(n)]
+            lo, hi = (min(col), max(col)) if bounds is None else (bounds[j][0], bounds[j][1])
+            if hi > lo:
+                ideal = lo if is_cost[j] else hi
+                d += w[j] * abs(x[i][j] - ideal) / (hi - lo)
+        out.append(d)
+    return np.array(out)
+
+
+def marcos_utility(x, w, is_cost):
+    """MARCOS f(K): the extended matrix with AI and AAI rows, normalized by AI."""
+    n, m = len(x), len(x[0])
+    ai, aai = [], []
+    for j in range(m):
+        col = [x[i][j] for i in range(n)]
+        ai.append(min(col) if is_cost[j] else max(col))
+        aai.append(max(col) if is_cost[j] else min(col))
+    rows = [list(x[i]) for i in range(n)] + [ai, aai]
+
+    def norm(v, j):
+        if ai[j] == aai[j]:
+            return 1.0
+        return ai[j] / v if is_cost[j] else v / ai[j]
+
+    s = [sum(w[j] * norm(row[j], j) for j in range(m)) for row in rows]
+    out = []
+    for i in range(n):
+        k_neg, k_pos = s[i] / s[n + 1], s[i] / s[n]
+        f_pos, f_neg = k_neg / (k_pos + k_neg), k_pos / (k_pos + k_neg)
+        out.append((k_pos + k_neg) / (1 + (1 - f_pos) / f_pos + (1 - f_neg) / f_neg))
+    return np.array(out)
+
+
+def cocoso_sums(x, w, is_cost, minmax=True):
+    """S = sum_j w_j r_ij, P = sum_j r_ij ** w_j (r min-max or max-ratio; constant -> 1)."""
+    n, m = len(x), len(x[0])
+    s, p = [0.0] * n, [0.0] * n
+    for j in range(m):
+        col = [x[i][j] for i in range(n)]
+        lo, hi = min(col), max(col)
+        for i in range(n):
+            c = col[i]
+            if lo == hi:
+                r = 1.0
+            elif minmax:
+                r = (hi - c) / (hi - lo) if is_cost[j] else (c - lo) / (hi - lo)
+            else:
+                r = lo / c if is_cost[j] else c / hi
+            s[i] += w[j] * r
+            p[i] += r ** w[j]
+    return np.array(s), np.array(p)
+
+
+def cocoso_score(s, p, lam=0.5):
+    """k = (k_a k_b k_c)^(1/3) + (k_a + k_b + k_c) / 3."""
+    total = sum(a + b for a, b in zip(s, p))
+    out = []
+    for i in range(len(s)):
+        ka = (p[i] + s[i]) / total
+        kb = s[i] / min(s) + p[i] / min(p)
+        kc = (lam * s[i] + (1 - lam) * p[i]) / (lam * max(s) + (1 - lam) * max(p))
+        out.append((ka * kb * kc) ** (1 / 3) + (ka + kb + kc) / 3)
+    return np.array(out)
+
+
+def preference(d, kind, q=0.0, p=0.0, s=1.0):
+    """Brans & Vincke's generalized criteria, types I-VI."""
+    if d <= 0:
+        return 0.0
+    if kind == "usual":
+        return 1.0
+    if kind == "u_shape":
+        return 1.0 if d > q else 0.0
+    if kind == "v_shape":
+        return d / p if d <= p else 1.0
+    if kind == "level":
+        return 0.0 if d <= q else (0.5 if d <= p else 1.0)
+    if kind == "linear":
+        return 0.0 if d <= q else ((d - q) / (p - q) if d <= p else 1.0)
+    return 1.0 - math.exp(-d * d / (2 * s * s))
+
+
+def column_flows(x, is_cost, kind, q=None, p=None, s=None):
+    """pos[j, a] = sum_b P_j(d_j(a, b)), neg[j, a] = sum_b P_j(d_j(b, a)): the double loop."""
+    n, m = len(x), len(x[0])
+    pos = np.zeros((m, n))
+    neg = np.zeros((m, n))
+    for j in range(m):
+        kw = {"q": 0.0 if q is None else q[j], "p": 0.0 if p is None else p[j], "s": 1.0 if s is None else s[j]}
+        for a in range(n):
+            for b in range(n):
+                d = x[a][j] - x[b][j]
+                if is_cost[j]:
+                    d = -d
+                pos[j, a] += preference(d, kind, **kw)
+                neg[j, a] += preference(-d, kind, **kw)
+    return pos, neg
+
+
+def weighted_flows(pos, neg, w):
+    """(phi+, phi-, phi) from the per-indicator sums: pi(a, b) weighted, divided by n - 1."""
+    m, n = len(pos), len(pos[0])
+    plus = np.array([sum(w[j] * pos[j][a] for j in range(m)) / (n - 1) for a in range(n)])
+    minus = np.array([sum(w[j] * neg[j][a] for j in range(m)) / (n - 1) for a in range(n)])
+    return plus, minus, plus - minus

@@ -20,6 +20,8 @@ Example
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
 
+from ..methods.compromise import cocoso, codas, edas, marcos, promethee_ii, spotis, vikor
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 
-__all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
+__all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth",
+           "vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso"]

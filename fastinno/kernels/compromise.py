@@ -1,0 +1,508 @@
+"""Compromise ranking kernels: VIKOR, EDAS, CODAS, SPOTIS, MARCOS and CoCoSo, batched over cells.
+
+Every kernel takes ``x3`` float64 C-contiguous ``(n_cells, n_alternatives, n_indicators)`` (one
+cell = one decision matrix), weights ``w2`` ``(1 or n_cells, n_indicators)`` (row 0 for every
+cell when there is one row), ``is_cost`` bool ``(n_indicators,)`` and the per-cell column
+statistics of :func:`column_stats`, and returns ``(n_cells, n_alternatives)`` arrays. The row
+stages run in parallel over the flattened (cell, alternative) pairs, so one big cell and many
+small cells both use every thread; the per-cell reductions that follow are O(n) per cell.
+
+Degenerate cases yield documented values or NaN / inf, which the array-level wrappers turn into
+errors; the formulas and their sources are in each kernel's docstring.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from . import normalize as kn
+from . import outranking as ko
+
+#: VIKOR: what a constant S or R (max == min over the alternatives) adds to Q.
+Q_ZERO = 0  # 0: every alternative ties on that measure, Q rests on the other one
+Q_NAN = 1  # NaN: the 0 / 0 of the formula (pymcdm 1.4.0)
+
+#: Normalizations of CoCoSo (their own constant-column rule, see :func:`cocoso_sums`).
+COCOSO_MINMAX = 1
+COCOSO_MAX_RATIO = 0
+
+
+@njit(cache=True, parallel=True)
+def _stats_cells(x3, want_sums):
+    n_cells, n, m = x3.shape
+    mn = np.empty((n_cells, m))
+    mx = np.empty((n_cells, m))
+    s1 = np.zeros((n_cells, m))
+    s2 = np.zeros((n_cells, m))
+    bad = np.zeros(n_cells, dtype=np.int64)
+    for c in prange(n_cells):
+        for j in range(m):
+            mn[c, j] = np.inf
+            mx[c, j] = -np.inf
+        nb = 0
+        for i in range(n):
+            for j in range(m):
+                v = x3[c, i, j]
+                nb += (v - v) != 0.0  # NaN for NaN and +-inf
+                mn[c, j] = min(mn[c, j], v)
+                mx[c, j] = max(mx[c, j], v)
+            if want_sums:
+                for j in range(m):
+                    v = x3[c, i, j]
+                    s1[c, j] += v
+                    s2[c, j] += v * v
+        bad[c] = nb
+    return mn, mx, s1, s2, bad.sum()
+
+
+def column_stats(x3, want_sums):
+    """Per-cell column minimum, maximum, sum and sum of squares, each ``(n_cells, n_indicators)``,
+    and the number of NaN or infinite entries.
+
+    A Python dispatcher: one cell goes through :func:`fastinno.kernels.normalize.matrix_stats`
+    (parallel over row blocks), many cells through a kernel parallel over cells. The sums are 0
+    unless ``want_sums``.
+    """
+    if x3.shape[0] == 1:
+        mn, mx, s1, s2, bad = kn.matrix_stats(x3[0], want_sums)
+        return mn[None], mx[None], s1[None], s2[None], bad
+    return _stats_cells(x3, want_sums)
+
+
+@njit(cache=True, inline="always")
+def _w(w2, c):
+    return np.int64(c) if w2.shape[0] > 1 else np.int64(0)
+
+
+# --- VIKOR ---
+
+
+@njit(cache=True)
+def _coefficients(w2, is_cost, mn, mx, code):
+    # Per (cell, indicator) reference value and factor so that a term is (x - ref) * k:
+    # code 0 (VIKOR): ref = best, k = w / (worst - best), so the term is w (f* - x) / (f* - f-);
+    # code 1 (SPOTIS): ref = ideal, k = w / (max - min), the term is |x - ref| * k.
+    # A constant indicator: ref 0, k 0 (the term is 0).
+    n_cells, m = mn.shape
+    ref = np.zeros((n_cells, m))
+    k = np.zeros((n_cells, m))
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            lo = mn[c, j]
+            hi = mx[c, j]
+            if hi > lo:
+                cost = is_cost[j]
+                ref[c, j] = lo if cost else hi
+                if code == 0:
+                    k[c, j] = w2[wc, j] / (hi - lo) if cost else w2[wc, j] / (lo - hi)
+                else:
+                    k[c, j] = w2[wc, j] / (hi - lo)
+    return ref, k
+
+
+@njit(cache=True, parallel=True)
+def vikor_sr(x3, w2, is_cost, mn, mx):
+    """VIKOR group utility S and individual regret R (Opricovic & Tzeng 2004, eqs. 1-2).
+
+    ``S_i = sum_j w_j (f*_j - f_ij) / (f*_j - f-_j)`` and ``R_i = max_j`` of the same terms, with
+    ``f*_j`` the best (max for benefit, min for cost) and ``f-_j`` the worst value of indicator
+    ``j`` in the cell. A constant indicator (``f* == f-``) adds 0 to S and R. Each term is
+    computed as ``(f_ij - f*_j) * (w_j / (f-_j - f*_j))``.
+
+    Returns
+    -------
+    S, R : float64 (n_cells, n_alternatives)
+    """
+    n_cells, n, m = x3.shape
+    ref, k = _coefficients(w2, is_cost, mn, mx, 0)
+    s_out = np.empty((n_cells, n))
+    r_out = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        s = 0.0
+        r = 0.0
+        for j in range(m):
+            d = (x3[c, i, j] - ref[c, j]) * k[c, j]
+            s += d
+            r = d if d > r else r
+        s_out[c, i] = s
+        r_out[c, i] = r
+    return s_out, r_out
+
+
+@njit(cache=True, inline="always")
+def _span_term(a, lo, hi, mode):
+    if hi > lo:
+        return (a - lo) / (hi - lo)
+    return 0.0 if mode == Q_ZERO else np.nan
+
+
+@njit(cache=True, parallel=True)
+def vikor_q(s, r, v, mode):
+    """VIKOR compromise index (Opricovic & Tzeng 2004, eq. 3), smaller is better.
+
+    ``Q_i = v (S_i - S*) / (S- - S*) + (1 - v) (R_i - R*) / (R- - R*)`` with ``S* = min S``,
+    ``S- = max S`` (likewise R) over the cell's alternatives. When S (or R) is constant its term
+    is 0 (``mode == Q_ZERO``) or NaN (``Q_NAN``, the 0 / 0 of the formula).
+    """
+    n_cells, n = s.shape
+    q = np.empty((n_cells, n))
+    for c in prange(n_cells):
+        s_lo = np.inf
+        s_hi = -np.inf
+        r_lo = np.inf
+        r_hi = -np.inf
+        for i in range(n):
+            s_lo = min(s_lo, s[c, i])
+            s_hi = max(s_hi, s[c, i])
+            r_lo = min(r_lo, r[c, i])
+            r_hi = max(r_hi, r[c, i])
+        for i in range(n):
+            a = _span_term(s[c, i], s_lo, s_hi, mode)
+            b = _span_term(r[c, i], r_lo, r_hi, mode)
+            q[c, i] = v * a + (1.0 - v) * b
+    return q
+
+
+# --- EDAS ---
+
+
+@njit(cache=True, parallel=True)
+def edas_sums(x3, w2, is_cost, av, mn, mx):
+    """EDAS weighted sums SP and SN of the distances from the average (Keshavarz Ghorabaee et
+    al. 2015, eqs. 3-6).
+
+    ``PDA_ij = max(0, (x_ij - AV_j) / AV_j)`` and ``NDA_ij = max(0, (AV_j - x_ij) / AV_j)`` for a
+    benefit indicator (swapped for a cost indicator), ``SP_i = sum_j w_j PDA_ij``,
+    ``SN_i = sum_j w_j NDA_ij``. ``av`` is the column mean per cell (non-zero for non-constant
+    indicators); constant indicators add 0. Each term is ``(x_ij - AV_j) * (+-w_j / AV_j)``.
+    """
+    n_cells, n, m = x3.shape
+    k = np.zeros((n_cells, m))
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            if mx[c, j] > mn[c, j]:
+                k[c, j] = -w2[wc, j] / av[c, j] if is_cost[j] else w2[wc, j] / av[c, j]
+    sp = np.empty((n_cells, n))
+    sn = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        p = 0.0
+        q = 0.0
+        for j in range(m):
+            d = (x3[c, i, j] - av[c, j]) * k[c, j]
+            p += d if d > 0.0 else 0.0
+            q += -d if d < 0.0 else 0.0
+        sp[c, i] = p
+        sn[c, i] = q
+    return sp, sn
+
+
+@njit(cache=True, parallel=True)
+def edas_score(sp, sn):
+    """EDAS appraisal score ``AS = (NSP + NSN) / 2`` with ``NSP = SP / max SP`` and
+    ``NSN = 1 - SN / max SN`` (Keshavarz Ghorabaee et al. 2015, eqs. 7-9), larger is better.
+
+    A cell where ``max SP = 0`` (then also ``max SN = 0``: every weighted indicator is constant)
+    gives NSP = 0 and NSN = 1, so every alternative scores 0.5 (a tie).
+    """
+    n_cells, n = sp.shape
+    out = np.empty((n_cells, n))
+    for c in prange(n_cells):
+        p_hi = 0.0
+        n_hi = 0.0
+        for i in range(n):
+            p_hi = max(p_hi, sp[c, i])
+            n_hi = max(n_hi, sn[c, i])
+        for i in range(n):
+            nsp = sp[c, i] / p_hi if p_hi > 0.0 else 0.0
+            nsn = 1.0 - sn[c, i] / n_hi if n_hi > 0.0 else 1.0
+            out[c, i] = (nsp + nsn) / 2.0
+    return out
+
+
+# --- CODAS ---
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def codas_distances(x3, w2, is_cost, method, mn, mx, s1, s2):
+    """CODAS Euclidean and taxicab distances from the negative-ideal solution (Keshavarz
+    Ghorabaee et al. 2016, eqs. 2-6).
+
+    ``n_ij`` is the normalized value (``method`` a :mod:`fastinno.kernels.normalize` code:
+    MAX_RATIO, the paper's, benefit ``x / max`` and cost ``min / x``; MINMAX; VECTOR),
+    ``r_ij = w_j n_ij``, ``ns_j = min_i r_ij``, ``E_i = sqrt(sum_j (r_ij - ns_j)^2)``,
+    ``T_i = sum_j |r_ij - ns_j|``. Constant indicators add 0.
+
+    Each difference ``r_ij - ns_j`` is ``(x_ij - x_worst) * k_j`` (the affine normalizations and
+    max-ratio benefit) or ``a_j / x_ij + b_j`` (max-ratio cost: ``w min / x - w min / max``).
+    """
+    n_cells, n, m = x3.shape
+    ref = np.zeros((n_cells, m))
+    k = np.zeros((n_cells, m))
+    a = np.zeros((n_cells, m))
+    b = np.zeros((n_cells, m))
+    recip = np.zeros(m, dtype=np.bool_)
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            lo = mn[c, j]
+            hi = mx[c, j]
+            w = w2[wc, j]
+            cost = is_cost[j]
+            if hi > lo:
+                ref[c, j] = hi if cost else lo
+                if method == kn.MAX_RATIO:
+                    if cost:
+                        recip[j] = True
+                        a[c, j] = w * lo
+                        b[c, j] = -(w * lo / hi)
+                    else:
+                        k[c, j] = w / hi
+                elif method == kn.MINMAX:
+                    k[c, j] = -w / (hi - lo) if cost else w / (hi - lo)
+                else:
+                    norm = math.sqrt(s2[c, j])
+                    k[c, j] = -w / norm if cost else w / norm
+    e_out = np.empty((n_cells, n))
+    t_out = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        e = 0.0
+        tt = 0.0
+        for j in range(m):
+            v = x3[c, i, j]
+            lin = (v - ref[c, j]) * k[c, j]
+            rec = a[c, j] / v + b[c, j]
+            d = rec if recip[j] else lin
+            e += d * d
+            tt += abs(d)
+        e_out[c, i] = math.sqrt(e)
+        t_out[c, i] = tt
+    return e_out, t_out
+
+
+@njit(cache=True)
+def _codas_cell(e, t, tau, out):
+    # H_i = sum_k (E_i - E_k) + sum_{k: |E_i - E_k| >= tau} (T_i - T_k), O(n log n): sort by E,
+    # prefix sums of T; the sets {k: E_i - E_k >= tau} (a prefix of the order) and
+    # {k: E_k - E_i >= tau} (a suffix) move monotonically with E_i (rounding is monotone, so the
+    # predicates are those of the double sum exactly).
+    n = e.shape[0]
+    order = ko.argsort_radix(e)
+    es = e[order]
+    ts = t[order]
+    pre = np.zeros(n + 1)
+    e_total = 0.0
+    for k in range(n):
+        pre[k + 1] = pre[k] + ts[k]
+        e_total += es[k]
+    lo = 0
+    hi = 0
+    for a in range(n):
+        ea = es[a]
+        while lo < n and ea - es[lo] >= tau:
+            lo += 1
+        if hi < a:
+            hi = a
+        while hi < n and es[hi] - ea < tau:
+            hi += 1
+        cnt = lo + (n - hi)
+        tsum = pre[lo] + (pre[n] - pre[hi])
+        out[order[a]] = (n * ea - e_total) + (cnt * ts[a] - tsum)
+
+
+@njit(cache=True, parallel=True)
+def codas_score(e, t, tau):
+    """CODAS assessment score ``H_i = sum_k h_ik`` with ``h_ik = (E_i - E_k) + psi(E_i - E_k)
+    (T_i - T_k)``, ``psi(x) = 1`` if ``|x| >= tau`` else 0 (Keshavarz Ghorabaee et al. 2016,
+    eqs. 7-9), larger is better.
+
+    O(n log n) per cell (sort by E and prefix sums of T) instead of the paper's n x n matrix;
+    ``tau > 0``. Parallel over cells.
+    """
+    n_cells, n = e.shape
+    out = np.empty((n_cells, n))
+    for c in prange(n_cells):
+        _codas_cell(e[c], t[c], tau, out[c])
+    return out
+
+
+# --- SPOTIS ---
+
+
+@njit(cache=True, parallel=True)
+def spotis_distance(x3, w2, is_cost, lo, hi):
+    """SPOTIS distance to the ideal solution point (Dezert et al. 2020, eqs. 3-4), smaller is
+    better.
+
+    ``d_i = sum_j w_j |x_ij - S*_j| / (max_j - min_j)`` with the bounds ``lo``, ``hi``
+    ``(n_cells, n_indicators)`` and the ideal point ``S*_j = max_j`` (benefit) or ``min_j``
+    (cost). An indicator with ``max_j == min_j`` adds 0. Each term is computed as
+    ``|x_ij - S*_j| * (w_j / (max_j - min_j))``.
+    """
+    n_cells, n, m = x3.shape
+    ref, k = _coefficients(w2, is_cost, lo, hi, 1)
+    out = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        s = 0.0
+        for j in range(m):
+            s += abs(x3[c, i, j] - ref[c, j]) * k[c, j]
+        out[c, i] = s
+    return out
+
+
+# --- MARCOS ---
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def marcos_utility(x3, w2, is_cost, mn, mx):
+    """MARCOS utility function (Stevic et al. 2020, eqs. 5-10), larger is better.
+
+    Normalization against the ideal solution AI (benefit ``x / max``, cost ``min / x``; a
+    constant indicator normalizes to 1), ``S_i = sum_j w_j n_ij``, utility degrees
+    ``K-_i = S_i / S_aai`` and ``K+_i = S_i / S_ai`` (AAI = the anti-ideal row), utility functions
+    ``f(K+) = K- / (K+ + K-)``, ``f(K-) = K+ / (K+ + K-)`` and
+    ``f(K_i) = (K+ + K-) / (1 + (1 - f(K+)) / f(K+) + (1 - f(K-)) / f(K-))``. Each weighted term
+    is computed as ``x * (w / max)`` (benefit) or ``(w min) / x`` (cost).
+
+    Returns
+    -------
+    f, k_pos, k_neg : float64 (n_cells, n_alternatives); NaN / inf when ``S_aai`` or some
+    ``S_i`` is 0 (the caller reports it).
+    """
+    n_cells, n, m = x3.shape
+    k = np.zeros((n_cells, m))  # benefit: x * k
+    a = np.zeros((n_cells, m))  # cost: a / x
+    const = np.zeros(n_cells)  # constant indicators: w each
+    s_ai = np.zeros(n_cells)
+    s_aai = np.zeros(n_cells)
+    for c in range(n_cells):
+        wc = _w(w2, c)
+        for j in range(m):
+            lo = mn[c, j]
+            hi = mx[c, j]
+            w = w2[wc, j]
+            s_ai[c] += w
+            if hi > lo:
+                if is_cost[j]:
+                    a[c, j] = w * lo
+                    s_aai[c] += a[c, j] / hi
+                else:
+                    k[c, j] = w / hi
+                    s_aai[c] += lo * k[c, j]
+            else:
+                const[c] += w
+                s_aai[c] += w
+    f = np.empty((n_cells, n))
+    k_pos = np.empty((n_cells, n))
+    k_neg = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        s = const[c]
+        for j in range(m):
+            v = x3[c, i, j]
+            rec = a[c, j] / v
+            s += rec if is_cost[j] else v * k[c, j]
+        kn_ = s / s_aai[c]
+        kp = s / s_ai[c]
+        fp = kn_ / (kp + kn_)
+        fn = kp / (kp + kn_)
+        f[c, i] = (kp + kn_) / (1.0 + (1.0 - fp) / fp + (1.0 - fn) / fn)
+        k_pos[c, i] = kp
+        k_neg[c, i] = kn_
+    return f, k_pos, k_neg
+
+
+# --- CoCoSo ---
+
+
+@njit(cache=True, inline="always")
+def _cocoso_value(x, cost, method, lo, hi):
+    # minmax: (x - min) / (max - min) (benefit), (max - x) / (max - min) (cost);
+    # max_ratio: x / max, min / x; a constant indicator normalizes to 1 (every alternative is at
+    # the best value).
+    if hi > lo:
+        if method == COCOSO_MINMAX:
+            return (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
+        return lo / x if cost else x / hi
+    return 1.0
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def cocoso_sums(x3, w2, is_cost, method, mn, mx):
+    """CoCoSo weighted sum ``S_i = sum_j w_j r_ij`` and power-weighted sum
+    ``P_i = sum_j r_ij ** w_j`` (Yazdani et al. 2019, eqs. 2-4; ``0 ** 0 = 1``).
+
+    ``r`` is min-max normalized (the paper's, ``method == COCOSO_MINMAX``) or max-ratio
+    normalized (``COCOSO_MAX_RATIO``); a constant indicator normalizes to 1.
+    """
+    n_cells, n, m = x3.shape
+    s_out = np.empty((n_cells, n))
+    p_out = np.empty((n_cells, n))
+    for t in prange(n_cells * n):
+        c = np.int64(t) // n
+        i = np.int64(t) - c * n
+        wc = _w(w2, c)
+        s = 0.0
+        p = 0.0
+        for j in range(m):
+            r = _cocoso_value(x3[c, i, j], is_cost[j], method, mn[c, j], mx[c, j])
+            s += r * w2[wc, j]
+            p += r ** w2[wc, j]
+        s_out[c, i] = s
+        p_out[c, i] = p
+    return s_out, p_out
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def cocoso_score(s, p, lam):
+    """CoCoSo appraisal score (Yazdani et al. 2019, eqs. 5-8), larger is better.
+
+    ``k_a = (P_i + S_i) / sum_i (P_i + S_i)``, ``k_b = S_i / min S + P_i / min P``,
+    ``k_c = (lam S_i + (1 - lam) P_i) / (lam max S + (1 - lam) max P)`` and
+    ``k_i = (k_a k_b k_c) ** (1/3) + (k_a + k_b + k_c) / 3``. ``min S = 0`` (an alternative at
+    the worst value of every weighted indicator) gives inf (the caller reports it).
+
+    Returns
+    -------
+    k, k_a, k_b, k_c : float64 (n_cells, n_alternatives)
+    """
+    n_cells, n = s.shape
+    k = np.empty((n_cells, n))
+    ka = np.empty((n_cells, n))
+    kb = np.empty((n_cells, n))
+    kc = np.empty((n_cells, n))
+    for c in prange(n_cells):
+        total = 0.0
+        s_lo = np.inf
+        s_hi = -np.inf
+        p_lo = np.inf
+        p_hi = -np.inf
+        for i in range(n):
+            total += p[c, i] + s[c, i]
+            s_lo = min(s_lo, s[c, i])
+            s_hi = max(s_hi, s[c, i])
+            p_lo = min(p_lo, p[c, i])
+            p_hi = max(p_hi, p[c, i])
+        den = lam * s_hi + (1.0 - lam) * p_hi
+        for i in range(n):
+            a = (p[c, i] + s[c, i]) / total
+            b = s[c, i] / s_lo + p[c, i] / p_lo
+            cc = (lam * s[c, i] + (1.0 - lam) * p[c, i]) / den
+            ka[c, i] = a
+            kb[c, i] = b
+            kc[c, i] = cc
+            k[c, i] = (a * b * cc) ** (1.0 / 3.0) + (a + b + cc) / 3.0
+    return k, ka, kb, kc
