@@ -69,6 +69,11 @@ _EXPORTS: dict[str, str] = {
     "bootstrap": "fastinno.robustness",
     "simulate_weights": "fastinno.robustness",
     "RobustnessResult": "fastinno.results",
+    # --- method library: one method on a panel, many compared ---
+    "evaluate": "fastinno.methods.evaluate",
+    "compare_methods": "fastinno.methods.compare",
+    "EvaluationResult": "fastinno.methods.comparison_results",
+    "ComparisonResult": "fastinno.methods.comparison_results",
     # --- the main job ---
     "run": "fastinno.main_job",
 }

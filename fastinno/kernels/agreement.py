@@ -1,0 +1,222 @@
+"""Agreement between rankings: pair counts (discordant, tied) for every pair of rankings at once.
+
+One count serves Kendall's tau-b, the share of order reversals between two rankings and the
+all-pairs Spearman matrix of many cells.
+
+Kernels: numba + numpy only; inputs float64 C-contiguous, finite, already validated.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["inversions", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
+
+
+@njit(cache=True)
+def inversions(y, buf):
+    """Sort ``y`` in place (bottom-up merge sort) and return its number of strict inversions.
+
+    An inversion is a pair i < k with y_i > y_k (equal values are not inversions); ``buf`` is
+    scratch of the same length. O(n log n).
+    """
+    n = y.shape[0]
+    src = y
+    dst = buf
+    count = 0
+    in_buf = False
+    width = 1
+    while width < n:
+        lo = 0
+        while lo < n:
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i = lo
+            j = mid
+            k = lo
+            while i < mid and j < hi:
+                if src[j] < src[i]:
+                    dst[k] = src[j]
+                    count += mid - i
+                    j += 1
+                else:
+                    dst[k] = src[i]
+                    i += 1
+                k += 1
+            while i < mid:
+                dst[k] = src[i]
+                i += 1
+                k += 1
+            while j < hi:
+                dst[k] = src[j]
+                j += 1
+                k += 1
+            lo = hi
+        tmp = src
+        src = dst
+        dst = tmp
+        in_buf = not in_buf
+        width *= 2
+    if in_buf:
+        y[:] = buf
+    return count
+
+
+@njit(cache=True)
+def _tied_pairs(s):
+    """Sum over runs of equal values of t (t - 1) / 2 in a sorted vector."""
+    n = s.shape[0]
+    total = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and s[j] == s[i]:
+            j += 1
+        total += (j - i) * (j - i - 1) // 2
+        i = j
+    return total
+
+
+@njit(cache=True)
+def _row_counts(r, a, out_disc, out_joint, y, buf):
+    """Discordant and jointly tied pair counts of row ``a`` of ``r`` (k, n) against rows b > a."""
+    k, n = r.shape
+    order = np.argsort(r[a], kind="mergesort")
+    xs = r[a][order]
+    for b in range(a + 1, k):
+        rb = r[b]
+        for i in range(n):
+            y[i] = rb[order[i]]
+        # within runs tied on row a, order by row b (then the merge sort counts only pairs
+        # strictly ordered by a and reversed by b) and count the joint ties
+        joint = 0
+        i = 0
+        while i < n:
+            j = i + 1
+            while j < n and xs[j] == xs[i]:
+                j += 1
+            if j - i > 1:
+                y[i:j] = np.sort(y[i:j])
+                joint += _tied_pairs(y[i:j])
+            i = j
+        out_joint[a, b] = joint
+        out_joint[b, a] = joint
+        d = inversions(y, buf)
+        out_disc[a, b] = d
+        out_disc[b, a] = d
+
+
+@njit(cache=True)
+def pair_counts(r):
+    """Pair counts of every pair of rows of ``r`` (k, n) (one cell).
+
+    Returns
+    -------
+    discordant : int64 (k, k)
+        Pairs of objects ordered strictly one way by row a and strictly the other way by row b.
+    joint : int64 (k, k)
+        Pairs tied in both rows.
+    tied : int64 (k,)
+        Pairs tied in each row.
+
+    Notes
+    -----
+    Per reference row: one sort, then for each other row a gather, a sort of each tied run and
+    a merge-sort inversion count (Knight 1966), O(n log n) per pair.
+    """
+    k, n = r.shape
+    disc = np.zeros((k, k), dtype=np.int64)
+    joint = np.zeros((k, k), dtype=np.int64)
+    tied = np.zeros(k, dtype=np.int64)
+    y = np.empty(n)
+    buf = np.empty(n)
+    for a in range(k):
+        tied[a] = _tied_pairs(np.sort(r[a]))
+        _row_counts(r, a, disc, joint, y, buf)
+    return disc, joint, tied
+
+
+@njit(cache=True, parallel=True)
+def pair_counts_cells(r3):
+    """:func:`pair_counts` of every cell of ``r3`` (c, k, n): parallel over (cell, reference row).
+
+    Returns discordant (c, k, k), joint (c, k, k), tied (c, k), all int64.
+    """
+    c, k, n = r3.shape
+    disc = np.zeros((c, k, k), dtype=np.int64)
+    joint = np.zeros((c, k, k), dtype=np.int64)
+    tied = np.zeros((c, k), dtype=np.int64)
+    for q in prange(c * k):
+        cell = q // k
+        a = q % k
+        y = np.empty(n)
+        buf = np.empty(n)
+        tied[cell, a] = _tied_pairs(np.sort(r3[cell, a]))
+        _row_counts(r3[cell], a, disc[cell], joint[cell], y, buf)
+    return disc, joint, tied
+
+
+@njit(cache=True)
+def tau_b_from_counts(disc, joint, tied, n):
+    """Kendall's tau-b matrix from :func:`pair_counts` (diagonal 1; NaN for a constant row).
+
+    tau_b = (n0 - n1 - n2 + n3 - 2 n_d) / sqrt((n0 - n1)(n0 - n2)), n0 = n(n-1)/2, n1 / n2 pairs
+    tied in a / b, n3 tied in both, n_d discordant (Knight 1966; ``scipy.stats.kendalltau``).
+    """
+    k = tied.shape[0]
+    n0 = n * (n - 1) // 2
+    out = np.empty((k, k))
+    for a in range(k):
+        for b in range(k):
+            if a == b:
+                out[a, b] = 1.0 if n0 - tied[a] > 0 else np.nan
+                continue
+            den = float(n0 - tied[a]) * float(n0 - tied[b])
+            if den <= 0.0:
+                out[a, b] = np.nan
+                continue
+            t = float(n0 - tied[a] - tied[b] + joint[a, b] - 2 * disc[a, b]) / math.sqrt(den)
+            out[a, b] = min(1.0, max(-1.0, t))
+    return out
+
+
+@njit(cache=True, parallel=True)
+def spearman_pairs_cells(r3):
+    """Spearman's rho (Pearson correlation of the ranks) of every pair of rows in every cell.
+
+    r3 float64 (c, k, n) average ranks -> (c, k, k); NaN where a row is constant. Each row is
+    centred once; entry a, b = sum (r_a - mean)(r_b - mean) / sqrt(ss_a ss_b).
+    """
+    c, k, n = r3.shape
+    out = np.empty((c, k, k))
+    for q in prange(c):
+        z = np.empty((k, n))
+        ss = np.empty(k)
+        for a in range(k):
+            m = 0.0
+            for i in range(n):
+                m += r3[q, a, i]
+            m /= n
+            s = 0.0
+            for i in range(n):
+                d = r3[q, a, i] - m
+                z[a, i] = d
+                s += d * d
+            ss[a] = s
+        for a in range(k):
+            for b in range(a, k):
+                s = 0.0
+                for i in range(n):
+                    s += z[a, i] * z[b, i]
+                den = math.sqrt(ss[a] * ss[b])
+                v = s / den if den > 0.0 else np.nan
+                if v > 1.0:
+                    v = 1.0
+                elif v < -1.0:
+                    v = -1.0
+                out[q, a, b] = v
+                out[q, b, a] = v
+    return out
