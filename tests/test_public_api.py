@@ -20,7 +20,7 @@ PUBLIC = (
     "grey_relational", "hew_topsis", "kendall", "linguistic_scale", "max_deviation_weights",
     "normalize", "rankdata", "read_factors", "read_panel", "read_survey", "read_system", "run",
     "simulate", "simulate_weights", "spearman", "spearman_many", "topsis", "datasets", "array",
-    "__version__",
+    "__version__", "evaluate", "compare_methods", "EvaluationResult", "ComparisonResult",
 )
 
 #: Old module paths that keep working as re-exports, with a name each must still provide.

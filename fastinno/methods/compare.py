@@ -147,11 +147,14 @@ def compare_methods(
     is_cost = np.ascontiguousarray(panel.is_cost, dtype=np.bool_)
     c, n, _ = x3.shape
     k = len(configs)
-    with mcda.threads_for(x3.size * k):
+    # the methods run cell by cell: one thread per cell-sized kernel call (waking the pool for
+    # every small call costs more than it gives); the batched rank work below is parallel
+    with mcda.threads_for(x3[0].size):
         wts = {w: cell_weights(w, panel, x3)[0] for w in weight_names}
         scores = np.empty((k, c, n))
         for q, (spec, w, nm, _) in enumerate(configs):
             scores[q] = method_scores(spec, x3, wts[w], is_cost, nm, dict(spec.options))
+    with mcda.threads_for(x3.size * k):
         higher = np.array([spec.higher_is_better for spec, *_ in configs])
         oriented = np.where(higher[:, None, None], scores, -scores)
         avg = average_ranks(oriented.reshape(k * c, n), True).reshape(k, c, n)
