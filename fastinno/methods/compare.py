@@ -63,7 +63,7 @@ def _configs(methods, weights, normalize):
     if not norms:
         raise InputError("normalize is empty: give None (each method's own) or normalizations.")
     norms = tuple(None if n is None else opt.check("standardize", n, name="normalize") for n in norms)
-    out, skipped = [], []
+    out, skipped, seen = [], [], set()
     for name in methods:
         spec = reg.METHODS[name]
         for nm in norms:
@@ -75,7 +75,10 @@ def _configs(methods, weights, normalize):
                 skipped.append(f"{name}/{nm}")
                 continue
             for w in weights:
-                out.append((spec, w, use, f"{name}/{w}/{use or INTERNAL}"))
+                label = f"{name}/{w}/{use or INTERNAL}"
+                if label not in seen:  # a method's own normalization may also be listed by name
+                    seen.add(label)
+                    out.append((spec, w, use, label))
     if not out:
         raise InputError(f"no method takes normalize={normalize!r}; pass normalize=None (each method's own).")
     if skipped:

@@ -135,3 +135,9 @@ def test_by_panel_and_the_correlation_matrix(result):
     npt.assert_allclose(m[res.configs[0]][0], 1.0)
     npt.assert_allclose(m[res.configs[1]][0], res.correlation["value"][0], rtol=1e-12)
     assert "configurations" in repr(result)
+
+
+def test_a_methods_own_normalization_named_again_is_one_configuration():
+    res = fi.compare_methods(SMALL, methods=["topsis", "gra"], weights=["equal"], normalize=[None, "minmax"],
+                             correlations=["spearman"])
+    assert res.configs == ("topsis/equal/vector", "topsis/equal/minmax", "gra/equal/minmax")
