@@ -7,6 +7,8 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fastinno as fi
 from fastinno import array as fa
@@ -141,3 +143,32 @@ def test_a_methods_own_normalization_named_again_is_one_configuration():
     res = fi.compare_methods(SMALL, methods=["topsis", "gra"], weights=["equal"], normalize=[None, "minmax"],
                              correlations=["spearman"])
     assert res.configs == ("topsis/equal/vector", "topsis/equal/minmax", "gra/equal/minmax")
+
+
+@given(st.integers(0, 10_000), st.integers(3, 9), st.booleans())
+@settings(max_examples=15, deadline=None)
+def test_compare_invariants(seed, n_regions, ties):
+    """Ranks are 1..n per configuration and cell, W lies in [0, 1], reversal shares equal an
+    O(n^2) count of discordant pairs, and the median rank lies between best and worst."""
+    rng = np.random.default_rng(seed)
+    cube = rng.uniform(1.0, 5.0, (n_regions, 2, 3))
+    if ties:
+        cube = np.round(cube)
+        cube[0, :, :] = cube[1, :, :]  # two regions alike in every configuration
+    cube[:, :, 0] = np.arange(n_regions)[:, None] + 1.0
+    cube[-1, :, 1:] += 10.0  # no constant indicator
+    panel = fi.Panel.from_array(cube)
+    res = fi.compare_methods(panel, methods=["topsis", "gra"], weights=["equal"], correlations=["spearman"])
+    r = res.scores["rank"].to_numpy().reshape(len(res.configs), -1)
+    assert r.min() == 1 and r.max() <= n_regions
+    w = res.agreement["kendall_w"].to_numpy()
+    assert np.all((w >= -1e-12) & (w <= 1 + 1e-12))
+    st_ = res.stability
+    assert (st_["best_rank"] <= st_["median_rank"]).all() and (st_["median_rank"] <= st_["worst_rank"]).all()
+    for row in res.reversals.iter_rows(named=True):
+        sc = res.scores.filter(pl.col("year") == row["year"])
+        a = sc.filter(pl.col("config") == row["config_a"])["score"].to_numpy()
+        b = sc.filter(pl.col("config") == row["config_b"])["score"].to_numpy()
+        flips = sum(1 for i in range(n_regions) for j in range(i + 1, n_regions)
+                    if (a[i] - a[j]) * (b[i] - b[j]) < 0)
+        assert row["reversed"] == flips
