@@ -873,3 +873,8 @@ def compare_reference(cube, is_cost, configs):
                               sum(sorted(ranks[a][i] for a in range(k))[k // 2 - 1:k // 2 + 1]) / 2 for i in range(n_r)])
         out["range"].append([max(ranks[a][i] for a in range(k)) - min(ranks[a][i] for a in range(k)) for i in range(n_r)])
     return out
+
+
+def rank_codes(r):
+    """floor of each average rank."""
+    return np.floor(np.asarray(r, dtype=float)).astype(np.int32)

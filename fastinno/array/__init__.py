@@ -20,7 +20,13 @@ Example
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
 
-from .classic import entropy_weights, equal_weights, gra, hierarchical_weights, max_deviation_weights
+from .classic import (
+           entropy_weights,
+           equal_weights,
+           gra,
+           hierarchical_weights,
+           max_deviation_weights,
+)
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 
 __all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth",

@@ -68,13 +68,16 @@ Examples:
               f"Known: {', '.join(option('correlation').choices)}.")
 @choice_option("--by", name="by", default="year", show_default=True,
                lead="Each year's cross-section, or all region-years pooled:")
+@click.option("--reversals/--no-reversals", default=True, show_default=True,
+              help="Count the order reversals of every pair of configurations (the costliest part).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Regions drawn in the figure and shown as least stable.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Write the tables (compare_<table>.<format>) and the figure compare.png into this folder.")
 @click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), default="csv", show_default=True)
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), help="The figure alone (.png/.svg/.pdf).")
-def compare(panel, methods, weights, normalize, correlations, by, top, out_dir, fmt, plot_path) -> None:
+def compare(panel, methods, weights, normalize, correlations, by, reversals, top, out_dir, fmt,
+            plot_path) -> None:
     """Rank the panel with many configurations and measure how far they agree.
 
     A configuration is method/weights/normalize (e.g. topsis/entropy/vector). Prints the
@@ -89,7 +92,7 @@ def compare(panel, methods, weights, normalize, correlations, by, top, out_dir, 
     if normalize is not None and len(normalize) == 1:
         normalize = normalize[0]
     res = compare_methods(panel, methods=methods, weights=weights, normalize=normalize, by=by,
-                          correlations=correlations)
+                          correlations=correlations, reversals=reversals)
     o = res.options
     click.echo(click.style(repr(panel), bold=True))
     click.echo(f"{len(res.configs)} configurations: {', '.join(res.configs)}")
@@ -99,8 +102,10 @@ def compare(panel, methods, weights, normalize, correlations, by, top, out_dir, 
         mean = (res.correlation.filter(pl.col("coefficient") == coef)
                 .group_by("config_a", "config_b").agg(pl.col("value").mean()).sort("value"))
         echo_table(mean.head(5), title=f"Least similar configurations (mean {coef})")
-    rev = res.reversals.group_by("config_a", "config_b").agg(pl.col("share").mean()).sort("share", descending=True)
-    echo_table(rev.head(5), title="Most order reversals (mean share of region pairs)")
+    if res.reversals.height:
+        rev = (res.reversals.group_by("config_a", "config_b").agg(pl.col("share").mean())
+               .sort("share", descending=True))
+        echo_table(rev.head(5), title="Most order reversals (mean share of region pairs)")
     last = res.stability.filter(pl.col("year") == res.stability["year"].max()) if by == "year" else res.stability
     echo_table(last.sort("rank_range", descending=True).head(top), max_rows=top,
                title="Least stable regions (rank range across configurations)")

@@ -6,7 +6,15 @@ from __future__ import annotations
 import click
 
 from .common import echo_table, echo_top_by_year, write_outputs
-from .options import choice_option, model_options, out_file_option, panel_options, table_output, top_option, writes
+from .options import (
+    choice_option,
+    model_options,
+    out_file_option,
+    panel_options,
+    table_output,
+    top_option,
+    writes,
+)
 
 
 @click.command(epilog="""\b

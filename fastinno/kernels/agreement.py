@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["inversions", "inversions_coded", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
+__all__ = ["inversions", "inversions_coded", "rank_codes", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
 
 
 @njit(cache=True)
@@ -66,23 +66,8 @@ def inversions(y, buf):
 
 
 @njit(cache=True)
-def _tied_pairs(s):
-    """Sum over runs of equal values of t (t - 1) / 2 in a sorted vector."""
-    n = s.shape[0]
-    total = 0
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and s[j] == s[i]:
-            j += 1
-        total += (j - i) * (j - i - 1) // 2
-        i = j
-    return total
-
-
-@njit(cache=True)
 def inversions_coded(y2, tree):
-    """Strict inversions (i < k, y_i > y_k) of positive int64 codes ``y2`` with a Fenwick tree.
+    """Strict inversions (i < k, y_i > y_k) of positive integer codes ``y2`` with a Fenwick tree.
 
     ``tree`` int32 scratch of length > max(y2) (zeroed here). O(n log n), few branches.
     """
@@ -106,37 +91,72 @@ def inversions_coded(y2, tree):
 
 
 @njit(cache=True)
-def _row_counts(r, a, out_disc, out_joint, y, codes, tree):
-    """Discordant and jointly tied pair counts of row ``a`` of ``r`` (k, n) against rows b > a.
+def _tied_pairs_int(s):
+    n = s.shape[0]
+    total = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and s[j] == s[i]:
+            j += 1
+        total += (j - i) * (j - i - 1) // 2
+        i = j
+    return total
 
-    Rows are average ranks (1..n, halves at ties), so 2 r is an integer code in 2..2n.
+
+@njit(cache=True)
+def _row_counts(codes, a, out_disc, out_joint, y, tree):
+    """Discordant and jointly tied pair counts of row ``a`` of ``codes`` (k, n) against rows b > a.
+
+    ``codes`` are int32 rank codes 1..n (equal for ties, order preserving).
     """
-    k, n = r.shape
-    order = np.argsort(r[a], kind="mergesort")
-    xs = r[a][order]
+    k, n = codes.shape
+    order = np.argsort(codes[a], kind="mergesort")
+    xs = codes[a][order]
+    # runs tied on row a (usually none)
+    run_end = np.empty(n, dtype=np.int64)
+    has_runs = False
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and xs[j] == xs[i]:
+            j += 1
+        run_end[i] = j
+        if j - i > 1:
+            has_runs = True
+        i = j
     for b in range(a + 1, k):
-        rb = r[b]
+        cb = codes[b]
         for i in range(n):
-            y[i] = rb[order[i]]
-        # within runs tied on row a, order by row b (so only pairs strictly ordered by a and
-        # strictly reversed by b count as inversions) and count the joint ties
+            y[i] = cb[order[i]]
         joint = 0
-        i = 0
-        while i < n:
-            j = i + 1
-            while j < n and xs[j] == xs[i]:
-                j += 1
-            if j - i > 1:
-                y[i:j] = np.sort(y[i:j])
-                joint += _tied_pairs(y[i:j])
-            i = j
+        if has_runs:
+            # within runs tied on row a, order by row b: only pairs strictly ordered by a and
+            # strictly reversed by b count as inversions; count the joint ties
+            i = 0
+            while i < n:
+                j = run_end[i]
+                if j - i > 1:
+                    y[i:j] = np.sort(y[i:j])
+                    joint += _tied_pairs_int(y[i:j])
+                i = j
         out_joint[a, b] = joint
         out_joint[b, a] = joint
-        for i in range(n):
-            codes[i] = np.int64(2.0 * y[i] + 0.5)
-        d = inversions_coded(codes, tree)
+        d = inversions_coded(y, tree)
         out_disc[a, b] = d
         out_disc[b, a] = d
+
+
+@njit(cache=True)
+def rank_codes(r):
+    """Integer codes 1..n of average ranks: floor(r) (order preserving, equal exactly for ties:
+    a tie group over positions p..q has r = (p + q) / 2 in [p, q])."""
+    out = np.empty(r.shape, dtype=np.int32)
+    flat_r = r.ravel()
+    flat_o = out.ravel()
+    for i in range(flat_r.shape[0]):
+        flat_o[i] = np.int32(math.floor(flat_r[i]))
+    return out
 
 
 @njit(cache=True)
@@ -155,40 +175,41 @@ def pair_counts(r):
     Notes
     -----
     Per reference row: one sort, then for each other row a gather, a sort of each tied run and
-    an inversion count (Fenwick tree on the doubled ranks), O(n log n) per pair; the counting of
-    Knight (1966) for Kendall's tau.
+    an inversion count (Fenwick tree on integer rank codes), O(n log n) per pair; the counting
+    of Knight (1966) for Kendall's tau.
     """
     k, n = r.shape
+    codes = rank_codes(r)
     disc = np.zeros((k, k), dtype=np.int64)
     joint = np.zeros((k, k), dtype=np.int64)
     tied = np.zeros(k, dtype=np.int64)
-    y = np.empty(n)
-    codes = np.empty(n, dtype=np.int64)
-    tree = np.zeros(2 * n + 2, dtype=np.int32)
+    y = np.empty(n, dtype=np.int32)
+    tree = np.zeros(n + 2, dtype=np.int32)
     for a in range(k):
-        tied[a] = _tied_pairs(np.sort(r[a]))
-        _row_counts(r, a, disc, joint, y, codes, tree)
+        tied[a] = _tied_pairs_int(np.sort(codes[a]))
+        _row_counts(codes, a, disc, joint, y, tree)
     return disc, joint, tied
 
 
 @njit(cache=True, parallel=True)
 def pair_counts_cells(r3):
-    """:func:`pair_counts` of every cell of ``r3`` (c, k, n): parallel over (cell, reference row).
+    """:func:`pair_counts` of every cell of ``r3`` (c, k, n) average ranks: parallel over (cell,
+    reference row).
 
     Returns discordant (c, k, k), joint (c, k, k), tied (c, k), all int64.
     """
     c, k, n = r3.shape
+    codes = rank_codes(r3)
     disc = np.zeros((c, k, k), dtype=np.int64)
     joint = np.zeros((c, k, k), dtype=np.int64)
     tied = np.zeros((c, k), dtype=np.int64)
     for q in prange(c * k):
         cell = q // k
         a = q % k
-        y = np.empty(n)
-        codes = np.empty(n, dtype=np.int64)
-        tree = np.zeros(2 * n + 2, dtype=np.int32)
-        tied[cell, a] = _tied_pairs(np.sort(r3[cell, a]))
-        _row_counts(r3[cell], a, disc[cell], joint[cell], y, codes, tree)
+        y = np.empty(n, dtype=np.int32)
+        tree = np.zeros(n + 2, dtype=np.int32)
+        tied[cell, a] = _tied_pairs_int(np.sort(codes[cell, a]))
+        _row_counts(codes[cell], a, disc[cell], joint[cell], y, tree)
     return disc, joint, tied
 
 

@@ -3,7 +3,7 @@
 A configuration is a registered method, a registered weighting and a normalization. Every
 configuration is run cell by cell as :func:`fastinno.evaluate` runs it; the rank correlations of
 every pair of configurations come from each coefficient's all-pairs function, one call per cell;
-order reversals come from one merge-sort inversion count per pair (O(n log n)).
+order reversals come from one inversion count per pair and cell (O(n log n)).
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def compare_methods(
     normalize: str | Sequence[str | None] | None = None,
     by: str = "year",
     correlations: Sequence[str] | None = None,
+    reversals: bool = True,
 ) -> ComparisonResult:
     """Run many ranking configurations and measure how far their rankings agree.
 
@@ -122,6 +123,9 @@ def compare_methods(
         As in :func:`fastinno.evaluate`.
     correlations : sequence of str, optional
         Registered rank correlations; default those of ``("spearman", "ws", "rw")`` registered.
+    reversals : bool
+        Count the order reversals of every pair of configurations (O(n log n) per pair and
+        cell, the costliest part for many configurations); ``False`` leaves ``.reversals`` empty.
 
     Returns
     -------
@@ -170,13 +174,13 @@ def compare_methods(
             src = s3 if cs.on_scores else r3
             coef[name] = np.stack([np.asarray(cs.pairs(src[q]), dtype=np.float64) for q in range(c)])
         kw = np.array([kr.kendall_w(r3[q]) for q in range(c)])
-        disc, _, _ = ka.pair_counts_cells(r3)
+        disc = ka.pair_counts_cells(r3)[0] if reversals else None
     labels = [cfg[3] for cfg in configs]
     years = list(panel.years) if by == "year" else [None]
     tables = _tables(panel, by, configs, labels, years, scores, best, avg, coef, kw, disc, n)
     opts = {
         "methods": list(method_names), "weights": list(weight_names), "normalize": normalize, "by": by,
-        "correlations": list(corr_names), "configs": labels, "skipped": skipped,
+        "correlations": list(corr_names), "reversals": bool(reversals), "configs": labels, "skipped": skipped,
         "symmetric": [nm for nm in corr_names if reg.CORRELATIONS[nm].symmetric],
     }
     return ComparisonResult(**tables, options=opts)
@@ -236,11 +240,12 @@ def _tables(panel, by, configs, labels, years, scores, best, avg, coef, kw, disc
     for name, mat in coef.items():
         agree[f"mean_{name}"] = np.array([mat[q][off].mean() for q in range(c)])
     total = n * (n - 1) // 2
-    rev = disc[:, ia, ib].ravel()
+    keep = np.arange(c * n_pairs) if disc is not None else np.arange(0)
+    rev = disc[:, ia, ib].ravel() if disc is not None else np.zeros(0, dtype=np.int64)
     reversals = pl.DataFrame([
-        _year_col(years, cell_of_pair),
-        _enum(labels, np.tile(ia, c)).alias("config_a"),
-        _enum(labels, np.tile(ib, c)).alias("config_b"),
+        _year_col(years, cell_of_pair[keep]),
+        _enum(labels, np.tile(ia, c)[keep]).alias("config_a"),
+        _enum(labels, np.tile(ib, c)[keep]).alias("config_b"),
         pl.Series("pairs", np.full(rev.size, total, dtype=np.int64)),
         pl.Series("reversed", rev),
         pl.Series("share", rev / total),

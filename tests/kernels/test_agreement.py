@@ -45,6 +45,15 @@ def test_pair_counts_and_tau_b_match_counting(ties):
     npt.assert_array_equal(t3[1], nt[::-1])
 
 
+def test_rank_codes_keep_order_and_ties():
+    rng = np.random.default_rng(5)
+    r = _ranks(rng.integers(0, 4, (3, 30)).astype(float))
+    codes = ka.rank_codes(r)
+    npt.assert_array_equal(codes, naive.rank_codes(r))
+    for row, c in zip(r, codes):
+        assert np.array_equal(np.sign(row[:, None] - row[None, :]), np.sign(c[:, None] - c[None, :]))
+
+
 def test_spearman_pairs_cells_match_pearson_of_ranks():
     rng = np.random.default_rng(4)
     r3 = np.stack([_ranks(rng.integers(0, 5, (4, 17)).astype(float)) for _ in range(3)])

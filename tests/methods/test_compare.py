@@ -172,3 +172,10 @@ def test_compare_invariants(seed, n_regions, ties):
         flips = sum(1 for i in range(n_regions) for j in range(i + 1, n_regions)
                     if (a[i] - a[j]) * (b[i] - b[j]) < 0)
         assert row["reversed"] == flips
+
+
+def test_reversals_can_be_left_out():
+    res = fi.compare_methods(SMALL, methods=["topsis", "gra"], weights=["equal"], correlations=["spearman"],
+                             reversals=False)
+    assert res.reversals.height == 0 and res.reversals.columns[-1] == "share"
+    assert res.options["reversals"] is False and res.agreement.height == SMALL.n_years
