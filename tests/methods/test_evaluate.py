@@ -172,3 +172,25 @@ def test_evaluation_result_protocol():
     top = res.top(3)
     assert top.height == 3 * PANEL.n_years and top["rank"].max() == 3
     assert "gra" in repr(res)
+
+
+# pymcdm 1.4.0, pymcdm/methods/topsis.py with normalizations.minmax_normalization /
+# vector_normalization, on this matrix (cost first column), equal weights
+_PEER_X = [[250, 16, 12, 5], [200, 16, 8, 3], [300, 32, 16, 4], [275, 32, 8, 4], [225, 16, 16, 2]]
+_PEER_TOPSIS = {
+    "minmax": [0.5, 0.40269975, 0.59730025, 0.48689056, 0.46535165],
+    "vector": [0.53427686, 0.30836777, 0.69163223, 0.53473658, 0.40104612],
+}
+
+
+@pytest.mark.parametrize("normalize", ["minmax", "vector"])
+def test_topsis_matches_pymcdm(normalize):
+    got = fa.topsis(_PEER_X, np.full(4, 0.25), [-1, 1, 1, 1], normalize=normalize)
+    npt.assert_allclose(got, _PEER_TOPSIS[normalize], rtol=0, atol=1e-8)
+    pymcdm = pytest.importorskip("pymcdm")
+    from pymcdm import normalizations as pn
+
+    fn = pn.minmax_normalization if normalize == "minmax" else pn.vector_normalization
+    want = pymcdm.methods.TOPSIS(normalization_function=fn)(np.array(_PEER_X, float), np.full(4, 0.25),
+                                                           np.array([-1, 1, 1, 1]))
+    npt.assert_allclose(got, want, rtol=1e-12)
