@@ -19,9 +19,8 @@ from .options import (
 
 @click.command(epilog="""\b
 Examples:
-  fastinno evaluate --demo --top 5
   fastinno evaluate --demo --scope year --standardize minmax --out scores.csv
-  fastinno evaluate --demo --method topsis --weights entropy --normalize vector
+  fastinno evaluate --demo --method topsis --weights entropy --normalize vector --top 3
 """)
 @writes(table_output(companions=lambda params: ("growth", "yoy", "weights") if params.get("method") is None
                      else ("weights",)))

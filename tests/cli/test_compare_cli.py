@@ -63,3 +63,16 @@ def test_evaluate_method_option(runner, tmp_path):
     assert res.exit_code == 0 and "Model: hew-topsis" in res.output
     res = runner.invoke(cli, ["evaluate", "--demo", "--method", "topsys"])
     assert res.exit_code == 2
+
+
+def test_existing_output_is_refused_before_computing(runner, tmp_path, monkeypatch):
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "compare_agreement.csv").write_text("x\n")
+
+    def boom(*a, **k):
+        raise AssertionError("computed before checking the outputs")
+
+    monkeypatch.setattr("fastinno.methods.compare.compare_methods", boom)
+    res = runner.invoke(cli, ["compare", "--demo", "--out", str(out)])
+    assert res.exit_code == 2 and "compare_agreement.csv" in res.output and "--force" in res.output
