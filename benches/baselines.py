@@ -583,3 +583,62 @@ def cocoso(x, w, is_cost, lam=0.5):
     kb = s / s.min() + p / p.min()
     kc = (lam * s + (1 - lam) * p) / (lam * s.max() + (1 - lam) * p.max())
     return (ka * kb * kc) ** (1 / 3) + (ka + kb + kc) / 3
+# --- method comparison ---
+
+
+def _minmax_cols(x, is_cost):
+    mn = x.min(axis=0)
+    mx = x.max(axis=0)
+    return np.where(is_cost, (mx - x) / (mx - mn), (x - mn) / (mx - mn))
+
+
+def _vector_cols(x, is_cost):
+    r = x / np.sqrt((x * x).sum(axis=0))
+    return np.where(is_cost, 1.0 - r, r)
+
+
+def _entropy_w(x, is_cost):
+    p = _minmax_cols(x, is_cost)
+    f = p / p.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = -np.where(f > 0, f * np.log(f), 0.0).sum(axis=0) / np.log(x.shape[0])
+    d = np.maximum(1.0 - h, 0.0)
+    return d / d.sum()
+
+
+def compare_methods(cube, is_cost, configs):
+    """Vectorised numpy / scipy loop of a method comparison by year.
+
+    ``configs``: (method, weights, normalize) with method in {"topsis", "gra"}, weights in
+    {"equal", "entropy"}, normalize in {"vector", "minmax"}. Returns (kendall_w (Y,),
+    mean Spearman (Y,), reversal shares (Y, pairs) in the order of ``np.triu_indices(k, 1)``).
+    """
+    import scipy.stats as ss
+
+    n_r, n_y, m = cube.shape
+    k = len(configs)
+    ia, ib = np.triu_indices(k, 1)
+    w_out, s_out, rev = np.empty(n_y), np.empty(n_y), np.empty((n_y, ia.size))
+    for t in range(n_y):
+        x = cube[:, t, :]
+        ranks = np.empty((k, n_r))
+        for q, (method, weights, norm) in enumerate(configs):
+            w = np.full(m, 1.0 / m) if weights == "equal" else _entropy_w(x, is_cost)
+            p = _vector_cols(x, is_cost) if norm == "vector" else _minmax_cols(x, is_cost)
+            if method == "topsis":
+                v = p * w
+                dp = np.sqrt(((v - v.max(axis=0)) ** 2).sum(axis=1))
+                dn = np.sqrt(((v - v.min(axis=0)) ** 2).sum(axis=1))
+                s = dn / (dp + dn)
+            else:
+                d = p.max(axis=0) - p
+                s = ((d.min() + 0.5 * d.max()) / (d + 0.5 * d.max())) @ w
+            ranks[q] = ss.rankdata(-s)
+        c = np.corrcoef(ranks)
+        s_out[t] = c[~np.eye(k, dtype=bool)].mean()
+        rs = ranks.sum(axis=0)
+        w_out[t] = 12.0 * ((rs - rs.mean()) ** 2).sum() / (k * k * (n_r**3 - n_r))
+        for j, (a, b) in enumerate(zip(ia, ib)):
+            tau = ss.kendalltau(ranks[a], ranks[b]).statistic  # no ties: discordant = (1 - tau) n0 / 2
+            rev[t, j] = (1.0 - tau) / 2.0
+    return w_out, s_out, rev

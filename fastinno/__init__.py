@@ -74,6 +74,11 @@ _EXPORTS: dict[str, str] = {
     "DisparityResult": "fastinno.regional.disparity",
     "convergence": "fastinno.regional.convergence",
     "ConvergenceResult": "fastinno.regional.convergence",
+    # --- method library: one method on a panel, many compared ---
+    "evaluate": "fastinno.methods.evaluate",
+    "compare_methods": "fastinno.methods.compare",
+    "EvaluationResult": "fastinno.methods.comparison_results",
+    "ComparisonResult": "fastinno.methods.comparison_results",
     # --- the main job ---
     "run": "fastinno.main_job",
 }

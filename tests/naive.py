@@ -1123,3 +1123,94 @@ def weighted_flows(pos, neg, w):
     plus = np.array([sum(w[j] * pos[j][a] for j in range(m)) / (n - 1) for a in range(n)])
     minus = np.array([sum(w[j] * neg[j][a] for j in range(m)) / (n - 1) for a in range(n)])
     return plus, minus, plus - minus
+# --- method comparison ---
+
+
+def inversions(y):
+    """Pairs i < k with y_i > y_k, by counting every pair."""
+    n = len(y)
+    return sum(1 for i in range(n) for k in range(i + 1, n) if y[i] > y[k])
+
+
+def inversions_coded(y2):
+    """Same count for integer codes."""
+    return inversions(list(y2))
+
+
+def pair_counts(r):
+    """(discordant (k, k), jointly tied (k, k), tied (k,)) pair counts by counting every pair."""
+    r = np.asarray(r, dtype=float)
+    k, n = r.shape
+    disc = np.zeros((k, k), dtype=np.int64)
+    joint = np.zeros((k, k), dtype=np.int64)
+    tied = np.zeros(k, dtype=np.int64)
+    for a in range(k):
+        tied[a] = sum(1 for i in range(n) for j in range(i + 1, n) if r[a, i] == r[a, j])
+        for b in range(k):
+            if a == b:
+                continue
+            for i in range(n):
+                for j in range(i + 1, n):
+                    da = r[a, i] - r[a, j]
+                    db = r[b, i] - r[b, j]
+                    if da * db < 0:
+                        disc[a, b] += 1
+                    elif da == 0 and db == 0:
+                        joint[a, b] += 1
+    return disc, joint, tied
+
+
+def pair_counts_cells(r3):
+    out = [pair_counts(r) for r in r3]
+    return tuple(np.stack([o[i] for o in out]) for i in range(3))
+
+
+def tau_b_from_counts(r):
+    """Kendall's tau-b of every pair of rows of r by counting (diagonal 1)."""
+    r = np.asarray(r, dtype=float)
+    k = r.shape[0]
+    return np.array([[1.0 if a == b else kendall_tau_b(r[a], r[b]) for b in range(k)] for a in range(k)])
+
+
+def spearman_pairs_cells(r3):
+    """Pearson correlation of every pair of rows, cell by cell."""
+    r3 = np.asarray(r3, dtype=float)
+    return np.array([[[pearson(list(ra), list(rb)) for rb in r] for ra in r] for r in r3])
+
+
+def compare_reference(cube, is_cost, configs):
+    """compare_methods by loops: configs = [(score_fn(matrix) -> scores, higher_is_better)].
+
+    Per year: the scores of every configuration, average ranks (1 = best), Spearman of every
+    pair, Kendall's W, reversal shares by counting pairs, and per region median / min / max rank.
+    """
+    cube = np.asarray(cube, dtype=float)
+    n_r, n_y, _ = cube.shape
+    k = len(configs)
+    out = {"scores": [], "ranks": [], "spearman": [], "w": [], "reversals": [], "median": [], "range": []}
+    for t in range(n_y):
+        x = cube[:, t, :]
+        s = [np.asarray(fn(x), dtype=float) for fn, _ in configs]
+        ranks = [average_ranks(v if hib else [-e for e in v], descending=True) for v, (_, hib) in zip(s, configs)]
+        out["scores"].append(s)
+        out["ranks"].append(ranks)
+        out["spearman"].append([[1.0 if a == b else pearson(list(ranks[a]), list(ranks[b])) for b in range(k)]
+                                for a in range(k)])
+        out["w"].append(kendall_w(np.array(ranks)))
+        rev = [[0.0] * k for _ in range(k)]
+        pairs = n_r * (n_r - 1) / 2
+        for a in range(k):
+            for b in range(k):
+                flips = sum(1 for i in range(n_r) for j in range(i + 1, n_r)
+                            if (ranks[a][i] - ranks[a][j]) * (ranks[b][i] - ranks[b][j]) < 0)
+                rev[a][b] = flips / pairs
+        out["reversals"].append(rev)
+        out["median"].append([sorted(ranks[a][i] for a in range(k))[k // 2] if k % 2 else
+                              sum(sorted(ranks[a][i] for a in range(k))[k // 2 - 1:k // 2 + 1]) / 2 for i in range(n_r)])
+        out["range"].append([max(ranks[a][i] for a in range(k)) - min(ranks[a][i] for a in range(k)) for i in range(n_r)])
+    return out
+
+
+def rank_codes(r):
+    """floor of each average rank."""
+    return np.floor(np.asarray(r, dtype=float)).astype(np.int32)

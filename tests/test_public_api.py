@@ -21,6 +21,7 @@ PUBLIC = (
     "normalize", "rankdata", "read_factors", "read_panel", "read_survey", "read_system", "run",
     "simulate", "simulate_weights", "spearman", "spearman_many", "topsis", "datasets", "array",
     "__version__", "disparity", "DisparityResult", "convergence", "ConvergenceResult",
+    "__version__", "evaluate", "compare_methods", "EvaluationResult", "ComparisonResult",
 )
 
 #: Old module paths that keep working as re-exports, with a name each must still provide.

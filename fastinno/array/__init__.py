@@ -21,7 +21,13 @@ Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataF
 """
 
 from ..methods.compromise import cocoso, codas, edas, marcos, promethee_ii, spotis, vikor
+from .classic import entropy_weights, equal_weights, gra, hierarchical_weights, max_deviation_weights
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 
-__all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth",
-           "vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso"]
+__all__ = [
+    "standardize", "ideal_points", "distances", "index", "hew_topsis", "growth",
+    # ranking methods
+    "topsis", "gra", "vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso",
+    # weightings
+    "equal_weights", "entropy_weights", "max_deviation_weights", "hierarchical_weights",
+]

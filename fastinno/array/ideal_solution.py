@@ -208,20 +208,47 @@ def hew_topsis(
     )
 
 
-def topsis(matrix, weights, is_cost=None, *, normalize=UNSET, form="closeness", standardize=UNSET):
-    """2-D TOPSIS: normalize columns, weight, column max / min ideals; ``(index, d_pos, d_neg)``.
+def topsis(matrix, weights, is_cost=None, *, normalize=UNSET, form="closeness", full=False, standardize=UNSET):
+    """TOPSIS on one decision matrix: the 1-D index (larger = better).
 
-    ``normalize="vector", form="closeness"`` (the defaults) is classical TOPSIS (Hwang & Yoon
-    1981); ``normalize="minmax", form="ratio2"`` is the F variant of the BTH paper.
-    ``standardize=`` is the old name of ``normalize=``.
+    Parameters
+    ----------
+    matrix : array (n_alternatives, n_indicators), raw values (only read, never copied when it
+        is float64 C-contiguous already).
+    weights : array (n_indicators,), >= 0 summing to 1.
+    is_cost : bool array or criterion types, optional (default all benefit).
+    normalize : {"vector", "minmax", "max_ratio", "zscore"}, default "vector"
+        Column normalization (``standardize=`` is its old name).
+    form : {"closeness", "ratio2"}, default "closeness"
+        closeness C = d- / (d+ + d-); ratio2 F = d-^2 / (d+^2 + d-^2).
+    full : bool
+        Return ``{"index", "d_pos", "d_neg"}`` instead of the index.
+
+    Returns
+    -------
+    index : ndarray (n_alternatives,), or a dict with ``full=True``.
+
+    Notes
+    -----
+    v_ij = w_j p_ij on the normalized matrix p; ideal v+_j = max_i v_ij, anti-ideal
+    v-_j = min_i v_ij; d+-_i = sqrt(sum_j (v_ij - v+-_j)^2). ``normalize="vector",
+    form="closeness"`` (the defaults) is classical TOPSIS (Hwang & Yoon 1981, *Multiple Attribute
+    Decision Making*, Springer, ch. 4); ``normalize="minmax", form="ratio2"`` is the F variant of
+    the ideal-solution model.
+
+    Changed after 0.1.0: returns the index alone (it returned the tuple ``(index, d_pos, d_neg)``);
+    pass ``full=True`` for the distances.
     """
-    x = check_finite(as_float_array(matrix, "matrix", ndim=2), "matrix")
+    x = check_finite(as_float_view(matrix, "matrix", ndim=2), "matrix")
     cost = _is_cost(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
     m = _normalize_code(normalize, standardize, "vector", "standardize")
     _check_method_data(x, cost, m)
     p = kn.normalize_matrix(x, cost, m)
-    return kd.topsis_index_matrix(p, w, opt.code("form", form))
+    idx, d_pos, d_neg = kd.topsis_index_matrix(p, w, opt.code("form", form))
+    if full:
+        return {"index": idx, "d_pos": d_pos, "d_neg": d_neg}
+    return idx
 
 
 def growth(f, years=None):

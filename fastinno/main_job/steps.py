@@ -20,6 +20,7 @@ import polars as pl
 from .. import _config
 from ..errors import ConfigError, InputError, format_keys
 from ..methods.combined import combined_evaluation
+from ..methods.compare import compare_methods
 from ..methods.dematel import grey_dematel
 from ..methods.forecast import forecast
 from ..methods.ideal_solution import hew_topsis
@@ -179,6 +180,65 @@ def _combined_tables(res, ctx: Context) -> dict[str, pl.DataFrame]:
 
 def _warm_combined(ctx: Context, opts: dict[str, Any]) -> None:
     combined_evaluation(ctx.panel, **opts)
+
+
+# -- method comparison ------------------------------------------------------------------------
+
+_COMPARE_TABLES = ("scores", "correlation", "agreement", "reversals", "stability")
+_COMPARE_LISTS = {"methods": "method", "weights": "weights", "correlations": "correlation"}
+
+
+def _compare_tables(res, ctx: Context) -> dict[str, pl.DataFrame]:
+    return {f"compare_{name}": getattr(res, name) for name in _COMPARE_TABLES}
+
+
+def _compare_options(ctx: Context, opts: dict[str, Any]) -> dict[str, Any]:
+    """``normalize = "own"`` (or "own" in a list) is each method's own normalization (None)."""
+    kw = dict(opts)
+    norm = kw.get("normalize")
+    if norm == "own":
+        kw["normalize"] = None
+    elif isinstance(norm, list):
+        kw["normalize"] = [None if v == "own" else v for v in norm]
+    return kw
+
+
+def _check_compare(name: str, spec: dict[str, Any], steps: Mapping[str, Any], source: str) -> None:
+    """Names of methods, weightings and correlations: known option values, registered."""
+    from .. import _options as opt
+    from ..methods import registry as reg
+
+    tables = {"method": reg.METHODS, "weights": reg.WEIGHTINGS, "correlation": reg.CORRELATIONS}
+    o = spec["options"]
+    for key, kind in _COMPARE_LISTS.items():
+        if key not in o:
+            continue
+        v = [o[key]] if isinstance(o[key], str) else o[key]
+        check_type(v, list, key, f"[{name}]", source, f"a list of {kind} names")
+        try:
+            v = [opt.check(kind, x) for x in v]
+        except InputError as exc:
+            raise ConfigError(f"Key {key!r} in [{name}] of {source}: {exc}") from None
+        missing = [x for x in v if x not in tables[kind]]
+        if missing:
+            raise ConfigError(f"Key {key!r} in [{name}] of {source} names {format_keys(missing)}, not "
+                              f"available in this installation; registered: {format_keys(list(tables[kind]))}.")
+        o[key] = v
+    if "normalize" in o:
+        v = [o["normalize"]] if isinstance(o["normalize"], str) else o["normalize"]
+        check_type(v, list, "normalize", f"[{name}]", source, '"own", a normalization or a list of them')
+        try:
+            v = [x if x == "own" else opt.check("standardize", x, name="normalize") for x in v]
+        except InputError as exc:
+            raise ConfigError(f"Key 'normalize' in [{name}] of {source}: {exc} (or \"own\").") from None
+        o["normalize"] = v if isinstance(o["normalize"], list) else v[0]
+    if "by" in o and o["by"] not in ("year", "panel"):
+        raise ConfigError(f"Key 'by' in [{name}] of {source} must be \"year\" or \"panel\"; got {o['by']!r}.")
+
+
+def _warm_compare(ctx: Context, opts: dict[str, Any]) -> None:
+    panel = ctx.panel.select(regions=list(ctx.panel.regions[:8]), years=list(ctx.panel.years[:2]))
+    compare_methods(panel, **_compare_options(ctx, opts))
 
 
 # -- robustness -------------------------------------------------------------------------------
@@ -409,6 +469,8 @@ STEPS: tuple[Step, ...] = (
          parts.IDEAL_SOLUTION, _index_tables, warm=_warm_index, warm_rank=5),
     Step("combined", combined_evaluation, "Combined evaluation (drift-degree)", parts.COMBINED,
          _combined_tables, warm=_warm_combined, warm_rank=0),
+    Step("compare", compare_methods, "Method comparison", parts.COMPARE, _compare_tables,
+         options=_compare_options, check=_check_compare, warm=_warm_compare, warm_rank=6),
     Step("simulate", simulate, "Robustness: weight Monte Carlo", parts.SIMULATE,
          lambda res, ctx: robustness_tables(res, "simulate"), options=_robustness_options,
          check=_check_model, warm=_warm_simulate, warm_rank=2),

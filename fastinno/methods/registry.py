@@ -8,15 +8,15 @@ keeps the two in step.
 from __future__ import annotations
 
 from .. import _options as opt
-from . import compromise
+from . import classic, compromise
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
 __all__ = ["METHODS", "WEIGHTINGS", "CORRELATIONS", "method", "weighting", "correlation"]
 
 #: Modules that declare entries in ``SPECS`` / ``WEIGHTINGS`` / ``CORRELATIONS`` tuples.
-_METHOD_MODULES: tuple = (compromise,)
-_WEIGHTING_MODULES: tuple = ()
-_CORRELATION_MODULES: tuple = ()
+_METHOD_MODULES: tuple = (classic, compromise)
+_WEIGHTING_MODULES: tuple = (classic,)
+_CORRELATION_MODULES: tuple = (classic,)
 
 METHODS: dict[str, MethodSpec] = {s.name: s for m in _METHOD_MODULES for s in m.SPECS}
 WEIGHTINGS: dict[str, WeightingSpec] = {s.name: s for m in _WEIGHTING_MODULES for s in m.WEIGHTINGS}

@@ -9,6 +9,7 @@ package stays cheap. :func:`save_figure` writes any of them atomically.
 from __future__ import annotations
 
 from ..io.write import save_figure
+from .compare import method_comparison
 from .dematel import cause_effect_diagram
 from .forecast import forecast_fits, gm11_plot
 from .index import (
@@ -35,6 +36,7 @@ __all__ = [
     "forecast_fits",
     "gm11_plot",
     "cause_effect_diagram",
+    "method_comparison",
     "save_figure",
     "INDEX_LABEL",
     "RANK_LABEL",

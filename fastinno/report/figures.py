@@ -22,7 +22,7 @@ from .format import index_rows
 __all__ = ["FigureSpec", "draw_figures", "robustness_model", "INDEX_TRAJECTORIES",
            "INDEX_RANK_HEATMAP", "INDEX_RANK_BANDS", "COMBINED_RANK_HEATMAP", "COMBINED_RANK_BANDS", "COMBINED_METHOD_AGREEMENT", "COMBINED_METHOD_WEIGHTS",
            "SIMULATE_RANK_STABILITY", "SIMULATE_RHO", "BOOTSTRAP_RANK_STABILITY", "BOOTSTRAP_RHO",
-           "FORECAST", "DEMATEL_CAUSE_EFFECT"]
+           "FORECAST", "DEMATEL_CAUSE_EFFECT", "COMPARE_METHODS"]
 
 
 def _no_selection(tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
@@ -270,6 +270,25 @@ def _cause_effect(t, figcfg):
     return fig
 
 
+def _compare(t, figcfg):
+    from ..plots.compare import method_comparison
+
+    return method_comparison(t["compare_correlation"], t["compare_scores"], top=figcfg.get("top_n") or 10)
+
+
+def _compare_selection(t, info):
+    s = t["compare_scores"]
+    k = s["config"].n_unique()
+    n = s["region"].n_unique()
+    top = min(_figcfg(info).get("top_n") or 10, n)
+    return f"all {k} configurations; the top {top} of {n:,} regions by median rank in {s['year'].max()}"
+
+
+COMPARE_METHODS = FigureSpec(
+    "compare_methods", ("compare_correlation", "compare_scores"), _compare,
+    "Left: mean rank correlation between every two configurations (method/weights/normalize) over "
+    "the years. Right: the rank (1 = best) each configuration gives the leading regions.",
+    _compare_selection)
 INDEX_TRAJECTORIES = FigureSpec(
     "index_trajectories", ("index_scores",), _trajectories,
     "Index trajectories per region: overall index and each sub-index.", _trajectories_selection)

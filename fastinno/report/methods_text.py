@@ -14,7 +14,7 @@ from .format import step_option as _opt
 from .sections import ReportPart
 
 __all__ = ["WU", "XIA", "methods_section", "ideal_solution_methods", "combined_methods",
-           "robustness_methods", "forecast_methods", "dematel_methods"]
+           "robustness_methods", "forecast_methods", "dematel_methods", "compare_methods"]
 
 WU = ("Wu, Wang, Chen, &ldquo;Comparative Evaluation of Scientific and Technological Innovation "
       "Levels in the Beijing-Tianjin-Hebei Region&rdquo;")
@@ -85,6 +85,20 @@ def forecast_methods(info: Mapping[str, Any], ran: set[str]) -> str:
 def dematel_methods(info: Mapping[str, Any], ran: set[str]) -> str:
     """Grey-DEMATEL with CFCS defuzzification (Xia et al.)."""
     return fill("methods/dematel.html", xia=XIA)
+
+
+def compare_methods(info: Mapping[str, Any], ran: set[str]) -> str:
+    """Many ranking configurations and their agreement (rank correlations, W, reversals)."""
+    def names(key, default):
+        v = _opt(info, "compare", key, default)
+        v = [v] if isinstance(v, str) or v is None else v
+        return ", ".join(html.escape(str("own" if x is None else x)) for x in v)
+
+    return fill("methods/compare.html", methods=names("methods", "every registered method"),
+                weights=names("weights", "equal, entropy, critic"),
+                normalize=names("normalize", "own"),
+                correlations=names("correlations", "spearman, ws, rw"),
+                by=html.escape(str(_opt(info, "compare", "by", "year"))))
 
 
 def methods_section(info: Mapping[str, Any], parts: Iterable[ReportPart]) -> str:

@@ -12,7 +12,7 @@ from . import methods_text as m
 from . import sections as s
 from .sections import ReportPart
 
-__all__ = ["ReportPart", "IDEAL_SOLUTION", "COMBINED", "SIMULATE", "BOOTSTRAP", "FORECAST",
+__all__ = ["ReportPart", "IDEAL_SOLUTION", "COMBINED", "COMPARE", "SIMULATE", "BOOTSTRAP", "FORECAST",
            "DEMATEL", "DEFAULT_PARTS"]
 
 IDEAL_SOLUTION = ReportPart(
@@ -23,6 +23,9 @@ COMBINED = ReportPart(
     (f.COMBINED_RANK_BANDS, f.COMBINED_RANK_HEATMAP, f.COMBINED_METHOD_AGREEMENT,
      f.COMBINED_METHOD_WEIGHTS),
     m.combined_methods)
+COMPARE = ReportPart(
+    "compare", "compare", "Method comparison", "Method comparison", s.compare_section,
+    (f.COMPARE_METHODS,), m.compare_methods)
 SIMULATE = ReportPart(
     "simulate", "simulate", "Monte Carlo", "Robustness: weight Monte Carlo", s.robustness_section,
     (f.SIMULATE_RANK_STABILITY, f.SIMULATE_RHO), m.robustness_methods)
@@ -37,5 +40,5 @@ DEMATEL = ReportPart(
     (f.DEMATEL_CAUSE_EFFECT,), m.dematel_methods)
 
 #: Every part in report order (the main job's step order).
-DEFAULT_PARTS: tuple[ReportPart, ...] = (IDEAL_SOLUTION, COMBINED, SIMULATE, BOOTSTRAP, FORECAST,
+DEFAULT_PARTS: tuple[ReportPart, ...] = (IDEAL_SOLUTION, COMBINED, COMPARE, SIMULATE, BOOTSTRAP, FORECAST,
                                          DEMATEL)

@@ -31,7 +31,7 @@ from .format import (
 )
 
 __all__ = ["Page", "ReportPart", "summary", "low_base", "headline_order", "panel_section", "unavailable_note", "ideal_solution_section",
-           "combined_section", "robustness_section", "forecast_section", "dematel_section",
+           "combined_section", "robustness_section", "forecast_section", "dematel_section", "compare_section",
            "reproducibility_section"]
 
 _SRC = "tables/"
@@ -535,3 +535,40 @@ def reproducibility_section(info: Mapping[str, Any]) -> str:
                          + ("." if where else "")))
     body.append("<h3>Package versions</h3>" + table_html(versions))
     return section("reproducibility", "Reproducibility", body)
+
+
+def compare_section(page: Page, part: ReportPart) -> str:
+    """Method comparison: the figure, agreement per year, the least similar configurations, the
+    most order reversals and the least stable regions."""
+    t = page.tables
+    if "compare_agreement" not in t:
+        return ""
+    body = [page.options(part.key)]
+    body += page.figs(["compare_methods"])
+    a = t["compare_agreement"]
+    body.append("<h3>Agreement per year</h3>")
+    body.append(page.table(a, "compare_agreement", "years",
+                           "Kendall's W across the configurations and the mean correlation of "
+                           "every pair of them."))
+    cor = t.get("compare_correlation")
+    if cor is not None and cor.height:
+        coef = cor["coefficient"][0]
+        mean = (cor.filter(pl.col("coefficient") == coef).group_by("config_a", "config_b")
+                .agg(pl.col("value").mean().alias(f"mean_{coef}")).sort(f"mean_{coef}"))
+        body.append("<h3>Least similar configurations</h3>")
+        body.append(page.table(mean, "compare_correlation", f"pairs of configurations, by mean {coef}"))
+    rev = t.get("compare_reversals")
+    if rev is not None and rev.height:
+        r = (rev.group_by("config_a", "config_b").agg(pl.col("share").mean().alias("mean_share"))
+             .sort("mean_share", descending=True))
+        body.append("<h3>Order reversals</h3>")
+        body.append(page.table(r, "compare_reversals", "pairs of configurations, most reversals first",
+                               "Share of region pairs ordered the other way round, mean over years."))
+    st = t.get("compare_stability")
+    if st is not None and st.height:
+        last = st["year"].max()
+        s = st.filter(pl.col("year") == last) if last is not None else st
+        s = s.drop("year").sort(["rank_range", "median_rank"], descending=[True, False])
+        body.append(f"<h3>Least stable regions{f' in {last}' if last is not None else ''}</h3>")
+        body.append(page.table(s, "compare_stability", "regions, widest rank range first"))
+    return section(part.section_id, part.title, body)

@@ -40,8 +40,8 @@ def run_examples(name: str, folder, monkeypatch) -> None:
 
 def test_every_command_has_examples_at_the_end_of_its_help():
     runner = CliRunner()
-    assert set(cli.commands) == {"inspect", "evaluate", "combine", "dematel", "forecast", "simulate", "bootstrap",
-                                 *MAIN_JOB}
+    assert set(cli.commands) == {"inspect", "evaluate", "combine", "compare", "dematel", "forecast", "simulate",
+                                 "bootstrap", *MAIN_JOB}
     for name in cli.commands:
         found = examples(name)
         assert 1 <= len(found) <= 2, name
@@ -52,7 +52,8 @@ def test_every_command_has_examples_at_the_end_of_its_help():
         assert lines[-len(found):] == [f"fastinno {shlex.join(args)}" for args in found], name
 
 
-@pytest.mark.parametrize("name", ["inspect", "evaluate", "combine", "dematel", "forecast", "simulate", "bootstrap"])
+@pytest.mark.parametrize("name", ["inspect", "evaluate", "combine", "compare", "dematel", "forecast", "simulate",
+                                  "bootstrap"])
 def test_examples_run(name, tmp_path, monkeypatch):
     run_examples(name, tmp_path, monkeypatch)
 

@@ -249,16 +249,17 @@ TOPSIS = {c["id"]: c for c in load_refvectors("topsis")}
 def test_refvector_topsis_01_through_array_api():
     # source: Tzeng & Huang (2011) via scikit-criteria @35f17ee (see the case's "source")
     case = TOPSIS["topsis-01"]
-    c, _, _ = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
-                        normalize="vector", form="closeness")
+    c = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
+                  normalize="vector", form="closeness")
     npt.assert_allclose(c, case["expected"]["closeness"], rtol=0, atol=case["tolerance"])
 
 
 def test_refvector_topsis_F_01_through_array_api():
     # source: computed on Tzeng & Huang (2011) inputs (see the case's "source")
     case = TOPSIS["topsis-F-01"]
-    f, d_pos, d_neg = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
-                                normalize="minmax", form="ratio2")
+    out = fa.topsis(case["inputs"]["matrix"], case["inputs"]["weights"], case["inputs"]["types"],
+                    normalize="minmax", form="ratio2", full=True)
+    f, d_pos, d_neg = out["index"], out["d_pos"], out["d_neg"]
     tol = case["tolerance"]
     npt.assert_allclose(f, case["expected"]["F"], rtol=0, atol=tol)
     npt.assert_allclose(d_pos, case["expected"]["d_plus"], rtol=0, atol=tol)
@@ -440,8 +441,7 @@ def test_array_api_old_option_names_warn_and_agree():
     npt.assert_array_equal(old, fa.hew_topsis(cube, normalize="vector"))
     with pytest.warns(FutureWarning, match="standardize= is renamed normalize="):
         old_t = fa.topsis(cube[:, 0, :], np.full(4, 0.25), standardize="minmax")
-    for a, b in zip(old_t, fa.topsis(cube[:, 0, :], np.full(4, 0.25), normalize="minmax")):
-        npt.assert_array_equal(a, b)
+    npt.assert_array_equal(old_t, fa.topsis(cube[:, 0, :], np.full(4, 0.25), normalize="minmax"))
     with pytest.raises(InputError, match="Pass normalize= only"):
         fa.standardize(cube, normalize="minmax", method="minmax")
     # both spellings of the option value, as everywhere
