@@ -69,6 +69,14 @@ _EXPORTS: dict[str, str] = {
     "bootstrap": "fastinno.robustness",
     "simulate_weights": "fastinno.robustness",
     "RobustnessResult": "fastinno.results",
+    # --- regional distribution dynamics and spatial structure ---
+    "density": "fastinno.regional.dynamics",
+    "markov": "fastinno.regional.dynamics",
+    "MarkovResult": "fastinno.regional.dynamics",
+    "neighbours": "fastinno.regional.neighbours",
+    "Neighbours": "fastinno.regional.neighbours",
+    "moran": "fastinno.regional.spatial",
+    "MoranResult": "fastinno.regional.spatial",
     # --- the main job ---
     "run": "fastinno.main_job",
 }

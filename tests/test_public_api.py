@@ -21,6 +21,8 @@ PUBLIC = (
     "normalize", "rankdata", "read_factors", "read_panel", "read_survey", "read_system", "run",
     "simulate", "simulate_weights", "spearman", "spearman_many", "topsis", "datasets", "array",
     "__version__",
+    # regional distribution dynamics and spatial structure
+    "density", "markov", "MarkovResult", "neighbours", "Neighbours", "moran", "MoranResult",
 )
 
 #: Old module paths that keep working as re-exports, with a name each must still provide.
