@@ -17,7 +17,8 @@ from ..kernels import spatial as ks
 from ..results import Result
 from . import chains
 from .inputs import score_table
-from .neighbours import Neighbours, neighbours as make_neighbours
+from .neighbours import Neighbours
+from .neighbours import neighbours as make_neighbours
 
 __all__ = ["MarkovResult", "density", "markov", "bandwidths", "quantile_cuts", "classify"]
 

@@ -17,7 +17,8 @@ from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_ke
 from ..kernels import spatial as ks
 from ..results import Result
 from .inputs import score_table
-from .neighbours import Neighbours, neighbours as make_neighbours
+from .neighbours import Neighbours
+from .neighbours import neighbours as make_neighbours
 
 __all__ = ["MoranResult", "moran", "moran_statistics"]
 
