@@ -187,3 +187,11 @@ def test_transition_rows_sum_to_one(seed, k, years):
     seen = counts.sum(axis=1) > 0
     npt.assert_allclose(p[seen].sum(axis=1), 1.0, rtol=1e-12)
     assert np.isnan(p[~seen]).all()
+
+
+def test_result_protocol():
+    res = fi.markov(_scores(Y), classes=3)
+    assert isinstance(res, fi.MarkovResult)
+    assert list(res.tables()) == ["transitions", "ergodic", "first_passage", "cuts"]
+    assert res.to_polars().equals(res.transitions)
+    assert res.options["seed"] is None and res.options["cuts"] == "pooled"

@@ -174,3 +174,13 @@ def test_bad_inputs(grid):
         fi.moran(_scores(grid.regions, np.ones(20)), neighbours=grid)
     assert "permutations" in repr(fi.moran(s, neighbours=grid, permutations=9))
     assert set(fi.moran(s, neighbours=grid, permutations=9).tables()) == {"global", "local"}
+
+
+def test_result_protocol_and_geojson_source():
+    s = _scores([f"r{r:03d}c{c:03d}" for r in range(4) for c in range(5)], X)
+    res = fi.moran(s, neighbours=square_grid(5, 4), permutations=0)  # a GeoJSON dict is accepted
+    assert isinstance(res, fi.MoranResult)
+    npt.assert_allclose(res.global_["moran_i"][0], ESDA_I, rtol=1e-12)
+    assert res.to_polars().equals(res.tables()["global"])
+    assert res.options["seed"] is None
+    assert fi.moran(s, neighbours=square_grid(5, 4), permutations=9, seed=4).options["seed"] == 4
