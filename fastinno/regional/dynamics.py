@@ -17,8 +17,7 @@ from ..kernels import spatial as ks
 from ..results import Result
 from . import chains
 from .inputs import score_table
-from .neighbours import Neighbours
-from .neighbours import neighbours as make_neighbours
+from .neighbours import aligned
 
 __all__ = ["MarkovResult", "density", "markov", "bandwidths", "quantile_cuts", "classify"]
 
@@ -232,9 +231,7 @@ def markov(scores: object, *, column: str = "index", classes: int = 5, neighbour
     ids, k, cut_rows = _classes(values, k_req, per_year, "value", table.years)
     spatial = neighbours is not None
     if spatial:
-        nb = neighbours if isinstance(neighbours, Neighbours) else make_neighbours(neighbours)
-        if nb.regions != table.regions:
-            nb = nb.subset(table.regions)
+        nb = aligned(neighbours, table.regions)
         lag = ks.spatial_lag(nb.indptr, nb.indices, nb.weights, values)
         lag_ids, m, lag_rows = _classes(lag, m_req, per_year, "lag", table.years)
         cut_rows += lag_rows

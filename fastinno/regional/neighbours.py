@@ -22,7 +22,7 @@ import polars as pl
 from .. import _options as opts
 from ..errors import FastinnoWarning, InputError, format_keys
 
-__all__ = ["Neighbours", "neighbours"]
+__all__ = ["Neighbours", "neighbours", "aligned"]
 
 
 class Neighbours:
@@ -84,6 +84,24 @@ class Neighbours:
         i, j = new_of_old[rows], new_of_old[self.indices]
         keep = (i >= 0) & (j >= 0)
         return _from_pairs(list(regions), i[keep], j[keep])
+
+
+def aligned(source: object, regions: list[str]) -> Neighbours:
+    """The neighbours of ``regions`` in that order, from a :class:`Neighbours` or any source
+    :func:`neighbours` takes. Regions of the source absent from ``regions`` are left out (links to
+    them dropped, rows re-standardized) with a warning, as are regions that become islands."""
+    nb = source if isinstance(source, Neighbours) else neighbours(source)
+    if nb.regions == list(regions):
+        return nb
+    extra = sorted(set(nb.regions) - set(regions))
+    out = nb.subset(list(regions))
+    if extra:
+        new_islands = sorted(set(out.islands) - set(nb.islands))
+        more = f"; {len(new_islands)} region(s) lose every neighbour: {format_keys(new_islands)}" if new_islands else ""
+        warnings.warn(f"{len(extra)} region(s) of the neighbours are not in scores and were left out: "
+                      f"{format_keys(extra)}; the weights are re-standardized without them{more}.",
+                      FastinnoWarning, stacklevel=3)
+    return out
 
 
 def _from_pairs(regions: list[str], i: np.ndarray, j: np.ndarray) -> Neighbours:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -13,12 +12,11 @@ import polars as pl
 from .. import _random
 from .._config import DRAW_BLOCK
 from .._threads import serial_below
-from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
+from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import spatial as ks
 from ..results import Result
 from .inputs import score_table
-from .neighbours import Neighbours
-from .neighbours import neighbours as make_neighbours
+from .neighbours import Neighbours, aligned
 
 __all__ = ["MoranResult", "moran", "moran_statistics"]
 
@@ -160,14 +158,7 @@ def moran(scores: object, *, column: str = "index", neighbours: object, permutat
     seed = _random.check_seed(seed)
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
         raise InputError(f"alpha must be a number in (0, 1); got {alpha!r}.")
-    nb = neighbours if isinstance(neighbours, Neighbours) else make_neighbours(neighbours)
-    if nb.regions != table.regions:
-        extra = sorted(set(nb.regions) - set(table.regions))
-        nb = nb.subset(table.regions)
-        if extra:
-            warnings.warn(f"{len(extra)} region(s) of the neighbours are not in scores and were left out: "
-                          f"{format_keys(extra)}; the weights are re-standardized without them.",
-                          FastinnoWarning, stacklevel=2)
+    nb = aligned(neighbours, table.regions)
     n = nb.n
     if n < 3:
         raise DegenerateDataError(f"Moran's I needs at least 3 regions; scores has {n}.")
