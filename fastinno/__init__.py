@@ -79,6 +79,14 @@ _EXPORTS: dict[str, str] = {
     "compare_methods": "fastinno.methods.compare",
     "EvaluationResult": "fastinno.methods.comparison_results",
     "ComparisonResult": "fastinno.methods.comparison_results",
+    # --- regional distribution dynamics and spatial structure ---
+    "density": "fastinno.regional.dynamics",
+    "markov": "fastinno.regional.dynamics",
+    "MarkovResult": "fastinno.regional.dynamics",
+    "neighbours": "fastinno.regional.neighbours",
+    "Neighbours": "fastinno.regional.neighbours",
+    "moran": "fastinno.regional.spatial",
+    "MoranResult": "fastinno.regional.spatial",
     # --- the main job ---
     "run": "fastinno.main_job",
 }

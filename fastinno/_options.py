@@ -373,4 +373,30 @@ _DECLARED = (
     ),
 )
 
+_DECLARED = (
+    *_DECLARED,
+    # --- regional distribution dynamics and spatial structure ---
+    Option(
+        "contiguity",
+        {"queen": "neighbours share at least one vertex", "rook": "neighbours share an edge"},
+        default="queen",
+    ),
+    Option(
+        "cuts",
+        {
+            "pooled": "class cut points from the quantiles of all years pooled",
+            "year": "class cut points from each year's own quantiles",
+        },
+        default="pooled",
+    ),
+    Option(
+        "bandwidth",
+        {
+            "silverman": "Silverman's rule: h = sd * (3 n / 4)^(-1/5)",
+            "scott": "Scott's rule: h = sd * n^(-1/5)",
+        },
+        default="silverman",
+    ),
+)
+
 OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}

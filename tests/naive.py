@@ -1214,3 +1214,98 @@ def compare_reference(cube, is_cost, configs):
 def rank_codes(r):
     """floor of each average rank."""
     return np.floor(np.asarray(r, dtype=float)).astype(np.int32)
+# --- spatial structure and dynamics ---
+# Plain loops over a dense weight matrix W (n, n) or lists of neighbours; one definition each.
+
+
+def dense_weights(indptr, indices, weights):
+    """The dense W of CSR weights."""
+    n = len(indptr) - 1
+    w = np.zeros((n, n))
+    for i in range(n):
+        for k in range(indptr[i], indptr[i + 1]):
+            w[i, indices[k]] = weights[k]
+    return w
+
+
+def spatial_lag(indptr, indices, weights, z):
+    """(W z)_iy = sum_j w_ij z_jy."""
+    w = dense_weights(indptr, indices, weights)
+    n, m = z.shape
+    return np.array([[sum(w[i, j] * z[j, y] for j in range(n)) for y in range(m)] for i in range(n)])
+
+
+def moran_numerators(z, indptr, indices, weights):
+    """sum_i z_i (W z)_i per column."""
+    lag = spatial_lag(indptr, indices, weights, z)
+    return np.array([sum(z[i, y] * lag[i, y] for i in range(z.shape[0])) for y in range(z.shape[1])])
+
+
+def moran_i(x, w):
+    """Moran's I by definition: n / S0 * sum_ij w_ij (x_i - xbar)(x_j - xbar) / sum_i (x_i - xbar)^2."""
+    n = len(x)
+    xbar = sum(x) / n
+    d = [v - xbar for v in x]
+    s0 = sum(w[i][j] for i in range(n) for j in range(n))
+    num = sum(w[i][j] * d[i] * d[j] for i in range(n) for j in range(n))
+    return n / s0 * num / sum(v * v for v in d)
+
+
+def moran_i_permuted(x, w, perm):
+    """Moran's I after moving value x[perm[i]] to region i."""
+    return moran_i([x[p] for p in perm], w)
+
+
+def moran_permutation_counts(z, w, perms, observed):
+    """How many of the given permutations reach a numerator >= observed, per column."""
+    n, m = z.shape
+    out = np.zeros(m, dtype=np.int64)
+    for perm in perms:
+        for y in range(m):
+            zp = [z[p, y] for p in perm]
+            num = sum(zp[i] * sum(w[i][j] * zp[j] for j in range(n)) for i in range(n))
+            out[y] += num >= observed[y]
+    return out
+
+
+def lisa_permutation_counts(z, neighbour_lists, neighbour_weights, slots):
+    """Conditional permutation counts given the slot draws: permutation p gives region i the
+    values of regions (slots[p, s] shifted past i) in its neighbour slots s."""
+    n, m = z.shape
+    counts = np.zeros((n, m), dtype=np.int64)
+    for i in range(n):
+        nbrs, ws = neighbour_lists[i], neighbour_weights[i]
+        for y in range(m):
+            obs = z[i, y] * sum(wk * z[j, y] for j, wk in zip(nbrs, ws))
+            for p in range(slots.shape[0]):
+                others = [int(slots[p, s]) + (1 if slots[p, s] >= i else 0) for s in range(len(nbrs))]
+                sim = z[i, y] * sum(wk * z[j, y] for j, wk in zip(others, ws))
+                counts[i, y] += sim >= obs
+    return counts
+
+
+def local_moran(x, w):
+    """I_i = (n - 1) z_i sum_j w_ij z_j / sum_j z_j^2, z standardized with the population sd."""
+    n = len(x)
+    xbar = sum(x) / n
+    sd = (sum((v - xbar) ** 2 for v in x) / n) ** 0.5
+    z = [(v - xbar) / sd for v in x]
+    den = sum(v * v for v in z)
+    return [(n - 1) * z[i] * sum(w[i][j] * z[j] for j in range(n)) / den for i in range(n)]
+
+
+def transition_counts(ids, k):
+    """n_ab = number of (region, year) with class a in year t and b in t + 1."""
+    out = np.zeros((k, k), dtype=np.int64)
+    for row in ids:
+        for t in range(len(row) - 1):
+            out[row[t], row[t + 1]] += 1
+    return out
+
+
+def gaussian_kde(x, data, h):
+    """f(x) = 1 / (n h) sum_i phi((x - x_i) / h)."""
+    import math
+
+    n = len(data)
+    return [sum(math.exp(-0.5 * ((u - d) / h) ** 2) for d in data) / (n * h * math.sqrt(2 * math.pi)) for u in x]

@@ -20,8 +20,13 @@ PUBLIC = (
     "grey_relational", "hew_topsis", "kendall", "linguistic_scale", "max_deviation_weights",
     "normalize", "rankdata", "read_factors", "read_panel", "read_survey", "read_system", "run",
     "simulate", "simulate_weights", "spearman", "spearman_many", "topsis", "datasets", "array",
-    "__version__", "disparity", "DisparityResult", "convergence", "ConvergenceResult",
-    "__version__", "evaluate", "compare_methods", "EvaluationResult", "ComparisonResult",
+    "__version__",
+    # the method library
+    "evaluate", "compare_methods", "EvaluationResult", "ComparisonResult",
+    # regional disparities and convergence
+    "disparity", "DisparityResult", "convergence", "ConvergenceResult",
+    # regional distribution dynamics and spatial structure
+    "density", "markov", "MarkovResult", "neighbours", "Neighbours", "moran", "MoranResult",
 )
 
 #: Old module paths that keep working as re-exports, with a name each must still provide.
