@@ -105,7 +105,7 @@ class MethodModel:
             if (g < lo).any() or (g > hi).any():
                 raise DegenerateDataError(
                     f"model {self.name!r}: a weight draw moved a preference outside the range the engine "
-                    "reserved for it (three times the spread over single-indicator weights). Rescale the "
+                    "reserved for it (three times the spread of the year's preferences over probe weights). Rescale the "
                     "indicators or use normalize='minmax'."
                 )
             return g, g, krk.LINEAR
@@ -121,8 +121,10 @@ class MethodModel:
 
 
 def _bounds(model: MethodModel, support: np.ndarray, base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The index at the simplex vertices of the support and at the base weights, widened by the
-    spread on each side (exact for methods linear in the weights, a safety margin for the others)."""
+    """The index range of each year at the base weights, at the simplex vertices of the support and
+    half-way to them, widened by the spread on each side: the histogram range of every region of
+    the year (a safety margin for methods that are not linear in the weights; a draw outside it
+    is an error, never a clipped value)."""
     n_years = model.x3.shape[0]
     m = model.x3.shape[2]
     vertices = np.eye(m)[support]
@@ -131,15 +133,23 @@ def _bounds(model: MethodModel, support: np.ndarray, base: np.ndarray) -> tuple[
     lo = np.empty((n_years, model.x3.shape[1]))
     hi = np.empty_like(lo)
     for y in range(n_years):
-        with np.errstate(all="ignore"):
-            g = model.index(probes, y)
+        g = np.full((probes.shape[0], model.x3.shape[1]), np.nan)
+        for i in range(probes.shape[0]):
+            try:
+                with np.errstate(all="ignore"):
+                    g[i] = model.index(probes[i:i + 1], y)[0]
+            except DegenerateDataError:
+                if i == 0:  # undefined at the base weights: the method's own message
+                    raise
         g = np.where(np.isfinite(g), g, np.nan)
         if np.isnan(g[0]).any():
             raise DegenerateDataError(
                 f"model {model.name!r} is undefined at the base weights in year {y}: check the panel's values."
             )
-        a, b = np.nanmin(g, axis=0), np.nanmax(g, axis=0)
-        span = np.maximum(b - a, np.maximum(np.abs(a), np.abs(b)) * 1e-9 + 1e-12)
+        # one range per year: a nonlinear preference of one region need not stay within its own
+        # probes' range, but it stays within the spread the year's regions span
+        a, b = np.nanmin(g), np.nanmax(g)
+        span = max(b - a, max(abs(a), abs(b)) * 1e-9 + 1e-12)
         lo[y], hi[y] = a - span, b + span
     return lo, hi
 
