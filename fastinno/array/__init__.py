@@ -20,6 +20,9 @@ Example
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
 
+from ..methods.additive import aras, copras, mabac, moora, waspas, wpm, wsm
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
+from .normalization import normalize
 
 __all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
+__all__ += ["normalize", "wsm", "wpm", "waspas", "copras", "aras", "moora", "mabac"]

@@ -8,12 +8,13 @@ keeps the two in step.
 from __future__ import annotations
 
 from .. import _options as opt
+from . import additive
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
 __all__ = ["METHODS", "WEIGHTINGS", "CORRELATIONS", "method", "weighting", "correlation"]
 
 #: Modules that declare entries in ``SPECS`` / ``WEIGHTINGS`` / ``CORRELATIONS`` tuples.
-_METHOD_MODULES: tuple = ()
+_METHOD_MODULES: tuple = (additive,)
 _WEIGHTING_MODULES: tuple = ()
 _CORRELATION_MODULES: tuple = ()
 
