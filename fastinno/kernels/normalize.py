@@ -669,30 +669,35 @@ def cell_stats(x3, need_sq, need_inv, need_log):
         uu = np.int64(u)
         c = uu // nb
         b = uu - c * nb
-        lo = part[uu, ST_MIN]
-        hi = part[uu, ST_MAX]
-        s1 = part[uu, ST_SUM]
-        for j in range(m):
-            lo[j] = np.inf
-            hi[j] = -np.inf
+        # fresh local accumulators (no aliasing with the input): the loops vectorise
+        lo = np.full(m, np.inf)
+        hi = np.full(m, -np.inf)
+        s1 = np.zeros(m)
+        s2 = np.zeros(m)
+        si = np.zeros(m)
+        sl = np.zeros(m)
         for i in range(b * rows, min(n, (b + 1) * rows)):
+            row = x3[c, i]
             for j in range(m):  # selects: the loop vectorises
-                v = x3[c, i, j]
+                v = row[j]
                 lo[j] = v if v < lo[j] else lo[j]
                 hi[j] = v if v > hi[j] else hi[j]
                 s1[j] += v
             if need_sq:
-                s2 = part[uu, ST_SQ]
                 for j in range(m):
-                    s2[j] += x3[c, i, j] * x3[c, i, j]
+                    s2[j] += row[j] * row[j]
             if need_inv:
-                si = part[uu, ST_INV]
                 for j in range(m):
-                    si[j] += 1.0 / x3[c, i, j]
+                    si[j] += 1.0 / row[j]
             if need_log:
-                sl = part[uu, ST_LOG]
                 for j in range(m):
-                    sl[j] += math.log(x3[c, i, j]) if x3[c, i, j] > 0 else -np.inf
+                    sl[j] += math.log(row[j]) if row[j] > 0 else -np.inf
+        part[uu, ST_MIN] = lo
+        part[uu, ST_MAX] = hi
+        part[uu, ST_SUM] = s1
+        part[uu, ST_SQ] = s2
+        part[uu, ST_INV] = si
+        part[uu, ST_LOG] = sl
     out = np.empty((n_cells, N_STATS, m))
     for c in range(n_cells):
         out[c] = part[c * nb]
