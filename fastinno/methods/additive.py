@@ -80,14 +80,15 @@ def _domain(stats, is_cost, name: str, n_rows: int) -> None:
         )
 
 
-def _stats(x3, is_cost, code, extra_row=None):
+def _stats(x3, is_cost, code, optimal=False):
     need_sq, need_inv, need_log = kn.stats_needs(code, is_cost)
     stats = kn.cell_stats(x3, need_sq, need_inv, need_log)
     if not np.isfinite(stats[:, kn.ST_SUM]).all():
         check_finite(x3, "matrix")  # raises, naming the positions
         raise InputError("matrix values are too large: their column sums overflow float64.")
-    if extra_row is not None:  # ARAS: the optimal alternative joins the columns' statistics
-        e = extra_row
+    e = None
+    if optimal:  # ARAS: the optimal alternative joins the columns' statistics
+        e = np.where(is_cost, stats[:, kn.ST_MIN], stats[:, kn.ST_MAX])
         stats[:, kn.ST_MIN] = np.minimum(stats[:, kn.ST_MIN], e)
         stats[:, kn.ST_MAX] = np.maximum(stats[:, kn.ST_MAX], e)
         stats[:, kn.ST_SUM] += e
@@ -98,24 +99,26 @@ def _stats(x3, is_cost, code, extra_row=None):
                 stats[:, kn.ST_INV] += 1.0 / e
             if need_log:
                 stats[:, kn.ST_LOG] += np.log(np.maximum(e, 0.0))
-    return stats
+    return stats, e
 
 
-def normalization_coefficients(x3, is_cost, name: str, extra_row=None):
+def normalization_coefficients(x3, is_cost, name: str, optimal=False):
     """Checked ``(a, b, g)`` of the normalization ``name`` on every cell of ``x3``: ``r = a g(c) + b``.
 
-    ``x3`` float64 C-contiguous ``(n_cells, n, m)``; ``extra_row`` ``(n_cells, m)`` adds one row
-    to every cell's statistics (ARAS's optimal alternative). Raises :class:`DegenerateDataError`
-    where the normalization is undefined (see the ``standardize`` option's help).
+    ``x3`` float64 C-contiguous ``(n_cells, n, m)``. ``optimal=True`` adds ARAS's optimal
+    alternative (column max, cost columns min) to every cell's statistics and returns it as a
+    fourth item ``(n_cells, m)``. Raises :class:`DegenerateDataError` where the normalization is
+    undefined (see the ``standardize`` option's help).
     """
     code = opt.code("standardize", name, name="normalize")
-    n = x3.shape[1] + (extra_row is not None)
-    stats = _stats(x3, is_cost, code, extra_row)
+    n = x3.shape[1] + bool(optimal)
+    stats, x0 = _stats(x3, is_cost, code, optimal)
     _domain(stats, is_cost, name, n)
     sd = np.ones((x3.shape[0], x3.shape[2]))
     if code == kn.ZSCORE:
         sd = np.sqrt(kn.cell_centered_sq(x3, stats[:, kn.ST_SUM] / n) / n)
-    return kn.linear_coefficients(stats, sd, is_cost, code, n)
+    a, b, g = kn.linear_coefficients(stats, sd, is_cost, code, n)
+    return (a, b, g, x0) if optimal else (a, b, g)
 
 
 def _norm_name(method: str, normalize, default: str | None, allowed: tuple) -> str:
@@ -154,15 +157,11 @@ def _finite(p, method: str, why: str):
 # --- the methods, batched over cells ---
 
 
-def _wsm_like(x3, weights, is_cost, normalize, extra_row=None):
-    a, b, g = normalization_coefficients(x3, is_cost, normalize, extra_row)
-    w = _w2(weights, x3.shape[0])
-    return a, b, g, w, ka.linear_scores(x3, (w * a)[:, None], (w * b).sum(axis=1)[:, None], g)[:, 0]
-
-
 def wsm_cells(x3, weights, is_cost, normalize=None, options=None):
     """WSM per cell: ``P_i = sum_j w_j r_ij`` (default ``normalize="sum"``)."""
-    return _wsm_like(x3, weights, is_cost, _norm_name("wsm", normalize, "sum", _ALL))[4]
+    a, b, g = normalization_coefficients(x3, is_cost, _norm_name("wsm", normalize, "sum", _ALL))
+    w = _w2(weights, x3.shape[0])
+    return ka.linear_scores(x3, (w * a)[:, None], (w * b).sum(axis=1)[:, None], g)[:, 0]
 
 
 def _power(x3, weights, is_cost, normalize, want_sum, method):
@@ -210,7 +209,6 @@ def copras_combine(P):
 def copras_cells(x3, weights, is_cost, normalize=None, options=None):
     """COPRAS relative significance ``Q`` per cell (sum normalization ``x / sum x`` on every column)."""
     _norm_name("copras", normalize, None, ())
-    _nonnegative(x3, "copras")
     a, g = _copras_terms(x3, is_cost)
     w = _w2(weights, x3.shape[0])
     ca = np.stack([w * a * ~is_cost, w * a * is_cost], axis=1)
@@ -221,20 +219,12 @@ def copras_cells(x3, weights, is_cost, normalize=None, options=None):
     return copras_combine(P)
 
 
-def _nonnegative(x3, method):
-    if (x3.min(axis=1) < 0).any():
-        raise DegenerateDataError(f"{method} divides by column sums: values must be >= 0; shift them first.")
-
-
-def _aras_row(x3, is_cost):
-    return np.where(is_cost, x3.min(axis=1), x3.max(axis=1))
-
-
 def aras_cells(x3, weights, is_cost, normalize=None, options=None):
     """ARAS utility degree ``K_i = S_i / S_0`` per cell (``S_0``: the optimal alternative)."""
     name = _norm_name("aras", normalize, "sum", tuple(n for n in _ALL if n != "zscore"))
-    x0 = _aras_row(x3, is_cost)
-    a, b, g, w, s = _wsm_like(x3, weights, is_cost, name, extra_row=x0)
+    a, b, g, x0 = normalization_coefficients(x3, is_cost, name, optimal=True)
+    w = _w2(weights, x3.shape[0])
+    s = ka.linear_scores(x3, (w * a)[:, None], (w * b).sum(axis=1)[:, None], g)[:, 0]
     s0 = ka.linear_scores(np.ascontiguousarray(x0[:, None]), (w * a)[:, None], (w * b).sum(axis=1)[:, None], g)
     return _finite(s / s0[:, 0], "aras", "the optimal alternative's score S_0 is 0")
 
@@ -269,8 +259,8 @@ def mabac_cells(x3, weights, is_cost, normalize=None, options=None):
 # --- linear terms: P[c, k, i] = sum_j T[c, k, i, j] w_j ---
 
 
-def _normalized(x3, is_cost, name, extra_row=None):
-    a, b, g = normalization_coefficients(x3, is_cost, name, extra_row)
+def _normalized(x3, is_cost, name, optimal=False):
+    a, b, g = normalization_coefficients(x3, is_cost, name, optimal)[:3]
     return kn.apply_linear(x3, a, b, g)
 
 
@@ -307,7 +297,6 @@ def waspas_terms(x3, is_cost, normalize, options):
 def copras_terms(x3, is_cost, normalize, options):
     """``T[:, 0] = r`` on benefit columns, ``T[:, 1] = r`` on cost columns (``r = x / sum x``)."""
     _norm_name("copras", normalize, None, ())
-    _nonnegative(x3, "copras")
     r = _normalized(x3, np.zeros_like(is_cost), "sum")
     return np.stack([r * ~is_cost, r * is_cost], axis=1)
 
@@ -315,7 +304,7 @@ def copras_terms(x3, is_cost, normalize, options):
 def aras_terms(x3, is_cost, normalize, options):
     """``T[:, 0] = r`` (rows of the extended normalization): ``S_i``, proportional to ``K_i``."""
     name = _norm_name("aras", normalize, "sum", tuple(n for n in _ALL if n != "zscore"))
-    return _normalized(x3, is_cost, name, _aras_row(x3, is_cost))[:, None]
+    return _normalized(x3, is_cost, name, optimal=True)[:, None]
 
 
 def moora_terms(x3, is_cost, normalize, options):
@@ -379,8 +368,7 @@ def _intermediates(method, x3, w, cost, normalize, opts) -> dict:
         q = copras_combine((T @ w)[None])[0]
         out["utility"] = q / q.max()
     elif method == "aras":
-        x0 = _aras_row(x3, cost)
-        a, b, g = normalization_coefficients(x3, cost, name or "sum", x0)
+        a, b, g, x0 = normalization_coefficients(x3, cost, name or "sum", optimal=True)
         r0 = kn.apply_linear(np.ascontiguousarray(x0[:, None]), a, b, g)[0, 0]
         out["optimal"], out["optimal_normalized"] = x0[0], r0
         out["s"], out["s0"] = T[0] @ w, float(r0 @ w)

@@ -261,8 +261,8 @@ def test_option_and_normalize_errors():
         fa.wsm(SMALL_X, SMALL_W, v=0.5)
     with pytest.raises(InputError, match="lam"):
         fa.waspas(SMALL_X, SMALL_W, lam=1.5)
-    with pytest.raises(DegenerateDataError, match=">= 0"):
-        fa.copras(SMALL_X - 8, SMALL_W, SMALL_COST)
+    with pytest.raises(DegenerateDataError, match="values <= 0"):
+        fa.copras(SMALL_X - 8, SMALL_W, SMALL_COST)  # negative values
     with pytest.raises(DegenerateDataError, match="constant"):
         fa.mabac(np.array([[1.0, 2.0], [1.0, 3.0]]), [0.5, 0.5])
     with pytest.raises(InputError, match="missing or infinite"):
