@@ -34,6 +34,13 @@ __all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK"]
 PRODUCT_CHUNK = 64
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _term(cj, v, inv, lin):
+    # cj / v (reciprocal column), cj * v (identity column) or 0 (log column, summed apart)
+    t = cj / v
+    return t if inv else (cj * v if lin else 0.0)
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def linear_scores(x3, ca, cb, g):
     """``P[c, k, i] = sum_j ca[c, k, j] * g_j(x3[c, i, j]) + cb[c, k]``.
@@ -71,21 +78,48 @@ def linear_scores(x3, ca, cb, g):
         uu = np.int64(u)
         c = uu // nb
         b = uu - c * nb
-        for i in range(b * rows, min(n, (b + 1) * rows)):
+        lo = b * rows
+        hi = min(n, (b + 1) * rows)
+        # four rows at a time: four independent sums (each in the one-row order) hide the add
+        # latency; the remainder rows go one by one
+        i = lo
+        while i < hi:
+            four = i + 4 <= hi
             for k in range(nk):
-                s = cb[c, k]
-                if plain:
+                s0 = cb[c, k]
+                s1 = s0
+                s2 = s0
+                s3 = s0
+                if four and plain:
                     for j in range(m):
-                        s += ca[c, k, j] * x3[c, i, j]
+                        cj = ca[c, k, j]
+                        s0 += cj * x3[c, i, j]
+                        s1 += cj * x3[c, i + 1, j]
+                        s2 += cj * x3[c, i + 2, j]
+                        s3 += cj * x3[c, i + 3, j]
+                elif four:
+                    for j in range(m):
+                        cj = ca[c, k, j]
+                        s0 += _term(cj, x3[c, i, j], inv[j], lin[j])
+                        s1 += _term(cj, x3[c, i + 1, j], inv[j], lin[j])
+                        s2 += _term(cj, x3[c, i + 2, j], inv[j], lin[j])
+                        s3 += _term(cj, x3[c, i + 3, j], inv[j], lin[j])
                 else:
                     for j in range(m):
-                        v = x3[c, i, j]
-                        t = ca[c, k, j] / v
-                        s += t if inv[j] else (ca[c, k, j] * v if lin[j] else 0.0)
-                    for q in range(n_log):
-                        j = logs[q]
-                        s += ca[c, k, j] * kn.transform(x3[c, i, j], kn.G_LOG)
-                out[c, k, i] = s
+                        s0 += _term(ca[c, k, j], x3[c, i, j], inv[j], lin[j])
+                for q in range(n_log):
+                    j = logs[q]
+                    s0 += ca[c, k, j] * kn.transform(x3[c, i, j], kn.G_LOG)
+                    if four:
+                        s1 += ca[c, k, j] * kn.transform(x3[c, i + 1, j], kn.G_LOG)
+                        s2 += ca[c, k, j] * kn.transform(x3[c, i + 2, j], kn.G_LOG)
+                        s3 += ca[c, k, j] * kn.transform(x3[c, i + 3, j], kn.G_LOG)
+                out[c, k, i] = s0
+                if four:
+                    out[c, k, i + 1] = s1
+                    out[c, k, i + 2] = s2
+                    out[c, k, i + 3] = s3
+            i += 4 if four else 1
     return out
 
 

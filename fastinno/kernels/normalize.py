@@ -645,6 +645,26 @@ def stats_needs(method, is_cost):
     return method == VECTOR, method == SUM and any_cost, method == LOG
 
 
+@njit(cache=True, inline="always")
+def _power(v, kind):
+    return v * v if kind == 1 else 1.0 / v
+
+
+@njit(cache=True, error_model="numpy")
+def _row_sums(x3, c, i0, i1, acc, kind):
+    # acc[j] += v^2 (kind 1) or 1 / v (kind 2) over rows i0..i1 of cell c, in row order, four rows
+    # per load / store of the accumulator
+    m = x3.shape[2]
+    i4 = i1 - (i1 - i0) % 4
+    for i in range(i0, i4, 4):
+        for j in range(m):
+            acc[j] = (((acc[j] + _power(x3[c, i, j], kind)) + _power(x3[c, i + 1, j], kind))
+                      + _power(x3[c, i + 2, j], kind)) + _power(x3[c, i + 3, j], kind)
+    for i in range(i4, i1):
+        for j in range(m):
+            acc[j] += _power(x3[c, i, j], kind)
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def cell_stats(x3, need_sq, need_inv, need_log):
     """Column statistics of every cell of a batch, parallel over (cell, block of rows) units.
@@ -669,26 +689,37 @@ def cell_stats(x3, need_sq, need_inv, need_log):
         uu = np.int64(u)
         c = uu // nb
         b = uu - c * nb
-        # fresh local accumulators (no aliasing with the input): the loops vectorise
+        # fresh local accumulators per (cell, block) unit
         lo = np.full(m, np.inf)
         hi = np.full(m, -np.inf)
         s1 = np.zeros(m)
         s2 = np.zeros(m)
         si = np.zeros(m)
         sl = np.zeros(m)
-        for i in range(b * rows, min(n, (b + 1) * rows)):
-            row = x3[c, i]
-            for j in range(m):  # selects: the loop vectorises
-                v = row[j]
-                lo[j] = v if v < lo[j] else lo[j]
-                hi[j] = v if v > hi[j] else hi[j]
+        i0 = b * rows
+        i1 = min(n, (b + 1) * rows)
+        for i in range(i0, i1 - (i1 - i0) % 4, 4):
+            # four rows per load / store of the accumulators; sums in row order
+            for j in range(m):
+                v0 = x3[c, i, j]
+                v1 = x3[c, i + 1, j]
+                v2 = x3[c, i + 2, j]
+                v3 = x3[c, i + 3, j]
+                lo[j] = min(min(min(lo[j], v0), min(v1, v2)), v3)
+                hi[j] = max(max(max(hi[j], v0), max(v1, v2)), v3)
+                s1[j] = (((s1[j] + v0) + v1) + v2) + v3
+        for i in range(i1 - (i1 - i0) % 4, i1):
+            for j in range(m):
+                v = x3[c, i, j]
+                lo[j] = min(lo[j], v)
+                hi[j] = max(hi[j], v)
                 s1[j] += v
-            if need_sq:
-                for j in range(m):
-                    s2[j] += row[j] * row[j]
-            if need_inv:
-                for j in range(m):
-                    si[j] += 1.0 / row[j]
+        if need_sq:
+            _row_sums(x3, c, i0, i1, s2, 1)
+        if need_inv:
+            _row_sums(x3, c, i0, i1, si, 2)
+        for i in range(i0, i1 if need_log else i0):
+            row = x3[c, i]
             if need_log:
                 for j in range(m):
                     sl[j] += math.log(row[j]) if row[j] > 0 else -np.inf

@@ -334,3 +334,14 @@ def test_waspas_ends_are_wsm_and_wpm(x, w):
     cost = np.array([False, True, False])
     npt.assert_allclose(fa.waspas(x, w, cost, lam=1.0), fa.wsm(x, w, cost, normalize="max_ratio"), rtol=1e-12)
     npt.assert_allclose(fa.waspas(x, w, cost, lam=0.0), fa.wpm(x, w, cost, normalize="max_ratio"), rtol=1e-12)
+
+
+@pytest.mark.parametrize("value", ["sum", "max", "log"])
+def test_robustness_models_reject_matrix_normalizations(value):
+    from fastinno.robustness import models
+
+    cube = np.random.default_rng(0).uniform(1, 2, (4, 3, 2))
+    with pytest.raises(InputError, match="'max_ratio', 'minmax', 'vector', 'zscore'"):
+        models.standardized(cube, np.zeros(2, dtype=bool), None, value, "panel", "error")
+    with pytest.raises(InputError, match="'max_ratio', 'minmax', 'vector', 'zscore'"):
+        models.canonical_options({"standardize": value})
