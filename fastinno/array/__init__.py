@@ -16,6 +16,9 @@ Example
 >>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
 >>> c = fa.index(d_pos, d_neg, form="closeness")
 >>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
+>>> m = cube[:, -1, :]                                             # one year: a decision matrix
+>>> r = fa.normalize(m, [1, 1, 1, 1, -1, -1], method="sum")        # sum / max / log / minmax / ...
+>>> q = fa.copras(m, np.full(6, 1 / 6), [1, 1, 1, 1, -1, -1])      # also wsm, wpm, waspas, aras, moora, mabac
 
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
