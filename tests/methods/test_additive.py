@@ -345,3 +345,16 @@ def test_robustness_models_reject_matrix_normalizations(value):
         models.standardized(cube, np.zeros(2, dtype=bool), None, value, "panel", "error")
     with pytest.raises(InputError, match="'max_ratio', 'minmax', 'vector', 'zscore'"):
         models.canonical_options({"standardize": value})
+
+
+@pytest.mark.parametrize(("name", "norm"), [("wsm", "zscore"), ("wsm", "log"), ("aras", "log"), ("mabac", "vector"),
+                                            ("wpm", "max_ratio"), ("waspas", "sum")])
+def test_cells_with_normalizations_equal_per_cell_arrays(name, norm):
+    rng = np.random.default_rng(8)
+    x3 = rng.uniform(1.5, 9.0, (3, 6, 4))
+    w = rng.dirichlet(np.ones(4))
+    cost = np.array([False, True, False, True])
+    spec = registry.method(name)
+    got = spec.cells(x3, w, cost, norm, dict(spec.options))
+    for c in range(3):
+        npt.assert_allclose(got[c], spec.array(x3[c], w, cost, normalize=norm), rtol=1e-12)
