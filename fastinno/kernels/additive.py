@@ -146,6 +146,11 @@ def power_scores(x3, a, b, g, w, want_sum):
     rows, nb = kn.block_rows(n, m)
     out = np.zeros((n_cells, 2, n))
     bad = np.zeros(n_cells * nb, dtype=np.int64)
+    inv = np.zeros(m, dtype=np.bool_)
+    any_log = False
+    for j in range(m):
+        inv[j] = g[j] == kn.G_RECIPROCAL
+        any_log |= g[j] == kn.G_LOG
     for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
@@ -153,19 +158,24 @@ def power_scores(x3, a, b, g, w, want_sum):
         r = np.empty(m)
         nbad = 0
         for i in range(b0 * rows, min(n, (b0 + 1) * rows)):
+            if any_log:
+                for j in range(m):
+                    r[j] = a[c, j] * kn.transform(x3[c, i, j], g[j]) + b[c, j]
+            else:  # selects, no branches
+                for j in range(m):
+                    v = x3[c, i, j]
+                    t = 1.0 / v
+                    r[j] = a[c, j] * (t if inv[j] else v) + b[c, j]
             for j in range(m):
-                r[j] = a[c, j] * kn.transform(x3[c, i, j], g[j]) + b[c, j]
                 nbad += r[j] <= 0.0
             if want_sum:
                 s = 0.0
                 for j in range(m):
                     s += w[c, j] * r[j]
                 out[c, 0, i] = s
-            for j in range(m):
-                r[j] = math.log(r[j]) if r[j] > 0.0 else -np.inf
             s = 0.0
-            for j in range(m):
-                s += w[c, j] * r[j] if w[c, j] != 0.0 else 0.0
+            for j in range(m):  # NaN / -inf where r <= 0: counted in n_bad, the API raises
+                s += w[c, j] * math.log(r[j])
             out[c, 1, i] = s
         bad[uu] = nbad
     return out, bad.sum()
