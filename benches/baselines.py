@@ -693,3 +693,65 @@ def moran_lisa(values, indptr, indices, weights, permutations, seed, block=64):
             count_l[:, y] += (sim >= obs[:, y, None]).sum(axis=1)
     p_loc = (np.minimum(count_l, permutations - count_l) + 1.0) / (permutations + 1.0)
     return i_glob, p_glob, local_i, p_loc
+# --- additive methods and normalizations ---
+
+
+def normalize_sum(x, is_cost):
+    """x / sum x; cost (1/x) / sum(1/x)."""
+    inv = 1.0 / x
+    return np.where(is_cost, inv / inv.sum(axis=0), x / x.sum(axis=0))
+
+
+def normalize_max_ratio(x, is_cost):
+    """x / max; cost min / x."""
+    return np.where(is_cost, x.min(axis=0) / x, x / x.max(axis=0))
+
+
+def normalize_minmax_plain(x, is_cost):
+    """(x - min) / (max - min); cost (max - x) / (max - min)."""
+    mn, mx = x.min(axis=0), x.max(axis=0)
+    return np.where(is_cost, (mx - x) / (mx - mn), (x - mn) / (mx - mn))
+
+
+def wsm_numpy(x, w, is_cost):
+    """WSM on the sum normalization."""
+    return normalize_sum(x, is_cost) @ w
+
+
+def wpm_numpy(x, w, is_cost):
+    """WPM on the sum normalization: exp(log(r) @ w)."""
+    return np.exp(np.log(normalize_sum(x, is_cost)) @ w)
+
+
+def waspas_numpy(x, w, is_cost, lam=0.5):
+    """WASPAS on the max-ratio normalization."""
+    r = normalize_max_ratio(x, is_cost)
+    return lam * (r @ w) + (1 - lam) * np.exp(np.log(r) @ w)
+
+
+def copras_numpy(x, w, is_cost):
+    """COPRAS Q (Zavadskas et al. 1994)."""
+    d = x / x.sum(axis=0)
+    sp = d[:, ~is_cost] @ w[~is_cost]
+    sm = d[:, is_cost] @ w[is_cost]
+    return sp + sm.sum() / (sm * (1.0 / sm).sum())
+
+
+def aras_numpy(x, w, is_cost):
+    """ARAS K = S / S0 on the sum normalization of the matrix extended by the optimal row."""
+    ext = np.vstack([np.where(is_cost, x.min(axis=0), x.max(axis=0)), x])
+    s = normalize_sum(ext, is_cost) @ w
+    return s[1:] / s[0]
+
+
+def moora_numpy(x, w, is_cost):
+    """MOORA ratio system."""
+    r = x / np.sqrt((x * x).sum(axis=0))
+    return r @ np.where(is_cost, -w, w)
+
+
+def mabac_numpy(x, w, is_cost):
+    """MABAC on the min-max normalization (geometric mean via the mean of logs)."""
+    v = (normalize_minmax_plain(x, is_cost) + 1.0) * w
+    g = np.exp(np.log(v).mean(axis=0))
+    return (v - g).sum(axis=1)

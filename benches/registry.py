@@ -22,6 +22,7 @@ for _p in (HERE, HERE.parent / "scripts"):  # baselines, benchkit, families, mak
 
 from benchkit import BENCHES, FASTINNO, Bench, Shape, register  # noqa: E402
 # one bench family per line (each family registers its benches on import)
+from families import additive  # noqa: E402, F401
 from families import combined  # noqa: E402, F401
 from families import compare  # noqa: E402, F401
 from families import compromise  # noqa: E402, F401

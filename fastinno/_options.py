@@ -137,14 +137,21 @@ _DECLARED = (
             "minmax": "benefit (x - min) / (max - min), cost (max - x) / (max - min)",
             "vector": "x / sqrt(sum x^2); cost 1 - x / sqrt(sum x^2)",
             "zscore": "(x - mean) / sd (population sd); cost negated",
+            "sum": "x / sum x; cost (1 / x) / sum(1 / x) (values must be > 0; decision matrices only)",
+            "max": "x / max; cost 1 - x / max (max must be > 0; decision matrices only)",
+            "log": "ln x / ln prod x; cost (1 - ln x / ln prod x) / (n - 1) (values > 0, prod > 1; "
+                   "decision matrices only)",
         },
         codes={
             "max_ratio": "normalize.MAX_RATIO",
             "minmax": "normalize.MINMAX",
             "vector": "normalize.VECTOR",
             "zscore": "normalize.ZSCORE",
+            "sum": "normalize.SUM",
+            "max": "normalize.MAX",
+            "log": "normalize.LOG",
         },
-        aliases={"max": "max_ratio", "min_max": "minmax"},
+        aliases={"min_max": "minmax"},
         default="max_ratio",
     ),
     Option(
@@ -400,3 +407,7 @@ _DECLARED = (
 )
 
 OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}
+
+#: The ``standardize`` values the cube and scope kernels (ideal-solution models, robustness
+#: models, bootstrap) take; ``sum``, ``max`` and ``log`` are for decision matrices only.
+CUBE_STANDARDIZATIONS = ("max_ratio", "minmax", "vector", "zscore")

@@ -1309,3 +1309,177 @@ def gaussian_kde(x, data, h):
 
     n = len(data)
     return [sum(math.exp(-0.5 * ((u - d) / h) ** 2) for d in data) / (n * h * math.sqrt(2 * math.pi)) for u in x]
+# --- additive methods and normalizations ---
+
+
+def normalize_column(col, cost, method):
+    """One column by the formulas (pymcdm 1.4.0 conventions); method a name of the standardize option."""
+    c = [float(v) for v in col]
+    n = len(c)
+    lo, hi = min(c), max(c)
+    if method == "max_ratio":
+        return [lo / v if cost else v / hi for v in c]
+    if method == "minmax":
+        return [(hi - v) / (hi - lo) if cost else (v - lo) / (hi - lo) for v in c]
+    if method == "vector":
+        norm = math.sqrt(sum(v * v for v in c))
+        return [1 - v / norm if cost else v / norm for v in c]
+    if method == "zscore":
+        mean = sum(c) / n
+        sd = math.sqrt(sum((v - mean) ** 2 for v in c) / n)
+        return [(mean - v) / sd if cost else (v - mean) / sd for v in c]
+    if method == "sum":
+        if cost:
+            s = sum(1 / v for v in c)
+            return [(1 / v) / s for v in c]
+        s = sum(c)
+        return [v / s for v in c]
+    if method == "max":
+        return [1 - v / hi if cost else v / hi for v in c]
+    if method == "log":
+        lp = math.log(math.prod(c))
+        return [(1 - math.log(v) / lp) / (n - 1) if cost else math.log(v) / lp for v in c]
+    raise ValueError(method)
+
+
+def normalize_columns(x, is_cost, method):
+    """Every column of a 2-D matrix by :func:`normalize_column`."""
+    x = np.asarray(x, dtype=float)
+    cols = [normalize_column(x[:, j], bool(is_cost[j]), method) for j in range(x.shape[1])]
+    return np.array(cols).T
+
+
+def cell_stats(x3, need_sq, need_inv, need_log):
+    """Per cell and column: min, max, sum, sum of squares, sum of 1/x, sum of ln x (0 unless asked)."""
+    out = []
+    for cell in np.asarray(x3, dtype=float):
+        cols = cell.T
+        out.append([
+            [min(c) for c in cols],
+            [max(c) for c in cols],
+            [math.fsum(c) for c in cols],
+            [math.fsum(v * v for v in c) if need_sq else 0.0 for c in cols],
+            [math.fsum(1 / v for v in c) if need_inv else 0.0 for c in cols],
+            [math.fsum(math.log(v) for v in c) if need_log else 0.0 for c in cols],
+        ])
+    return np.array(out)
+
+
+def cell_centered_sq(x3, mean):
+    """Sum of (x - mean)^2 per cell and column."""
+    return np.array([[math.fsum((v - mean[k][j]) ** 2 for v in cell[:, j]) for j in range(cell.shape[1])]
+                     for k, cell in enumerate(np.asarray(x3, dtype=float))])
+
+
+def apply_linear(x3, a, b, g):
+    """a * g(x) + b with g 0 identity, 1 reciprocal, 2 log."""
+    f = {0: lambda v: v, 1: lambda v: 1 / v, 2: math.log}
+    x3 = np.asarray(x3, dtype=float)
+    return np.array([[[a[k][j] * f[int(g[j])](x3[k, i, j]) + b[k][j] for j in range(x3.shape[2])]
+                      for i in range(x3.shape[1])] for k in range(x3.shape[0])])
+
+
+def linear_coefficients(x3, is_cost, method):
+    """(a, b) per cell and column with normalize_column(c) == a g(c) + b, read off two points of
+    each column (g: reciprocal for sum / max_ratio cost columns, log for log, else identity)."""
+    x3 = np.asarray(x3, dtype=float)
+    f = {0: lambda v: v, 1: lambda v: 1 / v, 2: math.log}
+    g = [2 if method == "log" else 1 if (method in ("sum", "max_ratio") and is_cost[j]) else 0
+         for j in range(x3.shape[2])]
+    a = np.empty((x3.shape[0], x3.shape[2]))
+    b = np.empty_like(a)
+    for c in range(x3.shape[0]):
+        for j in range(x3.shape[2]):
+            col = x3[c, :, j]
+            r = normalize_column(col, bool(is_cost[j]), method)
+            i0, i1 = int(np.argmin(col)), int(np.argmax(col))
+            u0, u1 = f[g[j]](col[i0]), f[g[j]](col[i1])
+            a[c, j] = (r[i1] - r[i0]) / (u1 - u0)
+            b[c, j] = r[i0] - a[c, j] * u0
+    return a, b, np.array(g)
+
+
+def linear_scores(x3, ca, cb, g):
+    """P[c, k, i] = sum_j ca[c, k, j] g_j(x) + cb[c, k]."""
+    f = {0: lambda v: v, 1: lambda v: 1 / v, 2: math.log}
+    x3 = np.asarray(x3, dtype=float)
+    n_cells, n, m = x3.shape
+    return np.array([[[math.fsum(ca[c][k][j] * f[int(g[j])](x3[c, i, j]) for j in range(m)) + cb[c][k]
+                       for i in range(n)] for k in range(len(ca[c]))] for c in range(n_cells)])
+
+
+def power_scores(x3, a, b, g, w, want_sum):
+    """(P, n_bad): P[:, 0] = sum w r (if want_sum), P[:, 1] = sum w ln r; n_bad counts r <= 0."""
+    r = apply_linear(x3, a, b, g)
+    p = np.zeros((r.shape[0], 2, r.shape[1]))
+    bad = int((r <= 0).sum())
+    for c in range(r.shape[0]):
+        for i in range(r.shape[1]):
+            if want_sum:
+                p[c, 0, i] = math.fsum(w[c][j] * r[c, i, j] for j in range(r.shape[2]))
+            if bad == 0:
+                p[c, 1, i] = math.fsum(w[c][j] * math.log(r[c, i, j]) for j in range(r.shape[2]))
+    return p, bad
+
+
+def log_shift_sums(x3, a, b, g):
+    """sum_i ln(1 + r_ij) per cell and column."""
+    r = apply_linear(x3, a, b, g)
+    return np.array([[math.fsum(math.log(1 + v) for v in r[c, :, j]) for j in range(r.shape[2])]
+                     for c in range(r.shape[0])])
+
+
+def wsm(x, w, is_cost, normalize="sum"):
+    """sum_j w_j r_ij."""
+    r = normalize_columns(x, is_cost, normalize)
+    return np.array([math.fsum(w[j] * r[i, j] for j in range(len(w))) for i in range(len(r))])
+
+
+def wpm(x, w, is_cost, normalize="sum"):
+    """prod_j r_ij ** w_j."""
+    r = normalize_columns(x, is_cost, normalize)
+    return np.array([math.prod(r[i, j] ** w[j] for j in range(len(w))) for i in range(len(r))])
+
+
+def waspas(x, w, is_cost, normalize="max_ratio", lam=0.5):
+    """lam WSM + (1 - lam) WPM on the same normalization."""
+    return lam * wsm(x, w, is_cost, normalize) + (1 - lam) * wpm(x, w, is_cost, normalize)
+
+
+def copras(x, w, is_cost):
+    """Q_i = S+_i + S-min sum S- / (S-_i sum_k S-min / S-_k) (Zavadskas et al. 1994), d = w x / sum x."""
+    x = np.asarray(x, dtype=float)
+    n, m = x.shape
+    d = [[w[j] * x[i, j] / math.fsum(x[:, j]) for j in range(m)] for i in range(n)]
+    sp = [math.fsum(d[i][j] for j in range(m) if not is_cost[j]) for i in range(n)]
+    sm = [math.fsum(d[i][j] for j in range(m) if is_cost[j]) for i in range(n)]
+    if not any(is_cost):
+        return np.array(sp)
+    smin = min(sm)
+    return np.array([sp[i] + smin * math.fsum(sm) / (sm[i] * math.fsum(smin / s for s in sm)) for i in range(n)])
+
+
+def aras(x, w, is_cost, normalize="sum"):
+    """K_i = S_i / S_0 with the optimal row (max benefit, min cost) normalized with the matrix."""
+    x = np.asarray(x, dtype=float)
+    x0 = [min(x[:, j]) if is_cost[j] else max(x[:, j]) for j in range(x.shape[1])]
+    ext = np.vstack([x0, x])
+    s = wsm(ext, w, is_cost, normalize)
+    return s[1:] / s[0]
+
+
+def moora(x, w, is_cost):
+    """sum_benefit w x / ||x|| - sum_cost w x / ||x||."""
+    x = np.asarray(x, dtype=float)
+    norms = [math.sqrt(math.fsum(v * v for v in x[:, j])) for j in range(x.shape[1])]
+    return np.array([math.fsum((-1 if is_cost[j] else 1) * w[j] * x[i, j] / norms[j] for j in range(x.shape[1]))
+                     for i in range(x.shape[0])])
+
+
+def mabac(x, w, is_cost, normalize="minmax"):
+    """S_i = sum_j (v_ij - g_j), v = w (r + 1), g_j = (prod_i v_ij)^(1/n) (Pamucar & Cirovic 2015)."""
+    r = normalize_columns(x, is_cost, normalize)
+    n, m = r.shape
+    v = [[w[j] * (r[i, j] + 1) for j in range(m)] for i in range(n)]
+    g = [math.prod(v[i][j] for i in range(n)) ** (1 / n) for j in range(m)]
+    return np.array([math.fsum(v[i][j] - g[j] for j in range(m)) for i in range(n)])

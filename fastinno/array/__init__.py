@@ -16,18 +16,24 @@ Example
 >>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
 >>> c = fa.index(d_pos, d_neg, form="closeness")
 >>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
+>>> m = cube[:, -1, :]                                             # one year: a decision matrix
+>>> r = fa.normalize(m, [1, 1, 1, 1, -1, -1], method="sum")        # sum / max / log / minmax / ...
+>>> q = fa.copras(m, np.full(6, 1 / 6), [1, 1, 1, 1, -1, -1])      # also wsm, wpm, waspas, aras, moora, mabac
 
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
 
+from ..methods.additive import aras, copras, mabac, moora, waspas, wpm, wsm
 from ..methods.compromise import cocoso, codas, edas, marcos, promethee_ii, spotis, vikor
 from .classic import entropy_weights, equal_weights, gra, hierarchical_weights, max_deviation_weights
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
+from .normalization import normalize
 
 __all__ = [
-    "standardize", "ideal_points", "distances", "index", "hew_topsis", "growth",
+    "standardize", "ideal_points", "distances", "index", "hew_topsis", "growth", "normalize",
     # ranking methods
     "topsis", "gra", "vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso",
+    "wsm", "wpm", "waspas", "copras", "aras", "moora", "mabac",
     # weightings
     "equal_weights", "entropy_weights", "max_deviation_weights", "hierarchical_weights",
 ]

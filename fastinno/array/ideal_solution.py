@@ -85,6 +85,7 @@ def _is_cost(is_cost, n):
 
 def _normalize_code(normalize, old_value, default, old_name="method", stacklevel=4):
     value = renamed("normalize", normalize, old_name, old_value, default, stacklevel=stacklevel)
+    value = opt.check("standardize", value, name="normalize", allowed=opt.CUBE_STANDARDIZATIONS)
     return opt.code("standardize", value, name="normalize")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .._options import option
+from .._options import CUBE_STANDARDIZATIONS, option
 from .common import check_outputs, load_cli_panel, remember_inputs
 
 FIGURE_FORMATS = ("png", "svg")
@@ -141,7 +141,7 @@ def model_options(*, defaults: bool):
     return apply(
         choice_option("--scope", name="scope", lead=f"Where max/min and the ideal points are taken{own}:",
                       **default("scope")),
-        choice_option("--standardize", name="standardize", lead=f"Standardization{own}:", **default("standardize")),
+        choice_option("--standardize", name="standardize", only=CUBE_STANDARDIZATIONS, lead=f"Standardization{own}:", **default("standardize")),
         choice_option("--form", name="form", lead=f"Index form of the ideal-solution models{own}:", **default("form")),
         choice_option("--constant", name="constant", lead=f"An indicator constant within a scope cell{own}:",
                       **default("constant")),

@@ -15,7 +15,16 @@ MAX_RATIO  c / mx                         mn / c
 MINMAX     (c - mn) / (mx - mn)           (mx - c) / (mx - mn)
 VECTOR     c / sqrt(sum c^2)              1 - c / sqrt(sum c^2)
 ZSCORE     (c - mean) / sd                (mean - c) / sd
+SUM        c / sum c                      (1 / c) / sum (1 / c)
+MAX        c / mx                         1 - c / mx
+LOG        ln c / ln prod c               (1 - ln c / ln prod c) / (n - 1)
 ========== ============================== ==============================
+
+``SUM``, ``MAX`` and ``LOG`` (the conventions of pymcdm 1.4.0, ``pymcdm/normalizations.py``;
+Jahan & Edwards 2015, "A state-of-the-art survey on the influence of normalization techniques in
+ranking", Materials & Design 65) are 2-D / batched only (:func:`normalize_matrix`,
+:func:`cell_stats`, :func:`linear_coefficients`, :func:`apply_linear`); the cube and scope kernels
+take the first four codes. ``ln prod c`` is computed as ``sum ln c``.
 
 ``sd`` is the population standard deviation (ddof = 0). Every transform is monotone, so after
 standardization larger is always better and the ideal / anti-ideal points are the max / min of the
@@ -45,6 +54,18 @@ MAX_RATIO = 0
 MINMAX = 1
 VECTOR = 2
 ZSCORE = 3
+SUM = 4
+MAX = 5
+LOG = 6
+
+#: Per-column transform of the batched normalizations: ``p = a * g(c) + b``.
+G_IDENTITY = 0
+G_RECIPROCAL = 1
+G_LOG = 2
+
+#: Rows of :func:`cell_stats`: min, max, sum, sum of squares, sum of 1/c, sum of ln c.
+ST_MIN, ST_MAX, ST_SUM, ST_SQ, ST_INV, ST_LOG = 0, 1, 2, 3, 4, 5
+N_STATS = 6
 
 SCOPE_PANEL = 0
 SCOPE_REGION = 1
@@ -55,6 +76,20 @@ __all__ = [
     "MINMAX",
     "VECTOR",
     "ZSCORE",
+    "SUM",
+    "MAX",
+    "LOG",
+    "G_IDENTITY",
+    "G_RECIPROCAL",
+    "G_LOG",
+    "N_STATS",
+    "cell_stats",
+    "cell_centered_sq",
+    "stats_needs",
+    "linear_coefficients",
+    "apply_linear",
+    "batched_coefficients",
+    "transform",
     "SCOPE_PANEL",
     "SCOPE_REGION",
     "SCOPE_YEAR",
@@ -512,12 +547,14 @@ def normalize_matrix(x, is_cost, method):
     ----------
     x : float64 (n_objects, n_indicators), C-contiguous, input already validated.
     is_cost : bool (n_indicators,)
-    method : int, MAX_RATIO, MINMAX (the efficacy coefficient), VECTOR or ZSCORE.
+    method : int, MAX_RATIO, MINMAX (the efficacy coefficient), VECTOR, ZSCORE, SUM, MAX or LOG.
 
     Returns
     -------
     p : float64 (n_objects, n_indicators), a new array; min/max/norm/mean/sd per column over the
-        objects. Constant columns give 0.
+        objects. Constant columns give 0 (the first four codes). SUM, MAX and LOG go through the
+        batched path (:func:`batched_coefficients`, :func:`apply_linear`); their domain (values
+        > 0 where they divide or take logs) is checked by the API layer.
 
     Notes
     -----
@@ -527,6 +564,10 @@ def normalize_matrix(x, is_cost, method):
     module docstring (MAX_RATIO and MINMAX bit for bit; the sums of VECTOR and ZSCORE are
     accumulated per block of rows). The result does not depend on the thread count.
     """
+    if method >= SUM:
+        x3 = x.reshape(1, x.shape[0], x.shape[1])
+        a, b, g = batched_coefficients(x3, is_cost, method)
+        return apply_linear(x3, a, b, g)[0]
     want = method in (VECTOR, ZSCORE)
     mn, mx, s1, s2, _ = matrix_stats(x, want)
     return normalize_from_stats(x, is_cost, method, mn, mx, s1, s2)
@@ -593,3 +634,245 @@ def squared_deviations(x, scope):
                 a_pos[r, y, j] = dp * dp
                 a_neg[r, y, j] = dn * dn
     return a_pos, a_neg
+
+
+# --- batched normalizations: x3 (n_cells, n_rows, n_indicators), p = a * g(c) + b per column ---
+
+
+def stats_needs(method, is_cost):
+    """``(need_sq, need_inv, need_log)``: which sums :func:`cell_stats` must take for ``method``."""
+    any_cost = bool(np.any(is_cost))
+    return method == VECTOR, method == SUM and any_cost, method == LOG
+
+
+@njit(cache=True, inline="always")
+def _power(v, kind):
+    return v * v if kind == 1 else 1.0 / v
+
+
+@njit(cache=True, error_model="numpy")
+def _row_sums(x3, c, i0, i1, acc, kind):
+    # acc[j] += v^2 (kind 1) or 1 / v (kind 2) over rows i0..i1 of cell c, in row order, four rows
+    # per load / store of the accumulator
+    m = x3.shape[2]
+    i4 = i1 - (i1 - i0) % 4
+    for i in range(i0, i4, 4):
+        for j in range(m):
+            acc[j] = (((acc[j] + _power(x3[c, i, j], kind)) + _power(x3[c, i + 1, j], kind))
+                      + _power(x3[c, i + 2, j], kind)) + _power(x3[c, i + 3, j], kind)
+    for i in range(i4, i1):
+        for j in range(m):
+            acc[j] += _power(x3[c, i, j], kind)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def cell_stats(x3, need_sq, need_inv, need_log):
+    """Column statistics of every cell of a batch, parallel over (cell, block of rows) units.
+
+    Parameters
+    ----------
+    x3 : float64 (n_cells, n_rows, n_indicators), C-contiguous.
+    need_sq, need_inv, need_log : bool, also take the sums of c^2, 1/c, ln c (else 0).
+
+    Returns
+    -------
+    stats : float64 (n_cells, N_STATS, n_indicators)
+        Rows ST_MIN, ST_MAX, ST_SUM, ST_SQ, ST_INV, ST_LOG. Partials are combined per cell in
+        block order, so the sums do not depend on the thread count. A NaN or infinite value makes
+        the sum non-finite (the API's finiteness check reads it).
+    """
+    n_cells, n, m = x3.shape
+    rows, nb = block_rows(n, m)
+    nu = n_cells * nb
+    part = np.zeros((nu, N_STATS, m))
+    for u in prange(nu):
+        uu = np.int64(u)
+        c = uu // nb
+        b = uu - c * nb
+        # fresh local accumulators per (cell, block) unit
+        lo = np.full(m, np.inf)
+        hi = np.full(m, -np.inf)
+        s1 = np.zeros(m)
+        s2 = np.zeros(m)
+        si = np.zeros(m)
+        sl = np.zeros(m)
+        i0 = b * rows
+        i1 = min(n, (b + 1) * rows)
+        for i in range(i0, i1 - (i1 - i0) % 4, 4):
+            # four rows per load / store of the accumulators; sums in row order
+            for j in range(m):
+                v0 = x3[c, i, j]
+                v1 = x3[c, i + 1, j]
+                v2 = x3[c, i + 2, j]
+                v3 = x3[c, i + 3, j]
+                lo[j] = min(min(min(lo[j], v0), min(v1, v2)), v3)
+                hi[j] = max(max(max(hi[j], v0), max(v1, v2)), v3)
+                s1[j] = (((s1[j] + v0) + v1) + v2) + v3
+        for i in range(i1 - (i1 - i0) % 4, i1):
+            for j in range(m):
+                v = x3[c, i, j]
+                lo[j] = min(lo[j], v)
+                hi[j] = max(hi[j], v)
+                s1[j] += v
+        if need_sq:
+            _row_sums(x3, c, i0, i1, s2, 1)
+        if need_inv:
+            _row_sums(x3, c, i0, i1, si, 2)
+        for i in range(i0, i1 if need_log else i0):
+            row = x3[c, i]
+            if need_log:
+                for j in range(m):
+                    sl[j] += math.log(row[j]) if row[j] > 0 else -np.inf
+        part[uu, ST_MIN] = lo
+        part[uu, ST_MAX] = hi
+        part[uu, ST_SUM] = s1
+        part[uu, ST_SQ] = s2
+        part[uu, ST_INV] = si
+        part[uu, ST_LOG] = sl
+    out = np.empty((n_cells, N_STATS, m))
+    for c in range(n_cells):
+        out[c] = part[c * nb]
+        for b in range(1, nb):
+            q = part[c * nb + b]
+            for j in range(m):
+                out[c, ST_MIN, j] = min(out[c, ST_MIN, j], q[ST_MIN, j])
+                out[c, ST_MAX, j] = max(out[c, ST_MAX, j], q[ST_MAX, j])
+            for k in range(ST_SUM, N_STATS):
+                for j in range(m):
+                    out[c, k, j] += q[k, j]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def cell_centered_sq(x3, mean):
+    """Sum of ``(c - mean)^2`` per (cell, column), ``mean`` (n_cells, m): the two-pass variance."""
+    n_cells, n, m = x3.shape
+    rows, nb = block_rows(n, m)
+    nu = n_cells * nb
+    part = np.zeros((nu, m))
+    for u in prange(nu):
+        uu = np.int64(u)
+        c = uu // nb
+        b = uu - c * nb
+        for i in range(b * rows, min(n, (b + 1) * rows)):
+            for j in range(m):
+                d = x3[c, i, j] - mean[c, j]
+                part[uu, j] += d * d
+    out = np.zeros((n_cells, m))
+    for c in range(n_cells):
+        for b in range(nb):
+            for j in range(m):
+                out[c, j] += part[c * nb + b, j]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def linear_coefficients(stats, sd, is_cost, method, n_rows):
+    """``(a, b, g)`` with ``p = a * g(c) + b`` for every column of every cell.
+
+    Parameters
+    ----------
+    stats : float64 (n_cells, N_STATS, m), from :func:`cell_stats`.
+    sd : float64 (n_cells, m), population sd (read for ZSCORE only).
+    is_cost : bool (m,)
+    method : int, any normalization code.
+    n_rows : int, rows per cell (LOG cost divides by ``n_rows - 1``).
+
+    Returns
+    -------
+    a, b : float64 (n_cells, m)
+    g : int64 (m,), G_IDENTITY, G_RECIPROCAL (``1 / c``) or G_LOG (``ln c``).
+
+    Notes
+    -----
+    Unlike :func:`matrix_coefficients`, constant columns are not special-cased (MINMAX / ZSCORE
+    divide by 0 there; the API rejects them) and divisions become multiplications by a
+    reciprocal, so values may differ from the formulas in the last bit.
+    """
+    n_cells, _, m = stats.shape
+    a = np.ones((n_cells, m))
+    b = np.zeros((n_cells, m))
+    g = np.zeros(m, dtype=np.int64)
+    for j in range(m):
+        cost = is_cost[j]
+        if (method == MAX_RATIO and cost) or (method == SUM and cost):
+            g[j] = G_RECIPROCAL
+        elif method == LOG:
+            g[j] = G_LOG
+        for c in range(n_cells):
+            lo = stats[c, ST_MIN, j]
+            hi = stats[c, ST_MAX, j]
+            if method == MAX_RATIO:
+                a[c, j] = lo if cost else 1.0 / hi
+            elif method == MINMAX:
+                d = 1.0 / (hi - lo)
+                a[c, j] = -d if cost else d
+                b[c, j] = hi * d if cost else -lo * d
+            elif method == VECTOR:
+                d = 1.0 / math.sqrt(stats[c, ST_SQ, j])
+                a[c, j] = -d if cost else d
+                b[c, j] = 1.0 if cost else 0.0
+            elif method == ZSCORE:
+                d = 1.0 / sd[c, j]
+                mean = stats[c, ST_SUM, j] / n_rows
+                a[c, j] = -d if cost else d
+                b[c, j] = mean * d if cost else -mean * d
+            elif method == SUM:
+                a[c, j] = 1.0 / (stats[c, ST_INV, j] if cost else stats[c, ST_SUM, j])
+            elif method == MAX:
+                a[c, j] = -1.0 / hi if cost else 1.0 / hi
+                b[c, j] = 1.0 if cost else 0.0
+            else:  # LOG
+                d = 1.0 / stats[c, ST_LOG, j]
+                if cost:
+                    e = 1.0 / (n_rows - 1)
+                    a[c, j] = -d * e
+                    b[c, j] = e
+                else:
+                    a[c, j] = d
+    return a, b, g
+
+
+def batched_coefficients(x3, is_cost, method):
+    """:func:`cell_stats` then :func:`linear_coefficients` (the sd pass only for ZSCORE);
+    returns ``(a, b, g)``. A Python dispatcher over njit kernels."""
+    n = x3.shape[1]
+    stats = cell_stats(x3, *stats_needs(method, is_cost))
+    sd = np.ones((x3.shape[0], x3.shape[2]))
+    if method == ZSCORE:
+        sd = np.sqrt(cell_centered_sq(x3, stats[:, ST_SUM] / n) / n)
+    return linear_coefficients(stats, sd, is_cost, method, n)
+
+
+@njit(cache=True, inline="always")
+def transform(v, g):
+    """``g(v)``: v, 1 / v or ln v (-inf for v <= 0)."""
+    if g == G_RECIPROCAL:
+        return 1.0 / v
+    if g == G_LOG:
+        return math.log(v) if v > 0 else -np.inf
+    return v
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def apply_linear(x3, a, b, g):
+    """``p = a * g(c) + b`` per (cell, column) into a new (n_cells, n_rows, m) array, parallel
+    over (cell, block of rows) units."""
+    n_cells, n, m = x3.shape
+    rows, nb = block_rows(n, m)
+    p = np.empty_like(x3)
+    plain = True
+    for j in range(m):
+        plain &= g[j] == G_IDENTITY
+    for u in prange(n_cells * nb):
+        uu = np.int64(u)
+        c = uu // nb
+        b0 = uu - c * nb
+        for i in range(b0 * rows, min(n, (b0 + 1) * rows)):
+            if plain:
+                for j in range(m):
+                    p[c, i, j] = a[c, j] * x3[c, i, j] + b[c, j]
+            else:
+                for j in range(m):
+                    p[c, i, j] = a[c, j] * transform(x3[c, i, j], g[j]) + b[c, j]
+    return p

@@ -31,7 +31,8 @@ __all__ = ["hew_topsis", "SCOPES", "STANDARDIZATIONS", "FORMS", "CONSTANT_POLICI
 
 #: Option values -> kernel codes, read from the option vocabulary (:mod:`fastinno._options`).
 SCOPES = {v: opt.code("scope", v) for v in opt.option("scope").choices}
-STANDARDIZATIONS = {v: opt.code("standardize", v) for v in opt.option("standardize").choices}
+#: The cube kernels take the first four standardizations (``sum``, ``max``, ``log`` are 2-D only).
+STANDARDIZATIONS = {v: opt.code("standardize", v) for v in opt.CUBE_STANDARDIZATIONS}
 FORMS = {v: opt.code("form", v) for v in opt.option("form").choices}
 CONSTANT_POLICIES = opt.option("constant").choices
 _RESERVED = ("region", "year", "index")
@@ -97,7 +98,7 @@ def hew_topsis(
             "fastinno.array.hew_topsis works on raw arrays."
         )
     scope = opt.check("scope", scope)
-    standardize = opt.check("standardize", standardize)
+    standardize = opt.check("standardize", standardize, allowed=opt.CUBE_STANDARDIZATIONS)
     form = opt.check("form", form)
     constant = opt.check("constant", constant)
     with _kernel_threads(panel.cube.size):

@@ -8,13 +8,13 @@ keeps the two in step.
 from __future__ import annotations
 
 from .. import _options as opt
-from . import classic, compromise
+from . import additive, classic, compromise
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
 __all__ = ["METHODS", "WEIGHTINGS", "CORRELATIONS", "method", "weighting", "correlation"]
 
 #: Modules that declare entries in ``SPECS`` / ``WEIGHTINGS`` / ``CORRELATIONS`` tuples.
-_METHOD_MODULES: tuple = (classic, compromise)
+_METHOD_MODULES: tuple = (classic, additive, compromise)
 _WEIGHTING_MODULES: tuple = (classic,)
 _CORRELATION_MODULES: tuple = (classic,)
 

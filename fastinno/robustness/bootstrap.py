@@ -240,7 +240,7 @@ def bootstrap(
     opts.update(options)
     cube, is_cost = panel_parts(panel)
     x, sc = standardized(cube, is_cost, panel, opts["standardize"], opts["scope"], opts["constant"])
-    method = opt.code("standardize", opts["standardize"])
+    method = opt.code("standardize", opt.check("standardize", opts["standardize"], allowed=opt.CUBE_STANDARDIZATIONS))
     form = opt.code("form", opts["form"])
     opts = canonical_options(opts)
     n_regions, n_years, n_ind = cube.shape

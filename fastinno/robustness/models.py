@@ -96,7 +96,7 @@ def register(name: str, prepare: Callable, defaults: Mapping[str, Any]) -> None:
 
 def check_model(model: object) -> str:
     """The name of ``model`` as in :data:`MODELS` (``"hew_topsis"`` is ``"hew-topsis"``)."""
-    return opt.check("model", model, allowed=(*MODELS, *REGISTRY))
+    return opt.check("model", model, allowed=tuple(dict.fromkeys((*MODELS, *REGISTRY))))
 
 
 def check_int(name, v, lo):
@@ -127,6 +127,7 @@ def panel_parts(panel: Any):
 
 def standardized(cube, is_cost, panel, standardize, scope, constant):
     """The standardized cube and the scope code (constant cells checked as ``constant`` says)."""
+    standardize = opt.check("standardize", standardize, allowed=opt.CUBE_STANDARDIZATIONS)
     method = opt.code("standardize", standardize)
     sc = opt.code("scope", scope)
     opt.check("constant", constant, allowed=("error", "zero"))
@@ -173,7 +174,8 @@ def canonical_options(opts: dict) -> dict:
     """String options in their canonical spelling (``"max-ratio"`` -> ``"max_ratio"``)."""
     for key in ("standardize", "scope", "form", "constant"):
         if key in opts:
-            opts[key] = opt.check(key, opts[key])
+            allowed = opt.CUBE_STANDARDIZATIONS if key == "standardize" else None
+            opts[key] = opt.check(key, opts[key], allowed=allowed)
     return opts
 
 
