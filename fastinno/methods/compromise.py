@@ -557,7 +557,7 @@ SPECS = (
     ),
     MethodSpec(
         "promethee_ii", "PROMETHEE II", promethee_ii, promethee_ii_cells, higher_is_better=True,
-        default_normalize=None, normalizations=(), options=PROMETHEE_OPTIONS,
+        default_normalize=None, normalizations=(), options=PROMETHEE_OPTIONS, linear_in_weights=True,
         source="Brans, J. P. & Vincke, Ph. (1985). A preference ranking organisation method. Management Science 31(6), 647-656.",
     ),
     MethodSpec(
@@ -572,7 +572,7 @@ SPECS = (
     ),
     MethodSpec(
         "spotis", "SPOTIS", spotis, spotis_cells, higher_is_better=False, default_normalize=None,
-        normalizations=(), options=SPOTIS_OPTIONS,
+        normalizations=(), options=SPOTIS_OPTIONS, linear_in_weights=True,
         source="Dezert, J. et al. (2020). The SPOTIS rank reversal free method for multi-criteria decision-making "
         "support. FUSION 2020.",
     ),

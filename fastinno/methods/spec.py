@@ -51,6 +51,19 @@ class MethodSpec:
     combine : callable, optional
         ``combine(P)`` -> ``(n_cells, n_alternatives)``; ``None`` means ``P[:, 0]``. Any
         rank-preserving transform of the preference is allowed.
+    linear_in_weights : bool
+        The preference is exactly ``sum_j w_j p_j(x)`` with no term of its own for
+        :attr:`linear_terms` (PROMETHEE II's net flow, SPOTIS's distance): the Monte Carlo engine
+        builds the terms from the preferences at the unit weight vectors.
+    draws_state : callable, optional
+        For methods that are not linear in the weights: ``draws_state(x3, is_cost, normalize,
+        options)`` -> the weight-independent state (normalized matrices, ideal points ...) of
+        :attr:`draws_scores`.
+    draws_scores : callable, optional
+        ``draws_scores(state, cell, w, out)``: the preferences of cell ``cell`` for every weight row
+        of ``w`` (float64 ``(n_draws, n_indicators)``) written into ``out`` ``(n_draws,
+        n_alternatives)``: the Monte Carlo engine's batched evaluation (without it, the engine
+        calls :attr:`cells` once per draw).
     """
 
     name: str
@@ -64,6 +77,9 @@ class MethodSpec:
     source: str = ""
     linear_terms: Callable | None = None
     combine: Callable | None = None
+    linear_in_weights: bool = False
+    draws_state: Callable | None = None
+    draws_scores: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,7 @@ class MethodModel:
     terms: np.ndarray | None  # (years, k, indicators, regions) operands of P = w @ T, or None
     lo: np.ndarray  # (years, regions) a-priori index range
     hi: np.ndarray
+    state: object = None  # the method's draws_state, when it evaluates many weight rows at once
 
     def _spec(self):
         return registry.method(self.name)
@@ -87,6 +88,8 @@ class MethodModel:
             else:
                 # combine works per cell on (cells, k, alternatives): each draw is a cell here
                 out[:] = spec.combine(np.ascontiguousarray(np.transpose(p[0], (1, 0, 2))))
+        elif self.state is not None:
+            spec.draws_scores(self.state, y, np.ascontiguousarray(w), out)
         else:
             cell = self.x3[y:y + 1]
             for d in range(n_draws):
@@ -154,6 +157,20 @@ def _bounds(model: MethodModel, support: np.ndarray, base: np.ndarray) -> tuple[
     return lo, hi
 
 
+def _terms(spec, x3, is_cost, normalize, own) -> np.ndarray | None:
+    """GEMM operands ``(years, k, indicators, regions)`` of a method linear in the weights, or None."""
+    if spec.linear_terms is not None:
+        t = spec.linear_terms(x3, is_cost, normalize, own)  # (years, k, regions, indicators)
+        return np.ascontiguousarray(np.transpose(t, (0, 1, 3, 2)))
+    if spec.linear_in_weights:
+        m = x3.shape[2]
+        t = np.empty((x3.shape[0], 1, m, x3.shape[1]))
+        for j in range(m):  # the preference at the unit weight vector e_j is the j-th term
+            t[:, 0, j] = spec.cells(x3, np.eye(m)[j], is_cost, normalize, own)
+        return t
+    return None
+
+
 def prepare_method(name: str):
     """The plug-in ``prepare(panel, options) -> (Model, base weights)`` of method ``name``."""
 
@@ -176,18 +193,20 @@ def prepare_method(name: str):
         # one evaluation at equal weights checks the data and the options (clear errors up front)
         m = x3.shape[2]
         spec.cells(x3, np.full(m, 1.0 / m), is_cost, normalize, own)
-        terms = None
-        if spec.linear_terms is not None:
-            t = spec.linear_terms(x3, is_cost, normalize, own)  # (years, k, regions, indicators)
-            terms = np.ascontiguousarray(np.transpose(t, (0, 1, 3, 2)))
+        terms = _terms(spec, x3, is_cost, normalize, own)
         sign = 1.0 if spec.higher_is_better else -1.0
         base = base_weights(panel, opts["weights"], x3.reshape(-1, m))
-        model = MethodModel(name, x3, is_cost, normalize, own, sign, terms,
-                            np.zeros((x3.shape[0], x3.shape[1])), np.zeros((x3.shape[0], x3.shape[1])))
-        support = np.arange(m)
-        model.lo, model.hi = _bounds(model, support, base)
         if not isinstance(opts["weights"], (str, type(None), Mapping)):
             opts["weights"] = "array"
+        if terms is not None and terms.shape[1] == 1 and spec.combine is None:
+            # exactly linear: the engine's own GEMM path and exact a-priori bounds
+            return Model(name, krk.LINEAR, np.ascontiguousarray(sign * terms[:, 0]), None, opts), base
+        state = (spec.draws_state(x3, is_cost, normalize, own)
+                 if terms is None and spec.draws_state is not None else None)
+        model = MethodModel(name, x3, is_cost, normalize, own, sign, terms,
+                            np.zeros((x3.shape[0], x3.shape[1])), np.zeros((x3.shape[0], x3.shape[1])), state)
+        support = np.arange(m)
+        model.lo, model.hi = _bounds(model, support, base)
         # at1 fixes the shape (years, indicators, regions) for the engine
         at1 = np.zeros((x3.shape[0], m, x3.shape[1])) if terms is None else terms[:, 0]
         return Model(name, krk.LINEAR, at1, None, opts, custom=model), base
