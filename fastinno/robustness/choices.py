@@ -1,7 +1,8 @@
 """Method-choice uncertainty: the full factorial of alternatives and the rank-variance shares.
 
 ``simulate(choices=...)`` evaluates every weight draw under every combination of the listed
-alternatives (aggregation model, standardization, scope, form, base weighting); the shares of the
+alternatives (evaluation method -- ``"model"`` is another name --, normalization or
+standardization, scope, form, base weighting); the shares of the
 rank variance attributable to each choice come from exact integer sums kept during the run
 (:func:`fastinno.kernels.accumulate.variance_accumulate`).
 """
@@ -9,18 +10,19 @@ rank variance attributable to each choice come from exact integer sums kept duri
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Iterable
 
 import numpy as np
 import polars as pl
 
-from ..errors import InputError, format_keys
+from ..errors import FastinnoWarning, InputError, format_keys
 from .models import check_model, model_defaults, prepare_model
 from .sampling import check_sampler, make_sampler
 
 __all__ = ["CHOICE_KEYS", "combinations", "variance_shares"]
 
-CHOICE_KEYS = ("model", "standardize", "scope", "form", "weights")
+CHOICE_KEYS = ("method", "model", "normalize", "standardize", "scope", "form", "weights")
 
 
 def combinations(panel, model, model_options, choices, scheme, concentration, spread, given):
@@ -30,6 +32,8 @@ def combinations(panel, model, model_options, choices, scheme, concentration, sp
     unknown = sorted(set(choices) - set(CHOICE_KEYS))
     if unknown:
         raise InputError(f"Unknown choices {format_keys(unknown)}: use {', '.join(map(repr, CHOICE_KEYS))}.")
+    if "method" in choices and "model" in choices:
+        raise InputError('choices["model"] is another name of choices["method"]: give one of them.')
     names = [k for k in CHOICE_KEYS if k in choices]
     lists = []
     for k in names:
@@ -45,12 +49,14 @@ def combinations(panel, model, model_options, choices, scheme, concentration, sp
     levels = []
     for idx in itertools.product(*[range(n) for n in n_levels]):
         pick = {k: lists[f][i] for f, (k, i) in enumerate(zip(names, idx))}
-        m_name = check_model(pick.get("model", model))
+        m_name = check_model(pick.get("method", pick.get("model", model)))
         defaults = model_defaults(m_name)
         opts = dict(model_options or {})
         for k in ("standardize", "scope", "form"):
             if k in pick and k in defaults:
                 opts[k] = pick[k]
+        if "normalize" in pick:
+            _set_normalize(opts, defaults, m_name, pick["normalize"])
         if "weights" in pick:
             opts["weights"] = pick["weights"]
         if m_name == "gra" and opts.get("scope", "year") != "year":
@@ -64,6 +70,26 @@ def combinations(panel, model, model_options, choices, scheme, concentration, sp
         combos.append((mdl, sampler))
         levels.append(idx)
     return combos, np.array(levels, dtype=np.int64), n_levels, names
+
+
+def _set_normalize(opts: dict, defaults: dict, model: str, value) -> None:
+    """The normalization choice for ``model``: its ``normalize`` option (a registered method), or
+    ``standardize`` (the built-in models, which standardize a cube). A method with its own
+    normalization built in (VIKOR, PROMETHEE II, SPOTIS, EDAS, COPRAS, MOORA) keeps it: that
+    level then repeats the method's own result, and a warning says so."""
+    if "normalize" in defaults:
+        from ..methods import registry
+
+        spec = registry.method(model)
+        if not spec.normalizations:
+            warnings.warn(
+                f"choices['normalize'] = {value!r} does not apply to {model!r}, which normalizes on its own; "
+                "its combinations repeat the method's own normalization.", FastinnoWarning, stacklevel=4,
+            )
+            return
+        opts["normalize"] = value
+    elif "standardize" in defaults:
+        opts["standardize"] = value
 
 
 def variance_shares(acc, names, n_levels) -> pl.DataFrame:

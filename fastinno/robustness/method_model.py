@@ -195,7 +195,7 @@ def prepare_method(name: str):
         spec.cells(x3, np.full(m, 1.0 / m), is_cost, normalize, own)
         terms = _terms(spec, x3, is_cost, normalize, own)
         sign = 1.0 if spec.higher_is_better else -1.0
-        base = base_weights(panel, opts["weights"], x3.reshape(-1, m))
+        base = base_weights(panel, opts["weights"], x3, raw=True)
         if not isinstance(opts["weights"], (str, type(None), Mapping)):
             opts["weights"] = "array"
         if terms is not None and terms.shape[1] == 1 and spec.combine is None:

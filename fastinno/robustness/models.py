@@ -278,24 +278,43 @@ def drop_constant(panel, model, model_options, given=None, choices=None):
     return reduced, options, given
 
 
-def base_weights(panel, weights, x) -> np.ndarray:
-    """The base weights named by ``weights`` (None, a scheme name, an array or a mapping)."""
+def base_weights(panel, weights, x, *, raw: bool = False) -> np.ndarray:
+    """The base weights named by ``weights`` (None, a weighting name, an array or a mapping).
+
+    ``"equal-hierarchical"`` / ``"hierarchical"`` (and None) are the system's hierarchical equal
+    weights. ``"entropy"`` and ``"max_deviation"`` read the model's standardized panel ``x``
+    (pooled over regions and years), unless ``raw``; every other registered weighting
+    (:data:`fastinno.methods.registry.WEIGHTINGS`: ``"critic"``, ``"std"``, ``"cv"``, ``"merec"``,
+    ``"gini"`` ...) reads the pooled raw panel with its own normalization, as its array function.
+    """
     n = panel.system.n_indicators
-    if weights is None or (isinstance(weights, str) and weights == "equal-hierarchical"):
+    if weights is None or (isinstance(weights, str) and weights in ("equal-hierarchical", "hierarchical")):
         return np.ascontiguousarray(panel.system.base_weights(), dtype=np.float64)
     if isinstance(weights, str):
-        check_choice("weights", weights, ("equal-hierarchical", "equal", "entropy", "max_deviation"))
+        from ..methods import registry
+
+        names = ("equal-hierarchical", "equal", *(k for k in registry.WEIGHTINGS if k != "equal"))
+        weights = check_choice("weights", weights, names)
         if weights == "equal":
             return np.full(n, 1.0 / n)
-        flat = np.ascontiguousarray(x.reshape(-1, n))
-        if weights == "entropy":
-            if (flat < 0).any():
-                raise DegenerateDataError(
-                    "entropy weights need non-negative standardized values; use standardize="
-                    "'minmax' or 'max_ratio'."
-                )
-            return np.asarray(kw.entropy_weights(flat))
-        return np.asarray(kw.max_deviation_weights(flat))
+        if weights in ("entropy", "max_deviation") and not raw:
+            flat = np.ascontiguousarray(x.reshape(-1, n))
+            if weights == "entropy":
+                if (flat < 0).any():
+                    raise DegenerateDataError(
+                        "entropy weights need non-negative standardized values; use standardize="
+                        "'minmax' or 'max_ratio'."
+                    )
+                return np.asarray(kw.entropy_weights(flat))
+            return np.asarray(kw.max_deviation_weights(flat))
+        spec = registry.weighting(weights)
+        if spec.needs:
+            raise InputError(
+                f"weights={weights!r} needs {spec.needs} input: compute the weights first "
+                f"(fastinno.array.{weights}_weights) and pass them as an array or mapping."
+            )
+        cube, is_cost = panel_parts(panel)
+        return np.ascontiguousarray(spec.array(np.ascontiguousarray(cube.reshape(-1, n)), is_cost), dtype=np.float64)
     return indicator_weights(weights, panel.indicators)
 
 
