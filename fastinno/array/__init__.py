@@ -20,6 +20,25 @@ Example
 Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API.
 """
 
+from ..methods.correlation import (
+    goodman_kruskal_gamma,
+    kendall_tau_a,
+    kendall_tau_c,
+    pearson,
+    weighted_spearman,
+    ws_coefficient,
+)
+from ..methods.weighting import (
+    ahp_weights,
+    combine_weights,
+    critic_weights,
+    cv_weights,
+    gini_weights,
+    merec_weights,
+    std_weights,
+)
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 
 __all__ = ["standardize", "ideal_points", "distances", "index", "hew_topsis", "topsis", "growth"]
+__all__ += ["critic_weights", "std_weights", "cv_weights", "merec_weights", "gini_weights", "ahp_weights", "combine_weights"]
+__all__ += ["kendall_tau_a", "kendall_tau_c", "weighted_spearman", "ws_coefficient", "goodman_kruskal_gamma", "pearson"]

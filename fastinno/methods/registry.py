@@ -8,14 +8,16 @@ keeps the two in step.
 from __future__ import annotations
 
 from .. import _options as opt
+from . import correlation as _correlation
+from . import weighting as _weighting
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
 __all__ = ["METHODS", "WEIGHTINGS", "CORRELATIONS", "method", "weighting", "correlation"]
 
 #: Modules that declare entries in ``SPECS`` / ``WEIGHTINGS`` / ``CORRELATIONS`` tuples.
 _METHOD_MODULES: tuple = ()
-_WEIGHTING_MODULES: tuple = ()
-_CORRELATION_MODULES: tuple = ()
+_WEIGHTING_MODULES: tuple = (_weighting,)
+_CORRELATION_MODULES: tuple = (_correlation,)
 
 METHODS: dict[str, MethodSpec] = {s.name: s for m in _METHOD_MODULES for s in m.SPECS}
 WEIGHTINGS: dict[str, WeightingSpec] = {s.name: s for m in _WEIGHTING_MODULES for s in m.WEIGHTINGS}
