@@ -21,6 +21,6 @@ for _p in (HERE, HERE.parent / "scripts"):  # baselines, benchkit, families, mak
         sys.path.insert(0, str(_p))
 
 from benchkit import BENCHES, FASTINNO, Bench, Shape, register  # noqa: E402
-from families import combined, dematel, ideal_solution, panel, robustness  # noqa: E402, F401
+from families import combined, correlation, dematel, ideal_solution, panel, robustness, weighting  # noqa: E402, F401
 
 __all__ = ["BENCHES", "FASTINNO", "Bench", "Shape", "register"]
