@@ -866,20 +866,29 @@ def merec_scores_cells(x3, is_cost):
     return out
 
 
-def gini_scores_cells(x3):
-    """G_j = sum_i sum_k |x_ij - x_kj| / (2 n^2 mean_j), the double sum."""
+def transpose_cells(x3):
+    """x3 (c, n, m) -> (c, m, n) element by element."""
     c, n, m = x3.shape
-    out = np.empty((c, m))
+    out = np.empty((c, m, n))
     for q in range(c):
-        for j in range(m):
-            v = _col(x3[q], j)
-            out[q, j] = sum(abs(a - b) for a in v for b in v) / (2 * n * n * (sum(v) / n))
+        for i in range(n):
+            for j in range(m):
+                out[q, j, i] = x3[q, i, j]
     return out
 
 
-def sorted_rank_sum(v):
-    """sum_i (2i - n + 1) v_(i) = half the double sum of |v_i - v_k|."""
-    return sum(abs(a - b) for a in v for b in v) / 2.0
+def gini_scores_sorted(s3):
+    """G = sum_i sum_k |v_i - v_k| / (2 n^2 mean) of every row (the double sum; NaN if negative or zero sum)."""
+    c, m, n = s3.shape
+    out = np.empty((c, m))
+    for q in range(c):
+        for j in range(m):
+            v = list(s3[q, j])
+            if min(v) < 0 or not sum(v) > 0:
+                out[q, j] = math.nan
+            else:
+                out[q, j] = sum(abs(a - b) for a in v for b in v) / (2 * n * n * (sum(v) / n))
+    return out
 
 
 def _sign(a):

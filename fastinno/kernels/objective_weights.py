@@ -27,8 +27,8 @@ __all__ = [
     "spread_scores_cells",
     "critic_scores_cells",
     "merec_scores_cells",
-    "gini_scores_cells",
-    "sorted_rank_sum",
+    "transpose_cells",
+    "gini_scores_sorted",
 ]
 
 #: Values per logarithm loop (a 16 KiB scratch per block).
@@ -322,114 +322,51 @@ def merec_scores_cells(x3, is_cost):
     return out
 
 
-#: Buckets of equal width per value in :func:`sorted_rank_sum` (about 2 values a bucket).
-_BUCKET_FILL = 2
-#: Buckets up to this size are sorted by insertion; larger ones by numba's sort.
-_INSERTION_MAX = 32
-
-
-@njit(cache=True)
-def sorted_rank_sum(v, sv, bucket, start):
-    """sum_i (2i - n + 1) v_(i) over v sorted ascending (0-based i), by a bucket sort.
-
-    Parameters
-    ----------
-    v : float64 (n,), finite; not modified.
-    sv, start : float64 (n,), int64 (n + 1,) scratch; bucket int64 (n,) scratch.
-
-    Returns
-    -------
-    float; sum_i sum_k |v_i - v_k| is twice this value.
-
-    Notes
-    -----
-    Buckets of equal width between min and max (the bucket of a value is a non-decreasing
-    function of it, so sorted buckets in bucket order are the sorted vector); each bucket is
-    sorted on its own. O(n) for spread-out data, O(n log n) at worst (all values in one bucket).
-    """
-    n = v.shape[0]
-    lo = v[0]
-    hi = v[0]
-    for i in range(n):
-        x = v[i]
-        lo = x if x < lo else lo
-        hi = x if x > hi else hi
-    if not hi > lo:
-        return 0.0
-    nb = max(1, n // _BUCKET_FILL)
-    scale = nb / (hi - lo)
-    for b in range(nb + 1):
-        start[b] = 0
-    for i in range(n):
-        b = min(nb - 1, np.int64((v[i] - lo) * scale))
-        bucket[i] = b
-        start[b + 1] += 1
-    for b in range(nb):
-        start[b + 1] += start[b]
-    for i in range(n):  # scatter (start[b] advances to the end of bucket b)
-        b = bucket[i]
-        sv[start[b]] = v[i]
-        start[b] += 1
-    acc = 0.0
-    s0 = 0
-    for b in range(nb):
-        s1 = start[b]
-        size = s1 - s0
-        if size > _INSERTION_MAX:
-            sv[s0:s1] = np.sort(sv[s0:s1])
-        elif size > 1:
-            for i in range(s0 + 1, s1):
-                x = sv[i]
-                k = i - 1
-                while k >= s0 and sv[k] > x:
-                    sv[k + 1] = sv[k]
-                    k -= 1
-                sv[k + 1] = x
-        for i in range(s0, s1):
-            acc += (2.0 * i - n + 1.0) * sv[i]
-        s0 = s1
-    return acc
+@njit(cache=True, parallel=True)
+def transpose_cells(x3):
+    """(c, n, m) -> C-contiguous (c, m, n), in tiles of 64 rows (columns become contiguous rows)."""
+    c, n, m = x3.shape
+    out = np.empty((c, m, n))
+    step = 64
+    nt = (n + step - 1) // step
+    for u in prange(c * nt):
+        cell = u // nt
+        i0 = (u - cell * nt) * step
+        i1 = min(n, i0 + step)
+        for j in range(m):
+            for i in range(i0, i1):
+                out[cell, j, i] = x3[cell, i, j]
+    return out
 
 
 @njit(cache=True, parallel=True)
-def gini_scores_cells(x3):
-    """Gini coefficient of every column per cell.
-
-    Parameters
-    ----------
-    x3 : float64 (c, n, m).
+def gini_scores_sorted(s3):
+    """Gini coefficient of every sorted row: s3 (c, m, n), each row ascending -> G (c, m).
 
     Returns
     -------
-    G : float64 (c, m), G_j = sum_i sum_k |x_ij - x_kj| / (2 n^2 mean_j); NaN when a column has
-        a negative value or sums to 0.
+    G : float64 (c, m), G_j = sum_i sum_k |v_i - v_k| / (2 n^2 mean) = 2 sum_i (2i - n + 1) v_(i)
+        / (2 n sum v) (0-based i); NaN when a row has a negative value or sums to 0.
 
     Notes
     -----
-    With the column sorted ascending, sum_i sum_k |v_i - v_k| = 2 sum_i (2i - n + 1) v_(i)
-    (0-based i; :func:`sorted_rank_sum`): one bucket sort per column. One cell is transposed
-    first (``weights.transpose_blocked``) so its columns are contiguous.
+    The sorting is numpy's (SIMD) in the API layer; with the column sorted ascending the double
+    sum of absolute differences is O(n). Gini weighting as in pymcdm 1.4.0 ``gini_weights``.
     """
-    c, n, m = x3.shape
+    c, m, n = s3.shape
     out = np.empty((c, m))
-    xt = kw.transpose_blocked(x3[0]) if c == 1 else np.empty((1, 1))
     for u in prange(c * m):
         cell = u // m
         j = u - cell * m
-        col = np.empty(n)
-        if c == 1:
-            col[:] = xt[j]
-        else:
-            for i in range(n):
-                col[i] = x3[cell, i, j]
+        row = s3[cell, j]
+        acc = 0.0
         s = 0.0
-        neg = False
         for i in range(n):
-            s += col[i]
-            neg = neg or col[i] < 0.0
-        if neg or not s > 0.0:
+            v = row[i]
+            acc += (2.0 * i - n + 1.0) * v
+            s += v
+        if row[0] < 0.0 or not s > 0.0:
             out[cell, j] = np.nan
-            continue
-        acc = sorted_rank_sum(col, np.empty(n), np.empty(n, dtype=np.int64), np.empty(n + 1, dtype=np.int64))
-        out[cell, j] = 2.0 * acc / (2.0 * n * s)
+        else:
+            out[cell, j] = 2.0 * acc / (2.0 * n * s)
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._threads import serial_below
 from ..errors import InputError
 from ..kernels import rank_similarity as kr
 from ..validate import as_float_view, check_finite
@@ -72,7 +73,13 @@ def _rows(r: object, ranks: bool = False):
     return (x[None] if x.ndim == 2 else x), x.ndim == 2
 
 
-def _out(m: np.ndarray, squeeze: bool) -> np.ndarray:
+#: Below this many ranks (k^2 n work) the all-pairs kernels run on one thread.
+PARALLEL_MIN_WORK = 200_000
+
+
+def _all_pairs(kernel, x: np.ndarray, squeeze: bool, *args) -> np.ndarray:
+    with serial_below(x.shape[1] * x.size, PARALLEL_MIN_WORK):
+        m = kernel(x, *args)
     return m[0] if squeeze else m
 
 
@@ -189,37 +196,37 @@ def pearson(a: object, b: object) -> float:
 def kendall_tau_a_pairs(r: object) -> np.ndarray:
     """tau-a between all pairs of rows of r ``(k, n)`` -> ``(k, k)`` (``(c, k, n)`` -> ``(c, k, k)``)."""
     x, sq = _rows(r)
-    return _out(kr.tau_family_pairs(x, kr.TAU_A), sq)
+    return _all_pairs(kr.tau_family_pairs, x, sq, kr.TAU_A)
 
 
 def kendall_tau_c_pairs(r: object) -> np.ndarray:
     """tau-c between all pairs of rows of r; see :func:`kendall_tau_a_pairs`."""
     x, sq = _rows(r)
-    return _out(kr.tau_family_pairs(x, kr.TAU_C), sq)
+    return _all_pairs(kr.tau_family_pairs, x, sq, kr.TAU_C)
 
 
 def goodman_kruskal_gamma_pairs(r: object) -> np.ndarray:
     """Gamma between all pairs of rows of r; see :func:`kendall_tau_a_pairs`."""
     x, sq = _rows(r)
-    return _out(kr.tau_family_pairs(x, kr.GAMMA), sq)
+    return _all_pairs(kr.tau_family_pairs, x, sq, kr.GAMMA)
 
 
 def weighted_spearman_pairs(r: object) -> np.ndarray:
     """r_w between all pairs of rows of r (rankings in [1, n]); symmetric."""
     x, sq = _rows(r, ranks=True)
-    return _out(kr.weighted_spearman_pairs(x), sq)
+    return _all_pairs(kr.weighted_spearman_pairs, x, sq)
 
 
 def ws_coefficient_pairs(r: object) -> np.ndarray:
     """WS between all pairs of rows of r; entry ``[a, b]`` takes row ``a`` as the reference."""
     x, sq = _rows(r, ranks=True)
-    return _out(kr.ws_coefficient_pairs(x), sq)
+    return _all_pairs(kr.ws_coefficient_pairs, x, sq)
 
 
 def pearson_pairs(r: object) -> np.ndarray:
     """Pearson's r between all pairs of rows of r (scores); symmetric."""
     x, sq = _rows(r)
-    return _out(kr.pearson_pairs(x), sq)
+    return _all_pairs(kr.pearson_pairs, x, sq)
 
 
 _KNIGHT = "Knight (1966) JASA 61(314) 436-439 (O(n log n) counting)"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _options as opt
+from .._threads import serial_below
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import objective_weights as ko
 from ..validate import as_float_view, check_finite, check_types
@@ -44,6 +45,8 @@ __all__ = [
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
 #: Consistency ratio above which a pairwise-comparison matrix is rejected (Saaty 1980).
 CR_LIMIT = 0.1
+#: Below this many matrix entries the kernels run on one thread (waking the pool costs more).
+PARALLEL_MIN_WORK = 400_000
 #: Relative tolerance of the reciprocity check a_ji = 1 / a_ij.
 _RECIPROCAL_RTOL = 1e-6
 
@@ -67,6 +70,11 @@ def _cube(x3: object, name: str) -> np.ndarray:
     return x
 
 
+def _run(kernel, x: np.ndarray, *args) -> np.ndarray:
+    with serial_below(x.size, PARALLEL_MIN_WORK):
+        return kernel(x, *args)
+
+
 def _finish(scores: np.ndarray, what: str, why: str, fix: str) -> np.ndarray:
     """Rows of ``scores`` scaled to sum 1; NaN (undefined) entries and all-zero rows raise."""
     bad = np.argwhere(np.isnan(scores))
@@ -85,7 +93,7 @@ def critic_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """CRITIC weights of every cell: ``(n_cells, n_alternatives, n_indicators)`` -> ``(n_cells, n_indicators)``."""
     x = _cube(x3, "x3")
     return _finish(
-        ko.critic_scores_cells(x, _cost_mask(is_cost, x.shape[2])),
+        _run(ko.critic_scores_cells, x, _cost_mask(is_cost, x.shape[2])),
         "CRITIC",
         "the indicator is constant, so its min-max normalisation and correlations divide by zero",
         "Drop constant indicators first.",
@@ -96,7 +104,7 @@ def std_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Standard-deviation weights of every cell (of the min-max normalised columns)."""
     x = _cube(x3, "x3")
     _cost_mask(is_cost, x.shape[2])  # checked; the spread of a min-max column ignores direction
-    return _finish(ko.spread_scores_cells(x, ko.STD), "SD weighting", "", "Every indicator is constant.")
+    return _finish(_run(ko.spread_scores_cells, x, ko.STD), "SD weighting", "", "Every indicator is constant.")
 
 
 def cv_cells(x3: object, is_cost: object = None) -> np.ndarray:
@@ -104,7 +112,7 @@ def cv_cells(x3: object, is_cost: object = None) -> np.ndarray:
     x = _cube(x3, "x3")
     _cost_mask(is_cost, x.shape[2])
     return _finish(
-        ko.spread_scores_cells(x, ko.CV),
+        _run(ko.spread_scores_cells, x, ko.CV),
         "The coefficient of variation",
         "the column mean is <= 0",
         "CV weights need positive ratio-scale data; use std or critic for data with zeros or negatives.",
@@ -115,7 +123,7 @@ def merec_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """MEREC weights of every cell (of the raw, strictly positive columns)."""
     x = _cube(x3, "x3")
     return _finish(
-        ko.merec_scores_cells(x, _cost_mask(is_cost, x.shape[2])),
+        _run(ko.merec_scores_cells, x, _cost_mask(is_cost, x.shape[2])),
         "MEREC",
         "it takes logarithms of min / x and needs every value > 0",
         "Shift the indicator to positive values or choose another weighting.",
@@ -126,8 +134,10 @@ def gini_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Gini weights of every cell (of the raw, non-negative columns)."""
     x = _cube(x3, "x3")
     _cost_mask(is_cost, x.shape[2])
+    s3 = _run(ko.transpose_cells, x)
+    s3.sort(axis=-1)  # numpy's SIMD sort, in place, on contiguous rows
     return _finish(
-        ko.gini_scores_cells(x),
+        _run(ko.gini_scores_sorted, s3),
         "The Gini coefficient",
         "the column has negative values or sums to 0",
         "Gini weights need non-negative data with a positive total; normalise (min-max) first.",
