@@ -81,7 +81,10 @@ if pw is not None:
     register(
         "gini_weights_vs_pymcdm",
         setup=_matrix,
-        impls={"fastinno": lambda s: fa.gini_weights(s.x), "pymcdm": lambda s: pw.gini_weights(s.x)},
+        impls={
+            "fastinno": lambda s: fa.gini_weights(s.x),
+            "pymcdm": lambda s: pw.gini_weights(s.x),
+        },
         shapes={"300x10": (300, 10)},
         reference="pymcdm",
         agree=_agree,

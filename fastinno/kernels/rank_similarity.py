@@ -32,6 +32,9 @@ __all__ = [
     "pearson_pairs",
 ]
 
+#: Length of the insertion-sorted runs the merge sort starts from.
+_RUN = 16
+
 #: Coefficients of the concordance family (int constants for kernels).
 TAU_A = 0
 TAU_C = 1
@@ -40,13 +43,25 @@ GAMMA = 2
 
 @njit(cache=True)
 def _inversions(y, buf):
-    """Sort ``y`` in place (bottom-up stable merge sort); return the strict inversions i < k, y_i > y_k."""
+    """Sort ``y`` in place (insertion-sorted runs, then a bottom-up stable merge sort); return the
+    strict inversions i < k, y_i > y_k."""
     n = y.shape[0]
+    inv = 0
+    # runs of _RUN sorted by insertion (each shift past a strictly greater value is one inversion)
+    for lo in range(0, n, _RUN):
+        hi = min(n, lo + _RUN)
+        for i in range(lo + 1, hi):
+            v = y[i]
+            k = i - 1
+            while k >= lo and y[k] > v:
+                y[k + 1] = y[k]
+                k -= 1
+            y[k + 1] = v
+            inv += i - 1 - k
     src = y
     dst = buf
-    inv = 0
     in_buf = False
-    width = 1
+    width = _RUN
     while width < n:
         lo = 0
         while lo < n:
@@ -224,7 +239,9 @@ def tau_family_pairs(r, code):
         b = a + rem
         ys = np.empty(n)
         buf = np.empty(n)
-        v = tau_from_counts(pair_counts_ordered(r[cell, a], r[cell, b], orders[cell, a], ys, buf), code)
+        v = tau_from_counts(
+            pair_counts_ordered(r[cell, a], r[cell, b], orders[cell, a], ys, buf), code
+        )
         out[cell, a, b] = v
         out[cell, b, a] = v
     return out

@@ -43,9 +43,13 @@ def _pair(a: object, b: object, names=("a", "b"), ranks: bool = False):
     x = _vector(a, names[0])
     y = _vector(b, names[1])
     if x.shape != y.shape:
-        raise InputError(f"{names[0]} and {names[1]} must have the same length; got {x.shape[0]} and {y.shape[0]}.")
+        raise InputError(
+            f"{names[0]} and {names[1]} must have the same length; got {x.shape[0]} and {y.shape[0]}."
+        )
     if x.shape[0] < 2:
-        raise InputError(f"{names[0]} and {names[1]} need at least 2 alternatives; got {x.shape[0]}.")
+        raise InputError(
+            f"{names[0]} and {names[1]} need at least 2 alternatives; got {x.shape[0]}."
+        )
     if ranks:
         _check_ranks(x, names[0])
         _check_ranks(y, names[1])
@@ -64,10 +68,14 @@ def _check_ranks(x: np.ndarray, name: str) -> None:
 def _rows(r: object, ranks: bool = False):
     x = as_float_view(r, "r")
     if x.ndim not in (2, 3):
-        raise InputError(f"r must be (k, n) rankings or (c, k, n) cells of them; got shape {x.shape}.")
+        raise InputError(
+            f"r must be (k, n) rankings or (c, k, n) cells of them; got shape {x.shape}."
+        )
     check_finite(x, "r")
     if x.shape[-1] < 2 or x.shape[-2] < 1:
-        raise InputError(f"r needs at least one ranking of at least 2 alternatives; got shape {x.shape}.")
+        raise InputError(
+            f"r needs at least one ranking of at least 2 alternatives; got shape {x.shape}."
+        )
     if ranks:
         _check_ranks(x, "r")
     return (x[None] if x.ndim == 2 else x), x.ndim == 2
@@ -233,27 +241,47 @@ _KNIGHT = "Knight (1966) JASA 61(314) 436-439 (O(n log n) counting)"
 
 CORRELATIONS = (
     CorrelationSpec(
-        "kendall_tau_a", "Kendall's tau-a", kendall_tau_a, kendall_tau_a_pairs,
+        "kendall_tau_a",
+        "Kendall's tau-a",
+        kendall_tau_a,
+        kendall_tau_a_pairs,
         source=f"Kendall (1938) Biometrika 30(1/2) 81-93; {_KNIGHT}",
     ),
     CorrelationSpec(
-        "kendall_tau_c", "Kendall's tau-c", kendall_tau_c, kendall_tau_c_pairs,
+        "kendall_tau_c",
+        "Kendall's tau-c",
+        kendall_tau_c,
+        kendall_tau_c_pairs,
         source=f"Stuart (1953) Biometrika 40(1/2) 106-108; {_KNIGHT}",
     ),
     CorrelationSpec(
-        "rw", "Weighted Spearman r_w", weighted_spearman, weighted_spearman_pairs,
+        "rw",
+        "Weighted Spearman r_w",
+        weighted_spearman,
+        weighted_spearman_pairs,
         source="Pinto da Costa & Soares (2005) ANZ J Stat 47(4) 515-529; Dancelli et al. (2013)",
     ),
     CorrelationSpec(
-        "ws", "WS similarity", ws_coefficient, ws_coefficient_pairs, symmetric=False,
+        "ws",
+        "WS similarity",
+        ws_coefficient,
+        ws_coefficient_pairs,
+        symmetric=False,
         source="Salabun & Urbaniak (2020) ICCS 2020, LNCS 12138, 632-645",
     ),
     CorrelationSpec(
-        "gamma", "Goodman-Kruskal gamma", goodman_kruskal_gamma, goodman_kruskal_gamma_pairs,
+        "gamma",
+        "Goodman-Kruskal gamma",
+        goodman_kruskal_gamma,
+        goodman_kruskal_gamma_pairs,
         source=f"Goodman & Kruskal (1954) JASA 49(268) 732-764; {_KNIGHT}",
     ),
     CorrelationSpec(
-        "pearson", "Pearson's r", pearson, pearson_pairs, on_scores=True,
+        "pearson",
+        "Pearson's r",
+        pearson,
+        pearson_pairs,
+        on_scores=True,
         source="Pearson (1895) Proc. R. Soc. Lond. 58, 240-242",
     ),
 )

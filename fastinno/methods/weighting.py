@@ -42,7 +42,23 @@ __all__ = [
 
 #: Saaty's random consistency index RI by matrix order n = 1..15 (Saaty 1980, *The Analytic
 #: Hierarchy Process*, McGraw-Hill, table 1.7; n = 13..15 as extended there).
-RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49, 1.51, 1.48, 1.56, 1.57, 1.59)
+RANDOM_INDEX = (
+    0.0,
+    0.0,
+    0.58,
+    0.90,
+    1.12,
+    1.24,
+    1.32,
+    1.41,
+    1.45,
+    1.49,
+    1.51,
+    1.48,
+    1.56,
+    1.57,
+    1.59,
+)
 #: Consistency ratio above which a pairwise-comparison matrix is rejected (Saaty 1980).
 CR_LIMIT = 0.1
 #: Below this many matrix entries the kernels run on one thread (waking the pool costs more).
@@ -57,7 +73,9 @@ def _cost_mask(is_cost: object, m: int) -> np.ndarray:
     arr = np.asarray(is_cost)
     if arr.dtype == np.bool_:
         if arr.shape != (m,):
-            raise InputError(f"is_cost must have one entry per indicator ({m}); got shape {arr.shape}.")
+            raise InputError(
+                f"is_cost must have one entry per indicator ({m}); got shape {arr.shape}."
+            )
         return np.ascontiguousarray(arr)
     return check_types(arr, m)
 
@@ -66,7 +84,9 @@ def _cube(x3: object, name: str) -> np.ndarray:
     x = as_float_view(x3, name, 3, "a 3-D array (cells x alternatives x indicators)")
     check_finite(x, name)
     if x.shape[1] < 2:
-        raise InputError(f"{name} needs at least 2 alternatives per cell to weigh indicators; got {x.shape[1]}.")
+        raise InputError(
+            f"{name} needs at least 2 alternatives per cell to weigh indicators; got {x.shape[1]}."
+        )
     return x
 
 
@@ -82,10 +102,14 @@ def _finish(scores: np.ndarray, what: str, why: str, fix: str) -> np.ndarray:
         cells = sorted({int(c) for c in bad[:, 0]})
         cols = sorted({int(j) for j in bad[:, 1]})
         where = f" (cells {format_keys(cells)})" if scores.shape[0] > 1 else ""
-        raise DegenerateDataError(f"{what} is undefined for indicator(s) {format_keys(cols)}{where}: {why}. {fix}")
+        raise DegenerateDataError(
+            f"{what} is undefined for indicator(s) {format_keys(cols)}{where}: {why}. {fix}"
+        )
     total = scores.sum(axis=1, keepdims=True)
     if not (total > 0).all():
-        raise DegenerateDataError(f"{what} gives every indicator a zero score (a 0/0 weight vector): {fix}")
+        raise DegenerateDataError(
+            f"{what} gives every indicator a zero score (a 0/0 weight vector): {fix}"
+        )
     return scores / total
 
 
@@ -104,7 +128,9 @@ def std_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Standard-deviation weights of every cell (of the min-max normalised columns)."""
     x = _cube(x3, "x3")
     _cost_mask(is_cost, x.shape[2])  # checked; the spread of a min-max column ignores direction
-    return _finish(_run(ko.spread_scores_cells, x, ko.STD), "SD weighting", "", "Every indicator is constant.")
+    return _finish(
+        _run(ko.spread_scores_cells, x, ko.STD), "SD weighting", "", "Every indicator is constant."
+    )
 
 
 def cv_cells(x3: object, is_cost: object = None) -> np.ndarray:
@@ -280,7 +306,9 @@ def _pairwise(pairwise: object) -> np.ndarray:
             "Fill the lower triangle with the reciprocals of the upper one."
         )
     if n > len(RANDOM_INDEX):
-        raise InputError(f"pairwise has order {n}; Saaty's random index covers n <= {len(RANDOM_INDEX)}.")
+        raise InputError(
+            f"pairwise has order {n}; Saaty's random index covers n <= {len(RANDOM_INDEX)}."
+        )
     return a
 
 
@@ -337,7 +365,9 @@ def _simplex(w: object, name: str, m: int | None = None) -> np.ndarray:
     return v / v.sum()
 
 
-def combine_weights(subjective: object, objective: object, *, method: str = "multiplicative", alpha: float = 0.5):
+def combine_weights(
+    subjective: object, objective: object, *, method: str = "multiplicative", alpha: float = 0.5
+):
     """Combine a subjective and an objective weight vector.
 
     Parameters
@@ -366,7 +396,9 @@ def combine_weights(subjective: object, objective: object, *, method: str = "mul
     if method == "multiplicative":
         p = s * o
         if not p.sum() > 0:
-            raise DegenerateDataError("subjective * objective is zero everywhere: no indicator gets weight.")
+            raise DegenerateDataError(
+                "subjective * objective is zero everywhere: no indicator gets weight."
+            )
         return p / p.sum()
     if method == "linear":
         if not 0.0 <= float(alpha) <= 1.0:
@@ -386,21 +418,52 @@ _MINMAX = "minmax"
 
 WEIGHTINGS = (
     WeightingSpec(
-        "critic", "CRITIC", critic_weights, critic_cells, _MINMAX,
+        "critic",
+        "CRITIC",
+        critic_weights,
+        critic_cells,
+        _MINMAX,
         "Diakoulaki, Mavrotas, Papayannakis (1995) Computers & Operations Research 22(7) 763-770",
     ),
     WeightingSpec(
-        "std", "Standard deviation", std_weights, std_cells, _MINMAX,
+        "std",
+        "Standard deviation",
+        std_weights,
+        std_cells,
+        _MINMAX,
         "Diakoulaki, Mavrotas, Papayannakis (1995) Computers & Operations Research 22(7) 763-770",
     ),
-    WeightingSpec("cv", "Coefficient of variation", cv_weights, cv_cells, "raw", "Baczkiewicz & Watrobski (2022) SoftwareX 19 101107"),
     WeightingSpec(
-        "merec", "MEREC", merec_weights, merec_cells, "raw",
+        "cv",
+        "Coefficient of variation",
+        cv_weights,
+        cv_cells,
+        "raw",
+        "Baczkiewicz & Watrobski (2022) SoftwareX 19 101107",
+    ),
+    WeightingSpec(
+        "merec",
+        "MEREC",
+        merec_weights,
+        merec_cells,
+        "raw",
         "Keshavarz-Ghorabaee, Amiri, Zavadskas, Turskis, Antucheviciene (2021) Symmetry 13(4) 525",
     ),
-    WeightingSpec("gini", "Gini", gini_weights, gini_cells, "raw", "Gini coefficient of each raw column (pymcdm 1.4.0 convention)"),
     WeightingSpec(
-        "ahp", "AHP", ahp_weights, None, "raw",
-        "Saaty (1980) The Analytic Hierarchy Process, McGraw-Hill", needs="pairwise",
+        "gini",
+        "Gini",
+        gini_weights,
+        gini_cells,
+        "raw",
+        "Gini coefficient of each raw column (pymcdm 1.4.0 convention)",
+    ),
+    WeightingSpec(
+        "ahp",
+        "AHP",
+        ahp_weights,
+        None,
+        "raw",
+        "Saaty (1980) The Analytic Hierarchy Process, McGraw-Hill",
+        needs="pairwise",
     ),
 )

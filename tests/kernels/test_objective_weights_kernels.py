@@ -53,7 +53,9 @@ def test_column_moments_blocks_match_one_pass():
 @pytest.mark.parametrize("code", [ko.STD, ko.CV])
 def test_spread_scores_match_naive(shape, code):
     x = _cube(shape, 3, ties=True)
-    npt.assert_allclose(ko.spread_scores_cells(x, code), naive.spread_scores_cells(x, code), rtol=1e-12)
+    npt.assert_allclose(
+        ko.spread_scores_cells(x, code), naive.spread_scores_cells(x, code), rtol=1e-12
+    )
 
 
 def test_spread_scores_degenerate_columns():
@@ -70,7 +72,9 @@ def test_spread_scores_degenerate_columns():
 def test_critic_scores_match_naive(shape):
     x = _cube(shape, 5)
     cost = _cost(shape[2])
-    npt.assert_allclose(ko.critic_scores_cells(x, cost), naive.critic_scores_cells(x, cost), rtol=1e-10)
+    npt.assert_allclose(
+        ko.critic_scores_cells(x, cost), naive.critic_scores_cells(x, cost), rtol=1e-10
+    )
 
 
 def test_critic_constant_column_is_nan():
@@ -84,13 +88,17 @@ def test_critic_constant_column_is_nan():
 def test_merec_scores_match_naive(shape):
     x = _cube(shape, 7)
     cost = _cost(shape[2])
-    npt.assert_allclose(ko.merec_scores_cells(x, cost), naive.merec_scores_cells(x, cost), rtol=1e-11, atol=1e-14)
+    npt.assert_allclose(
+        ko.merec_scores_cells(x, cost), naive.merec_scores_cells(x, cost), rtol=1e-11, atol=1e-14
+    )
 
 
 def test_merec_tall_cell_matches_naive():
     x = _cube((1, 1500, 4), 8)  # more rows than one logarithm chunk and one block
     cost = np.array([False, True, False, True])
-    npt.assert_allclose(ko.merec_scores_cells(x, cost), naive.merec_scores_cells(x[:, :, :], cost), rtol=1e-10)
+    npt.assert_allclose(
+        ko.merec_scores_cells(x, cost), naive.merec_scores_cells(x[:, :, :], cost), rtol=1e-10
+    )
 
 
 def test_merec_non_positive_column_is_nan():

@@ -35,7 +35,11 @@ def test_tau_family_matches_naive(n, levels, code):
     x, y = _pair(n, 100 + n, levels)
     got = kr.tau_family(x, y, code)
     npt.assert_allclose(got, naive.tau_family(list(x), list(y), code), rtol=1e-12)
-    npt.assert_allclose(kr.tau_from_counts(kr.pair_counts(x, y), code), naive.tau_from_counts(naive.pair_counts(list(x), list(y)), code), rtol=1e-12)
+    npt.assert_allclose(
+        kr.tau_from_counts(kr.pair_counts(x, y), code),
+        naive.tau_from_counts(naive.pair_counts(list(x), list(y)), code),
+        rtol=1e-12,
+    )
 
 
 def test_tau_family_undefined_is_nan():
@@ -47,11 +51,16 @@ def test_tau_family_undefined_is_nan():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=40), st.sampled_from(CODES))
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), min_size=2, max_size=40),
+    st.sampled_from(CODES),
+)
 def test_tau_family_hypothesis(pairs, code):
     x = np.array([p[0] for p in pairs], dtype=float)
     y = np.array([p[1] for p in pairs], dtype=float)
-    npt.assert_allclose(kr.tau_family(x, y, code), naive.tau_family(list(x), list(y), code), rtol=1e-12)
+    npt.assert_allclose(
+        kr.tau_family(x, y, code), naive.tau_family(list(x), list(y), code), rtol=1e-12
+    )
 
 
 def _ranks(c, k, n, seed, ties=False):
@@ -59,7 +68,9 @@ def _ranks(c, k, n, seed, ties=False):
     if ties:
         from scipy.stats import rankdata
 
-        return np.stack([[rankdata(rng.integers(0, 4, n)) for _ in range(k)] for _ in range(c)]).astype(float)
+        return np.stack(
+            [[rankdata(rng.integers(0, 4, n)) for _ in range(k)] for _ in range(c)]
+        ).astype(float)
     return np.stack([[rng.permutation(n) + 1.0 for _ in range(k)] for _ in range(c)])
 
 
@@ -68,9 +79,13 @@ def _ranks(c, k, n, seed, ties=False):
 def test_pairs_kernels_match_naive(shape, ties):
     r = _ranks(*shape, seed=shape[2], ties=ties)
     for code in CODES:
-        npt.assert_allclose(kr.tau_family_pairs(r, code), naive.tau_family_pairs(r, code), rtol=1e-12)
+        npt.assert_allclose(
+            kr.tau_family_pairs(r, code), naive.tau_family_pairs(r, code), rtol=1e-12
+        )
     npt.assert_allclose(kr.weighted_spearman_pairs(r), naive.weighted_spearman_pairs(r), rtol=1e-12)
-    npt.assert_allclose(kr.ws_coefficient_pairs(r), naive.ws_coefficient_pairs(r), rtol=1e-12, atol=1e-15)
+    npt.assert_allclose(
+        kr.ws_coefficient_pairs(r), naive.ws_coefficient_pairs(r), rtol=1e-12, atol=1e-15
+    )
     if not ties or shape[2] > 4:
         npt.assert_allclose(kr.pearson_pairs(r), naive.pearson_pairs(r), rtol=1e-12, atol=1e-15)
 

@@ -64,9 +64,13 @@ def test_against_scipy_and_pymcdm_live():
     for n in (7, 40):
         x = rng.integers(0, 5, n).astype(float)
         y = rng.integers(0, 7, n).astype(float)
-        assert fa.kendall_tau_c(x, y) == pytest.approx(ss.kendalltau(x, y, variant="c").statistic, rel=1e-12)
+        assert fa.kendall_tau_c(x, y) == pytest.approx(
+            ss.kendalltau(x, y, variant="c").statistic, rel=1e-12
+        )
         assert fa.kendall_tau_a(x, y) == pytest.approx(pc.kendall_tau(x, y), rel=1e-12)
-        assert fa.goodman_kruskal_gamma(x, y) == pytest.approx(pc.goodman_kruskal_gamma(x, y), rel=1e-12)
+        assert fa.goodman_kruskal_gamma(x, y) == pytest.approx(
+            pc.goodman_kruskal_gamma(x, y), rel=1e-12
+        )
         a = rng.permutation(n) + 1.0
         b = rng.permutation(n) + 1.0
         assert fa.weighted_spearman(a, b) == pytest.approx(pc.weighted_spearman(a, b), rel=1e-12)
@@ -95,7 +99,9 @@ def test_permutation_invariants(n, seed):
     assert fa.kendall_tau_a(a, b) == pytest.approx(fa.kendall_tau_a(b, a), abs=1e-12)
     assert fa.kendall_tau_a(a, n + 1 - a) == pytest.approx(-1.0)
     p = rng.permutation(n)  # relabelling the alternatives changes nothing
-    assert fa.goodman_kruskal_gamma(a[p], b[p]) == pytest.approx(fa.goodman_kruskal_gamma(a, b), abs=1e-12)
+    assert fa.goodman_kruskal_gamma(a[p], b[p]) == pytest.approx(
+        fa.goodman_kruskal_gamma(a, b), abs=1e-12
+    )
     assert fa.ws_coefficient(a[p], b[p]) == pytest.approx(ws, abs=1e-12)
 
 

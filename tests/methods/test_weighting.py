@@ -20,13 +20,29 @@ from fastinno.methods import weighting as mw
 # alternatives, C1, C2 benefit, C3, C4 cost. Weights as in the paper (0.5752, 0.0141, 0.4016,
 # 0.0091); full precision from JMcDM's MEREC test and pyrepo-mcda
 # (energyinpython/pyrepo-mcda@b3ac297 tests/test_weighting_methods.py).
-MEREC_X = np.array([[450, 8000, 54, 145], [10, 9100, 2, 160], [100, 8200, 31, 153], [220, 9300, 1, 162], [5, 8400, 23, 158]])
+MEREC_X = np.array(
+    [
+        [450, 8000, 54, 145],
+        [10, 9100, 2, 160],
+        [100, 8200, 31, 153],
+        [220, 9300, 1, 162],
+        [5, 8400, 23, 158],
+    ]
+)
 MEREC_W = [0.5752216672093823, 0.01409659116846726, 0.40156136388773117, 0.009120377734419302]
 
 # Tus & Aytac Adali (2019) Opsearch 56(2) 528-538, CRITIC weights of the time-and-attendance
 # software example, as in pyrepo-mcda@b3ac297 tests/test_weighting_methods.py (every column
 # normalised as benefit, i.e. is_cost=None).
-CRITIC_X = np.array([[5000, 3, 3, 4, 3, 2], [680, 5, 3, 2, 2, 1], [2000, 3, 2, 3, 4, 3], [600, 4, 3, 1, 2, 2], [800, 2, 4, 3, 3, 4]])
+CRITIC_X = np.array(
+    [
+        [5000, 3, 3, 4, 3, 2],
+        [680, 5, 3, 2, 2, 1],
+        [2000, 3, 2, 3, 4, 3],
+        [600, 4, 3, 1, 2, 2],
+        [800, 2, 4, 3, 3, 4],
+    ]
+)
 CRITIC_W = [0.157, 0.249, 0.168, 0.121, 0.154, 0.151]
 
 # Shuai et al. (2012) CCDC 3889-3892, coefficient-of-variation weights, as in
@@ -36,35 +52,45 @@ CV_W = [0.4258, 0.3610, 0.2121, 0.0011]
 
 # Baczkiewicz et al. (2021) camera selection, Gini weights of the raw matrix, as in
 # pyrepo-mcda@b3ac297 tests/test_weighting_methods.py.
-GINI_X = np.array([
-    [29.4, 83, 47, 114, 12, 30, 120, 240, 170, 90, 1717.75],
-    [30, 38.1, 124.7, 117, 16, 60, 60, 60, 93, 70, 2389],
-    [29.28, 59.27, 41.13, 58, 16, 30, 60, 120, 170, 78, 239.99],
-    [33.6, 71, 55, 159, 23.6, 60, 240, 240, 132, 140, 2099],
-    [21, 59, 41, 66, 16, 24, 60, 120, 170, 70, 439],
-    [35, 65, 42, 134, 12, 60, 240, 240, 145, 60, 1087],
-    [47, 79, 54, 158, 19, 60, 120, 120, 360, 72, 2499],
-    [28.3, 62.3, 44.9, 116, 12, 30, 60, 60, 130, 90, 999.99],
-    [36.9, 28.6, 121.6, 130, 12, 60, 120, 120, 80, 80, 1099],
-    [32, 59, 41, 60, 16, 30, 120, 120, 170, 60, 302.96],
-    [28.4, 66.3, 48.6, 126, 12, 60, 240, 240, 132, 135, 1629],
-    [29.8, 46, 113, 47, 18, 50, 50, 50, 360, 72, 2099],
-    [20.2, 64, 80, 70, 8, 24, 60, 120, 166, 480, 699.99],
-    [33, 60, 44, 59, 12, 30, 60, 120, 170, 90, 388],
-    [29, 59, 41, 55, 16, 30, 60, 120, 170, 120, 299],
-    [29, 59, 41, 182, 12, 30, 30, 60, 94, 140, 249],
-    [29.8, 59.2, 41, 65, 16, 30, 60, 120, 160, 90, 219.99],
-    [28.8, 62.5, 41, 70, 12, 60, 120, 120, 170, 138, 1399.99],
-    [24, 40, 59, 60, 12, 10, 30, 30, 140, 78, 269.99],
-    [30, 60, 45, 201, 16, 30, 30, 30, 170, 90, 199.99],
-])
+GINI_X = np.array(
+    [
+        [29.4, 83, 47, 114, 12, 30, 120, 240, 170, 90, 1717.75],
+        [30, 38.1, 124.7, 117, 16, 60, 60, 60, 93, 70, 2389],
+        [29.28, 59.27, 41.13, 58, 16, 30, 60, 120, 170, 78, 239.99],
+        [33.6, 71, 55, 159, 23.6, 60, 240, 240, 132, 140, 2099],
+        [21, 59, 41, 66, 16, 24, 60, 120, 170, 70, 439],
+        [35, 65, 42, 134, 12, 60, 240, 240, 145, 60, 1087],
+        [47, 79, 54, 158, 19, 60, 120, 120, 360, 72, 2499],
+        [28.3, 62.3, 44.9, 116, 12, 30, 60, 60, 130, 90, 999.99],
+        [36.9, 28.6, 121.6, 130, 12, 60, 120, 120, 80, 80, 1099],
+        [32, 59, 41, 60, 16, 30, 120, 120, 170, 60, 302.96],
+        [28.4, 66.3, 48.6, 126, 12, 60, 240, 240, 132, 135, 1629],
+        [29.8, 46, 113, 47, 18, 50, 50, 50, 360, 72, 2099],
+        [20.2, 64, 80, 70, 8, 24, 60, 120, 166, 480, 699.99],
+        [33, 60, 44, 59, 12, 30, 60, 120, 170, 90, 388],
+        [29, 59, 41, 55, 16, 30, 60, 120, 170, 120, 299],
+        [29, 59, 41, 182, 12, 30, 30, 60, 94, 140, 249],
+        [29.8, 59.2, 41, 65, 16, 30, 60, 120, 160, 90, 219.99],
+        [28.8, 62.5, 41, 70, 12, 60, 120, 120, 170, 138, 1399.99],
+        [24, 40, 59, 60, 12, 10, 30, 30, 140, 78, 269.99],
+        [30, 60, 45, 201, 16, 30, 30, 30, 170, 90, 199.99],
+    ]
+)
 GINI_W = [0.0362, 0.0437, 0.0848, 0.0984, 0.0480, 0.0842, 0.1379, 0.1125, 0.0745, 0.1107, 0.1690]
 
 # Salabun, Watrobski & Shekhovtsov (2020) Symmetry 12(9) 1549, the 5 x 3 matrix of
 # pyrepo-mcda@b3ac297 tests/test_weighting_methods.py (Test_STD). Expected values computed with
 # pymcdm 1.4.0 (pymcdm/weights/weights.py): standard_deviation_weights of the min-max normalised
 # matrix (our SD reads min-max), critic_weights, gini_weights and merec_weights(types [1, -1, 1]).
-SMALL_X = np.array([[0.619, 0.449, 0.447], [0.862, 0.466, 0.006], [0.458, 0.698, 0.771], [0.777, 0.631, 0.491], [0.567, 0.992, 0.968]])
+SMALL_X = np.array(
+    [
+        [0.619, 0.449, 0.447],
+        [0.862, 0.466, 0.006],
+        [0.458, 0.698, 0.771],
+        [0.777, 0.631, 0.491],
+        [0.567, 0.992, 0.968],
+    ]
+)
 SMALL = {
     "std": ([0.3388053738613598, 0.34158007415671165, 0.31961455198192845], None),
     "critic": ([0.4862648316441319, 0.24269571927399397, 0.27103944908187416], None),
@@ -116,7 +142,9 @@ def test_critic_direction_matters():
     """A cost column flips its correlations, so CRITIC changes; is_cost=None is all benefit."""
     w_benefit = fa.critic_weights(CRITIC_X)
     w_cost = fa.critic_weights(CRITIC_X, [-1, 1, 1, 1, 1, 1])
-    npt.assert_allclose(w_cost, [0.184, 0.213, 0.142, 0.158, 0.168, 0.134], atol=5e-4)  # computed here, Diakoulaki's r_ij
+    npt.assert_allclose(
+        w_cost, [0.184, 0.213, 0.142, 0.158, 0.168, 0.134], atol=5e-4
+    )  # computed here, Diakoulaki's r_ij
     assert not np.allclose(w_benefit, w_cost)
     npt.assert_allclose(fa.critic_weights(CRITIC_X, np.zeros(6, dtype=bool)), w_benefit, rtol=1e-15)
 
@@ -189,7 +217,9 @@ def test_degenerate_inputs_raise():
 
 # pymcdm 1.4.0, pymcdm/weights/subjective/ahp.py docstring: AHP(ranking=[1, 2, 4, 3])() =
 # [0.48144852 0.21998235 0.13073309 0.16783605]; the matrix it builds from that ranking:
-AHP_RANKING_MATRIX = np.array([[1, 2, 4, 3], [1 / 2, 1, 2, 1], [1 / 4, 1 / 2, 1, 1], [1 / 3, 1, 1, 1]])
+AHP_RANKING_MATRIX = np.array(
+    [[1, 2, 4, 3], [1 / 2, 1, 2, 1], [1 / 4, 1 / 2, 1, 1], [1 / 3, 1, 1, 1]]
+)
 AHP_RANKING_W = [0.4814485184167287, 0.21998234804656813, 0.13073308518508034, 0.16783604835162289]
 # The textbook 3 x 3 judgement matrix (a_12 = 3, a_13 = 5, a_23 = 3): w = (0.637, 0.258, 0.105),
 # lambda_max = 3.039, CR = 0.033 with Saaty's RI_3 = 0.58 (pymcdm 1.4.0 AHP(matrix=...) gives
@@ -253,22 +283,38 @@ def test_random_index_is_saatys():
 def test_combine_multiplicative_and_linear():
     s = np.array([0.5, 0.3, 0.2])
     o = np.array([0.2, 0.2, 0.6])
-    npt.assert_allclose(fa.combine_weights(s, o), [0.1 / 0.28, 0.06 / 0.28, 0.12 / 0.28], rtol=1e-14)
-    npt.assert_allclose(fa.combine_weights(s, o, method="linear", alpha=0.25), [0.275, 0.225, 0.5], rtol=1e-14)
+    npt.assert_allclose(
+        fa.combine_weights(s, o), [0.1 / 0.28, 0.06 / 0.28, 0.12 / 0.28], rtol=1e-14
+    )
+    npt.assert_allclose(
+        fa.combine_weights(s, o, method="linear", alpha=0.25), [0.275, 0.225, 0.5], rtol=1e-14
+    )
     npt.assert_allclose(fa.combine_weights(s * 10, o, method="linear", alpha=1.0), s, rtol=1e-14)
 
 
 def test_combine_game_theory():
     """Lai et al. (2015) Natural Hazards 77(2) 1243-1259: a from [[s.s, s.o], [o.s, o.o]] a = [s.s, o.o]."""
     # mirror-image vectors: a = (1/2, 1/2) by symmetry (hand computation)
-    npt.assert_allclose(fa.combine_weights([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], method="game_theory"), [0.35, 0.3, 0.35], rtol=1e-12)
+    npt.assert_allclose(
+        fa.combine_weights([0.5, 0.3, 0.2], [0.2, 0.3, 0.5], method="game_theory"),
+        [0.35, 0.3, 0.35],
+        rtol=1e-12,
+    )
     # s.s = 0.52, s.o = o.o = 0.5: the system gives a = (1, 0), so w = s (hand computation)
-    npt.assert_allclose(fa.combine_weights([0.6, 0.4], [0.5, 0.5], method="game-theory"), [0.6, 0.4], rtol=1e-12)
+    npt.assert_allclose(
+        fa.combine_weights([0.6, 0.4], [0.5, 0.5], method="game-theory"), [0.6, 0.4], rtol=1e-12
+    )
     s = np.array([0.7, 0.2, 0.1])
     o = np.array([0.2, 0.5, 0.3])
-    a = np.abs(np.linalg.lstsq(np.array([[s @ s, s @ o], [o @ s, o @ o]]), np.array([s @ s, o @ o]), rcond=None)[0])
+    a = np.abs(
+        np.linalg.lstsq(
+            np.array([[s @ s, s @ o], [o @ s, o @ o]]), np.array([s @ s, o @ o]), rcond=None
+        )[0]
+    )
     a /= a.sum()
-    npt.assert_allclose(fa.combine_weights(s, o, method="game_theory"), a[0] * s + a[1] * o, rtol=1e-12)
+    npt.assert_allclose(
+        fa.combine_weights(s, o, method="game_theory"), a[0] * s + a[1] * o, rtol=1e-12
+    )
     npt.assert_allclose(fa.combine_weights(s, s, method="game_theory"), s, rtol=1e-12)
 
 
@@ -288,4 +334,6 @@ def test_registry_entries():
         spec = registry.weighting(name)
         assert spec.name == name and spec.source
     assert registry.weighting("ahp").needs == "pairwise" and registry.weighting("ahp").cells is None
-    assert registry.weighting("critic").data == "minmax" and registry.weighting("gini").data == "raw"
+    assert (
+        registry.weighting("critic").data == "minmax" and registry.weighting("gini").data == "raw"
+    )
