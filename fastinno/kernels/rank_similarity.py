@@ -70,14 +70,14 @@ def _inversions(y, buf):
             i = lo
             j = mid
             k = lo
-            while i < mid and j < hi:
-                if src[j] < src[i]:
-                    dst[k] = src[j]
-                    inv += mid - i
-                    j += 1
-                else:
-                    dst[k] = src[i]
-                    i += 1
+            while i < mid and j < hi:  # branch-free merge step (selects, not jumps)
+                a = src[i]
+                b = src[j]
+                take = np.int64(b < a)
+                dst[k] = b if take else a
+                inv += take * (mid - i)
+                j += take
+                i += 1 - take
                 k += 1
             while i < mid:
                 dst[k] = src[i]

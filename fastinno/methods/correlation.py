@@ -183,7 +183,8 @@ def ws_coefficient(reference: object, other: object) -> float:
 
     Returns
     -------
-    ws : float, 1 for identical rankings; in [0, 1] for rankings without ties.
+    ws : float, 1 for identical rankings; in (0, 1] when the reference holds ranks 1..n (average
+        ranks for ties), as the penalty is then at most sum_i 2^-x_i < 1.
 
     Notes
     -----

@@ -282,8 +282,10 @@ def gini_weights(matrix: object, is_cost: object = None) -> np.ndarray:
     Notes
     -----
     G_j = sum_i sum_k |x_ij - x_kj| / (2 n^2 mean_j) on the raw matrix, computed in O(n log n)
-    from the sorted column. Equals ``pymcdm.weights.gini_weights`` (pymcdm 1.4.0); Gini weighting
-    as in Li, Wang, Chen et al. (2013) and Salabun et al. (2020) Symmetry 12(9) 1549.
+    from the sorted column. Equals ``pymcdm.weights.gini_weights`` (pymcdm 1.4.0) and
+    pyrepo-mcda's ``gini_weighting``; as used by Baczkiewicz, Watrobski, Kizielewicz & Salabun
+    (2021), *Towards reliable results: a comparative analysis of selected MCDA techniques in the
+    camera selection problem*, Information Technology for Management, Springer, 143-165.
     """
     return _one(gini_cells, matrix, is_cost)
 
