@@ -18,8 +18,8 @@ from fastinno.methods import weighting as mw
 
 # Keshavarz-Ghorabaee et al. (2021) Symmetry 13(4) 525, illustrative example (sec. 4): 5
 # alternatives, C1, C2 benefit, C3, C4 cost. Weights as in the paper (0.5752, 0.0141, 0.4016,
-# 0.0091); full precision from JMcDM's MEREC test and pyrepo-mcda
-# (energyinpython/pyrepo-mcda@b3ac297 tests/test_weighting_methods.py).
+# 0.0091); the same case in pymcdm's tests (tests/test_weights.py, TestMERECWeights) and
+# pyrepo-mcda@b3ac297 tests/test_weighting_methods.py; full precision from JMcDM's MEREC test.
 MEREC_X = np.array(
     [
         [450, 8000, 54, 145],
@@ -32,8 +32,9 @@ MEREC_X = np.array(
 MEREC_W = [0.5752216672093823, 0.01409659116846726, 0.40156136388773117, 0.009120377734419302]
 
 # Tus & Aytac Adali (2019) Opsearch 56(2) 528-538, CRITIC weights of the time-and-attendance
-# software example, as in pyrepo-mcda@b3ac297 tests/test_weighting_methods.py (every column
-# normalised as benefit, i.e. is_cost=None).
+# software example, as in pymcdm's tests (tests/test_weights.py, TestCRITICWeights) and
+# pyrepo-mcda@b3ac297 tests/test_weighting_methods.py (every column normalised as benefit,
+# i.e. is_cost=None).
 CRITIC_X = np.array(
     [
         [5000, 3, 3, 4, 3, 2],
