@@ -104,3 +104,17 @@ def test_pearson_constant_is_nan():
     assert np.isnan(kr.pearson(np.ones(4), np.arange(4.0)))
     m = kr.pearson_pairs(np.array([[[1.0, 1.0, 1.0], [1.0, 2.0, 3.0]]]))
     assert np.isnan(m[0, 0, 1]) and m[0, 1, 1] == pytest.approx(1.0)
+
+
+def test_weighted_spearman_pairs_exact_for_large_rankings():
+    """The matrix-product form equals the direct sum for 3,000 regions (integer and tied ranks)."""
+    r = _ranks(1, 4, 3000, seed=21)
+    r[0, 3] = np.ceil(r[0, 3] / 2) * 2 - 0.5  # half-integer (tied) ranks stay in [1, n]
+    m = kr.weighted_spearman_pairs(r)
+    for a in range(4):
+        for b in range(4):
+            assert m[0, a, b] == pytest.approx(
+                kr.weighted_spearman(r[0, a], r[0, b]), rel=1e-14, abs=1e-15
+            )
+    p = kr.pearson_pairs(r)
+    npt.assert_allclose(p[0], np.corrcoef(r[0]), rtol=1e-12, atol=1e-14)
