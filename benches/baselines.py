@@ -755,3 +755,92 @@ def mabac_numpy(x, w, is_cost):
     v = (normalize_minmax_plain(x, is_cost) + 1.0) * w
     g = np.exp(np.log(v).mean(axis=0))
     return (v - g).sum(axis=1)
+# --- weightings and rank correlations ---
+
+
+def _minmax_columns(x, is_cost):
+    mn = x.min(axis=0)
+    mx = x.max(axis=0)
+    return np.where(is_cost, mx - x, x - mn) / (mx - mn)
+
+
+def critic_weights(x, is_cost):
+    """CRITIC on the min-max normalised matrix: sd times sum of (1 - corrcoef)."""
+    r = _minmax_columns(x, is_cost)
+    c = r.std(axis=0, ddof=1) * (1.0 - np.corrcoef(r, rowvar=False)).sum(axis=0)
+    return c / c.sum()
+
+
+def std_weights(x, is_cost):
+    """SD weights of the min-max normalised columns."""
+    s = _minmax_columns(x, is_cost).std(axis=0, ddof=1)
+    return s / s.sum()
+
+
+def cv_weights(x):
+    """Coefficient-of-variation weights of the raw columns."""
+    v = x.std(axis=0, ddof=1) / x.mean(axis=0)
+    return v / v.sum()
+
+
+def merec_weights(x, is_cost):
+    """MEREC with numpy broadcasting: all removal effects as one (n, m) array."""
+    lg = np.log(x)
+    el = np.where(is_cost, lg.max(axis=0) - lg, lg - lg.min(axis=0))
+    m = x.shape[1]
+    t = el.sum(axis=1, keepdims=True)
+    e = (np.log1p(t / m) - np.log1p((t - el) / m)).sum(axis=0)
+    return e / e.sum()
+
+
+def gini_weights(x):
+    """Gini weights from the sorted columns: G_j = 2 sum_i (2i - n + 1) x_(i) / (2 n sum x)."""
+    n = x.shape[0]
+    s = np.sort(x, axis=0)
+    g = 2.0 * ((2.0 * np.arange(n) - n + 1.0) @ s) / (2.0 * n * x.sum(axis=0))
+    return g / g.sum()
+
+
+def _concordance_pairs(r, kind):
+    """(k, k) tau-a / tau-c / gamma with an O(k^2 n^2) broadcast over all alternative pairs (chunked)."""
+    k, n = r.shape
+    sg = np.sign(r[:, :, None] - r[:, None, :]).reshape(k, n * n)
+    s = (sg @ sg.T) / 2.0  # C - D
+    if kind == "a":
+        return s / (n * (n - 1) / 2.0)
+    if kind == "gamma":
+        cd = (np.abs(sg) @ np.abs(sg).T) / 2.0
+        return s / cd
+    q = np.array([[min(len(np.unique(a)), len(np.unique(b))) for b in r] for a in r])
+    return 2.0 * s / (n * n * (q - 1.0) / q)
+
+
+def kendall_tau_a_pairs(r):
+    return _concordance_pairs(r, "a")
+
+
+def kendall_tau_c_pairs(r):
+    return _concordance_pairs(r, "c")
+
+
+def gamma_pairs(r):
+    return _concordance_pairs(r, "gamma")
+
+
+def weighted_spearman_pairs(r):
+    """(k, k) r_w by broadcasting over pairs: (k, k, n) temporaries."""
+    n = r.shape[1]
+    d = r[:, None, :] - r[None, :, :]
+    w = (n - r[:, None, :] + 1.0) + (n - r[None, :, :] + 1.0)
+    return 1.0 - 6.0 * (d * d * w).sum(axis=-1) / (n**4 + n**3 - n**2 - n)
+
+
+def ws_coefficient_pairs(r):
+    """(k, k) WS, row a the reference: (k, k, n) temporaries."""
+    n = r.shape[1]
+    w = 2.0 ** (-r) / np.maximum(np.abs(r - 1.0), np.abs(r - n))
+    return 1.0 - (w[:, None, :] * np.abs(r[:, None, :] - r[None, :, :])).sum(axis=-1)
+
+
+def pearson_pairs(r):
+    return np.corrcoef(r)

@@ -26,11 +26,13 @@ from families import additive  # noqa: E402, F401
 from families import combined  # noqa: E402, F401
 from families import compare  # noqa: E402, F401
 from families import compromise  # noqa: E402, F401
+from families import correlation  # noqa: E402, F401
 from families import dematel  # noqa: E402, F401
 from families import ideal_solution  # noqa: E402, F401
 from families import panel  # noqa: E402, F401
 from families import regional_disparity  # noqa: E402, F401
 from families import regional_spatial  # noqa: E402, F401
 from families import robustness  # noqa: E402, F401
+from families import weighting  # noqa: E402, F401
 
 __all__ = ["BENCHES", "FASTINNO", "Bench", "Shape", "register"]

@@ -404,6 +404,15 @@ _DECLARED = (
         },
         default="silverman",
     ),
+    Option(
+        "weight_combination",
+        {
+            "multiplicative": "w_j proportional to subjective_j * objective_j",
+            "linear": "alpha * subjective + (1 - alpha) * objective",
+            "game_theory": "least-squares game-theory combination (Lai et al. 2015)",
+        },
+        default="multiplicative",
+    ),
 )
 
 OPTIONS: dict[str, Option] = {o.name: o for o in _DECLARED}

@@ -1483,3 +1483,188 @@ def mabac(x, w, is_cost, normalize="minmax"):
     v = [[w[j] * (r[i, j] + 1) for j in range(m)] for i in range(n)]
     g = [math.prod(v[i][j] for i in range(n)) ** (1 / n) for j in range(m)]
     return np.array([math.fsum(v[i][j] - g[j] for j in range(m)) for i in range(n)])
+# --- weightings and rank correlations ---
+
+
+def _col(x, j):
+    return [x[i][j] for i in range(len(x))]
+
+
+def _sd(v):
+    n = len(v)
+    mu = sum(v) / n
+    return math.sqrt(sum((a - mu) ** 2 for a in v) / (n - 1))
+
+
+def _minmax_col(v, cost):
+    lo, hi = min(v), max(v)
+    return [((hi - a) if cost else (a - lo)) / (hi - lo) for a in v]
+
+
+def column_moments_cells(x3, want_cov):
+    """min, max, mean and centred cross products of every cell, by definition."""
+    c, n, m = x3.shape
+    mn, mx, mean = np.empty((c, m)), np.empty((c, m)), np.empty((c, m))
+    s2 = np.zeros((c, m if want_cov else 1, m))
+    for q in range(c):
+        cols = [_col(x3[q], j) for j in range(m)]
+        for j in range(m):
+            mn[q, j], mx[q, j], mean[q, j] = min(cols[j]), max(cols[j]), sum(cols[j]) / n
+        for j in range(m):
+            for k in range(m):
+                if want_cov or j == k:
+                    v = sum((cols[j][i] - mean[q, j]) * (cols[k][i] - mean[q, k]) for i in range(n))
+                    s2[q, j if want_cov else 0, k] = v
+    return mn, mx, mean, s2
+
+
+def spread_scores_cells(x3, code):
+    """code 0: sd of the min-max column (0 if constant); 1: sd / mean of the raw column (NaN if mean <= 0)."""
+    c, n, m = x3.shape
+    out = np.empty((c, m))
+    for q in range(c):
+        for j in range(m):
+            v = _col(x3[q], j)
+            if code == 0:
+                out[q, j] = 0.0 if max(v) == min(v) else _sd(_minmax_col(v, False))
+            else:
+                mu = sum(v) / n
+                out[q, j] = _sd(v) / mu if mu > 0 else math.nan
+    return out
+
+
+def critic_scores_cells(x3, is_cost):
+    """C_j = sd(r_j) sum_k (1 - corr(r_j, r_k)), r the direction-aware min-max matrix (Diakoulaki 1995)."""
+    c, n, m = x3.shape
+    out = np.empty((c, m))
+    for q in range(c):
+        r = [_minmax_col(_col(x3[q], j), bool(is_cost[j])) for j in range(m)]
+        for j in range(m):
+            out[q, j] = _sd(r[j]) * sum(1.0 - pearson(r[j], r[k]) for k in range(m))
+    return out
+
+
+def merec_scores_cells(x3, is_cost):
+    """MEREC E_j straight from Keshavarz-Ghorabaee et al. (2021) eqs. (2)-(5)."""
+    c, n, m = x3.shape
+    out = np.empty((c, m))
+    for q in range(c):
+        x = x3[q]
+        lo = [min(_col(x, j)) for j in range(m)]
+        hi = [max(_col(x, j)) for j in range(m)]
+        nx = [[(x[i][j] / hi[j]) if is_cost[j] else (lo[j] / x[i][j]) for j in range(m)] for i in range(n)]
+        s = [math.log(1 + sum(abs(math.log(nx[i][j])) for j in range(m)) / m) for i in range(n)]
+        for j in range(m):
+            e = 0.0
+            for i in range(n):
+                sp = math.log(1 + sum(abs(math.log(nx[i][k])) for k in range(m) if k != j) / m)
+                e += abs(sp - s[i])
+            out[q, j] = e
+    return out
+
+
+def transpose_cells(x3):
+    """x3 (c, n, m) -> (c, m, n) element by element."""
+    c, n, m = x3.shape
+    out = np.empty((c, m, n))
+    for q in range(c):
+        for i in range(n):
+            for j in range(m):
+                out[q, j, i] = x3[q, i, j]
+    return out
+
+
+def gini_scores_sorted(s3):
+    """G = sum_i sum_k |v_i - v_k| / (2 n^2 mean) of every row (the double sum; NaN if negative or zero sum)."""
+    c, m, n = s3.shape
+    out = np.empty((c, m))
+    for q in range(c):
+        for j in range(m):
+            v = list(s3[q, j])
+            if min(v) < 0 or not sum(v) > 0:
+                out[q, j] = math.nan
+            else:
+                out[q, j] = sum(abs(a - b) for a in v for b in v) / (2 * n * n * (sum(v) / n))
+    return out
+
+
+def _sign(a):
+    return int(a > 0) - int(a < 0)
+
+
+def pair_counts(x, y):
+    """(n0, n1, n2, n3, D, distinct x, distinct y, n) with an O(n^2) loop over pairs."""
+    n = len(x)
+    n1 = n2 = n3 = d = 0
+    for i in range(n):
+        for k in range(i + 1, n):
+            tx, ty = x[i] == x[k], y[i] == y[k]
+            n1 += tx
+            n2 += ty
+            n3 += tx and ty
+            d += _sign(x[i] - x[k]) * _sign(y[i] - y[k]) < 0
+    return np.array([n * (n - 1) // 2, n1, n2, n3, d, len(set(x)), len(set(y)), n])
+
+
+pair_counts_ordered = pair_counts
+
+
+def tau_family(x, y, code):
+    """0 tau-a, 1 tau-c, 2 gamma from the pair loop: sum of sign products."""
+    n = len(x)
+    s = sum(_sign(x[i] - x[k]) * _sign(y[i] - y[k]) for i in range(n) for k in range(i + 1, n))
+    if code == 0:
+        return s / (n * (n - 1) / 2)
+    if code == 1:
+        q = min(len(set(x)), len(set(y)))
+        return math.nan if q < 2 else 2 * s / (n * n * (q - 1) / q)
+    cd = sum(abs(_sign(x[i] - x[k]) * _sign(y[i] - y[k])) for i in range(n) for k in range(i + 1, n))
+    return math.nan if cd == 0 else s / cd
+
+
+def tau_from_counts(counts, code):
+    """The tau / gamma formulas on counts (C - D = n0 - n1 - n2 + n3 - 2 D)."""
+    n0, n1, n2, n3, d, dx, dy, n = (int(v) for v in counts)
+    s = n0 - n1 - n2 + n3 - 2 * d
+    if code == 0:
+        return s / n0
+    if code == 1:
+        q = min(dx, dy)
+        return 2 * s / (n * n * (q - 1) / q)
+    return s / (n0 - n1 - n2 + n3)
+
+
+def weighted_spearman(x, y):
+    """r_w = 1 - 6 sum (x - y)^2 ((n - x + 1) + (n - y + 1)) / (n^4 + n^3 - n^2 - n)."""
+    n = len(x)
+    num = sum((x[i] - y[i]) ** 2 * ((n - x[i] + 1) + (n - y[i] + 1)) for i in range(n))
+    return 1 - 6 * num / (n**4 + n**3 - n**2 - n)
+
+
+def ws_coefficient(x, y):
+    """WS = 1 - sum 2^-x_i |x_i - y_i| / max(|x_i - 1|, |x_i - n|) (Salabun & Urbaniak 2020)."""
+    n = len(x)
+    return 1 - sum(2.0 ** (-x[i]) * abs(x[i] - y[i]) / max(abs(x[i] - 1), abs(x[i] - n)) for i in range(n))
+
+
+def _all_pairs(f, r):
+    r = np.asarray(r)
+    if r.ndim == 2:
+        return np.array([[f(a, b) for b in r] for a in r])
+    return np.stack([_all_pairs(f, cell) for cell in r])
+
+
+def tau_family_pairs(r, code):
+    return _all_pairs(lambda a, b: tau_family(list(a), list(b), code), r)
+
+
+def weighted_spearman_pairs(r):
+    return _all_pairs(weighted_spearman, r)
+
+
+def ws_coefficient_pairs(r):
+    return _all_pairs(ws_coefficient, r)
+
+
+def pearson_pairs(r):
+    return _all_pairs(pearson, r)

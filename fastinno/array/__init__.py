@@ -25,6 +25,23 @@ Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataF
 
 from ..methods.additive import aras, copras, mabac, moora, waspas, wpm, wsm
 from ..methods.compromise import cocoso, codas, edas, marcos, promethee_ii, spotis, vikor
+from ..methods.correlation import (
+    goodman_kruskal_gamma,
+    kendall_tau_a,
+    kendall_tau_c,
+    pearson,
+    weighted_spearman,
+    ws_coefficient,
+)
+from ..methods.weighting import (
+    ahp_weights,
+    combine_weights,
+    critic_weights,
+    cv_weights,
+    gini_weights,
+    merec_weights,
+    std_weights,
+)
 from .classic import entropy_weights, equal_weights, gra, hierarchical_weights, max_deviation_weights
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 from .normalization import normalize
@@ -36,4 +53,9 @@ __all__ = [
     "wsm", "wpm", "waspas", "copras", "aras", "moora", "mabac",
     # weightings
     "equal_weights", "entropy_weights", "max_deviation_weights", "hierarchical_weights",
+    "critic_weights", "std_weights", "cv_weights", "merec_weights", "gini_weights", "ahp_weights",
+    "combine_weights",
+    # rank correlations (spearman and kendall tau-b: fastinno.spearman, fastinno.kendall)
+    "kendall_tau_a", "kendall_tau_c", "weighted_spearman", "ws_coefficient", "goodman_kruskal_gamma",
+    "pearson",
 ]

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from .. import _options as opt
 from . import additive, classic, compromise
+from . import correlation as correlation_entries
+from . import weighting as weighting_entries
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
 __all__ = ["METHODS", "WEIGHTINGS", "CORRELATIONS", "method", "weighting", "correlation"]
 
 #: Modules that declare entries in ``SPECS`` / ``WEIGHTINGS`` / ``CORRELATIONS`` tuples.
 _METHOD_MODULES: tuple = (classic, additive, compromise)
-_WEIGHTING_MODULES: tuple = (classic,)
-_CORRELATION_MODULES: tuple = (classic,)
+_WEIGHTING_MODULES: tuple = (classic, weighting_entries)
+_CORRELATION_MODULES: tuple = (classic, correlation_entries)
 
 METHODS: dict[str, MethodSpec] = {s.name: s for m in _METHOD_MODULES for s in m.SPECS}
 WEIGHTINGS: dict[str, WeightingSpec] = {s.name: s for m in _WEIGHTING_MODULES for s in m.WEIGHTINGS}
