@@ -37,6 +37,9 @@ def single_threaded_blas(when: bool = True) -> Iterator[None]:
         yield
         return
     if _BLAS_CONTROLLER is None:
+        # numba's np.dot calls SciPy's BLAS, numpy has its own: load both before the controller
+        # looks for them, or kernels compiled later would run a threaded BLAS inside the block
+        import scipy.linalg.cython_blas  # noqa: F401
         from threadpoolctl import ThreadpoolController
 
         _BLAS_CONTROLLER = ThreadpoolController()

@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from .. import _options as opt
+from .._threads import single_threaded_blas
 from ..errors import FastinnoWarning, InputError, format_keys
 from ..kernels import agreement as ka
 from ..kernels import rank as kr
@@ -94,6 +95,7 @@ def _enum(values: Sequence[str], idx: np.ndarray) -> pl.Series:
     return pl.Series(cats, dtype=pl.Enum(cats)).gather(codes)
 
 
+@single_threaded_blas()  # small GEMMs: a threaded BLAS only waits on a busy machine
 def compare_methods(
     panel,
     *,

@@ -14,6 +14,7 @@ import polars as pl
 
 from .. import _options as opt
 from .. import validate as V
+from .._threads import single_threaded_blas
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import rank as kr
 from . import mcda
@@ -162,6 +163,7 @@ def weights_frame(panel, w: np.ndarray, by: str) -> pl.DataFrame:
     })
 
 
+@single_threaded_blas()  # small GEMMs: a threaded BLAS only waits on a busy machine
 def evaluate(panel, *, method: str = "vikor", weights: object = "critic", normalize: object = V.UNSET,
              by: str = "year", options: Mapping | None = None) -> EvaluationResult:
     """Scores and ranks of a registered ranking method, per year or over the whole panel.
