@@ -69,6 +69,39 @@ METHOD_CODES = {
 }
 
 
+def registered_methods() -> tuple[str, ...]:
+    """Registered ranking methods the combined evaluation may list besides its own four (its
+    ``topsis`` and ``gra`` are the paper's, on efficacy coefficients)."""
+    from . import registry
+
+    return tuple(n for n in registry.METHODS if n not in METHODS and n != "hew_topsis")
+
+
+def registered_scores(panel, prep, name: str) -> np.ndarray:
+    """Scores (cells, objects) of the registered method ``name`` in every cell of ``prep``.
+
+    The method runs on the cell's raw values (its own default normalization and cost
+    directions) with the cell's TOPSIS / GRA weights; its preference is turned so that larger is
+    better and min-max scaled to [0, 1] within the cell, so that it combines with the other
+    methods' scores on one scale.
+    """
+    from . import registry
+
+    spec = registry.method(name)
+    cube = np.ascontiguousarray(panel.cube, dtype=np.float64)
+    is_cost = np.ascontiguousarray(panel.is_cost, dtype=np.bool_)
+    out = np.empty((len(prep.cell_year), prep.n_obj))
+    for c, y in enumerate(prep.cell_year):
+        idx = np.asarray(prep.idx_all[c], dtype=np.int64)
+        x = cube[:, y, :] if prep.n_obj == cube.shape[0] else cube.reshape(-1, cube.shape[2])
+        x3 = np.ascontiguousarray(x[:, idx])[None]
+        s = spec.cells(x3, prep.wt_all[c], is_cost[idx], spec.default_normalize, dict(spec.options))[0]
+        s = s if spec.higher_is_better else -s
+        lo, hi = s.min(), s.max()
+        out[c] = (s - lo) / (hi - lo) if hi > lo else 0.5
+    return out
+
+
 def spearman_pvalues(rho: np.ndarray, n: int) -> np.ndarray:
     """Two-sided p-values of Spearman's rho by the t approximation (as scipy.stats.spearmanr)."""
     from scipy import stats
@@ -127,7 +160,11 @@ def combined_evaluation(
     Parameters
     ----------
     panel : fastinno.Panel (complete).
-    methods : subset of ("entropy", "max_deviation", "topsis", "gra"), at least one.
+    methods : at least one of ("entropy", "max_deviation", "topsis", "gra") (the paper's single
+        methods on efficacy coefficients) or of the registered ranking methods ("vikor",
+        "promethee_ii", "wsm", ... see :data:`fastinno.methods.registry.METHODS`), which run on the
+        cell's raw values with their own default normalization and the TOPSIS / GRA weights, their
+        preference min-max scaled to [0, 1] within the cell.
     by : "year" (each year's cross-section, default) or "panel" (all region-years pooled).
     alpha : significance level of the compatibility test.
     rho : grey distinguishing coefficient.
@@ -207,7 +244,7 @@ def prepare(
     if not methods:
         raise InputError("methods is empty: choose from " + ", ".join(METHODS) + ".")
     for m in methods:
-        V.check_choice("method", m, METHODS)
+        V.check_choice("method", m, METHODS + registered_methods())
     if len(set(methods)) != len(methods):
         raise InputError(f"methods has duplicates: {list(methods)}.")
     try:
@@ -390,11 +427,18 @@ def _combined_evaluation(
     cell_year, cell_dim, ptr = prep.cell_year, prep.cell_dim, prep.ptr
     idx_all, we_all, wm_all, wt_all = prep.idx_all, prep.we_all, prep.wm_all, prep.wt_all
     cell_year_a = np.asarray(cell_year, dtype=np.int64)
-    codes = np.asarray([METHOD_CODES[mm] for mm in methods], dtype=np.int64)
-    scores = krel.cell_scores(
+    own = [mm for mm in methods if mm in METHOD_CODES]
+    codes = np.asarray([METHOD_CODES[mm] for mm in own], dtype=np.int64)
+    own_scores = krel.cell_scores(
         pt, cell_year_a, np.asarray(ptr, dtype=np.int64), np.concatenate(idx_all).astype(np.int64),
         np.concatenate(we_all), np.concatenate(wm_all), np.concatenate(wt_all), codes, rho,
     )
+    if len(own) == len(methods):
+        scores = own_scores
+    else:  # registered methods beside the paper's four, in the order asked
+        scores = np.empty((own_scores.shape[0], len(methods), prep.n_obj))
+        for j, mm in enumerate(methods):
+            scores[:, j] = own_scores[:, own.index(mm)] if mm in own else registered_scores(panel, prep, mm)
     n_cells, k, _ = scores.shape
     smethod = SPEARMAN_CODES[spearman_method]
     ranks = packed_ranks(scores.reshape(n_cells * k, -1), True).reshape(n_cells, k, -1)

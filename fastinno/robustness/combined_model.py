@@ -212,6 +212,13 @@ def prepare(panel, options: Mapping | None):
         spearman_method=opts["spearman_method"], constant=opts["constant"], entropy_data=opts["entropy_data"],
         index_only=True, stacklevel=5,
     )
+    foreign = [m for m in prep.methods if m not in mc.METHODS]
+    if foreign:
+        raise InputError(
+            f"model 'combined' perturbs the weighted steps of the paper's four single methods "
+            f"({', '.join(mc.METHODS)}), and {format_keys(foreign)} {'is' if len(foreign) == 1 else 'are'} not one of them. Run each as its own "
+            "model (simulate(model=...)) or compare them with choices={'method': [...]}."
+        )
     opts["methods"] = prep.methods
     n_years, n_regions, n_ind = prep.n_per, prep.n_obj, len(prep.indicators)
     if opts["constant"] == "drop" and prep.excluded_rows:
