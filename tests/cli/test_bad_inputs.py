@@ -152,6 +152,12 @@ CASES = [
     ("evaluate-out-unknown-suffix", [*EVAL, "--out", "scores.txt"], r"'scores.txt': unsupported file type '.txt'"),
     ("evaluate-out-parent-is-a-file", [*EVAL, "--out", "panel.csv/x.csv"], r"'panel.csv/x.csv'.*not a folder"),
     ("evaluate-out-is-a-folder", [*EVAL, "--out", "sub"], r"'sub'"),
+    # --- compare, init, warmup -------------------------------------------------------------------
+    ("compare-unknown-method", ["compare", "--demo", "--methods", "topsis,nope"], r"Unknown method 'nope'"),
+    ("compare-one-configuration", ["compare", "--demo", "--methods", "topsis", "--weights", "equal"],
+     r"at least 2 configurations"),
+    ("init-non-empty-folder", ["init", "sub"], r"'sub' is not empty.*--force"),
+    ("warmup-unknown-option", ["warmup", "--steps", "x"], r"No such option '--steps'"),
     # --- combine ---------------------------------------------------------------------------------
     ("combine-unknown-method", [*COMB, "--methods", "entropy,foo"], r"'foo'"),
     ("combine-no-method", [*COMB, "--methods", ","], r"method"),
