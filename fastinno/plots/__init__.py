@@ -25,6 +25,7 @@ from .index import (
 from .regional import (
     dagum_contributions,
     density_curves,
+    disparity_trends,
     markov_matrix,
     moran_scatter,
     sigma_convergence,
@@ -46,6 +47,7 @@ __all__ = [
     "gm11_plot",
     "cause_effect_diagram",
     "method_comparison",
+    "disparity_trends",
     "dagum_contributions",
     "theil_decomposition",
     "sigma_convergence",

@@ -14,7 +14,7 @@ import polars as pl
 from ..errors import InputError, format_keys
 from .style import check_frame, column_label, figure_axes, new_figure, region_colors, style
 
-__all__ = ["dagum_contributions", "theil_decomposition", "sigma_convergence", "density_curves",
+__all__ = ["disparity_trends", "dagum_contributions", "theil_decomposition", "sigma_convergence", "density_curves",
            "moran_scatter", "markov_matrix"]
 
 #: Colours of the three Dagum parts and the two Theil parts.
@@ -29,6 +29,47 @@ _LABEL_POINTS = 30
 def _years_axis(ax, years) -> None:
     ax.set_xlabel("Year")
     ax.set_xticks(years, [str(y) for y in years], rotation=45 if len(years) > 10 else 0)
+
+
+def disparity_trends(overall: pl.DataFrame, *, measures=None, title: str | None = None, ax=None):
+    """Inequality measures per year, with their bootstrap intervals as bands when present.
+
+    Parameters
+    ----------
+    overall : polars.DataFrame
+        ``year``, ``measure``, ``value`` and optionally ``lower``, ``upper``
+        (``DisparityResult.overall``).
+    measures : sequence of str, optional
+        Measures drawn (default: those of the table in its order, without the decomposition
+        parts ``theil_within`` ... ``dagum_transvariation``).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One line per measure (and one band per measure with intervals).
+    """
+    d = check_frame(overall, "overall", ("year", "measure", "value"))
+    have = d["measure"].unique(maintain_order=True).to_list()
+    if measures is None:
+        measures = [m for m in have if not m.startswith(("theil_within", "theil_between", "dagum_"))] or have
+    bad = [m for m in measures if m not in have]
+    if bad:
+        raise InputError(f"measure(s) {format_keys(bad)} not in the table; it has {format_keys(have)}.")
+    years = d["year"].unique().sort().to_list()
+    with style():
+        fig, ax = figure_axes(ax, (max(5.0, 0.45 * len(years) + 3.0), 3.8))
+        for k, m in enumerate(measures):
+            s = d.filter(pl.col("measure") == m).sort("year")
+            color = f"C{k}"
+            ax.plot(s["year"].to_numpy(), s["value"].to_numpy(), "o-", ms=3.5, color=color, label=m)
+            if {"lower", "upper"} <= set(s.columns) and s["lower"].null_count() == 0:
+                ax.fill_between(s["year"].to_numpy(), s["lower"].to_numpy(), s["upper"].to_numpy(),
+                                color=color, alpha=0.18, lw=0)
+        ax.set_ylabel("Value")
+        ax.set_title(title or "Regional disparities")
+        _years_axis(ax, years)
+        ax.legend(frameon=False, fontsize=8)
+    return fig
 
 
 def dagum_contributions(dagum: pl.DataFrame, *, share: bool = False, title: str | None = None, ax=None):
