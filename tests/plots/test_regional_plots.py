@@ -160,3 +160,18 @@ def test_figures_draw_into_a_given_axes_and_save(disp, tmp_path):
     out = tmp_path / "dagum.png"
     plots.save_figure(plots.dagum_contributions(disp.dagum), out)
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_disparity_trends_lines_and_interval_bands(scores):
+    res = fi.disparity(scores, groups=GROUPS, measures=["cv", "gini", "dagum"], bootstrap=20, seed=1)
+    (ax,) = plots.disparity_trends(res.overall).axes
+    assert [ln.get_label() for ln in ax.lines] == ["cv", "gini"]  # not the decomposition parts
+    gini = res.overall.filter(pl.col("measure") == "gini")
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), gini["value"].to_numpy())
+    assert len(ax.collections) == 2  # one interval band per measure
+    band = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(gini["lower"].min()) and band.max() == pytest.approx(gini["upper"].max())
+    (ax,) = plots.disparity_trends(res.overall, measures=["dagum_within"]).axes
+    assert len(ax.lines) == 1
+    with pytest.raises(InputError, match="theil_l"):
+        plots.disparity_trends(res.overall, measures=["theil_l"])
