@@ -176,6 +176,7 @@ def disparity_options(ctx, opts: dict[str, Any]) -> dict[str, Any]:
     if kw.get("bootstrap"):
         kw.setdefault("seed", ctx.seed)
     kw["source"] = spec.get("source", "ideal_solution")
+    kw.setdefault("column", "index" if kw["source"] == "ideal_solution" else "combined")
     for key in ("convergence", "density"):
         kw[key] = spec.get(key, True)
     if isinstance(spec.get("markov"), dict):
@@ -197,7 +198,10 @@ def disparity_options(ctx, opts: dict[str, Any]) -> dict[str, Any]:
 def disparity_call(ctx, kw: dict[str, Any]) -> dict[str, Any]:
     """Every analysis the section asks for, by name."""
     scores = _scores(ctx)
-    column = kw.get("column", "index")
+    column = kw["column"]
+    if column not in scores.columns:
+        raise ConfigError(f"Key 'column' in [disparity] names {column!r}, which is not a column of the "
+                          f"{kw['source']} scores; they have {format_keys(scores.columns)}.")
     api = {k: v for k, v in kw.items() if k not in DISPARITY_KEYS}
     regions = scores["region"].unique(maintain_order=True).to_list()
     groups = _region_groups(ctx.cfg, regions)

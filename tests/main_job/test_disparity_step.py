@@ -134,6 +134,23 @@ def test_map_geometry_is_the_default_neighbours():
     ctx = Context(cfg=cfg, panel=None, seed=0, progress=False)
     kw = disparity_options(ctx, {})
     assert kw["spatial"]["neighbours"] == "/data/p.geojson" and kw["spatial"]["key"] == "adcode"
+    assert kw["column"] == "index" and "seed" not in kw  # no bootstrap: nothing to seed
+
+
+def test_combined_source_defaults_to_the_combined_score():
+    from fastinno.main_job.regional_step import disparity_options
+    from fastinno.main_job.steps import Context
+
+    raw = _demo(source="combined", bootstrap=3)
+    raw["combined"] = {}
+    cfg = validate_config(raw)
+    kw = disparity_options(Context(cfg=cfg, panel=None, seed=9, progress=False), dict(cfg["steps"]["disparity"]["options"]))
+    assert kw["column"] == "combined" and kw["seed"] == 9
+
+
+def test_a_missing_column_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="Key 'column' in \\[disparity\\] names 'nope'.*enterprise"):
+        fastinno.run(_demo(column="nope", convergence=False, density=False), out=tmp_path / "o", progress=False)
 
 
 @pytest.mark.parametrize("change,pattern", [
@@ -175,3 +192,35 @@ def test_step_runs_without_groups_and_spatial(tmp_path):
     html = res.report.read_text(encoding="utf-8")
     assert "Disparities per year" in html and "<h3>Dagum decomposition</h3>" not in html
     assert groups_table().height == 15
+
+
+def test_lisa_map_calls_cluster_map_with_the_last_year_clusters(tmp_path, monkeypatch):
+    """The map figure hands fastinno.plots.maps.cluster_map the geometry, its key and the last
+    year's clusters (a stand-in module records the call)."""
+    import sys
+    import types
+
+    from matplotlib.figure import Figure
+
+    calls = []
+
+    def cluster_map(geometry, clusters, *, key="code", title=None, ax=None):
+        calls.append((geometry, dict(clusters), key, title))
+        fig = Figure()
+        fig.add_subplot().plot([0, 1], [0, 1])
+        return fig
+
+    fake = types.ModuleType("fastinno.plots.maps")
+    fake.cluster_map = cluster_map
+    monkeypatch.setitem(sys.modules, "fastinno.plots.maps", fake)
+    geo = tmp_path / "provinces.geojson"
+    geo.write_text(json.dumps(province_grid("name")))
+    cfg = _demo(convergence=False, density=False,
+                spatial={"neighbours": str(geo), "key": "name", "permutations": 19})
+    res = fastinno.run(cfg, out=tmp_path / "out", progress=False)
+    assert (res.out / "figures" / "disparity_lisa_map.png").is_file()
+    geometry, clusters, key, title = calls[0]
+    lisa = res.tables["disparity_lisa"].filter(pl.col("year") == 2017)
+    assert geometry == str(geo) and key == "name" and "2017" in title
+    assert clusters == dict(zip(lisa["region"], lisa["cluster"]))
+    assert "LISA cluster map is not drawn" not in res.report.read_text(encoding="utf-8")
