@@ -17,7 +17,21 @@ import click
 
 from .._version import __version__
 from ..errors import FastinnoError
-from . import bootstrap, combine, compare, dematel, evaluate, forecast, init, inspect, run, simulate, warmup
+from . import (
+    bootstrap,
+    combine,
+    compare,
+    dematel,
+    disparity,
+    evaluate,
+    forecast,
+    init,
+    inspect,
+    run,
+    simulate,
+    spatial,
+    warmup,
+)
 from .common import cli_inputs, echo_table, load_cli_panel, show_warning
 from .common import write_output as write_table
 from .options import panel_options
@@ -74,7 +88,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 for _command in (
     inspect.inspect, evaluate.evaluate, combine.combine, compare.compare, dematel.dematel, forecast.forecast,
-    simulate.simulate, bootstrap.bootstrap, run.run_cmd, run.demo_cmd, run.report_cmd, init.init_cmd,
+    disparity.disparity, spatial.spatial, simulate.simulate, bootstrap.bootstrap, run.run_cmd, run.demo_cmd, run.report_cmd, init.init_cmd,
     warmup.warmup_cmd,
 ):
     cli.add_command(_command)

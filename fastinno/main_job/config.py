@@ -17,15 +17,16 @@ from typing import Any
 from ..errors import ConfigError, format_keys
 from ..io.read import loads_toml
 from .schema import check_type, check_unknown, resolve_path
+from .regional_step import GROUP_KEYS, check_groups
 from .steps import STEPS, api_parameters
 
 __all__ = ["load_config", "validate_config", "config_as_toml_tables", "demo_config_path",
            "FIGURE_FORMATS"]
 
-_TOP_KEYS = {"title", "seed", "out", "panel", "figures", "output", *(s.name for s in STEPS)}
+_TOP_KEYS = {"title", "seed", "out", "panel", "groups", "figures", "output", *(s.name for s in STEPS)}
 _PANEL_KEYS = {
     "path", "dataset", "system", "missing", "layout", "region", "year", "indicator", "value",
-    "sheet", "regions", "years", "indicators",
+    "sheet", "regions", "years", "indicators", "aggregates",
 }
 _DATASETS = ("six_triangles",)
 _MISSING = ("error", "interpolate", "drop-indicator", "drop-region", "keep")
@@ -82,7 +83,7 @@ def _panel(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, Any]:
         if panel["dataset"] not in _DATASETS:
             raise ConfigError(f"Key 'dataset' in [panel] of {source} must be one of "
                               f"{format_keys(_DATASETS)}; got {panel['dataset']!r}.")
-        extra = set(panel) - {"dataset", "missing", "regions", "years", "indicators"}
+        extra = set(panel) - {"dataset", "missing", "regions", "years", "indicators", "aggregates"}
         if extra:
             raise ConfigError(f"Key {format_keys(sorted(extra))} in [panel] of {source} does not "
                               "apply to a bundled dataset (it brings its own file and system).")
@@ -103,6 +104,11 @@ def _panel(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, Any]:
     for key in ("regions", "years", "indicators"):
         if key in panel:
             check_type(panel[key], list, key, "[panel]", source, "a list")
+    if "aggregates" in panel:
+        check_type(panel["aggregates"], bool, "aggregates", "[panel]", source, "true or false")
+        if panel["aggregates"] and "groups" not in raw:
+            raise ConfigError(f"Key 'aggregates' in [panel] of {source} needs a [groups] section naming "
+                              "the groups (path = \"groups.csv\" or [groups.members]).")
     return panel
 
 
@@ -127,9 +133,18 @@ def _steps(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, dict[st
             raise ConfigError(f"Key {format_keys(sorted(reserved))} in {where} of {source} is "
                               "set by the pipeline itself; remove it.")
         for key in (*((step.data_option,) if step.data_option else ()), *step.path_options):
-            v = sec.get(key)
+            outer, _, inner = key.partition(".")
+            holder = sec
+            if inner:  # a key of a table option
+                holder = own.get(outer, sec.get(outer))
+                if not isinstance(holder, dict):
+                    continue
+                holder = dict(holder)
+                (own if outer in own else sec)[outer] = holder
+                key = inner
+            v = holder.get(key)
             if isinstance(v, str) and ("/" in v or "." in Path(v).name or key == step.data_option):
-                sec[key] = resolve_path(v, base)
+                holder[key] = resolve_path(v, base)
         known = api_parameters(step.api) | step.own_keys | {"enabled"}
         if step.data_option:
             known.add(step.data_option)
@@ -163,6 +178,9 @@ def validate_config(
         out = resolve_path(out, base)
     cfg["out"] = out
     cfg["panel"] = _panel(raw, base, source)
+    groups = check_groups(raw.get("groups"), base, source)
+    if groups is not None:
+        cfg["groups"] = groups
     cfg["steps"] = _steps(raw, base, source)
 
     figs = raw.get("figures", {})
@@ -210,6 +228,8 @@ def config_as_toml_tables(cfg: Mapping[str, Any]) -> dict[str, Any]:
     if cfg.get("out"):
         raw["out"] = cfg["out"]
     raw["panel"] = dict(cfg["panel"])
+    if cfg.get("groups"):
+        raw["groups"] = dict(cfg["groups"])
     for step, spec in cfg["steps"].items():
         sec = dict(spec["options"])
         sec.update({k: v for k, v in spec.items() if k != "options"})
@@ -221,6 +241,6 @@ def config_as_toml_tables(cfg: Mapping[str, Any]) -> dict[str, Any]:
 
 #: The keys of the config's sections that are not steps, by section (``""``: the top level).
 SECTION_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset(_TOP_KEYS - {"panel", "figures", "output", *(s.name for s in STEPS)}),
-    "panel": frozenset(_PANEL_KEYS), "figures": frozenset(_FIGURE_KEYS),
+    "": frozenset(_TOP_KEYS - {"panel", "groups", "figures", "output", *(s.name for s in STEPS)}),
+    "panel": frozenset(_PANEL_KEYS), "groups": GROUP_KEYS, "figures": frozenset(_FIGURE_KEYS),
     "output": frozenset(_OUTPUT_KEYS)}

@@ -62,10 +62,17 @@ def run_inputs(cfg: Mapping[str, Any]) -> list[tuple[str, str]]:
         inputs.append(("panel", pc["path"]))
         if isinstance(pc.get("system"), str):
             inputs.append(("system", pc["system"]))
+    if isinstance((cfg.get("groups") or {}).get("path"), str):
+        inputs.append(("groups", cfg["groups"]["path"]))
     for step in STEPS:
         if step.name in cfg["steps"]:
+            spec = cfg["steps"][step.name]
             for key in (*((step.data_option,) if step.data_option else ()), *step.path_options):
-                v = cfg["steps"][step.name]["options"].get(key)
+                outer, _, inner = key.partition(".")
+                v = spec["options"].get(key)
+                if inner:
+                    table = spec.get(outer, spec["options"].get(outer))
+                    v = table.get(inner) if isinstance(table, dict) else None
                 if isinstance(v, str) and Path(v).exists():
                     inputs.append((f"{step.name}.{key}", v))
     return inputs

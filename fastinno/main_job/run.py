@@ -42,6 +42,7 @@ from .provenance import (
     versions,
     write_run_info,
 )
+from .regional_step import aggregate_groups
 from .steps import STEPS, Context, load_panel, step
 from .warmup import Warmer, kernels_cold, mark_warm, next_step, warm_order
 
@@ -262,7 +263,7 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
     t0 = time.perf_counter()
     panel_warnings: list[str] = []
     with _collect_warnings(panel_warnings):
-        panel = load_panel(cfg["panel"])
+        panel = aggregate_groups(load_panel(cfg["panel"]), cfg)
     timings["panel"] = time.perf_counter() - t0
     pdesc = (f"{len(panel.regions)} regions x {len(panel.years)} years x "
              f"{len(panel.indicators)} indicators")

@@ -14,6 +14,8 @@ _OWN = {
     "": "top-level keys: report title, seed, output folder (relative paths are read from the "
         "config's folder)",
     "panel": "the panel: a file (path, with an indicator system) or a bundled dataset",
+    "groups": "groups of regions (a table or inline members) for the group decompositions; "
+              "aggregates = true adds one aggregate unit per group",
     "figures": "figure files",
     "output": "extra outputs besides tables/*.parquet, run.json and report.html",
 }
@@ -24,10 +26,11 @@ def _keys(keys) -> str:
 
 
 def config_sections() -> list[tuple[str, str]]:
-    """``(section, summary)`` of the top level, ``[panel]``, every step of
+    """``(section, summary)`` of the top level, ``[panel]``, ``[groups]``, every step of
     :data:`~fastinno.main_job.steps.STEPS` (in order), ``[figures]`` and ``[output]``."""
     rows = [("title, seed, out", _OWN[""]),
-            ("[panel]", f"{_OWN['panel']}; keys: {_keys(SECTION_KEYS['panel'])}")]
+            ("[panel]", f"{_OWN['panel']}; keys: {_keys(SECTION_KEYS['panel'])}"),
+            ("[groups]", f"{_OWN['groups']}; keys: {_keys(SECTION_KEYS['groups'])}")]
     for s in STEPS:
         extra = sorted(s.own_keys | ({s.data_option} if s.data_option else set()))
         keys = (", ".join(extra) + ", ") if extra else ""

@@ -26,7 +26,9 @@ from ..methods.forecast import forecast
 from ..methods.ideal_solution import hew_topsis
 from ..report import parts
 from ..report.sections import ReportPart
+from ..regional.disparity import disparity
 from ..robustness import bootstrap, simulate
+from . import regional_step as rs
 from .schema import check_type
 
 __all__ = ["Context", "Step", "STEPS", "step", "load_panel", "api_parameters",
@@ -116,7 +118,8 @@ class Step:
     reserved : frozenset of str
         API keywords the main job sets (a config may not).
     path_options : tuple of str
-        Options naming files: resolved against the config folder and hashed into ``run.json``.
+        Options naming files: resolved against the config folder and hashed into ``run.json``
+        (``"outer.inner"``: key ``inner`` of the table option ``outer``).
     check : callable
         ``check(name, spec, steps, source)``: step-specific config checks after the common ones.
     after : callable
@@ -486,6 +489,11 @@ STEPS: tuple[Step, ...] = (
          call=_dematel_call, data_option="survey",
          path_options=("factors", "expert_weights", "scale"), check=_check_dematel,
          warm=_warm_dematel, warm_rank=1),
+    Step("disparity", disparity, "Regional disparities, convergence and spatial structure", parts.DISPARITY,
+         rs.disparity_tables, call=rs.disparity_call, options=rs.disparity_options,
+         own_keys=rs.DISPARITY_KEYS, reserved=frozenset({"groups", "scores"}),
+         path_options=("spatial.neighbours",), check=rs.check_disparity, after=rs.disparity_after,
+         warm=rs.warm_disparity, warm_rank=7),
 )
 
 _BY_NAME = {s.name: s for s in STEPS}

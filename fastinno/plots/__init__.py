@@ -1,5 +1,6 @@
 """Figures: index trajectories, rank heatmap, rank stability, method agreement, method weights,
-GM(1,1) forecasts and the DEMATEL cause-effect diagram.
+GM(1,1) forecasts, the DEMATEL cause-effect diagram and the regional analyses (Dagum and Theil
+decompositions, sigma convergence, score densities, Moran scatter, Markov transitions).
 
 Every function takes the tidy polars frame a result exposes (or the table the main job saved) and
 an optional matplotlib ``ax``; matplotlib is imported inside the functions, so importing this
@@ -21,6 +22,15 @@ from .index import (
     rank_stability,
     rho_distribution,
 )
+from .regional import (
+    dagum_contributions,
+    density_curves,
+    disparity_trends,
+    markov_matrix,
+    moran_scatter,
+    sigma_convergence,
+    theil_decomposition,
+)
 from .style import INDEX_LABEL, RANK_LABEL, cjk_font, region_colors
 
 __all__ = [
@@ -37,6 +47,13 @@ __all__ = [
     "gm11_plot",
     "cause_effect_diagram",
     "method_comparison",
+    "disparity_trends",
+    "dagum_contributions",
+    "theil_decomposition",
+    "sigma_convergence",
+    "density_curves",
+    "moran_scatter",
+    "markov_matrix",
     "save_figure",
     "INDEX_LABEL",
     "RANK_LABEL",

@@ -52,6 +52,9 @@ class FigureSpec:
         e.g. ``"top 40 of 2,800 regions by median rank"``; it opens the caption.
     when : callable
         ``when(tables, info) -> bool``: whether to draw it (default always).
+    with_info : bool
+        ``draw`` takes ``run.json`` too: ``draw(tables, figure_config, info)`` (a figure that
+        needs a step's options, e.g. the geometry file of a map).
     """
 
     name: str
@@ -60,6 +63,7 @@ class FigureSpec:
     caption: str | Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], str]
     selection: Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], str] = _no_selection
     when: Callable[[Mapping[str, pl.DataFrame], Mapping[str, Any]], bool] = _always
+    with_info: bool = False
 
     def caption_text(self, tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
         """The caption (without the selection)."""
@@ -393,7 +397,7 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
             if not spec.when(tables, info):
                 continue
             try:
-                fig = spec.draw(tables, figcfg)
+                fig = spec.draw(tables, figcfg, info) if spec.with_info else spec.draw(tables, figcfg)
             except (ImportError, AttributeError) as exc:
                 failures[spec.name] = f"figure not drawn: {exc}"
                 continue

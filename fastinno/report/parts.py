@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from . import figures as f
 from . import methods_text as m
+from . import regional as r
 from . import sections as s
 from .sections import ReportPart
 
 __all__ = ["ReportPart", "IDEAL_SOLUTION", "COMBINED", "COMPARE", "SIMULATE", "BOOTSTRAP", "FORECAST",
-           "DEMATEL", "DEFAULT_PARTS"]
+           "DEMATEL", "DISPARITY", "DEFAULT_PARTS"]
 
 IDEAL_SOLUTION = ReportPart(
     "ideal_solution", "ideal-solution", "Index", "Ideal-solution index", s.ideal_solution_section,
@@ -38,7 +39,10 @@ FORECAST = ReportPart(
 DEMATEL = ReportPart(
     "dematel", "dematel", "Key factors", "Grey-DEMATEL key factors", s.dematel_section,
     (f.DEMATEL_CAUSE_EFFECT,), m.dematel_methods)
+DISPARITY = ReportPart(
+    "disparity", "disparity", "Regional disparities", "Regional disparities, convergence and spatial structure",
+    r.disparity_section, r.DISPARITY_FIGURES, r.disparity_methods)
 
 #: Every part in report order (the main job's step order).
 DEFAULT_PARTS: tuple[ReportPart, ...] = (IDEAL_SOLUTION, COMBINED, COMPARE, SIMULATE, BOOTSTRAP, FORECAST,
-                                         DEMATEL)
+                                         DEMATEL, DISPARITY)

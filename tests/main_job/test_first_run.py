@@ -109,7 +109,7 @@ def test_warm_marker_lives_in_numbas_cache_folder():
 def test_config_sections_follow_the_registry():
     rows = config_sections()
     names = [n for n, _ in rows]
-    assert names == ["title, seed, out", "[panel]", *(f"[{s.name}]" for s in STEPS),
+    assert names == ["title, seed, out", "[panel]", "[groups]", *(f"[{s.name}]" for s in STEPS),
                      "[figures]", "[output]"]
     summary = dict(rows)
     for s in STEPS:

@@ -305,11 +305,12 @@ def test_step_registry_is_the_one_list_of_steps():
     from fastinno.report import DEFAULT_PARTS
 
     names = [s.name for s in main_job.STEPS]
-    assert names == ["ideal_solution", "combined", "compare", "simulate", "bootstrap", "forecast", "dematel"]
+    assert names == ["ideal_solution", "combined", "compare", "simulate", "bootstrap", "forecast", "dematel",
+                     "disparity"]
     assert tuple(s.report for s in main_job.STEPS) == DEFAULT_PARTS
     assert [s.api_name for s in main_job.STEPS] == [
         "fastinno.hew_topsis", "fastinno.combined_evaluation", "fastinno.compare_methods", "fastinno.simulate",
-        "fastinno.bootstrap", "fastinno.forecast", "fastinno.grey_dematel"]
+        "fastinno.bootstrap", "fastinno.forecast", "fastinno.grey_dematel", "fastinno.disparity"]
     for s in main_job.STEPS:
         assert getattr(fastinno, s.api.__name__) is s.api
 
