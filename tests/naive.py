@@ -1592,7 +1592,7 @@ def _sign(a):
     return int(a > 0) - int(a < 0)
 
 
-def pair_counts(x, y):
+def sign_pair_counts(x, y):
     """(n0, n1, n2, n3, D, distinct x, distinct y, n) with an O(n^2) loop over pairs."""
     n = len(x)
     n1 = n2 = n3 = d = 0
@@ -1606,7 +1606,7 @@ def pair_counts(x, y):
     return np.array([n * (n - 1) // 2, n1, n2, n3, d, len(set(x)), len(set(y)), n])
 
 
-pair_counts_ordered = pair_counts
+sign_pair_counts_ordered = sign_pair_counts
 
 
 def tau_family(x, y, code):

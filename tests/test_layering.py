@@ -302,3 +302,11 @@ def test_planted_oversized_module_is_caught(planted):
     new = _new(oversized, planted,
                lambda r: _append(r / "errors.py", "\n".join(f"X{i} = {i}" for i in range(MAX_LINES))))
     assert len(new) == 1 and new[0].startswith("fastinno.errors:")
+
+
+def test_naive_references_have_unique_names():
+    """``tests/naive.py`` names each reference after its kernel: two kernels of one name would
+    make the later reference silently replace the earlier one."""
+    tree = ast.parse((PACKAGE.parent / "tests" / "naive.py").read_text(encoding="utf-8"))
+    names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -73,8 +73,7 @@ def read_groups(path, column):
 @click.command(epilog="""\b
 Examples:
   fastinno evaluate --demo --out scores.csv
-  fastinno disparity scores.csv
-  fastinno disparity scores.csv --groups groups.csv --bootstrap 200 --convergence --out disparity --plot dagum.png
+  fastinno disparity scores.csv --bootstrap 200 --convergence --out disparity --plot trends.png
 """)
 @writes(table_or_folder("out_path", table_names, "disparity"), figure_output("plot_path"))
 @click.argument("scores", type=click.Path(exists=True, dir_okay=False))

@@ -28,16 +28,16 @@ def run_main_job(config, *, out, force, excel, figures, quiet, csv=False, copy_i
 
 
 class RunCommand(click.Command):
-    """``fastinno run``: its help ends with a summary of the config sections, built from the
-    step registry when the help is shown (so a new step appears by itself)."""
+    """``fastinno run``: its help summarises the config sections before the examples, built from
+    the step registry when the help is shown (so a new step appears by itself)."""
 
     def format_epilog(self, ctx, formatter) -> None:
-        super().format_epilog(ctx, formatter)
         from ..main_job.sections import config_sections_text
 
         formatter.write_paragraph()
         with formatter.indentation():
             formatter.write_text("\b\n" + config_sections_text())
+        super().format_epilog(ctx, formatter)  # the examples stay last, as in every command
 
 
 @click.command("run", cls=RunCommand, epilog="""\b

@@ -34,7 +34,6 @@ def load_neighbours(path, key: str, contiguity: str):
 @click.command(epilog="""\b
 Examples:
   fastinno evaluate --demo --out scores.csv
-  fastinno spatial scores.csv --neighbours provinces.geojson --key name
   fastinno spatial scores.csv --neighbours links.csv --markov --classes 3 --out spatial --plot moran.png
 """)
 @writes(table_or_folder("out_path", table_names, "spatial"), figure_output("plot_path"))

@@ -19,8 +19,8 @@ __all__ = [
     "TAU_A",
     "TAU_C",
     "GAMMA",
-    "pair_counts",
-    "pair_counts_ordered",
+    "sign_pair_counts",
+    "sign_pair_counts_ordered",
     "tau_from_counts",
     "tau_family",
     "tau_family_pairs",
@@ -117,7 +117,7 @@ def _runs(s):
 
 
 @njit(cache=True)
-def pair_counts_ordered(x, y, order, ys, buf):
+def sign_pair_counts_ordered(x, y, order, ys, buf):
     """Concordance counts of (x, y) given ``order``, the permutation sorting x ascending.
 
     Parameters
@@ -177,16 +177,16 @@ def pair_counts_ordered(x, y, order, ys, buf):
 
 
 @njit(cache=True)
-def pair_counts(x, y):
-    """:func:`pair_counts_ordered` with the order of x computed here (stable sort)."""
+def sign_pair_counts(x, y):
+    """:func:`sign_pair_counts_ordered` with the order of x computed here (stable sort)."""
     n = x.shape[0]
     order = np.argsort(x, kind="mergesort")
-    return pair_counts_ordered(x, y, order, np.empty(n), np.empty(n))
+    return sign_pair_counts_ordered(x, y, order, np.empty(n), np.empty(n))
 
 
 @njit(cache=True)
 def tau_from_counts(counts, code):
-    """tau-a, tau-c or gamma from :func:`pair_counts`; NaN where undefined.
+    """tau-a, tau-c or gamma from :func:`sign_pair_counts`; NaN where undefined.
 
     tau-a = (C - D) / n0 (Kendall 1938); tau-c = 2 (C - D) / (n^2 (q - 1) / q), q = min(distinct
     x, distinct y) (Stuart 1953, Biometrika 40, 106-108; scipy.stats.kendalltau(variant='c'));
@@ -210,7 +210,7 @@ def tau_from_counts(counts, code):
 @njit(cache=True)
 def tau_family(x, y, code):
     """tau-a (``TAU_A``), tau-c (``TAU_C``) or gamma (``GAMMA``) of two vectors, O(n log n)."""
-    return tau_from_counts(pair_counts(x, y), code)
+    return tau_from_counts(sign_pair_counts(x, y), code)
 
 
 @njit(cache=True, parallel=True)
@@ -240,7 +240,7 @@ def tau_family_pairs(r, code):
         ys = np.empty(n)
         buf = np.empty(n)
         v = tau_from_counts(
-            pair_counts_ordered(r[cell, a], r[cell, b], orders[cell, a], ys, buf), code
+            sign_pair_counts_ordered(r[cell, a], r[cell, b], orders[cell, a], ys, buf), code
         )
         out[cell, a, b] = v
         out[cell, b, a] = v

@@ -16,7 +16,7 @@ import polars as pl
 
 from .. import _options as opt
 from .._threads import single_threaded_blas
-from ..errors import FastinnoWarning, InputError, format_keys
+from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..kernels import agreement as ka
 from ..kernels import rank as kr
 from . import mcda
@@ -161,8 +161,26 @@ def compare_methods(
     with mcda.threads_for(x3[0].size):
         wts = {w: cell_weights(w, panel, x3)[0] for w in weight_names}
         scores = np.empty((k, c, n))
-        for q, (spec, w, nm, _) in enumerate(configs):
-            scores[q] = method_scores(spec, x3, wts[w], is_cost, nm, dict(spec.options))
+        kept, failed = [], []
+        for q, (spec, w, nm, label) in enumerate(configs):
+            try:
+                scores[q] = method_scores(spec, x3, wts[w], is_cost, nm, dict(spec.options))
+                kept.append(q)
+            except DegenerateDataError as exc:
+                if methods is not None:  # asked for by name: the user hears why it cannot run
+                    raise
+                failed.append((label, str(exc)))
+        if failed:  # the default list: leave out what this data cannot feed, and say so
+            warnings.warn(
+                f"{len(failed)} configuration(s) left out, undefined on this panel: "
+                + "; ".join(f"{label}: {why}" for label, why in failed[:3])
+                + (" ..." if len(failed) > 3 else ""), FastinnoWarning, stacklevel=3,
+            )
+            configs, scores = [configs[q] for q in kept], scores[kept]
+            k = len(configs)
+            skipped = [*skipped, *(label for label, _ in failed)]
+            if k < 2:
+                raise InputError(f"compare_methods needs at least 2 configurations; {k} can run on this panel.")
     with mcda.threads_for(x3.size * k):
         higher = np.array([spec.higher_is_better for spec, *_ in configs])
         oriented = np.where(higher[:, None, None], scores, -scores)

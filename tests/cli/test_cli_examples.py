@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from fastinno.cli import cli
 
 MAIN_JOB = ("run", "demo", "report")  # the whole main job: minutes, so only in the slow test
+#: Examples that need files of the user's (a study folder, a neighbours file) or compile everything.
+PARSE_ONLY = ("init", "warmup", "spatial")
 
 ANALYSIS_TOML = """\
 title = "Example analysis"
@@ -41,7 +43,7 @@ def run_examples(name: str, folder, monkeypatch) -> None:
 def test_every_command_has_examples_at_the_end_of_its_help():
     runner = CliRunner()
     assert set(cli.commands) == {"inspect", "evaluate", "combine", "compare", "dematel", "forecast", "simulate",
-                                 "bootstrap", *MAIN_JOB}
+                                 "bootstrap", "disparity", *PARSE_ONLY, *MAIN_JOB}
     for name in cli.commands:
         found = examples(name)
         assert 1 <= len(found) <= 2, name
@@ -53,15 +55,17 @@ def test_every_command_has_examples_at_the_end_of_its_help():
 
 
 @pytest.mark.parametrize("name", ["inspect", "evaluate", "combine", "compare", "dematel", "forecast", "simulate",
-                                  "bootstrap"])
+                                  "bootstrap", "disparity"])
 def test_examples_run(name, tmp_path, monkeypatch):
     run_examples(name, tmp_path, monkeypatch)
 
 
-@pytest.mark.parametrize("name", MAIN_JOB)
+@pytest.mark.parametrize("name", MAIN_JOB + PARSE_ONLY)
 def test_main_job_examples_parse(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "demo-run").mkdir()
+    for name_ in ("scores.csv", "links.csv"):  # files the examples name (click checks they exist)
+        (tmp_path / name_).write_text("region,year\n")
     for args in examples(name):
         cmd = cli.commands[args[0]]
         with cmd.make_context(args[0], args[1:]) as ctx:

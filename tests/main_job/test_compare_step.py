@@ -58,7 +58,7 @@ def test_compare_step_tables_equal_the_api(compare_run):
 
 @pytest.mark.parametrize("compare,pattern", [
     ({"methods": ["topsys"]}, "Unknown method 'topsys'"),
-    ({"weights": "entropy", "normalize": "sum"}, "normalize"),
+    ({"weights": "entropy", "normalize": "sigmoid"}, "normalize"),
     ({"by": "region"}, "must be \"year\" or \"panel\""),
     ({"correlations": 3}, "a list of correlation names"),
     ({"metods": ["topsis"]}, "Did you mean 'methods'"),
