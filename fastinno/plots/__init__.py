@@ -1,5 +1,5 @@
 """Figures: index trajectories, rank heatmap, rank stability, method agreement, method weights,
-GM(1,1) forecasts and the DEMATEL cause-effect diagram.
+GM(1,1) forecasts, the DEMATEL cause-effect diagram and maps (choropleth, LISA clusters).
 
 Every function takes the tidy polars frame a result exposes (or the table the main job saved) and
 an optional matplotlib ``ax``; matplotlib is imported inside the functions, so importing this
@@ -21,6 +21,7 @@ from .index import (
     rank_stability,
     rho_distribution,
 )
+from .maps import china_counties, choropleth, cluster_map
 from .style import INDEX_LABEL, RANK_LABEL, cjk_font, region_colors
 
 __all__ = [
@@ -37,6 +38,9 @@ __all__ = [
     "gm11_plot",
     "cause_effect_diagram",
     "method_comparison",
+    "choropleth",
+    "cluster_map",
+    "china_counties",
     "save_figure",
     "INDEX_LABEL",
     "RANK_LABEL",
