@@ -31,6 +31,8 @@ sys.path.insert(0, str(HERE.parent))
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from grid_geojson import square_grid  # noqa: E402
+
 
 def make_county_panel(n_regions: int = 2800, n_years: int = 20, n_indicators: int = 30, seed: int = 0, first_year: int = 2001):
     """Return ``(wide_frame, system_dict)`` of a synthetic panel (wide: region, year, x01..)."""
@@ -74,8 +76,6 @@ def make_county_panel(n_regions: int = 2800, n_years: int = 20, n_indicators: in
 def county_grid(regions: list[str]) -> dict:
     """A SYNTHETIC GeoJSON of ``regions``: one 0.25-degree square each, row by row on a near-square
     grid whose lower-left corner is at longitude 100, latitude 25; property ``code`` = region."""
-    from grid_geojson import square_grid
-
     nx = max(1, math.ceil(math.sqrt(len(regions))))
     ny = max(1, math.ceil(len(regions) / nx))
     return square_grid(nx, ny, names=regions, origin=(100.0, 25.0), size=0.25)
