@@ -111,7 +111,7 @@ def _signed_area(ring: np.ndarray) -> float:
 
 def _paths(geo: Geometry) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Vertices and path codes of every polygon (exterior counter-clockwise, holes clockwise,
-    each ring closed) and the feature each polygon belongs to."""
+    each ring closed by its first vertex) and the feature each polygon belongs to."""
     from matplotlib.path import Path as MPath
 
     verts: list[np.ndarray] = []
@@ -128,8 +128,10 @@ def _paths(geo: Geometry) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarra
                 ccw = _signed_area(ring) > 0
                 if ccw != (k == 0):  # exterior counter-clockwise, holes clockwise
                     ring = ring[::-1]
+                # closed by repeating the first vertex (no CLOSEPOLY code: matplotlib simplifies
+                # only paths of MOVETO / LINETO codes, which matters for detailed boundaries)
                 c = np.full(len(ring) + 1, MPath.LINETO, dtype=np.uint8)
-                c[0], c[-1] = MPath.MOVETO, MPath.CLOSEPOLY
+                c[0] = MPath.MOVETO
                 parts_v.append(np.concatenate([ring, ring[:1]]))
                 parts_c.append(c)
             if parts_v:

@@ -140,7 +140,10 @@ def test_holes_are_empty_and_multipolygons_split():
     a = paths[1]
     moves = np.flatnonzero(a.codes == MPath.MOVETO)
     npt.assert_array_equal(moves, [0, 5])
-    assert a.codes[4] == a.codes[9] == MPath.CLOSEPOLY
+    assert np.all(np.delete(a.codes, moves) == MPath.LINETO)
+    npt.assert_array_equal(a.vertices[4], a.vertices[0])  # each ring closed by its first vertex
+    npt.assert_array_equal(a.vertices[9], a.vertices[5])
+    assert a.should_simplify is False  # too few vertices; a long boundary would be simplified
     assert _area(a.vertices[:4]) == 36.0 and _area(a.vertices[5:9]) == -4.0
     # rendered: the hole's centre shows the background, the ring around it is filled
     FigureCanvasAgg(fig).draw()
@@ -261,3 +264,13 @@ def test_china_counties_not_installed(monkeypatch):
         plots.china_counties()
     with pytest.raises(InputError, match="level"):
         plots.china_counties(level="village")
+
+
+def test_detailed_boundaries_are_simplified_when_drawn():
+    t = np.linspace(0.0, 2.0 * np.pi, 400, endpoint=False)
+    circle = np.c_[np.cos(t), np.sin(t)].tolist()
+    circle.append(circle[0])
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": "O"}, "geometry": {"type": "Polygon", "coordinates": [circle]}}]}
+    path = _collection(plots.choropleth(doc, {"O": 1.0})).get_paths()[0]
+    assert len(path.vertices) == 401 and path.should_simplify
