@@ -363,8 +363,10 @@ def _map_selection(which: str):
 
 
 def _map_caption(t, info):
-    return ("Overall index by region on the map of the [map] GeoJSON; the first- and last-year "
-            "maps share one colour scale; regions of the map without a score are grey.")
+    shared = (" the first- and last-year maps share one colour scale;"
+              if t["index_scores"]["year"].n_unique() > 1 else "")
+    return (f"Overall index by region on the map of the [map] GeoJSON;{shared} regions of the map "
+            "without a score are grey.")
 
 
 COMPARE_METHODS = FigureSpec(

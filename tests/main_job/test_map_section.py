@@ -139,3 +139,19 @@ def test_map_geometry_missing_or_not_geojson(tmp_path):
         validate_config({**base, "map": {"key": "code"}})
     with pytest.raises(ConfigError, match="Key 'key' in \\[map\\].* must be"):
         validate_config({**base, "map": {"geometry": "x.geojson", "key": 3}})
+
+
+def test_first_and_last_year_maps_share_one_colour_scale(map_run):
+    from fastinno.report import figures
+
+    scores = map_run.tables["index_scores"]
+    cfg = {"map": map_run.info["config"]["map"]}
+    mapped = scores.filter(scores["region"].is_in(MAP_REGIONS) & scores["year"].is_in([YEARS[0], YEARS[-1]]))
+    want = (mapped["index"].min(), mapped["index"].max())
+    for spec in (figures.INDEX_MAP_FIRST, figures.INDEX_MAP_LAST):
+        fig = spec.draw(map_run.tables, cfg)
+        assert fig.axes[0].collections[0].get_clim() == pytest.approx(want)
+        assert fig.axes[1].get_ylim() == pytest.approx(want)  # the colour bar follows
+    single = {"index_scores": scores.filter(scores["year"] == YEARS[-1])}
+    assert "share one colour scale" not in figures.INDEX_MAP_LAST.caption_text(single, map_run.info)
+    assert not figures.INDEX_MAP_FIRST.when(single, map_run.info)  # one year: one map
