@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,7 @@ def _pairs(data: Any, what: str, second: str) -> list[tuple[str, Any]]:
         regions = data[cols[0]].cast(pl.String).to_list()
         if any(r is None for r in regions):
             raise InputError(f"{what} has an empty region name.")
-        dups = sorted({r for r in regions if regions.count(r) > 1}) if len(set(regions)) < len(regions) else []
+        dups = sorted(r for r, c in Counter(regions).items() if c > 1)
         if dups:
             raise InputError(f"{what} names {len(dups)} region(s) more than once: {format_keys(dups)}. "
                              "Pass one row per region (e.g. filter one year).")
@@ -186,7 +187,8 @@ def choropleth(geometry, values, *, key: str = "code", title: str | None = None,
         Region -> value, or a frame with columns ``region`` and ``value`` (or any two columns,
         the first naming the region), one row per region. A null or NaN value counts as no data.
     key : str
-        The feature property holding the region names (GeoJSON only).
+        The feature property holding the region names (a Geometry carries the names it was read
+        with).
     title : str, optional
     cmap : str
         A matplotlib colour map.
