@@ -106,8 +106,10 @@ def _match(regions: list[str], geo: Geometry, what: str, missing: str) -> list[s
 
 
 def _signed_area(ring: np.ndarray) -> float:
+    """Shoelace area: positive for a counter-clockwise ring (open or closed)."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    inner = np.dot(x[:-1], y[1:]) - np.dot(y[:-1], x[1:])
+    return 0.5 * float(inner + x[-1] * y[0] - y[-1] * x[0])
 
 
 def _paths(geo: Geometry) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
