@@ -2,16 +2,24 @@
 """Write a SYNTHETIC county-scale panel and its indicator system, for benchmarks only.
 
     python scripts/make_county_panel.py --regions 2800 --years 20 --indicators 30 --seed 0 --out county.parquet
+    python scripts/make_county_panel.py --regions 2800 --out county.parquet --geojson county.geojson
 
 The numbers are made up: log-normal levels with regional effects and trends, indicators
 correlated through a few latent factors, about a sixth of them cost indicators, grouped into
 3-5 dimensions. Regions are named ``SYN-00001`` ...; the Parquet file carries the metadata key
 ``fastinno.synthetic = "true"`` and a ``synthetic`` note in the TOML. Never present it as real data.
+
+``--geojson PATH`` also writes a synthetic map of the same regions: one square per region (key
+``code`` = the region name) on a near-square grid of 0.25-degree cells from longitude 100, latitude
+25 (``scripts/grid_geojson.py``), so maps and spatial analyses can be tried at county scale
+(``[map] geometry = "county.geojson"`` in a main-job config, or ``fastinno.neighbours``).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
 from pathlib import Path
 
@@ -20,6 +28,10 @@ import polars as pl
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from grid_geojson import square_grid  # noqa: E402
 
 
 def make_county_panel(n_regions: int = 2800, n_years: int = 20, n_indicators: int = 30, seed: int = 0, first_year: int = 2001):
@@ -61,6 +73,14 @@ def make_county_panel(n_regions: int = 2800, n_years: int = 20, n_indicators: in
     return wide, system
 
 
+def county_grid(regions: list[str]) -> dict:
+    """A SYNTHETIC GeoJSON of ``regions``: one 0.25-degree square each, row by row on a near-square
+    grid whose lower-left corner is at longitude 100, latitude 25; property ``code`` = region."""
+    nx = max(1, math.ceil(math.sqrt(len(regions))))
+    ny = max(1, math.ceil(len(regions) / nx))
+    return square_grid(nx, ny, names=regions, origin=(100.0, 25.0), size=0.25)
+
+
 def system_toml(system: dict) -> str:
     lines = ['# SYNTHETIC indicator system written by scripts/make_county_panel.py (not real data)', ""]
     for dim, inds in system.items():
@@ -79,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--layout", choices=["wide", "long"], default="wide")
     ap.add_argument("--out", type=Path, default=Path("county.parquet"))
     ap.add_argument("--system-out", type=Path, default=None, help="TOML path (default: OUT with _system.toml)")
+    ap.add_argument("--geojson", type=Path, default=None,
+                    help="also write a synthetic GeoJSON map of the regions (one square each, key 'code')")
     args = ap.parse_args(argv)
     if min(args.regions, args.years, args.indicators) < 1:
         ap.error("--regions, --years and --indicators must be positive")
@@ -101,7 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         pq.write_table(table, buf)
         write_bytes(out, buf.getvalue())
     write_text(sys_out, system_toml(system))
-    print(f"SYNTHETIC panel: {args.regions} regions x {args.years} years x {args.indicators} indicators -> {out}; system -> {sys_out}")
+    where = ""
+    if args.geojson is not None:
+        regions = wide["region"].unique(maintain_order=True).to_list()
+        write_text(args.geojson, json.dumps(county_grid(regions)))
+        where = f"; map -> {args.geojson}"
+    print(f"SYNTHETIC panel: {args.regions} regions x {args.years} years x {args.indicators} indicators -> {out}; "
+          f"system -> {sys_out}{where}")
     return 0
 
 

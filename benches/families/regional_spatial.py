@@ -1,5 +1,5 @@
 """Spatial autocorrelation: global Moran's I + local Moran (LISA), 999 permutations each, on a
-queen contiguity of unit squares (``tests/square_grid.py``), every year of a panel.
+queen contiguity of unit squares (``scripts/grid_geojson.py``), every year of a panel.
 
 - ``moran_lisa``: fastinno vs the vectorised numpy baseline (``baselines.moran_lisa``): a small
   smoke shape (12 x 10 grid, 3 years) and the county shape, a 56 x 50 grid (2,800 regions) x 20
@@ -25,10 +25,10 @@ import numpy.testing as npt
 import polars as pl
 from benchkit import Shape, register
 
-_TESTS = str(Path(__file__).resolve().parents[2] / "tests")
-if _TESTS not in sys.path:  # the grid generator lives with the tests
-    sys.path.insert(0, _TESTS)
-from square_grid import square_grid  # noqa: E402
+_SCRIPTS = str(Path(__file__).resolve().parents[2] / "scripts")
+if _SCRIPTS not in sys.path:  # the grid generator lives with the scripts
+    sys.path.insert(0, _SCRIPTS)
+from grid_geojson import square_grid  # noqa: E402
 
 import fastinno as fi  # noqa: E402
 

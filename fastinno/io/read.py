@@ -1,7 +1,7 @@
-"""Reading tables and TOML: one reader for every input file fastinno takes.
+"""Reading tables, TOML and GeoJSON: one reader for every input file fastinno takes.
 
 Tables are read by suffix (CSV / TSV, Parquet, Excel); TOML through the standard library's
-``tomllib`` (``tomli`` before Python 3.11). Errors are :class:`~fastinno.errors.InputError`
+``tomllib`` (``tomli`` before Python 3.11); region polygons from GeoJSON (:func:`read_geojson`). Errors are :class:`~fastinno.errors.InputError`
 subclasses that name the file. CSV and Excel headers are checked before any column is renamed:
 a name that appears twice is an error, and a CSV whose header splits on another separator than
 the one used says which separator it looks like.
@@ -9,11 +9,15 @@ the one used says which separator it looks like.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from ..errors import ConfigError, InputError, SchemaError, format_keys
@@ -316,3 +320,150 @@ def read_toml(path: str | Path, *, what: str = "TOML file", error: type[InputErr
     except UnicodeDecodeError:
         raise error(f"{what} {str(p)!r} is not UTF-8 text.") from None
     return loads_toml(text, where=f"{what} {str(p)!r}", error=error)
+
+
+@dataclass(frozen=True, eq=False)
+class Geometry:
+    """Region polygons read from a GeoJSON FeatureCollection (see :func:`read_geojson`).
+
+    Attributes
+    ----------
+    keys : tuple of str
+        Region name of each feature (its ``properties[key]`` as text), in file order; unique.
+    polygons : tuple
+        ``polygons[i]`` holds region ``keys[i]``'s polygons (one for a Polygon feature, one per
+        part for a MultiPolygon); each polygon is a tuple of rings, the exterior first and its
+        holes after it; each ring a float64 C-contiguous ``(n, 2)`` array of x, y positions
+        (longitude, latitude for geographic data), as written in the file (GeoJSON rings repeat
+        their first position last).
+    key : str
+        The property the names were read from.
+    """
+
+    keys: tuple[str, ...]
+    polygons: tuple[tuple[tuple[np.ndarray, ...], ...], ...]
+    key: str = "code"
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __repr__(self) -> str:
+        n_poly = sum(len(p) for p in self.polygons)
+        return f"Geometry({len(self.keys)} regions, {n_poly} polygons, key={self.key!r})"
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` over every ring (NaN when there is no position)."""
+        rings = [r for polys in self.polygons for poly in polys for r in poly if len(r)]
+        if not rings:
+            return (np.nan, np.nan, np.nan, np.nan)
+        xy = np.concatenate(rings)
+        lo, hi = xy.min(axis=0), xy.max(axis=0)
+        return (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+
+
+def read_geojson(source: str | Path | Mapping | Geometry, *, key: str = "code") -> Geometry:
+    """Read the polygons of named regions from a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    source : str, Path, dict or Geometry
+        A GeoJSON file (UTF-8), or its already parsed dict; a :class:`Geometry` is returned as
+        it is.
+    key : str
+        The feature property that names each region (``properties[key]``, read as text, so the
+        number ``110101`` gives ``"110101"``).
+
+    Returns
+    -------
+    Geometry
+        The region names and their polygons (rings as float64 ``(n, 2)`` arrays), in file order.
+
+    Raises
+    ------
+    InputError
+        The file is missing, not UTF-8 or not JSON; the document is not a FeatureCollection or
+        has no features; features lack the property ``key`` (the message lists the properties
+        present); two features carry the same name (merge them into one MultiPolygon); a feature
+        is not a Polygon or MultiPolygon, or its coordinates are malformed or not finite.
+    """
+    if isinstance(source, Geometry):
+        return source
+    doc, where = _load_geojson(source)
+    if not isinstance(key, str) or not key:
+        raise InputError(f"key must be the name of a feature property (a non-empty string); got {key!r}.")
+    features = doc.get("features") if isinstance(doc, Mapping) else None
+    if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection" or not isinstance(features, list):
+        raise InputError(f"{where} must be a FeatureCollection with a 'features' list.")
+    if not features:
+        raise InputError(f"{where} has no features.")
+    keys: list[str] = []
+    polygons: list[tuple[tuple[np.ndarray, ...], ...]] = []
+    no_key: list[int] = []
+    for f, feat in enumerate(features):
+        props = feat.get("properties") if isinstance(feat, Mapping) else None
+        if not isinstance(props, Mapping) or props.get(key) is None:
+            no_key.append(f)
+            continue
+        name = str(props[key])
+        polygons.append(_polygons(feat.get("geometry"), name, where))
+        keys.append(name)
+    if no_key:
+        have = sorted({str(k) for feat in features if isinstance(feat, Mapping)
+                       for k in (feat.get("properties") or {})})
+        raise InputError(f"{len(no_key)} feature(s) of {where} (positions {format_keys(no_key)}) have no property "
+                         f"{key!r}; properties present: {', '.join(map(repr, have)) or 'none'}. "
+                         "Pass key= naming the region code.")
+    dups = sorted(r for r, c in Counter(keys).items() if c > 1)
+    if dups:
+        raise InputError(f"{len(dups)} region code(s) of {where} name several features: {format_keys(dups)}. "
+                         "Merge them into one MultiPolygon feature each.")
+    return Geometry(tuple(keys), tuple(polygons), key)
+
+
+def _load_geojson(source: object) -> tuple[Any, str]:
+    """The parsed document and how messages name it."""
+    if isinstance(source, Mapping):
+        return source, "the GeoJSON"
+    if not isinstance(source, (str, Path)):
+        raise InputError(f"A GeoJSON source is a file path or a parsed dict; got {type(source).__name__}.")
+    p = Path(source)
+    where = f"GeoJSON file {str(p)!r}"
+    if not p.is_file():
+        raise InputError(f"{where} does not exist.")
+    try:
+        return json.loads(p.read_text(encoding="utf-8-sig")), where
+    except UnicodeDecodeError:
+        raise InputError(f"{where} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where} is not valid JSON: {exc}.") from None
+
+
+def _polygons(geometry: object, name: str, where: str) -> tuple[tuple[np.ndarray, ...], ...]:
+    if not isinstance(geometry, Mapping) or "type" not in geometry:
+        raise InputError(f"feature {name!r} of {where} has no geometry; each feature needs a Polygon or MultiPolygon.")
+    gtype = geometry["type"]
+    coords = geometry.get("coordinates")
+    if gtype == "Polygon":
+        parts = [coords]
+    elif gtype == "MultiPolygon":
+        parts = coords
+    else:
+        raise InputError(f"feature {name!r} of {where} is a {gtype}; only Polygon and MultiPolygon features "
+                         "are read (regions need an area).")
+    out = []
+    try:
+        for poly in parts:
+            rings = []
+            for ring in poly:
+                a = np.asarray(ring, dtype=np.float64)
+                if a.ndim != 2 or a.shape[1] < 2 or a.shape[0] < 1:
+                    raise ValueError
+                rings.append(np.ascontiguousarray(a[:, :2]))
+            out.append(tuple(rings))
+    except (TypeError, ValueError):
+        raise InputError(f"feature {name!r} of {where} has malformed {gtype} coordinates "
+                         "(expected rings of [x, y] positions).") from None
+    if not all(np.isfinite(r).all() for poly in out for r in poly):
+        raise InputError(f"feature {name!r} of {where} has non-finite coordinates.")
+    return tuple(out)

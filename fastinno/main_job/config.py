@@ -2,7 +2,7 @@
 to the config-file schema (what ``run.json`` stores).
 
 Every section except ``[panel]`` is optional; a step runs when its section is present and not
-``enabled = false``. Options inside a step section are passed to the step's API function and
+``enabled = false``. ``[map]`` (not a step) names the regions' GeoJSON for the report's maps. Options inside a step section are passed to the step's API function and
 checked against its signature, so a misspelt key fails before anything runs. Relative paths are
 resolved against the config file's folder (the working directory for a mapping).
 """
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, format_keys
-from ..io.read import loads_toml
+from ..errors import ConfigError, InputError, format_keys
+from ..io.read import loads_toml, read_geojson
 from .schema import check_type, check_unknown, resolve_path
 from .regional_step import GROUP_KEYS, check_groups
 from .steps import STEPS, api_parameters
@@ -23,7 +23,7 @@ from .steps import STEPS, api_parameters
 __all__ = ["load_config", "validate_config", "config_as_toml_tables", "demo_config_path",
            "FIGURE_FORMATS"]
 
-_TOP_KEYS = {"title", "seed", "out", "panel", "groups", "figures", "output", *(s.name for s in STEPS)}
+_TOP_KEYS = {"title", "seed", "out", "panel", "groups", "figures", "output", "map", *(s.name for s in STEPS)}
 _PANEL_KEYS = {
     "path", "dataset", "system", "missing", "layout", "region", "year", "indicator", "value",
     "sheet", "regions", "years", "indicators", "aggregates",
@@ -32,6 +32,7 @@ _DATASETS = ("six_triangles",)
 _MISSING = ("error", "interpolate", "drop-indicator", "drop-region", "keep")
 _FIGURE_KEYS = {"format", "dpi", "top_n", "forecast_regions", "trajectory_columns"}
 _OUTPUT_KEYS = {"excel", "csv", "copy_inputs"}
+_MAP_KEYS = {"geometry", "key"}
 #: Figure file formats the main job writes.
 FIGURE_FORMATS = ("png", "svg")
 
@@ -112,6 +113,32 @@ def _panel(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, Any]:
     return panel
 
 
+def _map(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, str] | None:
+    """``[map]``: the regions' GeoJSON (``geometry``, relative to the config's folder) and the
+    feature property naming the regions (``key``, default ``"code"``); the file is read here, so
+    a missing file, a file that is not GeoJSON or a missing property fails before any step."""
+    if "map" not in raw:
+        return None
+    sec = raw["map"]
+    check_type(sec, dict, "map", "the top level", source, "a table")
+    check_unknown(sec, _MAP_KEYS, "[map]", source)
+    if "geometry" not in sec:
+        raise ConfigError(f"[map] in {source} needs 'geometry': the GeoJSON file of the regions' "
+                          "polygons (relative to the config's folder).")
+    check_type(sec["geometry"], str, "geometry", "[map]", source, "a GeoJSON file path (string)")
+    key = sec.get("key", "code")
+    check_type(key, str, "key", "[map]", source, "the feature property naming the regions (string)")
+    path = resolve_path(sec["geometry"], base)
+    if not Path(path).is_file():
+        raise ConfigError(f"Key 'geometry' in [map] of {source}: GeoJSON file {path!r} does not "
+                          "exist. Check the path (relative paths start at the config's folder).")
+    try:
+        read_geojson(path, key=key)
+    except InputError as exc:
+        raise ConfigError(f"[map] in {source} (key = {key!r}): {exc}") from None
+    return {"geometry": path, "key": key}
+
+
 def _steps(raw: Mapping[str, Any], base: Path, source: str) -> dict[str, dict[str, Any]]:
     steps: dict[str, dict[str, Any]] = {}
     for step in STEPS:
@@ -182,6 +209,7 @@ def validate_config(
     if groups is not None:
         cfg["groups"] = groups
     cfg["steps"] = _steps(raw, base, source)
+    cfg["map"] = _map(raw, base, source)
 
     figs = raw.get("figures", {})
     check_type(figs, dict, "figures", "the top level", source, "a table")
@@ -237,10 +265,12 @@ def config_as_toml_tables(cfg: Mapping[str, Any]) -> dict[str, Any]:
     figs = {k: v for k, v in cfg["figures"].items() if v is not None}
     raw["figures"] = figs
     raw["output"] = dict(cfg["output"])
+    if cfg.get("map"):
+        raw["map"] = dict(cfg["map"])
     return raw
 
 #: The keys of the config's sections that are not steps, by section (``""``: the top level).
 SECTION_KEYS: dict[str, frozenset[str]] = {
-    "": frozenset(_TOP_KEYS - {"panel", "groups", "figures", "output", *(s.name for s in STEPS)}),
+    "": frozenset(_TOP_KEYS - {"panel", "groups", "figures", "output", "map", *(s.name for s in STEPS)}),
     "panel": frozenset(_PANEL_KEYS), "groups": GROUP_KEYS, "figures": frozenset(_FIGURE_KEYS),
-    "output": frozenset(_OUTPUT_KEYS)}
+    "output": frozenset(_OUTPUT_KEYS), "map": frozenset(_MAP_KEYS)}

@@ -50,7 +50,8 @@ def hash_inputs(paths: list[tuple[str, str]]) -> list[dict[str, Any]]:
 
 def run_inputs(cfg: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(role, path)`` of every input file of a normalised config: the config file, the panel
-    (or the bundled dataset's file), the indicator system and the steps' file options."""
+    (or the bundled dataset's file), the indicator system, the ``[map]`` GeoJSON and the steps'
+    file options."""
     inputs: list[tuple[str, str]] = []
     if cfg.get("_config_file"):
         inputs.append(("config", cfg["_config_file"]))
@@ -64,6 +65,8 @@ def run_inputs(cfg: Mapping[str, Any]) -> list[tuple[str, str]]:
             inputs.append(("system", pc["system"]))
     if isinstance((cfg.get("groups") or {}).get("path"), str):
         inputs.append(("groups", cfg["groups"]["path"]))
+    if cfg.get("map"):
+        inputs.append(("map", cfg["map"]["geometry"]))
     for step in STEPS:
         if step.name in cfg["steps"]:
             spec = cfg["steps"][step.name]

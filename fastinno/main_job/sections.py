@@ -18,6 +18,8 @@ _OWN = {
               "aggregates = true adds one aggregate unit per group",
     "figures": "figure files",
     "output": "extra outputs besides tables/*.parquet, run.json and report.html",
+    "map": "the regions' polygons (GeoJSON; key = the feature property holding the panel's "
+           "region names) for maps of the headline index in the report",
 }
 
 
@@ -27,7 +29,8 @@ def _keys(keys) -> str:
 
 def config_sections() -> list[tuple[str, str]]:
     """``(section, summary)`` of the top level, ``[panel]``, ``[groups]``, every step of
-    :data:`~fastinno.main_job.steps.STEPS` (in order), ``[figures]`` and ``[output]``."""
+    :data:`~fastinno.main_job.steps.STEPS` (in order), ``[figures]``, ``[output]`` and
+    ``[map]``."""
     rows = [("title, seed, out", _OWN[""]),
             ("[panel]", f"{_OWN['panel']}; keys: {_keys(SECTION_KEYS['panel'])}"),
             ("[groups]", f"{_OWN['groups']}; keys: {_keys(SECTION_KEYS['groups'])}")]
@@ -35,7 +38,7 @@ def config_sections() -> list[tuple[str, str]]:
         extra = sorted(s.own_keys | ({s.data_option} if s.data_option else set()))
         keys = (", ".join(extra) + ", ") if extra else ""
         rows.append((f"[{s.name}]", f"{s.title}; {keys}options of {s.api_name}"))
-    for sec in ("figures", "output"):
+    for sec in ("figures", "output", "map"):
         rows.append((f"[{sec}]", f"{_OWN[sec]}; keys: {_keys(SECTION_KEYS[sec])}"))
     return rows
 

@@ -1,6 +1,7 @@
 """Figures: index trajectories, rank heatmap, rank stability, method agreement, method weights,
-GM(1,1) forecasts, the DEMATEL cause-effect diagram and the regional analyses (Dagum and Theil
-decompositions, sigma convergence, score densities, Moran scatter, Markov transitions).
+GM(1,1) forecasts, the DEMATEL cause-effect diagram, maps (choropleth, LISA clusters) and the
+regional analyses (Dagum and Theil decompositions, sigma convergence, score densities, Moran
+scatter, Markov transitions).
 
 Every function takes the tidy polars frame a result exposes (or the table the main job saved) and
 an optional matplotlib ``ax``; matplotlib is imported inside the functions, so importing this
@@ -22,6 +23,7 @@ from .index import (
     rank_stability,
     rho_distribution,
 )
+from .maps import china_counties, choropleth, cluster_map
 from .regional import (
     dagum_contributions,
     density_curves,
@@ -54,6 +56,9 @@ __all__ = [
     "density_curves",
     "moran_scatter",
     "markov_matrix",
+    "choropleth",
+    "cluster_map",
+    "china_counties",
     "save_figure",
     "INDEX_LABEL",
     "RANK_LABEL",

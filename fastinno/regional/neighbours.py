@@ -10,9 +10,7 @@ touches another polygon's edge midway is not a contact.
 
 from __future__ import annotations
 
-import json
 import warnings
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import polars as pl
 
 from .. import _options as opts
 from ..errors import FastinnoWarning, InputError, format_keys
+from ..io.read import Geometry, read_geojson
 
 __all__ = ["Neighbours", "neighbours", "aligned"]
 
@@ -121,9 +120,10 @@ def neighbours(source: object, *, key: str = "code", contiguity: str = "queen",
 
     Parameters
     ----------
-    source : str, Path, dict or polars.DataFrame
+    source : str, Path, dict, Geometry or polars.DataFrame
         A GeoJSON file or its parsed dict (a FeatureCollection of Polygon / MultiPolygon
-        features; ``properties[key]`` names each region), or a table with columns ``region`` and
+        features; ``properties[key]`` names each region; read by
+        :func:`fastinno.io.read.read_geojson`, which also gives a :class:`Geometry`), or a table with columns ``region`` and
         ``neighbour`` (one row per link; a null neighbour declares a region without any).
     key : str
         The feature property that names the region (GeoJSON only).
@@ -147,8 +147,13 @@ def neighbours(source: object, *, key: str = "code", contiguity: str = "queen",
     kind = opts.check("contiguity", contiguity)
     if isinstance(source, pl.DataFrame):
         out = _from_table(source)
+    elif isinstance(source, (str, Path, Mapping, Geometry)):
+        if not (isinstance(tolerance, (int, float)) and np.isfinite(tolerance) and tolerance > 0):
+            raise InputError(f"tolerance must be a positive number; got {tolerance!r}.")
+        out = _from_geojson(read_geojson(source, key=key), kind, tolerance)
     else:
-        out = _from_geojson(_load_geojson(source), key, kind, tolerance)
+        raise InputError("neighbours() takes a GeoJSON file or dict (or a Geometry read by read_geojson), or a "
+                         f"polars DataFrame (region, neighbour); got {type(source).__name__}.")
     if out.islands:
         warnings.warn(f"{len(out.islands)} region(s) have no neighbour (islands): {format_keys(out.islands)}; "
                       "their spatial lag is 0.", FastinnoWarning, stacklevel=2)
@@ -181,79 +186,10 @@ def _from_table(table: pl.DataFrame) -> Neighbours:
     return _from_pairs(regions, np.concatenate([i, j]), np.concatenate([j, i]))
 
 
-def _load_geojson(source: object) -> Mapping:
-    if isinstance(source, Mapping):
-        return source
-    if not isinstance(source, (str, Path)):
-        raise InputError("neighbours() takes a GeoJSON file or dict, or a polars DataFrame (region, neighbour); "
-                         f"got {type(source).__name__}.")
-    p = Path(source)
-    if not p.is_file():
-        raise InputError(f"GeoJSON file {str(p)!r} does not exist.")
-    try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"GeoJSON file {str(p)!r} is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"GeoJSON file {str(p)!r} is not valid JSON: {exc}.") from None
-
-
-def _rings(geometry: object, name: str) -> list[np.ndarray]:
-    if not isinstance(geometry, Mapping) or "type" not in geometry:
-        raise InputError(f"feature {name!r} has no geometry; each feature needs a Polygon or MultiPolygon.")
-    gtype = geometry["type"]
-    coords = geometry.get("coordinates")
-    if gtype == "Polygon":
-        polygons = [coords]
-    elif gtype == "MultiPolygon":
-        polygons = coords
-    else:
-        raise InputError(f"feature {name!r} is a {gtype}; only Polygon and MultiPolygon features have contiguity.")
-    out = []
-    try:
-        for poly in polygons:
-            for ring in poly:
-                a = np.asarray(ring, dtype=np.float64)
-                if a.ndim != 2 or a.shape[1] < 2 or a.shape[0] < 1:
-                    raise ValueError
-                out.append(np.ascontiguousarray(a[:, :2]))
-    except (TypeError, ValueError):
-        raise InputError(f"feature {name!r} has malformed {gtype} coordinates (expected rings of [x, y] positions).") from None
-    if out and not all(np.isfinite(r).all() for r in out):
-        raise InputError(f"feature {name!r} has non-finite coordinates.")
-    return out
-
-
-def _from_geojson(doc: Mapping, key: str, kind: str, tolerance: float) -> Neighbours:
-    if not (isinstance(tolerance, (int, float)) and np.isfinite(tolerance) and tolerance > 0):
-        raise InputError(f"tolerance must be a positive number; got {tolerance!r}.")
-    features = doc.get("features") if isinstance(doc, Mapping) else None
-    if doc.get("type") != "FeatureCollection" or not isinstance(features, list):
-        raise InputError("the GeoJSON must be a FeatureCollection with a 'features' list.")
-    if not features:
-        raise InputError("the GeoJSON has no features.")
-    regions: list[str] = []
-    ring_arrays: list[np.ndarray] = []
-    owner: list[int] = []
-    no_key = []
-    for f, feat in enumerate(features):
-        props = feat.get("properties") if isinstance(feat, Mapping) else None
-        if not isinstance(props, Mapping) or props.get(key) is None:
-            no_key.append(f)
-            continue
-        name = str(props[key])
-        for ring in _rings(feat.get("geometry"), name):
-            ring_arrays.append(ring)
-            owner.append(len(regions))
-        regions.append(name)
-    if no_key:
-        have = sorted({k for feat in features if isinstance(feat, Mapping) for k in (feat.get("properties") or {})})
-        raise InputError(f"{len(no_key)} feature(s) (positions {format_keys(no_key)}) have no property {key!r}; "
-                         f"properties present: {', '.join(map(repr, have)) or 'none'}. Pass key= naming the region code.")
-    dups = sorted(r for r, c in Counter(regions).items() if c > 1)
-    if dups:
-        raise InputError(f"{len(dups)} region code(s) name several features: {format_keys(dups)}. "
-                         "Merge them into one MultiPolygon feature each.")
+def _from_geojson(geometry: Geometry, kind: str, tolerance: float) -> Neighbours:
+    regions = list(geometry.keys)
+    ring_arrays = [ring for polys in geometry.polygons for poly in polys for ring in poly]
+    owner = [i for i, polys in enumerate(geometry.polygons) for poly in polys for _ in poly]
     if not ring_arrays:
         return _from_pairs(regions, np.empty(0, np.int64), np.empty(0, np.int64))
     lengths = np.array([len(r) for r in ring_arrays], dtype=np.int64)

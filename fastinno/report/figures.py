@@ -1,11 +1,13 @@
 """The report's figures: what each one needs, how it is drawn and its caption.
 
 A :class:`FigureSpec` is drawn when every table it needs is present and non-empty; its files are
-``figures/<name>.<format>`` for each configured format.
+``figures/<name>.<format>`` for each configured format. Maps are drawn when the config has a
+``[map]`` section (the regions' GeoJSON).
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -15,14 +17,16 @@ from typing import Any
 import polars as pl
 
 from .. import _config, plots
-from ..errors import FastinnoWarning
+from ..errors import FastinnoWarning, InputError, format_keys
+from ..io.read import Geometry, read_geojson
 from ..plots import style as plot_style
 from .format import index_rows
 
 __all__ = ["FigureSpec", "draw_figures", "robustness_model", "INDEX_TRAJECTORIES",
            "INDEX_RANK_HEATMAP", "INDEX_RANK_BANDS", "COMBINED_RANK_HEATMAP", "COMBINED_RANK_BANDS", "COMBINED_METHOD_AGREEMENT", "COMBINED_METHOD_WEIGHTS",
            "SIMULATE_RANK_STABILITY", "SIMULATE_RHO", "BOOTSTRAP_RANK_STABILITY", "BOOTSTRAP_RHO",
-           "FORECAST", "DEMATEL_CAUSE_EFFECT", "COMPARE_METHODS"]
+           "FORECAST", "DEMATEL_CAUSE_EFFECT", "COMPARE_METHODS", "INDEX_MAP_FIRST", "INDEX_MAP_LAST",
+           "map_geometry"]
 
 
 def _no_selection(tables: Mapping[str, pl.DataFrame], info: Mapping[str, Any]) -> str:
@@ -44,7 +48,8 @@ class FigureSpec:
     needs : tuple of str
         Tables that must be present and non-empty.
     draw : callable
-        ``draw(tables, figure_config) -> Figure``.
+        ``draw(tables, figure_config) -> Figure``; ``figure_config`` is the config's
+        ``[figures]`` section with its ``[map]`` section (or None) under ``"map"``.
     caption : str or callable
         What the figure shows, or ``caption(tables, info) -> str``.
     selection : callable
@@ -288,6 +293,86 @@ def _compare_selection(t, info):
     return f"all {k} configurations; the top {top} of {n:,} regions by median rank in {s['year'].max()}"
 
 
+def _map_config(info: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    m = (info.get("config") or {}).get("map")
+    return m if m and Path(m.get("geometry", "")).is_file() else None
+
+
+@functools.lru_cache(maxsize=2)
+def _geometry(path: str, key: str, stamp: tuple[int, int]) -> Geometry:
+    return read_geojson(path, key=key)
+
+
+def map_geometry(map_config: Mapping[str, Any]) -> Geometry:
+    """The :class:`~fastinno.io.read.Geometry` of a ``[map]`` section (``geometry``, ``key``),
+    read once per file version."""
+    p = Path(map_config["geometry"])
+    st = p.stat()
+    return _geometry(str(p), str(map_config.get("key", "code")), (st.st_mtime_ns, st.st_size))
+
+
+def _index_year(t: Mapping[str, pl.DataFrame], which: str) -> int:
+    years = t["index_scores"]["year"]
+    return int(years.min() if which == "first" else years.max())
+
+
+def _map_when(which: str):
+    def when(t, info):
+        if _map_config(info) is None:
+            return False
+        return which == "last" or t["index_scores"]["year"].n_unique() > 1
+
+    return when
+
+
+def _index_map(which: str):
+    def draw(t, figcfg):
+        mcfg = figcfg["map"]
+        geo = map_geometry(mcfg)
+        s = t["index_scores"]
+        year = _index_year(t, which)
+        values = s.filter(pl.col("year") == year).select("region", pl.col("index").alias("value"))
+        with warnings.catch_warnings():  # regions without a polygon: said in the caption
+            warnings.simplefilter("ignore", FastinnoWarning)
+            fig = plots.choropleth(geo, values, key=mcfg.get("key", "code"), title=f"Overall index, {year}",
+                                   label="Overall index", missing="skip")
+        # one colour scale for the first and the last year's maps
+        both = s.filter(pl.col("year").is_in([s["year"].min(), s["year"].max()])
+                        & pl.col("region").is_in(list(geo.keys)))["index"].drop_nulls().drop_nans()
+        if both.len():
+            lo, hi = float(both.min()), float(both.max())
+            if hi > lo:
+                for coll in fig.axes[0].collections:
+                    coll.set_clim(lo, hi)
+        return fig
+
+    return draw
+
+
+def _map_selection(which: str):
+    def sel(t, info):
+        geo = map_geometry(_map_config(info))
+        year = _index_year(t, which)
+        regions = t["index_scores"].filter(pl.col("year") == year)["region"].to_list()
+        have = set(geo.keys)
+        on = [r for r in regions if r in have]
+        off = [r for r in regions if r not in have]
+        text = f"{len(on):,} of {len(regions):,} regions, {year}"
+        if off:
+            text += (f" ({len(off):,} without a polygon in the GeoJSON under {geo.key!r}: "
+                     f"{format_keys(off, limit=3)})")
+        return text
+
+    return sel
+
+
+def _map_caption(t, info):
+    shared = (" the first- and last-year maps share one colour scale;"
+              if t["index_scores"]["year"].n_unique() > 1 else "")
+    return (f"Overall index by region on the map of the [map] GeoJSON;{shared} regions of the map "
+            "without a score are grey.")
+
+
 COMPARE_METHODS = FigureSpec(
     "compare_methods", ("compare_correlation", "compare_scores"), _compare,
     "Left: mean rank correlation between every two configurations (method/weights/normalize) over "
@@ -296,6 +381,12 @@ COMPARE_METHODS = FigureSpec(
 INDEX_TRAJECTORIES = FigureSpec(
     "index_trajectories", ("index_scores",), _trajectories,
     "Index trajectories per region: overall index and each sub-index.", _trajectories_selection)
+INDEX_MAP_FIRST = FigureSpec(
+    "index_map_first", ("index_scores",), _index_map("first"), _map_caption, _map_selection("first"),
+    _map_when("first"))
+INDEX_MAP_LAST = FigureSpec(
+    "index_map_last", ("index_scores",), _index_map("last"), _map_caption, _map_selection("last"),
+    _map_when("last"))
 INDEX_RANK_HEATMAP = FigureSpec(
     "index_rank_heatmap", ("index_scores",), _index_heatmap,
     "Rank of each region by the overall index in each year (1 = best).",
@@ -378,13 +469,16 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
     written : list of str
         Paths relative to ``folder`` (``figures/<name>.<format>``).
     failures : dict
-        Figure name -> why it was not drawn.
+        Figure name -> why it was not drawn (a missing optional package, or inputs that do not
+        fit, e.g. a ``[map]`` whose regions share no name with the panel).
     """
     fdir = folder / "figures"
     fdir.mkdir(exist_ok=True)
+    info = info or {}
+    if "map" not in figcfg:
+        figcfg = {**figcfg, "map": (info.get("config") or {}).get("map")}
     formats = list(figcfg.get("format") or ["png"])
     dpi = int(figcfg.get("dpi") or 150)
-    info = info or {}
     written: list[str] = []
     failures: dict[str, str] = {}
     plot_style.check_fonts(_labels(tables))  # the one warning of a missing CJK font
@@ -398,7 +492,7 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
                 continue
             try:
                 fig = spec.draw(tables, figcfg, info) if spec.with_info else spec.draw(tables, figcfg)
-            except (ImportError, AttributeError) as exc:
+            except (ImportError, AttributeError, InputError) as exc:
                 failures[spec.name] = f"figure not drawn: {exc}"
                 continue
             for fmt in formats:

@@ -18,7 +18,8 @@ __all__ = ["ReportPart", "IDEAL_SOLUTION", "COMBINED", "COMPARE", "SIMULATE", "B
 
 IDEAL_SOLUTION = ReportPart(
     "ideal_solution", "ideal-solution", "Index", "Ideal-solution index", s.ideal_solution_section,
-    (f.INDEX_TRAJECTORIES, f.INDEX_RANK_BANDS, f.INDEX_RANK_HEATMAP), m.ideal_solution_methods)
+    (f.INDEX_TRAJECTORIES, f.INDEX_RANK_BANDS, f.INDEX_RANK_HEATMAP, f.INDEX_MAP_FIRST, f.INDEX_MAP_LAST),
+    m.ideal_solution_methods)
 COMBINED = ReportPart(
     "combined", "combined", "Combined evaluation", "Combined evaluation", s.combined_section,
     (f.COMBINED_RANK_BANDS, f.COMBINED_RANK_HEATMAP, f.COMBINED_METHOD_AGREEMENT,

@@ -298,14 +298,16 @@ def _growth_table(page: Page, g: pl.DataFrame) -> str:
 
 
 def ideal_solution_section(page: Page, part: ReportPart) -> str:
-    """Index figures, last-year scores, growth and indicator weights."""
+    """Index figures (maps of the first and last year with a ``[map]`` section), last-year
+    scores, growth and indicator weights."""
     t = page.tables
     if "index_scores" not in t:
         return ""
     s = t["index_scores"]
     last = s["year"].max()
     body = [page.options(part.key)]
-    body += page.figs(["index_trajectories", "index_rank_bands", "index_rank_heatmap"])
+    body += page.figs(["index_trajectories", "index_rank_bands", "index_rank_heatmap",
+                       "index_map_first", "index_map_last"])
     body.append(f"<h3>Scores in {last}</h3>")
     body.append(page.table(_last_year_wide(s), "index_scores",
                            f"regions, by the {last} overall index, best first"))

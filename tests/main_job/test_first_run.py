@@ -110,7 +110,7 @@ def test_config_sections_follow_the_registry():
     rows = config_sections()
     names = [n for n, _ in rows]
     assert names == ["title, seed, out", "[panel]", "[groups]", *(f"[{s.name}]" for s in STEPS),
-                     "[figures]", "[output]"]
+                     "[figures]", "[output]", "[map]"]
     summary = dict(rows)
     for s in STEPS:
         assert s.api_name in summary[f"[{s.name}]"]

@@ -6,6 +6,7 @@ A fast variant runs 300 regions (above the report's all-regions threshold); the 
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -24,12 +25,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def county_run(folder: Path, regions: int, *, years: int = 4, indicators: int = 6) -> Path:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        from make_county_panel import make_county_panel, system_toml
+        from make_county_panel import county_grid, make_county_panel, system_toml
     finally:
         sys.path.pop(0)
     wide, system = make_county_panel(regions, years, indicators, seed=0, first_year=2017)
     wide.write_parquet(folder / "county.parquet")
     (folder / "county_system.toml").write_text(system_toml(system))
+    names = wide["region"].unique(maintain_order=True).to_list()
+    (folder / "county.geojson").write_text(json.dumps(county_grid(names)))
     cfg = {
         "title": "SYNTHETIC county panel",
         "seed": 5,
@@ -41,6 +44,7 @@ def county_run(folder: Path, regions: int, *, years: int = 4, indicators: int = 
         "bootstrap": {"replicates": 64},
         "forecast": {"horizon": 2},
         "figures": {"dpi": 150},
+        "map": {"geometry": str(folder / "county.geojson")},
     }
     return fastinno.run(cfg, out=folder / "out", progress=False, jit_warmup=False).out
 
@@ -70,7 +74,8 @@ def check_county_report(out: Path, regions: int, tmp: Path) -> None:
     # no image taller (or wider) than the limit
     pngs = sorted((out / "figures").glob("*.png"))
     assert {p.stem for p in pngs} >= {"index_rank_bands", "index_rank_heatmap",
-                                      "combined_rank_bands", "simulate_rank_stability"}
+                                      "combined_rank_bands", "simulate_rank_stability",
+                                      "index_map_first", "index_map_last"}
     for p in pngs:
         w, h = png_size(p)
         assert h <= _config.REPORT_MAX_FIGURE_PX and w <= _config.REPORT_MAX_FIGURE_PX, (p, w, h)
