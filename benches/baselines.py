@@ -755,3 +755,21 @@ def mabac_numpy(x, w, is_cost):
     v = (normalize_minmax_plain(x, is_cost) + 1.0) * w
     g = np.exp(np.log(v).mean(axis=0))
     return (v - g).sum(axis=1)
+
+
+# --- Monte Carlo of a ranking method, one numpy evaluation per weight draw ---
+
+
+def method_draws(method, x, w, is_cost, sign):
+    """Mean index (``sign`` x preference) and mean rank (1 = best) of every alternative over the
+    weight draws ``w`` (draws, indicators): ``method(x, w[d], is_cost)`` per draw."""
+    n = x.shape[0]
+    index_total = np.zeros(n)
+    rank_total = np.zeros(n)
+    ranks = np.empty(n)
+    for row in w:
+        g = sign * method(x, row, is_cost)
+        index_total += g
+        ranks[np.argsort(-g, kind="stable")] = np.arange(1, n + 1)
+        rank_total += ranks
+    return index_total / len(w), rank_total / len(w)

@@ -183,3 +183,15 @@ def test_simulate_uses_the_draws_hook():
     want = np.stack([registry.method("vikor").cells(x3[1:2], row, panel.is_cost, None, {"v": 0.5})[0] for row in w])
     _scaled(got, -want)
     assert pl.__version__  # polars is the frame library of the results
+
+
+def test_exp_nonpositive_within_an_ulp_of_numpy():
+    rng = np.random.default_rng(8)
+    z = np.concatenate([-rng.exponential(1.0, 5000), -rng.uniform(0, 708, 5000),
+                        [0.0, -0.0, -1e-300, -708.0, -707.99, -708.01, -745.0, -np.inf, np.nan]])
+    got, t, sc = np.empty_like(z), np.empty_like(z), np.empty_like(z)
+    kd.exp_nonpositive(z, z.size, got, t, sc)
+    with np.errstate(invalid="ignore"):
+        want = np.where(z < -708.0, 0.0, np.exp(np.nan_to_num(z, nan=0.0)))
+    npt.assert_allclose(got, want, rtol=2.3e-16, atol=0)
+    assert got[-1] == 1.0 and got[-2] == 0.0 and got[-4] == 0.0  # NaN (0 * -inf) -> 1; -inf, -745 -> 0
