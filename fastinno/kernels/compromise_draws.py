@@ -138,16 +138,63 @@ def edas_draws(pda, nda, w, out):
 
 
 @njit(cache=True, nogil=True)
+def argsort_bucketed(e):
+    """Stable argsort of a float64 vector without NaN: a bucket sort (buckets of equal width
+    between the minimum and the maximum, filled in index order) finished by an insertion sort,
+    O(n) for spread-out values; :func:`fastinno.kernels.outranking.argsort_radix` when the
+    buckets are crowded (the insertion sort would cost more than ``16 n`` moves). Ties keep
+    their input order, so the result is the permutation sorting by (value, index).
+    """
+    n = e.shape[0]
+    lo = np.inf
+    hi = -np.inf
+    for i in range(n):
+        lo = min(lo, e[i])
+        hi = max(hi, e[i])
+    if not hi > lo:
+        return np.arange(n)
+    n_buckets = n
+    # (e - lo) * scale rounds monotonically in e: a larger value never lands in an earlier bucket
+    scale = (n_buckets - 1) / (hi - lo)
+    start = np.zeros(n_buckets + 1, dtype=np.int64)
+    key = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        k = np.int64((e[i] - lo) * scale)
+        k = min(max(k, 0), n_buckets - 1)
+        key[i] = k
+        start[k + 1] += 1
+    crowd = 0
+    for k in range(n_buckets):
+        crowd += start[k + 1] * start[k + 1]
+        start[k + 1] += start[k]
+    if crowd > 16 * n:
+        return ko.argsort_radix(e)
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        order[start[key[i]]] = i
+        start[key[i]] += 1
+    for a in range(1, n):  # only within buckets: the buckets are already in order
+        idx = order[a]
+        v = e[idx]
+        b = a - 1
+        while b >= 0 and e[order[b]] > v:
+            order[b + 1] = order[b]
+            b -= 1
+        order[b + 1] = idx
+    return order
+
+
+@njit(cache=True, nogil=True)
 def codas_row(e, t, tau, out):
     """CODAS ``H_i = sum_k (E_i - E_k) + psi(E_i - E_k) (T_i - T_k)``, ``psi(x) = 1`` if
     ``|x| >= tau`` else 0 (Keshavarz Ghorabaee et al. 2016, eqs. 7-9), for one row of distances.
 
-    O(n log n): sort by E (radix sort), prefix sums of T; the alternatives ``k`` with
+    O(n) to O(n log n): sort by E (:func:`argsort_bucketed`), prefix sums of T; the alternatives ``k`` with
     ``E_i - E_k >= tau`` form a prefix of the order and those with ``E_k - E_i >= tau`` a suffix,
     both moving monotonically with ``E_i``. ``out`` may be ``t`` itself (read before written).
     """
     n = e.shape[0]
-    order = ko.argsort_radix(e)
+    order = argsort_bucketed(e)
     es = np.empty(n)
     ts = np.empty(n)
     pre = np.zeros(n + 1)
@@ -258,36 +305,43 @@ _ROUND = 6755399441055744.0  # 1.5 * 2 ** 52: adding it rounds to an integer
 
 
 _ROUND_BITS = 4843621399236968448  # the bits of _ROUND: those of _ROUND + k are _ROUND_BITS + k
+_OFFSET = 32768  # added to k = round(32 z / ln 2) >= -32 * 1021 so that it is >= 0
 
 
 @njit(cache=True, nogil=True)
-def exp_nonpositive(z, nb, out, t, scale):
+def exp2_fractions():
+    """``2 ** (i / 32)`` for ``i = 0 .. 31``, the table of :func:`exp_nonpositive`."""
+    tab = np.empty(32)
+    for i in range(32):
+        tab[i] = np.exp2(i / 32.0)
+    return tab
+
+
+@njit(cache=True, nogil=True)
+def exp_nonpositive(z, nb, out, t, scale, tab):
     """``out[b] = exp(z[b])`` for ``b < nb`` and ``z <= 0``, without a library call (the loops
     vectorize): 0 below ``-708``, and 1 for NaN (the ``0 * -inf`` of ``0 ** 0``).
 
-    ``z = k ln 2 + f`` with ``k = round(z / ln 2)`` (adding ``1.5 * 2 ** 52``, whose bits then
-    hold ``k``), ``|f| <= ln 2 / 2`` (Cody-Waite reduction with ``ln 2`` in two parts),
-    ``exp(f)`` by its Taylor polynomial of degree 13 (truncation below 2e-16 relative), times
-    ``2 ** k`` built from its bits: within about one unit in the last place of ``math.exp``.
-    ``t`` and ``scale`` are work arrays of at least ``nb`` entries.
+    ``z = (k / 32) ln 2 + f`` with ``k = round(32 z / ln 2)`` (adding ``1.5 * 2 ** 52``, whose
+    bits then hold ``k``) and ``|f| <= ln 2 / 64`` (Cody-Waite reduction with ``ln 2`` in two
+    parts), so ``exp(z) = 2 ** (k // 32) * 2 ** ((k mod 32) / 32) * exp(f)``: the power of two
+    built from its bits, the second factor from ``tab`` (:func:`exp2_fractions`), ``exp(f)`` by
+    its Taylor polynomial of degree 6 (truncation below 4e-18): within about two units in the
+    last place of ``math.exp``. ``t`` and ``scale`` are work arrays of at least ``nb`` entries.
     """
     tb = t.view(np.int64)
     sb = scale.view(np.int64)
+    c_hi = LN2_HI / 32.0
+    c_lo = LN2_LO / 32.0
+    inv = 32.0 * LOG2E
     for b in range(nb):
         zc = z[b] if z[b] > -708.0 else -708.0
         zc = zc if zc < 0.0 else 0.0
-        tt = zc * LOG2E + _ROUND
+        tt = zc * inv + _ROUND
         t[b] = tt
         kf = tt - _ROUND
-        f = (zc - kf * LN2_HI) - kf * LN2_LO
-        p = 1.0 / 6227020800.0
-        p = p * f + 1.0 / 479001600.0
-        p = p * f + 1.0 / 39916800.0
-        p = p * f + 1.0 / 3628800.0
-        p = p * f + 1.0 / 362880.0
-        p = p * f + 1.0 / 40320.0
-        p = p * f + 1.0 / 5040.0
-        p = p * f + 1.0 / 720.0
+        f = (zc - kf * c_hi) - kf * c_lo
+        p = 1.0 / 720.0
         p = p * f + 1.0 / 120.0
         p = p * f + 1.0 / 24.0
         p = p * f + 1.0 / 6.0
@@ -295,7 +349,11 @@ def exp_nonpositive(z, nb, out, t, scale):
         p = p * f + 1.0
         out[b] = p * f + 1.0
     for b in range(nb):
-        sb[b] = (tb[b] - _ROUND_BITS + 1023) << 52
+        kk = tb[b] - _ROUND_BITS + _OFFSET
+        sb[b] = ((kk >> 5) - (_OFFSET >> 5) + 1023) << 52
+        tb[b] = kk & 31
+    for b in range(nb):
+        scale[b] *= tab[tb[b]]
     for b in range(nb):
         v = out[b] * scale[b]
         v = v if z[b] >= -708.0 else 0.0
@@ -319,10 +377,11 @@ def cocoso_draws(r, log_r, w, lam, out):
     s = np.empty(BLOCK)
     p = np.empty(BLOCK)
     pb = np.empty((BLOCK, n))
-    z = np.empty(BLOCK)
-    ez = np.empty(BLOCK)
-    t = np.empty(BLOCK)
-    sc = np.empty(BLOCK)
+    z = np.empty(m * BLOCK)
+    ez = np.empty(m * BLOCK)
+    t = np.empty(m * BLOCK)
+    sc = np.empty(m * BLOCK)
+    tab = exp2_fractions()
     for d0 in range(0, nd, BLOCK):
         nb = min(BLOCK, nd - d0)
         _block(w, d0, nb, wt)
@@ -334,10 +393,11 @@ def cocoso_draws(r, log_r, w, lam, out):
                 lx = log_r[i, j]
                 for b in range(nb):
                     s[b] += wt[j, b] * x
-                    z[b] = wt[j, b] * lx  # NaN for 0 * -inf: 0 ** 0 = 1
-                exp_nonpositive(z, nb, ez, t, sc)
+                    z[j * nb + b] = wt[j, b] * lx  # NaN for 0 * -inf: 0 ** 0 = 1
+            exp_nonpositive(z, m * nb, ez, t, sc, tab)  # every indicator of alternative i at once
+            for j in range(m):
                 for b in range(nb):
-                    p[b] += ez[b]
+                    p[b] += ez[j * nb + b]
             for b in range(nb):
                 out[d0 + b, i] = s[b]
                 pb[b, i] = p[b]
