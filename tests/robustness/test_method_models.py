@@ -11,6 +11,8 @@ import numpy as np
 import numpy.testing as npt
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 import fastinno
@@ -204,3 +206,38 @@ def test_argsort_bucketed_is_the_stable_argsort(kind):
          "crowded": np.concatenate([rng.uniform(0, 1e-9, 400), [5.0, -3.0]]),
          "constant": np.full(7, 0.25), "two": np.array([1.0, 0.5])}[kind]
     npt.assert_array_equal(kd.argsort_bucketed(e), np.argsort(e, kind="stable"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(list(HOOKS)), n=st.integers(2, 7), m=st.integers(1, 4), n_draws=st.integers(1, 5),
+       seed=st.integers(0, 2**31 - 1), levels=st.integers(2, 6))
+def test_draws_scores_equal_cells_on_coarse_data(name, n, m, n_draws, seed, levels):
+    """Property: on data with many ties (values from a few levels) and weights with zeros, the
+    hook gives the per-draw preferences, or raises where the method raises."""
+    rng = np.random.default_rng(seed)
+    x3 = rng.integers(1, levels + 1, (1, n, m)).astype(float)
+    w = rng.dirichlet(np.ones(m), n_draws) * (rng.uniform(size=(n_draws, m)) < 0.8)
+    w[w.sum(axis=1) == 0, 0] = 1.0
+    w /= w.sum(axis=1, keepdims=True)
+    is_cost = rng.uniform(size=m) < 0.4
+    spec = registry.method(name)
+    options = dict(spec.options)
+    state = spec.draws_state(x3, is_cost, None, options)
+    for d in range(n_draws):
+        out = np.empty((1, n))
+        try:
+            want = spec.cells(x3, w[d], is_cost, None, options)[0]
+        except DegenerateDataError:
+            with pytest.raises(DegenerateDataError):
+                spec.draws_scores(state, 0, w[d:d + 1], out)
+            continue
+        spec.draws_scores(state, 0, w[d:d + 1], out)
+        if name == "codas":  # psi(E_i - E_k) is a step at tau: compare away from it
+            e = np.sqrt(((w[d] * (state.first[0])) ** 2).sum(axis=1))
+            if (np.abs(np.abs(e[:, None] - e[None, :]) - options["tau"]) < 1e-9).any():
+                continue
+        if name == "vikor":  # a spread of S or R within rounding of 0 is a 0 / 0 step: compare away from it
+            t = w[d] * state.first[0]
+            if any(0 < np.ptp(v) < 1e-9 for v in (t.sum(axis=1), t.max(axis=1))):
+                continue
+        _scaled(out[0], want, tol=1e-11)
