@@ -329,8 +329,10 @@ def exp_nonpositive(z, nb, out, t, scale, tab):
     its Taylor polynomial of degree 6 (truncation below 4e-18): within about two units in the
     last place of ``math.exp``. ``t`` and ``scale`` are work arrays of at least ``nb`` entries.
     """
-    tb = t.view(np.int64)
-    sb = scale.view(np.int64)
+    tb = t.view(np.uint64)  # unsigned: the shifts are logical, so they vectorize
+    sb = scale.view(np.uint64)
+    base = np.uint64(_ROUND_BITS - _OFFSET)
+    five = np.uint64(5)
     c_hi = LN2_HI / 32.0
     c_lo = LN2_LO / 32.0
     inv = 32.0 * LOG2E
@@ -349,13 +351,11 @@ def exp_nonpositive(z, nb, out, t, scale, tab):
         p = p * f + 1.0
         out[b] = p * f + 1.0
     for b in range(nb):
-        kk = tb[b] - _ROUND_BITS + _OFFSET
-        sb[b] = ((kk >> 5) - (_OFFSET >> 5) + 1023) << 52
-        tb[b] = kk & 31
+        kk = tb[b] - base  # k + _OFFSET >= 0
+        sb[b] = ((kk >> five) - np.uint64((_OFFSET >> 5) - 1023)) << np.uint64(52)  # 2 ** (k // 32)
+        tb[b] = kk & np.uint64(31)
     for b in range(nb):
-        scale[b] *= tab[tb[b]]
-    for b in range(nb):
-        v = out[b] * scale[b]
+        v = out[b] * (scale[b] * tab[tb[b]])  # a power of two times the table entry: exact
         v = v if z[b] >= -708.0 else 0.0
         out[b] = v if z[b] == z[b] else 1.0
 
