@@ -1547,3 +1547,18 @@ def cocoso_draws(r, log_r, w, lam=0.5):
         p = [math.fsum(r[i][j] ** row[j] for j in range(len(row))) for i in range(len(r))]
         out.append(cocoso_score(s, p, lam))
     return np.array(out)
+
+
+def argsort_bucketed(e):
+    """The permutation sorting by (value, index)."""
+    return np.array(sorted(range(len(e)), key=lambda i: (e[i], i)), dtype=np.int64)
+
+
+def exp_nonpositive(z):
+    """exp(z); 0 below -708 and 1 for NaN (0 ** 0 of CoCoSo's r ** w)."""
+    return np.array([1.0 if math.isnan(v) else (0.0 if v < -708.0 else math.exp(v)) for v in z])
+
+
+def exp2_fractions():
+    """2 ** (i / 32), i = 0 .. 31."""
+    return np.array([2.0 ** (i / 32) for i in range(32)])
