@@ -844,3 +844,21 @@ def ws_coefficient_pairs(r):
 
 def pearson_pairs(r):
     return np.corrcoef(r)
+
+
+# --- Monte Carlo of a ranking method, one numpy evaluation per weight draw ---
+
+
+def method_draws(method, x, w, is_cost, sign):
+    """Mean index (``sign`` x preference) and mean rank (1 = best) of every alternative over the
+    weight draws ``w`` (draws, indicators): ``method(x, w[d], is_cost)`` per draw."""
+    n = x.shape[0]
+    index_total = np.zeros(n)
+    rank_total = np.zeros(n)
+    ranks = np.empty(n)
+    for row in w:
+        g = sign * method(x, row, is_cost)
+        index_total += g
+        ranks[np.argsort(-g, kind="stable")] = np.arange(1, n + 1)
+        rank_total += ranks
+    return index_total / len(w), rank_total / len(w)

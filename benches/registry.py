@@ -28,6 +28,7 @@ from families import compare  # noqa: E402, F401
 from families import compromise  # noqa: E402, F401
 from families import correlation  # noqa: E402, F401
 from families import dematel  # noqa: E402, F401
+from families import method_models  # noqa: E402, F401
 from families import ideal_solution  # noqa: E402, F401
 from families import panel  # noqa: E402, F401
 from families import regional_disparity  # noqa: E402, F401

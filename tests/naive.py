@@ -1668,3 +1668,82 @@ def ws_coefficient_pairs(r):
 
 def pearson_pairs(r):
     return _all_pairs(pearson, r)
+
+
+# --- batched draws of the compromise methods ---
+
+
+def vikor_draws(d, w, v=0.5, nan_mode=False):
+    """Q per weight row from the normalized regrets d: S = sum w d, R = max(0, max w d)."""
+    out = []
+    for row in w:
+        s = [math.fsum(row[j] * d[i][j] for j in range(len(row))) for i in range(len(d))]
+        r = [max([0.0] + [row[j] * d[i][j] for j in range(len(row))]) for i in range(len(d))]
+        out.append(vikor_q(s, r, v, nan_mode))
+    return np.array(out)
+
+
+def edas_draws(pda, nda, w):
+    """AS per weight row from the distances from the average PDA, NDA."""
+    out = []
+    for row in w:
+        sp = [math.fsum(row[j] * pda[i][j] for j in range(len(row))) for i in range(len(pda))]
+        sn = [math.fsum(row[j] * nda[i][j] for j in range(len(row))) for i in range(len(nda))]
+        out.append(edas_score(sp, sn))
+    return np.array(out)
+
+
+def codas_row(e, t, tau=0.02):
+    """H for one row of distances: the paper's n x n matrix (:func:`codas_score`)."""
+    return codas_score(e, t, tau)
+
+
+def codas_draws(a, a2, w, tau=0.02):
+    """H per weight row: E = sqrt(sum (w a)^2) with a2 = a^2, T = sum w a."""
+    out = []
+    for row in w:
+        e = [math.sqrt(math.fsum(row[j] ** 2 * a2[i][j] for j in range(len(row)))) for i in range(len(a))]
+        t = [math.fsum(row[j] * a[i][j] for j in range(len(row))) for i in range(len(a))]
+        out.append(codas_score(e, t, tau))
+    return np.array(out)
+
+
+def marcos_draws(nm, anti, w):
+    """f(K) per weight row from the normalized matrix and the normalized anti-ideal row."""
+    out = []
+    for row in w:
+        s_ai = math.fsum(row)
+        s_aai = math.fsum(row[j] * anti[j] for j in range(len(row)))
+        f = []
+        for i in range(len(nm)):
+            s = math.fsum(row[j] * nm[i][j] for j in range(len(row)))
+            kp, kn = s / s_ai, s / s_aai
+            fp, fn = kn / (kp + kn), kp / (kp + kn)
+            f.append((kp + kn) / (1 + (1 - fp) / fp + (1 - fn) / fn))
+        out.append(f)
+    return np.array(out)
+
+
+def cocoso_draws(r, log_r, w, lam=0.5):
+    """k per weight row: S = sum w r, P = sum r ** w (``log_r`` unused: the plain power)."""
+    out = []
+    for row in w:
+        s = [math.fsum(row[j] * r[i][j] for j in range(len(row))) for i in range(len(r))]
+        p = [math.fsum(r[i][j] ** row[j] for j in range(len(row))) for i in range(len(r))]
+        out.append(cocoso_score(s, p, lam))
+    return np.array(out)
+
+
+def argsort_bucketed(e):
+    """The permutation sorting by (value, index)."""
+    return np.array(sorted(range(len(e)), key=lambda i: (e[i], i)), dtype=np.int64)
+
+
+def exp_nonpositive(z):
+    """exp(z); 0 below -708 and 1 for NaN (0 ** 0 of CoCoSo's r ** w)."""
+    return np.array([1.0 if math.isnan(v) else (0.0 if v < -708.0 else math.exp(v)) for v in z])
+
+
+def exp2_fractions():
+    """2 ** (i / 32), i = 0 .. 31."""
+    return np.array([2.0 ** (i / 32) for i in range(32)])

@@ -25,6 +25,7 @@ from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import compromise as kc
 from ..kernels import outranking as ko
 from ..validate import as_float_view, check_finite, check_types, check_weights
+from .compromise_draws import HOOKS
 from .spec import MethodSpec
 
 __all__ = ["vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso", "SPECS"]
@@ -552,7 +553,7 @@ def cocoso_cells(x3, weights, is_cost, normalize, options):
 SPECS = (
     MethodSpec(
         "vikor", "VIKOR", vikor, vikor_cells, higher_is_better=False, default_normalize=None,
-        normalizations=(), options=VIKOR_OPTIONS,
+        normalizations=(), options=VIKOR_OPTIONS, **HOOKS["vikor"],
         source="Opricovic, S. & Tzeng, G.-H. (2004). Compromise solution by MCDM methods. EJOR 156(2), 445-455.",
     ),
     MethodSpec(
@@ -561,12 +562,12 @@ SPECS = (
         source="Brans, J. P. & Vincke, Ph. (1985). A preference ranking organisation method. Management Science 31(6), 647-656.",
     ),
     MethodSpec(
-        "edas", "EDAS", edas, edas_cells, higher_is_better=True, default_normalize=None, normalizations=(),
+        "edas", "EDAS", edas, edas_cells, higher_is_better=True, default_normalize=None, normalizations=(), **HOOKS["edas"],
         source="Keshavarz Ghorabaee, M. et al. (2015). Multi-criteria inventory classification using EDAS. Informatica 26(3), 435-451.",
     ),
     MethodSpec(
         "codas", "CODAS", codas, codas_cells, higher_is_better=True, default_normalize="max_ratio",
-        normalizations=CODAS_NORMALIZE, options=CODAS_OPTIONS,
+        normalizations=CODAS_NORMALIZE, options=CODAS_OPTIONS, **HOOKS["codas"],
         source="Keshavarz Ghorabaee, M. et al. (2016). A new combinative distance-based assessment (CODAS) method. "
         "Economic Computation and Economic Cybernetics Studies and Research 50(3), 25-44.",
     ),
@@ -578,13 +579,13 @@ SPECS = (
     ),
     MethodSpec(
         "marcos", "MARCOS", marcos, marcos_cells, higher_is_better=True, default_normalize="max_ratio",
-        normalizations=("max_ratio",),
+        normalizations=("max_ratio",), **HOOKS["marcos"],
         source="Stevic, Z. et al. (2020). Sustainable supplier selection in healthcare industries using MARCOS. "
         "Computers & Industrial Engineering 140, 106231.",
     ),
     MethodSpec(
         "cocoso", "CoCoSo", cocoso, cocoso_cells, higher_is_better=True, default_normalize="minmax",
-        normalizations=COCOSO_NORMALIZE, options=COCOSO_OPTIONS,
+        normalizations=COCOSO_NORMALIZE, options=COCOSO_OPTIONS, **HOOKS["cocoso"],
         source="Yazdani, M. et al. (2019). A combined compromise solution (CoCoSo) method. Management Decision 57(9), 2501-2519.",
     ),
 )
