@@ -4,9 +4,11 @@ A method whose preference is linear in the weights after a fixed, weight-indepen
 of the data (its :attr:`~fastinno.methods.spec.MethodSpec.linear_terms`) becomes GEMM operands:
 ``P[k] = T[k] @ w`` per year, then its ``combine`` (WSM, MOORA, MABAC, ARAS, PROMETHEE II's
 net flow straight into the engine's block products; WPM in logs, WASPAS and COPRAS through their
-combination). Any other method is evaluated draw by draw with its batched kernel (VIKOR, EDAS,
-CODAS, MARCOS, CoCoSo, SPOTIS). Either way the index the engine ranks is the method's
-preference turned so that larger is better (VIKOR's Q and SPOTIS's distance are negated).
+combination; PROMETHEE II's net flow and SPOTIS's distance from their unit-weight terms). The
+others evaluate a block of weight rows at once through their ``draws_state`` / ``draws_scores``
+hooks (VIKOR, EDAS, CODAS, MARCOS, CoCoSo), or, for a method without them, draw by draw with its
+batched kernel. Either way the index the engine ranks is the method's preference turned so that
+larger is better (VIKOR's Q and SPOTIS's distance are negated).
 
 Periods are years: each year's regions are one cell, as ``fastinno.evaluate(by="year")``.
 """
