@@ -158,6 +158,14 @@ CASES = [
      r"at least 2 configurations"),
     ("init-non-empty-folder", ["init", "sub"], r"'sub' is not empty.*--force"),
     ("warmup-unknown-option", ["warmup", "--steps", "x"], r"No such option '--steps'"),
+    # --- disparity and spatial ---------------------------------------------------------------------
+    ("disparity-missing-column", ["disparity", "scores.csv", "--column", "nope"], r"no column 'nope'"),
+    ("disparity-unknown-measure", ["disparity", "scores.csv", "--measures", "cv,atkinson"],
+     r"Unknown measure 'atkinson'"),
+    ("disparity-out-is-input", ["disparity", "scores.csv", "--out", "scores.csv"], r"'scores.csv': it is one of the inputs"),
+    ("spatial-missing-neighbours", ["spatial", "scores.csv", "--neighbours", "nothere.geojson"],
+     r"'nothere.geojson' does not exist"),
+    ("spatial-neighbours-not-a-table", ["spatial", "scores.csv", "--neighbours", "empty.csv"], r"empty.csv"),
     # --- combine ---------------------------------------------------------------------------------
     ("combine-unknown-method", [*COMB, "--methods", "entropy,foo"], r"'foo'"),
     ("combine-no-method", [*COMB, "--methods", ","], r"method"),
