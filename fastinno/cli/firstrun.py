@@ -1,5 +1,5 @@
 """The first run talks: one notice on stderr before a command compiles fastinno's kernels on a
-cold numba cache (see :func:`fastinno.main_job.warmup.kernels_cold`)."""
+cold numba cache (see :func:`fastinno._kernel_cache.kernels_cold`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def first_run_notice(steps: list[str], *, quiet: bool = False) -> bool:
     (never when ``quiet``); return whether it was printed."""
     if quiet:
         return False
-    from ..main_job.warmup import FIRST_RUN_NOTICE, kernels_cold
+    from .._kernel_cache import FIRST_RUN_NOTICE, kernels_cold
 
     if not kernels_cold(list(steps)):
         return False
@@ -31,7 +31,7 @@ def notices_first_run(*steps: str):
     def decorate(func):
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            from ..main_job.warmup import mark_warm
+            from .._kernel_cache import mark_warm
 
             first_run_notice(list(steps))
             out = func(*args, **kwargs)

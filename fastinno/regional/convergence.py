@@ -17,7 +17,6 @@ from typing import ClassVar
 
 import numpy as np
 import polars as pl
-from scipy import stats as sps
 
 from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_keys
 from ..results import Result
@@ -72,7 +71,9 @@ def _t_p(t: float, df: float) -> float:
         return math.nan
     if math.isinf(t):
         return 0.0
-    return float(2.0 * sps.t.sf(abs(t), df))
+    from scipy import stats  # on first use: importing scipy.stats costs ~1 s
+
+    return float(2.0 * stats.t.sf(abs(t), df))
 
 
 def _t_stat(b: float, se: float) -> float:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import fastinno.main_job
+from fastinno import _kernel_cache as kernel_cache
 from fastinno.cli import cli
 from fastinno.io.read import loads_toml
 from fastinno.main_job import load_config, warmup
@@ -189,7 +190,7 @@ def fake_run(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("cold", [True, False])
 def test_run_and_demo_say_first_run_once_when_cold(runner, fake_run, monkeypatch, cold):
-    monkeypatch.setattr(warmup, "kernels_cold", lambda steps: cold)
+    monkeypatch.setattr(kernel_cache, "kernels_cold", lambda steps: cold)
     for args in (["demo", "--out", "x"], ["run", str(fastinno.main_job.demo_config_path())]):
         r = runner.invoke(cli, args)
         assert r.exit_code == 0, r.output
@@ -201,8 +202,8 @@ def test_run_and_demo_say_first_run_once_when_cold(runner, fake_run, monkeypatch
 
 def test_evaluate_says_first_run_when_cold_and_marks_the_cache(runner, monkeypatch):
     state = {"cold": True, "marked": []}
-    monkeypatch.setattr(warmup, "kernels_cold", lambda steps: state["cold"])
-    monkeypatch.setattr(warmup, "mark_warm", lambda steps: state["marked"].append(steps))
+    monkeypatch.setattr(kernel_cache, "kernels_cold", lambda steps: state["cold"])
+    monkeypatch.setattr(kernel_cache, "mark_warm", lambda steps: state["marked"].append(steps))
     r = runner.invoke(cli, ["evaluate", "--demo", "--top", "1"])
     assert r.exit_code == 0, r.output
     assert "First run: compiling fastinno's kernels" in r.stderr
