@@ -15,6 +15,7 @@ from ._config import WEIGHT_SUM_RESCALE_TOL, WEIGHT_SUM_RTOL
 from .errors import DegenerateDataError, FastinnoWarning, InputError, SchemaError, format_keys
 
 __all__ = [
+    "cost_mask",
     "as_float_array",
     "as_float_view",
     "check_choice",
@@ -168,6 +169,19 @@ def constant_indicators_error(
         f"Indicator(s) {format_keys(names)} are constant {CONSTANT_WHERE[scope]} (scope={scope!r}): "
         f"{format_keys(cells)}: {why}. Drop the indicator, or pass {hint}."
     )
+
+
+def cost_mask(is_cost: object, n: int) -> np.ndarray:
+    """``is_cost`` as a bool array of length ``n``: ``None`` means all benefit; a bool vector is
+    taken as it is; criterion types (1 benefit, -1 cost, or '+'/'-') are converted."""
+    if is_cost is None:
+        return np.zeros(n, dtype=np.bool_)
+    arr = np.asarray(is_cost)
+    if arr.dtype == np.bool_:
+        if arr.shape != (n,):
+            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
+        return np.ascontiguousarray(arr)
+    return check_types(arr, n)
 
 
 def check_types(types: object, n: int) -> np.ndarray:

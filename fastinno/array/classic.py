@@ -15,7 +15,7 @@ from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import normalize as kn
 from ..kernels import relational as krel
 from ..methods import mcda
-from ..validate import UNSET, as_float_view, check_finite, check_types, check_weights
+from ..validate import UNSET, as_float_view, check_finite, check_weights, cost_mask
 
 __all__ = ["gra", "entropy_weights", "max_deviation_weights", "hierarchical_weights", "equal_weights"]
 
@@ -25,17 +25,6 @@ def _matrix(matrix, min_rows=1):
     if x.shape[0] < min_rows:
         raise InputError(f"matrix needs at least {min_rows} rows (alternatives); got {x.shape[0]}.")
     return x
-
-
-def _is_cost(is_cost, n):
-    if is_cost is None:
-        return np.zeros(n, dtype=np.bool_)
-    arr = np.asarray(is_cost)
-    if arr.dtype == np.bool_:
-        if arr.shape != (n,):
-            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
-        return np.ascontiguousarray(arr)
-    return check_types(arr, n)
 
 
 def _efficacy(x, cost, what):
@@ -76,7 +65,7 @@ def gra(matrix, weights, is_cost=None, *, normalize=UNSET, full=False, rho=0.5):
     Xia, Li, Yin (2020) Sustainability 12(7) 2739, sec. 3.1.1.
     """
     x = _matrix(matrix)
-    cost = _is_cost(is_cost, x.shape[1])
+    cost = cost_mask(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
     code = opt.code("standardize", "minmax" if normalize is UNSET or normalize is None else normalize, name="normalize")
     r = mcda.check_rho(rho)
@@ -108,7 +97,7 @@ def entropy_weights(matrix, is_cost=None):
     (the "entropy weight method" on efficacy coefficients, as the combined evaluation uses it).
     """
     x = _matrix(matrix, min_rows=2)
-    p = _efficacy(x, _is_cost(is_cost, x.shape[1]), "the entropy weighting")
+    p = _efficacy(x, cost_mask(is_cost, x.shape[1]), "the entropy weighting")
     return mcda.entropy_weights(p)
 
 
@@ -119,7 +108,7 @@ def max_deviation_weights(matrix, is_cost=None):
     (cost columns flipped). Wang Yingming (1998); Xia, Li, Yin (2020) sec. 3.1.1.
     """
     x = _matrix(matrix, min_rows=2)
-    p = _efficacy(x, _is_cost(is_cost, x.shape[1]), "the maximum-deviation weighting")
+    p = _efficacy(x, cost_mask(is_cost, x.shape[1]), "the maximum-deviation weighting")
     return mcda.max_deviation_weights(p)
 
 

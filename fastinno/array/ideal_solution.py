@@ -1,25 +1,10 @@
-"""Array level of the ideal-solution model, for power users with raw NumPy cubes.
+"""Array level of the ideal-solution model: standardization, ideal points, distances, the index,
+the whole hierarchical model on a raw cube, 2-D TOPSIS and growth rates (examples in
+:mod:`fastinno.array`).
 
 Thin, validated wrappers over :mod:`fastinno.kernels.normalize` and
-:mod:`fastinno.kernels.distance`: string options, a copy of every input (never mutated), checks
-once, then the kernel. A *cube* is float64 ``(n_regions, n_years, n_indicators)``; a *matrix*
-is ``(n_objects, n_indicators)``; ``is_cost`` is a bool vector (``None`` = all benefit) or
-criterion types (1 benefit, -1 cost).
-
-Example
--------
->>> import numpy as np
->>> from fastinno import array as fa
->>> cube = np.random.default_rng(0).uniform(1, 2, (50, 10, 6))
->>> f = fa.hew_topsis(cube, weights=np.full(6, 1 / 6))            # (1, 50, 10): one model
->>> f = fa.hew_topsis(cube, groups=[[0, 1, 2], [3, 4, 5]])          # (3, 50, 10): index + 2 sub-indices
->>> x = fa.standardize(cube, normalize="minmax", scope="year")
->>> d_pos, d_neg = fa.distances(x, np.full(6, 1 / 6), scope="year")
->>> c = fa.index(d_pos, d_neg, form="closeness")
->>> cagr, mean_yoy, yoy = fa.growth(f[0], years=range(2010, 2020))
-
-Errors are :class:`fastinno.errors.InputError` (and subclasses), as in the DataFrame API; the
-NaN edge case of the index (d+ = d- = 0) is returned as NaN without a warning here.
+:mod:`fastinno.kernels.distance`; the NaN edge case of the index (d+ = d- = 0) is returned as NaN
+without a warning here.
 """
 
 from __future__ import annotations
@@ -37,8 +22,8 @@ from ..validate import (
     as_float_array,
     as_float_view,
     check_finite,
-    check_types,
     check_weights,
+    cost_mask,
     renamed,
 )
 
@@ -70,17 +55,6 @@ def _checked_stats(x, cost, method, scope, name="cube"):
         if np.where(cost, lowest <= 0, lowest < 0).any():
             _check_method_data(x, cost, method)  # raises, naming the positions
     return stats
-
-
-def _is_cost(is_cost, n):
-    if is_cost is None:
-        return np.zeros(n, dtype=np.bool_)
-    arr = np.asarray(is_cost)
-    if arr.dtype == np.bool_:
-        if arr.shape != (n,):
-            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
-        return np.ascontiguousarray(arr)
-    return check_types(arr, n)
 
 
 def _normalize_code(normalize, old_value, default, old_name="method", stacklevel=4):
@@ -115,7 +89,7 @@ def standardize(cube, is_cost=None, *, normalize=UNSET, scope="panel", method=UN
     :func:`fastinno.kernels.normalize.standardize_cube`.
     """
     x = _cube(cube)
-    cost = _is_cost(is_cost, x.shape[2])
+    cost = cost_mask(is_cost, x.shape[2])
     m = _normalize_code(normalize, method, "max_ratio")
     _check_method_data(x, cost, m)
     return kn.standardize_cube(x, cost, m, opt.code("scope", scope))
@@ -127,7 +101,7 @@ def ideal_points(cube, is_cost=None, *, normalize=UNSET, scope="panel", method=U
     ``normalize`` as in :func:`standardize` (``method=`` is its old name).
     """
     x = _cube(cube)
-    cost = _is_cost(is_cost, x.shape[2])
+    cost = cost_mask(is_cost, x.shape[2])
     m = _normalize_code(normalize, method, "max_ratio")
     _check_method_data(x, cost, m)
     return kn.ideal_points(x, cost, m, opt.code("scope", scope))
@@ -187,7 +161,7 @@ def hew_topsis(
     """
     x = _cube_view(cube)
     n = x.shape[2]
-    cost = _is_cost(is_cost, n)
+    cost = cost_mask(is_cost, n)
     m = _normalize_code(normalize, standardize, "max_ratio", "standardize")
     sc = opt.code("scope", scope)
     stats = _checked_stats(x, cost, m, sc)
@@ -241,7 +215,7 @@ def topsis(matrix, weights, is_cost=None, *, normalize=UNSET, form="closeness", 
     pass ``full=True`` for the distances.
     """
     x = check_finite(as_float_view(matrix, "matrix", ndim=2), "matrix")
-    cost = _is_cost(is_cost, x.shape[1])
+    cost = cost_mask(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
     m = _normalize_code(normalize, standardize, "vector", "standardize")
     _check_method_data(x, cost, m)

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _options as opt
 from ..kernels import normalize as kn
 from ..methods import additive as ma
-from ..validate import as_float_view
+from ..validate import as_float_view, cost_mask
 
 __all__ = ["normalize"]
 
@@ -51,6 +51,6 @@ def normalize(matrix, is_cost=None, *, method="minmax"):
     name = opt.check("standardize", method, name="normalization method")
     x = as_float_view(matrix, "matrix", ndim=2, what="a 2-D array (alternatives x indicators)")
     x3 = x.reshape(1, *x.shape)
-    cost = ma.cost_mask(is_cost, x.shape[1])
+    cost = cost_mask(is_cost, x.shape[1])
     a, b, g = ma.normalization_coefficients(x3, cost, name)
     return np.asarray(kn.apply_linear(x3, a, b, g)[0])

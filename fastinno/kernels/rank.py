@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from . import agreement as ka
+
 __all__ = [
     "average_ranks_from_order",
     "average_ranks",
@@ -256,51 +258,9 @@ def _tie_pairs_sorted(s):
 
 @njit(cache=True)
 def _merge_sort_swaps(y):
-    """Sort ``y`` in place (bottom-up, stable merge sort) and return the number of inversions.
-
-    An inversion is a pair i < k with y_i > y_k (ties are not inversions).
-    """
-    n = y.shape[0]
-    buf = np.empty(n)
-    src = y
-    dst = buf
-    swaps = 0
-    in_buf = False
-    width = 1
-    while width < n:
-        lo = 0
-        while lo < n:
-            mid = min(lo + width, n)
-            hi = min(lo + 2 * width, n)
-            i = lo
-            j = mid
-            k = lo
-            while i < mid and j < hi:
-                if src[j] < src[i]:
-                    dst[k] = src[j]
-                    swaps += mid - i
-                    j += 1
-                else:
-                    dst[k] = src[i]
-                    i += 1
-                k += 1
-            while i < mid:
-                dst[k] = src[i]
-                i += 1
-                k += 1
-            while j < hi:
-                dst[k] = src[j]
-                j += 1
-                k += 1
-            lo = hi
-        tmp = src
-        src = dst
-        dst = tmp
-        in_buf = not in_buf
-        width *= 2
-    if in_buf:
-        y[:] = buf
-    return swaps
+    """Sort ``y`` in place (bottom-up, stable merge sort) and return the number of inversions
+    (pairs i < k with y_i > y_k; ties are not inversions): :func:`agreement.inversions`."""
+    return ka.inversions(y, np.empty(y.shape[0]))
 
 
 @njit(cache=True)

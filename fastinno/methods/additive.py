@@ -21,31 +21,19 @@ from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import additive as ka
 from ..kernels import normalize as kn
-from ..validate import as_float_view, check_finite, check_types, check_weights
+from ..validate import as_float_view, check_finite, check_weights, cost_mask
 from .spec import MethodSpec
 
 __all__ = [
     "wsm", "wpm", "waspas", "copras", "aras", "moora", "mabac",
     "wsm_cells", "wpm_cells", "waspas_cells", "copras_cells", "aras_cells", "moora_cells", "mabac_cells",
-    "normalization_coefficients", "cost_mask", "SPECS",
+    "normalization_coefficients", "SPECS",
 ]
 
 _ALL = ("sum", "max", "max_ratio", "minmax", "vector", "zscore", "log")
 _POSITIVE = ("sum", "max", "max_ratio", "vector", "log")  # may give r > 0 everywhere (WPM)
 _UNIT = ("minmax", "max", "max_ratio", "sum", "vector")  # r in [0, 1] for valid data (MABAC)
 _ST = (kn.ST_MIN, kn.ST_MAX, kn.ST_SUM, kn.ST_SQ, kn.ST_INV, kn.ST_LOG)
-
-
-def cost_mask(is_cost, n: int) -> np.ndarray:
-    """``is_cost`` as a bool array of length ``n`` (``None`` = all benefit; or criterion types)."""
-    if is_cost is None:
-        return np.zeros(n, dtype=np.bool_)
-    arr = np.asarray(is_cost)
-    if arr.dtype == np.bool_:
-        if arr.shape != (n,):
-            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
-        return np.ascontiguousarray(arr)
-    return check_types(arr, n)
 
 
 def _cells_where(mask) -> list:

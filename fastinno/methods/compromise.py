@@ -24,7 +24,7 @@ from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import compromise as kc
 from ..kernels import outranking as ko
-from ..validate import as_float_view, check_finite, check_types, check_weights
+from ..validate import as_float_view, check_finite, check_weights, cost_mask
 from .compromise_draws import HOOKS
 from .spec import MethodSpec
 
@@ -32,17 +32,6 @@ __all__ = ["vikor", "promethee_ii", "edas", "codas", "spotis", "marcos", "cocoso
 
 
 # --- shared input handling ---
-
-
-def _cost(is_cost, n):
-    if is_cost is None:
-        return np.zeros(n, dtype=np.bool_)
-    arr = np.asarray(is_cost)
-    if arr.dtype == np.bool_:
-        if arr.shape != (n,):
-            raise InputError(f"is_cost must have one entry per indicator ({n}); got shape {arr.shape}.")
-        return np.ascontiguousarray(arr)
-    return check_types(arr, n)
 
 
 def _stats(x3, name, want_sums=False):
@@ -60,7 +49,7 @@ def _matrix(matrix, weights, is_cost):
     if n < 2:
         raise InputError(f"matrix has {n} alternative; a ranking needs at least 2 rows.")
     w = check_weights(weights, m)
-    return x[None], w[None], _cost(is_cost, m)
+    return x[None], w[None], cost_mask(is_cost, m)
 
 
 def _cells_inputs(x3, weights, is_cost):
@@ -75,7 +64,7 @@ def _cells_inputs(x3, weights, is_cost):
         w2 = np.ascontiguousarray(np.stack([check_weights(row, m) for row in w]))
     else:
         raise InputError(f"weights must be (n_indicators,) or (n_cells, n_indicators); got shape {w.shape}.")
-    return x3, w2, _cost(is_cost, m)
+    return x3, w2, cost_mask(is_cost, m)
 
 
 def _no_normalize(method, normalize):

@@ -20,7 +20,7 @@ from .. import _options as opt
 from .._threads import serial_below
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import objective_weights as ko
-from ..validate import as_float_view, check_finite, check_types
+from ..validate import as_float_view, check_finite, cost_mask
 from .spec import WeightingSpec
 
 __all__ = [
@@ -67,19 +67,6 @@ PARALLEL_MIN_WORK = 400_000
 _RECIPROCAL_RTOL = 1e-6
 
 
-def _cost_mask(is_cost: object, m: int) -> np.ndarray:
-    if is_cost is None:
-        return np.zeros(m, dtype=np.bool_)
-    arr = np.asarray(is_cost)
-    if arr.dtype == np.bool_:
-        if arr.shape != (m,):
-            raise InputError(
-                f"is_cost must have one entry per indicator ({m}); got shape {arr.shape}."
-            )
-        return np.ascontiguousarray(arr)
-    return check_types(arr, m)
-
-
 def _cube(x3: object, name: str) -> np.ndarray:
     x = as_float_view(x3, name, 3, "a 3-D array (cells x alternatives x indicators)")
     check_finite(x, name)
@@ -117,7 +104,7 @@ def critic_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """CRITIC weights of every cell: ``(n_cells, n_alternatives, n_indicators)`` -> ``(n_cells, n_indicators)``."""
     x = _cube(x3, "x3")
     return _finish(
-        _run(ko.critic_scores_cells, x, _cost_mask(is_cost, x.shape[2])),
+        _run(ko.critic_scores_cells, x, cost_mask(is_cost, x.shape[2])),
         "CRITIC",
         "the indicator is constant, so its min-max normalisation and correlations divide by zero",
         "Drop constant indicators first.",
@@ -127,7 +114,7 @@ def critic_cells(x3: object, is_cost: object = None) -> np.ndarray:
 def std_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Standard-deviation weights of every cell (of the min-max normalised columns)."""
     x = _cube(x3, "x3")
-    _cost_mask(is_cost, x.shape[2])  # checked; the spread of a min-max column ignores direction
+    cost_mask(is_cost, x.shape[2])  # checked; the spread of a min-max column ignores direction
     return _finish(
         _run(ko.spread_scores_cells, x, ko.STD), "SD weighting", "", "Every indicator is constant."
     )
@@ -136,7 +123,7 @@ def std_cells(x3: object, is_cost: object = None) -> np.ndarray:
 def cv_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Coefficient-of-variation weights of every cell (of the raw columns)."""
     x = _cube(x3, "x3")
-    _cost_mask(is_cost, x.shape[2])
+    cost_mask(is_cost, x.shape[2])
     return _finish(
         _run(ko.spread_scores_cells, x, ko.CV),
         "The coefficient of variation",
@@ -149,7 +136,7 @@ def merec_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """MEREC weights of every cell (of the raw, strictly positive columns)."""
     x = _cube(x3, "x3")
     return _finish(
-        _run(ko.merec_scores_cells, x, _cost_mask(is_cost, x.shape[2])),
+        _run(ko.merec_scores_cells, x, cost_mask(is_cost, x.shape[2])),
         "MEREC",
         "it takes logarithms of min / x and needs every value > 0",
         "Shift the indicator to positive values or choose another weighting.",
@@ -159,7 +146,7 @@ def merec_cells(x3: object, is_cost: object = None) -> np.ndarray:
 def gini_cells(x3: object, is_cost: object = None) -> np.ndarray:
     """Gini weights of every cell (of the raw, non-negative columns)."""
     x = _cube(x3, "x3")
-    _cost_mask(is_cost, x.shape[2])
+    cost_mask(is_cost, x.shape[2])
     s3 = _run(ko.transpose_cells, x)
     s3.sort(axis=-1)  # numpy's SIMD sort, in place, on contiguous rows
     return _finish(

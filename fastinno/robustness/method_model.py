@@ -25,7 +25,7 @@ from ..kernels import ranking as krk
 from ..methods import registry
 from ..validate import constant_indicators_error
 from .models import Model, base_weights, check_model_options, panel_parts, register
-from .workspace import dot_rows, work_array
+from .workspace import dot_rows
 
 __all__ = ["MethodModel", "prepare_method", "method_defaults", "PLUGIN_METHODS"]
 
