@@ -13,22 +13,34 @@ import math
 import numpy as np
 from numba import njit, prange
 
+#: Length of the insertion-sorted runs that :func:`inversions` merges.
+_RUN = 16
+
 __all__ = ["inversions", "inversions_coded", "rank_codes", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
 
 
 @njit(cache=True)
 def inversions(y, buf):
-    """Sort ``y`` in place (bottom-up merge sort) and return its number of strict inversions.
-
-    An inversion is a pair i < k with y_i > y_k (equal values are not inversions); ``buf`` is
-    scratch of the same length. O(n log n).
-    """
+    """Sort ``y`` in place and return its number of strict inversions (pairs i < k with y_i > y_k;
+    equal values are not inversions); ``buf`` is scratch of the same length. O(n log n):
+    insertion-sorted runs of ``_RUN``, then a bottom-up stable merge sort with a branch-free merge."""
     n = y.shape[0]
+    inv = 0
+    # runs of _RUN sorted by insertion (each shift past a strictly greater value is one inversion)
+    for lo in range(0, n, _RUN):
+        hi = min(n, lo + _RUN)
+        for i in range(lo + 1, hi):
+            v = y[i]
+            k = i - 1
+            while k >= lo and y[k] > v:
+                y[k + 1] = y[k]
+                k -= 1
+            y[k + 1] = v
+            inv += i - 1 - k
     src = y
     dst = buf
-    count = 0
     in_buf = False
-    width = 1
+    width = _RUN
     while width < n:
         lo = 0
         while lo < n:
@@ -37,14 +49,14 @@ def inversions(y, buf):
             i = lo
             j = mid
             k = lo
-            while i < mid and j < hi:
-                if src[j] < src[i]:
-                    dst[k] = src[j]
-                    count += mid - i
-                    j += 1
-                else:
-                    dst[k] = src[i]
-                    i += 1
+            while i < mid and j < hi:  # branch-free merge step (selects, not jumps)
+                a = src[i]
+                b = src[j]
+                take = np.int64(b < a)
+                dst[k] = b if take else a
+                inv += take * (mid - i)
+                j += take
+                i += 1 - take
                 k += 1
             while i < mid:
                 dst[k] = src[i]
@@ -62,7 +74,7 @@ def inversions(y, buf):
         width *= 2
     if in_buf:
         y[:] = buf
-    return count
+    return inv
 
 
 @njit(cache=True)

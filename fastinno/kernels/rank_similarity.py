@@ -15,6 +15,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from . import agreement as ka
+
 __all__ = [
     "TAU_A",
     "TAU_C",
@@ -33,69 +35,11 @@ __all__ = [
 ]
 
 #: Length of the insertion-sorted runs the merge sort starts from.
-_RUN = 16
 
 #: Coefficients of the concordance family (int constants for kernels).
 TAU_A = 0
 TAU_C = 1
 GAMMA = 2
-
-
-@njit(cache=True)
-def _inversions(y, buf):
-    """Sort ``y`` in place (insertion-sorted runs, then a bottom-up stable merge sort); return the
-    strict inversions i < k, y_i > y_k."""
-    n = y.shape[0]
-    inv = 0
-    # runs of _RUN sorted by insertion (each shift past a strictly greater value is one inversion)
-    for lo in range(0, n, _RUN):
-        hi = min(n, lo + _RUN)
-        for i in range(lo + 1, hi):
-            v = y[i]
-            k = i - 1
-            while k >= lo and y[k] > v:
-                y[k + 1] = y[k]
-                k -= 1
-            y[k + 1] = v
-            inv += i - 1 - k
-    src = y
-    dst = buf
-    in_buf = False
-    width = _RUN
-    while width < n:
-        lo = 0
-        while lo < n:
-            mid = min(lo + width, n)
-            hi = min(lo + 2 * width, n)
-            i = lo
-            j = mid
-            k = lo
-            while i < mid and j < hi:  # branch-free merge step (selects, not jumps)
-                a = src[i]
-                b = src[j]
-                take = np.int64(b < a)
-                dst[k] = b if take else a
-                inv += take * (mid - i)
-                j += take
-                i += 1 - take
-                k += 1
-            while i < mid:
-                dst[k] = src[i]
-                i += 1
-                k += 1
-            while j < hi:
-                dst[k] = src[j]
-                j += 1
-                k += 1
-            lo = hi
-        tmp = src
-        src = dst
-        dst = tmp
-        in_buf = not in_buf
-        width *= 2
-    if in_buf:
-        y[:] = buf
-    return inv
 
 
 @njit(cache=True)
@@ -163,7 +107,7 @@ def sign_pair_counts_ordered(x, y, order, ys, buf):
                 n3 += (b - a) * (b - a - 1) // 2
                 a = b
         i = j
-    d = _inversions(ys, buf)
+    d = ka.inversions(ys, buf)
     n2, dy = _runs(ys)
     out[0] = n * (n - 1) // 2
     out[1] = n1
