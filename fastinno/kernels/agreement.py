@@ -16,7 +16,7 @@ from numba import njit, prange
 #: Length of the insertion-sorted runs that :func:`inversions` merges.
 _RUN = 16
 
-__all__ = ["inversions", "inversions_coded", "rank_codes", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
+__all__ = ["inversions", "tied_pairs_sorted", "inversions_coded", "rank_codes", "pair_counts", "pair_counts_cells", "tau_b_from_counts", "spearman_pairs_cells"]
 
 
 @njit(cache=True)
@@ -103,7 +103,8 @@ def inversions_coded(y2, tree):
 
 
 @njit(cache=True)
-def _tied_pairs_int(s):
+def tied_pairs_sorted(s):
+    """Sum over runs of equal values of t (t - 1) / 2: the tied pairs of a sorted vector."""
     n = s.shape[0]
     total = 0
     i = 0
@@ -150,7 +151,7 @@ def _row_counts(codes, a, out_disc, out_joint, y, tree):
                 j = run_end[i]
                 if j - i > 1:
                     y[i:j] = np.sort(y[i:j])
-                    joint += _tied_pairs_int(y[i:j])
+                    joint += tied_pairs_sorted(y[i:j])
                 i = j
         out_joint[a, b] = joint
         out_joint[b, a] = joint
@@ -198,7 +199,7 @@ def pair_counts(r):
     y = np.empty(n, dtype=np.int32)
     tree = np.zeros(n + 2, dtype=np.int32)
     for a in range(k):
-        tied[a] = _tied_pairs_int(np.sort(codes[a]))
+        tied[a] = tied_pairs_sorted(np.sort(codes[a]))
         _row_counts(codes, a, disc, joint, y, tree)
     return disc, joint, tied
 
@@ -220,7 +221,7 @@ def pair_counts_cells(r3):
         a = q % k
         y = np.empty(n, dtype=np.int32)
         tree = np.zeros(n + 2, dtype=np.int32)
-        tied[cell, a] = _tied_pairs_int(np.sort(codes[cell, a]))
+        tied[cell, a] = tied_pairs_sorted(np.sort(codes[cell, a]))
         _row_counts(codes[cell], a, disc[cell], joint[cell], y, tree)
     return disc, joint, tied
 

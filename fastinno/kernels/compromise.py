@@ -290,16 +290,16 @@ def codas_distances(x3, w2, is_cost, method, mn, mx, s1, s2):
     return e_out, t_out
 
 
-@njit(cache=True)
-def _codas_cell(e, t, tau, out):
-    # H_i = sum_k (E_i - E_k) + sum_{k: |E_i - E_k| >= tau} (T_i - T_k), O(n log n): sort by E,
-    # prefix sums of T; the sets {k: E_i - E_k >= tau} (a prefix of the order) and
-    # {k: E_k - E_i >= tau} (a suffix) move monotonically with E_i (rounding is monotone, so the
-    # predicates are those of the double sum exactly).
-    n = e.shape[0]
-    order = ko.argsort_radix(e)
-    es = e[order]
-    ts = t[order]
+@njit(cache=True, nogil=True)
+def codas_sweep(es, ts, order, tau, out):
+    """CODAS ``H`` from the distances sorted by E: ``es``, ``ts`` are E and T in increasing order of
+    E, ``order[a]`` the original position of the a-th; writes ``out[order[a]]``.
+
+    H_i = sum_k (E_i - E_k) + sum_{k: |E_i - E_k| >= tau} (T_i - T_k): prefix sums of T, and the
+    sets {k: E_i - E_k >= tau} (a prefix of the order) and {k: E_k - E_i >= tau} (a suffix) move
+    monotonically with E_i (rounding is monotone, so the predicates are those of the double sum).
+    """
+    n = es.shape[0]
     pre = np.zeros(n + 1)
     e_total = 0.0
     for k in range(n):
@@ -318,6 +318,13 @@ def _codas_cell(e, t, tau, out):
         cnt = lo + (n - hi)
         tsum = pre[lo] + (pre[n] - pre[hi])
         out[order[a]] = (n * ea - e_total) + (cnt * ts[a] - tsum)
+
+
+@njit(cache=True)
+def _codas_cell(e, t, tau, out):
+    # H of one cell, O(n log n): radix order of E, then the sweep of :func:`codas_sweep`
+    order = ko.argsort_radix(e)
+    codas_sweep(e[order], t[order], order, tau, out)
 
 
 @njit(cache=True, parallel=True)

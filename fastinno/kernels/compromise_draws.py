@@ -22,6 +22,7 @@ import math
 import numpy as np
 from numba import njit
 
+from . import compromise as kc
 from . import outranking as ko
 
 #: Weight rows per pass over the matrix.
@@ -197,26 +198,10 @@ def codas_row(e, t, tau, out):
     order = argsort_bucketed(e)
     es = np.empty(n)
     ts = np.empty(n)
-    pre = np.zeros(n + 1)
-    e_total = 0.0
-    for k in range(n):
+    for k in range(n):  # copies: ``out`` may be ``t``
         es[k] = e[order[k]]
         ts[k] = t[order[k]]
-        pre[k + 1] = pre[k] + ts[k]
-        e_total += es[k]
-    lo = 0
-    hi = 0
-    for a in range(n):
-        ea = es[a]
-        while lo < n and ea - es[lo] >= tau:
-            lo += 1
-        if hi < a:
-            hi = a
-        while hi < n and es[hi] - ea < tau:
-            hi += 1
-        cnt = lo + (n - hi)
-        tsum = pre[lo] + (pre[n] - pre[hi])
-        out[order[a]] = (n * ea - e_total) + (cnt * ts[a] - tsum)
+    kc.codas_sweep(es, ts, order, tau, out)
 
 
 @njit(cache=True, nogil=True)

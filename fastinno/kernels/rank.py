@@ -241,22 +241,6 @@ def spearman_all_pairs(ranks, method):
 
 
 @njit(cache=True)
-def _tie_pairs_sorted(s):
-    """Sum over runs of equal values of t (t - 1) / 2, for a sorted vector."""
-    n = s.shape[0]
-    total = 0
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and s[j] == s[i]:
-            j += 1
-        t = j - i
-        total += t * (t - 1) // 2
-        i = j
-    return total
-
-
-@njit(cache=True)
 def _merge_sort_swaps(y):
     """Sort ``y`` in place (bottom-up, stable merge sort) and return the number of inversions
     (pairs i < k with y_i > y_k; ties are not inversions): :func:`agreement.inversions`."""
@@ -284,7 +268,7 @@ def kendall_tau_b_lexsorted(xs, ys):
     """
     n = xs.shape[0]
     n0 = n * (n - 1) // 2
-    n1 = _tie_pairs_sorted(xs)
+    n1 = ka.tied_pairs_sorted(xs)
     # joint ties: runs where both x and y are equal (adjacent after the lexsort)
     n3 = 0
     i = 0
@@ -297,7 +281,7 @@ def kendall_tau_b_lexsorted(xs, ys):
         i = j
     y = ys.copy()
     swaps = _merge_sort_swaps(y)
-    n2 = _tie_pairs_sorted(y)
+    n2 = ka.tied_pairs_sorted(y)
     den = float(n0 - n1) * float(n0 - n2)
     if den <= 0.0:
         return np.nan
