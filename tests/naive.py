@@ -1747,3 +1747,11 @@ def exp_nonpositive(z):
 def exp2_fractions():
     """2 ** (i / 32), i = 0 .. 31."""
     return np.array([2.0 ** (i / 32) for i in range(32)])
+
+
+# --- serial helpers of the Monte Carlo summaries ---
+
+
+def sort_values(a):
+    """Ascending order by plain comparison (the values hold no NaN)."""
+    return np.array(sorted(a.tolist()), dtype=np.float64)

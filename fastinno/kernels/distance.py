@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import normalize as kn
+from .twins import parallel_twin, readonly
 
 RATIO2 = 0
 CLOSENESS = 1
@@ -80,7 +81,6 @@ def index_from_squared(d_pos2, d_neg2, form):
     return out
 
 
-@njit(cache=True, parallel=True)
 def weighted_squared_distances(x, w, scope):
     """Squared weighted distances of a standardized cube to its scope ideal / anti-ideal.
 
@@ -95,9 +95,14 @@ def weighted_squared_distances(x, w, scope):
     d_pos2, d_neg2 : float64 (n_regions, n_years)
         sum_j w_j^2 (x_j - x_alpha_j)^2 and sum_j w_j^2 (x_j - x_beta_j)^2.
     """
-    n_regions, n_years, n_ind = x.shape
+    x = readonly(x)
     mn, mx, _, _ = kn.minmax_sums(x, scope, False)
-    w2 = w * w
+    return _weighted_squared_distances(x, w * w, scope, mn, mx)
+
+
+@parallel_twin
+def _weighted_squared_distances(x, w2, scope, mn, mx):
+    n_regions, n_years, n_ind = x.shape
     d_pos2 = np.empty((n_regions, n_years))
     d_neg2 = np.empty((n_regions, n_years))
     for r in prange(n_regions):
@@ -116,7 +121,6 @@ def weighted_squared_distances(x, w, scope):
     return d_pos2, d_neg2
 
 
-@njit(cache=True)
 def weighted_distances(x, w, scope):
     """Weighted distances d_pos, d_neg (n_regions, n_years) of a standardized cube.
 
@@ -175,7 +179,7 @@ def _coefficients(is_cost, method, mn, mx, loc, scale):
     return shift, div, add, ideal, anti, recip
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, w2, ptr, idx, cptr, cidx, form):
     # prange over chunks of regions (scratch buffers allocated once per chunk, not per region:
     # allocation inside a prange body serialises the threads on the allocator).
@@ -271,9 +275,9 @@ def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
     so the cube is read once for the statistics and once for the model. Python dispatcher over
     njit kernels (call it from Python).
     """
-    shift, div, add, ideal, anti, recip = _coefficients(is_cost, method, mn, mx, loc, scale)
+    shift, div, add, ideal, anti, recip = _coefficients(readonly(is_cost), method, mn, mx, loc, scale)
     w2 = w * w
-    return _hew_cells(cube, scope, shift, div, add, ideal, anti, recip, w2,
+    return _hew_cells(readonly(cube), scope, shift, div, add, ideal, anti, recip, w2,
                       model_ptr, model_idx, child_ptr, child_idx, form)
 
 

@@ -50,6 +50,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .twins import parallel_twin, readonly
+
 MAX_RATIO = 0
 MINMAX = 1
 VECTOR = 2
@@ -150,24 +152,27 @@ def cell(r, y, scope):
     return np.int64(0)
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def minmax_sums(cube, scope, want_sq):
     # min, max, sum and sum of squares per (unit, indicator); one parallel loop (one parfor
     # compiles much faster than two). Units: years for the year scope, else regions; the panel
     # scope then reduces the region partials in region order (thread-count independent).
+    # Called from Python only (a twin), with a read-only cube: one specialization.
     n_regions, n_years, n_ind = cube.shape
     per_year = scope == SCOPE_YEAR
     n_units = n_years if per_year else n_regions
     n_inner = n_regions if per_year else n_years
     mn = np.empty((n_units, n_ind))
     mx = np.empty((n_units, n_ind))
-    s1 = np.zeros((n_units, n_ind))
-    s2 = np.zeros((n_units, n_ind))
+    s1 = np.empty((n_units, n_ind))
+    s2 = np.empty((n_units, n_ind))
     for u in prange(n_units):
         uu = np.int64(u)
         for j in range(n_ind):
             mn[uu, j] = np.inf
             mx[uu, j] = -np.inf
+            s1[uu, j] = 0.0
+            s2[uu, j] = 0.0
         for i in range(n_inner):
             r = i if per_year else uu
             y = uu if per_year else i
@@ -184,11 +189,13 @@ def minmax_sums(cube, scope, want_sq):
         return mn, mx, s1, s2
     pmn = np.empty((1, n_ind))
     pmx = np.empty((1, n_ind))
-    ps1 = np.zeros((1, n_ind))
-    ps2 = np.zeros((1, n_ind))
+    ps1 = np.empty((1, n_ind))
+    ps2 = np.empty((1, n_ind))
     for j in range(n_ind):
         pmn[0, j] = np.inf
         pmx[0, j] = -np.inf
+        ps1[0, j] = 0.0
+        ps2[0, j] = 0.0
     for r in range(n_regions):
         for j in range(n_ind):
             if mn[r, j] < pmn[0, j]:
@@ -200,17 +207,19 @@ def minmax_sums(cube, scope, want_sq):
     return pmn, pmx, ps1, ps2
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def _centered_sq(cube, scope, mean):
     # Sum of (c - mean)^2 per (scope cell, indicator): the second pass of a two-pass variance.
     n_regions, n_years, n_ind = cube.shape
     per_year = scope == SCOPE_YEAR
     n_units = n_years if per_year else n_regions
     n_inner = n_regions if per_year else n_years
-    part = np.zeros((n_units, n_ind))
+    part = np.empty((n_units, n_ind))
     for u in prange(n_units):
         uu = np.int64(u)
         k = uu if scope != SCOPE_PANEL else np.int64(0)
+        for j in range(n_ind):
+            part[uu, j] = 0.0
         for i in range(n_inner):
             r = i if per_year else uu
             y = uu if per_year else i
@@ -219,7 +228,9 @@ def _centered_sq(cube, scope, mean):
                 part[uu, j] += d * d
     if scope != SCOPE_PANEL:
         return part
-    out = np.zeros((1, n_ind))
+    out = np.empty((1, n_ind))
+    for j in range(n_ind):
+        out[0, j] = 0.0
     for r in range(n_regions):
         for j in range(n_ind):
             out[0, j] += part[r, j]
@@ -260,7 +271,8 @@ def scope_stats(cube, method, scope):
         (VECTOR), else 1.
     """
     n_regions, n_years, _ = cube.shape
-    mn, mx, s1, s2 = minmax_sums(cube, scope, method == VECTOR)
+    cube = readonly(cube)
+    mn, mx, s1, s2 = minmax_sums(cube, scope, bool(method == VECTOR))
     n = {SCOPE_REGION: n_years, SCOPE_YEAR: n_regions}.get(scope, n_regions * n_years)
     loc, scale = _finish_stats(mn, s1, s2, float(n), method)
     if method == ZSCORE:
@@ -268,7 +280,6 @@ def scope_stats(cube, method, scope):
     return mn, mx, loc, scale
 
 
-@njit(cache=True)
 def constant_cells(cube, scope):
     """Scope-aware constant detector: which indicators are constant within which scope cell.
 
@@ -283,7 +294,7 @@ def constant_cells(cube, scope):
         True where max == min of the indicator over the cell (cell = 0 for the panel scope, the
         region index for the region scope, the year index for the year scope).
     """
-    mn, mx, _, _ = minmax_sums(cube, scope, False)
+    mn, mx, _, _ = minmax_sums(readonly(cube), scope, False)
     return mn == mx
 
 
@@ -326,7 +337,7 @@ def ideal_pair(cost, method, mn, mx, loc, scale):
     )
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale):
     n_regions, n_years, n_ind = cube.shape
     out = np.empty_like(cube)
@@ -362,8 +373,9 @@ def standardize_cube(cube, is_cost, method, scope):
     See the module docstring for the formulas. Values in constant cells are 0. A Python
     dispatcher over njit kernels (:func:`scope_stats`, then one parallel pass).
     """
+    cube = readonly(cube)
     mn, mx, loc, scale = scope_stats(cube, method, scope)
-    return _apply_standardize(cube, is_cost, method, scope, mn, mx, loc, scale)
+    return _apply_standardize(cube, readonly(is_cost), method, scope, mn, mx, loc, scale)
 
 
 #: Rows per block of the 2-D kernels are ``max(1, MATRIX_BLOCK_ELEMS // n_columns)``: a block
@@ -603,7 +615,6 @@ def _ideal_from_stats(is_cost, method, mn, mx, loc, scale):
     return ideal, anti
 
 
-@njit(cache=True, parallel=True)
 def squared_deviations(x, scope):
     """Squared deviations of a standardized cube from its ideal and anti-ideal points.
 
@@ -620,8 +631,14 @@ def squared_deviations(x, scope):
         ``x`` over the scope cell. Weighted squared distances are then
         ``d_pos^2 = a_pos @ w^2`` (one GEMM for many weight vectors).
     """
-    n_regions, n_years, n_ind = x.shape
+    x = readonly(x)
     mn, mx, _, _ = minmax_sums(x, scope, False)
+    return _squared_deviations(x, scope, mn, mx)
+
+
+@parallel_twin
+def _squared_deviations(x, scope, mn, mx):
+    n_regions, n_years, n_ind = x.shape
     a_pos = np.empty_like(x)
     a_neg = np.empty_like(x)
     for r in prange(n_regions):

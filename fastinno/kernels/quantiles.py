@@ -16,7 +16,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["rank_stats", "rank_hist_quantiles", "hist_quantiles", "exact_quantiles"]
+from .twins import SUMMARY_SERIAL_BELOW, parallel_twin
+
+__all__ = ["rank_stats", "rank_hist_quantiles", "hist_quantiles", "exact_quantiles", "sort_values"]
 
 
 @njit(cache=True, inline="always")
@@ -26,6 +28,17 @@ def _lerp(a, b, t):
     if t >= 0.5:
         return b - d * (1.0 - t)
     return a + d * t
+
+
+@njit(cache=True)
+def _walk_order(ks, walk):
+    # walk = the order of ks ascending (stable insertion sort: a handful of entries)
+    for m in range(ks.shape[0]):
+        walk[m] = m
+        p = m
+        while p > 0 and ks[walk[p - 1]] > ks[walk[p]]:
+            walk[p - 1], walk[p] = walk[p], walk[p - 1]
+            p -= 1
 
 
 @njit(cache=True)
@@ -44,10 +57,12 @@ def quantile_positions(n, qs):
         want[2 * qi] = np.int64(math.floor(h))
         frac[qi] = h - want[2 * qi]
         want[2 * qi + 1] = min(want[2 * qi] + 1, n - 1)
-    return want, frac, np.argsort(want)
+    walk = np.empty(2 * n_q, dtype=np.int64)
+    _walk_order(want, walk)
+    return want, frac, walk
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
 def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
     """Mean, quantiles, top-k shares and absolute shifts of ranks from rank-position counts, exactly.
 
@@ -120,7 +135,7 @@ def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
     return mean, quant, top, shift
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
 def rank_hist_quantiles(hist, shift, n, qs, rank_lo, rank_hi):
     """Rank quantiles from rank histograms (bins of ``2^shift`` ranks), within a bin of the exact ones.
 
@@ -181,7 +196,7 @@ def rank_hist_quantiles(hist, shift, n, qs, rank_lo, rank_hi):
     return quant
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
 def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
     """Quantiles from fixed histograms, within one bin width of numpy's linear quantile.
 
@@ -209,7 +224,7 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
     n_rows, n_bins = hist.shape
     n_q = qs.shape[0]
     out = np.empty((n_rows, n_q))
-    total = np.zeros(n_rows, dtype=np.int64)
+    total = np.empty(n_rows, dtype=np.int64)
     n_tasks = min(n_rows, 256)  # scratch per task, not per row
     for t in prange(n_tasks):
         ks = np.empty(2 * n_q, dtype=np.int64)
@@ -233,12 +248,7 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
                 ks[2 * qi] = np.int64(math.floor(h))
                 frac[qi] = h - ks[2 * qi]
                 ks[2 * qi + 1] = min(ks[2 * qi] + 1, n - 1)
-            for m in range(2 * n_q):  # targets in increasing order (insertion sort, a handful)
-                walk[m] = m
-                p = m
-                while p > 0 and ks[walk[p - 1]] > ks[walk[p]]:
-                    walk[p - 1], walk[p] = walk[p], walk[p - 1]
-                    p -= 1
+            _walk_order(ks, walk)  # targets in increasing order
             j = 0
             cum = 0
             for b in range(b0, b1):
@@ -259,6 +269,42 @@ def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
                     v = vmax[i]
                 out[i, qi] = v
     return out, total
+
+
+@njit(cache=True)
+def _sift_down(a, root, end):
+    # restore the max-heap below ``root`` within a[:end]
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and a[child + 1] > a[child]:
+            child += 1
+        if a[root] >= a[child]:
+            return
+        a[root], a[child] = a[child], a[root]
+        root = child
+
+
+@njit(cache=True)
+def sort_values(a):
+    """Sort a float64 vector without NaN in place: insertion sort up to 16 values, else heapsort
+    (O(n log n) worst case; compiles in a fraction of the time of numba's ``np.sort``)."""
+    n = a.shape[0]
+    if n <= 16:
+        for i in range(1, n):
+            x = a[i]
+            k = i - 1
+            while k >= 0 and a[k] > x:
+                a[k + 1] = a[k]
+                k -= 1
+            a[k + 1] = x
+        return
+    for root in range(n // 2 - 1, -1, -1):
+        _sift_down(a, root, n)
+    for end in range(n - 1, 0, -1):
+        a[0], a[end] = a[end], a[0]
+        _sift_down(a, 0, end)
 
 
 @njit(cache=True)
@@ -286,7 +332,7 @@ def _order_statistics(a, positions):
     n_b = min(4096, max(1, m // 4))
     scale = n_b / (mx - mn)
     if not math.isfinite(scale):
-        a.sort()  # range too small or too large to bucket: sort the whole cell
+        sort_values(a)  # range too small or too large to bucket: sort the whole cell
         return
     cnt = np.zeros(n_b + 1, dtype=np.int64)
     for x in a:
@@ -327,12 +373,12 @@ def _order_statistics(a, positions):
     for bk in range(n_b):
         if slot[bk] >= 0:
             g = got[slot[bk] : slot[bk] + cnt[bk]]
-            g.sort()
+            sort_values(g)
             for r in range(cnt[bk]):
                 a[start[bk] + r] = g[r]
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
 def exact_quantiles(values, qs):
     """Exact quantiles of every (year, region) cell of a stored draw matrix, NaN skipped.
 
@@ -368,7 +414,9 @@ def exact_quantiles(values, qs):
         i0 = (t % n_groups) * group
         w = min(n_regions, i0 + group) - i0
         buf = np.empty((group, n_values))
-        cnt = np.zeros(group, dtype=np.int64)
+        cnt = np.empty(group, dtype=np.int64)
+        for k in range(group):
+            cnt[k] = 0
         for d in range(n_values):
             for k in range(w):
                 x = values[y, d, i0 + k]

@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .twins import parallel_twin
+
 __all__ = [
     "dirichlet_weights",
     "uniform_weights",
@@ -45,7 +47,7 @@ def _normalise_row(out, d, base):
             out[d, j] = base[j]
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda base, concentration, seeds, block: base.size * seeds.size * block)
 def dirichlet_weights(base, concentration, seeds, block):
     """Dirichlet draws centred on the base weights.
 
@@ -68,19 +70,18 @@ def dirichlet_weights(base, concentration, seeds, block):
     """
     n_blocks = seeds.shape[0]
     m = base.shape[0]
-    out = np.zeros((n_blocks * block, m))
+    out = np.empty((n_blocks * block, m))
     for b in prange(n_blocks):
         np.random.seed(seeds[b])
         for k in range(block):
             d = b * block + k
             for j in range(m):
-                if base[j] > 0.0:
-                    out[d, j] = np.random.gamma(concentration * base[j], 1.0)
+                out[d, j] = np.random.gamma(concentration * base[j], 1.0) if base[j] > 0.0 else 0.0
             _normalise_row(out, d, base)
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda base, spread, seeds, block: base.size * seeds.size * block)
 def uniform_weights(base, spread, seeds, block):
     """Multiplicative uniform perturbation, renormalised.
 
@@ -101,7 +102,7 @@ def uniform_weights(base, spread, seeds, block):
     """
     n_blocks = seeds.shape[0]
     m = base.shape[0]
-    out = np.zeros((n_blocks * block, m))
+    out = np.empty((n_blocks * block, m))
     lo = 1.0 - spread
     width = 2.0 * spread
     for b in prange(n_blocks):
@@ -115,7 +116,7 @@ def uniform_weights(base, spread, seeds, block):
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda n_indicators, seeds, block: n_indicators * seeds.size * block)
 def simplex_weights(n_indicators, seeds, block):
     """Uniform draws on the whole simplex (SMAA), Dirichlet(1, ..., 1).
 
@@ -134,8 +135,10 @@ def simplex_weights(n_indicators, seeds, block):
     """
     n_blocks = seeds.shape[0]
     m = n_indicators
-    out = np.zeros((n_blocks * block, m))
-    base = np.full(m, 1.0 / m)
+    out = np.empty((n_blocks * block, m))
+    base = np.empty(m)
+    for j in range(m):
+        base[j] = 1.0 / m
     for b in prange(n_blocks):
         np.random.seed(seeds[b])
         for k in range(block):
@@ -146,7 +149,7 @@ def simplex_weights(n_indicators, seeds, block):
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda gp, gs, ip, ishare, conc, seeds, block: ip.size * seeds.size * block)
 def hierarchical_weights(
     group_parent, group_share, indicator_parent, indicator_share, concentration, seeds, block
 ):
@@ -176,7 +179,7 @@ def hierarchical_weights(
     n_blocks = seeds.shape[0]
     n_groups = group_parent.shape[0]
     m = indicator_parent.shape[0]
-    out = np.zeros((n_blocks * block, m))
+    out = np.empty((n_blocks * block, m))
     base = np.empty(m)
     # base weights = product of base shares (fallback only)
     gw0 = np.empty(n_groups)
@@ -186,14 +189,16 @@ def hierarchical_weights(
     for j in range(m):
         p = indicator_parent[j]
         base[j] = indicator_share[j] * (1.0 if p < 0 else gw0[p])
-    s0 = base.sum()
+    s0 = 0.0
+    for j in range(m):
+        s0 += base[j]
     for j in range(m):
         base[j] /= s0
     for b in prange(n_blocks):
         np.random.seed(seeds[b])
-        g_gamma = np.zeros(n_groups)
-        i_gamma = np.zeros(m)
-        tot = np.zeros(n_groups + 1)  # slot 0 = root, slot g + 1 = group g
+        g_gamma = np.empty(n_groups)
+        i_gamma = np.empty(m)
+        tot = np.empty(n_groups + 1)  # slot 0 = root, slot g + 1 = group g
         gw = np.empty(n_groups)
         for k in range(block):
             d = b * block + k
@@ -236,7 +241,7 @@ def hierarchical_weights(
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda n, seeds, block: n * seeds.size * block)
 def bootstrap_indices(n, seeds, block):
     """Resampling with replacement: ``n`` indices in ``[0, n)`` for every replicate.
 
@@ -260,7 +265,7 @@ def bootstrap_indices(n, seeds, block):
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin(work=lambda n, length, seeds, block: n * seeds.size * block)
 def block_bootstrap_indices(n, length, seeds, block):
     """Moving-block bootstrap: ``n`` indices built from runs of ``length`` consecutive units.
 

@@ -1,0 +1,118 @@
+"""Parallel kernels with a serial twin: small inputs run (and compile) the serial one.
+
+A ``parallel=True`` numba kernel costs 3-5 s to compile on a 2-core machine against about 1 s for
+the same code compiled serially, and on small inputs waking numba's threads costs more than the
+work. :func:`parallel_twin` compiles one Python function both ways, each on first use: a call
+whose array arguments hold fewer than :data:`SERIAL_MAX_ELEMENTS` elements in all (or any call
+while numba runs on one thread) runs the serial twin, larger calls the parallel kernel. A run on
+small panels therefore never compiles the parallel twin.
+
+Only kernels whose ``prange`` iterations are independent (no reduction across iterations) are
+made twins, so both give the same bits; the tests check every twin both ways.
+
+:func:`renamed` gives the serial copy its own qualified name, so the two compilations are kept
+apart in numba's on-disk cache. :func:`readonly` gives kernels one array flavour (numba compiles
+a separate specialization for read-only and writeable arrays).
+"""
+
+from __future__ import annotations
+
+import types
+
+import numba
+import numpy as np
+from numba import njit
+
+__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
+
+#: Below this many array elements (all array arguments of a call together) a twin runs serially
+#: unless the kernel sets its own limit.
+SERIAL_MAX_ELEMENTS = 1 << 17
+#: The limit of kernels that only summarise Monte Carlo output (quantiles of kept draws or of
+#: histograms): up to ~10 ms of serial work, less than their parallel twin's compile time.
+SUMMARY_SERIAL_BELOW = 1 << 21
+
+_FORCED: list[str] = []
+
+
+def renamed(fn, name):
+    """A copy of the Python function ``fn`` under another qualified name.
+
+    Compiling the copy with other numba options (a serial twin of a parallel kernel) keeps the two
+    compilations apart in numba's on-disk cache.
+    """
+    g = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    g.__qualname__ = name
+    g.__doc__ = fn.__doc__
+    return g
+
+
+def readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (no copy): kernels that only read an argument are then compiled
+    for one array flavour whether the caller's array is writeable or not."""
+    if not a.flags.writeable:
+        return a
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+class ParallelTwin:
+    """A kernel compiled as ``parallel`` (``parallel=True``) and ``serial``, picked per call by
+    the size of its array arguments (see the module docstring). Call it from Python only."""
+
+    def __init__(self, fn, options: dict, work, serial_below: int) -> None:
+        self.py_func = fn
+        self.parallel = njit(cache=True, parallel=True, **options)(fn)
+        self.serial = njit(cache=True, **options)(renamed(fn, f"{fn.__name__}__serial"))
+        self._work = work
+        self.serial_below = serial_below
+        self.__name__ = fn.__name__
+        self.__qualname__ = fn.__qualname__
+        self.__module__ = fn.__module__
+        self.__doc__ = fn.__doc__
+        self.__wrapped__ = fn
+
+    def pick(self, *args):
+        """The twin a call with ``args`` runs."""
+        if _FORCED:
+            return self.parallel if _FORCED[-1] == "parallel" else self.serial
+        if self._work is not None:
+            n = self._work(*args)
+        else:
+            n = 0
+            for a in args:
+                if isinstance(a, np.ndarray):
+                    n += a.size
+        if n < self.serial_below or numba.get_num_threads() == 1:
+            return self.serial
+        return self.parallel
+
+    def __call__(self, *args):
+        return self.pick(*args)(*args)
+
+
+def parallel_twin(fn=None, *, work=None, serial_below=SERIAL_MAX_ELEMENTS, **options):
+    """Decorator: ``fn`` as a :class:`ParallelTwin` (numba ``options`` besides ``parallel`` and
+    ``cache``). ``work(*args)``, when given, replaces the element count as the size of a call;
+    calls smaller than ``serial_below`` run serially (raise it for kernels whose serial pass
+    over that many elements still takes only milliseconds)."""
+    if fn is None:
+        return lambda f: ParallelTwin(f, options, work, serial_below)
+    return ParallelTwin(fn, options, work, serial_below)
+
+
+class forced:
+    """``with forced("serial" | "parallel"):`` runs every twin that way inside the block, whatever
+    the size (tests compare the two; not thread-safe)."""
+
+    def __init__(self, mode: str) -> None:
+        if mode not in ("serial", "parallel"):
+            raise ValueError(f"mode must be 'serial' or 'parallel', got {mode!r}")
+        self.mode = mode
+
+    def __enter__(self) -> None:
+        _FORCED.append(self.mode)
+
+    def __exit__(self, *exc) -> None:
+        _FORCED.pop()

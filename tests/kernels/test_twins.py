@@ -1,0 +1,207 @@
+"""Parallel kernels and their serial twins: the same bits either way, and the size rule."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numba
+import numpy as np
+import numpy.testing as npt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import fastinno.kernels as kernels_pkg
+from fastinno.kernels import distance as kd
+from fastinno.kernels import normalize as kn
+from fastinno.kernels import quantiles as kq
+from fastinno.kernels import resample as kr
+from fastinno.kernels import twins
+import naive
+
+
+def all_twins() -> dict[str, twins.ParallelTwin]:
+    """Every twin of the kernel package, by module.name."""
+    found = {}
+    for m in pkgutil.iter_modules(kernels_pkg.__path__):
+        mod = importlib.import_module(f"fastinno.kernels.{m.name}")
+        for name, obj in vars(mod).items():
+            if isinstance(obj, twins.ParallelTwin) and obj.__module__ == mod.__name__:
+                found[f"{m.name}.{name}"] = obj
+    return found
+
+
+def _cube(rng, shape=(37, 6, 5)):
+    cube = rng.uniform(0.5, 3.0, size=shape)
+    cube[:, :, 2] = 1.25  # a constant indicator: the constant-cell branches run too
+    return cube, np.array([False, True, False, True, False])
+
+
+def _scope_stats(rng):
+    cube, _ = _cube(rng)
+    return [kn.scope_stats(cube, method, scope) for method in range(4) for scope in range(3)]
+
+
+def _standardize(rng):
+    cube, cost = _cube(rng)
+    return [kn.standardize_cube(cube, cost, method, scope) for method in range(4) for scope in range(3)]
+
+
+def _squared_deviations(rng):
+    x, _ = _cube(rng)
+    return [kn.squared_deviations(x, scope) for scope in range(3)]
+
+
+def _weighted_squared_distances(rng):
+    x, _ = _cube(rng)
+    w = rng.dirichlet(np.ones(5))
+    return [kd.weighted_squared_distances(x, w, scope) for scope in range(3)]
+
+
+def _hew(rng):
+    cube, cost = _cube(rng)
+    w = rng.dirichlet(np.ones(5))
+    ptr = np.array([0, 2, 5], np.int64)
+    idx = np.arange(5, dtype=np.int64)
+    cptr = np.zeros(3, np.int64)
+    cidx = np.zeros(0, np.int64)
+    return [kd.hew_index_cube(cube, cost, method, scope, w, ptr, idx, cptr, cidx, form)
+            for method in range(4) for scope in range(3) for form in (kd.RATIO2, kd.CLOSENESS)]
+
+
+def _counts(rng, n=23, n_draws=401):
+    ranks = rng.integers(1, n + 1, size=(n_draws, n))
+    counts = np.zeros((n, n), np.int32)
+    np.add.at(counts, (np.tile(np.arange(n), n_draws), ranks.ravel() - 1), 1)
+    return counts, ranks, n_draws
+
+
+QS = np.array([0.0, 0.05, 0.5, 0.95, 1.0])
+
+
+def _rank_stats(rng):
+    counts, ranks, n_draws = _counts(rng)
+    n = counts.shape[0]
+    lo = (ranks.min(axis=0) - 1).astype(np.int32)
+    hi = (ranks.max(axis=0) - 1).astype(np.int32)
+    return kq.rank_stats(counts, n_draws, QS, np.array([1, 3, 10]), np.arange(1, n + 1), lo, hi)
+
+
+def _rank_hist_quantiles(rng):
+    counts, ranks, n_draws = _counts(rng)
+    lo = (ranks.min(axis=0) - 1).astype(np.int32)
+    hi = (ranks.max(axis=0) - 1).astype(np.int32)
+    return [kq.rank_hist_quantiles(counts, 0, n_draws, QS, lo, hi)]
+
+
+def _hist_quantiles(rng):
+    x = rng.normal(size=(29, 500))
+    n_bins = 64
+    lo = x.min(axis=1)
+    width = (x.max(axis=1) - lo) / n_bins * (1 + 1e-9)
+    b = np.minimum(((x - lo[:, None]) / width[:, None]).astype(np.int64), n_bins - 1)
+    hist = np.zeros((29, n_bins), np.int64)
+    np.add.at(hist, (np.repeat(np.arange(29), 500), b.ravel()), 1)
+    return kq.hist_quantiles(hist, lo, width, x.min(axis=1), x.max(axis=1), QS,
+                             np.zeros(29, np.int64), np.full(29, n_bins - 1, np.int64))
+
+
+def _exact_quantiles(rng):
+    v = rng.normal(size=(3, 301, 19))
+    v[0, ::7, 2] = np.nan
+    v[1, :, 5] = np.nan
+    return [kq.exact_quantiles(v, QS)]
+
+
+SEEDS = np.array([11, 12, 13, 14, 15], np.int64)
+
+
+def _hier_args():
+    return (np.array([-1, -1], np.int64), np.array([0.4, 0.6]), np.array([0, 0, 1, 1, -1], np.int64),
+            np.array([0.5, 0.5, 0.3, 0.7, 0.2]))
+
+
+#: One case per twin (module.name -> a call through its public path): the test below fails when
+#: a new twin has no case.
+CASES = {
+    "normalize.minmax_sums": _scope_stats,
+    "normalize._centered_sq": _scope_stats,
+    "normalize._apply_standardize": _standardize,
+    "normalize._squared_deviations": _squared_deviations,
+    "distance._weighted_squared_distances": _weighted_squared_distances,
+    "distance._hew_cells": _hew,
+    "quantiles.rank_stats": _rank_stats,
+    "quantiles.rank_hist_quantiles": _rank_hist_quantiles,
+    "quantiles.hist_quantiles": _hist_quantiles,
+    "quantiles.exact_quantiles": _exact_quantiles,
+    "resample.dirichlet_weights": lambda rng: kr.dirichlet_weights(np.array([0.2, 0.0, 0.5, 0.3]), 20.0, SEEDS, 8),
+    "resample.uniform_weights": lambda rng: kr.uniform_weights(np.array([0.2, 0.0, 0.5, 0.3]), 0.4, SEEDS, 8),
+    "resample.simplex_weights": lambda rng: kr.simplex_weights(6, SEEDS, 8),
+    "resample.hierarchical_weights": lambda rng: kr.hierarchical_weights(*_hier_args(), 15.0, SEEDS, 8),
+    "resample.bootstrap_indices": lambda rng: kr.bootstrap_indices(17, SEEDS, 8),
+    "resample.block_bootstrap_indices": lambda rng: kr.block_bootstrap_indices(17, 4, SEEDS, 8),
+}
+
+
+def test_every_twin_has_a_case():
+    assert set(all_twins()) == set(CASES)
+
+
+def _flatten(out):
+    if isinstance(out, np.ndarray):
+        return [out]
+    return [a for o in out for a in _flatten(o)]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_serial_and_parallel_twins_give_the_same_bits(name):
+    with twins.forced("serial"):
+        serial = _flatten(CASES[name](np.random.default_rng(5)))
+    with twins.forced("parallel"):
+        parallel = _flatten(CASES[name](np.random.default_rng(5)))
+    assert len(serial) == len(parallel) > 0
+    for a, b in zip(serial, parallel, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaNs and signed zeros included
+
+
+def test_size_rule_picks_the_serial_twin_for_small_calls():
+    twin = kn.minmax_sums
+    small = np.ones((4, 3, 2))
+    large = np.ones((twins.SERIAL_MAX_ELEMENTS // 6 + 1, 3, 2))
+    assert twin.pick(small, 0, False) is twin.serial
+    assert twin.pick(large, 0, False) is twin.parallel
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        assert twin.pick(large, 0, False) is twin.serial
+    finally:
+        numba.set_num_threads(before)
+    # a work function replaces the element count: 10 seeds x 64 draws x 300 indicators
+    w = kr.dirichlet_weights
+    assert w.pick(np.ones(300) / 300, 5.0, np.arange(10), 64) is w.parallel
+    assert w.pick(np.ones(3) / 3, 5.0, np.arange(10), 64) is w.serial
+
+
+def test_forced_rejects_unknown_modes():
+    with pytest.raises(ValueError, match="serial"):
+        twins.forced("gpu")
+
+
+def test_readonly_is_a_view_that_cannot_be_written():
+    a = np.arange(6.0)
+    v = twins.readonly(a)
+    assert not v.flags.writeable and np.shares_memory(a, v)
+    assert twins.readonly(v) is v
+    assert a.flags.writeable
+
+
+@settings(max_examples=200, deadline=None)
+@given(hnp.arrays(np.float64, st.integers(0, 80),
+                  elements=st.floats(allow_nan=False, allow_infinity=True, width=64)))
+def test_sort_values_matches_naive(a):
+    got = a.copy()
+    kq.sort_values(got)
+    npt.assert_array_equal(got, naive.sort_values(a))
