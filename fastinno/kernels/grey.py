@@ -108,10 +108,13 @@ def cfcs_crisp(lower, upper, scope):
 @njit(cache=True)
 def cfcs_experts(lower, upper, scope):
     """CFCS per expert: float64 (n_experts, n, n) bounds -> (n_experts, n, n) crisp values."""
-    k = lower.shape[0]
+    k, n_rows, n_cols = lower.shape
     out = np.empty(lower.shape)
     for e in range(k):
-        out[e] = cfcs_crisp(lower[e], upper[e], scope)
+        z = cfcs_crisp(lower[e], upper[e], scope)
+        for i in range(n_rows):  # element loop: a slice assignment compiles numba's shape-error formatting
+            for j in range(n_cols):
+                out[e, i, j] = z[i, j]
     return out
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import agreement as ka
+from .twins import parallel_twin
 
 __all__ = [
     "average_ranks_from_order",
@@ -185,7 +186,7 @@ def spearman_from_ranks(ra, rb, method):
     return spearman_pearson(ra, rb)
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def spearman_rows_vs_one_ordered(x, orders, base_ranks, method):
     """Spearman's rho of every row of ``x`` against one base ranking.
 
@@ -363,7 +364,7 @@ def kendall_w(ranks):
     return w
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def drift_degree_cells(u, keep, ranks, ref_ranks, method, tie_tol):
     """Drift-degree combination in each of c cells over the kept methods.
 
@@ -443,7 +444,7 @@ def index_bits(n):
     return max(1, int(n - 1).bit_length())
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def pack_keys(x, shift):
     """Order-preserving uint64 keys of float64 rows with the element index in the low bits.
 
@@ -494,13 +495,29 @@ def _sort_run(x, idx, a, b):
                 r -= 1
             idx[r + 1] = cur
         return
-    sub = np.empty(b - a)
-    for q in range(a, b):
-        sub[q - a] = x[idx[q]]
-    o = np.argsort(sub, kind="mergesort")
-    tmp = idx[a:b].copy()
-    for q in range(b - a):
-        idx[a + q] = tmp[o[q]]
+    # long runs: heapsort by value (O(m log m); the order within exact ties does not matter to
+    # the callers, which treat a tie group as a whole)
+    m = b - a
+    for root in range(m // 2 - 1, -1, -1):
+        _sift_down_by(x, idx, a, root, m)
+    for end in range(m - 1, 0, -1):
+        idx[a], idx[a + end] = idx[a + end], idx[a]
+        _sift_down_by(x, idx, a, 0, end)
+
+
+@njit(cache=True)
+def _sift_down_by(x, idx, a, root, end):
+    # max-heap on x[idx[a + i]] for i < end
+    while True:
+        child = 2 * root + 1
+        if child >= end:
+            return
+        if child + 1 < end and x[idx[a + child + 1]] > x[idx[a + child]]:
+            child += 1
+        if x[idx[a + root]] >= x[idx[a + child]]:
+            return
+        idx[a + root], idx[a + child] = idx[a + child], idx[a + root]
+        root = child
 
 
 @njit(cache=True)
@@ -582,7 +599,7 @@ def ranks_from_packed(x, s, shift, descending, out):
         i = j
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def ranks_rows_packed(x, s, shift, descending):
     """Average ranks of every row of ``x`` (k, n) from its row-sorted packed words ``s``."""
     k, n = x.shape
@@ -649,7 +666,7 @@ def _spearman_row_packed(row, srow, shift, bc, sbb, method, buf):
     return min(1.0, max(-1.0, float(sab) / den))
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     """Spearman's rho of every row of ``x`` (k, n) against ascending ``base_ranks`` (n,), fused.
 
@@ -672,7 +689,7 @@ def spearman_rows_vs_one_fused(x, s, shift, base_ranks, method):
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def cell_correlations(ranks, method):
     """Spearman matrices and Kendall's W of k rankings in each of c cells.
 
@@ -692,7 +709,7 @@ def cell_correlations(ranks, method):
     return rho, w
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def competition_ranks_rows_packed(x, s, shift):
     """Descending "min" (competition) ranks of every row: 1 = largest, ties share the best rank.
 

@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .twins import parallel_twin
+
 __all__ = [
     "grey_relational_coefficients",
     "grey_relational_grades",
@@ -115,7 +117,7 @@ M_TOPSIS = 2
 M_GRA = 3
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def cell_scores(pt, cell_year, cell_ptr, cell_idx, w_entropy, w_maxdev, w_method, methods, rho):
     """Scores of several single evaluation methods on many (year, indicator-subset) cells.
 
@@ -170,11 +172,17 @@ def cell_scores(pt, cell_year, cell_ptr, cell_idx, w_entropy, w_maxdev, w_method
             dmax = max(dmax, h - l_)
         ga = 0.0 + rho * dmax
         gb = rho * dmax
-        se = np.zeros(n)
-        sm = np.zeros(n)
-        sp = np.zeros(n)
-        sn = np.zeros(n)
-        sg = np.zeros(n)
+        se = np.empty(n)
+        sm = np.empty(n)
+        sp = np.empty(n)
+        sn = np.empty(n)
+        sg = np.empty(n)
+        for i in range(n):
+            se[i] = 0.0
+            sm[i] = 0.0
+            sp[i] = 0.0
+            sn[i] = 0.0
+            sg[i] = 0.0
         for jj in range(md):
             col = pt[t, cell_idx[a + jj]]
             we = w_entropy[a + jj]
@@ -193,12 +201,14 @@ def cell_scores(pt, cell_year, cell_ptr, cell_idx, w_entropy, w_maxdev, w_method
                 sp[i] += x1 * x1
                 sn[i] += x2 * x2
                 sg[i] += wt * (ga / ((hj - v) + gb))
-        for mi in range(k):
+        for mi in range(k):  # element loops: slice assignments compile numba's shape-error formatting
             code = methods[mi]
             if code == M_ENTROPY:
-                out[q, mi] = se
+                for i in range(n):
+                    out[q, mi, i] = se[i]
             elif code == M_MAX_DEVIATION:
-                out[q, mi] = sm
+                for i in range(n):
+                    out[q, mi, i] = sm[i]
             elif code == M_TOPSIS:
                 for i in range(n):
                     dp = math.sqrt(sp[i])
@@ -206,7 +216,8 @@ def cell_scores(pt, cell_year, cell_ptr, cell_idx, w_entropy, w_maxdev, w_method
                     den = dp + dn
                     out[q, mi, i] = dn / den if den > 0.0 else np.nan
             else:
-                out[q, mi] = sg
+                for i in range(n):
+                    out[q, mi, i] = sg[i]
     return out
 
 

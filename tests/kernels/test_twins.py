@@ -17,6 +17,8 @@ import fastinno.kernels as kernels_pkg
 from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn
 from fastinno.kernels import quantiles as kq
+from fastinno.kernels import rank as krank
+from fastinno.kernels import relational as krel
 from fastinno.kernels import resample as kr
 from fastinno.kernels import twins
 import naive
@@ -115,6 +117,62 @@ def _exact_quantiles(rng):
     return [kq.exact_quantiles(v, QS)]
 
 
+def _rows(rng, k=7, n=300):
+    x = rng.normal(size=(k, n))
+    x[:, 10:40] = 0.5  # a long run of ties (sorted exactly inside runs of equal keys)
+    x[:, 50:90] = 0.25 + np.arange(40) * 1e-15  # values closer than the key resolution
+    x[2, 5] = -0.0
+    return x
+
+
+def _packed(rng):
+    x = _rows(rng)
+    shift = krank.index_bits(x.shape[1])
+    return x, np.sort(krank.pack_keys(x, shift), axis=1), shift
+
+
+def _rank_rows(rng):
+    x, s, shift = _packed(rng)
+    base = np.arange(1.0, x.shape[1] + 1)
+    return [krank.pack_keys(x, shift), krank.ranks_rows_packed(x, s, shift, True),
+            krank.ranks_rows_packed(x, s, shift, False), krank.competition_ranks_rows_packed(x, s, shift),
+            *[krank.spearman_rows_vs_one_fused(x, s, shift, base, m) for m in (krank.PEARSON, krank.D2)],
+            *[krank.spearman_rows_vs_one_ordered(x, np.argsort(x, axis=1), base, m)
+              for m in (krank.PEARSON, krank.D2)]]
+
+
+def _cells(rng, c=5, k=4, n=60):
+    u = rng.uniform(size=(c, k, n))
+    u[1] = u[1, :1]  # every method agrees: equal drifts
+    ranks = np.array([[krank.average_ranks(r, False) for r in cell] for cell in u])
+    keep = np.ones((c, k), bool)
+    keep[2, 1] = False
+    ref = np.array([krank.average_ranks(cell[keep[i]].mean(axis=0), False) for i, cell in enumerate(u)])
+    return u, keep, ranks, ref
+
+
+def _drift(rng):
+    u, keep, ranks, ref = _cells(rng)
+    return [krank.drift_degree_cells(u, keep, ranks, ref, m, 1e-12) for m in (krank.PEARSON, krank.D2)]
+
+
+def _cell_correlations(rng):
+    _, _, ranks, _ = _cells(rng)
+    return [krank.cell_correlations(ranks, m) for m in (krank.PEARSON, krank.D2)]
+
+
+def _cell_scores(rng):
+    t, m, n = 3, 6, 80
+    pt = rng.uniform(size=(t, m, n))
+    cell_year = np.array([0, 1, 2, 2], np.int64)
+    cell_ptr = np.array([0, 6, 9, 12, 18], np.int64)
+    cell_idx = np.array([*range(6), 0, 1, 2, 3, 4, 5, *range(6)], np.int64)
+    w = [np.concatenate([rng.dirichlet(np.ones(b - a)) for a, b in zip(cell_ptr[:-1], cell_ptr[1:])])
+         for _ in range(3)]
+    methods = np.array([krel.M_ENTROPY, krel.M_MAX_DEVIATION, krel.M_TOPSIS, krel.M_GRA], np.int64)
+    return krel.cell_scores(pt, cell_year, cell_ptr, cell_idx, *w, methods, 0.5)
+
+
 SEEDS = np.array([11, 12, 13, 14, 15], np.int64)
 
 
@@ -136,6 +194,14 @@ CASES = {
     "quantiles.rank_hist_quantiles": _rank_hist_quantiles,
     "quantiles.hist_quantiles": _hist_quantiles,
     "quantiles.exact_quantiles": _exact_quantiles,
+    "rank.pack_keys": _rank_rows,
+    "rank.ranks_rows_packed": _rank_rows,
+    "rank.competition_ranks_rows_packed": _rank_rows,
+    "rank.spearman_rows_vs_one_fused": _rank_rows,
+    "rank.spearman_rows_vs_one_ordered": _rank_rows,
+    "rank.drift_degree_cells": _drift,
+    "rank.cell_correlations": _cell_correlations,
+    "relational.cell_scores": _cell_scores,
     "resample.dirichlet_weights": lambda rng: kr.dirichlet_weights(np.array([0.2, 0.0, 0.5, 0.3]), 20.0, SEEDS, 8),
     "resample.uniform_weights": lambda rng: kr.uniform_weights(np.array([0.2, 0.0, 0.5, 0.3]), 0.4, SEEDS, 8),
     "resample.simplex_weights": lambda rng: kr.simplex_weights(6, SEEDS, 8),
