@@ -298,7 +298,7 @@ def constant_cells(cube, scope):
     return mn == mx
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def standardize_value(c, cost, method, mn, mx, loc, scale):
     # One standardized value; the caller handles constant cells (mn == mx).
     if method == MAX_RATIO:
@@ -319,7 +319,7 @@ def standardize_value(c, cost, method, mn, mx, loc, scale):
     return (c - loc) / scale
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def ideal_pair(cost, method, mn, mx, loc, scale):
     # (ideal, anti-ideal) = (max, min) of the standardized values over the cell. Each transform is
     # monotone and IEEE rounding is monotone, so these equal the max / min of the standardized

@@ -534,7 +534,7 @@ def _packed_order_groups(x, s, shift, idx, gend):
     sh = np.uint64(shift)
     for i in range(n):
         idx[i] = np.int64(s[i] & low)
-    i = 0
+    i = np.int64(0)  # not a literal: a literal 0 would compile another _sort_run
     while i < n:
         h = s[i] >> sh
         j = i + 1
@@ -567,7 +567,7 @@ def ranks_from_packed(x, s, shift, descending, out):
     low = (np.uint64(1) << np.uint64(shift)) - np.uint64(1)
     sh = np.uint64(shift)
     top = n + 1.0
-    i = 0
+    i = np.int64(0)  # not a literal: a literal 0 would compile another _sort_run
     buf = np.empty(0, dtype=np.int64)
     while i < n:
         h = s[i] >> sh
@@ -619,7 +619,7 @@ def _spearman_row_packed(row, srow, shift, bc, sbb, method, buf):
     sab = 0
     saa = 0
     sdd = 0
-    i = 0
+    i = np.int64(0)
     while i < n:
         h = srow[i] >> sh
         if i + 1 == n or (srow[i + 1] >> sh) != h:
