@@ -1747,3 +1747,19 @@ def exp_nonpositive(z):
 def exp2_fractions():
     """2 ** (i / 32), i = 0 .. 31."""
     return np.array([2.0 ** (i / 32) for i in range(32)])
+
+
+# --- compromise kernels: one-matrix column statistics, logarithm ---
+
+
+def matrix_columns(x):
+    """Column min, max, sum, sum of squares of a 2-D matrix, and its count of non-finite values."""
+    cols = [[float(v) for v in col] for col in np.asarray(x).T]
+    return (np.array([min(c) for c in cols]), np.array([max(c) for c in cols]),
+            np.array([math.fsum(c) for c in cols]), np.array([math.fsum(v * v for v in c) for c in cols]),
+            int(sum(not math.isfinite(v) for c in cols for v in c)))
+
+
+def log_nonnegative(x):
+    """ln x; -inf at 0."""
+    return np.array([math.log(v) if v > 0 else -math.inf for v in x])
