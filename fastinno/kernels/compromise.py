@@ -5,7 +5,8 @@ cell = one decision matrix), weights ``w2`` ``(1 or n_cells, n_indicators)`` (ro
 cell when there is one row), ``is_cost`` bool ``(n_indicators,)`` and the per-cell column
 statistics of :func:`column_stats`, and returns ``(n_cells, n_alternatives)`` arrays. The row
 stages run in parallel over the flattened (cell, alternative) pairs, so one big cell and many
-small cells both use every thread; the per-cell reductions that follow are O(n) per cell.
+small cells both use every thread; the per-cell reductions that follow are O(n) per cell and
+serial (waking the threads would cost more).
 
 Degenerate cases yield documented values or NaN / inf, which the array-level wrappers turn into
 errors; the formulas and their sources are in each kernel's docstring.
@@ -239,7 +240,7 @@ def _span_term(a, lo, hi, mode):
     return 0.0 if mode == Q_ZERO else np.nan
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def vikor_q(s, r, v, mode):
     """VIKOR compromise index (Opricovic & Tzeng 2004, eq. 3), smaller is better.
 
@@ -249,7 +250,7 @@ def vikor_q(s, r, v, mode):
     """
     n_cells, n = s.shape
     q = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         s_lo = np.inf
         s_hi = -np.inf
         r_lo = np.inf
@@ -302,7 +303,7 @@ def edas_sums(x3, w2, is_cost, av, mn, mx):
     return sp, sn
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def edas_score(sp, sn):
     """EDAS appraisal score ``AS = (NSP + NSN) / 2`` with ``NSP = SP / max SP`` and
     ``NSN = 1 - SN / max SN`` (Keshavarz Ghorabaee et al. 2015, eqs. 7-9), larger is better.
@@ -312,7 +313,7 @@ def edas_score(sp, sn):
     """
     n_cells, n = sp.shape
     out = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         p_hi = 0.0
         n_hi = 0.0
         for i in range(n):
@@ -733,7 +734,7 @@ def cocoso_sums(x3, w2, is_cost, method, mn, mx):
     return s_out, p_out
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def cocoso_score(s, p, lam):
     """CoCoSo appraisal score (Yazdani et al. 2019, eqs. 5-8), larger is better.
 
@@ -751,7 +752,7 @@ def cocoso_score(s, p, lam):
     ka = np.empty((n_cells, n))
     kb = np.empty((n_cells, n))
     kc = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         total = 0.0
         s_lo = np.inf
         s_hi = -np.inf
