@@ -1763,3 +1763,15 @@ def matrix_columns(x):
 def log_nonnegative(x):
     """ln x; -inf at 0."""
     return np.array([math.log(v) if v > 0 else -math.inf for v in x])
+
+
+def copras_q(P):
+    """Q = S+ + sum S- / (S- sum 1 / S-) per row of P (n_rows, 2, n); Q = S+ where S- is all 0."""
+    out = []
+    for sp, sm in zip(P[:, 0], P[:, 1]):
+        if all(v == 0 for v in sm):
+            out.append(list(sp))
+        else:
+            tot, inv = math.fsum(sm), math.fsum(1.0 / v for v in sm)
+            out.append([a + tot / (b * inv) for a, b in zip(sp, sm)])
+    return np.array(out)

@@ -28,7 +28,7 @@ from numba import njit, prange
 from . import normalize as kn
 from .compromise import log_nonnegative
 
-__all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK", "POWER_ROWS"]
+__all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK", "POWER_ROWS", "copras_q"]
 
 #: Rows multiplied before the running product of :func:`log_shift_sums` is renormalized with
 #: ``frexp`` (factors in (0, 2] cannot overflow in 64 steps).
@@ -243,4 +243,28 @@ def log_shift_sums(x3, a, b, g):
         for b0 in range(nb):
             for j in range(m):
                 out[c, j] += part[c * nb + b0, j]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def copras_q(P):
+    """COPRAS relative significance ``Q_i = S+_i + sum_k S-_k / (S-_i sum_k 1 / S-_k)``.
+
+    ``P`` float64 (n_rows, 2, n): ``P[:, 0] = S+``, ``P[:, 1] = S-`` (Zavadskas, Kaklauskas &
+    Sarka 1994). A row whose ``S-`` are all 0 (no cost indicator) gets ``Q = S+``. Serial: O(n)
+    per row, without the temporaries of the array expression.
+    """
+    n_rows, _, n = P.shape
+    out = np.empty((n_rows, n))
+    for c in range(n_rows):
+        total = 0.0
+        inv = 0.0
+        none = True
+        for i in range(n):
+            sm = P[c, 1, i]
+            total += sm
+            inv += 1.0 / sm
+            none &= sm == 0.0
+        for i in range(n):
+            out[c, i] = P[c, 0, i] if none else P[c, 0, i] + total / (P[c, 1, i] * inv)
     return out

@@ -188,11 +188,7 @@ def _copras_terms(x3, is_cost):
 def copras_combine(P):
     """COPRAS ``Q_i = S+_i + sum_k S-_k / (S-_i sum_k 1 / S-_k)`` from ``P[:, 0] = S+``, ``P[:, 1] = S-``
     (cells without cost indicators: ``Q = S+``)."""
-    sp, sm = P[:, 0], P[:, 1]
-    none = (sm == 0).all(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = sm.sum(axis=1, keepdims=True) / (sm * (1.0 / sm).sum(axis=1, keepdims=True))
-    return sp + np.where(none, 0.0, term)
+    return ka.copras_q(np.ascontiguousarray(P, dtype=np.float64))
 
 
 def copras_cells(x3, weights, is_cost, normalize=None, options=None):
