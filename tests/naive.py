@@ -1755,3 +1755,29 @@ def exp2_fractions():
 def sort_values(a):
     """Ascending order by plain comparison (the values hold no NaN)."""
     return np.array(sorted(a.tolist()), dtype=np.float64)
+# --- compromise kernels: one-matrix column statistics, logarithm ---
+
+
+def matrix_columns(x):
+    """Column min, max, sum, sum of squares of a 2-D matrix, and its count of non-finite values."""
+    cols = [[float(v) for v in col] for col in np.asarray(x).T]
+    return (np.array([min(c) for c in cols]), np.array([max(c) for c in cols]),
+            np.array([math.fsum(c) for c in cols]), np.array([math.fsum(v * v for v in c) for c in cols]),
+            int(sum(not math.isfinite(v) for c in cols for v in c)))
+
+
+def log_nonnegative(x):
+    """ln x; -inf at 0."""
+    return np.array([math.log(v) if v > 0 else -math.inf for v in x])
+
+
+def copras_q(P):
+    """Q = S+ + sum S- / (S- sum 1 / S-) per row of P (n_rows, 2, n); Q = S+ where S- is all 0."""
+    out = []
+    for sp, sm in zip(P[:, 0], P[:, 1]):
+        if all(v == 0 for v in sm):
+            out.append(list(sp))
+        else:
+            tot, inv = math.fsum(sm), math.fsum(1.0 / v for v in sm)
+            out.append([a + tot / (b * inv) for a, b in zip(sp, sm)])
+    return np.array(out)

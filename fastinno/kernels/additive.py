@@ -26,8 +26,9 @@ import numpy as np
 from numba import njit, prange
 
 from . import normalize as kn
+from .compromise import log_nonnegative
 
-__all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK"]
+__all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK", "POWER_ROWS", "copras_q"]
 
 #: Rows multiplied before the running product of :func:`log_shift_sums` is renormalized with
 #: ``frexp`` (factors in (0, 2] cannot overflow in 64 steps).
@@ -41,7 +42,7 @@ def _term(cj, v, inv, lin):
     return t if inv else (cj * v if lin else 0.0)
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, parallel=True, error_model="numpy", fastmath={"reassoc"})
 def linear_scores(x3, ca, cb, g):
     """``P[c, k, i] = sum_j ca[c, k, j] * g_j(x3[c, i, j]) + cb[c, k]``.
 
@@ -123,6 +124,11 @@ def linear_scores(x3, ca, cb, g):
     return out
 
 
+#: Rows of :func:`power_scores` whose normalized values go through one logarithm loop
+#: (``POWER_ROWS * m`` values at a time, in the first-level cache).
+POWER_ROWS = 16
+
+
 @njit(cache=True, parallel=True, error_model="numpy")
 def power_scores(x3, a, b, g, w, want_sum):
     """Weighted sums of ``r`` and of ``ln r`` per alternative (WPM and WASPAS).
@@ -141,6 +147,12 @@ def power_scores(x3, a, b, g, w, want_sum):
         ``P[:, 0]`` = sum_j w_j r_ij (WSM), ``P[:, 1]`` = sum_j w_j ln r_ij (log of WPM).
     n_bad : int
         Number of normalized values <= 0 (their logarithm is undefined; the API raises).
+
+    Notes
+    -----
+    The logarithms are taken ``POWER_ROWS`` alternatives at a time by
+    :func:`fastinno.kernels.compromise.log_nonnegative` (within one unit in the last place);
+    where ``r <= 0`` the value is meaningless and counted in ``n_bad``.
     """
     n_cells, n, m = x3.shape
     rows, nb = kn.block_rows(n, m)
@@ -151,32 +163,40 @@ def power_scores(x3, a, b, g, w, want_sum):
     for j in range(m):
         inv[j] = g[j] == kn.G_RECIPROCAL
         any_log |= g[j] == kn.G_LOG
+    size = POWER_ROWS * m
     for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
         b0 = uu - c * nb
-        r = np.empty(m)
+        r = np.empty(size)
+        lr = np.empty(size)
+        t = np.empty(size)
         nbad = 0
-        for i in range(b0 * rows, min(n, (b0 + 1) * rows)):
-            if any_log:
-                for j in range(m):
-                    r[j] = a[c, j] * kn.transform(x3[c, i, j], g[j]) + b[c, j]
-            else:  # selects, no branches
-                for j in range(m):
-                    v = x3[c, i, j]
-                    t = 1.0 / v
-                    r[j] = a[c, j] * (t if inv[j] else v) + b[c, j]
-            for j in range(m):
-                nbad += r[j] <= 0.0
-            if want_sum:
+        end = min(n, (b0 + 1) * rows)
+        for i0 in range(b0 * rows, end, POWER_ROWS):
+            cnt = min(POWER_ROWS, end - i0)
+            for ii in range(cnt):
+                if any_log:
+                    for j in range(m):
+                        r[ii * m + j] = a[c, j] * kn.transform(x3[c, i0 + ii, j], g[j]) + b[c, j]
+                else:  # selects, no branches
+                    for j in range(m):
+                        v = x3[c, i0 + ii, j]
+                        q = 1.0 / v
+                        r[ii * m + j] = a[c, j] * (q if inv[j] else v) + b[c, j]
+            for q in range(cnt * m):
+                nbad += r[q] <= 0.0
+            log_nonnegative(r, cnt * m, lr, t)
+            for ii in range(cnt):
+                if want_sum:
+                    s = 0.0
+                    for j in range(m):
+                        s += w[c, j] * r[ii * m + j]
+                    out[c, 0, i0 + ii] = s
                 s = 0.0
                 for j in range(m):
-                    s += w[c, j] * r[j]
-                out[c, 0, i] = s
-            s = 0.0
-            for j in range(m):  # NaN / -inf where r <= 0: counted in n_bad, the API raises
-                s += w[c, j] * math.log(r[j])
-            out[c, 1, i] = s
+                    s += w[c, j] * lr[ii * m + j]
+                out[c, 1, i0 + ii] = s
         bad[uu] = nbad
     return out, bad.sum()
 
@@ -223,4 +243,28 @@ def log_shift_sums(x3, a, b, g):
         for b0 in range(nb):
             for j in range(m):
                 out[c, j] += part[c * nb + b0, j]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def copras_q(P):
+    """COPRAS relative significance ``Q_i = S+_i + sum_k S-_k / (S-_i sum_k 1 / S-_k)``.
+
+    ``P`` float64 (n_rows, 2, n): ``P[:, 0] = S+``, ``P[:, 1] = S-`` (Zavadskas, Kaklauskas &
+    Sarka 1994). A row whose ``S-`` are all 0 (no cost indicator) gets ``Q = S+``. Serial: O(n)
+    per row, without the temporaries of the array expression.
+    """
+    n_rows, _, n = P.shape
+    out = np.empty((n_rows, n))
+    for c in range(n_rows):
+        total = 0.0
+        inv = 0.0
+        none = True
+        for i in range(n):
+            sm = P[c, 1, i]
+            total += sm
+            inv += 1.0 / sm
+            none &= sm == 0.0
+        for i in range(n):
+            out[c, i] = P[c, 0, i] if none else P[c, 0, i] + total / (P[c, 1, i] * inv)
     return out

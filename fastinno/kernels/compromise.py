@@ -5,7 +5,8 @@ cell = one decision matrix), weights ``w2`` ``(1 or n_cells, n_indicators)`` (ro
 cell when there is one row), ``is_cost`` bool ``(n_indicators,)`` and the per-cell column
 statistics of :func:`column_stats`, and returns ``(n_cells, n_alternatives)`` arrays. The row
 stages run in parallel over the flattened (cell, alternative) pairs, so one big cell and many
-small cells both use every thread; the per-cell reductions that follow are O(n) per cell.
+small cells both use every thread; the per-cell reductions that follow are O(n) per cell and
+serial (waking the threads would cost more).
 
 Degenerate cases yield documented values or NaN / inf, which the array-level wrappers turn into
 errors; the formulas and their sources are in each kernel's docstring.
@@ -24,6 +25,13 @@ from . import outranking as ko
 #: VIKOR: what a constant S or R (max == min over the alternatives) adds to Q.
 Q_ZERO = 0  # 0: every alternative ties on that measure, Q rests on the other one
 Q_NAN = 1  # NaN: the 0 / 0 of the formula (pymcdm 1.4.0)
+
+#: Floating-point flags of the row kernels: the sums over an alternative's indicators may be
+#: reassociated, so they vectorize (partial sums over groups of indicators, added at the end:
+#: the same for any thread count, within rounding of the sequential sum).
+_ROW_SUMS = {"reassoc"}
+#: ... and maxima (no NaN reaches them: the data are checked finite first).
+_ROW_MAX = {"reassoc", "nnan", "nsz"}
 
 #: Normalizations of CoCoSo (their own constant-column rule, see :func:`cocoso_sums`).
 COCOSO_MINMAX = 1
@@ -58,16 +66,106 @@ def _stats_cells(x3, want_sums):
     return mn, mx, s1, s2, bad.sum()
 
 
+#: Rows read together by :func:`matrix_columns`: each column's running min / max / sums stay in
+#: registers over ``GROUP`` rows (one load and store of the partials per group, not per row).
+GROUP = 8
+
+
+@njit(cache=True, parallel=True)
+def matrix_columns(x, want_sums):
+    """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
+
+    One row-major pass, parallel over the row blocks of
+    :func:`fastinno.kernels.normalize.block_rows`; within a block the rows are read ``GROUP`` at a
+    time, column by column, the group's partials added to the block's, and the blocks combined
+    in block order: the sums do not depend on the thread count.
+
+    Parameters
+    ----------
+    x : float64 (n, m), C-contiguous.
+    want_sums : bool, also accumulate ``sum_i x_ij`` and ``sum_i x_ij^2`` (else 0).
+
+    Returns
+    -------
+    mn, mx, s1, s2 : float64 (m,), meaningless when ``n_bad > 0``.
+    n_bad : int, number of NaN or infinite entries.
+    """
+    n, m = x.shape
+    rows, nb = kn.block_rows(n, m)
+    pmn = np.empty((nb, m))
+    pmx = np.empty((nb, m))
+    ps1 = np.zeros((nb, m))
+    ps2 = np.zeros((nb, m))
+    pbad = np.zeros(nb, dtype=np.int64)
+    for b in prange(nb):
+        bb = np.int64(b)
+        lo = pmn[bb]
+        hi = pmx[bb]
+        s1 = ps1[bb]
+        s2 = ps2[bb]
+        lo[:] = np.inf
+        hi[:] = -np.inf
+        bad = 0
+        i = bb * rows
+        end = min(n, i + rows)
+        while i < end:
+            g = min(GROUP, end - i)
+            if g == GROUP:  # constant trip count: unrolled, the partials in registers
+                for j in range(m):
+                    a = lo[j]
+                    z = hi[j]
+                    for k in range(GROUP):
+                        v = x[i + k, j]
+                        bad += (v - v) != 0.0  # NaN for NaN and +-inf
+                        a = v if v < a else a
+                        z = v if v > z else z
+                    lo[j] = a
+                    hi[j] = z
+                if want_sums:
+                    for j in range(m):
+                        t = 0.0
+                        q = 0.0
+                        for k in range(GROUP):
+                            v = x[i + k, j]
+                            t += v
+                            q += v * v
+                        s1[j] += t
+                        s2[j] += q
+            else:
+                for k in range(g):
+                    for j in range(m):
+                        v = x[i + k, j]
+                        bad += (v - v) != 0.0
+                        lo[j] = v if v < lo[j] else lo[j]
+                        hi[j] = v if v > hi[j] else hi[j]
+                        if want_sums:
+                            s1[j] += v
+                            s2[j] += v * v
+            i += g
+        pbad[bb] = bad
+    mn = pmn[0].copy()
+    mx = pmx[0].copy()
+    t1 = ps1[0].copy()
+    t2 = ps2[0].copy()
+    for b in range(1, nb):
+        for j in range(m):
+            mn[j] = min(mn[j], pmn[b, j])
+            mx[j] = max(mx[j], pmx[b, j])
+            t1[j] += ps1[b, j]
+            t2[j] += ps2[b, j]
+    return mn, mx, t1, t2, pbad.sum()
+
+
 def column_stats(x3, want_sums):
     """Per-cell column minimum, maximum, sum and sum of squares, each ``(n_cells, n_indicators)``,
     and the number of NaN or infinite entries.
 
-    A Python dispatcher: one cell goes through :func:`fastinno.kernels.normalize.matrix_stats`
-    (parallel over row blocks), many cells through a kernel parallel over cells. The sums are 0
-    unless ``want_sums``.
+    A Python dispatcher: one cell goes through :func:`matrix_columns` (parallel over row
+    blocks), many cells through a kernel parallel over cells. The sums are 0 unless
+    ``want_sums``.
     """
     if x3.shape[0] == 1:
-        mn, mx, s1, s2, bad = kn.matrix_stats(x3[0], want_sums)
+        mn, mx, s1, s2, bad = matrix_columns(x3[0], want_sums)
         return mn[None], mx[None], s1[None], s2[None], bad
     return _stats_cells(x3, want_sums)
 
@@ -104,7 +202,7 @@ def _coefficients(w2, is_cost, mn, mx, code):
     return ref, k
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=_ROW_MAX)
 def vikor_sr(x3, w2, is_cost, mn, mx):
     """VIKOR group utility S and individual regret R (Opricovic & Tzeng 2004, eqs. 1-2).
 
@@ -142,7 +240,7 @@ def _span_term(a, lo, hi, mode):
     return 0.0 if mode == Q_ZERO else np.nan
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def vikor_q(s, r, v, mode):
     """VIKOR compromise index (Opricovic & Tzeng 2004, eq. 3), smaller is better.
 
@@ -152,7 +250,7 @@ def vikor_q(s, r, v, mode):
     """
     n_cells, n = s.shape
     q = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         s_lo = np.inf
         s_hi = -np.inf
         r_lo = np.inf
@@ -172,7 +270,7 @@ def vikor_q(s, r, v, mode):
 # --- EDAS ---
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=_ROW_SUMS)
 def edas_sums(x3, w2, is_cost, av, mn, mx):
     """EDAS weighted sums SP and SN of the distances from the average (Keshavarz Ghorabaee et
     al. 2015, eqs. 3-6).
@@ -205,7 +303,7 @@ def edas_sums(x3, w2, is_cost, av, mn, mx):
     return sp, sn
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def edas_score(sp, sn):
     """EDAS appraisal score ``AS = (NSP + NSN) / 2`` with ``NSP = SP / max SP`` and
     ``NSN = 1 - SN / max SN`` (Keshavarz Ghorabaee et al. 2015, eqs. 7-9), larger is better.
@@ -215,7 +313,7 @@ def edas_score(sp, sn):
     """
     n_cells, n = sp.shape
     out = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         p_hi = 0.0
         n_hi = 0.0
         for i in range(n):
@@ -231,7 +329,7 @@ def edas_score(sp, sn):
 # --- CODAS ---
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=_ROW_SUMS)
 def codas_distances(x3, w2, is_cost, method, mn, mx, s1, s2):
     """CODAS Euclidean and taxicab distances from the negative-ideal solution (Keshavarz
     Ghorabaee et al. 2016, eqs. 2-6).
@@ -346,7 +444,7 @@ def codas_score(e, t, tau):
 # --- SPOTIS ---
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=_ROW_SUMS)
 def spotis_distance(x3, w2, is_cost, lo, hi):
     """SPOTIS distance to the ideal solution point (Dezert et al. 2020, eqs. 3-4), smaller is
     better.
@@ -372,7 +470,7 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
 # --- MARCOS ---
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, parallel=True, error_model="numpy", fastmath=_ROW_SUMS)
 def marcos_utility(x3, w2, is_cost, mn, mx):
     """MARCOS utility function (Stevic et al. 2020, eqs. 5-10), larger is better.
 
@@ -434,17 +532,131 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
 
 # --- CoCoSo ---
 
+#: Cody-Waite split of ln 2 (fdlibm's e_exp.c): ``LN2_HI`` has 32 significant bits, so
+#: ``k * LN2_HI`` is exact for ``|k| < 2 ** 11``.
+LN2_HI = 6.93147180369123816490e-01
+LN2_LO = 1.90821492927058770002e-10
+LOG2E = 1.44269504088896338700e+00
+_ROUND = 6755399441055744.0  # 1.5 * 2 ** 52: adding it rounds to an integer
 
-@njit(cache=True, inline="always")
-def _cocoso_value(x, cost, method, lo, hi):
-    # minmax: (x - min) / (max - min) (benefit), (max - x) / (max - min) (cost);
-    # max_ratio: x / max, min / x; a constant indicator normalizes to 1 (every alternative is at
-    # the best value).
-    if hi > lo:
-        if method == COCOSO_MINMAX:
-            return (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
-        return lo / x if cost else x / hi
-    return 1.0
+
+_ROUND_BITS = 4843621399236968448  # the bits of _ROUND: those of _ROUND + k are _ROUND_BITS + k
+_OFFSET = 32768  # added to k = round(32 z / ln 2) >= -32 * 1021 so that it is >= 0
+
+
+@njit(cache=True, nogil=True)
+def exp2_fractions():
+    """``2 ** (i / 32)`` for ``i = 0 .. 31``, the table of :func:`exp_nonpositive`."""
+    tab = np.empty(32)
+    for i in range(32):
+        tab[i] = np.exp2(i / 32.0)
+    return tab
+
+
+@njit(cache=True, nogil=True)
+def exp_nonpositive(z, nb, out, t, scale, tab):
+    """``out[b] = exp(z[b])`` for ``b < nb`` and ``z <= 0``, without a library call (the loops
+    vectorize): 0 below ``-708``, and 1 for NaN (the ``0 * -inf`` of ``0 ** 0``).
+
+    ``z = (k / 32) ln 2 + f`` with ``k = round(32 z / ln 2)`` (adding ``1.5 * 2 ** 52``, whose
+    bits then hold ``k``) and ``|f| <= ln 2 / 64`` (Cody-Waite reduction with ``ln 2`` in two
+    parts), so ``exp(z) = 2 ** (k // 32) * 2 ** ((k mod 32) / 32) * exp(f)``: the power of two
+    built from its bits, the second factor from ``tab`` (:func:`exp2_fractions`), ``exp(f)`` by
+    its Taylor polynomial of degree 6 (truncation below 4e-18): within about two units in the
+    last place of ``math.exp``. ``t`` and ``scale`` are work arrays of at least ``nb`` entries.
+    """
+    tb = t.view(np.uint64)  # unsigned: the shifts are logical, so they vectorize
+    sb = scale.view(np.uint64)
+    base = np.uint64(_ROUND_BITS - _OFFSET)
+    five = np.uint64(5)
+    c_hi = LN2_HI / 32.0
+    c_lo = LN2_LO / 32.0
+    inv = 32.0 * LOG2E
+    for b in range(nb):
+        zc = z[b] if z[b] > -708.0 else -708.0
+        zc = zc if zc < 0.0 else 0.0
+        tt = zc * inv + _ROUND
+        t[b] = tt
+        kf = tt - _ROUND
+        f = (zc - kf * c_hi) - kf * c_lo
+        p = 1.0 / 720.0
+        p = p * f + 1.0 / 120.0
+        p = p * f + 1.0 / 24.0
+        p = p * f + 1.0 / 6.0
+        p = p * f + 0.5
+        p = p * f + 1.0
+        out[b] = p * f + 1.0
+    for b in range(nb):
+        kk = tb[b] - base  # k + _OFFSET >= 0
+        sb[b] = ((kk >> five) - np.uint64((_OFFSET >> 5) - 1023)) << np.uint64(52)  # 2 ** (k // 32)
+        tb[b] = kk & np.uint64(31)
+    for b in range(nb):
+        v = out[b] * (scale[b] * tab[tb[b]])  # a power of two times the table entry: exact
+        v = v if z[b] >= -708.0 else 0.0
+        out[b] = v if z[b] == z[b] else 1.0
+
+
+#: fdlibm's ``e_log.c`` coefficients: ``ln(1 + f) = 2 atanh(s)``, ``s = f / (2 + f)``, as
+#: ``2 s + s R(s^2)`` with the minimax polynomial ``R`` (error below 2 ** -58.45).
+LG1 = 6.666666666666735130e-01
+LG2 = 3.999999999940941908e-01
+LG3 = 2.857142874366239149e-01
+LG4 = 2.222219843214978396e-01
+LG5 = 1.818357216161805012e-01
+LG6 = 1.531383769920937332e-01
+LG7 = 1.479819860511658591e-01
+_TINY = 2.2250738585072014e-308  # smallest normal double
+_TWO54 = 18014398509481984.0
+_MAGIC = 4503599627370496.0  # 2 ** 52: the bits of 2 ** 52 + e end in those of e
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def log_nonnegative(x, nb, out, t):
+    """``out[b] = ln(x[b])`` for ``b < nb`` and finite ``x >= 0`` (``-inf`` at 0), without a
+    library call (the loops vectorize).
+
+    fdlibm's ``log`` (as musl's ``log.c`` of 2012): ``x = 2 ** k (1 + f)`` with
+    ``sqrt(2) / 2 <= 1 + f < sqrt(2)`` from the bits (subnormals scaled by ``2 ** 54`` first;
+    ``k`` read as a double through ``2 ** 52 + e``), then
+    ``ln x = k ln2_hi + (f - hfsq + s (hfsq + R(s^2)) + k ln2_lo)``, ``hfsq = f^2 / 2``,
+    ``s = f / (2 + f)``: error below one unit in the last place. ``t`` is a work array of at
+    least ``nb`` entries; ``x`` and ``out`` may not overlap.
+    """
+    tb = t.view(np.uint64)  # unsigned: the shifts are logical, so they vectorize
+    ob = out.view(np.uint64)
+    shift = np.uint64(0x3FF00000 - 0x3FE6A09E)  # moves [sqrt(2) / 2, sqrt(2)) to [1, 2)
+    low_hi = np.uint64(0x3FE6A09E)
+    magic = np.uint64(0x4330000000000000)
+    frac = np.uint64(0xFFFFF)
+    low = np.uint64(0xFFFFFFFF)
+    for b in range(nb):
+        v = x[b]
+        t[b] = v * _TWO54 if v < _TINY else v
+    for b in range(nb):
+        ix = tb[b]
+        hx = (ix >> np.uint64(32)) + shift
+        ob[b] = magic + (hx >> np.uint64(20))  # 2 ** 52 + k + 1023
+        tb[b] = (((hx & frac) + low_hi) << np.uint64(32)) | (ix & low)  # 1 + f
+    for b in range(nb):
+        v = x[b]
+        dk = out[b] - (_MAGIC + 1023.0)
+        dk = dk - 54.0 if v < _TINY else dk
+        f = t[b] - 1.0
+        hfsq = 0.5 * f * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        t1 = w * (LG2 + w * (LG4 + w * LG6))
+        t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)))
+        r = t2 + t1
+        lg = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+        out[b] = lg if v > 0.0 else -np.inf
+
+
+
+#: Rows of :func:`cocoso_sums` whose ``r ** w`` go through one logarithm and one exponential
+#: loop (``COCOSO_ROWS * m`` values at a time, in the first-level cache).
+COCOSO_ROWS = 16
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
@@ -452,28 +664,77 @@ def cocoso_sums(x3, w2, is_cost, method, mn, mx):
     """CoCoSo weighted sum ``S_i = sum_j w_j r_ij`` and power-weighted sum
     ``P_i = sum_j r_ij ** w_j`` (Yazdani et al. 2019, eqs. 2-4; ``0 ** 0 = 1``).
 
-    ``r`` is min-max normalized (the paper's, ``method == COCOSO_MINMAX``) or max-ratio
-    normalized (``COCOSO_MAX_RATIO``); a constant indicator normalizes to 1.
+    ``r`` is min-max normalized (the paper's, ``method == COCOSO_MINMAX``: ``(x - min) / (max -
+    min)``, cost ``(max - x) / (max - min)``) or max-ratio normalized (``COCOSO_MAX_RATIO``:
+    ``x / max``, cost ``min / x``); a constant indicator normalizes to 1. ``r ** w`` is
+    ``exp(w ln r)`` through :func:`log_nonnegative` and :func:`exp_nonpositive` over
+    ``COCOSO_ROWS`` alternatives at a time (both within about two units in the last place).
+    Parallel over the row blocks of :func:`fastinno.kernels.normalize.block_rows` of every cell.
     """
     n_cells, n, m = x3.shape
+    rows, nb = kn.block_rows(n, m)
     s_out = np.empty((n_cells, n))
     p_out = np.empty((n_cells, n))
-    for t in prange(n_cells * n):
-        c = np.int64(t) // n
-        i = np.int64(t) - c * n
-        wc = _w(w2, c)
-        s = 0.0
-        p = 0.0
+    # r = (x - ref) * k (affine) or a / x (max-ratio cost); constant indicators r = 1
+    ref = np.zeros((n_cells, m))
+    k = np.zeros((n_cells, m))
+    a = np.zeros((n_cells, m))
+    one = np.zeros((n_cells, m))
+    recip = np.zeros(m, dtype=np.bool_)
+    for c in range(n_cells):
         for j in range(m):
-            r = _cocoso_value(x3[c, i, j], is_cost[j], method, mn[c, j], mx[c, j])
-            s += r * w2[wc, j]
-            p += r ** w2[wc, j]
-        s_out[c, i] = s
-        p_out[c, i] = p
+            lo = mn[c, j]
+            hi = mx[c, j]
+            if hi > lo:
+                if method == COCOSO_MINMAX:
+                    ref[c, j] = hi if is_cost[j] else lo
+                    k[c, j] = -1.0 / (hi - lo) if is_cost[j] else 1.0 / (hi - lo)
+                elif is_cost[j]:
+                    recip[j] = True
+                    a[c, j] = lo
+                else:
+                    k[c, j] = 1.0 / hi
+            else:
+                one[c, j] = 1.0
+    tab = exp2_fractions()
+    size = COCOSO_ROWS * m
+    for u in prange(n_cells * nb):
+        uu = np.int64(u)
+        c = uu // nb
+        b0 = uu - c * nb
+        wc = _w(w2, c)
+        w = w2[wc]
+        r = np.empty(size)
+        z = np.empty(size)
+        ez = np.empty(size)
+        t = np.empty(size)
+        sc = np.empty(size)
+        end = min(n, (b0 + 1) * rows)
+        for i0 in range(b0 * rows, end, COCOSO_ROWS):
+            cnt = min(COCOSO_ROWS, end - i0)
+            for ii in range(cnt):
+                for j in range(m):
+                    v = x3[c, i0 + ii, j]
+                    lin = (v - ref[c, j]) * k[c, j]
+                    rv = a[c, j] / v if recip[j] else lin
+                    r[ii * m + j] = rv + one[c, j]
+            log_nonnegative(r, cnt * m, z, t)
+            for ii in range(cnt):
+                for j in range(m):
+                    z[ii * m + j] *= w[j]  # NaN for 0 * -inf: 0 ** 0 = 1
+            exp_nonpositive(z, cnt * m, ez, t, sc, tab)
+            for ii in range(cnt):
+                sv = 0.0
+                pv = 0.0
+                for j in range(m):
+                    sv += r[ii * m + j] * w[j]
+                    pv += ez[ii * m + j]
+                s_out[c, i0 + ii] = sv
+                p_out[c, i0 + ii] = pv
     return s_out, p_out
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def cocoso_score(s, p, lam):
     """CoCoSo appraisal score (Yazdani et al. 2019, eqs. 5-8), larger is better.
 
@@ -491,7 +752,7 @@ def cocoso_score(s, p, lam):
     ka = np.empty((n_cells, n))
     kb = np.empty((n_cells, n))
     kc = np.empty((n_cells, n))
-    for c in prange(n_cells):
+    for c in range(n_cells):
         total = 0.0
         s_lo = np.inf
         s_hi = -np.inf

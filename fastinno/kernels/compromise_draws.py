@@ -24,6 +24,7 @@ from numba import njit
 
 from . import compromise as kc
 from . import outranking as ko
+from .compromise import exp2_fractions, exp_nonpositive
 
 #: Weight rows per pass over the matrix.
 BLOCK = 32
@@ -279,70 +280,6 @@ def marcos_draws(nm, anti, w, out):
                 fp = kn_ / (kp + kn_)
                 fn = kp / (kp + kn_)
                 o[i] = (kp + kn_) / (1.0 + (1.0 - fp) / fp + (1.0 - fn) / fn)
-
-
-#: Cody-Waite split of ln 2 (fdlibm's e_exp.c): ``LN2_HI`` has 32 significant bits, so
-#: ``k * LN2_HI`` is exact for ``|k| < 2 ** 11``.
-LN2_HI = 6.93147180369123816490e-01
-LN2_LO = 1.90821492927058770002e-10
-LOG2E = 1.44269504088896338700e+00
-_ROUND = 6755399441055744.0  # 1.5 * 2 ** 52: adding it rounds to an integer
-
-
-_ROUND_BITS = 4843621399236968448  # the bits of _ROUND: those of _ROUND + k are _ROUND_BITS + k
-_OFFSET = 32768  # added to k = round(32 z / ln 2) >= -32 * 1021 so that it is >= 0
-
-
-@njit(cache=True, nogil=True)
-def exp2_fractions():
-    """``2 ** (i / 32)`` for ``i = 0 .. 31``, the table of :func:`exp_nonpositive`."""
-    tab = np.empty(32)
-    for i in range(32):
-        tab[i] = np.exp2(i / 32.0)
-    return tab
-
-
-@njit(cache=True, nogil=True)
-def exp_nonpositive(z, nb, out, t, scale, tab):
-    """``out[b] = exp(z[b])`` for ``b < nb`` and ``z <= 0``, without a library call (the loops
-    vectorize): 0 below ``-708``, and 1 for NaN (the ``0 * -inf`` of ``0 ** 0``).
-
-    ``z = (k / 32) ln 2 + f`` with ``k = round(32 z / ln 2)`` (adding ``1.5 * 2 ** 52``, whose
-    bits then hold ``k``) and ``|f| <= ln 2 / 64`` (Cody-Waite reduction with ``ln 2`` in two
-    parts), so ``exp(z) = 2 ** (k // 32) * 2 ** ((k mod 32) / 32) * exp(f)``: the power of two
-    built from its bits, the second factor from ``tab`` (:func:`exp2_fractions`), ``exp(f)`` by
-    its Taylor polynomial of degree 6 (truncation below 4e-18): within about two units in the
-    last place of ``math.exp``. ``t`` and ``scale`` are work arrays of at least ``nb`` entries.
-    """
-    tb = t.view(np.uint64)  # unsigned: the shifts are logical, so they vectorize
-    sb = scale.view(np.uint64)
-    base = np.uint64(_ROUND_BITS - _OFFSET)
-    five = np.uint64(5)
-    c_hi = LN2_HI / 32.0
-    c_lo = LN2_LO / 32.0
-    inv = 32.0 * LOG2E
-    for b in range(nb):
-        zc = z[b] if z[b] > -708.0 else -708.0
-        zc = zc if zc < 0.0 else 0.0
-        tt = zc * inv + _ROUND
-        t[b] = tt
-        kf = tt - _ROUND
-        f = (zc - kf * c_hi) - kf * c_lo
-        p = 1.0 / 720.0
-        p = p * f + 1.0 / 120.0
-        p = p * f + 1.0 / 24.0
-        p = p * f + 1.0 / 6.0
-        p = p * f + 0.5
-        p = p * f + 1.0
-        out[b] = p * f + 1.0
-    for b in range(nb):
-        kk = tb[b] - base  # k + _OFFSET >= 0
-        sb[b] = ((kk >> five) - np.uint64((_OFFSET >> 5) - 1023)) << np.uint64(52)  # 2 ** (k // 32)
-        tb[b] = kk & np.uint64(31)
-    for b in range(nb):
-        v = out[b] * (scale[b] * tab[tb[b]])  # a power of two times the table entry: exact
-        v = v if z[b] >= -708.0 else 0.0
-        out[b] = v if z[b] == z[b] else 1.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -20,6 +20,7 @@ import numpy as np
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import additive as ka
+from ..kernels import compromise as kc
 from ..kernels import normalize as kn
 from ..validate import as_float_view, check_finite, check_weights, cost_mask
 from .spec import MethodSpec
@@ -46,20 +47,20 @@ def _domain(stats, is_cost, name: str, n_rows: int) -> None:
     # or would reverse a column's direction.
     mn, mx = stats[:, kn.ST_MIN], stats[:, kn.ST_MAX]
     cost = np.broadcast_to(is_cost, mn.shape)
-    rules = {
-        "minmax": (mn == mx, "is constant (max = min)", "drop it or use normalize='sum' or 'max'"),
-        "zscore": (mn == mx, "is constant (sd = 0)", "drop it or use normalize='sum' or 'max'"),
-        "vector": ((mn == 0) & (mx == 0), "is all zeros (norm 0)", "drop it"),
-        "max": (mx <= 0, "has max <= 0", "shift the values to be positive or use normalize='minmax'"),
-        "max_ratio": (np.where(cost, mn <= 0, (mn < 0) | (mx <= 0)),
-                      "has values <= 0 (cost) or < 0 (benefit)", "use normalize='minmax'"),
-        "sum": (np.where(cost, mn <= 0, (mn < 0) | (mx <= 0)),
-                "has values <= 0 (cost) or < 0 / all zero (benefit)", "use normalize='minmax'"),
-        "log": ((mn <= 0) | (stats[:, kn.ST_LOG] <= 0),
-                "has values <= 0 or a product <= 1 (ln prod x <= 0 reverses the column)",
-                "rescale the column (e.g. to values > 1) or use normalize='sum'"),
+    rules = {  # built for the one normalization asked (each rule is a few array operations)
+        "minmax": lambda: (mn == mx, "is constant (max = min)", "drop it or use normalize='sum' or 'max'"),
+        "zscore": lambda: (mn == mx, "is constant (sd = 0)", "drop it or use normalize='sum' or 'max'"),
+        "vector": lambda: ((mn == 0) & (mx == 0), "is all zeros (norm 0)", "drop it"),
+        "max": lambda: (mx <= 0, "has max <= 0", "shift the values to be positive or use normalize='minmax'"),
+        "max_ratio": lambda: (np.where(cost, mn <= 0, (mn < 0) | (mx <= 0)),
+                              "has values <= 0 (cost) or < 0 (benefit)", "use normalize='minmax'"),
+        "sum": lambda: (np.where(cost, mn <= 0, (mn < 0) | (mx <= 0)),
+                        "has values <= 0 (cost) or < 0 / all zero (benefit)", "use normalize='minmax'"),
+        "log": lambda: ((mn <= 0) | (stats[:, kn.ST_LOG] <= 0),
+                        "has values <= 0 or a product <= 1 (ln prod x <= 0 reverses the column)",
+                        "rescale the column (e.g. to values > 1) or use normalize='sum'"),
     }
-    bad, what, fix = rules[name]
+    bad, what, fix = rules[name]()
     if name == "log" and n_rows < 2 and cost.any():
         raise DegenerateDataError("normalize='log' on a cost column needs at least 2 alternatives.")
     if np.any(bad):
@@ -187,11 +188,7 @@ def _copras_terms(x3, is_cost):
 def copras_combine(P):
     """COPRAS ``Q_i = S+_i + sum_k S-_k / (S-_i sum_k 1 / S-_k)`` from ``P[:, 0] = S+``, ``P[:, 1] = S-``
     (cells without cost indicators: ``Q = S+``)."""
-    sp, sm = P[:, 0], P[:, 1]
-    none = (sm == 0).all(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        term = sm.sum(axis=1, keepdims=True) / (sm * (1.0 / sm).sum(axis=1, keepdims=True))
-    return sp + np.where(none, 0.0, term)
+    return ka.copras_q(np.ascontiguousarray(P, dtype=np.float64))
 
 
 def copras_cells(x3, weights, is_cost, normalize=None, options=None):
@@ -218,12 +215,27 @@ def aras_cells(x3, weights, is_cost, normalize=None, options=None):
 
 
 def _moora_coefficients(x3, is_cost):
-    a, _, g = normalization_coefficients(x3, np.zeros_like(is_cost), "vector")
-    return np.where(is_cost, -a, a), g
+    # (+-1 / ||x_j||, identity transform) per cell and column, from one pass of column statistics
+    # (the vector normalization's only statistic is the sum of squares)
+    *_, s2, n_bad = kc.column_stats(x3, True)
+    if n_bad:
+        check_finite(x3, "matrix")  # raises, naming the positions
+    if not np.isfinite(s2).all():
+        raise InputError("matrix values are too large: their column sums of squares overflow float64.")
+    if (s2 == 0).any():
+        raise DegenerateDataError(
+            f"normalize='vector': indicator(s) {format_keys(_cells_where(s2 == 0))} is all zeros (norm 0); drop it."
+        )
+    a = 1.0 / np.sqrt(s2)
+    return np.where(is_cost, -a, a), np.zeros(x3.shape[2], dtype=np.int64)
 
 
 def moora_cells(x3, weights, is_cost, normalize=None, options=None):
-    """MOORA ratio system per cell: ``y_i = sum_benefit w_j x_ij / ||x_j|| - sum_cost w_j x_ij / ||x_j||``."""
+    """MOORA ratio system per cell: ``y_i = sum_benefit w_j x_ij / ||x_j|| - sum_cost w_j x_ij / ||x_j||``.
+
+    Two passes over the matrix: the column sums of squares, then the weighted row sums with the
+    normalization folded into the coefficients ``+-w_j / ||x_j||``.
+    """
     _norm_name("moora", normalize, None, ())
     a, g = _moora_coefficients(x3, is_cost)
     w = _w2(weights, x3.shape[0])

@@ -69,3 +69,10 @@ def test_log_shift_sums_no_overflow():
     x3 = np.full((1, 5000, 1), 1.0)
     got = ka.log_shift_sums(x3, np.ones((1, 1)), np.zeros((1, 1)), np.zeros(1, dtype=np.int64))
     npt.assert_allclose(got, [[5000 * np.log(2.0)]], rtol=1e-13)
+
+
+def test_copras_q():
+    rng = np.random.default_rng(17)
+    P = rng.uniform(0.1, 2.0, (3, 2, 41))
+    P[1, 1] = 0.0  # no cost indicator: Q = S+
+    np.testing.assert_allclose(ka.copras_q(P), naive.copras_q(P), rtol=1e-13)
