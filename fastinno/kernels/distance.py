@@ -130,53 +130,45 @@ def weighted_distances(x, w, scope):
     return np.sqrt(d_pos2), np.sqrt(d_neg2)
 
 
-@njit(cache=True)
+def _standardized(c, cost, method, mn, mx, loc, scale):
+    # ``normalize.standardize_value`` elementwise (the same operations, so the same bits)
+    if method == kn.MAX_RATIO:
+        return np.where(cost, mn / c, c / mx)
+    if method == kn.MINMAX:
+        return np.where(cost, (mx - c) / (mx - mn), (c - mn) / (mx - mn))
+    if method == kn.VECTOR:
+        return np.where(cost, 1.0 - c / scale, c / scale)
+    return np.where(cost, (loc - c) / scale, (c - loc) / scale)
+
+
 def _coefficients(is_cost, method, mn, mx, loc, scale):
-    # Per (cell, indicator): x = (c - shift) / div + add (or x = shift / c when recip), written so
+    # Per (indicator, cell): x = (c - shift) / div + add (or x = shift / c when recip), written so
     # that the rounding is exactly that of the textbook formulas in ``normalize``; plus the ideal /
-    # anti-ideal, stored (indicator, cell). Constant cells: shift 0, div inf, add 0, ideal = anti = 0, so x = 0 there.
-    n_cells, n_ind = mn.shape
-    shift = np.zeros((n_ind, n_cells))
-    div = np.ones((n_ind, n_cells))
-    add = np.zeros((n_ind, n_cells))
-    ideal = np.zeros((n_ind, n_cells))
-    anti = np.zeros((n_ind, n_cells))
-    recip = np.zeros(n_ind, dtype=np.bool_)
-    for j in range(n_ind):
-        recip[j] = method == kn.MAX_RATIO and is_cost[j]
-    for k in range(n_cells):
-        for j in range(n_ind):
-            lo = mn[k, j]
-            hi = mx[k, j]
-            if lo == hi:
-                div[j, k] = np.inf
-                continue
-            cost = is_cost[j]
-            if method == kn.MAX_RATIO:
-                if cost:
-                    shift[j, k] = lo  # x = mn / c
-                else:
-                    div[j, k] = hi  # x = c / mx
-            elif method == kn.MINMAX:
-                if cost:  # (mx - c)/(mx - mn) == (c - mx)/(-(mx - mn)) exactly
-                    shift[j, k] = hi
-                    div[j, k] = -(hi - lo)
-                else:
-                    shift[j, k] = lo
-                    div[j, k] = hi - lo
-            elif method == kn.VECTOR:
-                if cost:  # 1 - c/norm == (c/(-norm)) + 1 exactly
-                    div[j, k] = -scale[k, j]
-                    add[j, k] = 1.0
-                else:
-                    div[j, k] = scale[k, j]
-            else:
-                shift[j, k] = loc[k, j]
-                div[j, k] = -scale[k, j] if cost else scale[k, j]
-            a, b = kn.ideal_pair(cost, method, lo, hi, loc[k, j], scale[k, j])
-            ideal[j, k] = a
-            anti[j, k] = b
-    return shift, div, add, ideal, anti, recip
+    # anti-ideal (``normalize.ideal_pair``). Constant cells: shift 0, div inf, add 0, ideal = anti
+    # = 0, so x = 0 there. numpy on (indicators, cells) arrays: small, and nothing to compile.
+    mn, mx, loc, scale = mn.T, mx.T, loc.T, scale.T
+    cost = np.broadcast_to(np.asarray(is_cost, dtype=bool)[:, None], mn.shape)
+    zero = np.zeros(mn.shape)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if method == kn.MAX_RATIO:
+            shift, div, add = np.where(cost, mn, 0.0), np.where(cost, 1.0, mx), zero
+        elif method == kn.MINMAX:  # (mx - c)/(mx - mn) == (c - mx)/(-(mx - mn)) exactly
+            shift, div, add = np.where(cost, mx, mn), np.where(cost, -(mx - mn), mx - mn), zero
+        elif method == kn.VECTOR:  # 1 - c/norm == (c/(-norm)) + 1 exactly
+            shift, div, add = zero, np.where(cost, -scale, scale), np.where(cost, 1.0, 0.0)
+        else:
+            shift, div, add = loc, np.where(cost, -scale, scale), zero
+        at_mn = _standardized(mn, cost, method, mn, mx, loc, scale)
+        at_mx = _standardized(mx, cost, method, mn, mx, loc, scale)
+    const = mn == mx
+    ideal = np.where(const, 0.0, np.where(cost, at_mn, at_mx))
+    anti = np.where(const, 0.0, np.where(cost, at_mx, at_mn))
+    shift = np.where(const, 0.0, shift)
+    div = np.where(const, np.inf, div)
+    add = np.where(const, 0.0, add)
+    recip = np.asarray(is_cost, dtype=bool) & (method == kn.MAX_RATIO)
+    return (np.ascontiguousarray(shift), np.ascontiguousarray(div), np.ascontiguousarray(add),
+            np.ascontiguousarray(ideal), np.ascontiguousarray(anti), recip)
 
 
 @parallel_twin(error_model="numpy")
@@ -429,9 +421,14 @@ def growth_rates(f, years):
     layer warns). Fewer than two years: all NaN.
     """
     n, n_years = f.shape
-    cagr = np.full(n, np.nan)
-    mean_yoy = np.full(n, np.nan)
-    yoy = np.full((n, n_years), np.nan)
+    cagr = np.empty(n)
+    mean_yoy = np.empty(n)
+    yoy = np.empty((n, n_years))
+    for i in range(n):
+        cagr[i] = np.nan
+        mean_yoy[i] = np.nan
+        for t in range(n_years):
+            yoy[i, t] = np.nan
     if n_years < 2:
         return cagr, mean_yoy, yoy
     span = years[n_years - 1] - years[0]

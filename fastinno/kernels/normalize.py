@@ -237,16 +237,10 @@ def _centered_sq(cube, scope, mean):
     return out
 
 
-@njit(cache=True)
 def _finish_stats(mn, s1, s2, n, method):
-    n_cells, n_ind = mn.shape
-    loc = np.empty((n_cells, n_ind))
-    scale = np.ones((n_cells, n_ind))
-    for k in range(n_cells):
-        for j in range(n_ind):
-            loc[k, j] = s1[k, j] / n
-            if method == VECTOR:
-                scale[k, j] = math.sqrt(s2[k, j])
+    # mean and the method's scale per (cell, indicator): tiny arrays, numpy (nothing to compile)
+    loc = s1 / n
+    scale = np.sqrt(s2) if method == VECTOR else np.ones(mn.shape)
     return loc, scale
 
 
