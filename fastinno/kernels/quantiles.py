@@ -302,9 +302,10 @@ def sort_values(a):
         return
     for root in range(n // 2 - 1, -1, -1):
         _sift_down(a, root, n)
+    top = np.int64(0)  # not a literal 0: one specialization of _sift_down
     for end in range(n - 1, 0, -1):
         a[0], a[end] = a[end], a[0]
-        _sift_down(a, 0, end)
+        _sift_down(a, top, end)
 
 
 @njit(cache=True)

@@ -500,9 +500,10 @@ def _sort_run(x, idx, a, b):
     m = b - a
     for root in range(m // 2 - 1, -1, -1):
         _sift_down_by(x, idx, a, root, m)
+    top = np.int64(0)  # not a literal 0: one specialization of _sift_down_by
     for end in range(m - 1, 0, -1):
         idx[a], idx[a + end] = idx[a + end], idx[a]
-        _sift_down_by(x, idx, a, 0, end)
+        _sift_down_by(x, idx, a, top, end)
 
 
 @njit(cache=True)
