@@ -141,10 +141,10 @@ def test_warmup_runs_every_step(monkeypatch):
 def test_warmup_command_reports_each_step_and_the_cache(runner, monkeypatch):
     calls = []
 
-    def fake(echo=None):
+    def fake(echo=None, parallel=True):
         for i, name in enumerate(["panel", "ideal_solution", "report"], 1):
             echo(f"[{i}/3] {name:<15} {0.5:7.2f} s")
-        calls.append(1)
+        calls.append(parallel)
         return {"steps": {}, "seconds": 1.5, "cache": "/x"}
 
     import fastinno.main_job.warm_all as wa
@@ -156,7 +156,9 @@ def test_warmup_command_reports_each_step_and_the_cache(runner, monkeypatch):
     assert "Done in 1.5 s" in r.stdout and "numba's cache: " in r.stdout
     assert warmup.cache_location() in r.stdout
     r = runner.invoke(cli, ["warmup", "--quiet"])
-    assert r.exit_code == 0 and r.output == "" and len(calls) == 2
+    assert r.exit_code == 0 and r.output == "" and calls == [True, True]
+    r = runner.invoke(cli, ["warmup", "--quiet", "--no-parallel"])
+    assert r.exit_code == 0 and calls == [True, True, False]
 
 
 @pytest.mark.slow
@@ -165,7 +167,8 @@ def test_warmup_command_compiles_every_step(runner):
     assert r.exit_code == 0, r.output
     lines = [ln for ln in r.stderr.splitlines() if ln.startswith("[")]
     names = [ln.split()[1] for ln in lines]
-    assert names == ["panel", *warmup_config()["steps"], "report"]
+    assert names == ["panel", *warmup_config()["steps"], "report"] * 2  # serial, then parallel twins
+    assert "Parallel variants" in r.stderr
     assert "Done in" in r.stdout
     assert not warmup.kernels_cold([s.name for s in STEPS])
     again = runner.invoke(cli, ["warmup", "--quiet"])  # idempotent
