@@ -281,16 +281,16 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
     # Steps run in config order, except that while the warm-up helper is compiling a step's
     # kernels this process runs another ready step first (steps are independent apart from
     # forecast needing its source scores; every random step has its own seed, so the order
-    # cannot change any result). Lines, run.json and tables are reported in config order.
+    # cannot change any result). Each step's line carries its number in the config order, so a
+    # step has the same number in every run; run.json and tables follow the config order.
     pending = list(cfg["steps"])
     by_step: dict[str, dict[str, pl.DataFrame]] = {}
     step_rows: dict[str, dict[str, Any]] = {}
-    i = 1
+    number = {name: k for k, name in enumerate(cfg["steps"], 2)}
     while pending:
         name = next_step(pending, cfg, set(step_rows), warmer)
         pending.remove(name)
         st = step(name)
-        i += 1
         t0 = time.perf_counter()
         if warmer is not None:
             warmer.before(name)
@@ -303,7 +303,7 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
         timings[name] = secs
         tables.update(new)
         by_step[name] = new
-        line(i, name, secs, ", ".join(f"{k} ({v.height} rows)" for k, v in new.items()))
+        line(number[name], name, secs, ", ".join(f"{k} ({v.height} rows)" for k, v in new.items()))
         for w in step_warnings:
             echo(f"      warning: {w}")
         step_rows[name] = {"step": name, "status": "ok", "seconds": secs, "api": st.api_name,

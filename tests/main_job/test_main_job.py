@@ -425,6 +425,33 @@ def test_next_step_runs_around_a_step_the_helper_is_compiling():
     assert nxt(["combined"], cfg, {"ideal_solution"}, Busy({"combined"})) == "combined"
 
 
+def test_step_numbers_follow_the_config_whatever_the_execution_order(tmp_path):
+    # while the warm-up helper compiles a step, the run takes another one first: the step keeps
+    # its config number in the progress lines, so cold and warm runs number the steps alike
+    class Helper:
+        def busy(self, step):
+            return step == "combined"
+
+        def before(self, step):
+            return None
+
+    cfg = main_job.validate_config({k: v for k, v in small_config(tmp_path).items()
+                                    if k not in ("bootstrap", "dematel")})
+    lines = []
+    from fastinno.main_job.run import run_into
+
+    folder = tmp_path / "o"
+    folder.mkdir()
+    run_into(folder, cfg, echo=lines.append, progress=False, command=None, t_start=0.0,
+             warmer=Helper())
+    steps = [ln.split()[:2] for ln in lines if ln.startswith("[")]
+    order = [name for _, name in steps]
+    assert order.index("simulate") < order.index("combined")  # combined ran later ...
+    n = len(cfg["steps"]) + 2
+    want = {"panel": 1, **{s: k for k, s in enumerate(cfg["steps"], 2)}, "report": n}
+    assert {name: num for num, name in steps} == {name: f"[{k}/{n}]" for name, k in want.items()}
+
+
 def test_cli_demo(tmp_path, monkeypatch):
     monkeypatch.delenv("FASTINNO_JIT_WARMUP")  # the README's first command, as users run it
     r = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo"), "--quiet"])
