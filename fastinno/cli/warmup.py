@@ -8,8 +8,7 @@ import click
 @click.command("warmup", epilog="""\b
 Examples:
   fastinno warmup
-  fastinno warmup --quiet
-  fastinno warmup --no-parallel
+  fastinno warmup --no-parallel --quiet
 """)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing (errors still go to stderr).")
 @click.option("--parallel/--no-parallel", default=True, show_default=True,
