@@ -135,9 +135,10 @@ def accumulate_ranks(codes, n_draws, rank_bits, shift, counts, hist, rank_lo, ra
     return outranks
 
 
-#: The same kernel compiled without threads: for small chunks the cost of waking threads (large
-#: on a loaded machine) exceeds the work. Identical results (integer counts).
-accumulate_ranks_serial = njit(cache=True)(renamed(accumulate_ranks.py_func, "accumulate_ranks_serial"))
+#: The same kernel compiled without threads and releasing the GIL: for small chunks the cost of
+#: waking threads (large on a loaded machine) exceeds the work, and the robustness engine runs it
+#: on its own Python threads over contiguous ranges of slabs. Identical results (integer counts).
+accumulate_ranks_serial = njit(cache=True, nogil=True)(renamed(accumulate_ranks.py_func, "accumulate_ranks_serial"))
 
 _NO_K = np.zeros(0, dtype=np.int64)
 

@@ -367,9 +367,11 @@ def rank_block(
     """
     n_draws, n = g1.shape
     packed, tmp, hbuf, rp, tadj, touched = _scratch(n)
-    bins = np.empty(n, dtype=np.int32)
     ss_untied = np.int64(n) * (np.int64(n) * n - 1) // 3  # sum of (2 p + 1 - n)^2 over p
     nan_code = np.int32(((1 << (31 - rank_bits)) - 1) << rank_bits)
+    row_lo = np.empty(n_draws)
+    row_hi = np.empty(n_draws)
+    block_bins = np.empty((n_draws, n), dtype=np.int32)
     for d in range(n_draws):
         row = g1[d]
         lo_v = np.inf
@@ -383,20 +385,40 @@ def rank_block(
                 lo_v = x
             if x > hi_v:
                 hi_v = x
-        # per-region accumulators in a second loop without a reduction across regions, written
-        # with selects instead of branches so that it can be vectorised (measured 8-10 % faster)
-        for i in range(n):
-            x = row[i]
+        row_lo[d] = lo_v
+        row_hi[d] = hi_v
+    # per-region accumulators region by region over the block's draws: each region's sums,
+    # extremes and histogram map stay in registers (measured ~10 % faster than draw by draw)
+    top = n_bins - 1.0
+    for i in range(n):
+        s_lo = sum_lo[i]
+        s_hi = sum_hi[i]
+        mn = vmin[i]
+        mx = vmax[i]
+        scale = sum_scale[i]
+        origin = lo[i]
+        inv = inv_width[i]
+        for d in range(n_draws):
+            x = g1[d, i]
             ok = x == x
             # fixed-point sum: x * scale is exact (power of two), truncation deterministic
-            v = sum_lo[i] + np.int64(x * sum_scale[i] if ok else 0.0)
+            v = s_lo + np.int64(x * scale if ok else 0.0)
             c = v >> 62
-            sum_hi[i] += c
-            sum_lo[i] = v - (c << 62)
-            vmin[i] = x if x < vmin[i] else vmin[i]
-            vmax[i] = x if x > vmax[i] else vmax[i]
-            u = min(max((x - lo[i]) * inv_width[i] if ok else 0.0, 0.0), n_bins - 1.0)
-            bins[i] = np.int32(np.int64(u) << rank_bits) if ok else nan_code
+            s_hi += c
+            s_lo = v - (c << 62)
+            mn = x if x < mn else mn
+            mx = x if x > mx else mx
+            u = min(max((x - origin) * inv if ok else 0.0, 0.0), top)
+            block_bins[d, i] = np.int32(np.int64(u) << rank_bits) if ok else nan_code
+        sum_lo[i] = s_lo
+        sum_hi[i] = s_hi
+        vmin[i] = mn
+        vmax[i] = mx
+    for d in range(n_draws):
+        row = g1[d]
+        lo_v = row_lo[d]
+        hi_v = row_hi[d]
+        bins = block_bins[d]
         _pack_keys(row, lo_v, hi_v, packed, hbuf)
         n_touched, d_ss = _rank_keys(row, packed, tmp, hbuf, rp, tadj, touched)
         # codes and the rank correlation in region order, as if untied (a2 = 2 p + 1 - n, p the
