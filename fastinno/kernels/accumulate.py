@@ -17,6 +17,9 @@ from numba import njit, prange
 
 from .ranking import RANK_BITS, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK, renamed
 
+#: Draws per tile of :func:`accumulate_ranks`: 256 x 64 bytes of codes, a quarter of L1.
+_TILE = 256
+
 __all__ = [
     "accumulate_ranks",
     "accumulate_ranks_serial",
@@ -58,8 +61,8 @@ def accumulate_ranks(codes, n_draws, rank_bits, shift, counts, hist, rank_lo, ra
     Notes
     -----
     Parallel over slabs of ``SLAB`` regions (disjoint rows of every accumulator: no shared
-    writes), draws in order inside a slab: the slab's codes are one contiguous stream and its rows
-    of the accumulators stay in cache. Integer counts and sums: the result does not depend on the
+    writes). Inside a slab, tiles of draws (their codes stay in L1) are read region by region, so
+    that each inner loop updates one region's rows with its window bounds in registers. Integer counts and sums: the result does not depend on the
     order. With ``shift`` > 0 the counts are rank histograms (memory regions x regions / 2^shift)
     and the statistics that must stay exact (mean rank, top-k shares, shifts) get their own O(regions)
     integer sums.
@@ -74,33 +77,49 @@ def accumulate_ranks(codes, n_draws, rank_bits, shift, counts, hist, rank_lo, ra
         i0 = sl * SLAB
         w = min(n, i0 + SLAB) - i0
         cs = codes[sl]
-        r_lo = np.empty(SLAB, dtype=np.int32)
-        r_hi = np.empty(SLAB, dtype=np.int32)
-        for k in range(w):
-            r_lo[k] = rank_lo[i0 + k]
-            r_hi[k] = rank_hi[i0 + k]
-        for d in range(n_draws):
-            cd = cs[d]
+        # tiles of draws whose codes stay in L1 while each region of the slab reads its lane:
+        # one region's rows of the accumulators at a time, its window bounds in registers
+        for d0 in range(0, n_draws, _TILE):
+            d1 = min(n_draws, d0 + _TILE)
             for k in range(w):
-                c = cd[k]
                 i = i0 + k
-                r = c & mask
-                counts[i, r >> shift] += 1
-                r_lo[k] = min(r_lo[k], r)
-                r_hi[k] = max(r_hi[k], r)
-                b = c >> rank_bits
-                if b != nan_b:
-                    hist[i, b] += 1
-                if sums:
-                    r1 = np.int64(r) + 1
-                    rank_sum[i] += r1
-                    shift_sum[i] += abs(r1 - base_rank[i])
-                    for m in range(n_k):
-                        if r1 <= top_k[m]:
-                            top_counts[i, m] += 1
-        for k in range(w):
-            rank_lo[i0 + k] = r_lo[k]
-            rank_hi[i0 + k] = r_hi[k]
+                crow = counts[i]
+                hrow = hist[i]
+                r_lo = rank_lo[i]
+                r_hi = rank_hi[i]
+                if not sums:  # exact counts (shift 0)
+                    for d in range(d0, d1):
+                        c = cs[d, k]
+                        r = c & mask
+                        crow[r] += 1
+                        r_lo = min(r_lo, r)
+                        r_hi = max(r_hi, r)
+                        b = c >> rank_bits
+                        if b != nan_b:
+                            hrow[b] += 1
+                else:
+                    br = base_rank[i]
+                    r_sum = 0
+                    s_sum = 0
+                    for d in range(d0, d1):
+                        c = cs[d, k]
+                        r = c & mask
+                        crow[r >> shift] += 1
+                        r_lo = min(r_lo, r)
+                        r_hi = max(r_hi, r)
+                        b = c >> rank_bits
+                        if b != nan_b:
+                            hrow[b] += 1
+                        r1 = np.int64(r) + 1
+                        r_sum += r1
+                        s_sum += abs(r1 - br)
+                        for m in range(n_k):
+                            if r1 <= top_k[m]:
+                                top_counts[i, m] += 1
+                    rank_sum[i] += r_sum
+                    shift_sum[i] += s_sum
+                rank_lo[i] = r_lo
+                rank_hi[i] = r_hi
     n_pairs = pairs.shape[0]
     outranks = np.zeros(n_pairs, dtype=np.int64)
     for p in range(n_pairs):
@@ -116,9 +135,10 @@ def accumulate_ranks(codes, n_draws, rank_bits, shift, counts, hist, rank_lo, ra
     return outranks
 
 
-#: The same kernel compiled without threads: for small chunks the cost of waking threads (large
-#: on a loaded machine) exceeds the work. Identical results (integer counts).
-accumulate_ranks_serial = njit(cache=True)(renamed(accumulate_ranks.py_func, "accumulate_ranks_serial"))
+#: The same kernel compiled without threads and releasing the GIL: for small chunks the cost of
+#: waking threads (large on a loaded machine) exceeds the work, and the robustness engine runs it
+#: on its own Python threads over contiguous ranges of slabs. Identical results (integer counts).
+accumulate_ranks_serial = njit(cache=True, nogil=True)(renamed(accumulate_ranks.py_func, "accumulate_ranks_serial"))
 
 _NO_K = np.zeros(0, dtype=np.int64)
 

@@ -20,7 +20,7 @@ from .accumulators import Acc, Ctx, fixed_sum, index_keeper, new_acc
 from .models import Model
 from .workspace import dot_rows, gemm_pool, work_array
 
-__all__ = ["run_chunk", "gemm_producer", "block_rows", "Part", "rank_blocks", "fold", "warm"]
+__all__ = ["run_chunk", "gemm_producer", "block_rows", "Part", "rank_blocks", "accumulate", "fold", "warm"]
 
 
 def run_chunk(ctx: Ctx, first_block: int, n_blocks: int, n_draws: int, acc: Acc | None = None) -> Acc:
@@ -126,6 +126,47 @@ def rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep=None) -> None:
         f.result()
 
 
+def accumulate(ctx, acc: Acc, y: int, codes: np.ndarray, n_draws: int, base_rank: np.ndarray, n_parts: int):
+    """Fold one year's codes into ``acc`` (:func:`ka.accumulate_ranks_serial`); the outrank counts.
+
+    With ``n_parts`` > 1 the slabs of regions are split into contiguous ranges, one per pool
+    thread (every range owns its regions' rows of the accumulators: no shared writes; the kernel
+    releases the GIL). The outrank counts of the pairs are then counted here from the codes.
+    """
+    args = (ctx.rank_bits, ctx.rank_shift)
+    if n_parts == 1:
+        return ka.accumulate_ranks_serial(codes, n_draws, *args, acc.counts[y], acc.hist[y], acc.rank_lo[y],
+                                          acc.rank_hi[y], base_rank, ctx.top_k, acc.rank_sum[y], acc.shift_sum[y],
+                                          acc.top_counts[y], ctx.pairs)
+    n_slabs = codes.shape[0]
+    no_pairs = ctx.pairs[:0]
+    sums = ctx.rank_shift > 0
+
+    def run(k: int) -> None:
+        s0, s1 = k * n_slabs // n_parts, (k + 1) * n_slabs // n_parts
+        r0, r1 = s0 * krk.SLAB, min(s1 * krk.SLAB, acc.counts.shape[1])
+        rows = slice(r0, r1) if sums else slice(0, 0)  # the exact sums are zero-sized with exact counts
+        ka.accumulate_ranks_serial(codes[s0:s1], n_draws, *args, acc.counts[y, r0:r1], acc.hist[y, r0:r1],
+                                   acc.rank_lo[y, r0:r1], acc.rank_hi[y, r0:r1], base_rank[rows], ctx.top_k,
+                                   acc.rank_sum[y, rows], acc.shift_sum[y, rows], acc.top_counts[y, rows], no_pairs)
+
+    futures = [gemm_pool().submit(run, k) for k in range(1, n_parts)]
+    try:
+        run(0)
+    finally:
+        for f in futures:  # every thread done before the codes are reused, even on an error
+            f.exception()
+    for f in futures:
+        f.result()
+    mask = (1 << ctx.rank_bits) - 1
+    out = np.zeros(ctx.pairs.shape[0], dtype=np.int64)
+    for p, (a, b) in enumerate(ctx.pairs):
+        ra = codes[a >> krk.SLAB_BITS, :n_draws, a & krk.SLAB_MASK] & mask
+        rb = codes[b >> krk.SLAB_BITS, :n_draws, b & krk.SLAB_MASK] & mask
+        out[p] = np.count_nonzero(ra < rb)
+    return out
+
+
 def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     """Rank every year's draws and fold them into ``acc``.
 
@@ -142,7 +183,6 @@ def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
     rows = block_rows(n_regions)
     n_parts = min(numba.get_num_threads(), -(-n_draws // rows)) if parallel else 1
     parts = [Part(k, n_regions, rows) for k in range(n_parts)]
-    accumulate = ka.accumulate_ranks if parallel else ka.accumulate_ranks_serial
     rho = np.empty(n_draws)
     base_rank = ctx.base_rank if ctx.rank_shift else np.zeros((n_years, 0), dtype=np.int64)
     # every combination's codes of the chunk in one array (the variance shares read them together)
@@ -154,9 +194,7 @@ def fold(ctx, acc: Acc, n_draws: int, producers, first_draw: int = 0) -> None:
             rank_blocks(ctx, y, produce, codes, rho, parts, rows, keep)
             for part in parts:
                 part.flush(acc, y)
-            acc.outranks[y] += accumulate(codes, n_draws, ctx.rank_bits, ctx.rank_shift, acc.counts[y], acc.hist[y],
-                                          acc.rank_lo[y], acc.rank_hi[y], base_rank[y], ctx.top_k, acc.rank_sum[y],
-                                          acc.shift_sum[y], acc.top_counts[y], ctx.pairs)
+            acc.outranks[y] += accumulate(ctx, acc, y, codes, n_draws, base_rank[y], n_parts)
             ok = ~np.isnan(rho)
             acc.rho_sum[y] += fixed_sum(rho[ok])
             if ok.any():

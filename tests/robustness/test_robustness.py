@@ -321,6 +321,61 @@ def test_rank_rows_resolves_key_collisions():
     npt.assert_array_equal(krk.rank_rows(v)[0], naive.rank_min(v[0]))
 
 
+@pytest.mark.parametrize("kind", ["skewed", "signed", "wide"])
+def test_rank_rows_every_key_scale(kind):
+    # positive rows take log-like keys from the float bits, others linear keys: both exact, with
+    # near ties below either key's resolution, exact ties, NaN and values over many magnitudes
+    rng = np.random.default_rng(11)
+    n = 2000
+    if kind == "skewed":  # an index spanning six orders of magnitude, as the ideal-solution index
+        v = np.exp(rng.normal(-7.0, 2.0, (6, n)))
+    elif kind == "signed":  # a linear score around 0
+        v = rng.normal(0.0, 1.0, (6, n))
+    else:  # positive, from denormal-adjacent to huge
+        v = 10.0 ** rng.uniform(-300, 300, (6, n))
+    v[:, 1::50] = v[:, 0::50] * (1 + 1e-15)  # closer than any 22-bit key
+    v[:, 2::50] = v[:, 0::50]  # exact ties
+    v[1, ::9] = np.nan
+    got = krk.rank_rows(v)
+    for d in range(6):
+        npt.assert_array_equal(got[d], naive.rank_min(v[d]))
+        rmin, ravg = krk.ranks_of_row(v[d])
+        npt.assert_array_equal(rmin, naive.rank_min(v[d]))
+        npt.assert_array_equal(ravg, naive.rank_average(v[d]))
+
+
+@pytest.mark.parametrize("shift", [0, 3])
+def test_accumulate_split_over_threads_matches_one_call(shift):
+    # the engine folds a year's codes on several pool threads over ranges of slabs (pairs counted
+    # from the codes): the same accumulators as one call of the kernel
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(4)
+    n, nd, n_bins = 53, 200, 8  # a partial last slab
+    ranks = np.argsort(rng.random((nd, n)), axis=1).astype(np.int32)
+    bins = rng.integers(0, n_bins, (nd, n)).astype(np.int32)
+    bins[rng.random((nd, n)) < 0.05] = krk.NAN_BIN
+    codes = np.zeros((-(-n // krk.SLAB), nd + 7, krk.SLAB), np.int32)
+    for i in range(n):
+        codes[i >> krk.SLAB_BITS, :nd, i & krk.SLAB_MASK] = (bins[:, i] << krk.RANK_BITS) | ranks[:, i]
+    pairs = np.array([[0, 1], [52, 3], [17, 40]], dtype=np.int64)
+    base = rng.integers(1, n + 1, (1, n)).astype(np.int64)
+    ctx = SimpleNamespace(rank_bits=krk.RANK_BITS, rank_shift=shift, top_k=np.array([1, 5], np.int64),
+                          pairs=pairs)
+    out = []
+    for parts in (1, 2, 3):
+        acc = racc.Acc.empty(1, n, n_bins, len(pairs), shift, 2)
+        base_rank = base if shift else np.zeros((1, 0), np.int64)
+        outranks = rblocks.accumulate(ctx, acc, 0, codes, nd, base_rank[0], parts)
+        out.append((outranks, acc))
+    for outranks, acc in out[1:]:
+        npt.assert_array_equal(outranks, out[0][0])
+        for name in ("counts", "hist", "rank_lo", "rank_hi", "rank_sum", "shift_sum", "top_counts"):
+            npt.assert_array_equal(getattr(acc, name), getattr(out[0][1], name), err_msg=name)
+    npt.assert_array_equal(out[0][0], [(ranks[:, a] < ranks[:, b]).sum() for a, b in pairs])
+    assert out[0][1].hist.sum() == (bins != krk.NAN_BIN).sum()
+
+
 # --- bootstrap ----------------------------------------------------------------------------------
 
 
