@@ -21,7 +21,6 @@ from ..array import classic as fac
 from ..array import ideal_solution as fai
 from ..errors import DegenerateDataError
 from ..kernels import agreement as ka
-from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..kernels import relational as krel
 from ..validate import as_float_view
@@ -52,10 +51,11 @@ def _normalized(x, is_cost, normalize):
 def topsis_cells(x3, weights, is_cost, normalize, options):
     """TOPSIS index of every cell: (n_cells, n_alternatives); see :func:`fastinno.array.topsis`."""
     form = opt.code("form", options.get("form", "closeness"))
+    code = opt.code("standardize", normalize or "vector", name="normalize")
     out = np.empty(x3.shape[:2])
     for c in range(x3.shape[0]):
-        p = _normalized(x3[c], is_cost, normalize or "vector")
-        out[c] = kd.topsis_index_matrix(p, _row_weights(weights, c), form)[0]
+        x = np.ascontiguousarray(x3[c], dtype=np.float64)
+        out[c] = fai.topsis_matrix(x, _row_weights(weights, c), is_cost, code, form)[0]
     return out
 
 

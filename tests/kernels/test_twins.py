@@ -62,6 +62,19 @@ def _weighted_squared_distances(rng):
     return [kd.weighted_squared_distances(x, w, scope) for scope in range(3)]
 
 
+def _topsis_raw(rng):
+    x = rng.uniform(0.5, 3.0, size=(41, 6))
+    x[:, 2] = 1.25
+    cost = np.array([False, True, False, True, False, True])
+    w = rng.dirichlet(np.ones(6))
+    out = []
+    for method in range(4):
+        mn, mx, s1, s2, _ = kn.matrix_stats(x, True)
+        scale = kn.matrix_scale(x, method, mn, s1, s2)[1]
+        out += [kd.topsis_raw(x, w, cost, method, mn, mx, scale, form) for form in (kd.RATIO2, kd.CLOSENESS)]
+    return out
+
+
 def _hew(rng):
     cube, cost = _cube(rng)
     w = rng.dirichlet(np.ones(5))
@@ -190,6 +203,7 @@ CASES = {
     "normalize._squared_deviations": _squared_deviations,
     "distance._weighted_squared_distances": _weighted_squared_distances,
     "distance._hew_cells": _hew,
+    "distance.topsis_raw": _topsis_raw,
     "quantiles.rank_stats": _rank_stats,
     "quantiles.rank_hist_quantiles": _rank_hist_quantiles,
     "quantiles.hist_quantiles": _hist_quantiles,
