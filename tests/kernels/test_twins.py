@@ -75,6 +75,17 @@ def _topsis_raw(rng):
     return out
 
 
+def _batched(rng):
+    x3 = rng.uniform(0.5, 3.0, size=(3, 45, 5))
+    x3[1, :, 2] = 1.25
+    cost = np.array([False, True, False, True, False])
+    out = [kn.cell_stats(x3, *flags) for flags in ((False, False, False), (True, True, True))]
+    out.append(kn.cell_centered_sq(x3, x3.mean(axis=1)))
+    for method in (kn.SUM, kn.MAX, kn.LOG, kn.MINMAX):
+        out.append(kn.apply_linear(x3, *kn.batched_coefficients(x3, cost, method)))
+    return out
+
+
 def _hew(rng):
     cube, cost = _cube(rng)
     w = rng.dirichlet(np.ones(5))
@@ -201,6 +212,9 @@ CASES = {
     "normalize._centered_sq": _scope_stats,
     "normalize._apply_standardize": _standardize,
     "normalize._squared_deviations": _squared_deviations,
+    "normalize.cell_stats": _batched,
+    "normalize.cell_centered_sq": _batched,
+    "normalize.apply_linear": _batched,
     "distance._weighted_squared_distances": _weighted_squared_distances,
     "distance._hew_cells": _hew,
     "distance.topsis_raw": _topsis_raw,
