@@ -862,3 +862,30 @@ def method_draws(method, x, w, is_cost, sign):
         ranks[np.argsort(-g, kind="stable")] = np.arange(1, n + 1)
         rank_total += ranks
     return index_total / len(w), rank_total / len(w)
+
+
+# --- classic ranking methods on one decision matrix ---
+
+
+def topsis_numpy(x, w, is_cost):
+    """TOPSIS closeness on the vector normalization (cost ``1 - x / ||x||``), column max / min ideals."""
+    r = x / np.sqrt((x * x).sum(axis=0))
+    return topsis_closeness(np.where(is_cost, 1.0 - r, r), w)
+
+
+def gra_numpy(x, w, is_cost, rho=0.5):
+    """Grey relational grade on the min-max normalization: ``xi = (D_min + rho D_max) / (D + rho D_max)``."""
+    d = normalize_minmax(x, is_cost)
+    d = d.max(axis=0) - d
+    lo, hi = d.min(), d.max()
+    return ((lo + rho * hi) / (d + rho * hi)) @ w
+
+
+def hew_topsis_matrix_numpy(x, w, is_cost):
+    """The ideal-solution index of one matrix: max-ratio normalization, F = d-^2 / (d+^2 + d-^2)."""
+    mn, mx = x.min(axis=0), x.max(axis=0)
+    p = np.where(mn == mx, 0.0, np.where(is_cost, mn / x, x / mx))
+    w2 = w * w
+    dp2 = ((p - p.max(axis=0)) ** 2) @ w2
+    dn2 = ((p - p.min(axis=0)) ** 2) @ w2
+    return dn2 / (dp2 + dn2)

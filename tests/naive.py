@@ -1781,3 +1781,17 @@ def copras_q(P):
             tot, inv = math.fsum(sm), math.fsum(1.0 / v for v in sm)
             out.append([a + tot / (b * inv) for a, b in zip(sp, sm)])
     return np.array(out)
+
+
+# --- TOPSIS on the raw matrix (kernels.distance.topsis_raw) ---
+
+_TOPSIS_NORMALIZATIONS = {0: "max_ratio", 1: "minmax", 2: "vector", 3: "zscore"}
+
+
+def topsis_raw(x, w, is_cost, method, form):
+    """TOPSIS on raw values: every column by :func:`normalize_column` (a constant column 0), then
+    :func:`topsis_index_matrix`; ``(index, d_pos, d_neg)``."""
+    x = np.asarray(x, dtype=float)
+    cols = [[0.0] * x.shape[0] if min(x[:, j]) == max(x[:, j]) else
+            normalize_column(x[:, j], bool(is_cost[j]), _TOPSIS_NORMALIZATIONS[method]) for j in range(x.shape[1])]
+    return topsis_index_matrix(np.array(cols).T, w, form)

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import baselines
 import numpy as np
 import numpy.testing as npt
-from benchkit import register
+from benchkit import Shape, register
 from make_county_panel import make_county_panel
 
 import fastinno as fi
@@ -101,3 +101,48 @@ for _scope, _standardize in CASES[:2]:
         agree=lambda got, want: npt.assert_allclose(got, want, rtol=1e-12, atol=1e-15),
         warm=True,
     )
+
+
+# --- TOPSIS on one decision matrix: fastinno.array.topsis vs numpy and pymcdm (validation=False) ---
+
+try:
+    from pymcdm import methods as _pm
+    from pymcdm import normalizations as _pn
+except ImportError:  # pragma: no cover - the peer is optional
+    _pm = None
+
+
+_MATRIX_SHAPES = [Shape("60000x30", (60000, 30), slow=True), Shape("3000x30", (3000, 30))]
+
+
+def _decision_matrix(shape):
+    rng = np.random.default_rng(4)
+    x = rng.uniform(1.0, 100.0, size=shape)
+    types = np.where(np.arange(shape[1]) % 5 == 0, -1, 1)
+    w = rng.random(shape[1]) + 0.1
+    return SimpleNamespace(x=x, types=types, is_cost=types < 0, w=w / w.sum())
+
+
+_TOPSIS_IMPLS = {
+    "fastinno": lambda s: fa.topsis(s.x, s.w, s.is_cost),
+    "numpy": lambda s: baselines.topsis_numpy(s.x, s.w, s.is_cost),
+}
+if _pm is not None:
+    _TOPSIS_IMPLS["pymcdm"] = lambda s: _pm.TOPSIS(_pn.vector_normalization)(s.x, s.w, s.types, validation=False)
+
+register(
+    "topsis_matrix",
+    setup=_decision_matrix,
+    impls=_TOPSIS_IMPLS,
+    shapes=_MATRIX_SHAPES,
+    agree=lambda got, want: npt.assert_allclose(got, want, rtol=1e-10, atol=1e-12),
+    warm=True,
+)
+register(
+    "gra_matrix",
+    setup=_decision_matrix,
+    impls={"fastinno": lambda s: fa.gra(s.x, s.w, s.is_cost), "numpy": lambda s: baselines.gra_numpy(s.x, s.w, s.is_cost)},
+    shapes=_MATRIX_SHAPES,
+    agree=lambda got, want: npt.assert_allclose(got, want, rtol=1e-10, atol=1e-12),
+    warm=True,
+)

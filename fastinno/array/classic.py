@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
+from ..kernels import compromise as kc
 from ..kernels import normalize as kn
 from ..kernels import relational as krel
 from ..methods import mcda
@@ -64,18 +65,21 @@ def gra(matrix, weights, is_cost=None, *, normalize=UNSET, full=False, rho=0.5):
     Deng, J.-L. (1982) "Control problems of grey systems", Systems & Control Letters 1(5) 288-294;
     Xia, Li, Yin (2020) Sustainability 12(7) 2739, sec. 3.1.1.
     """
-    x = _matrix(matrix)
+    x = as_float_view(matrix, "matrix", ndim=2, what="a 2-D array (alternatives x indicators)")
     cost = cost_mask(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
     code = opt.code("standardize", "minmax" if normalize is UNSET or normalize is None else normalize, name="normalize")
     r = mcda.check_rho(rho)
-    if code == kn.MAX_RATIO:
-        mn = x.min(axis=0)
-        if np.where(cost, mn <= 0, mn < 0).any():
-            raise DegenerateDataError("normalize='max_ratio' needs positive values. Use normalize='minmax'.")
-    p = kn.normalize_matrix(x, cost, code)
-    if np.all(p.max(axis=0) == p.min(axis=0)):
+    # one pass of column statistics: finiteness, the max_ratio domain, constant columns (the
+    # normalized column is constant where the raw one is), and the normalization's own
+    mn, mx, s1, s2, n_bad = kc.matrix_columns(x, code in (kn.VECTOR, kn.ZSCORE))
+    if n_bad:
+        check_finite(x, "matrix")  # raises, naming the positions
+    if code == kn.MAX_RATIO and np.where(cost, mn <= 0, mn < 0).any():
+        raise DegenerateDataError("normalize='max_ratio' needs positive values. Use normalize='minmax'.")
+    if np.all(mx == mn):
         raise DegenerateDataError("Grey relational analysis is 0/0: every column of the matrix is constant.")
+    p = kn.normalize_from_stats(x, cost, code, mn, mx, s1, s2)
     grade = krel.grey_relational_grades(p, w, r)
     if full:
         return {"grade": grade, "coefficients": krel.grey_relational_coefficients(p, r)}

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
+from ..kernels import compromise as kc
 from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..validate import (
@@ -214,16 +215,32 @@ def topsis(matrix, weights, is_cost=None, *, normalize=UNSET, form="closeness", 
     Changed after 0.1.0: returns the index alone (it returned the tuple ``(index, d_pos, d_neg)``);
     pass ``full=True`` for the distances.
     """
-    x = check_finite(as_float_view(matrix, "matrix", ndim=2), "matrix")
+    x = as_float_view(matrix, "matrix", ndim=2)
     cost = cost_mask(is_cost, x.shape[1])
     w = check_weights(weights, x.shape[1])
     m = _normalize_code(normalize, standardize, "vector", "standardize")
-    _check_method_data(x, cost, m)
-    p = kn.normalize_matrix(x, cost, m)
-    idx, d_pos, d_neg = kd.topsis_index_matrix(p, w, opt.code("form", form))
+    idx, d_pos, d_neg = topsis_matrix(x, w, cost, m, opt.code("form", form))
     if full:
         return {"index": idx, "d_pos": d_pos, "d_neg": d_neg}
     return idx
+
+
+def topsis_matrix(x, w, cost, method, form):
+    """``(index, d_pos, d_neg)`` of TOPSIS on a float64 C-contiguous matrix ``x`` with checked
+    weights ``w``, cost mask ``cost`` and the codes of the normalization and the index form.
+
+    Two passes at most over ``x``: its column statistics (:func:`fastinno.kernels.compromise.
+    matrix_columns`, which also counts non-finite values; the z-score sd takes a second one),
+    then :func:`fastinno.kernels.distance.topsis_raw`. Raises :class:`InputError` on missing or
+    infinite values and :class:`DegenerateDataError` on values max_ratio cannot divide by.
+    """
+    mn, mx, s1, s2, n_bad = kc.matrix_columns(x, method in (kn.VECTOR, kn.ZSCORE))
+    if n_bad:
+        check_finite(x, "matrix")  # raises, naming the positions
+    if method == kn.MAX_RATIO and np.where(cost, mn <= 0, mn < 0).any():
+        _check_method_data(x, cost, method)  # raises, naming the positions
+    scale = kn.matrix_scale(x, method, mn, s1, s2)[1] if method in (kn.VECTOR, kn.ZSCORE) else s2
+    return kd.topsis_raw(x, w, cost, method, mn, mx, scale, form)
 
 
 def growth(f, years=None):

@@ -27,6 +27,7 @@ from numba import njit, prange
 
 from . import normalize as kn
 from .compromise import log_nonnegative
+from .twins import parallel_twin
 
 __all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK", "POWER_ROWS", "copras_q"]
 
@@ -42,7 +43,7 @@ def _term(cj, v, inv, lin):
     return t if inv else (cj * v if lin else 0.0)
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath={"reassoc"})
+@parallel_twin(error_model="numpy", fastmath={"reassoc"})
 def linear_scores(x3, ca, cb, g):
     """``P[c, k, i] = sum_j ca[c, k, j] * g_j(x3[c, i, j]) + cb[c, k]``.
 
@@ -129,7 +130,7 @@ def linear_scores(x3, ca, cb, g):
 POWER_ROWS = 16
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def power_scores(x3, a, b, g, w, want_sum):
     """Weighted sums of ``r`` and of ``ln r`` per alternative (WPM and WASPAS).
 
@@ -201,7 +202,7 @@ def power_scores(x3, a, b, g, w, want_sum):
     return out, bad.sum()
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def log_shift_sums(x3, a, b, g):
     """``sum_i ln(1 + r_ij)`` per (cell, column), with ``r = a * g(c) + b`` (MABAC's border area).
 

@@ -5,8 +5,9 @@ cell = one decision matrix), weights ``w2`` ``(1 or n_cells, n_indicators)`` (ro
 cell when there is one row), ``is_cost`` bool ``(n_indicators,)`` and the per-cell column
 statistics of :func:`column_stats`, and returns ``(n_cells, n_alternatives)`` arrays. The row
 stages run in parallel over the flattened (cell, alternative) pairs, so one big cell and many
-small cells both use every thread; the per-cell reductions that follow are O(n) per cell and
-serial (waking the threads would cost more).
+small cells both use every thread (a small batch runs the serial twin of
+:mod:`fastinno.kernels.twins`, compiled only then); the per-cell reductions that follow are
+O(n) per cell and serial (waking the threads would cost more).
 
 Degenerate cases yield documented values or NaN / inf, which the array-level wrappers turn into
 errors; the formulas and their sources are in each kernel's docstring.
@@ -21,6 +22,7 @@ from numba import njit, prange
 
 from . import normalize as kn
 from . import outranking as ko
+from .twins import parallel_twin
 
 #: VIKOR: what a constant S or R (max == min over the alternatives) adds to Q.
 Q_ZERO = 0  # 0: every alternative ties on that measure, Q rests on the other one
@@ -38,7 +40,7 @@ COCOSO_MINMAX = 1
 COCOSO_MAX_RATIO = 0
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def _stats_cells(x3, want_sums):
     n_cells, n, m = x3.shape
     mn = np.empty((n_cells, m))
@@ -71,7 +73,7 @@ def _stats_cells(x3, want_sums):
 GROUP = 8
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def matrix_columns(x, want_sums):
     """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
 
@@ -202,7 +204,7 @@ def _coefficients(w2, is_cost, mn, mx, code):
     return ref, k
 
 
-@njit(cache=True, parallel=True, fastmath=_ROW_MAX)
+@parallel_twin(fastmath=_ROW_MAX)
 def vikor_sr(x3, w2, is_cost, mn, mx):
     """VIKOR group utility S and individual regret R (Opricovic & Tzeng 2004, eqs. 1-2).
 
@@ -270,7 +272,7 @@ def vikor_q(s, r, v, mode):
 # --- EDAS ---
 
 
-@njit(cache=True, parallel=True, fastmath=_ROW_SUMS)
+@parallel_twin(fastmath=_ROW_SUMS)
 def edas_sums(x3, w2, is_cost, av, mn, mx):
     """EDAS weighted sums SP and SN of the distances from the average (Keshavarz Ghorabaee et
     al. 2015, eqs. 3-6).
@@ -329,7 +331,7 @@ def edas_score(sp, sn):
 # --- CODAS ---
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=_ROW_SUMS)
+@parallel_twin(error_model="numpy", fastmath=_ROW_SUMS)
 def codas_distances(x3, w2, is_cost, method, mn, mx, s1, s2):
     """CODAS Euclidean and taxicab distances from the negative-ideal solution (Keshavarz
     Ghorabaee et al. 2016, eqs. 2-6).
@@ -425,7 +427,7 @@ def _codas_cell(e, t, tau, out):
     codas_sweep(e[order], t[order], order, tau, out)
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def codas_score(e, t, tau):
     """CODAS assessment score ``H_i = sum_k h_ik`` with ``h_ik = (E_i - E_k) + psi(E_i - E_k)
     (T_i - T_k)``, ``psi(x) = 1`` if ``|x| >= tau`` else 0 (Keshavarz Ghorabaee et al. 2016,
@@ -444,7 +446,7 @@ def codas_score(e, t, tau):
 # --- SPOTIS ---
 
 
-@njit(cache=True, parallel=True, fastmath=_ROW_SUMS)
+@parallel_twin(fastmath=_ROW_SUMS)
 def spotis_distance(x3, w2, is_cost, lo, hi):
     """SPOTIS distance to the ideal solution point (Dezert et al. 2020, eqs. 3-4), smaller is
     better.
@@ -470,7 +472,7 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
 # --- MARCOS ---
 
 
-@njit(cache=True, parallel=True, error_model="numpy", fastmath=_ROW_SUMS)
+@parallel_twin(error_model="numpy", fastmath=_ROW_SUMS)
 def marcos_utility(x3, w2, is_cost, mn, mx):
     """MARCOS utility function (Stevic et al. 2020, eqs. 5-10), larger is better.
 
@@ -659,7 +661,7 @@ def log_nonnegative(x, nb, out, t):
 COCOSO_ROWS = 16
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def cocoso_sums(x3, w2, is_cost, method, mn, mx):
     """CoCoSo weighted sum ``S_i = sum_j w_j r_ij`` and power-weighted sum
     ``P_i = sum_j r_ij ** w_j`` (Yazdani et al. 2019, eqs. 2-4; ``0 ** 0 = 1``).

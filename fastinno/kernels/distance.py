@@ -40,6 +40,7 @@ __all__ = [
     "topsis_index_matrix",
     "topsis_closeness_matrix",
     "topsis_rows",
+    "topsis_raw",
     "growth_rates",
 ]
 
@@ -393,6 +394,131 @@ def topsis_closeness_matrix(p, w):
     """
     index, _, _ = topsis_index_matrix(p, w, CLOSENESS)
     return index
+
+
+@njit(cache=True, error_model="numpy")
+def _topsis_raw_coefficients(w, is_cost, method, mn, mx, scale):
+    """Per-column ``(k, best, worst, a, recip)`` of :func:`topsis_raw`.
+
+    For the affine normalizations (every code but a MAX_RATIO cost column) ``w_j p_ij`` differs
+    from the ideal ``max_i w_j p_ij`` by ``(x_ij - best_j) * k_j`` up to its sign, with ``best``
+    the raw value normalized to the column's maximum (``mx`` benefit, ``mn`` cost), ``worst``
+    the other bound and ``k = w / d`` with the normalization's divisor ``d`` (``mx``,
+    ``mx - mn``, the norm ``scale`` or the sd ``scale``). A MAX_RATIO cost column
+    (``p = mn / x``, ``recip``) reads ``u = a / x`` with ``a = mn``, ``best = mn / mn``,
+    ``worst = mn / mx``, ``k = w``. A constant column has ``k = 0``.
+    """
+    m = mn.shape[0]
+    k = np.zeros(m)
+    best = np.zeros(m)
+    worst = np.zeros(m)
+    a = np.zeros(m)
+    recip = np.zeros(m, dtype=np.bool_)
+    for j in range(m):
+        lo = mn[j]
+        hi = mx[j]
+        if hi == lo:
+            continue
+        cost = is_cost[j]
+        best[j] = lo if cost else hi
+        worst[j] = hi if cost else lo
+        if method == kn.MAX_RATIO:
+            if cost:
+                recip[j] = True
+                a[j] = lo
+                best[j] = lo / lo
+                worst[j] = lo / hi
+                k[j] = w[j]
+            else:
+                k[j] = w[j] / hi
+        elif method == kn.MINMAX:
+            k[j] = w[j] / (hi - lo)
+        else:  # VECTOR: the column norm, ZSCORE: the sd
+            k[j] = w[j] / scale[j]
+    return k, best, worst, a, recip
+
+
+@parallel_twin(error_model="numpy", fastmath={"reassoc"})
+def topsis_raw(x, w, is_cost, method, mn, mx, scale, form):
+    """2-D TOPSIS on the raw matrix: normalization, weighting, both distances and the index in one
+    row pass, parallel over the row blocks of :func:`fastinno.kernels.normalize.block_rows`.
+
+    Parameters
+    ----------
+    x : float64 (n_objects, n_indicators), raw values, C-contiguous (in the domain of ``method``).
+    w : float64 (n_indicators,), weights >= 0.
+    is_cost : bool (n_indicators,)
+    method : int, ``normalize.MAX_RATIO``, ``MINMAX``, ``VECTOR`` or ``ZSCORE``.
+    mn, mx : float64 (n_indicators,), column min / max of ``x``.
+    scale : float64 (n_indicators,), column norm (VECTOR) or population sd (ZSCORE), else unread
+        (``normalize.matrix_scale``).
+    form : int, ``RATIO2`` or ``CLOSENESS``.
+
+    Returns
+    -------
+    index, d_pos, d_neg : float64 (n_objects,), as :func:`topsis_index_matrix` on
+        ``normalize.normalize_matrix(x, is_cost, method)``, within rounding.
+
+    Notes
+    -----
+    With ``v = w p`` and the normalizations of :mod:`fastinno.kernels.normalize` (monotone in
+    ``x``, constant columns 0): ``d+_i^2 = sum_j ((u_ij - best_j) k_j)^2`` and
+    ``d-_i^2 = sum_j ((u_ij - worst_j) k_j)^2`` (``u = x``, or ``a / x`` for a MAX_RATIO cost
+    column), the coefficients of :func:`_topsis_raw_coefficients`; Hwang & Yoon (1981). The sums
+    over a row's indicators may be reassociated (they vectorize); each row is computed alone, so
+    the result does not depend on the blocks or the thread count.
+    """
+    n, m = x.shape
+    k, best, worst, a, recip = _topsis_raw_coefficients(w, is_cost, method, mn, mx, scale)
+    any_recip = False
+    for j in range(m):
+        any_recip |= recip[j]
+    index = np.empty(n)
+    d_pos = np.empty(n)
+    d_neg = np.empty(n)
+    rows, nb = kn.block_rows(n, m)
+    for b in prange(nb):
+        bb = np.int64(b)
+        lo = bb * rows
+        hi = min(n, lo + rows)
+        for i in range(lo, hi):
+            sp = 0.0
+            sn = 0.0
+            if any_recip:
+                for j in range(m):
+                    v = x[i, j]
+                    q = a[j] / v
+                    u = q if recip[j] else v
+                    dp = (u - best[j]) * k[j]
+                    dn = (u - worst[j]) * k[j]
+                    sp += dp * dp
+                    sn += dn * dn
+            else:
+                for j in range(m):
+                    v = x[i, j]
+                    dp = (v - best[j]) * k[j]
+                    dn = (v - worst[j]) * k[j]
+                    sp += dp * dp
+                    sn += dn * dn
+            d_pos[i] = sp
+            d_neg[i] = sn
+        # the square roots and the index over the block's rows (no branches: they vectorize; both
+        # distances 0 give 0 / 0 = NaN, as index_value)
+        if form == RATIO2:
+            for i in range(lo, hi):
+                sp = d_pos[i]
+                sn = d_neg[i]
+                index[i] = sn / (sp + sn)
+                d_pos[i] = math.sqrt(sp)
+                d_neg[i] = math.sqrt(sn)
+        else:
+            for i in range(lo, hi):
+                dp = math.sqrt(d_pos[i])
+                dn = math.sqrt(d_neg[i])
+                index[i] = dn / (dp + dn)
+                d_pos[i] = dp
+                d_neg[i] = dn
+    return index, d_pos, d_neg
 
 
 @njit(cache=True, error_model="numpy")

@@ -656,27 +656,13 @@ def stats_needs(method, is_cost):
     return method == VECTOR, method == SUM and any_cost, method == LOG
 
 
-@njit(cache=True, inline="always")
-def _power(v, kind):
-    return v * v if kind == 1 else 1.0 / v
+#: Rows of a block that :func:`cell_stats` reads together: per column, the group's running min,
+#: max and sums stay in registers (one load and store of the partials per group, not per row;
+#: four rows beat eight here, whose min, max and three sums run out of vector registers).
+STATS_GROUP = 4
 
 
-@njit(cache=True, error_model="numpy")
-def _row_sums(x3, c, i0, i1, acc, kind):
-    # acc[j] += v^2 (kind 1) or 1 / v (kind 2) over rows i0..i1 of cell c, in row order, four rows
-    # per load / store of the accumulator
-    m = x3.shape[2]
-    i4 = i1 - (i1 - i0) % 4
-    for i in range(i0, i4, 4):
-        for j in range(m):
-            acc[j] = (((acc[j] + _power(x3[c, i, j], kind)) + _power(x3[c, i + 1, j], kind))
-                      + _power(x3[c, i + 2, j], kind)) + _power(x3[c, i + 3, j], kind)
-    for i in range(i4, i1):
-        for j in range(m):
-            acc[j] += _power(x3[c, i, j], kind)
-
-
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def cell_stats(x3, need_sq, need_inv, need_log):
     """Column statistics of every cell of a batch, parallel over (cell, block of rows) units.
 
@@ -688,73 +674,83 @@ def cell_stats(x3, need_sq, need_inv, need_log):
     Returns
     -------
     stats : float64 (n_cells, N_STATS, n_indicators)
-        Rows ST_MIN, ST_MAX, ST_SUM, ST_SQ, ST_INV, ST_LOG. Partials are combined per cell in
-        block order, so the sums do not depend on the thread count. A NaN or infinite value makes
-        the sum non-finite (the API's finiteness check reads it).
+        Rows ST_MIN, ST_MAX, ST_SUM, ST_SQ, ST_INV, ST_LOG. Within a block the rows are read
+        ``STATS_GROUP`` at a time, column by column, each group's sums added to the block's;
+        blocks are combined per cell in block order, so the sums do not depend on the thread
+        count. A NaN or infinite value makes the sum non-finite (the API's finiteness check
+        reads it).
     """
     n_cells, n, m = x3.shape
     rows, nb = block_rows(n, m)
-    nu = n_cells * nb
-    part = np.zeros((nu, N_STATS, m))
-    for u in prange(nu):
+    part = np.zeros((n_cells * nb, N_STATS, m))
+    for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
-        b = uu - c * nb
-        # fresh local accumulators per (cell, block) unit
-        lo = np.full(m, np.inf)
-        hi = np.full(m, -np.inf)
-        s1 = np.zeros(m)
-        s2 = np.zeros(m)
-        si = np.zeros(m)
-        sl = np.zeros(m)
-        i0 = b * rows
-        i1 = min(n, (b + 1) * rows)
-        for i in range(i0, i1 - (i1 - i0) % 4, 4):
-            # four rows per load / store of the accumulators; sums in row order
-            for j in range(m):
-                v0 = x3[c, i, j]
-                v1 = x3[c, i + 1, j]
-                v2 = x3[c, i + 2, j]
-                v3 = x3[c, i + 3, j]
-                lo[j] = min(min(min(lo[j], v0), min(v1, v2)), v3)
-                hi[j] = max(max(max(hi[j], v0), max(v1, v2)), v3)
-                s1[j] = (((s1[j] + v0) + v1) + v2) + v3
-        for i in range(i1 - (i1 - i0) % 4, i1):
-            for j in range(m):
-                v = x3[c, i, j]
-                lo[j] = min(lo[j], v)
-                hi[j] = max(hi[j], v)
-                s1[j] += v
-        if need_sq:
-            _row_sums(x3, c, i0, i1, s2, 1)
-        if need_inv:
-            _row_sums(x3, c, i0, i1, si, 2)
-        for i in range(i0, i1 if need_log else i0):
-            row = x3[c, i]
-            if need_log:
+        i = (uu - c * nb) * rows
+        end = min(n, i + rows)
+        lo, hi, s1 = part[uu, ST_MIN], part[uu, ST_MAX], part[uu, ST_SUM]
+        s2, si, sl = part[uu, ST_SQ], part[uu, ST_INV], part[uu, ST_LOG]
+        for j in range(m):
+            lo[j] = np.inf
+            hi[j] = -np.inf
+        if need_log:
+            for r in range(i, end):
                 for j in range(m):
-                    sl[j] += math.log(row[j]) if row[j] > 0 else -np.inf
-        part[uu, ST_MIN] = lo
-        part[uu, ST_MAX] = hi
-        part[uu, ST_SUM] = s1
-        part[uu, ST_SQ] = s2
-        part[uu, ST_INV] = si
-        part[uu, ST_LOG] = sl
-    out = np.empty((n_cells, N_STATS, m))
+                    v = x3[c, r, j]
+                    sl[j] += math.log(v) if v > 0 else -np.inf
+        while i < end:
+            g = min(STATS_GROUP, end - i)
+            if g == STATS_GROUP:  # constant trip count: unrolled, the partials in registers
+                for j in range(m):
+                    a = lo[j]
+                    z = hi[j]
+                    t = 0.0
+                    for k in range(STATS_GROUP):
+                        v = x3[c, i + k, j]
+                        a = v if v < a else a
+                        z = v if v > z else z
+                        t += v
+                    lo[j] = a
+                    hi[j] = z
+                    s1[j] += t
+                if need_sq:
+                    for j in range(m):
+                        t = 0.0
+                        for k in range(STATS_GROUP):
+                            t += x3[c, i + k, j] * x3[c, i + k, j]
+                        s2[j] += t
+                if need_inv:
+                    for j in range(m):
+                        t = 0.0
+                        for k in range(STATS_GROUP):
+                            t += 1.0 / x3[c, i + k, j]
+                        si[j] += t
+            else:
+                for k in range(i, i + g):
+                    for j in range(m):
+                        v = x3[c, k, j]
+                        lo[j] = v if v < lo[j] else lo[j]
+                        hi[j] = v if v > hi[j] else hi[j]
+                        s1[j] += v
+                        if need_sq:
+                            s2[j] += v * v
+                        if need_inv:
+                            si[j] += 1.0 / v
+            i += g
+    out = np.zeros((n_cells, N_STATS, m))
     for c in range(n_cells):
-        out[c] = part[c * nb]
-        for b in range(1, nb):
+        for b in range(nb):
             q = part[c * nb + b]
             for j in range(m):
-                out[c, ST_MIN, j] = min(out[c, ST_MIN, j], q[ST_MIN, j])
-                out[c, ST_MAX, j] = max(out[c, ST_MAX, j], q[ST_MAX, j])
+                out[c, ST_MIN, j] = q[ST_MIN, j] if b == 0 else min(out[c, ST_MIN, j], q[ST_MIN, j])
+                out[c, ST_MAX, j] = q[ST_MAX, j] if b == 0 else max(out[c, ST_MAX, j], q[ST_MAX, j])
             for k in range(ST_SUM, N_STATS):
                 for j in range(m):
                     out[c, k, j] += q[k, j]
     return out
 
 
-@njit(cache=True, parallel=True)
+@parallel_twin
 def cell_centered_sq(x3, mean):
     """Sum of ``(c - mean)^2`` per (cell, column), ``mean`` (n_cells, m): the two-pass variance."""
     n_cells, n, m = x3.shape
@@ -865,7 +861,7 @@ def transform(v, g):
     return v
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@parallel_twin(error_model="numpy")
 def apply_linear(x3, a, b, g):
     """``p = a * g(c) + b`` per (cell, column) into a new (n_cells, n_rows, m) array, parallel
     over (cell, block of rows) units."""

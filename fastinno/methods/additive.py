@@ -69,12 +69,18 @@ def _domain(stats, is_cost, name: str, n_rows: int) -> None:
         )
 
 
-def _stats(x3, is_cost, code, optimal=False):
-    need_sq, need_inv, need_log = kn.stats_needs(code, is_cost)
+def _cell_stats(x3, need_sq=False, need_inv=False, need_log=False):
+    # the column statistics, with the finiteness of the data read off the column sums (one pass)
     stats = kn.cell_stats(x3, need_sq, need_inv, need_log)
     if not np.isfinite(stats[:, kn.ST_SUM]).all():
         check_finite(x3, "matrix")  # raises, naming the positions
         raise InputError("matrix values are too large: their column sums overflow float64.")
+    return stats
+
+
+def _stats(x3, is_cost, code, optimal=False):
+    need_sq, need_inv, need_log = kn.stats_needs(code, is_cost)
+    stats = _cell_stats(x3, need_sq, need_inv, need_log)
     e = None
     if optimal:  # ARAS: the optimal alternative joins the columns' statistics
         e = np.where(is_cost, stats[:, kn.ST_MIN], stats[:, kn.ST_MAX])
@@ -119,7 +125,10 @@ def _norm_name(method: str, normalize, default: str | None, allowed: tuple) -> s
 
 
 def _w2(weights, n_cells):
+    # (n_cells, m) weights, a view when they already are (the kernels only read them)
     w = np.asarray(weights, dtype=np.float64)
+    if w.ndim == 1 and n_cells == 1:
+        return np.ascontiguousarray(w).reshape(1, -1)
     return np.ascontiguousarray(np.broadcast_to(w, (n_cells, w.shape[-1])))
 
 
@@ -181,8 +190,11 @@ def waspas_cells(x3, weights, is_cost, normalize=None, options=None):
 
 
 def _copras_terms(x3, is_cost):
-    a, _, g = normalization_coefficients(x3, np.zeros_like(is_cost), "sum")
-    return a, g
+    # x / sum x on every column, cost ones too: a = 1 / sum x from one pass of min / max / sum
+    stats = _cell_stats(x3)
+    if (stats[:, kn.ST_MIN] < 0).any() or (stats[:, kn.ST_MAX] <= 0).any():
+        _domain(stats, np.zeros_like(is_cost), "sum", x3.shape[1])  # raises, naming the columns
+    return 1.0 / stats[:, kn.ST_SUM], np.zeros(x3.shape[2], dtype=np.int64)
 
 
 def copras_combine(P):
@@ -195,10 +207,10 @@ def copras_cells(x3, weights, is_cost, normalize=None, options=None):
     """COPRAS relative significance ``Q`` per cell (sum normalization ``x / sum x`` on every column)."""
     _norm_name("copras", normalize, None, ())
     a, g = _copras_terms(x3, is_cost)
-    w = _w2(weights, x3.shape[0])
-    ca = np.stack([w * a * ~is_cost, w * a * is_cost], axis=1)
+    wa = _w2(weights, x3.shape[0]) * a
+    ca = np.stack([np.where(is_cost, 0.0, wa), np.where(is_cost, wa, 0.0)], axis=1)
     P = ka.linear_scores(x3, ca, np.zeros((x3.shape[0], 2)), g)
-    if is_cost.any() and (P[:, 1] <= 0).any():
+    if is_cost.any() and P[:, 1].min() <= 0:
         raise DegenerateDataError("copras: an alternative has a weighted cost sum S- of 0 (Q divides by it); "
                                   "give cost indicators positive values and weights.")
     return copras_combine(P)

@@ -21,10 +21,9 @@ from ..array import classic as fac
 from ..array import ideal_solution as fai
 from ..errors import DegenerateDataError
 from ..kernels import agreement as ka
-from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..kernels import relational as krel
-from ..validate import as_float_view
+from ..validate import as_float_view, check_weights, cost_mask
 from . import mcda
 from .spec import CorrelationSpec, MethodSpec, WeightingSpec
 
@@ -52,10 +51,11 @@ def _normalized(x, is_cost, normalize):
 def topsis_cells(x3, weights, is_cost, normalize, options):
     """TOPSIS index of every cell: (n_cells, n_alternatives); see :func:`fastinno.array.topsis`."""
     form = opt.code("form", options.get("form", "closeness"))
+    code = opt.code("standardize", normalize or "vector", name="normalize")
     out = np.empty(x3.shape[:2])
     for c in range(x3.shape[0]):
-        p = _normalized(x3[c], is_cost, normalize or "vector")
-        out[c] = kd.topsis_index_matrix(p, _row_weights(weights, c), form)[0]
+        x = np.ascontiguousarray(x3[c], dtype=np.float64)
+        out[c] = fai.topsis_matrix(x, _row_weights(weights, c), is_cost, code, form)[0]
     return out
 
 
@@ -69,22 +69,34 @@ def gra_cells(x3, weights, is_cost, normalize, options):
     return out
 
 
+def _hew_codes(normalize, form):
+    name = opt.check("standardize", normalize or "max_ratio", name="normalize", allowed=opt.CUBE_STANDARDIZATIONS)
+    return opt.code("standardize", name, name="normalize"), opt.code("form", form)
+
+
 def hew_topsis_cells(x3, weights, is_cost, normalize, options):
-    """Ideal-solution index of every cell (each cell its own ideal points); see the module notes."""
+    """Ideal-solution index of every cell (each cell its own ideal points); see the module notes.
+
+    One cell of the model is TOPSIS with the weights ``w`` on its standardized matrix
+    (``d+- = sqrt(sum_j w_j^2 (x_j - x_alpha/beta_j)^2)`` are the distances of ``v = w x``), so
+    every cell goes through :func:`fastinno.array.ideal_solution.topsis_matrix`.
+    """
+    code, form = _hew_codes(normalize, options.get("form", "ratio2"))
     out = np.empty(x3.shape[:2])
-    form = options.get("form", "ratio2")
     for c in range(x3.shape[0]):
-        cube = x3[c][:, None, :]
-        out[c] = fai.hew_topsis(cube, is_cost, weights=_row_weights(weights, c), scope="panel",
-                                normalize=normalize or "max_ratio", form=form)[0, :, 0]
+        x = np.ascontiguousarray(x3[c], dtype=np.float64)
+        out[c] = fai.topsis_matrix(x, _row_weights(weights, c), is_cost, code, form)[0]
     return out
 
 
 def _hew_topsis_array(matrix, weights, is_cost=None, *, normalize=None, full=False, form="ratio2"):
-    """The ideal-solution index of one matrix (one cell); ``full`` is not supported."""
-    cube = as_float_view(matrix, "matrix", ndim=2)[:, None, :]
-    return fai.hew_topsis(cube, is_cost, weights=weights, scope="panel",
-                          normalize=normalize or "max_ratio", form=form)[0, :, 0]
+    """The ideal-solution index of one matrix (one cell, see :func:`hew_topsis_cells`); ``full``
+    is not supported. ``weights=None``: equal weights."""
+    x = as_float_view(matrix, "matrix", ndim=2)
+    m = x.shape[1]
+    w = np.full(m, 1.0 / m) if weights is None else check_weights(weights, m)
+    code, f = _hew_codes(normalize, form)
+    return fai.topsis_matrix(x, w, cost_mask(is_cost, m), code, f)[0]
 
 
 SPECS = (

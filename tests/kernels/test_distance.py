@@ -11,6 +11,7 @@ import numpy.testing as npt
 import pytest
 from refvectors import load_refvectors
 
+from fastinno.kernels import compromise as kc
 from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn
 
@@ -260,3 +261,49 @@ def test_topsis_matrix_blocks_match_naive_and_threads(form):
     for a, b, c in zip(one, two, want):
         npt.assert_array_equal(a, b)
         npt.assert_allclose(a, c, rtol=1e-12)
+
+
+def _topsis_raw(x, w, is_cost, method, form):
+    mn, mx, s1, s2, _ = kc.matrix_columns(x, True)
+    scale = kn.matrix_scale(x, method, mn, s1, s2)[1]
+    return kd.topsis_raw(x, w, is_cost, method, mn, mx, scale, form)
+
+
+@pytest.mark.parametrize(("method", "form"), list(itertools.product(METHODS, FORMS)))
+@pytest.mark.parametrize("n", [1, 2, 13, 9000])
+def test_topsis_raw_matches_naive(method, form, n):
+    rng = np.random.default_rng(n + 10 * method + form)
+    x = rng.uniform(0.5, 9.0, (n, 7))
+    x[:, 4] = 2.5  # constant column
+    is_cost = np.array([True, False, False, True, True, False, True])
+    w = rng.random(7)
+    w[2] = 0.0
+    w /= w.sum()
+    rows = slice(None) if n < 100 else slice(0, None, 97)  # the naive loops on a sample of rows
+    got = _topsis_raw(x, w, is_cost, method, form)
+    want = naive.topsis_raw(x, w, is_cost, method, form)
+    for g, v in zip(got, want):
+        npt.assert_allclose(g[rows], v[rows], rtol=1e-12, atol=1e-15)
+    # the same as normalizing first, then TOPSIS on the normalized matrix
+    old = kd.topsis_index_matrix(kn.normalize_matrix(x, is_cost, method), w, form)
+    for g, v in zip(got, old):
+        npt.assert_allclose(g, v, rtol=1e-12, atol=1e-15)
+
+
+def test_topsis_raw_blocks_and_threads_give_the_same_bits():
+    import numba
+
+    rng = np.random.default_rng(3)
+    x = rng.uniform(1.0, 5.0, (20000, 9))
+    is_cost = np.arange(9) % 4 == 0
+    w = rng.dirichlet(np.ones(9))
+    assert kn.block_rows(*x.shape)[1] >= 2
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = _topsis_raw(x, w, is_cost, kn.MAX_RATIO, kd.CLOSENESS)
+    finally:
+        numba.set_num_threads(before)
+    two = _topsis_raw(x, w, is_cost, kn.MAX_RATIO, kd.CLOSENESS)
+    for a, b in zip(one, two):
+        npt.assert_array_equal(a, b)

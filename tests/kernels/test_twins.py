@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import fastinno.kernels as kernels_pkg
+from fastinno.kernels import additive as kadd
+from fastinno.kernels import compromise as kc
 from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn
 from fastinno.kernels import quantiles as kq
@@ -60,6 +62,60 @@ def _weighted_squared_distances(rng):
     x, _ = _cube(rng)
     w = rng.dirichlet(np.ones(5))
     return [kd.weighted_squared_distances(x, w, scope) for scope in range(3)]
+
+
+def _topsis_raw(rng):
+    x = rng.uniform(0.5, 3.0, size=(41, 6))
+    x[:, 2] = 1.25
+    cost = np.array([False, True, False, True, False, True])
+    w = rng.dirichlet(np.ones(6))
+    out = []
+    for method in range(4):
+        mn, mx, s1, s2, _ = kn.matrix_stats(x, True)
+        scale = kn.matrix_scale(x, method, mn, s1, s2)[1]
+        out += [kd.topsis_raw(x, w, cost, method, mn, mx, scale, form) for form in (kd.RATIO2, kd.CLOSENESS)]
+    return out
+
+
+def _batched(rng):
+    x3 = rng.uniform(0.5, 3.0, size=(3, 45, 5))
+    x3[1, :, 2] = 1.25
+    cost = np.array([False, True, False, True, False])
+    out = [kn.cell_stats(x3, *flags) for flags in ((False, False, False), (True, True, True))]
+    out.append(kn.cell_centered_sq(x3, x3.mean(axis=1)))
+    for method in (kn.SUM, kn.MAX, kn.LOG, kn.MINMAX):
+        out.append(kn.apply_linear(x3, *kn.batched_coefficients(x3, cost, method)))
+    return out
+
+
+def _methods_batch(rng):
+    x3 = rng.uniform(1.0, 9.0, size=(3, 37, 6))
+    x3[1, :, 4] = 2.5  # a constant indicator in one cell
+    cost = np.array([False, True, False, False, True, False])
+    w2 = rng.dirichlet(np.ones(6), size=3)
+    return x3, cost, w2
+
+
+def _compromise(rng):
+    x3, cost, w2 = _methods_batch(rng)
+    one = kc.column_stats(x3[:1], True)  # one cell: matrix_columns
+    mn, mx, s1, s2, _ = kc.column_stats(x3, True)  # several: the per-cell kernel
+    e, t = kc.codas_distances(x3, w2, cost, kn.MAX_RATIO, mn, mx, s1, s2)
+    return [*one[:4], mn, mx, s1, s2, *kc.vikor_sr(x3, w2, cost, mn, mx),
+            *kc.edas_sums(x3, w2, cost, s1 / x3.shape[1], mn, mx), e, t, kc.codas_score(e, t, 0.02),
+            kc.spotis_distance(x3, w2, cost, mn, mx), *kc.marcos_utility(x3, w2, cost, mn, mx),
+            *[a for code in (kc.COCOSO_MINMAX, kc.COCOSO_MAX_RATIO) for a in kc.cocoso_sums(x3, w2, cost, code, mn, mx)]]
+
+
+def _additive(rng):
+    x3, cost, _ = _methods_batch(rng)
+    out = []
+    for method in (kn.SUM, kn.MAX_RATIO, kn.LOG):
+        a, b, g = kn.batched_coefficients(x3, cost, method)
+        out += [kadd.linear_scores(x3, a[:, None], b.sum(axis=1)[:, None], g),
+                kadd.power_scores(x3, a, b, g, np.full((3, 6), 1 / 6), True)[0],
+                kadd.log_shift_sums(x3, a, b, g)]
+    return out
 
 
 def _hew(rng):
@@ -188,8 +244,24 @@ CASES = {
     "normalize._centered_sq": _scope_stats,
     "normalize._apply_standardize": _standardize,
     "normalize._squared_deviations": _squared_deviations,
+    "normalize.cell_stats": _batched,
+    "normalize.cell_centered_sq": _batched,
+    "normalize.apply_linear": _batched,
     "distance._weighted_squared_distances": _weighted_squared_distances,
     "distance._hew_cells": _hew,
+    "compromise._stats_cells": _compromise,
+    "compromise.matrix_columns": _compromise,
+    "compromise.vikor_sr": _compromise,
+    "compromise.edas_sums": _compromise,
+    "compromise.codas_distances": _compromise,
+    "compromise.codas_score": _compromise,
+    "compromise.spotis_distance": _compromise,
+    "compromise.marcos_utility": _compromise,
+    "compromise.cocoso_sums": _compromise,
+    "additive.linear_scores": _additive,
+    "additive.power_scores": _additive,
+    "additive.log_shift_sums": _additive,
+    "distance.topsis_raw": _topsis_raw,
     "quantiles.rank_stats": _rank_stats,
     "quantiles.rank_hist_quantiles": _rank_hist_quantiles,
     "quantiles.hist_quantiles": _hist_quantiles,
