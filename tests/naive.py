@@ -1758,7 +1758,7 @@ def sort_values(a):
 # --- compromise kernels: one-matrix column statistics, logarithm ---
 
 
-def matrix_columns(x):
+def matrix_stats(x):
     """Column min, max, sum, sum of squares of a 2-D matrix, and its count of non-finite values."""
     cols = [[float(v) for v in col] for col in np.asarray(x).T]
     return (np.array([min(c) for c in cols]), np.array([max(c) for c in cols]),

@@ -42,7 +42,13 @@ from ..methods.weighting import (
     merec_weights,
     std_weights,
 )
-from .classic import entropy_weights, equal_weights, gra, hierarchical_weights, max_deviation_weights
+from .classic import (
+    entropy_weights,
+    equal_weights,
+    gra,
+    hierarchical_weights,
+    max_deviation_weights,
+)
 from .ideal_solution import distances, growth, hew_topsis, ideal_points, index, standardize, topsis
 from .normalization import normalize
 

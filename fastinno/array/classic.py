@@ -12,7 +12,6 @@ import numpy as np
 
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
-from ..kernels import compromise as kc
 from ..kernels import normalize as kn
 from ..kernels import relational as krel
 from ..methods import mcda
@@ -72,7 +71,7 @@ def gra(matrix, weights, is_cost=None, *, normalize=UNSET, full=False, rho=0.5):
     r = mcda.check_rho(rho)
     # one pass of column statistics: finiteness, the max_ratio domain, constant columns (the
     # normalized column is constant where the raw one is), and the normalization's own
-    mn, mx, s1, s2, n_bad = kc.matrix_columns(x, code in (kn.VECTOR, kn.ZSCORE))
+    mn, mx, s1, s2, n_bad = kn.matrix_stats(x, code in (kn.VECTOR, kn.ZSCORE))
     if n_bad:
         check_finite(x, "matrix")  # raises, naming the positions
     if code == kn.MAX_RATIO and np.where(cost, mn <= 0, mn < 0).any():

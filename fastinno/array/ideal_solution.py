@@ -15,7 +15,6 @@ import numpy as np
 
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
-from ..kernels import compromise as kc
 from ..kernels import distance as kd
 from ..kernels import normalize as kn
 from ..validate import (
@@ -105,7 +104,7 @@ def ideal_points(cube, is_cost=None, *, normalize=UNSET, scope="panel", method=U
     cost = cost_mask(is_cost, x.shape[2])
     m = _normalize_code(normalize, method, "max_ratio")
     _check_method_data(x, cost, m)
-    return kn.ideal_points(x, cost, m, opt.code("scope", scope))
+    return kd.ideal_points(x, cost, m, opt.code("scope", scope))
 
 
 def distances(x, weights, *, scope="panel"):
@@ -230,11 +229,11 @@ def topsis_matrix(x, w, cost, method, form):
     weights ``w``, cost mask ``cost`` and the codes of the normalization and the index form.
 
     Two passes at most over ``x``: its column statistics (:func:`fastinno.kernels.compromise.
-    matrix_columns`, which also counts non-finite values; the z-score sd takes a second one),
+    matrix_stats`, which also counts non-finite values; the z-score sd takes a second one),
     then :func:`fastinno.kernels.distance.topsis_raw`. Raises :class:`InputError` on missing or
     infinite values and :class:`DegenerateDataError` on values max_ratio cannot divide by.
     """
-    mn, mx, s1, s2, n_bad = kc.matrix_columns(x, method in (kn.VECTOR, kn.ZSCORE))
+    mn, mx, s1, s2, n_bad = kn.matrix_stats(x, method in (kn.VECTOR, kn.ZSCORE))
     if n_bad:
         check_finite(x, "matrix")  # raises, naming the positions
     if method == kn.MAX_RATIO and np.where(cost, mn <= 0, mn < 0).any():

@@ -171,7 +171,6 @@ def power_scores(x3, a, b, g, w, want_sum):
         b0 = uu - c * nb
         r = np.empty(size)
         lr = np.empty(size)
-        t = np.empty(size)
         nbad = 0
         end = min(n, (b0 + 1) * rows)
         for i0 in range(b0 * rows, end, POWER_ROWS):
@@ -187,7 +186,7 @@ def power_scores(x3, a, b, g, w, want_sum):
                         r[ii * m + j] = a[c, j] * (q if inv[j] else v) + b[c, j]
             for q in range(cnt * m):
                 nbad += r[q] <= 0.0
-            log_nonnegative(r, cnt * m, lr, t)
+            log_nonnegative(r, cnt * m, lr)
             for ii in range(cnt):
                 if want_sum:
                     s = 0.0

@@ -22,6 +22,7 @@ from numba import njit, prange
 
 from . import normalize as kn
 from . import outranking as ko
+from . import weights as kw
 from .twins import parallel_twin
 
 #: VIKOR: what a constant S or R (max == min over the alternatives) adds to Q.
@@ -68,106 +69,18 @@ def _stats_cells(x3, want_sums):
     return mn, mx, s1, s2, bad.sum()
 
 
-#: Rows read together by :func:`matrix_columns`: each column's running min / max / sums stay in
-#: registers over ``GROUP`` rows (one load and store of the partials per group, not per row).
-GROUP = 8
-
-
-@parallel_twin
-def matrix_columns(x, want_sums):
-    """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
-
-    One row-major pass, parallel over the row blocks of
-    :func:`fastinno.kernels.normalize.block_rows`; within a block the rows are read ``GROUP`` at a
-    time, column by column, the group's partials added to the block's, and the blocks combined
-    in block order: the sums do not depend on the thread count.
-
-    Parameters
-    ----------
-    x : float64 (n, m), C-contiguous.
-    want_sums : bool, also accumulate ``sum_i x_ij`` and ``sum_i x_ij^2`` (else 0).
-
-    Returns
-    -------
-    mn, mx, s1, s2 : float64 (m,), meaningless when ``n_bad > 0``.
-    n_bad : int, number of NaN or infinite entries.
-    """
-    n, m = x.shape
-    rows, nb = kn.block_rows(n, m)
-    pmn = np.empty((nb, m))
-    pmx = np.empty((nb, m))
-    ps1 = np.zeros((nb, m))
-    ps2 = np.zeros((nb, m))
-    pbad = np.zeros(nb, dtype=np.int64)
-    for b in prange(nb):
-        bb = np.int64(b)
-        lo = pmn[bb]
-        hi = pmx[bb]
-        s1 = ps1[bb]
-        s2 = ps2[bb]
-        lo[:] = np.inf
-        hi[:] = -np.inf
-        bad = 0
-        i = bb * rows
-        end = min(n, i + rows)
-        while i < end:
-            g = min(GROUP, end - i)
-            if g == GROUP:  # constant trip count: unrolled, the partials in registers
-                for j in range(m):
-                    a = lo[j]
-                    z = hi[j]
-                    for k in range(GROUP):
-                        v = x[i + k, j]
-                        bad += (v - v) != 0.0  # NaN for NaN and +-inf
-                        a = v if v < a else a
-                        z = v if v > z else z
-                    lo[j] = a
-                    hi[j] = z
-                if want_sums:
-                    for j in range(m):
-                        t = 0.0
-                        q = 0.0
-                        for k in range(GROUP):
-                            v = x[i + k, j]
-                            t += v
-                            q += v * v
-                        s1[j] += t
-                        s2[j] += q
-            else:
-                for k in range(g):
-                    for j in range(m):
-                        v = x[i + k, j]
-                        bad += (v - v) != 0.0
-                        lo[j] = v if v < lo[j] else lo[j]
-                        hi[j] = v if v > hi[j] else hi[j]
-                        if want_sums:
-                            s1[j] += v
-                            s2[j] += v * v
-            i += g
-        pbad[bb] = bad
-    mn = pmn[0].copy()
-    mx = pmx[0].copy()
-    t1 = ps1[0].copy()
-    t2 = ps2[0].copy()
-    for b in range(1, nb):
-        for j in range(m):
-            mn[j] = min(mn[j], pmn[b, j])
-            mx[j] = max(mx[j], pmx[b, j])
-            t1[j] += ps1[b, j]
-            t2[j] += ps2[b, j]
-    return mn, mx, t1, t2, pbad.sum()
 
 
 def column_stats(x3, want_sums):
     """Per-cell column minimum, maximum, sum and sum of squares, each ``(n_cells, n_indicators)``,
     and the number of NaN or infinite entries.
 
-    A Python dispatcher: one cell goes through :func:`matrix_columns` (parallel over row
+    A Python dispatcher: one cell goes through ``normalize.matrix_stats`` (parallel over row
     blocks), many cells through a kernel parallel over cells. The sums are 0 unless
     ``want_sums``.
     """
     if x3.shape[0] == 1:
-        mn, mx, s1, s2, bad = matrix_columns(x3[0], want_sums)
+        mn, mx, s1, s2, bad = kn.matrix_stats(x3[0], want_sums)
         return mn[None], mx[None], s1[None], s2[None], bad
     return _stats_cells(x3, want_sums)
 
@@ -598,60 +511,15 @@ def exp_nonpositive(z, nb, out, t, scale, tab):
         out[b] = v if z[b] == z[b] else 1.0
 
 
-#: fdlibm's ``e_log.c`` coefficients: ``ln(1 + f) = 2 atanh(s)``, ``s = f / (2 + f)``, as
-#: ``2 s + s R(s^2)`` with the minimax polynomial ``R`` (error below 2 ** -58.45).
-LG1 = 6.666666666666735130e-01
-LG2 = 3.999999999940941908e-01
-LG3 = 2.857142874366239149e-01
-LG4 = 2.222219843214978396e-01
-LG5 = 1.818357216161805012e-01
-LG6 = 1.531383769920937332e-01
-LG7 = 1.479819860511658591e-01
-_TINY = 2.2250738585072014e-308  # smallest normal double
-_TWO54 = 18014398509481984.0
-_MAGIC = 4503599627370496.0  # 2 ** 52: the bits of 2 ** 52 + e end in those of e
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
-def log_nonnegative(x, nb, out, t):
+def log_nonnegative(x, nb, out):
     """``out[b] = ln(x[b])`` for ``b < nb`` and finite ``x >= 0`` (``-inf`` at 0), without a
-    library call (the loops vectorize).
-
-    fdlibm's ``log`` (as musl's ``log.c`` of 2012): ``x = 2 ** k (1 + f)`` with
-    ``sqrt(2) / 2 <= 1 + f < sqrt(2)`` from the bits (subnormals scaled by ``2 ** 54`` first;
-    ``k`` read as a double through ``2 ** 52 + e``), then
-    ``ln x = k ln2_hi + (f - hfsq + s (hfsq + R(s^2)) + k ln2_lo)``, ``hfsq = f^2 / 2``,
-    ``s = f / (2 + f)``: error below one unit in the last place. ``t`` is a work array of at
-    least ``nb`` entries; ``x`` and ``out`` may not overlap.
+    library call: ``weights.log_nonneg`` (fdlibm's ``log``, below one unit in the last place,
+    branch-free) in a loop that vectorizes. ``x`` and ``out`` may not overlap.
     """
-    tb = t.view(np.uint64)  # unsigned: the shifts are logical, so they vectorize
-    ob = out.view(np.uint64)
-    shift = np.uint64(0x3FF00000 - 0x3FE6A09E)  # moves [sqrt(2) / 2, sqrt(2)) to [1, 2)
-    low_hi = np.uint64(0x3FE6A09E)
-    magic = np.uint64(0x4330000000000000)
-    frac = np.uint64(0xFFFFF)
-    low = np.uint64(0xFFFFFFFF)
     for b in range(nb):
         v = x[b]
-        t[b] = v * _TWO54 if v < _TINY else v
-    for b in range(nb):
-        ix = tb[b]
-        hx = (ix >> np.uint64(32)) + shift
-        ob[b] = magic + (hx >> np.uint64(20))  # 2 ** 52 + k + 1023
-        tb[b] = (((hx & frac) + low_hi) << np.uint64(32)) | (ix & low)  # 1 + f
-    for b in range(nb):
-        v = x[b]
-        dk = out[b] - (_MAGIC + 1023.0)
-        dk = dk - 54.0 if v < _TINY else dk
-        f = t[b] - 1.0
-        hfsq = 0.5 * f * f
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        t1 = w * (LG2 + w * (LG4 + w * LG6))
-        t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)))
-        r = t2 + t1
-        lg = s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+        lg = kw.log_nonneg(v)
         out[b] = lg if v > 0.0 else -np.inf
 
 
@@ -720,7 +588,7 @@ def cocoso_sums(x3, w2, is_cost, method, mn, mx):
                     lin = (v - ref[c, j]) * k[c, j]
                     rv = a[c, j] / v if recip[j] else lin
                     r[ii * m + j] = rv + one[c, j]
-            log_nonnegative(r, cnt * m, z, t)
+            log_nonnegative(r, cnt * m, z)
             for ii in range(cnt):
                 for j in range(m):
                     z[ii * m + j] *= w[j]  # NaN for 0 * -inf: 0 ** 0 = 1

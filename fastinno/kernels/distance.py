@@ -33,6 +33,7 @@ __all__ = [
     "CLOSENESS",
     "index_value",
     "index_from_squared",
+    "ideal_points",
     "weighted_squared_distances",
     "weighted_distances",
     "hew_index_cube",
@@ -80,6 +81,24 @@ def index_from_squared(d_pos2, d_neg2, form):
     for i in range(fo.size):
         fo[i] = index_value(fp[i], fn[i], form)
     return out
+
+
+def ideal_points(cube, is_cost, method, scope):
+    """Ideal and anti-ideal points of the standardized cube over a scope.
+
+    Parameters
+    ----------
+    cube : float64 (n_regions, n_years, n_indicators), the *raw* cube, input already validated.
+    is_cost, method, scope : as in ``normalize.standardize_cube``.
+
+    Returns
+    -------
+    ideal, anti_ideal : float64 (n_cells, n_indicators)
+        max / min over the scope cell of the standardized values (0 and 0 in constant cells).
+    """
+    mn, mx, loc, scale = kn.scope_stats(cube, method, scope)
+    ideal, anti = _coefficients(is_cost, method, mn, mx, loc, scale)[3:5]
+    return np.ascontiguousarray(ideal.T), np.ascontiguousarray(anti.T)
 
 
 def weighted_squared_distances(x, w, scope):

@@ -108,7 +108,6 @@ __all__ = [
     "apply_coefficients",
     "block_rows",
     "MATRIX_BLOCK_ELEMS",
-    "ideal_points",
     "squared_deviations",
     "cell",
     "minmax_sums",
@@ -385,12 +384,19 @@ def block_rows(n, m):
     return rows, max(1, (n + rows - 1) // rows)
 
 
-@njit(cache=True, parallel=True)
+#: Rows read together by :func:`matrix_stats`: each column's running min / max / sums stay in
+#: registers over ``GROUP`` rows (one load and store of the partials per group, not per row).
+GROUP = 8
+
+
+@parallel_twin
 def matrix_stats(x, want_sums):
     """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
 
-    One row-major pass, parallel over blocks of rows (see ``MATRIX_BLOCK_ELEMS``); the per-block
-    partials are combined in block order, so the sums do not depend on the thread count.
+    One row-major pass, parallel over blocks of rows (see ``MATRIX_BLOCK_ELEMS``); within a block
+    the rows are read ``GROUP`` at a time, column by column, each column's running min / max / sums
+    in registers; the per-block partials are combined in block order, so the sums do not depend
+    on the thread count.
 
     Parameters
     ----------
@@ -412,35 +418,61 @@ def matrix_stats(x, want_sums):
     pbad = np.zeros(nb, dtype=np.int64)
     for b in prange(nb):
         bb = np.int64(b)
-        for j in range(m):
-            pmn[bb, j] = np.inf
-            pmx[bb, j] = -np.inf
+        lo = pmn[bb]
+        hi = pmx[bb]
+        s1 = ps1[bb]
+        s2 = ps2[bb]
+        lo[:] = np.inf
+        hi[:] = -np.inf
         bad = 0
-        for i in range(bb * rows, min(n, (bb + 1) * rows)):
-            for j in range(m):  # selects, not branches: the loop vectorises
-                c = x[i, j]
-                bad += (c - c) != 0.0  # NaN for NaN and +-inf
-                lo = pmn[bb, j]
-                hi = pmx[bb, j]
-                pmn[bb, j] = c if c < lo else lo
-                pmx[bb, j] = c if c > hi else hi
-            if want_sums:
+        i = bb * rows
+        end = min(n, i + rows)
+        while i < end:
+            g = min(GROUP, end - i)
+            if g == GROUP:  # constant trip count: unrolled, the partials in registers
                 for j in range(m):
-                    c = x[i, j]
-                    ps1[bb, j] += c
-                    ps2[bb, j] += c * c
+                    a = lo[j]
+                    z = hi[j]
+                    for k in range(GROUP):
+                        v = x[i + k, j]
+                        bad += (v - v) != 0.0  # NaN for NaN and +-inf
+                        a = v if v < a else a
+                        z = v if v > z else z
+                    lo[j] = a
+                    hi[j] = z
+                if want_sums:
+                    for j in range(m):
+                        t = 0.0
+                        q = 0.0
+                        for k in range(GROUP):
+                            v = x[i + k, j]
+                            t += v
+                            q += v * v
+                        s1[j] += t
+                        s2[j] += q
+            else:
+                for k in range(g):
+                    for j in range(m):
+                        v = x[i + k, j]
+                        bad += (v - v) != 0.0
+                        lo[j] = v if v < lo[j] else lo[j]
+                        hi[j] = v if v > hi[j] else hi[j]
+                        if want_sums:
+                            s1[j] += v
+                            s2[j] += v * v
+            i += g
         pbad[bb] = bad
     mn = pmn[0].copy()
     mx = pmx[0].copy()
-    s1 = ps1[0].copy()
-    s2 = ps2[0].copy()
+    t1 = ps1[0].copy()
+    t2 = ps2[0].copy()
     for b in range(1, nb):
         for j in range(m):
             mn[j] = min(mn[j], pmn[b, j])
             mx[j] = max(mx[j], pmx[b, j])
-            s1[j] += ps1[b, j]
-            s2[j] += ps2[b, j]
-    return mn, mx, s1, s2, pbad.sum()
+            t1[j] += ps1[b, j]
+            t2[j] += ps2[b, j]
+    return mn, mx, t1, t2, pbad.sum()
 
 
 @njit(cache=True, parallel=True)
@@ -577,36 +609,6 @@ def normalize_matrix(x, is_cost, method):
     want = method in (VECTOR, ZSCORE)
     mn, mx, s1, s2, _ = matrix_stats(x, want)
     return normalize_from_stats(x, is_cost, method, mn, mx, s1, s2)
-
-
-def ideal_points(cube, is_cost, method, scope):
-    """Ideal and anti-ideal points of the standardized cube over a scope.
-
-    Parameters
-    ----------
-    cube : float64 (n_regions, n_years, n_indicators), the *raw* cube, input already validated.
-    is_cost, method, scope : as in :func:`standardize_cube`.
-
-    Returns
-    -------
-    ideal, anti_ideal : float64 (n_cells, n_indicators)
-        max / min over the scope cell of the standardized values (0 and 0 in constant cells).
-    """
-    mn, mx, loc, scale = scope_stats(cube, method, scope)
-    return _ideal_from_stats(is_cost, method, mn, mx, loc, scale)
-
-
-@njit(cache=True, error_model="numpy")
-def _ideal_from_stats(is_cost, method, mn, mx, loc, scale):
-    n_cells, n_ind = mn.shape
-    ideal = np.empty((n_cells, n_ind))
-    anti = np.empty((n_cells, n_ind))
-    for k in range(n_cells):
-        for j in range(n_ind):
-            a, b = ideal_pair(is_cost[j], method, mn[k, j], mx[k, j], loc[k, j], scale[k, j])
-            ideal[k, j] = a
-            anti[k, j] = b
-    return ideal, anti
 
 
 def squared_deviations(x, scope):

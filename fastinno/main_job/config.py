@@ -16,8 +16,8 @@ from typing import Any
 
 from ..errors import ConfigError, InputError, format_keys
 from ..io.read import loads_toml, read_geojson
-from .schema import check_type, check_unknown, resolve_path
 from .regional_step import GROUP_KEYS, check_groups
+from .schema import check_type, check_unknown, resolve_path
 from .steps import STEPS, api_parameters
 
 __all__ = ["load_config", "validate_config", "config_as_toml_tables", "demo_config_path",

@@ -24,9 +24,9 @@ from ..methods.compare import compare_methods
 from ..methods.dematel import grey_dematel
 from ..methods.forecast import forecast
 from ..methods.ideal_solution import hew_topsis
+from ..regional.disparity import disparity
 from ..report import parts
 from ..report.sections import ReportPart
-from ..regional.disparity import disparity
 from ..robustness import bootstrap, simulate
 from . import regional_step as rs
 from .schema import check_type

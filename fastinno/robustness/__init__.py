@@ -50,8 +50,10 @@ points).
 
 from __future__ import annotations
 
-from . import combined_model  # noqa: F401  (registers the plug-in model "combined")
-from . import method_model  # noqa: F401  (registers every registered ranking method as a model)
+from . import (
+    combined_model,  # noqa: F401  (registers the plug-in model "combined")
+    method_model,  # noqa: F401  (registers every registered ranking method as a model)
+)
 from .bootstrap import bootstrap
 from .models import MODELS
 from .sampling import SCHEMES

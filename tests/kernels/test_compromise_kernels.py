@@ -224,19 +224,19 @@ def test_argsort_radix_is_a_stable_sort(n):
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5), (1093, 30), (5000, 7)])
-def test_matrix_columns(shape):
+def test_matrix_stats_against_naive(shape):
     x = _cube((1, *shape[-2:]), 21)[0]
-    mn, mx, s1, s2, bad = kc.matrix_columns(x, True)
-    want = naive.matrix_columns(x)
+    mn, mx, s1, s2, bad = kn.matrix_stats(x, True)
+    want = naive.matrix_stats(x)
     npt.assert_array_equal(mn, want[0])
     npt.assert_array_equal(mx, want[1])
     npt.assert_allclose(s1, want[2], rtol=1e-14)
     npt.assert_allclose(s2, want[3], rtol=1e-14)
     assert bad == 0
-    assert not kc.matrix_columns(x, False)[2].any()
+    assert not kn.matrix_stats(x, False)[2].any()
     x[-1, 0] = np.inf
     x[0, -1] = np.nan
-    assert kc.matrix_columns(x, False)[-1] == naive.matrix_columns(x)[-1] == (2 if x.size > 1 else 1)
+    assert kn.matrix_stats(x, False)[-1] == naive.matrix_stats(x)[-1] == (2 if x.size > 1 else 1)
 
 
 def test_log_nonnegative_within_one_ulp():
@@ -244,8 +244,8 @@ def test_log_nonnegative_within_one_ulp():
     x = np.concatenate([rng.uniform(0, 1, 4000), np.exp(rng.uniform(-740, 709, 4000)), rng.uniform(0.7, 1.42, 4000),
                         [0.0, 5e-324, 1e-310, 2.2250738585072014e-308, 1.0, np.nextafter(1.0, 2.0),
                          np.nextafter(1.0, 0.0), 1.7976931348623157e308, np.sqrt(0.5), np.sqrt(2.0)]])
-    got, t = np.empty_like(x), np.empty_like(x)
-    kc.log_nonnegative(x, x.size, got, t)
+    got = np.empty_like(x)
+    kc.log_nonnegative(x, x.size, got)
     want = naive.log_nonnegative(x)
     assert got[x == 0.0][0] == -np.inf and got[x == 1.0][0] == 0.0
     fin = x > 0

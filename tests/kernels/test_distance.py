@@ -11,7 +11,6 @@ import numpy.testing as npt
 import pytest
 from refvectors import load_refvectors
 
-from fastinno.kernels import compromise as kc
 from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn
 
@@ -264,7 +263,7 @@ def test_topsis_matrix_blocks_match_naive_and_threads(form):
 
 
 def _topsis_raw(x, w, is_cost, method, form):
-    mn, mx, s1, s2, _ = kc.matrix_columns(x, True)
+    mn, mx, s1, s2, _ = kn.matrix_stats(x, True)
     scale = kn.matrix_scale(x, method, mn, s1, s2)[1]
     return kd.topsis_raw(x, w, is_cost, method, mn, mx, scale, form)
 

@@ -10,6 +10,7 @@ import numpy.testing as npt
 import pytest
 from refvectors import load_refvectors
 
+from fastinno.kernels import distance as kd
 from fastinno.kernels import normalize as kn
 
 METHODS = (kn.MAX_RATIO, kn.MINMAX, kn.VECTOR, kn.ZSCORE)
@@ -119,7 +120,7 @@ def test_normalization_refvectors(case):
 def test_ideal_points_are_max_min_of_standardized(method, scope):
     cube, is_cost = random_cube(np.random.default_rng(11))
     x = kn.standardize_cube(cube, is_cost, method, scope)
-    ideal, anti = kn.ideal_points(cube, is_cost, method, scope)
+    ideal, anti = kd.ideal_points(cube, is_cost, method, scope)
     for k, (regions, years) in enumerate(naive._scope_cells(6, 5, scope)):
         block = x[np.ix_(regions, years)].reshape(-1, 4)
         npt.assert_array_equal(ideal[k], block.max(axis=0))  # exact: monotone transforms

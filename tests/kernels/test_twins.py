@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import naive
 import numba
 import numpy as np
 import numpy.testing as npt
@@ -23,7 +24,6 @@ from fastinno.kernels import rank as krank
 from fastinno.kernels import relational as krel
 from fastinno.kernels import resample as kr
 from fastinno.kernels import twins
-import naive
 
 
 def all_twins() -> dict[str, twins.ParallelTwin]:
@@ -98,7 +98,7 @@ def _methods_batch(rng):
 
 def _compromise(rng):
     x3, cost, w2 = _methods_batch(rng)
-    one = kc.column_stats(x3[:1], True)  # one cell: matrix_columns
+    one = kc.column_stats(x3[:1], True)  # one cell: normalize.matrix_stats
     mn, mx, s1, s2, _ = kc.column_stats(x3, True)  # several: the per-cell kernel
     e, t = kc.codas_distances(x3, w2, cost, kn.MAX_RATIO, mn, mx, s1, s2)
     return [*one[:4], mn, mx, s1, s2, *kc.vikor_sr(x3, w2, cost, mn, mx),
@@ -250,7 +250,7 @@ CASES = {
     "distance._weighted_squared_distances": _weighted_squared_distances,
     "distance._hew_cells": _hew,
     "compromise._stats_cells": _compromise,
-    "compromise.matrix_columns": _compromise,
+    "normalize.matrix_stats": _topsis_raw,
     "compromise.vikor_sr": _compromise,
     "compromise.edas_sums": _compromise,
     "compromise.codas_distances": _compromise,

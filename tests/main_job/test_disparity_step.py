@@ -97,7 +97,7 @@ def test_groups_from_a_table_and_aggregate_units(tmp_path):
                   "zone": ["inland", "coastal", "coastal", "inland", "inland", "coastal"],
                   "size": ["big", "big", "small", "small", "small", "big"]}).write_csv(tmp_path / "groups.csv")
     (tmp_path / "run.toml").write_text(
-        f'seed = 2\n[panel]\npath = "panel.csv"\nsystem = "agg.toml"\naggregates = true\n'
+        'seed = 2\n[panel]\npath = "panel.csv"\nsystem = "agg.toml"\naggregates = true\n'
         '[groups]\npath = "groups.csv"\ncolumn = "zone"\n'
         '[ideal_solution]\n[disparity]\nmeasures = ["gini", "dagum"]\nconvergence = false\ndensity = false\n')
     res = fastinno.run(tmp_path / "run.toml", out=tmp_path / "out", progress=False)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from fastinno import _kernel_cache as warmup  # the cache markers (re-exported by main_job.warmup)
 from fastinno.data.datasets import six_triangles_system
 from fastinno.data.system import read_system
 from fastinno.errors import InputError
 from fastinno.io.read import loads_toml
-from fastinno import _kernel_cache as warmup  # the cache markers (re-exported by main_job.warmup)
 from fastinno.main_job.provenance import hash_inputs
 from fastinno.main_job.run import _copy_inputs
 from fastinno.main_job.sections import config_sections, config_sections_text

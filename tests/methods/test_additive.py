@@ -13,7 +13,6 @@ from hypothesis.extra.numpy import arrays
 
 from fastinno import array as fa
 from fastinno.errors import DegenerateDataError, InputError
-from fastinno.methods import additive as ma
 from fastinno.methods import registry
 
 HYP = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
