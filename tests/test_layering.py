@@ -47,7 +47,7 @@ SHIMS = {
 }
 BASE = {"errors", "_config", "_options", "_random", "_threads", "_version", "_kernel_cache", "validate", "io"}
 #: ``types`` copies a kernel's Python function under another name, so its serial twin gets a
-#: cache entry of its own (see ``kernels.ranking.renamed``).
+#: cache entry of its own (see ``kernels.twins.renamed``).
 KERNEL_IMPORTS = {"numpy", "numba", "math", "types", "__future__"}
 MAX_LINES, MAX_KERNEL_LINES = 600, 900
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .ranking import RANK_BITS, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK, renamed
+from .ranking import RANK_BITS, RANK_MASK, SLAB, SLAB_BITS, SLAB_MASK
+from .twins import renamed
 
 #: Draws per tile of :func:`accumulate_ranks`: 256 x 64 bytes of codes, a quarter of L1.
 _TILE = 256

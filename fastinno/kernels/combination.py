@@ -20,6 +20,7 @@ from numba import njit, prange
 
 from . import rank as kr
 from . import ranking as krk
+from .twins import renamed
 
 __all__ = [
     "RADIX_MIN_N",
@@ -288,5 +289,5 @@ def combined_index_chunk(g_lin, g_sq, slots, recombine, r_alpha, minmax, method,
 #: :func:`combined_index_chunk` compiled without threads and ``nogil``: for small calls and for the
 #: engine's blocks, which run on several Python threads at once (identical results).
 combined_index_chunk_serial = njit(cache=True, nogil=True)(
-    krk.renamed(combined_index_chunk.py_func, "combined_index_chunk_serial")
+    renamed(combined_index_chunk.py_func, "combined_index_chunk_serial")
 )

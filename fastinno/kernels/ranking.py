@@ -28,7 +28,6 @@ Input already validated (float64 / int64, C-contiguous). Kernels trust their inp
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 from numba import njit, prange
@@ -85,7 +84,6 @@ __all__ = [
     "ranks_of_row",
     "rank_rows",
     "rank_block",
-    "renamed",
 ]
 
 
@@ -445,14 +443,3 @@ def rank_block(
             rho[d] = sxy / math.sqrt(float(sxx) * float(base_ss4))
         else:
             rho[d] = np.nan
-
-
-def renamed(fn, name):
-    """A copy of the Python function ``fn`` under another qualified name.
-
-    Compiling the copy with other numba options (a serial twin of a parallel kernel) keeps the two
-    compilations apart in numba's on-disk cache.
-    """
-    g = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
-    g.__qualname__ = name
-    return g
