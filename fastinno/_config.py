@@ -85,6 +85,11 @@ REPORT_TOP_BOTTOM = 20
 REPORT_STABILITY_MAX = 40
 #: Largest figure side the report writes, in pixels (the dpi is lowered for a bigger figure).
 REPORT_MAX_FIGURE_PX = 3000
+#: A run's report draws every other figure in a second process from this many figures on (the
+#: process costs about a second to start, overlapped with the run's steps) ...
+REPORT_WORKER_MIN_FIGURES = 4
+#: ... and waits at most this many seconds for it before drawing its figures itself.
+REPORT_WORKER_TIMEOUT = 600.0
 #: A growth rate computed from an index below this share of its year's maximum is flagged.
 GROWTH_LOW_BASE_SHARE = 0.01
 #: The report flags the headline index when it lies outside the bootstrap 5-95 % band for more

@@ -31,6 +31,7 @@ from ..io.write import (
     write_excel_book,
     write_tables,
 )
+from ..report.figure_worker import FigureWorker, start_figure_worker
 from ..report.render import render_report as _render
 from ..validate import UNSET
 from .config import FIGURE_FORMATS, config_as_toml_tables, load_config
@@ -76,11 +77,11 @@ class RunResult:
 
 def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,
                   tables: Mapping[str, pl.DataFrame] | None = None,
-                  figures: list[str] | None = None) -> list[str]:
+                  figures: list[str] | None = None, worker: Any = None) -> list[str]:
     """Draw the figures and write ``report.html`` of a run folder with every registered step's
     report part (see :func:`fastinno.report.render_report`); return the figure paths."""
     return _render(folder, info=info, tables=tables, parts=[s.report for s in STEPS],
-                   figures=figures)
+                   figures=figures, worker=worker)
 
 
 @contextmanager
@@ -180,7 +181,8 @@ def run(
         first steps, so a cold start uses both cores (results are computed here either way and
         do not depend on it). Default: on for a cold start (neither an earlier run of these
         steps nor ``fastinno warmup`` has cached their kernels) on POSIX machines with 2+ cores and 2+ steps, unless the
-        environment sets ``FASTINNO_JIT_WARMUP=0``.
+        environment sets ``FASTINNO_JIT_WARMUP=0``. On 2+ cores a second process also draws
+        every other report figure (the same files; ``FASTINNO_FIGURE_WORKER=0`` turns it off).
     command : str, optional
         Command line recorded in ``run.json``.
 
@@ -229,9 +231,10 @@ def run(
     warm = warm_order(names)
     tmp = temporary_folder(target)
     warmer = Warmer(cfg, warm) if jit_warmup and warm else None
+    figure_worker = start_figure_worker()
     try:
         info = run_into(tmp, cfg, echo=echo, progress=progress, command=command,
-                        t_start=t_start, warmer=warmer)
+                        t_start=t_start, warmer=warmer, figure_worker=figure_worker)
         publish_folder(tmp, target, force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -239,6 +242,8 @@ def run(
     finally:
         if warmer is not None:
             warmer.close()
+        if figure_worker is not None:
+            figure_worker.close()
     mark_warm(names)  # these steps' kernels are compiled and cached now: later runs skip the helper
     tables = {name: pl.read_parquet(target / "tables" / f"{name}.parquet")
               for name in info["tables"]}  # Parquet is always written
@@ -249,10 +254,11 @@ def run(
 
 
 def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], progress: bool,
-             command: str | None, t_start: float, warmer: Warmer | None = None
-             ) -> dict[str, Any]:
+             command: str | None, t_start: float, warmer: Warmer | None = None,
+             figure_worker: FigureWorker | None = None) -> dict[str, Any]:
     """Run every step of a normalised config and write the output files into ``folder``;
-    return the ``run.json`` content (with the step results under ``"_results"``)."""
+    return the ``run.json`` content (with the step results under ``"_results"``). A
+    ``figure_worker`` draws half the report's figures in a second process."""
     timings: dict[str, float] = {}
     n_steps = 1 + len(cfg["steps"]) + 1
 
@@ -351,7 +357,7 @@ def run_into(folder: Path, cfg: dict[str, Any], *, echo: Callable[[str], None], 
     write_run_info(folder, info)
 
     t0 = time.perf_counter()
-    figs = render_report(folder, info=info, tables=tables)
+    figs = render_report(folder, info=info, tables=tables, worker=figure_worker)
     # the page again with the report's own time and the total (the figures are drawn)
     timings["report"] = time.perf_counter() - t0
     timings["total"] = time.perf_counter() - t_start

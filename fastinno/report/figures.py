@@ -455,8 +455,8 @@ def _dpi_for(fig, dpi: int) -> int:
 
 
 def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str, pl.DataFrame],
-                 figcfg: Mapping[str, Any], info: Mapping[str, Any] | None = None
-                 ) -> tuple[list[str], dict[str, str]]:
+                 figcfg: Mapping[str, Any], info: Mapping[str, Any] | None = None,
+                 worker: Any = None) -> tuple[list[str], dict[str, str]]:
     """Draw and save every figure whose tables are there (and whose ``when`` holds).
 
     No saved figure is more than ``_config.REPORT_MAX_FIGURE_PX`` pixels on a side (the dpi is
@@ -464,10 +464,14 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
     without one, one :class:`~fastinno.errors.FastinnoWarning` says how to install one (and
     matplotlib's warning per missing character is silenced).
 
+    With a ``worker`` (a :class:`~fastinno.report.figure_worker.FigureWorker`; the run folder's
+    ``run.json`` and tables must be saved) every other figure is drawn in the worker process
+    meanwhile; a figure it did not draw is drawn here. The files are the same either way.
+
     Returns
     -------
     written : list of str
-        Paths relative to ``folder`` (``figures/<name>.<format>``).
+        Paths relative to ``folder`` (``figures/<name>.<format>``), in the order of ``specs``.
     failures : dict
         Figure name -> why it was not drawn (a missing optional package, or inputs that do not
         fit, e.g. a ``[map]`` whose regions share no name with the panel).
@@ -479,23 +483,41 @@ def draw_figures(folder: Path, specs: Iterable[FigureSpec], tables: Mapping[str,
         figcfg = {**figcfg, "map": (info.get("config") or {}).get("map")}
     formats = list(figcfg.get("format") or ["png"])
     dpi = int(figcfg.get("dpi") or 150)
-    written: list[str] = []
+    specs = [spec for spec in specs
+             if all(n in tables and tables[n].height > 0 for n in spec.needs) and spec.when(tables, info)]
+    theirs: list[FigureSpec] = []
+    if worker is not None and len(specs) >= _config.REPORT_WORKER_MIN_FIGURES:
+        if worker.draw(folder, [spec.name for spec in specs[1::2]]):
+            theirs = specs[1::2]
+    files: dict[str, list[str]] = {}
     failures: dict[str, str] = {}
     plot_style.check_fonts(_labels(tables))  # the one warning of a missing CJK font
     with warnings.catch_warnings(), plot_style.quiet_missing_glyphs():
         warnings.filterwarnings("ignore", message="Some labels have Chinese",
                                 category=FastinnoWarning)
-        for spec in specs:
-            if not all(n in tables and tables[n].height > 0 for n in spec.needs):
-                continue
-            if not spec.when(tables, info):
-                continue
-            try:
-                fig = spec.draw(tables, figcfg, info) if spec.with_info else spec.draw(tables, figcfg)
-            except (ImportError, AttributeError, InputError) as exc:
-                failures[spec.name] = f"figure not drawn: {exc}"
-                continue
-            for fmt in formats:
-                plots.save_figure(fig, fdir / f"{spec.name}.{fmt}", dpi=_dpi_for(fig, dpi))
-                written.append(f"figures/{spec.name}.{fmt}")
+
+        def draw(todo: list[FigureSpec]) -> None:
+            for spec in todo:
+                try:
+                    fig = spec.draw(tables, figcfg, info) if spec.with_info else spec.draw(tables, figcfg)
+                except (ImportError, AttributeError, InputError) as exc:
+                    failures[spec.name] = f"figure not drawn: {exc}"
+                    continue
+                files[spec.name] = []
+                for fmt in formats:
+                    plots.save_figure(fig, fdir / f"{spec.name}.{fmt}", dpi=_dpi_for(fig, dpi))
+                    files[spec.name].append(f"figures/{spec.name}.{fmt}")
+
+        their_names = {spec.name for spec in theirs}
+        draw([spec for spec in specs if spec.name not in their_names])
+        if theirs:
+            reply = worker.collect()
+            got, their_failures = reply if reply is not None else ([], {})
+            failures.update(their_failures)
+            for spec in theirs:
+                mine = [f"figures/{spec.name}.{fmt}" for fmt in formats]
+                if all(f in got for f in mine):
+                    files[spec.name] = mine
+            draw([spec for spec in theirs if spec.name not in files and spec.name not in failures])
+    written = [f for spec in specs for f in files.get(spec.name, [])]
     return written, failures

@@ -60,7 +60,7 @@ def _table_formats(folder: Path, info: Mapping[str, Any]) -> tuple[str, ...]:
 def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None = None,
                   tables: Mapping[str, pl.DataFrame] | None = None,
                   parts: Iterable[ReportPart] | None = None,
-                  figures: list[str] | None = None) -> list[str]:
+                  figures: list[str] | None = None, worker: Any = None) -> list[str]:
     """Draw the figures and write ``report.html`` in a run folder; return the figure paths.
 
     The page has a summary at the top (top and bottom regions, fastest growers, most and least
@@ -80,6 +80,9 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
     figures : list of str, optional
         Figures already drawn into ``folder`` (paths as returned earlier): only the page is
         written again (e.g. with the final timings).
+    worker : FigureWorker, optional
+        A :class:`~fastinno.report.figure_worker.FigureWorker` that draws every other figure
+        meanwhile (``run.json`` and the tables must be saved in ``folder``).
 
     Returns
     -------
@@ -96,7 +99,7 @@ def render_report(folder: str | os.PathLike, *, info: Mapping[str, Any] | None =
     specs = [spec for part in parts for spec in part.figures]
     failures: dict[str, str] = {}
     if figures is None:
-        figures, failures = draw_figures(folder, specs, tables, figcfg, info)
+        figures, failures = draw_figures(folder, specs, tables, figcfg, info, worker=worker)
     page = Page(folder=folder, tables=tables, info=info, figures=figures,
                 primary=(figcfg.get("format") or ["png"])[0], dpi=int(figcfg.get("dpi") or 150),
                 specs={spec.name: spec for spec in specs}, formats=_table_formats(folder, info))

@@ -454,6 +454,7 @@ def test_step_numbers_follow_the_config_whatever_the_execution_order(tmp_path):
 
 def test_cli_demo(tmp_path, monkeypatch):
     monkeypatch.delenv("FASTINNO_JIT_WARMUP")  # the README's first command, as users run it
+    monkeypatch.delenv("FASTINNO_FIGURE_WORKER", raising=False)
     r = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "demo"), "--quiet"])
     assert r.exit_code == 0, r.output
     out = tmp_path / "demo"
