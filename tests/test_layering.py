@@ -45,7 +45,8 @@ SHIMS = {
     "pipeline": "main_job",
     "plots_dematel": "plots",
 }
-BASE = {"errors", "_config", "_options", "_random", "_threads", "_version", "_kernel_cache", "validate", "io"}
+BASE = {"errors", "_config", "_options", "_random", "_threads", "_version", "_kernel_cache", "_subprocess", "validate",
+        "io"}
 #: ``types`` copies a kernel's Python function under another name, so its serial twin gets a
 #: cache entry of its own (see ``kernels.twins.renamed``).
 KERNEL_IMPORTS = {"numpy", "numba", "math", "types", "__future__"}

@@ -26,6 +26,7 @@ from .._kernel_cache import (  # noqa: F401  (re-exported: the run and the CLI u
     mark_warm,
     warm_marker,
 )
+from .._subprocess import stop_child
 from .config import config_as_toml_tables, validate_config
 from .steps import STEPS, Context, load_panel, step
 
@@ -109,19 +110,7 @@ class Warmer:
         """Close the pipe and wait for the child (terminated after 2 s, killed after 5 more)."""
         if self.proc is None:
             return
-        try:
-            self.proc.stdin.close()
-        except (OSError, ValueError):
-            pass
-        try:
-            self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                self.proc.kill()
-                self.proc.wait()
+        stop_child(self.proc)
 
 
 def warm_main() -> None:  # pragma: no cover - runs in the helper process

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from .. import _config
+from .._subprocess import stop_child
 
 __all__ = ["FigureWorker", "worker_main", "start_figure_worker"]
 
@@ -64,15 +65,7 @@ class FigureWorker:
     def close(self) -> None:
         """Stop the worker (if it is still running) and reap it."""
         if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-            except (OSError, ValueError):
-                pass
-            try:
-                self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            stop_child(self.proc)
 
 
 def start_figure_worker() -> FigureWorker | None:
