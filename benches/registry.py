@@ -12,6 +12,7 @@ below.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -21,19 +22,24 @@ for _p in (HERE, HERE.parent / "scripts"):  # baselines, benchkit, families, mak
         sys.path.insert(0, str(_p))
 
 from benchkit import BENCHES, FASTINNO, Bench, Shape, register  # noqa: E402
-# one bench family per line (each family registers its benches on import)
-from families import additive  # noqa: E402, F401
-from families import combined  # noqa: E402, F401
-from families import compare  # noqa: E402, F401
-from families import compromise  # noqa: E402, F401
-from families import correlation  # noqa: E402, F401
-from families import dematel  # noqa: E402, F401
-from families import method_models  # noqa: E402, F401
-from families import ideal_solution  # noqa: E402, F401
-from families import panel  # noqa: E402, F401
-from families import regional_disparity  # noqa: E402, F401
-from families import regional_spatial  # noqa: E402, F401
-from families import robustness  # noqa: E402, F401
-from families import weighting  # noqa: E402, F401
+
+#: The bench families, one per line (each registers its benches on import).
+FAMILIES = (
+    "additive",
+    "combined",
+    "compare",
+    "compromise",
+    "correlation",
+    "dematel",
+    "ideal_solution",
+    "method_models",
+    "panel",
+    "regional_disparity",
+    "regional_spatial",
+    "robustness",
+    "weighting",
+)
+for _family in FAMILIES:
+    importlib.import_module(f"families.{_family}")
 
 __all__ = ["BENCHES", "FASTINNO", "Bench", "Shape", "register"]

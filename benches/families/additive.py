@@ -40,9 +40,10 @@ def _agree_ranks(got, want):
 
 
 def _register(name):
+    ours, numpy_version = getattr(fa, name), getattr(bl, f"{name}_numpy")
     impls = {
-        "fastinno": lambda s, f=getattr(fa, name): f(s.x, s.w, s.is_cost),
-        "numpy": lambda s, f=getattr(bl, f"{name}_numpy"): f(s.x, s.w, s.is_cost),
+        "fastinno": lambda s: ours(s.x, s.w, s.is_cost),
+        "numpy": lambda s: numpy_version(s.x, s.w, s.is_cost),
     }
     if pm is not None and name in PEERS:
         method = getattr(pm, PEERS[name])()
