@@ -288,9 +288,28 @@ def hew_index_from_stats(cube, is_cost, method, scope, mn, mx, loc, scale, w,
     njit kernels (call it from Python).
     """
     shift, div, add, ideal, anti, recip = _coefficients(readonly(is_cost), method, mn, mx, loc, scale)
-    w2 = w * w
-    return _hew_cells(readonly(cube), scope, shift, div, add, ideal, anti, recip, w2,
-                      model_ptr, model_idx, child_ptr, child_idx, form)
+    args = (shift, div, add, ideal, anti, recip, w * w, model_ptr, model_idx, child_ptr, child_idx, form)
+    cube = readonly(cube)
+    n_regions, n_years, n_ind = cube.shape
+    if n_years > 1 or scope == kn.SCOPE_REGION or n_regions < 2 * CROSS_SECTION_LANES:
+        return _hew_cells(cube, scope, *args)
+    # One year, one scope cell: the kernel's lanes run over years, so give it blocks of regions
+    # as the lanes instead (same operations per region, so the same bits; the panel scope has
+    # the year scope's single cell here).
+    n_models = model_ptr.shape[0] - 1
+    out = np.empty((n_models, n_regions, 1))
+    n_blocks = n_regions // CROSS_SECTION_LANES
+    bulk = n_blocks * CROSS_SECTION_LANES
+    out[:, :bulk, 0] = _hew_cells(cube[:bulk].reshape(n_blocks, CROSS_SECTION_LANES, n_ind), kn.SCOPE_PANEL,
+                                  *args).reshape(n_models, bulk)
+    if bulk < n_regions:
+        out[:, bulk:, 0] = _hew_cells(cube[bulk:].reshape(1, n_regions - bulk, n_ind), kn.SCOPE_PANEL,
+                                      *args).reshape(n_models, n_regions - bulk)
+    return out
+
+
+#: Regions per block of lanes of a one-year cross-section in :func:`hew_index_from_stats`.
+CROSS_SECTION_LANES = 256
 
 
 def hew_index_cube(cube, is_cost, method, scope, w, model_ptr, model_idx, child_ptr, child_idx, form):

@@ -151,8 +151,21 @@ def cell(r, y, scope):
     return np.int64(0)
 
 
-@parallel_twin
 def minmax_sums(cube, scope, want_sq):
+    """Min, max, sum and sum of squares (0 unless ``want_sq``) per (scope cell, indicator). The
+    panel scope reads the cube as one (regions x years, indicators) matrix (:func:`matrix_stats`),
+    the other scopes make one pass per scope cell. ``cube`` read-only, C-contiguous."""
+    if scope == SCOPE_PANEL:
+        n_regions, n_years, n_ind = cube.shape
+        mn, mx, s1, s2, _ = matrix_stats(cube.reshape(n_regions * n_years, n_ind), True)
+        if not want_sq:
+            s2 = np.zeros(n_ind)
+        return mn[None], mx[None], s1[None], s2[None]
+    return _minmax_sums(cube, scope, want_sq)
+
+
+@parallel_twin
+def _minmax_sums(cube, scope, want_sq):
     # min, max, sum and sum of squares per (unit, indicator); one parallel loop (one parfor
     # compiles much faster than two). Units: years for the year scope, else regions; the panel
     # scope then reduces the region partials in region order (thread-count independent).

@@ -240,7 +240,7 @@ def _hier_args():
 #: One case per twin (module.name -> a call through its public path): the test below fails when
 #: a new twin has no case.
 CASES = {
-    "normalize.minmax_sums": _scope_stats,
+    "normalize._minmax_sums": _scope_stats,
     "normalize._centered_sq": _scope_stats,
     "normalize._apply_standardize": _standardize,
     "normalize._squared_deviations": _squared_deviations,
@@ -306,15 +306,15 @@ def test_serial_and_parallel_twins_give_the_same_bits(name):
 
 
 def test_size_rule_picks_the_serial_twin_for_small_calls():
-    twin = kn.minmax_sums
-    small = np.ones((4, 3, 2))
-    large = np.ones((twins.SERIAL_MAX_ELEMENTS // 6 + 1, 3, 2))
-    assert twin.pick(small, 0, False) is twin.serial
-    assert twin.pick(large, 0, False) is twin.parallel
+    twin = kn.matrix_stats
+    small = np.ones((4, 3))
+    large = np.ones((twins.SERIAL_MAX_ELEMENTS // 3 + 1, 3))
+    assert twin.pick(small, False) is twin.serial
+    assert twin.pick(large, False) is twin.parallel
     before = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        assert twin.pick(large, 0, False) is twin.serial
+        assert twin.pick(large, False) is twin.serial
     finally:
         numba.set_num_threads(before)
     # a work function replaces the element count: 10 seeds x 64 draws x 300 indicators
