@@ -10,6 +10,9 @@ WEIGHT_SUM_RESCALE_TOL = 1e-3
 #: Cubes of the ideal-solution model smaller than this (values) run its kernels on one thread: a
 #: parallel region costs more than it saves on a small panel (and much more on a busy machine).
 INDEX_SERIAL_BELOW = 200_000
+#: Rank matrices (rows x regions) smaller than this are ranked with a numpy argsort (the same ranks,
+#: nothing to compile); larger ones by the packed-key sort and its numba kernels.
+NUMPY_RANKS_BELOW = 1 << 14
 #: Drifts closer than this are treated as equal in the drift-degree combination.
 DRIFT_TIE_TOL = 1e-12
 #: Spectral-radius / conditioning limit for DEMATEL's I - N.

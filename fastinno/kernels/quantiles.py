@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .twins import SUMMARY_SERIAL_BELOW, parallel_twin
+from .twins import SUMMARY_NUMPY_BELOW, SUMMARY_SERIAL_BELOW, parallel_twin
 
 __all__ = ["rank_stats", "rank_hist_quantiles", "hist_quantiles", "exact_quantiles", "sort_values"]
 
@@ -62,7 +62,101 @@ def quantile_positions(n, qs):
     return want, frac, walk
 
 
-@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
+# numpy versions of the summary kernels for small runs (``parallel_twin(numpy=...)``): the same
+# operations on the same values, so the same bits, and nothing to compile on a first run.
+
+
+def _lerp_numpy(a, b, t):
+    # _lerp on arrays: both branches computed, the one _lerp takes is kept
+    d = b - a
+    with np.errstate(invalid="ignore"):
+        return np.where(t >= 0.5, b - d * (1.0 - t), a + d * t)
+
+
+def _positions_numpy(n, q):
+    # h = (n - 1) q, its floor j, the weight h - j and min(j + 1, n - 1), as quantile_positions
+    h = (n - 1) * q
+    j = np.floor(h).astype(np.int64)
+    return j, h - j, np.minimum(j + 1, n - 1)
+
+
+def _first_exceeding(cum, m):
+    # 0-based index of the first column of each row of ``cum`` greater than ``m`` (per row)
+    return np.argmax(cum > m[:, None], axis=1)
+
+
+def _rank_stats_numpy(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
+    c = counts.astype(np.int64)
+    n_rows, n_ranks = c.shape
+    r = np.arange(1, n_ranks + 1, dtype=np.int64)
+    mean = (c * r).sum(axis=1) / n
+    shift = (c * np.abs(r - base_rank[:, None])).sum(axis=1)
+    cum = np.cumsum(c, axis=1)
+    top = np.empty((n_rows, top_k.shape[0]))
+    for k in range(top_k.shape[0]):
+        kk = min(int(top_k[k]), n_ranks)
+        top[:, k] = (cum[:, kk - 1] if kk > 0 else np.zeros(n_rows, np.int64)) / n
+    quant = np.empty((n_rows, qs.shape[0]))
+    for qi in range(qs.shape[0]):
+        j, g, j1 = _positions_numpy(n, qs[qi])
+        lo_r = _first_exceeding(cum, np.full(n_rows, j)) + 1
+        hi_r = _first_exceeding(cum, np.full(n_rows, j1)) + 1
+        quant[:, qi] = _lerp_numpy(lo_r.astype(np.float64), hi_r.astype(np.float64), g)
+    return mean, quant, top, shift
+
+
+def _bin_window(hist, bin_lo, bin_hi):
+    # the first and one-past-last column of the union of the rows' bin windows
+    if hist.shape[0] == 0:
+        return 0, 0
+    return max(0, int(bin_lo.min())), max(0, min(hist.shape[1], int(bin_hi.max()) + 1))
+
+
+def _hist_work(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
+    # the size of a hist_quantiles call: its rows times the union of their bin windows
+    b0, b1 = _bin_window(hist, bin_lo, bin_hi)
+    return hist.shape[0] * max(0, b1 - b0)
+
+
+def _hist_quantiles_numpy(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
+    n_rows = hist.shape[0]
+    b0, b1 = _bin_window(hist, bin_lo, bin_hi)
+    b = np.arange(b0, max(b0, b1))
+    inside = (b >= bin_lo[:, None]) & (b <= bin_hi[:, None])
+    h = np.where(inside, hist[:, b0:max(b0, b1)], 0).astype(np.int64)
+    cum = np.cumsum(h, axis=1)
+    total = cum[:, -1].copy() if b.size else np.zeros(n_rows, np.int64)
+    rows = np.arange(n_rows)
+    out = np.empty((n_rows, qs.shape[0]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for qi in range(qs.shape[0]):
+            vals = []
+            j, g, j1 = _positions_numpy(total, qs[qi])
+            for k in (j, j1):
+                col = _first_exceeding(cum, k) if b.size else np.zeros(n_rows, np.int64)
+                c = h[rows, col] if b.size else np.zeros(n_rows, np.int64)
+                before = (cum[rows, col] if b.size else c) - c
+                vals.append(lo + ((col + b0) + (k - before + 0.5) / c) * width)
+            v = _lerp_numpy(vals[0], vals[1], g)
+            v = np.where(v < vmin, vmin, v)
+            v = np.where(v > vmax, vmax, v)
+            out[:, qi] = np.where(total > 0, v, np.nan)
+    return out, total
+
+
+def _exact_quantiles_numpy(values, qs):
+    s = np.sort(values, axis=1)  # NaN last
+    m = values.shape[1] - np.isnan(values).sum(axis=1)
+    out = np.empty((values.shape[0], values.shape[2], qs.shape[0]))
+    for qi in range(qs.shape[0]):
+        j, g, j1 = _positions_numpy(m, qs[qi])
+        a = np.take_along_axis(s, np.maximum(j, 0)[:, None, :], axis=1)[:, 0, :]
+        b = np.take_along_axis(s, np.maximum(j1, 0)[:, None, :], axis=1)[:, 0, :]
+        out[:, :, qi] = np.where(m > 0, _lerp_numpy(a, b, g), np.nan)
+    return out
+
+
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW, numpy=_rank_stats_numpy, numpy_below=SUMMARY_NUMPY_BELOW)
 def rank_stats(counts, n, qs, top_k, base_rank, rank_lo, rank_hi):
     """Mean, quantiles, top-k shares and absolute shifts of ranks from rank-position counts, exactly.
 
@@ -196,7 +290,8 @@ def rank_hist_quantiles(hist, shift, n, qs, rank_lo, rank_hi):
     return quant
 
 
-@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW, work=_hist_work, numpy=_hist_quantiles_numpy,
+               numpy_below=SUMMARY_NUMPY_BELOW)
 def hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi):
     """Quantiles from fixed histograms, within one bin width of numpy's linear quantile.
 
@@ -379,7 +474,7 @@ def _order_statistics(a, positions):
                 a[start[bk] + r] = g[r]
 
 
-@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW)
+@parallel_twin(serial_below=SUMMARY_SERIAL_BELOW, numpy=_exact_quantiles_numpy, numpy_below=SUMMARY_NUMPY_BELOW)
 def exact_quantiles(values, qs):
     """Exact quantiles of every (year, region) cell of a stored draw matrix, NaN skipped.
 

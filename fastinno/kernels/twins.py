@@ -10,6 +10,10 @@ small panels therefore never compiles the parallel twin.
 Only kernels whose ``prange`` iterations are independent (no reduction across iterations) are
 made twins, so both give the same bits; the tests check every twin both ways.
 
+A twin may also name a ``numpy`` version (plain vectorised numpy, the same operations on the
+same values, so the same bits) for calls below ``numpy_below`` elements: kernels that only
+summarise a small run's output then cost no compilation at all on a first run.
+
 :func:`renamed` gives the serial copy its own qualified name, so the two compilations are kept
 apart in numba's on-disk cache. :func:`readonly` gives kernels one array flavour (numba compiles
 a separate specialization for read-only and writeable arrays).
@@ -23,7 +27,7 @@ import numba
 import numpy as np
 from numba import njit
 
-__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
+__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "SUMMARY_NUMPY_BELOW", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
 
 #: Below this many array elements (all array arguments of a call together) a twin runs serially
 #: unless the kernel sets its own limit.
@@ -31,6 +35,9 @@ SERIAL_MAX_ELEMENTS = 1 << 17
 #: The limit of kernels that only summarise Monte Carlo output (quantiles of kept draws or of
 #: histograms): up to ~10 ms of serial work, less than their parallel twin's compile time.
 SUMMARY_SERIAL_BELOW = 1 << 21
+#: Below this many elements the summary kernels with a numpy version run it: a few milliseconds
+#: at most, against 1-3 s to compile each numba twin.
+SUMMARY_NUMPY_BELOW = 1 << 19
 
 _FORCED: list[str] = []
 
@@ -61,8 +68,11 @@ class ParallelTwin:
     """A kernel compiled as ``parallel`` (``parallel=True``) and ``serial``, picked per call by
     the size of its array arguments (see the module docstring). Call it from Python only."""
 
-    def __init__(self, fn, options: dict, work, serial_below: int) -> None:
+    def __init__(self, fn, options: dict, work, serial_below: int, numpy=None,
+                 numpy_below: int = 0) -> None:
         self.py_func = fn
+        self.numpy = numpy
+        self.numpy_below = numpy_below if numpy is not None else 0
         self.parallel = njit(cache=True, parallel=True, **options)(fn)
         self.serial = njit(cache=True, **options)(renamed(fn, f"{fn.__name__}__serial"))
         self._work = work
@@ -76,7 +86,10 @@ class ParallelTwin:
     def pick(self, *args):
         """The twin a call with ``args`` runs."""
         if _FORCED:
-            return self.parallel if _FORCED[-1] == "parallel" else self.serial
+            mode = _FORCED[-1]
+            if mode == "parallel":
+                return self.parallel
+            return self.numpy if mode == "numpy" and self.numpy is not None else self.serial
         if self._work is not None:
             n = self._work(*args)
         else:
@@ -84,6 +97,8 @@ class ParallelTwin:
             for a in args:
                 if isinstance(a, np.ndarray):
                     n += a.size
+        if n < self.numpy_below:
+            return self.numpy
         if n < self.serial_below or numba.get_num_threads() == 1:
             return self.serial
         return self.parallel
@@ -92,23 +107,26 @@ class ParallelTwin:
         return self.pick(*args)(*args)
 
 
-def parallel_twin(fn=None, *, work=None, serial_below=SERIAL_MAX_ELEMENTS, **options):
+def parallel_twin(fn=None, *, work=None, serial_below=SERIAL_MAX_ELEMENTS, numpy=None,
+                  numpy_below=0, **options):
     """Decorator: ``fn`` as a :class:`ParallelTwin` (numba ``options`` besides ``parallel`` and
     ``cache``). ``work(*args)``, when given, replaces the element count as the size of a call;
     calls smaller than ``serial_below`` run serially (raise it for kernels whose serial pass
-    over that many elements still takes only milliseconds)."""
+    over that many elements still takes only milliseconds), calls smaller than ``numpy_below``
+    run ``numpy`` (a plain numpy function giving the same bits), when given."""
     if fn is None:
-        return lambda f: ParallelTwin(f, options, work, serial_below)
-    return ParallelTwin(fn, options, work, serial_below)
+        return lambda f: ParallelTwin(f, options, work, serial_below, numpy, numpy_below)
+    return ParallelTwin(fn, options, work, serial_below, numpy, numpy_below)
 
 
 class forced:
-    """``with forced("serial" | "parallel"):`` runs every twin that way inside the block, whatever
-    the size (tests compare the two; not thread-safe)."""
+    """``with forced("serial" | "parallel" | "numpy"):`` runs every twin that way inside the
+    block, whatever the size (``"numpy"``: the numpy version where a twin has one, else the
+    serial twin). Tests compare them, the warm-up compiles the numba ones; not thread-safe."""
 
     def __init__(self, mode: str) -> None:
-        if mode not in ("serial", "parallel"):
-            raise ValueError(f"mode must be 'serial' or 'parallel', got {mode!r}")
+        if mode not in ("serial", "parallel", "numpy"):
+            raise ValueError(f"mode must be 'serial', 'parallel' or 'numpy', got {mode!r}")
         self.mode = mode
 
     def __enter__(self) -> None:

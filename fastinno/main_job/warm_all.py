@@ -6,9 +6,10 @@ on-disk cache) the kernels of the main job and of the commands built on the same
 (``evaluate``, ``combine``, ``simulate``, ``bootstrap``, ``forecast``, ``dematel``). Running it
 again only re-reads the cache.
 
-Small inputs run the serial twin of each parallel kernel (:mod:`fastinno.kernels.twins`), so the
-demo alone compiles only those; with ``parallel=True`` a second pass forces the parallel twins,
-which large panels use.
+Small inputs run the serial twin of each parallel kernel, or its numpy version where it has one
+(:mod:`fastinno.kernels.twins`); the first pass forces the serial twins, so their numba code is
+compiled too, and with ``parallel=True`` a second pass forces the parallel twins, which large
+panels use.
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def warm_all(echo: Callable[[str], None] | None = None, parallel: bool = True) -
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="fastinno-warmup-") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        run(cfg, out=Path(tmp) / "run", progress=False, echo=step_line,
-            command="fastinno warmup")
+        with twins.forced("serial"):  # the numba kernels, also where small runs use numpy
+            run(cfg, out=Path(tmp) / "run", progress=False, echo=step_line,
+                command="fastinno warmup")
         if parallel:
             echo("Parallel variants (large panels):")
             with twins.forced("parallel"):

@@ -24,6 +24,7 @@ from ..kernels import weights as kw
 from .mcda import (
     SPEARMAN_CODES,
     check_rho,
+    competition_ranks,
     drift_cells,
     drift_combination,
     entropy_weights,
@@ -485,9 +486,7 @@ def _combined_evaluation(
     else:
         obj_region = np.repeat(np.arange(n_regions, dtype=np.int64), n_years)
         year_col = np.tile(np.tile(years_arr, n_regions), n_cells)
-    shift = kr.index_bits(n_obj)
-    packed = sort_rows(kr.pack_keys(combined, shift))
-    rank_col = kr.competition_ranks_rows_packed(combined, packed, shift).ravel()
+    rank_col = competition_ranks(combined).ravel()
     region_s = pl.Series("region", list(panel.regions), dtype=pl.String)
     dim_s = pl.Series("dimension", [name for name, _ in dims], dtype=pl.String)
     cols = [

@@ -16,7 +16,6 @@ from .. import _options as opt
 from .. import validate as V
 from .._threads import single_threaded_blas
 from ..errors import DegenerateDataError, InputError, format_keys
-from ..kernels import rank as kr
 from . import mcda
 from . import registry as reg
 from .comparison_results import EvaluationResult
@@ -138,9 +137,7 @@ def _oriented(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:
 
 def best_first_ranks(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:
     """Competition ranks of every row (1 = best; ties share the best rank), int64."""
-    x = np.ascontiguousarray(_oriented(scores, higher_is_better))
-    shift = kr.index_bits(x.shape[1])
-    return kr.competition_ranks_rows_packed(x, mcda.sort_rows(kr.pack_keys(x, shift)), shift)
+    return mcda.competition_ranks(np.ascontiguousarray(_oriented(scores, higher_is_better)))
 
 
 def average_ranks(scores: np.ndarray, higher_is_better: bool) -> np.ndarray:

@@ -330,15 +330,56 @@ def sort_rows(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _tie_groups(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ascending stable order of every row of ``x`` (k, n), and for each sorted position the
+    start and (exclusive) end of its group of equal values (numpy; -0.0 equals 0.0)."""
+    k, n = x.shape
+    order = np.argsort(x, axis=1, kind="stable")
+    s = np.take_along_axis(x, order, axis=1)
+    pos = np.broadcast_to(np.arange(n), (k, n))
+    differs = s[:, 1:] != s[:, :-1]
+    first = np.ones((k, n), dtype=bool)
+    first[:, 1:] = differs
+    last = np.ones((k, n), dtype=bool)
+    last[:, :-1] = differs
+    start = np.maximum.accumulate(np.where(first, pos, 0), axis=1)
+    end = n - np.maximum.accumulate(np.where(last[:, ::-1], pos, 0), axis=1)[:, ::-1]
+    return order, start, end
+
+
+def _scatter_rows(order: np.ndarray, values: np.ndarray) -> np.ndarray:
+    out = np.empty_like(values)
+    np.put_along_axis(out, order, values, axis=1)
+    return out
+
+
 def packed_ranks(x: np.ndarray, descending: bool) -> np.ndarray:
     """Average ranks of every row of a C-contiguous float64 (k, n) array.
 
     One numpy (SIMD) sort of packed (key, index) words replaces the argsort (numpy's sort beats
-    argsort and numba's sort); the numba kernel repairs near-ties and assigns ranks.
+    argsort and numba's sort); the numba kernel repairs near-ties and assigns ranks. Below
+    ``_config.NUMPY_RANKS_BELOW`` values, a numpy argsort gives the same ranks (exact halves)
+    with nothing to compile.
     """
+    if x.size < _config.NUMPY_RANKS_BELOW:
+        order, start, end = _tie_groups(x)
+        r = 0.5 * (start + end + 1)
+        return _scatter_rows(order, (x.shape[1] + 1.0) - r if descending else r)
     shift = kr.index_bits(x.shape[1])
     s = sort_rows(kr.pack_keys(x, shift))
     return kr.ranks_rows_packed(x, s, shift, bool(descending))
+
+
+def competition_ranks(x: np.ndarray) -> np.ndarray:
+    """Descending competition ranks of every row of a C-contiguous float64 (k, n) array: 1 = largest,
+    ties share the best rank, int64 (numpy below ``_config.NUMPY_RANKS_BELOW`` values, as
+    :func:`packed_ranks`)."""
+    n = x.shape[1]
+    if x.size < _config.NUMPY_RANKS_BELOW:
+        order, _, end = _tie_groups(x)
+        return _scatter_rows(order, n - end + 1)
+    shift = kr.index_bits(n)
+    return kr.competition_ranks_rows_packed(x, sort_rows(kr.pack_keys(x, shift)), shift)
 
 
 def rankdata(x: object, *, descending: bool = True) -> np.ndarray:

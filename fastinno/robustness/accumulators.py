@@ -264,14 +264,26 @@ def pair_indices(panel, pairs) -> np.ndarray:
 
 
 def base_ranks(base_index: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Base competition ranks (Y, R), doubled centred average ranks (integers) and their sums of squares."""
+    """Base competition ranks (Y, R), doubled centred average ranks (integers) and their sums of squares.
+
+    Rank 1 = largest; a region's competition rank is 1 + the number of strictly larger values and
+    its tie group the regions of equal value (NaN last, all tied), as ``ranking.ranks_of_row``
+    (one numpy sort per year: nothing to compile).
+    """
     n_years, n_regions = base_index.shape
     base_rank = np.empty((n_years, n_regions), dtype=np.int64)
-    base_c2 = np.empty((n_years, n_regions), dtype=np.int64)
+    ties = np.empty((n_years, n_regions), dtype=np.int64)
     for y in range(n_years):
-        rmin, ravg = krk.ranks_of_row(np.ascontiguousarray(base_index[y]))
-        base_rank[y] = rmin
-        base_c2[y] = np.rint(2.0 * ravg).astype(np.int64) - (n_regions + 1)
+        key = -base_index[y]
+        ok = key == key
+        n_ok = int(ok.sum())
+        order = np.sort(key[ok])
+        first = np.searchsorted(order, key[ok], "left")
+        base_rank[y, ok] = first + 1
+        ties[y, ok] = np.searchsorted(order, key[ok], "right") - first
+        base_rank[y, ~ok] = n_ok + 1
+        ties[y, ~ok] = n_regions - n_ok
+    base_c2 = 2 * base_rank + ties - 1 - (n_regions + 1)  # 2 x average rank - (n + 1)
     return base_rank, base_c2, (base_c2 * base_c2).sum(axis=1)
 
 

@@ -112,9 +112,14 @@ def result(panel, ctx, acc, base_index, base_rank, top_k, acceptability, pair_id
     summary = pl.DataFrame(cols).sort(["year", "base_rank", "region"])
     # agreement
     rho_mean = fixed_mean(acc.rho_sum, acc.rho_n)
+    # the histogram's bins from that of the smallest rho up (the bin map of blocks.py is monotone)
+    top_bin = _config.RHO_BINS - 1
+    defined = acc.rho_n > 0
+    rho_lo = np.clip((np.where(defined, acc.rho_min, -1.0) + 1.0) * (_config.RHO_BINS / 2.0), 0, top_bin)
     rho_p05 = kq.hist_quantiles(acc.rho_hist, np.full(n_years, -1.0), np.full(n_years, 2.0 / _config.RHO_BINS),
-                                acc.rho_min, np.ones(n_years), np.array([0.05]), np.zeros(n_years, np.int64),
-                                np.full(n_years, _config.RHO_BINS - 1, np.int64))[0][:, 0]
+                                acc.rho_min, np.ones(n_years), np.array([0.05]),
+                                np.where(defined, rho_lo.astype(np.int64), 1),
+                                np.where(defined, top_bin, 0).astype(np.int64))[0][:, 0]
     agreement = pl.DataFrame({
         "year": np.array(panel.years, dtype=np.int64),
         "spearman_rho_mean": rho_mean,

@@ -129,11 +129,16 @@ def _hew(rng):
             for method in range(4) for scope in range(3) for form in (kd.RATIO2, kd.CLOSENESS)]
 
 
-def _counts(rng, n=23, n_draws=401):
-    ranks = rng.integers(1, n + 1, size=(n_draws, n))
+def _counts_of(ranks):
+    n_draws, n = ranks.shape
     counts = np.zeros((n, n), np.int32)
     np.add.at(counts, (np.tile(np.arange(n), n_draws), ranks.ravel() - 1), 1)
-    return counts, ranks, n_draws
+    return counts, n_draws
+
+
+def _counts(rng, n=23, n_draws=401):
+    ranks = rng.integers(1, n + 1, size=(n_draws, n))
+    return *_counts_of(ranks)[:1], ranks, n_draws
 
 
 QS = np.array([0.0, 0.05, 0.5, 0.95, 1.0])
@@ -305,6 +310,36 @@ def test_serial_and_parallel_twins_give_the_same_bits(name):
         npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaNs and signed zeros included
 
 
+NUMPY_VERSIONS = sorted(name for name, twin in all_twins().items() if twin.numpy is not None)
+
+
+def test_the_summary_kernels_have_numpy_versions():
+    assert {"quantiles.rank_stats", "quantiles.hist_quantiles", "quantiles.exact_quantiles"} <= set(NUMPY_VERSIONS)
+
+
+@pytest.mark.parametrize("name", NUMPY_VERSIONS)
+def test_numpy_versions_give_the_serial_twins_bits(name):
+    with twins.forced("serial"):
+        serial = _flatten(CASES[name](np.random.default_rng(5)))
+    with twins.forced("numpy"):
+        small = _flatten(CASES[name](np.random.default_rng(5)))
+    assert len(serial) == len(small) > 0
+    for a, b in zip(serial, small, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+
+
+def test_size_rule_picks_the_numpy_version_below_its_limit():
+    twin = kq.exact_quantiles
+    qs = np.array([0.5])
+    assert twin.pick(np.zeros((1, 10, 3)), qs) is twin.numpy
+    big = np.zeros((1, twins.SUMMARY_NUMPY_BELOW, 1))
+    assert twin.pick(big, qs) is twin.serial
+    assert kn.matrix_stats.pick(np.ones((4, 3)), False) is kn.matrix_stats.serial  # no numpy version
+    with twins.forced("numpy"):
+        assert kn.matrix_stats.pick(np.ones((4, 3)), False) is kn.matrix_stats.serial
+
+
 def test_size_rule_picks_the_serial_twin_for_small_calls():
     twin = kn.matrix_stats
     small = np.ones((4, 3))
@@ -343,3 +378,38 @@ def test_sort_values_matches_naive(a):
     got = a.copy()
     kq.sort_values(got)
     npt.assert_array_equal(got, naive.sort_values(a))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 9))
+def test_numpy_summaries_match_the_serial_kernels_on_awkward_input(seed, n_draws, n_regions):
+    """Ties, NaN-only cells, empty histogram rows and narrow windows: the numpy versions give
+    the serial kernels' bits (Monte Carlo output is finite or NaN)."""
+    rng = np.random.default_rng(seed)
+    qs = np.sort(rng.uniform(size=4))
+    v = rng.choice(np.array([0.0, 1.0, 2.5, -3.0, np.nan]), size=(2, n_draws, n_regions))
+    v += rng.normal(size=v.shape) * (rng.uniform(size=v.shape) < 0.5)
+    v[0, :, 0] = np.nan
+    hist = rng.integers(0, 3, size=(n_regions, 12)).astype(np.int32)
+    hist[0] = 0
+    bin_lo = rng.integers(-1, 6, size=n_regions)
+    bin_hi = bin_lo + rng.integers(-1, 8, size=n_regions)
+    lo, width = rng.normal(size=n_regions), rng.uniform(0.1, 1.0, size=n_regions)
+    vmin, vmax = lo + width, lo + 10 * width
+    ranks = rng.integers(1, n_regions + 1, size=(n_draws, n_regions)) if n_regions > 1 else np.ones((n_draws, 1), np.int64)
+    counts, _ = _counts_of(ranks)
+    base = rng.integers(1, n_regions + 1, n_regions)
+    calls = [
+        lambda: [kq.exact_quantiles(v, qs)],
+        lambda: kq.hist_quantiles(hist, lo, width, vmin, vmax, qs, bin_lo, bin_hi),
+        lambda: kq.rank_stats(counts, n_draws, qs, np.array([1, 2, 50]), base,
+                              (ranks.min(axis=0) - 1).astype(np.int32), (ranks.max(axis=0) - 1).astype(np.int32)),
+    ]
+    for call in calls:
+        with twins.forced("serial"):
+            a = _flatten(call())
+        with twins.forced("numpy"):
+            b = _flatten(call())
+        for x, y in zip(a, b, strict=True):
+            assert x.dtype == y.dtype and x.shape == y.shape
+            npt.assert_array_equal(x.view(np.uint8), y.view(np.uint8))

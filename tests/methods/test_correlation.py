@@ -3,6 +3,7 @@ published and peer cases, the all-pairs matrices, invariants and errors."""
 
 from __future__ import annotations
 
+import naive
 import numpy as np
 import numpy.testing as npt
 import pytest
@@ -162,3 +163,35 @@ def test_errors():
     with pytest.raises(InputError, match=r"\(k, n\)"):
         mc.pearson_pairs(np.ones(4))
     assert np.isnan(fa.kendall_tau_c([1, 1, 1], [1, 2, 3]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6), st.integers(1, 50), st.booleans())
+def test_small_rank_matrices_rank_in_numpy_with_the_kernels_bits(seed, k, n, coarse):
+    """Rows below ``_config.NUMPY_RANKS_BELOW`` values are ranked by a numpy argsort: the same
+    average and competition ranks as the packed-key kernels (ties, signed zeros, near ties)."""
+    from fastinno import _config
+    from fastinno.methods import mcda
+
+    rng = np.random.default_rng(seed)
+    if coarse:
+        x = rng.choice(np.array([0.0, -0.0, 1.0, 2.0, 0.5, -3.0]), size=(k, n))
+    else:
+        x = rng.normal(size=(k, n))
+        x[:, 1::3] = x[:, : x.shape[1] - 1 : 3][:, : x[:, 1::3].shape[1]]  # exact ties
+        x[:, ::4] *= 1 + 1e-16  # near ties
+    x = np.ascontiguousarray(x)
+    assert x.size < _config.NUMPY_RANKS_BELOW
+    small = [mcda.packed_ranks(x, True), mcda.packed_ranks(x, False), mcda.competition_ranks(x)]
+    before = _config.NUMPY_RANKS_BELOW
+    _config.NUMPY_RANKS_BELOW = 0
+    try:
+        packed = [mcda.packed_ranks(x, True), mcda.packed_ranks(x, False), mcda.competition_ranks(x)]
+    finally:
+        _config.NUMPY_RANKS_BELOW = before
+    for a, b in zip(small, packed, strict=True):
+        assert a.dtype == b.dtype
+        npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+    for row, avg, comp in zip(x, small[0], small[2], strict=True):
+        npt.assert_array_equal(comp, naive.rank_min(row))
+        npt.assert_array_equal(avg, naive.rank_average(row))

@@ -314,6 +314,25 @@ def test_rank_rows_match_naive(n):
         npt.assert_array_equal(ravg, naive.rank_average(v[d]))
 
 
+@pytest.mark.parametrize("n", [1, 2, 17, 300])
+def test_base_ranks_match_the_radix_ranks(n):
+    from fastinno.robustness.accumulators import base_ranks
+
+    rng = np.random.default_rng(n)
+    v = rng.random((6, n))
+    v[::3] = np.round(v[::3], 1)  # ties
+    v[1, : n // 2 + 1] = np.nan
+    v[2] = 0.5  # all equal
+    v[4, 0] = -0.0
+    v[5] = np.nan
+    rank, c2, ss = base_ranks(v)
+    for y in range(6):
+        rmin, ravg = krk.ranks_of_row(v[y])
+        npt.assert_array_equal(rank[y], rmin)
+        npt.assert_array_equal(c2[y], np.rint(2.0 * ravg).astype(np.int64) - (n + 1))
+        assert ss[y] == (c2[y] * c2[y]).sum()
+
+
 def test_rank_rows_resolves_key_collisions():
     # values closer than the 24-bit key resolution: order decided by the exact values
     base = np.linspace(0, 1, 50)
