@@ -22,6 +22,9 @@ DEMATEL_COND_LIMIT = 1e12
 #: 2-core machine running other processes, n = 600: 34 ms on one thread, 216 ms on two; n = 200:
 #: 1 ms against spikes of 100-200 ms). Above it the threads pay off.
 DEMATEL_SERIAL_BLAS_MAX_N = 512
+#: Up to this many factors DEMATEL's whitening, normalisation, checks and influence sums run their
+#: numpy versions (the same numbers; nothing to compile), larger matrices the numba kernels.
+DEMATEL_NUMPY_MAX_N = 64
 #: Number of Monte Carlo draws seeded together; chunks are whole multiples of it.
 DRAW_BLOCK = 64
 #: Default Monte Carlo chunk size (draws per kernel call), a multiple of DRAW_BLOCK.

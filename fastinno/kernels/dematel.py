@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from . import grey as kg
+from .twins import running_extreme
 
 #: Normalisation codes (API strings "row" and "max").
 NORM_ROW = 0
@@ -110,6 +111,48 @@ def relation_checks(n_mat, t):
             av = abs(v)
             big = av if av > big else big
     return sa.max() * si.max(), lo, big, bad
+
+
+# numpy versions for small matrices (``_config.DEMATEL_NUMPY_MAX_N``): the same operations in the
+# same order (sums from 0.0 in index order by cumsum, running extremes), so the same bits, and
+# nothing to compile on a first run.
+
+
+def _index_order_sums(a, axis):
+    # sums along ``axis`` from 0.0 in index order, as the loops above
+    zero = np.zeros((1, a.shape[1]) if axis == 0 else (a.shape[0], 1))
+    return np.cumsum(np.concatenate((zero, a), axis=axis), axis=axis).take(-1, axis=axis)
+
+
+def row_col_sums_numpy(a):
+    """:func:`row_col_sums` in numpy."""
+    return _index_order_sums(a, 1), _index_order_sums(a, 0)
+
+
+def normalization_scale_numpy(z, mode):
+    """:func:`normalization_scale` in numpy."""
+    r, c = row_col_sums_numpy(z)
+    max_row = max(0.0, float(running_extreme(r, True)))
+    if mode == NORM_ROW:
+        return max_row
+    return max(max_row, max(0.0, float(running_extreme(c, True))))
+
+
+def relation_checks_numpy(n_mat, t):
+    """:func:`relation_checks` in numpy."""
+    e = np.eye(n_mat.shape[0])
+    with np.errstate(invalid="ignore"):
+        sa = _index_order_sums(np.abs(e - n_mat), 0)
+        si = _index_order_sums(np.abs(t + e), 0)
+        bad = int(np.count_nonzero(~np.isfinite(t)))
+    big = float(running_extreme(np.abs(t).ravel(), True))
+    return float(sa.max() * si.max()), float(running_extreme(t.ravel(), False)), max(0.0, big), bad
+
+
+def influence_sums_numpy(t):
+    """:func:`influence_sums` in numpy."""
+    r, c = row_col_sums_numpy(t)
+    return r, c, r + c, r - c
 
 
 def total_relation_matrix(n_mat):

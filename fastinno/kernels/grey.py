@@ -24,6 +24,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .twins import running_extreme
+
 #: CFCS min/max scope codes (API strings "global" and "row").
 SCOPE_GLOBAL = 0
 SCOPE_ROW = 1
@@ -116,6 +118,28 @@ def cfcs_experts(lower, upper, scope):
             for j in range(n_cols):
                 out[e, i, j] = z[i, j]
     return out
+
+
+def cfcs_crisp_numpy(lower, upper, scope):
+    """:func:`cfcs_crisp` in numpy (the same operations, so the same bits; nothing to compile):
+    for small matrices, where numba's compile time is the whole cost."""
+    if scope == SCOPE_GLOBAL:
+        mn = running_extreme(lower.ravel(), False)
+        mx = running_extreme(upper.ravel(), True)
+    else:  # per row
+        mn = running_extreme(lower.T, False)[:, None]
+        mx = running_extreme(upper.T, True)[:, None]
+    d = mx - mn
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lt = (lower - mn) / d
+        ut = (upper - mn) / d
+        y = (lt * (1.0 - lt) + ut * ut) / (1.0 - lt + ut)
+        return np.where(d == 0.0, mn, mn + y * d)
+
+
+def cfcs_experts_numpy(lower, upper, scope):
+    """:func:`cfcs_experts` in numpy."""
+    return np.stack([cfcs_crisp_numpy(lo, up, scope) for lo, up in zip(lower, upper, strict=True)])
 
 
 @njit(cache=True)

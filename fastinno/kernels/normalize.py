@@ -50,7 +50,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .twins import parallel_twin, readonly
+from .twins import parallel_twin, readonly, running_extreme
 
 MAX_RATIO = 0
 MINMAX = 1
@@ -74,45 +74,13 @@ SCOPE_REGION = 1
 SCOPE_YEAR = 2
 
 __all__ = [
-    "MAX_RATIO",
-    "MINMAX",
-    "VECTOR",
-    "ZSCORE",
-    "SUM",
-    "MAX",
-    "LOG",
-    "G_IDENTITY",
-    "G_RECIPROCAL",
-    "G_LOG",
-    "N_STATS",
-    "cell_stats",
-    "cell_centered_sq",
-    "stats_needs",
-    "linear_coefficients",
-    "apply_linear",
-    "batched_coefficients",
-    "transform",
-    "SCOPE_PANEL",
-    "SCOPE_REGION",
-    "SCOPE_YEAR",
-    "n_scope_cells",
-    "count_nonfinite",
-    "scope_stats",
-    "constant_cells",
-    "standardize_cube",
-    "normalize_matrix",
-    "normalize_from_stats",
-    "matrix_stats",
-    "matrix_scale",
-    "matrix_coefficients",
-    "apply_coefficients",
-    "block_rows",
-    "MATRIX_BLOCK_ELEMS",
-    "squared_deviations",
-    "cell",
-    "minmax_sums",
-    "standardize_value",
-    "ideal_pair",
+    "MAX_RATIO", "MINMAX", "VECTOR", "ZSCORE", "SUM", "MAX", "LOG", "G_IDENTITY", "G_RECIPROCAL",
+    "G_LOG", "N_STATS", "cell_stats", "cell_centered_sq", "stats_needs", "linear_coefficients",
+    "apply_linear", "batched_coefficients", "transform", "SCOPE_PANEL", "SCOPE_REGION",
+    "SCOPE_YEAR", "n_scope_cells", "count_nonfinite", "scope_stats", "constant_cells",
+    "standardize_cube", "normalize_matrix", "normalize_from_stats", "matrix_stats", "matrix_scale",
+    "matrix_coefficients", "apply_coefficients", "block_rows", "MATRIX_BLOCK_ELEMS",
+    "squared_deviations", "cell", "minmax_sums", "standardize_value", "ideal_pair",
 ]
 
 
@@ -402,7 +370,28 @@ def block_rows(n, m):
 GROUP = 8
 
 
-@parallel_twin
+def _matrix_stats_numpy(x, want_sums):
+    # matrix_stats of a one-block matrix in numpy, the same operations in the same order: min /
+    # max keep the first of equal values in row order (signed zeros), NaN skipped; the sums
+    # sequential (cumsum) from 0.0 over the groups' sums, then over the leftover rows
+    n, m = x.shape
+    with np.errstate(invalid="ignore"):
+        n_bad = int(np.count_nonzero(~np.isfinite(x)))
+    ext = [running_extreme(x, False), running_extreme(x, True)]
+    if not want_sums:
+        return ext[0], ext[1], np.zeros(m), np.zeros(m), n_bad
+    g = n // GROUP * GROUP
+    sums = []
+    with np.errstate(invalid="ignore", over="ignore"):
+        for y in (x, x * x):
+            t = np.zeros((g // GROUP, m))
+            for k in range(GROUP):
+                t += y[k:g:GROUP]
+            sums.append(np.cumsum(np.concatenate((np.zeros((1, m)), t, y[g:])), axis=0)[-1])
+    return ext[0], ext[1], sums[0], sums[1], n_bad
+
+
+@parallel_twin(numpy=_matrix_stats_numpy, numpy_below=MATRIX_BLOCK_ELEMS)
 def matrix_stats(x, want_sums):
     """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
 

@@ -27,7 +27,7 @@ import numba
 import numpy as np
 from numba import njit
 
-__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "SUMMARY_NUMPY_BELOW", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
+__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "SUMMARY_NUMPY_BELOW", "running_extreme", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
 
 #: Below this many array elements (all array arguments of a call together) a twin runs serially
 #: unless the kernel sets its own limit.
@@ -61,6 +61,22 @@ def readonly(a: np.ndarray) -> np.ndarray:
         return a
     v = a.view()
     v.flags.writeable = False
+    return v
+
+
+def running_extreme(x: np.ndarray, largest: bool) -> np.ndarray:
+    """A numba kernel's running minimum (maximum) over axis 0, in numpy: ``a = v if v < a else a``
+    from +inf (``>`` from -inf), so NaN is skipped, of equal values the first is kept (the sign
+    of a zero) and a column of NaN gives +inf (-inf). For numpy versions of kernels."""
+    empty = -np.inf if largest else np.inf
+    if x.shape[0] == 0:
+        return np.full(x.shape[1:], empty)
+    v = np.asarray((np.fmax if largest else np.fmin).reduce(x, axis=0))
+    v = np.where(v != v, empty, v)
+    zero = v == 0.0
+    if zero.any():  # the first zero of the column: -0.0 and 0.0 compare equal
+        cols = x.reshape(x.shape[0], -1)[:, zero.ravel()]
+        v.ravel()[np.flatnonzero(zero)] = cols[np.argmax(cols == 0.0, axis=0), np.arange(cols.shape[1])]
     return v
 
 

@@ -141,8 +141,14 @@ def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> Singu
 
 
 
+def _small(matrix: np.ndarray, kernel, numpy_version):
+    """The numpy version of a kernel for matrices of up to ``_config.DEMATEL_NUMPY_MAX_N``
+    factors (the same bits, nothing to compile), else the numba kernel."""
+    return numpy_version if matrix.shape[0] <= _config.DEMATEL_NUMPY_MAX_N else kernel
+
+
 def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
-    s = float(kd.normalization_scale(z, norm_code))
+    s = float(_small(z, kd.normalization_scale, kd.normalization_scale_numpy)(z, norm_code))
     if not s > 0:
         raise DegenerateDataError(
             "DEMATEL: every influence score is zero (the aggregated direct-relation matrix is all "
@@ -154,7 +160,7 @@ def _total_relation(z: np.ndarray, norm_code: int, normalization: str):
             t = kd.total_relation_matrix(n_mat)
     except np.linalg.LinAlgError:
         raise _singular_error(n_mat, normalization, "singular") from None
-    cond, t_min, t_absmax, n_bad = kd.relation_checks(n_mat, t)
+    cond, t_min, t_absmax, n_bad = _small(t, kd.relation_checks, kd.relation_checks_numpy)(n_mat, t)
     if not np.isfinite(cond) or cond > _config.DEMATEL_COND_LIMIT or n_bad:
         raise _singular_error(
             n_mat, normalization, f"ill-conditioned (1-norm condition number {cond:.3g})"
@@ -209,7 +215,7 @@ def _build_result(
     z, norm_code, normalization, threshold, table, experts, weights, options, boot=None
 ) -> DematelResult:
     s, n_mat, t = _total_relation(z, norm_code, normalization)
-    r, c, prom, rel = kd.influence_sums(t)
+    r, c, prom, rel = _small(t, kd.influence_sums, kd.influence_sums_numpy)(t)
     codes = table["code"].to_list()
     thr = _threshold_value(t, threshold)
     factors = table.hstack([
@@ -404,13 +410,13 @@ def grey_dematel(
         experts, source = sv.experts, sv.source
     w = linguistic.expert_weights(expert_weights, experts, whitening=weight_whitening)
     if agg_code == kd.AGG_CFCS_THEN_MEAN:
-        crisp = kg.cfcs_experts(lower, upper, scope_code)
+        crisp = _small(lower[0], kg.cfcs_experts, kg.cfcs_experts_numpy)(lower, upper, scope_code)
         z = np.tensordot(w, crisp, axes=1)
         a_in, b_in = crisp, crisp
     else:
         lo = np.ascontiguousarray(np.tensordot(w, lower, axes=1))
         up = np.ascontiguousarray(np.tensordot(w, upper, axes=1))
-        z = kg.cfcs_crisp(lo, up, scope_code)
+        z = _small(lo, kg.cfcs_crisp, kg.cfcs_crisp_numpy)(lo, up, scope_code)
         a_in, b_in = lower, upper
     z = np.ascontiguousarray(z)
     np.fill_diagonal(z, 0.0)

@@ -295,6 +295,8 @@ def test_every_twin_has_a_case():
 def _flatten(out):
     if isinstance(out, np.ndarray):
         return [out]
+    if isinstance(out, (int, float, np.number)):
+        return [np.asarray(out).reshape(1)]
     return [a for o in out for a in _flatten(o)]
 
 
@@ -335,15 +337,17 @@ def test_size_rule_picks_the_numpy_version_below_its_limit():
     assert twin.pick(np.zeros((1, 10, 3)), qs) is twin.numpy
     big = np.zeros((1, twins.SUMMARY_NUMPY_BELOW, 1))
     assert twin.pick(big, qs) is twin.serial
-    assert kn.matrix_stats.pick(np.ones((4, 3)), False) is kn.matrix_stats.serial  # no numpy version
-    with twins.forced("numpy"):
-        assert kn.matrix_stats.pick(np.ones((4, 3)), False) is kn.matrix_stats.serial
+    assert kd.topsis_raw.numpy is None
+    assert kd.topsis_raw.pick(np.ones((4, 3))) is kd.topsis_raw.serial
+    with twins.forced("numpy"):  # a twin without a numpy version runs serially
+        assert kd.topsis_raw.pick(np.ones((4, 3))) is kd.topsis_raw.serial
 
 
 def test_size_rule_picks_the_serial_twin_for_small_calls():
     twin = kn.matrix_stats
-    small = np.ones((4, 3))
+    small = np.ones((kn.MATRIX_BLOCK_ELEMS // 3 + 1, 3))  # past its numpy version's limit
     large = np.ones((twins.SERIAL_MAX_ELEMENTS // 3 + 1, 3))
+    assert twin.pick(np.ones((4, 3)), False) is twin.numpy
     assert twin.pick(small, False) is twin.serial
     assert twin.pick(large, False) is twin.parallel
     before = numba.get_num_threads()
@@ -384,7 +388,8 @@ def test_sort_values_matches_naive(a):
 @given(st.integers(0, 2**32 - 1), st.integers(1, 40), st.integers(1, 9))
 def test_numpy_summaries_match_the_serial_kernels_on_awkward_input(seed, n_draws, n_regions):
     """Ties, NaN-only cells, empty histogram rows and narrow windows: the numpy versions give
-    the serial kernels' bits (Monte Carlo output is finite or NaN)."""
+    the serial kernels' bits (Monte Carlo output is finite or NaN; column statistics also see
+    signed zeros and infinities)."""
     rng = np.random.default_rng(seed)
     qs = np.sort(rng.uniform(size=4))
     v = rng.choice(np.array([0.0, 1.0, 2.5, -3.0, np.nan]), size=(2, n_draws, n_regions))
@@ -405,6 +410,9 @@ def test_numpy_summaries_match_the_serial_kernels_on_awkward_input(seed, n_draws
         lambda: kq.rank_stats(counts, n_draws, qs, np.array([1, 2, 50]), base,
                               (ranks.min(axis=0) - 1).astype(np.int32), (ranks.max(axis=0) - 1).astype(np.int32)),
     ]
+    mat = rng.choice(np.array([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan]), size=(n_draws, n_regions))
+    mat = np.where(rng.uniform(size=mat.shape) < 0.5, rng.normal(size=mat.shape), mat)
+    calls += [lambda: kn.matrix_stats(mat, True), lambda: kn.matrix_stats(-mat[:, ::-1].copy(), False)]
     for call in calls:
         with twins.forced("serial"):
             a = _flatten(call())
@@ -412,4 +420,7 @@ def test_numpy_summaries_match_the_serial_kernels_on_awkward_input(seed, n_draws
             b = _flatten(call())
         for x, y in zip(a, b, strict=True):
             assert x.dtype == y.dtype and x.shape == y.shape
+            if x.dtype.kind == "f":  # a NaN's sign and payload are not a result (inf - inf sums)
+                npt.assert_array_equal(np.isnan(x), np.isnan(y))
+                x, y = np.where(np.isnan(x), 0.0, x), np.where(np.isnan(y), 0.0, y)
             npt.assert_array_equal(x.view(np.uint8), y.view(np.uint8))
