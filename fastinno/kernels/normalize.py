@@ -391,7 +391,7 @@ def _matrix_stats_numpy(x, want_sums):
     return ext[0], ext[1], sums[0], sums[1], n_bad
 
 
-@parallel_twin(numpy=_matrix_stats_numpy, numpy_below=MATRIX_BLOCK_ELEMS)
+@parallel_twin(numpy=_matrix_stats_numpy, numpy_below=MATRIX_BLOCK_ELEMS, numpy_calls=16)
 def matrix_stats(x, want_sums):
     """Column minimum, maximum, sum and sum of squares of a 2-D matrix, and its non-finite count.
 

@@ -12,7 +12,10 @@ made twins, so both give the same bits; the tests check every twin both ways.
 
 A twin may also name a ``numpy`` version (plain vectorised numpy, the same operations on the
 same values, so the same bits) for calls below ``numpy_below`` elements: kernels that only
-summarise a small run's output then cost no compilation at all on a first run.
+summarise a small run's output then cost no compilation at all on a first run. With
+``numpy_calls=k`` only the first k such calls of a process run numpy (a tiered start: a kernel
+called often on small inputs, where numpy's per-call overhead would add up, is compiled once it
+is hot).
 
 :func:`renamed` gives the serial copy its own qualified name, so the two compilations are kept
 apart in numba's on-disk cache. :func:`readonly` gives kernels one array flavour (numba compiles
@@ -85,10 +88,11 @@ class ParallelTwin:
     the size of its array arguments (see the module docstring). Call it from Python only."""
 
     def __init__(self, fn, options: dict, work, serial_below: int, numpy=None,
-                 numpy_below: int = 0) -> None:
+                 numpy_below: int = 0, numpy_calls: int | None = None) -> None:
         self.py_func = fn
         self.numpy = numpy
         self.numpy_below = numpy_below if numpy is not None else 0
+        self.numpy_calls = numpy_calls  # None: every small call
         self.parallel = njit(cache=True, parallel=True, **options)(fn)
         self.serial = njit(cache=True, **options)(renamed(fn, f"{fn.__name__}__serial"))
         self._work = work
@@ -114,7 +118,11 @@ class ParallelTwin:
                 if isinstance(a, np.ndarray):
                     n += a.size
         if n < self.numpy_below:
-            return self.numpy
+            if self.numpy_calls is None:
+                return self.numpy
+            if self.numpy_calls > 0:
+                self.numpy_calls -= 1
+                return self.numpy
         if n < self.serial_below or numba.get_num_threads() == 1:
             return self.serial
         return self.parallel
@@ -124,15 +132,17 @@ class ParallelTwin:
 
 
 def parallel_twin(fn=None, *, work=None, serial_below=SERIAL_MAX_ELEMENTS, numpy=None,
-                  numpy_below=0, **options):
+                  numpy_below=0, numpy_calls=None, **options):
     """Decorator: ``fn`` as a :class:`ParallelTwin` (numba ``options`` besides ``parallel`` and
     ``cache``). ``work(*args)``, when given, replaces the element count as the size of a call;
     calls smaller than ``serial_below`` run serially (raise it for kernels whose serial pass
     over that many elements still takes only milliseconds), calls smaller than ``numpy_below``
-    run ``numpy`` (a plain numpy function giving the same bits), when given."""
-    if fn is None:
-        return lambda f: ParallelTwin(f, options, work, serial_below, numpy, numpy_below)
-    return ParallelTwin(fn, options, work, serial_below, numpy, numpy_below)
+    run ``numpy`` (a plain numpy function giving the same bits), when given; the first
+    ``numpy_calls`` of them only, when that is given."""
+    def make(f):
+        return ParallelTwin(f, options, work, serial_below, numpy, numpy_below, numpy_calls)
+
+    return make if fn is None else make(fn)
 
 
 class forced:

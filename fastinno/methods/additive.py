@@ -20,7 +20,6 @@ import numpy as np
 from .. import _options as opt
 from ..errors import DegenerateDataError, InputError, format_keys
 from ..kernels import additive as ka
-from ..kernels import compromise as kc
 from ..kernels import normalize as kn
 from ..validate import as_float_view, check_finite, check_weights, cost_mask
 from .spec import MethodSpec
@@ -227,12 +226,11 @@ def aras_cells(x3, weights, is_cost, normalize=None, options=None):
 
 
 def _moora_coefficients(x3, is_cost):
-    # (+-1 / ||x_j||, identity transform) per cell and column, from one pass of column statistics
-    # (the vector normalization's only statistic is the sum of squares)
-    *_, s2, n_bad = kc.column_stats(x3, True)
-    if n_bad:
-        check_finite(x3, "matrix")  # raises, naming the positions
+    # (+-1 / ||x_j||, identity transform) per cell and column, from one pass summing squares (the
+    # vector normalization's only statistic; a NaN or infinite value makes its column's sum so)
+    s2 = kn.cell_centered_sq(x3, np.zeros((x3.shape[0], x3.shape[2])))
     if not np.isfinite(s2).all():
+        check_finite(x3, "matrix")  # raises, naming the positions
         raise InputError("matrix values are too large: their column sums of squares overflow float64.")
     if (s2 == 0).any():
         raise DegenerateDataError(

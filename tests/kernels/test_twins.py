@@ -331,6 +331,13 @@ def test_numpy_versions_give_the_serial_twins_bits(name):
         npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
 
 
+def test_a_tiered_numpy_version_serves_only_the_first_calls(monkeypatch):
+    twin = kn.matrix_stats
+    monkeypatch.setattr(twin, "numpy_calls", 2)
+    tiny = np.ones((4, 3))
+    assert [twin.pick(tiny, False) for _ in range(4)] == [twin.numpy, twin.numpy, twin.serial, twin.serial]
+
+
 def test_size_rule_picks_the_numpy_version_below_its_limit():
     twin = kq.exact_quantiles
     qs = np.array([0.5])
@@ -347,7 +354,6 @@ def test_size_rule_picks_the_serial_twin_for_small_calls():
     twin = kn.matrix_stats
     small = np.ones((kn.MATRIX_BLOCK_ELEMS // 3 + 1, 3))  # past its numpy version's limit
     large = np.ones((twins.SERIAL_MAX_ELEMENTS // 3 + 1, 3))
-    assert twin.pick(np.ones((4, 3)), False) is twin.numpy
     assert twin.pick(small, False) is twin.serial
     assert twin.pick(large, False) is twin.parallel
     before = numba.get_num_threads()
