@@ -16,7 +16,7 @@ from ._version import __version__
 __all__ = ["warm_marker", "kernels_cold", "mark_warm", "cache_location", "FIRST_RUN_NOTICE", "EVERY_STEP"]
 
 #: The notice a command prints once before compiling on a cold cache.
-FIRST_RUN_NOTICE = ("First run: compiling fastinno's kernels (about half a minute, once; "
+FIRST_RUN_NOTICE = ("First run: compiling fastinno's kernels (about 20 seconds, once; "
                     "`fastinno warmup` does it ahead).")
 #: Marker key of ``fastinno warmup``: every step's kernels are cached.
 EVERY_STEP = "*"

@@ -30,7 +30,7 @@ import numba
 import numpy as np
 from numba import njit
 
-__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "SUMMARY_NUMPY_BELOW", "running_extreme", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
+__all__ = ["SERIAL_MAX_ELEMENTS", "SUMMARY_SERIAL_BELOW", "SUMMARY_NUMPY_BELOW", "running_extreme", "numpy_allowed", "ParallelTwin", "parallel_twin", "renamed", "readonly", "forced"]
 
 #: Below this many array elements (all array arguments of a call together) a twin runs serially
 #: unless the kernel sets its own limit.
@@ -143,6 +143,13 @@ def parallel_twin(fn=None, *, work=None, serial_below=SERIAL_MAX_ELEMENTS, numpy
         return ParallelTwin(f, options, work, serial_below, numpy, numpy_below, numpy_calls)
 
     return make if fn is None else make(fn)
+
+
+def numpy_allowed() -> bool:
+    """Whether numpy versions of kernels may run now: not inside ``forced("serial")`` or
+    ``forced("parallel")`` (the warm-up compiles the numba kernels that way). For callers that
+    pick a numpy version themselves."""
+    return not _FORCED or _FORCED[-1] == "numpy"
 
 
 class forced:

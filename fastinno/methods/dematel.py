@@ -59,6 +59,7 @@ from ..errors import (
 )
 from ..kernels import dematel as kd
 from ..kernels import grey as kg
+from ..kernels import twins
 from ..results import DematelResult
 from ..validate import UNSET, renamed
 
@@ -144,7 +145,8 @@ def _singular_error(n_mat: np.ndarray, normalization: str, detail: str) -> Singu
 def _small(matrix: np.ndarray, kernel, numpy_version):
     """The numpy version of a kernel for matrices of up to ``_config.DEMATEL_NUMPY_MAX_N``
     factors (the same bits, nothing to compile), else the numba kernel."""
-    return numpy_version if matrix.shape[0] <= _config.DEMATEL_NUMPY_MAX_N else kernel
+    small = matrix.shape[0] <= _config.DEMATEL_NUMPY_MAX_N and twins.numpy_allowed()
+    return numpy_version if small else kernel
 
 
 def _total_relation(z: np.ndarray, norm_code: int, normalization: str):

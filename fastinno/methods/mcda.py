@@ -27,6 +27,7 @@ from ..errors import DegenerateDataError, FastinnoWarning, InputError, format_ke
 from ..kernels import normalize as kn
 from ..kernels import rank as kr
 from ..kernels import relational as krel
+from ..kernels import twins
 from ..kernels import weights as kw
 
 __all__ = [
@@ -361,7 +362,7 @@ def packed_ranks(x: np.ndarray, descending: bool) -> np.ndarray:
     ``_config.NUMPY_RANKS_BELOW`` values, a numpy argsort gives the same ranks (exact halves)
     with nothing to compile.
     """
-    if x.size < _config.NUMPY_RANKS_BELOW:
+    if x.size < _config.NUMPY_RANKS_BELOW and twins.numpy_allowed():
         order, start, end = _tie_groups(x)
         r = 0.5 * (start + end + 1)
         return _scatter_rows(order, (x.shape[1] + 1.0) - r if descending else r)
@@ -375,7 +376,7 @@ def competition_ranks(x: np.ndarray) -> np.ndarray:
     ties share the best rank, int64 (numpy below ``_config.NUMPY_RANKS_BELOW`` values, as
     :func:`packed_ranks`)."""
     n = x.shape[1]
-    if x.size < _config.NUMPY_RANKS_BELOW:
+    if x.size < _config.NUMPY_RANKS_BELOW and twins.numpy_allowed():
         order, _, end = _tie_groups(x)
         return _scatter_rows(order, n - end + 1)
     shift = kr.index_bits(n)

@@ -368,6 +368,14 @@ def test_size_rule_picks_the_serial_twin_for_small_calls():
     assert w.pick(np.ones(3) / 3, 5.0, np.arange(10), 64) is w.serial
 
 
+def test_numpy_versions_are_not_allowed_while_a_numba_mode_is_forced():
+    assert twins.numpy_allowed()
+    for mode, allowed in (("serial", False), ("parallel", False), ("numpy", True)):
+        with twins.forced(mode):
+            assert twins.numpy_allowed() is allowed
+    assert twins.numpy_allowed()
+
+
 def test_forced_rejects_unknown_modes():
     with pytest.raises(ValueError, match="serial"):
         twins.forced("gpu")
