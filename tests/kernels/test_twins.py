@@ -300,16 +300,20 @@ def _flatten(out):
     return [a for o in out for a in _flatten(o)]
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_serial_and_parallel_twins_give_the_same_bits(name):
+def _same_bits_both_ways(name, mode):
     with twins.forced("serial"):
         serial = _flatten(CASES[name](np.random.default_rng(5)))
-    with twins.forced("parallel"):
-        parallel = _flatten(CASES[name](np.random.default_rng(5)))
-    assert len(serial) == len(parallel) > 0
-    for a, b in zip(serial, parallel, strict=True):
+    with twins.forced(mode):
+        other = _flatten(CASES[name](np.random.default_rng(5)))
+    assert len(serial) == len(other) > 0
+    for a, b in zip(serial, other, strict=True):
         assert a.dtype == b.dtype and a.shape == b.shape
         npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))  # bits, NaNs and signed zeros included
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_serial_and_parallel_twins_give_the_same_bits(name):
+    _same_bits_both_ways(name, "parallel")
 
 
 NUMPY_VERSIONS = sorted(name for name, twin in all_twins().items() if twin.numpy is not None)
@@ -321,14 +325,7 @@ def test_the_summary_kernels_have_numpy_versions():
 
 @pytest.mark.parametrize("name", NUMPY_VERSIONS)
 def test_numpy_versions_give_the_serial_twins_bits(name):
-    with twins.forced("serial"):
-        serial = _flatten(CASES[name](np.random.default_rng(5)))
-    with twins.forced("numpy"):
-        small = _flatten(CASES[name](np.random.default_rng(5)))
-    assert len(serial) == len(small) > 0
-    for a, b in zip(serial, small, strict=True):
-        assert a.dtype == b.dtype and a.shape == b.shape
-        npt.assert_array_equal(a.view(np.uint8), b.view(np.uint8))
+    _same_bits_both_ways(name, "numpy")
 
 
 def test_a_tiered_numpy_version_serves_only_the_first_calls(monkeypatch):
