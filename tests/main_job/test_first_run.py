@@ -157,3 +157,29 @@ def test_copy_inputs_copies_identical_files_once(tmp_path):
     _copy_inputs(inputs, tmp_path / "run" / "inputs")
     assert [i["copy"] for i in inputs] == ["inputs/dematel_survey/matrix.csv"] * 2
     assert len(list((tmp_path / "run" / "inputs" / "dematel_survey").iterdir())) == 1
+
+
+def test_every_steps_tables_are_the_same_with_numpy_versions_or_numba_kernels(tmp_path):
+    """A first run takes the numpy versions of small kernels; forced to the numba kernels, every
+    table of every step of the warm-up config (all steps on) is the same."""
+    import warnings
+
+    import polars as pl
+
+    from fastinno.kernels import twins
+    from fastinno.main_job.run import run
+    from fastinno.main_job.warm_all import warmup_config
+
+    outs = {}
+    for mode in ("default", "serial"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if mode == "serial":
+                with twins.forced("serial"):
+                    run(warmup_config(), out=tmp_path / mode, progress=False, echo=lambda m: None, jit_warmup=False)
+            else:
+                run(warmup_config(), out=tmp_path / mode, progress=False, echo=lambda m: None, jit_warmup=False)
+        outs[mode] = {p.name: pl.read_parquet(p) for p in sorted((tmp_path / mode / "tables").glob("*.parquet"))}
+    assert len(outs["default"]) > 20 and outs["default"].keys() == outs["serial"].keys()
+    for name, frame in outs["default"].items():
+        assert frame.equals(outs["serial"][name]), name
