@@ -112,6 +112,7 @@ def test_rank_block_matches_reference(form, ties, nan):
     krk.rank_block(a1, g2.copy(), form, base_c2, int((base_c2**2).sum()), lo, inv_width, n_bins, scale,
                   hi, lo_w, vmin, vmax, codes, 3, rho)
     npt.assert_array_equal(a1, idx)  # g1 overwritten with the index
+    assert (a1[np.isnan(a1)].view(np.int64) == np.float64(np.nan).view(np.int64)).all()  # numpy's NaN, not 0/0's
     npt.assert_array_equal(_flat(codes, n)[3:], codes_ref)  # rows first .. first + n_draws
     assert (_flat(codes, n)[:3] == -1).all()  # other rows untouched
     npt.assert_allclose(rho, rho_ref, rtol=1e-13, atol=1e-15)
