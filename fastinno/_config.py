@@ -35,13 +35,15 @@ INDEX_HIST_BINS = 4096
 # --- Monte Carlo robustness engine (fastinno.robustness); read at call time, so tests may patch them.
 #: Memory allowed for the index histograms before the bin count is halved (bytes).
 HIST_MEMORY_BUDGET = 512 * 2**20
-#: Default ``rank_memory``: bytes the rank counts may use. Exact int32 counts (4 x years x
-#: regions^2 bytes: 20,066 regions for one year, 4,487 for 20) while they fit; past it, rank
-#: histograms of 2^s ranks per bin (4 x years x regions x ceil(regions / 2^s) bytes, the smallest
+#: Default ``rank_memory``: bytes the rank counts may use. Exact counts (b x years x regions^2
+#: bytes, b = 2 for uint16 counts up to 65,535 draws, else 4: 28,377 regions for one year and
+#: 6,345 for 20 with uint16, 20,066 and 4,487 with int32) while they fit; past it, rank
+#: histograms of 2^s ranks per bin (b x years x regions x ceil(regions / 2^s) bytes, the smallest
 #: s that fits, with at most ``RANK_HIST_BINS`` bins per region).
 COUNTS_MEMORY_BUDGET = 1536 * 2**20
 #: Most bins per region of the rank histograms: bins of 2^s ranks with ceil(regions / 2^s) at most
-#: this (bins of 16 ranks for 30,000 regions, 64 for 100,000; 20,000 x 20 years: 32 by the budget).
+#: this (bins of 16 ranks for 30,000 regions, 64 for 100,000; 20,000 x 20 years: 16 by the budget,
+#: 32 with int32 counts).
 #: Finer bins cost more than they give: a 1,000-draw run of 30,000 regions took 1.8 s with
 #: 938 bins per region, 2.1 s with 3,750 and 3.7-5.2 s with 7,500 (the budget's choice); the
 #: histograms' pages and their cache misses dominate.

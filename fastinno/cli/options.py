@@ -200,7 +200,7 @@ def robustness_options(func):
                      help="Memory for exact index quantiles, e.g. 512MB or 2GiB (bytes if no unit; 0 = "
                      "histograms). Default 64MiB; histograms when the draw matrix does not fit."),
         click.option("--rank-memory", "rank_memory", default=None, metavar="SIZE",
-                     help="Memory for exact rank counts (years x regions^2 x 4 bytes), e.g. 4GiB. Default "
+                     help="Memory for exact rank counts (years x regions^2 x 2 bytes; 4 past 65,535 draws), e.g. 4GiB. Default "
                      "1.5GiB; past it ranks are counted in histograms whose resolution is reported "
                      "(mean rank and top-k shares stay exact)."),
         click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bar with draws/s."),

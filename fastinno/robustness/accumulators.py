@@ -35,6 +35,7 @@ __all__ = [
     "check_counts",
     "rank_budget",
     "rank_shift_for",
+    "count_dtype",
     "rank_mode",
     "max_index_bins",
     "context",
@@ -52,7 +53,9 @@ class Acc:
     ``_config.GROWTH_MEMORY_BUDGET``).
     """
 
-    counts: np.ndarray  # int32 (Y, R, R) exact rank counts, or (Y, R, ceil(R / 2^shift)) rank histograms
+    # (Y, R, R) exact rank counts, or (Y, R, ceil(R / 2^shift)) rank histograms: uint16 when a
+    # run ranks at most 65,535 values per region and year, else int32 (see count_dtype)
+    counts: np.ndarray
     rank_lo: np.ndarray  # int32 (Y, R): smallest rank - 1 seen (the window of counts to read)
     rank_hi: np.ndarray  # int32 (Y, R): largest
     hist: np.ndarray  # int32 (Y, R, B)
@@ -84,11 +87,11 @@ class Acc:
     top_counts: np.ndarray | None = None
 
     @classmethod
-    def empty(cls, n_years, n_regions, n_bins, n_pairs, rank_shift=0, n_top=0):
+    def empty(cls, n_years, n_regions, n_bins, n_pairs, rank_shift=0, n_top=0, count_dtype=np.int32):
         rank_bins = ((n_regions - 1) >> rank_shift) + 1 if n_regions else 0
         m = n_regions if rank_shift else 0
         return cls(
-            counts=np.zeros((n_years, n_regions, rank_bins), dtype=np.int32),
+            counts=np.zeros((n_years, n_regions, rank_bins), dtype=count_dtype),
             rank_lo=np.full((n_years, n_regions), n_regions, dtype=np.int32),
             rank_hi=np.full((n_years, n_regions), -1, dtype=np.int32),
             hist=np.zeros((n_years, n_regions, n_bins), dtype=np.int32),
@@ -171,6 +174,7 @@ class Ctx:
     exact_combos: int = 1  # index values per draw (method-choice combinations)
     rank_bits: int = krk.RANK_BITS  # bits of the rank field of the codes (see krk.rank_bits_for)
     rank_shift: int = 0  # rank histograms of 2^rank_shift ranks per bin (0 = exact rank counts)
+    count_dtype: Any = np.int32  # dtype of the rank counts (see count_dtype)
     top_k: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (K,) int64
     base_rank: np.ndarray | None = None  # (Y, R) int64 base competition ranks
 
@@ -178,7 +182,8 @@ class Ctx:
 def new_acc(ctx: Ctx, first_draw: int, n_draws: int) -> Acc:
     """Empty accumulators for draws ``first_draw ..`` (+ n_draws); with the exact-quantile slice."""
     n_years, n_regions = ctx.lo.shape
-    acc = Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0], ctx.rank_shift, ctx.top_k.shape[0])
+    acc = Acc.empty(n_years, n_regions, ctx.n_bins, ctx.pairs.shape[0], ctx.rank_shift, ctx.top_k.shape[0],
+                    ctx.count_dtype)
     if ctx.exact_draws:
         acc.exact = np.empty((n_years, n_draws, ctx.exact_combos, n_regions))
         acc.exact_first = first_draw
@@ -293,18 +298,27 @@ def rank_budget(rank_memory: Any) -> int:
     return check_memory("rank_memory", value)
 
 
-def rank_shift_for(n_regions: int, n_years: int, budget: int) -> int:
-    """log2 of the rank bin width: 0 (exact counts) when the ``4 x years x regions^2`` bytes of
-    int32 rank counts fit ``budget``, else the smallest s >= 1 whose histograms of 2^s ranks per
-    bin (``4 x years x regions x ceil(regions / 2^s)`` bytes) fit, with at most
+def count_dtype(n_values: int) -> type:
+    """dtype of the rank counts of a run ranking ``n_values`` values per region and year (draws x
+    method combinations, or replicates): uint16 up to 65,535 (half the memory and cache footprint
+    of int32; a count never exceeds ``n_values``, merged partial counts included), else int32."""
+    return np.uint16 if n_values <= np.iinfo(np.uint16).max else np.int32
+
+
+def rank_shift_for(n_regions: int, n_years: int, budget: int, count_bytes: int = 4) -> int:
+    """log2 of the rank bin width: 0 (exact counts) when the ``count_bytes x years x regions^2``
+    bytes of rank counts fit ``budget``, else the smallest s >= 1 whose histograms of 2^s ranks
+    per bin (``count_bytes x years x regions x ceil(regions / 2^s)`` bytes) fit, with at most
     ``_config.RANK_HIST_BINS`` bins per region; one bin per region when nothing fits."""
     def bins(s):
         return ((n_regions - 1) >> s) + 1
 
-    if 4 * n_years * n_regions * bins(0) <= budget:
+    if count_bytes * n_years * n_regions * bins(0) <= budget:
         return 0
     s = 1
-    while (1 << s) < n_regions and (4 * n_years * n_regions * bins(s) > budget or bins(s) > _config.RANK_HIST_BINS):
+    while (1 << s) < n_regions and (
+        count_bytes * n_years * n_regions * bins(s) > budget or bins(s) > _config.RANK_HIST_BINS
+    ):
         s += 1
     return s
 
@@ -326,11 +340,13 @@ def check_counts(n_regions: int, n_years: int, n_values: int) -> None:
         )
 
 
-def rank_mode(ctx: Ctx, budget: int, top_k, base_rank: np.ndarray) -> None:
-    """Exact rank counts or rank histograms for ``ctx`` (see :func:`rank_shift_for`); the top-k and
-    base ranks the histograms' exact sums need."""
+def rank_mode(ctx: Ctx, budget: int, top_k, base_rank: np.ndarray, n_values: int) -> None:
+    """Exact rank counts or rank histograms for ``ctx`` (see :func:`rank_shift_for`), their dtype
+    (:func:`count_dtype` of the ``n_values`` ranked per region and year); the top-k and base ranks
+    the histograms' exact sums need."""
     n_years, n_regions = ctx.lo.shape
-    ctx.rank_shift = rank_shift_for(n_regions, n_years, budget)
+    ctx.count_dtype = count_dtype(n_values)
+    ctx.rank_shift = rank_shift_for(n_regions, n_years, budget, np.dtype(ctx.count_dtype).itemsize)
     ctx.top_k = np.array(top_k, dtype=np.int64).reshape(-1)
     ctx.base_rank = np.ascontiguousarray(base_rank, dtype=np.int64)
 

@@ -182,7 +182,8 @@ def bootstrap(
         bytes fit (int bytes or e.g. ``"512MB"``, ``"2GiB"``; 0 = always histograms; None =
         ``_config.EXACT_QUANTILE_MEMORY``, 64 MiB).
     rank_memory : int or str, optional
-        As in :func:`simulate`: exact rank counts when ``4 x years x regions^2`` bytes fit, else
+        As in :func:`simulate`: exact rank counts when ``b x years x regions^2`` bytes fit (b = 2
+        up to 65,535 replicates, else 4), else
         rank histograms of ``rank_resolution`` ranks per bin (mean rank, top-k shares, shifts and
         outranks stay exact).
 
@@ -315,7 +316,7 @@ def bootstrap(
         years=growth_years, growth_length=min(L, max(1, n_years - 1)), rank_bits=krk.rank_bits_for(n_regions),
     )
     quantile_mode(bctx, budget, n_rep, 1)
-    rank_mode(bctx, r_budget, top_k, base_rank)
+    rank_mode(bctx, r_budget, top_k, base_rank, n_rep)
     cs = chunk_size if chunk_size is not None else max(_config.DRAW_BLOCK, 4 * _config.DRAW_BLOCK * 10_000 // max(1, n_regions * n_years))
     acc = execute(bctx, n_rep, cs, backend, scheduler, n_workers, progress, run=run_boot_chunk, unit="replicate",
                   scheduler_timeout=scheduler_timeout)

@@ -128,11 +128,13 @@ def simulate(
         (64 MiB).
     rank_memory : int or str, optional
         Bytes the rank counts may use (as ``quantile_memory``; None =
-        ``_config.COUNTS_MEMORY_BUDGET``, 1.5 GiB). When the exact counts (int32, ``4 x years x
-        regions^2`` bytes) fit, every rank statistic and the acceptability matrix are exact
+        ``_config.COUNTS_MEMORY_BUDGET``, 1.5 GiB). Counts take b = 2 bytes (uint16) when the run
+        ranks at most 65,535 values per region and year (draws x method combinations), else 4
+        (int32). When the exact counts (``b x years x regions^2`` bytes) fit, every rank
+        statistic and the acceptability matrix are exact
         (``rank_resolution`` 1, ``options["ranks"] == "exact"``). Otherwise the counts become rank
         histograms with bins of ``rank_resolution`` = 2^s ranks, the smallest power of two whose
-        ``4 x years x regions x ceil(regions / 2^s)`` bytes fit, with at most
+        ``b x years x regions x ceil(regions / 2^s)`` bytes fit, with at most
         ``_config.RANK_HIST_BINS`` (2,048) bins per region (``"histogram"``): ``mean_rank``,
         ``p_top_k``, ``mean_abs_rank_shift`` and ``outranks`` stay exact (exact integer sums and
         counts per region), ``median_rank``, ``rank_p05`` and ``rank_p95`` are within
@@ -210,7 +212,8 @@ def simulate(
     pair_idx = pair_indices(panel, pairs)
     combos, levels, n_levels, names = combinations(panel, model, model_options, choices, scheme,
                                                    concentration, spread, given)
-    check_counts(n_regions, n_years, n_draws * max(1, len(combos)))
+    n_values = n_draws * max(1, len(combos))
+    check_counts(n_regions, n_years, n_values)
     if combos:
         mdl, sampler = combos[0]
     ctx, base_index, base_rank = context(mdl, sampler, base if not combos else None, seed, n_regions, n_years,
@@ -218,7 +221,7 @@ def simulate(
     if combos:
         ctx.combos, ctx.levels, ctx.n_levels = combos, levels, n_levels
     quantile_mode(ctx, budget, n_draws, max(1, len(combos)))
-    rank_mode(ctx, r_budget, top_k, base_rank)
+    rank_mode(ctx, r_budget, top_k, base_rank, n_values)
     acc = execute(ctx, n_draws, chunk_size, backend, scheduler, n_workers, progress,
                   scheduler_timeout=scheduler_timeout)
     shares = variance_shares(acc, names, n_levels) if combos else None
