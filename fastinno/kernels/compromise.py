@@ -134,17 +134,54 @@ def vikor_sr(x3, w2, is_cost, mn, mx):
     ref, k = _coefficients(w2, is_cost, mn, mx, 0)
     s_out = np.empty((n_cells, n))
     r_out = np.empty((n_cells, n))
-    for t in prange(n_cells * n):
-        c = np.int64(t) // n
-        i = np.int64(t) - c * n
-        s = 0.0
-        r = 0.0
-        for j in range(m):
-            d = (x3[c, i, j] - ref[c, j]) * k[c, j]
-            s += d
-            r = d if d > r else r
-        s_out[c, i] = s
-        r_out[c, i] = r
+    rows, nb = kn.block_rows(n, m)
+    for u in prange(n_cells * nb):
+        c = np.int64(u) // nb
+        i = (np.int64(u) - c * nb) * rows
+        end = min(n, i + rows)
+        while i + 4 <= end:  # four rows at a time: independent sums hide the add latency
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            s3 = 0.0
+            r0 = 0.0
+            r1 = 0.0
+            r2 = 0.0
+            r3 = 0.0
+            for j in range(m):
+                f = ref[c, j]
+                kj = k[c, j]
+                d0 = (x3[c, i, j] - f) * kj
+                d1 = (x3[c, i + 1, j] - f) * kj
+                d2 = (x3[c, i + 2, j] - f) * kj
+                d3 = (x3[c, i + 3, j] - f) * kj
+                s0 += d0
+                s1 += d1
+                s2 += d2
+                s3 += d3
+                r0 = d0 if d0 > r0 else r0
+                r1 = d1 if d1 > r1 else r1
+                r2 = d2 if d2 > r2 else r2
+                r3 = d3 if d3 > r3 else r3
+            s_out[c, i] = s0
+            s_out[c, i + 1] = s1
+            s_out[c, i + 2] = s2
+            s_out[c, i + 3] = s3
+            r_out[c, i] = r0
+            r_out[c, i + 1] = r1
+            r_out[c, i + 2] = r2
+            r_out[c, i + 3] = r3
+            i += 4
+        while i < end:
+            s = 0.0
+            r = 0.0
+            for j in range(m):
+                d = (x3[c, i, j] - ref[c, j]) * k[c, j]
+                s += d
+                r = d if d > r else r
+            s_out[c, i] = s
+            r_out[c, i] = r
+            i += 1
     return s_out, r_out
 
 
@@ -372,13 +409,35 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
     n_cells, n, m = x3.shape
     ref, k = _coefficients(w2, is_cost, lo, hi, 1)
     out = np.empty((n_cells, n))
-    for t in prange(n_cells * n):
-        c = np.int64(t) // n
-        i = np.int64(t) - c * n
-        s = 0.0
-        for j in range(m):
-            s += abs(x3[c, i, j] - ref[c, j]) * k[c, j]
-        out[c, i] = s
+    rows, nb = kn.block_rows(n, m)
+    for u in prange(n_cells * nb):
+        c = np.int64(u) // nb
+        i = (np.int64(u) - c * nb) * rows
+        end = min(n, i + rows)
+        # four rows at a time: four independent sums hide the add latency
+        while i + 4 <= end:
+            s0 = 0.0
+            s1 = 0.0
+            s2 = 0.0
+            s3 = 0.0
+            for j in range(m):
+                r = ref[c, j]
+                kj = k[c, j]
+                s0 += abs(x3[c, i, j] - r) * kj
+                s1 += abs(x3[c, i + 1, j] - r) * kj
+                s2 += abs(x3[c, i + 2, j] - r) * kj
+                s3 += abs(x3[c, i + 3, j] - r) * kj
+            out[c, i] = s0
+            out[c, i + 1] = s1
+            out[c, i + 2] = s2
+            out[c, i + 3] = s3
+            i += 4
+        while i < end:
+            s = 0.0
+            for j in range(m):
+                s += abs(x3[c, i, j] - ref[c, j]) * k[c, j]
+            out[c, i] = s
+            i += 1
     return out
 
 
@@ -427,21 +486,50 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
     f = np.empty((n_cells, n))
     k_pos = np.empty((n_cells, n))
     k_neg = np.empty((n_cells, n))
-    for t in prange(n_cells * n):
-        c = np.int64(t) // n
-        i = np.int64(t) - c * n
-        s = const[c]
-        for j in range(m):
-            v = x3[c, i, j]
-            rec = a[c, j] / v
-            s += rec if is_cost[j] else v * k[c, j]
-        kn_ = s / s_aai[c]
-        kp = s / s_ai[c]
-        fp = kn_ / (kp + kn_)
-        fn = kp / (kp + kn_)
-        f[c, i] = (kp + kn_) / (1.0 + (1.0 - fp) / fp + (1.0 - fn) / fn)
-        k_pos[c, i] = kp
-        k_neg[c, i] = kn_
+    rows, nb = kn.block_rows(n, m)
+    for u in prange(n_cells * nb):
+        c = np.int64(u) // nb
+        i0 = (np.int64(u) - c * nb) * rows
+        end = min(n, i0 + rows)
+        i = i0
+        while i + 4 <= end:  # the weighted sums S, four rows at a time (independent sums)
+            s0 = const[c]
+            s1 = s0
+            s2 = s0
+            s3 = s0
+            for j in range(m):
+                kj = k[c, j]
+                aj = a[c, j]
+                cost = is_cost[j]
+                v0 = x3[c, i, j]
+                v1 = x3[c, i + 1, j]
+                v2 = x3[c, i + 2, j]
+                v3 = x3[c, i + 3, j]
+                s0 += aj / v0 if cost else v0 * kj
+                s1 += aj / v1 if cost else v1 * kj
+                s2 += aj / v2 if cost else v2 * kj
+                s3 += aj / v3 if cost else v3 * kj
+            f[c, i] = s0
+            f[c, i + 1] = s1
+            f[c, i + 2] = s2
+            f[c, i + 3] = s3
+            i += 4
+        while i < end:
+            s = const[c]
+            for j in range(m):
+                v = x3[c, i, j]
+                s += a[c, j] / v if is_cost[j] else v * k[c, j]
+            f[c, i] = s
+            i += 1
+        for i in range(i0, end):  # utility degrees and function from S
+            s = f[c, i]
+            kn_ = s / s_aai[c]
+            kp = s / s_ai[c]
+            fp = kn_ / (kp + kn_)
+            fn = kp / (kp + kn_)
+            f[c, i] = (kp + kn_) / (1.0 + (1.0 - fp) / fp + (1.0 - fn) / fn)
+            k_pos[c, i] = kp
+            k_neg[c, i] = kn_
     return f, k_pos, k_neg
 
 
