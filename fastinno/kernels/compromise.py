@@ -93,6 +93,15 @@ def _w(w2, c):
 # --- VIKOR ---
 
 
+@njit(cache=True, inline="always")
+def _put4(out, c, i, a0, a1, a2, a3):
+    # the four rows' results of a four-row loop: out[c, i .. i + 3]
+    out[c, i] = a0
+    out[c, i + 1] = a1
+    out[c, i + 2] = a2
+    out[c, i + 3] = a3
+
+
 @njit(cache=True)
 def _coefficients(w2, is_cost, mn, mx, code):
     # Per (cell, indicator) reference value and factor so that a term is (x - ref) * k:
@@ -140,14 +149,8 @@ def vikor_sr(x3, w2, is_cost, mn, mx):
         i = (np.int64(u) - c * nb) * rows
         end = min(n, i + rows)
         while i + 4 <= end:  # four rows at a time: independent sums hide the add latency
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
-            r0 = 0.0
-            r1 = 0.0
-            r2 = 0.0
-            r3 = 0.0
+            s0 = s1 = s2 = s3 = 0.0
+            r0 = r1 = r2 = r3 = 0.0
             for j in range(m):
                 f = ref[c, j]
                 kj = k[c, j]
@@ -163,14 +166,8 @@ def vikor_sr(x3, w2, is_cost, mn, mx):
                 r1 = d1 if d1 > r1 else r1
                 r2 = d2 if d2 > r2 else r2
                 r3 = d3 if d3 > r3 else r3
-            s_out[c, i] = s0
-            s_out[c, i + 1] = s1
-            s_out[c, i + 2] = s2
-            s_out[c, i + 3] = s3
-            r_out[c, i] = r0
-            r_out[c, i + 1] = r1
-            r_out[c, i + 2] = r2
-            r_out[c, i + 3] = r3
+            _put4(s_out, c, i, s0, s1, s2, s3)
+            _put4(r_out, c, i, r0, r1, r2, r3)
             i += 4
         while i < end:
             s = 0.0
@@ -416,10 +413,7 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
         end = min(n, i + rows)
         # four rows at a time: four independent sums hide the add latency
         while i + 4 <= end:
-            s0 = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            s3 = 0.0
+            s0 = s1 = s2 = s3 = 0.0
             for j in range(m):
                 r = ref[c, j]
                 kj = k[c, j]
@@ -427,10 +421,7 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
                 s1 += abs(x3[c, i + 1, j] - r) * kj
                 s2 += abs(x3[c, i + 2, j] - r) * kj
                 s3 += abs(x3[c, i + 3, j] - r) * kj
-            out[c, i] = s0
-            out[c, i + 1] = s1
-            out[c, i + 2] = s2
-            out[c, i + 3] = s3
+            _put4(out, c, i, s0, s1, s2, s3)
             i += 4
         while i < end:
             s = 0.0
@@ -493,10 +484,7 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
         end = min(n, i0 + rows)
         i = i0
         while i + 4 <= end:  # the weighted sums S, four rows at a time (independent sums)
-            s0 = const[c]
-            s1 = s0
-            s2 = s0
-            s3 = s0
+            s0 = s1 = s2 = s3 = const[c]
             for j in range(m):
                 kj = k[c, j]
                 aj = a[c, j]
@@ -509,10 +497,7 @@ def marcos_utility(x3, w2, is_cost, mn, mx):
                 s1 += aj / v1 if cost else v1 * kj
                 s2 += aj / v2 if cost else v2 * kj
                 s3 += aj / v3 if cost else v3 * kj
-            f[c, i] = s0
-            f[c, i + 1] = s1
-            f[c, i + 2] = s2
-            f[c, i + 3] = s3
+            _put4(f, c, i, s0, s1, s2, s3)
             i += 4
         while i < end:
             s = const[c]

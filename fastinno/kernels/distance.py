@@ -523,38 +523,24 @@ def topsis_raw(x, w, is_cost, method, mn, mx, scale, form):
         while i < hi:
             if not any_recip and i + 4 <= hi:
                 # four rows at a time: independent sums hide the add latency
-                p0 = 0.0
-                p1 = 0.0
-                p2 = 0.0
-                p3 = 0.0
-                n0 = 0.0
-                n1 = 0.0
-                n2 = 0.0
-                n3 = 0.0
+                p0 = p1 = p2 = p3 = 0.0
+                n0 = n1 = n2 = n3 = 0.0
                 for j in range(m):
-                    bj = best[j]
-                    wj = worst[j]
                     kj = k[j]
                     v0 = x[i, j]
                     v1 = x[i + 1, j]
                     v2 = x[i + 2, j]
                     v3 = x[i + 3, j]
-                    e0 = (v0 - bj) * kj
-                    e1 = (v1 - bj) * kj
-                    e2 = (v2 - bj) * kj
-                    e3 = (v3 - bj) * kj
-                    p0 += e0 * e0
-                    p1 += e1 * e1
-                    p2 += e2 * e2
-                    p3 += e3 * e3
-                    e0 = (v0 - wj) * kj
-                    e1 = (v1 - wj) * kj
-                    e2 = (v2 - wj) * kj
-                    e3 = (v3 - wj) * kj
-                    n0 += e0 * e0
-                    n1 += e1 * e1
-                    n2 += e2 * e2
-                    n3 += e3 * e3
+                    bj = best[j]
+                    p0 += ((v0 - bj) * kj) ** 2
+                    p1 += ((v1 - bj) * kj) ** 2
+                    p2 += ((v2 - bj) * kj) ** 2
+                    p3 += ((v3 - bj) * kj) ** 2
+                    wj = worst[j]
+                    n0 += ((v0 - wj) * kj) ** 2
+                    n1 += ((v1 - wj) * kj) ** 2
+                    n2 += ((v2 - wj) * kj) ** 2
+                    n3 += ((v3 - wj) * kj) ** 2
                 d_pos[i] = p0
                 d_pos[i + 1] = p1
                 d_pos[i + 2] = p2
