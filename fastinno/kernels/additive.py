@@ -215,18 +215,28 @@ def log_shift_sums(x3, a, b, g):
     n_cells, n, m = x3.shape
     rows, nb = kn.block_rows(n, m)
     part = np.zeros((n_cells * nb, m))
+    linear = True  # every column r = a c + b (minmax, max, ...): a branch-free loop that vectorizes
+    for j in range(m):
+        linear &= g[j] == kn.G_IDENTITY
     for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
         b0 = uu - c * nb
         mant = np.ones(m)
         expo = np.zeros(m, dtype=np.int64)
+        ac = a[c]
+        bc = b[c]
         lo = b0 * rows
         hi = min(n, (b0 + 1) * rows)
         for i0 in range(lo, hi, PRODUCT_CHUNK):
             for i in range(i0, min(hi, i0 + PRODUCT_CHUNK)):
-                for j in range(m):
-                    mant[j] *= 1.0 + a[c, j] * kn.transform(x3[c, i, j], g[j]) + b[c, j]
+                if linear:
+                    xr = x3[c, i]
+                    for j in range(m):
+                        mant[j] *= 1.0 + ac[j] * xr[j] + bc[j]
+                else:
+                    for j in range(m):
+                        mant[j] *= 1.0 + ac[j] * kn.transform(x3[c, i, j], g[j]) + bc[j]
             for j in range(m):
                 f, e = math.frexp(mant[j])
                 mant[j] = f
