@@ -1350,8 +1350,10 @@ def normalize_columns(x, is_cost, method):
 
 
 def cell_stats(x3, need_sq, need_inv, need_log):
-    """Per cell and column: min, max, sum, sum of squares, sum of 1/x, sum of ln x (0 unless asked)."""
+    """Per cell and column: min, max, sum, sum of squares, sum of 1/x, sum of ln x (0 unless asked;
+    ``need_inv`` a bool or one per column)."""
     out = []
+    inv = np.broadcast_to(np.asarray(need_inv, dtype=bool), (np.shape(x3)[2],))
     for cell in np.asarray(x3, dtype=float):
         cols = cell.T
         out.append([
@@ -1359,7 +1361,7 @@ def cell_stats(x3, need_sq, need_inv, need_log):
             [max(c) for c in cols],
             [math.fsum(c) for c in cols],
             [math.fsum(v * v for v in c) if need_sq else 0.0 for c in cols],
-            [math.fsum(1 / v for v in c) if need_inv else 0.0 for c in cols],
+            [math.fsum(1 / v for v in c) if f else 0.0 for c, f in zip(cols, inv)],
             [math.fsum(math.log(v) for v in c) if need_log else 0.0 for c in cols],
         ])
     return np.array(out)

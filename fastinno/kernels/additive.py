@@ -36,14 +36,7 @@ __all__ = ["linear_scores", "power_scores", "log_shift_sums", "PRODUCT_CHUNK", "
 PRODUCT_CHUNK = 64
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _term(cj, v, inv, lin):
-    # cj / v (reciprocal column), cj * v (identity column) or 0 (log column, summed apart)
-    t = cj / v
-    return t if inv else (cj * v if lin else 0.0)
-
-
-@parallel_twin(error_model="numpy", fastmath={"reassoc"})
+@parallel_twin(error_model="numpy")
 def linear_scores(x3, ca, cb, g):
     """``P[c, k, i] = sum_j ca[c, k, j] * g_j(x3[c, i, j]) + cb[c, k]``.
 
@@ -62,20 +55,30 @@ def linear_scores(x3, ca, cb, g):
     nk = ca.shape[1]
     rows, nb = kn.block_rows(n, m)
     out = np.empty((n_cells, nk, n))
-    inv = np.zeros(m, dtype=np.bool_)
-    lin = np.zeros(m, dtype=np.bool_)
+    # identity columns in one dense pass (the others' coefficients zeroed in cl), then the
+    # reciprocal and the log columns from their lists: no division or logarithm where g is the
+    # identity
+    cl = np.zeros_like(ca)
+    n_inv = 0
     n_log = 0
     for j in range(m):
-        inv[j] = g[j] == kn.G_RECIPROCAL
-        lin[j] = g[j] == kn.G_IDENTITY
+        n_inv += g[j] == kn.G_RECIPROCAL
         n_log += g[j] == kn.G_LOG
+        if g[j] == kn.G_IDENTITY:
+            for c in range(n_cells):
+                for k in range(nk):
+                    cl[c, k, j] = ca[c, k, j]
+    invs = np.empty(n_inv, dtype=np.int64)
     logs = np.empty(n_log, dtype=np.int64)
-    q = 0
+    qi = 0
+    ql = 0
     for j in range(m):
-        if g[j] == kn.G_LOG:
-            logs[q] = j
-            q += 1
-    plain = n_log == 0 and not inv.any()
+        if g[j] == kn.G_RECIPROCAL:
+            invs[qi] = j
+            qi += 1
+        elif g[j] == kn.G_LOG:
+            logs[ql] = j
+            ql += 1
     for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
@@ -88,27 +91,27 @@ def linear_scores(x3, ca, cb, g):
         while i < hi:
             four = i + 4 <= hi
             for k in range(nk):
-                s0 = cb[c, k]
-                s1 = s0
-                s2 = s0
-                s3 = s0
-                if four and plain:
+                s0 = s1 = s2 = s3 = cb[c, k]
+                if four:
                     for j in range(m):
-                        cj = ca[c, k, j]
+                        cj = cl[c, k, j]
                         s0 += cj * x3[c, i, j]
                         s1 += cj * x3[c, i + 1, j]
                         s2 += cj * x3[c, i + 2, j]
                         s3 += cj * x3[c, i + 3, j]
-                elif four:
-                    for j in range(m):
+                    for q in range(n_inv):
+                        j = invs[q]
                         cj = ca[c, k, j]
-                        s0 += _term(cj, x3[c, i, j], inv[j], lin[j])
-                        s1 += _term(cj, x3[c, i + 1, j], inv[j], lin[j])
-                        s2 += _term(cj, x3[c, i + 2, j], inv[j], lin[j])
-                        s3 += _term(cj, x3[c, i + 3, j], inv[j], lin[j])
+                        s0 += cj / x3[c, i, j]
+                        s1 += cj / x3[c, i + 1, j]
+                        s2 += cj / x3[c, i + 2, j]
+                        s3 += cj / x3[c, i + 3, j]
                 else:
                     for j in range(m):
-                        s0 += _term(ca[c, k, j], x3[c, i, j], inv[j], lin[j])
+                        s0 += cl[c, k, j] * x3[c, i, j]
+                    for q in range(n_inv):
+                        j = invs[q]
+                        s0 += ca[c, k, j] / x3[c, i, j]
                 for q in range(n_log):
                     j = logs[q]
                     s0 += ca[c, k, j] * kn.transform(x3[c, i, j], kn.G_LOG)

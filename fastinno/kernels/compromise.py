@@ -29,9 +29,11 @@ from .twins import parallel_twin
 Q_ZERO = 0  # 0: every alternative ties on that measure, Q rests on the other one
 Q_NAN = 1  # NaN: the 0 / 0 of the formula (pymcdm 1.4.0)
 
-#: Floating-point flags of the row kernels: the sums over an alternative's indicators may be
-#: reassociated, so they vectorize (partial sums over groups of indicators, added at the end:
-#: the same for any thread count, within rounding of the sequential sum).
+#: Floating-point flags of the EDAS and CODAS row kernels: the sums over an alternative's
+#: indicators may be reassociated, so they vectorize (partial sums over groups of indicators,
+#: added at the end: the same for any thread count, within rounding of the sequential sum). The
+#: kernels that take four rows at a time (VIKOR, SPOTIS, MARCOS) sum in indicator order instead,
+#: so that a row's result does not depend on which loop computed it.
 _ROW_SUMS = {"reassoc"}
 #: ... and maxima (no NaN reaches them: the data are checked finite first).
 _ROW_MAX = {"reassoc", "nnan", "nsz"}
@@ -126,7 +128,7 @@ def _coefficients(w2, is_cost, mn, mx, code):
     return ref, k
 
 
-@parallel_twin(fastmath=_ROW_MAX)
+@parallel_twin
 def vikor_sr(x3, w2, is_cost, mn, mx):
     """VIKOR group utility S and individual regret R (Opricovic & Tzeng 2004, eqs. 1-2).
 
@@ -393,7 +395,7 @@ def codas_score(e, t, tau):
 # --- SPOTIS ---
 
 
-@parallel_twin(fastmath=_ROW_SUMS)
+@parallel_twin
 def spotis_distance(x3, w2, is_cost, lo, hi):
     """SPOTIS distance to the ideal solution point (Dezert et al. 2020, eqs. 3-4), smaller is
     better.
@@ -435,7 +437,7 @@ def spotis_distance(x3, w2, is_cost, lo, hi):
 # --- MARCOS ---
 
 
-@parallel_twin(error_model="numpy", fastmath=_ROW_SUMS)
+@parallel_twin(error_model="numpy")
 def marcos_utility(x3, w2, is_cost, mn, mx):
     """MARCOS utility function (Stevic et al. 2020, eqs. 5-10), larger is better.
 

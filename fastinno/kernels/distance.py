@@ -519,38 +519,7 @@ def topsis_raw(x, w, is_cost, method, mn, mx, scale, form):
         bb = np.int64(b)
         lo = bb * rows
         hi = min(n, lo + rows)
-        i = lo
-        while i < hi:
-            if not any_recip and i + 4 <= hi:
-                # four rows at a time: independent sums hide the add latency
-                p0 = p1 = p2 = p3 = 0.0
-                n0 = n1 = n2 = n3 = 0.0
-                for j in range(m):
-                    kj = k[j]
-                    v0 = x[i, j]
-                    v1 = x[i + 1, j]
-                    v2 = x[i + 2, j]
-                    v3 = x[i + 3, j]
-                    bj = best[j]
-                    p0 += ((v0 - bj) * kj) ** 2
-                    p1 += ((v1 - bj) * kj) ** 2
-                    p2 += ((v2 - bj) * kj) ** 2
-                    p3 += ((v3 - bj) * kj) ** 2
-                    wj = worst[j]
-                    n0 += ((v0 - wj) * kj) ** 2
-                    n1 += ((v1 - wj) * kj) ** 2
-                    n2 += ((v2 - wj) * kj) ** 2
-                    n3 += ((v3 - wj) * kj) ** 2
-                d_pos[i] = p0
-                d_pos[i + 1] = p1
-                d_pos[i + 2] = p2
-                d_pos[i + 3] = p3
-                d_neg[i] = n0
-                d_neg[i + 1] = n1
-                d_neg[i + 2] = n2
-                d_neg[i + 3] = n3
-                i += 4
-                continue
+        for i in range(lo, hi):
             sp = 0.0
             sn = 0.0
             if any_recip:
@@ -571,7 +540,6 @@ def topsis_raw(x, w, is_cost, method, mn, mx, scale, form):
                     sn += dn * dn
             d_pos[i] = sp
             d_neg[i] = sn
-            i += 1
         # the square roots and the index over the block's rows (no branches: they vectorize; both
         # distances 0 give 0 / 0 = NaN, as index_value)
         if form == RATIO2:

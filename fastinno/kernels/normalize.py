@@ -655,9 +655,10 @@ def _squared_deviations(x, scope, mn, mx):
 
 
 def stats_needs(method, is_cost):
-    """``(need_sq, need_inv, need_log)``: which sums :func:`cell_stats` must take for ``method``."""
+    """``(need_sq, need_inv, need_log)``: which sums :func:`cell_stats` must take for ``method``
+    (``need_inv`` per column: the sums of ``1 / c`` of the cost columns of ``SUM``)."""
     any_cost = bool(np.any(is_cost))
-    return method == VECTOR, method == SUM and any_cost, method == LOG
+    return method == VECTOR, np.asarray(is_cost, dtype=np.bool_) & (method == SUM and any_cost), method == LOG
 
 
 #: Rows of a block that :func:`cell_stats` reads together: per column, the group's running min,
@@ -673,7 +674,8 @@ def cell_stats(x3, need_sq, need_inv, need_log):
     Parameters
     ----------
     x3 : float64 (n_cells, n_rows, n_indicators), C-contiguous.
-    need_sq, need_inv, need_log : bool, also take the sums of c^2, 1/c, ln c (else 0).
+    need_sq, need_log : bool, also take the sums of c^2, ln c (else 0).
+    need_inv : bool (n_indicators,), the columns whose sums of 1/c are taken (else 0).
 
     Returns
     -------
@@ -687,6 +689,15 @@ def cell_stats(x3, need_sq, need_inv, need_log):
     n_cells, n, m = x3.shape
     rows, nb = block_rows(n, m)
     part = np.zeros((n_cells * nb, N_STATS, m))
+    n_inv = 0
+    for j in range(m):
+        n_inv += need_inv[j]
+    invs = np.empty(n_inv, dtype=np.int64)  # columns of the 1/c sums (divisions only there)
+    q = 0
+    for j in range(m):
+        if need_inv[j]:
+            invs[q] = j
+            q += 1
     for u in prange(n_cells * nb):
         uu = np.int64(u)
         c = uu // nb
@@ -723,12 +734,12 @@ def cell_stats(x3, need_sq, need_inv, need_log):
                         for k in range(STATS_GROUP):
                             t += x3[c, i + k, j] * x3[c, i + k, j]
                         s2[j] += t
-                if need_inv:
-                    for j in range(m):
-                        t = 0.0
-                        for k in range(STATS_GROUP):
-                            t += 1.0 / x3[c, i + k, j]
-                        si[j] += t
+                for q in range(n_inv):
+                    j = invs[q]
+                    t = 0.0
+                    for k in range(STATS_GROUP):
+                        t += 1.0 / x3[c, i + k, j]
+                    si[j] += t
             else:
                 for k in range(i, i + g):
                     for j in range(m):
@@ -738,7 +749,7 @@ def cell_stats(x3, need_sq, need_inv, need_log):
                         s1[j] += v
                         if need_sq:
                             s2[j] += v * v
-                        if need_inv:
+                        if need_inv[j]:
                             si[j] += 1.0 / v
             i += g
     out = np.zeros((n_cells, N_STATS, m))

@@ -68,8 +68,11 @@ def _domain(stats, is_cost, name: str, n_rows: int) -> None:
         )
 
 
-def _cell_stats(x3, need_sq=False, need_inv=False, need_log=False):
-    # the column statistics, with the finiteness of the data read off the column sums (one pass)
+def _cell_stats(x3, need_sq=False, need_inv=None, need_log=False):
+    # the column statistics, with the finiteness of the data read off the column sums (one pass);
+    # need_inv: the columns whose sums of 1 / c are taken (None: none)
+    if need_inv is None:
+        need_inv = np.zeros(x3.shape[2], dtype=np.bool_)
     stats = kn.cell_stats(x3, need_sq, need_inv, need_log)
     if not np.isfinite(stats[:, kn.ST_SUM]).all():
         check_finite(x3, "matrix")  # raises, naming the positions
@@ -89,8 +92,8 @@ def _stats(x3, is_cost, code, optimal=False):
         with np.errstate(divide="ignore", invalid="ignore"):
             if need_sq:
                 stats[:, kn.ST_SQ] += e * e
-            if need_inv:
-                stats[:, kn.ST_INV] += 1.0 / e
+            if need_inv.any():
+                stats[:, kn.ST_INV] += np.where(need_inv, 1.0 / e, 0.0)
             if need_log:
                 stats[:, kn.ST_LOG] += np.log(np.maximum(e, 0.0))
     return stats, e

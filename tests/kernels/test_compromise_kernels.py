@@ -10,6 +10,7 @@ import pytest
 from fastinno.kernels import compromise as kc
 from fastinno.kernels import normalize as kn
 from fastinno.kernels import outranking as ko
+from fastinno.kernels import twins
 
 SHAPES = [(1, 2, 1), (1, 7, 3), (3, 9, 4), (2, 40, 6)]
 
@@ -250,3 +251,33 @@ def test_log_nonnegative_within_one_ulp():
     assert got[x == 0.0][0] == -np.inf and got[x == 1.0][0] == 0.0
     fin = x > 0
     npt.assert_array_less(np.abs(got[fin] - want[fin]), 1.01 * np.spacing(np.abs(want[fin])) + 1e-300)
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 9])
+def test_four_row_kernels_give_each_row_the_same_bits_wherever_it_sits(n):
+    # the kernels that take four rows at a time sum every row in indicator order: a row's value
+    # must not depend on whether the four-row body or the remainder loop computed it
+    from fastinno.kernels import additive as ka
+
+    m = 7
+    base = _cube((1, n, m), 11)
+    more = np.ascontiguousarray(np.concatenate([base, _cube((1, 6, m), 12)], axis=1))
+    w2 = _weights(1, m, 3, False)
+    cost = _cost(m)
+    lo = np.minimum(base.min(axis=1), more.min(axis=1))
+    hi = np.maximum(base.max(axis=1), more.max(axis=1))
+    g = np.where(cost, kn.G_RECIPROCAL, kn.G_IDENTITY).astype(np.int64)
+    ca = np.ascontiguousarray(np.stack([w2, w2 * 2.0], axis=1))
+    cb = np.array([[0.25, -1.5]])
+    for kernel, args in [
+        (kc.spotis_distance, (w2, cost, lo, hi)),
+        (kc.vikor_sr, (w2, cost, lo, hi)),
+        (kc.marcos_utility, (w2, cost, lo, hi)),
+        (ka.linear_scores, (ca, cb, g)),
+    ]:
+        for mode in ("serial", "parallel"):
+            with twins.forced(mode):
+                a, b = kernel(base, *args), kernel(more, *args)
+            a, b = (a,) if isinstance(a, np.ndarray) else a, (b,) if isinstance(b, np.ndarray) else b
+            for u, v in zip(a, b):
+                assert np.array_equal(u[..., :n], v[..., :n]), (kernel, mode)

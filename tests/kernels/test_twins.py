@@ -81,7 +81,8 @@ def _batched(rng):
     x3 = rng.uniform(0.5, 3.0, size=(3, 45, 5))
     x3[1, :, 2] = 1.25
     cost = np.array([False, True, False, True, False])
-    out = [kn.cell_stats(x3, *flags) for flags in ((False, False, False), (True, True, True))]
+    out = [kn.cell_stats(x3, sq, np.full(5, inv), lg) for sq, inv, lg in ((False, False, False), (True, True, True))]
+    out.append(kn.cell_stats(x3, False, cost, False))
     out.append(kn.cell_centered_sq(x3, x3.mean(axis=1)))
     for method in (kn.SUM, kn.MAX, kn.LOG, kn.MINMAX):
         out.append(kn.apply_linear(x3, *kn.batched_coefficients(x3, cost, method)))
