@@ -105,7 +105,8 @@ def _compromise(rng):
     return [*one[:4], mn, mx, s1, s2, *kc.vikor_sr(x3, w2, cost, mn, mx),
             *kc.edas_sums(x3, w2, cost, s1 / x3.shape[1], mn, mx), e, t, kc.codas_score(e, t, 0.02),
             kc.spotis_distance(x3, w2, cost, mn, mx), *kc.marcos_utility(x3, w2, cost, mn, mx),
-            *[a for code in (kc.COCOSO_MINMAX, kc.COCOSO_MAX_RATIO) for a in kc.cocoso_sums(x3, w2, cost, code, mn, mx)]]
+            *[a for code in (kc.COCOSO_MINMAX, kc.COCOSO_MAX_RATIO) for a in kc.cocoso_sums(x3, w2, cost, code, mn, mx)],
+            *kc.cocoso_score(*kc.cocoso_sums(x3, w2, cost, kc.COCOSO_MAX_RATIO, mn, mx), 0.4)]
 
 
 def _additive(rng):
@@ -264,6 +265,7 @@ CASES = {
     "compromise.spotis_distance": _compromise,
     "compromise.marcos_utility": _compromise,
     "compromise.cocoso_sums": _compromise,
+    "compromise.cocoso_score": _compromise,
     "additive.linear_scores": _additive,
     "additive.power_scores": _additive,
     "additive.log_shift_sums": _additive,
