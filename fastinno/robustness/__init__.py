@@ -14,8 +14,9 @@ O(chunk x regions + regions^2 x years + regions x years x bins), independent of 
 draws (the exact-quantile draw matrix below, capped by ``quantile_memory``, is one of two
 documented exceptions):
 
-- rank-position counts ``(years, regions, regions)``, uint16 (int32 past 65,535 draws): every rank statistic (mean, median,
-  5 / 95 % quantiles, top-k probabilities, the acceptability matrix) is **exact**;
+- rank-position counts ``(years, regions, regions)``, uint16 (int32 past 65,535 draws): every
+  rank statistic (mean, median, 5 / 95 % quantiles, top-k probabilities, the acceptability
+  matrix) is **exact**;
 - index histograms ``(years, regions, bins)`` on each cell's a-priori range ``[lo, hi]`` (the
   index of a weighted model is a mediant of per-indicator terms, so it cannot leave the range
   spanned by them): index quantiles are accurate to one bin, ``(hi - lo) / bins`` (reported as
